@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Peil: a distributed scanner for the Internet.nl standards.
+/// Layering (bottom to top): C shims → PeilModel (pure values) → Probes / Wire / Store (I/O)
+/// → Coordinator / Agent / Lab (roles) → `peil` (thin executable).
+let package = Package(
+    name: "Peil",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "peil", targets: ["peil"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        // System libraries from Debian's -dev packages.
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CLDNS", providers: [.apt(["libldns-dev"])]),
+        .systemLibrary(name: "CUnbound", pkgConfig: "libunbound", providers: [.apt(["libunbound-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CIDN2", pkgConfig: "libidn2", providers: [.apt(["libidn2-dev"])]),
+
+        // Pure values: domains, sets, tasks, observations, status words.
+        .target(name: "PeilModel", dependencies: ["CIDN2"]),
+        // All network I/O towards measured targets.
+        .target(name: "Probes", dependencies: ["PeilModel", "CUnbound", "CLDNS", "COpenSSL"]),
+        // ZeroMQ transport and the coordinator–agent protocol.
+        .target(name: "Wire", dependencies: ["PeilModel", "CZeroMQ"]),
+        // PostgreSQL: migrations, sets, measurements, tasks, results.
+        .target(name: "Store", dependencies: ["PeilModel", "CLibPQ"]),
+        // Roles.
+        .target(name: "Coordinator", dependencies: [
+            "PeilModel", "Wire", "Store",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "Agent", dependencies: [
+            "PeilModel", "Wire", "Probes",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "Lab", dependencies: ["PeilModel"]),
+        // The one executable.
+        .executableTarget(name: "peil", dependencies: [
+            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        .testTarget(name: "PeilModelTests", dependencies: ["PeilModel"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Lab"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Store", "Lab", "Wire", "PeilModel"]),
+    ]
+)

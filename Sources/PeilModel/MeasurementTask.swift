@@ -1,0 +1,57 @@
+/// What a task asks an agent to do.
+public enum TaskKind: String, Codable, Sendable, CaseIterable, Hashable {
+    /// Resolve every DNS fact of a domain and its web host (family-agnostic).
+    case resolve
+}
+
+/// One task as handed to an agent under a lease.
+public struct TaskAssignment: Codable, Sendable, Hashable {
+    public var taskID: Int64
+    /// Attempt number, from 1; a result is idempotent on (taskID, attempt).
+    public var attempt: Int
+    public var measurementID: Int64
+    public var kind: TaskKind
+    public var domain: String
+    public var webHost: String
+    /// The family a connect task must use; nil for family-agnostic tasks.
+    public var family: AddressFamily?
+
+    public init(taskID: Int64, attempt: Int, measurementID: Int64, kind: TaskKind, domain: String, webHost: String, family: AddressFamily? = nil) {
+        self.taskID = taskID
+        self.attempt = attempt
+        self.measurementID = measurementID
+        self.kind = kind
+        self.domain = domain
+        self.webHost = webHost
+        self.family = family
+    }
+}
+
+/// How a probe ended. A small closed set, so free-form errors never become verdicts.
+public enum ProbeOutcome: String, Codable, Sendable, Hashable {
+    /// The probe ran; the observation says what it saw (which may be a DNS error).
+    case completed
+    /// The probe could not run to the end (timeout, resolver failure); retryable.
+    case timeout
+    /// The probe itself failed (bad input, local resource); retryable.
+    case probeError = "probe_error"
+}
+
+/// An agent's report on one task attempt.
+public struct TaskReport: Codable, Sendable, Hashable {
+    public var taskID: Int64
+    public var attempt: Int
+    public var outcome: ProbeOutcome
+    /// Detail for a non-completed outcome.
+    public var detail: String?
+    /// The observation for `completed` (for `resolve`: a ``ResolutionObservation``).
+    public var resolution: ResolutionObservation?
+
+    public init(taskID: Int64, attempt: Int, outcome: ProbeOutcome, detail: String? = nil, resolution: ResolutionObservation? = nil) {
+        self.taskID = taskID
+        self.attempt = attempt
+        self.outcome = outcome
+        self.detail = detail
+        self.resolution = resolution
+    }
+}
