@@ -6,7 +6,7 @@ import PackageDescription
 /// → Coordinator / Agent / Lab (roles) → `peil` (thin executable).
 let package = Package(
     name: "Peil",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "peil", targets: ["peil"]),
     ],
@@ -17,12 +17,12 @@ let package = Package(
     ],
     targets: [
         // System libraries from Debian's -dev packages.
-        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CLDNS", providers: [.apt(["libldns-dev"])]),
-        .systemLibrary(name: "CUnbound", pkgConfig: "libunbound", providers: [.apt(["libunbound-dev"])]),
-        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CIDN2", pkgConfig: "libidn2", providers: [.apt(["libidn2-dev"])]),
+        .systemLibrary(name: "CUnbound", providers: [.apt(["libunbound-dev"])]),
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CIDN2", providers: [.apt(["libidn2-dev"])]),
 
         // Pure values: domains, sets, tasks, observations, status words.
         .target(name: "PeilModel", dependencies: ["CIDN2"]),

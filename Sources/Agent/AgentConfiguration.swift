@@ -1,0 +1,54 @@
+import Foundation
+import PeilModel
+import Wire
+
+/// Everything an agent needs to join a coordinator.
+public struct AgentConfiguration: Sendable {
+    /// The coordinator's endpoint, e.g. `tcp://198.18.0.2:7710` or `ipc:///run/peil/coordinator.sock`.
+    public var coordinator: String
+    /// The coordinator's CURVE public key (Z85).
+    public var coordinatorPublicKey: String
+    /// This agent's key pair; its public key must be on the coordinator's allow-list.
+    public var keyPair: CurveKeyPair
+    public var name: String
+    /// The address families this agent's vantage point can reach targets over.
+    public var families: [AddressFamily]
+    /// How many tasks run at once (the credits the agent grants).
+    public var concurrency: Int
+    public var heartbeatInterval: Duration = .seconds(2)
+    /// After this long without a word from the coordinator, say HELLO again (it may have restarted).
+    public var coordinatorSilenceLimit: Duration = .seconds(10)
+    /// Results not acknowledged after this long are sent again (results are idempotent).
+    public var resendInterval: Duration = .seconds(10)
+    /// On shutdown, how long running tasks and unacknowledged results are waited for.
+    public var drainLimit: Duration = .seconds(20)
+    /// At most this many tasks started per second (politeness towards targets); nil: no cap.
+    public var taskRate: Double?
+
+    public init(coordinator: String, coordinatorPublicKey: String, keyPair: CurveKeyPair, name: String, families: [AddressFamily], concurrency: Int) {
+        self.coordinator = coordinator
+        self.coordinatorPublicKey = coordinatorPublicKey
+        self.keyPair = keyPair
+        self.name = name
+        self.families = families
+        self.concurrency = concurrency
+    }
+}
+
+/// Why an agent stopped without being asked to.
+public enum AgentError: Error, CustomStringConvertible, Sendable {
+    case refused(String)
+    case incompatible(String)
+
+    public var description: String {
+        switch self {
+        case .refused(let why): "the coordinator refused this agent: \(why)"
+        case .incompatible(let why): "the coordinator speaks another protocol: \(why)"
+        }
+    }
+}
+
+/// Does one task and reports on it. Implementations own their timeouts: `run` must return.
+public protocol TaskProber: Sendable {
+    func run(_ task: TaskAssignment) async -> TaskReport
+}

@@ -1,0 +1,23 @@
+import PeilModel
+import Probes
+
+/// Runs `resolve` tasks through the agent's validating resolver.
+public struct ResolutionProber: TaskProber {
+    private let resolution: DomainResolution
+
+    public init(resolver: any DNSQuestionAnswering) {
+        resolution = DomainResolution(resolver: resolver)
+    }
+
+    public func run(_ task: TaskAssignment) async -> TaskReport {
+        switch task.kind {
+        case .resolve:
+            do {
+                let observation = try await resolution.resolve(domain: task.domain, webHost: task.webHost)
+                return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed, resolution: observation)
+            } catch {
+                return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "\(error)")
+            }
+        }
+    }
+}

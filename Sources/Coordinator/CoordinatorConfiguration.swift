@@ -1,0 +1,29 @@
+import Foundation
+import Wire
+
+/// How a coordinator listens, whom it admits, and its timing.
+public struct CoordinatorConfiguration: Sendable {
+    /// Endpoints to bind, e.g. `tcp://*:7710` and `ipc:///run/peil/coordinator.sock`.
+    public var endpoints: [String]
+    /// The coordinator's CURVE key pair; agents are given its public key.
+    public var keyPair: CurveKeyPair
+    /// Admitted agent public keys (Z85) with the name results are recorded under.
+    public var allowedAgents: [String: String]
+    public var heartbeatInterval: Duration = .seconds(2)
+    /// An agent silent for this long is gone: its leases are released.
+    public var agentTimeout: Duration = .seconds(10)
+    /// How long a task may stay with an agent before it returns to the queue.
+    public var leaseSeconds: Double = 120
+    /// Attempts before a task ends as not_testable.
+    public var maxAttempts: Int = 3
+    /// At most this many tasks in one TASKS message.
+    public var batchSize: Int = 32
+    /// How often queued work, expired leases and silent agents are looked at.
+    public var sweepInterval: Duration = .milliseconds(500)
+
+    public init(endpoints: [String], keyPair: CurveKeyPair, allowedAgents: [String: String]) {
+        self.endpoints = endpoints
+        self.keyPair = keyPair
+        self.allowedAgents = allowedAgents
+    }
+}

@@ -1,0 +1,225 @@
+/// One domain of a set: what a set file says about it.
+public struct SetEntry: Hashable, Sendable, Codable {
+    public var domain: DomainName
+    public var layer: Layer?
+    /// The organisation that holds the domain (the broad list's `Agency`).
+    public var organisation: String?
+    /// The web host to test when it is not `www.<domain>` (a portal such as `mijn.digid.nl`).
+    /// nil means `www.<domain>`; ``effectiveWebHost`` spells it out.
+    public var webHost: DomainName?
+    /// The set asks for the website test of this domain.
+    public var testsWeb: Bool
+    /// The set asks for the e-mail test of this domain.
+    public var testsMail: Bool
+
+    public init(domain: DomainName, layer: Layer? = nil, organisation: String? = nil,
+                webHost: DomainName? = nil, testsWeb: Bool = true, testsMail: Bool = true) {
+        self.domain = domain
+        self.layer = layer
+        self.organisation = organisation
+        self.webHost = webHost
+        self.testsWeb = testsWeb
+        self.testsMail = testsMail
+    }
+
+    /// The web host to measure: ``webHost``, or `www.<domain>`.
+    public var effectiveWebHost: String { webHost?.value ?? "www." + domain.value }
+}
+
+/// The file formats a set can be imported from, recognised by their header line.
+public enum SeedFormat: String, Sendable, CaseIterable {
+    /// Primary `web.csv`: `domain,layer,formal_reaction,…,tls_available,…`; one web host a row.
+    case primaryWeb = "primary web.csv"
+    /// Primary `mail.csv`: `domain,layer,formal_reaction,dmarc,…`; one mail domain a row.
+    case primaryMail = "primary mail.csv"
+    /// Broad `domains.csv`: `Domain Name,Domain Type,Agency`.
+    case broad = "broad domains.csv"
+    /// One domain a line; `#` starts a comment; blank lines are ignored.
+    case plain = "plain list"
+}
+
+/// A file given to ``SeedList/parse(_:)``: its name (for messages) and its text.
+public struct SeedFile: Sendable, Hashable {
+    public var name: String
+    public var text: String
+
+    public init(name: String, text: String) {
+        self.name = name
+        self.text = text
+    }
+}
+
+/// Why a set file was refused: every bad line, with its number and what is wrong with it.
+public struct SeedListError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// One refused line (or, with `line` nil, a problem with the file as a whole).
+    public struct Problem: Hashable, Sendable, CustomStringConvertible {
+        public var file: String
+        /// 1-based line number, counting the header.
+        public var line: Int?
+        public var why: String
+
+        public var description: String {
+            line.map { "\(file):\($0): \(why)" } ?? "\(file): \(why)"
+        }
+    }
+
+    public var problems: [Problem]
+
+    public var description: String {
+        let count = problems.count
+        let head = "set refused, nothing imported: \(count) problem\(count == 1 ? "" : "s")"
+        return ([head] + problems.map { "  " + $0.description }).joined(separator: "\n")
+    }
+}
+
+/// Parses set files into ``SetEntry`` values. Pure: it takes the files' text, never reads them.
+///
+/// A file with any bad line is refused as a whole, naming every bad line. Rows naming the same
+/// domain (after normalisation) merge into one entry: the tests asked for add up, and the first
+/// layer, organisation and web host given win.
+public enum SeedList {
+    /// The domain types of the broad list and the layers they map to.
+    public static let broadDomainTypes: [String: Layer] = [
+        "rijksoverheid": .rijk, "gemeenten": .gemeenten, "provincies": .provincies,
+        "waterschappen": .waterschappen, "gemeenschappelijke regelingen": .gemeenschappelijkeRegelingen,
+    ]
+
+    /// The format of a file, from its first line.
+    public static func format(ofHeader header: String) -> SeedFormat {
+        let columns = CSVLine.fields(of: header).map { $0.trimmingWhitespace().lowercased() }
+        if columns.starts(with: ["domain", "layer", "formal_reaction"]) {
+            if columns.contains("tls_available") { return .primaryWeb }
+            if columns.contains("dmarc") { return .primaryMail }
+        }
+        if columns == ["domain name", "domain type", "agency"] { return .broad }
+        return .plain
+    }
+
+    /// Parses one file, detecting its format from the header line.
+    /// - Throws: ``SeedListError`` listing every bad line.
+    public static func parse(_ text: String, fileName: String = "input") throws(SeedListError) -> [SetEntry] {
+        try parse([SeedFile(name: fileName, text: text)])
+    }
+
+    /// Parses several files into one set (a primary folder's `web.csv` and `mail.csv`).
+    /// - Throws: ``SeedListError`` listing every bad line of every file.
+    public static func parse(_ files: [SeedFile]) throws(SeedListError) -> [SetEntry] {
+        var entries: [SetEntry] = []
+        var problems: [SeedListError.Problem] = []
+        for file in files {
+            let parsed = parseFile(file)
+            entries += parsed.entries
+            problems += parsed.problems
+        }
+        if problems.isEmpty && entries.isEmpty {
+            problems.append(.init(file: files.map(\.name).joined(separator: ", "), line: nil, why: "no domains"))
+        }
+        guard problems.isEmpty else { throw SeedListError(problems: problems) }
+        return merge(entries)
+    }
+
+    /// Merges entries for the same domain, sorted by domain.
+    public static func merge(_ entries: [SetEntry]) -> [SetEntry] {
+        var merged: [DomainName: SetEntry] = [:]
+        for entry in entries {
+            guard var existing = merged[entry.domain] else {
+                merged[entry.domain] = entry
+                continue
+            }
+            existing.layer = existing.layer ?? entry.layer
+            existing.organisation = existing.organisation ?? entry.organisation
+            existing.webHost = existing.webHost ?? entry.webHost
+            existing.testsWeb = existing.testsWeb || entry.testsWeb
+            existing.testsMail = existing.testsMail || entry.testsMail
+            merged[entry.domain] = existing
+        }
+        return merged.values.sorted { $0.domain < $1.domain }
+    }
+
+    private static func parseFile(_ file: SeedFile) -> (entries: [SetEntry], problems: [SeedListError.Problem]) {
+        // "\r\n" is one Character in Swift, so a split on "\n" alone would miss CRLF files.
+        var lines = file.text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+            .map(String.init)
+        if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
+        let format = format(ofHeader: lines.first ?? "")
+        var entries: [SetEntry] = []
+        var problems: [SeedListError.Problem] = []
+        let headerWidth = format == .plain ? 0 : CSVLine.fields(of: lines[0]).count
+        for (index, line) in lines.enumerated() where format == .plain || index > 0 {
+            if line.trimmingWhitespace().isEmpty { continue }
+            do {
+                if let entry = try parseLine(line, format: format, width: headerWidth) { entries.append(entry) }
+            } catch {
+                problems.append(.init(file: file.name, line: index + 1, why: error.why))
+            }
+        }
+        return (entries, problems)
+    }
+
+    private struct LineError: Error { var why: String }
+
+    private static func parseLine(_ line: String, format: SeedFormat, width: Int) throws(LineError) -> SetEntry? {
+        if format == .plain {
+            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            let text = String(content).trimmingWhitespace()
+            return text.isEmpty ? nil : SetEntry(domain: try domain(text))
+        }
+        let fields = CSVLine.fields(of: line).map { $0.trimmingWhitespace() }
+        guard fields.count == width else {
+            throw LineError(why: "has \(fields.count) columns, expected \(width)")
+        }
+        switch format {
+        case .primaryWeb, .primaryMail:
+            guard let layer = Layer(rawValue: fields[1].lowercased()) else {
+                throw LineError(why: "unknown layer '\(fields[1])'")
+            }
+            let name = try domain(fields[0])
+            if format == .primaryMail {
+                return SetEntry(domain: name, layer: layer, testsWeb: false, testsMail: true)
+            }
+            var bare = name
+            if name.value.hasPrefix("www.") { bare = try domain(String(name.value.dropFirst(4))) }
+            return SetEntry(domain: bare, layer: layer, webHost: name, testsWeb: true, testsMail: false)
+        case .broad:
+            guard let layer = broadDomainTypes[fields[1].lowercased()] else {
+                throw LineError(why: "unknown domain type '\(fields[1])'")
+            }
+            return SetEntry(domain: try domain(fields[0]), layer: layer, organisation: fields[2].isEmpty ? nil : fields[2])
+        case .plain:
+            return nil
+        }
+    }
+
+    private static func domain(_ text: String) throws(LineError) -> DomainName {
+        do {
+            return try DomainName(parsing: text)
+        } catch {
+            throw LineError(why: "bad domain '\(text)': \(error.why)")
+        }
+    }
+}
+
+/// Splits one CSV line (RFC 4180 quoting within a line: `"a, b"`, `""` for a quote).
+enum CSVLine {
+    static func fields(of line: String) -> [String] {
+        var fields: [String] = []
+        var current = ""
+        var quoted = false
+        var iterator = line.makeIterator()
+        while let character = iterator.next() {
+            switch character {
+            case "\"" where quoted:
+                // A doubled quote inside quotes is a literal quote; a single one ends the quoting.
+                var lookahead = iterator
+                if lookahead.next() == "\"" { current.append("\""); iterator = lookahead } else { quoted = false }
+            case "\"" where current.isEmpty: quoted = true
+            case "," where !quoted:
+                fields.append(current)
+                current = ""
+            default: current.append(character)
+            }
+        }
+        fields.append(current)
+        return fields
+    }
+}

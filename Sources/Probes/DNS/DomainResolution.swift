@@ -1,0 +1,78 @@
+import PeilModel
+
+/// The resolve probe: asks every DNS question the Internet.nl web and mail tests need for one
+/// domain and its web host, concurrently where answers do not depend on each other, and
+/// returns the raw records with the facts derived from them.
+///
+/// Questions: SOA of the domain; NS climbing from the domain, then A/AAAA of each nameserver;
+/// A/AAAA of the domain and of the web host; MX, then A, AAAA and `_25._tcp` TLSA of each
+/// exchanger (at most ``ResolutionRules/maxMailExchangers``); TXT at the domain, `_dmarc` and
+/// `_domainkey`; CAA climbing from the web host; TLSA at `_443._tcp.<web host>`.
+/// Each (name, type) is asked once, however many roles the name has.
+public struct DomainResolution: Sendable {
+    public let resolver: any DNSQuestionAnswering
+    public let maxMailExchangers: Int
+
+    public init(resolver: any DNSQuestionAnswering, maxMailExchangers: Int = ResolutionRules.maxMailExchangers) {
+        self.resolver = resolver
+        self.maxMailExchangers = maxMailExchangers
+    }
+
+    /// Resolves `domain` and `webHost` (default `www.<domain>`). Throws only for a name that
+    /// cannot be asked (``ResolverError/Code/invalidName``); DNS failures are in the records.
+    public func resolve(domain rawDomain: String, webHost rawWebHost: String? = nil) async throws(ResolverError) -> ResolutionObservation {
+        let domain = DNSNames.normalise(rawDomain)
+        let webHost = DNSNames.normalise(rawWebHost ?? "www.\(domain)")
+        for name in [domain, webHost] where !DNSNames.isValidQueryName(name) {
+            throw ResolverError(.invalidName, "\(name.isEmpty ? "(empty)" : name) is not a valid domain name")
+        }
+        let ledger = QueryLedger(resolver: resolver)
+        let mxLimit = maxMailExchangers
+        await withTaskGroup(of: Void.self) { group in
+            for (name, type) in [(domain, DNSRecordType.soa), (domain, .a), (domain, .aaaa), (webHost, .a),
+                                 (webHost, .aaaa), (domain, .txt), (ResolutionRules.dmarcName(domain), .txt),
+                                 (ResolutionRules.domainKeyName(domain), .txt),
+                                 (ResolutionRules.tlsaName(port: 443, host: webHost), .tlsa)] {
+                group.addTask { _ = await ledger.ask(name, type) }
+            }
+            group.addTask { await Self.nameservers(of: domain, ledger) }
+            group.addTask { await Self.mailExchangers(of: domain, limit: mxLimit, ledger) }
+            group.addTask { await Self.climbCAA(from: webHost, ledger) }
+        }
+        let queries = await ledger.records
+        let facts = DNSFactsAssembler.facts(domain: domain, webHost: webHost, queries: queries, maxMailExchangers: mxLimit)
+        return ResolutionObservation(facts: facts, queries: queries)
+    }
+
+    private static func nameservers(of domain: String, _ ledger: QueryLedger) async {
+        for name in DNSNames.nameserverClimb(from: domain) {
+            let answer = await ledger.ask(name, .ns)
+            guard ResolutionRules.nameserverStep(answer) == .found else { continue }
+            await withTaskGroup(of: Void.self) { group in
+                for host in Set(answer.records.map(DNSNames.normalise)) {
+                    group.addTask { _ = await ledger.ask(host, .a) }
+                    group.addTask { _ = await ledger.ask(host, .aaaa) }
+                }
+            }
+            return
+        }
+    }
+
+    private static func mailExchangers(of domain: String, limit: Int, _ ledger: QueryLedger) async {
+        let answer = await ledger.ask(domain, .mx)
+        let hosts = ResolutionRules.mailExchangers(answer.records, limit: limit).exchangers.map(\.host).filter { !$0.isEmpty }
+        await withTaskGroup(of: Void.self) { group in
+            for host in Set(hosts) {
+                group.addTask { _ = await ledger.ask(host, .a) }
+                group.addTask { _ = await ledger.ask(host, .aaaa) }
+                group.addTask { _ = await ledger.ask(ResolutionRules.tlsaName(port: 25, host: host), .tlsa) }
+            }
+        }
+    }
+
+    private static func climbCAA(from host: String, _ ledger: QueryLedger) async {
+        for name in DNSNames.caaClimb(from: host) {
+            if ResolutionRules.caaStep(await ledger.ask(name, .caa)) != .next { return }
+        }
+    }
+}

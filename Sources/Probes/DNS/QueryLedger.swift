@@ -1,0 +1,36 @@
+import PeilModel
+
+/// Asks each (name, type) once per resolution and remembers every answer: concurrent askers
+/// of the same question wait for the first one's answer instead of asking again.
+actor QueryLedger {
+    private struct Question: Hashable {
+        var name: String
+        var type: DNSRecordType
+    }
+
+    private let resolver: any DNSQuestionAnswering
+    private var answers: [Question: DNSQueryRecord] = [:]
+    private var waiting: [Question: [CheckedContinuation<DNSQueryRecord, Never>]] = [:]
+
+    init(resolver: any DNSQuestionAnswering) {
+        self.resolver = resolver
+    }
+
+    func ask(_ name: String, _ type: DNSRecordType) async -> DNSQueryRecord {
+        let question = Question(name: DNSNames.normalise(name), type: type)
+        if let answer = answers[question] { return answer }
+        if waiting[question] != nil {
+            return await withCheckedContinuation { waiting[question, default: []].append($0) }
+        }
+        waiting[question] = []
+        let answer = await resolver.ask(question.name, type)
+        answers[question] = answer
+        for waiter in waiting.removeValue(forKey: question) ?? [] { waiter.resume(returning: answer) }
+        return answer
+    }
+
+    /// Every answer so far, ordered by name then type.
+    var records: [DNSQueryRecord] {
+        answers.values.sorted { ($0.name, $0.type) < ($1.name, $1.type) }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import PeilModel
+
+/// Where a resolver may send its queries. libunbound is fenced with `do-not-query-address`
+/// for every network outside the allowed ones, so a referral elsewhere is never followed.
+public enum UpstreamPolicy: Sendable, Hashable {
+    /// Only these networks (e.g. ``IPNetwork/labAndLoopback``).
+    case only([IPNetwork])
+    /// Any address: production measurement of the real internet. Never the default.
+    case anywhere
+
+    /// Loopback and the lab's benchmarking ranges.
+    public static let labAndLoopback = UpstreamPolicy.only(IPNetwork.labAndLoopback)
+
+    func allows(_ address: [UInt8]) -> Bool {
+        switch self {
+        case .anywhere: true
+        case .only(let networks): networks.contains { $0.contains(address) }
+        }
+    }
+}
+
+/// How a ``ValidatingResolver`` reaches the DNS and what it trusts.
+///
+/// There is no implicit default upstream: libunbound's built-in root hints (the real root
+/// servers) are never used, because a root hints file must be given and is checked to hold a
+/// root NS set with addresses before libunbound sees it.
+public struct ResolverConfiguration: Sendable, Hashable {
+    /// Where iteration starts.
+    public enum Upstream: Sendable, Hashable {
+        /// Full recursion from the root servers in this zone-file-format hints file.
+        case rootHints(file: String)
+        /// Forward every query to this recursive resolver (`address` or `address@port`).
+        case forwarder(address: String)
+    }
+
+    public var upstream: Upstream
+    /// Trust anchor file: DS or DNSKEY records of the root in zone-file format.
+    public var trustAnchorFile: String
+    /// The families the vantage has; the other is switched off (`do-ip4`/`do-ip6`).
+    public var families: Set<AddressFamily>
+    /// How long libunbound may work on one question before it is cancelled and reported as
+    /// `TIMEOUT` (counted from when the question is handed to libunbound; a bogus answer's
+    /// second, non-validating lookup has its own budget).
+    public var queryTimeout: Duration
+    /// Where queries may go. Defaults to loopback and the lab ranges.
+    public var upstreamPolicy: UpstreamPolicy
+    /// Questions handed to libunbound at once per context; more wait in line.
+    public var maxQueriesInFlight: Int
+
+    public init(
+        upstream: Upstream, trustAnchorFile: String, families: Set<AddressFamily> = [.ipv4, .ipv6],
+        queryTimeout: Duration = .seconds(10), upstreamPolicy: UpstreamPolicy = .labAndLoopback,
+        maxQueriesInFlight: Int = 256
+    ) {
+        self.upstream = upstream
+        self.trustAnchorFile = trustAnchorFile
+        self.families = families
+        self.queryTimeout = queryTimeout
+        self.upstreamPolicy = upstreamPolicy
+        self.maxQueriesInFlight = maxQueriesInFlight
+    }
+
+    /// Checks everything that can be checked before libunbound is involved: files readable and
+    /// meaningful, addresses parseable and allowed, limits positive.
+    public func validate() throws(ResolverError) {
+        guard !families.isEmpty else { throw ResolverError(.noAddressFamily, "enable ipv4, ipv6 or both") }
+        guard queryTimeout > .zero, maxQueriesInFlight > 0 else {
+            throw ResolverError(.limitInvalid, "query timeout and in-flight limit must be positive")
+        }
+        switch upstream {
+        case .rootHints(let file):
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ResolverError(.rootHintsUnreadable, "cannot read root hints file \(file)")
+            }
+            let hints = RootHints.parse(text)
+            try hints.check(file: file)
+            let addresses = hints.addresses.filter { address in
+                families.contains(address.count == 4 ? .ipv4 : .ipv6)
+            }
+            guard !addresses.isEmpty else {
+                throw ResolverError(.rootHintsInvalid, "\(file) has no root server address of an enabled family")
+            }
+            for address in hints.addresses where !upstreamPolicy.allows(address) {
+                throw ResolverError(.upstreamNotAllowed, "root hint address \(RootHints.text(address)) is outside the allowed networks")
+            }
+        case .forwarder(let address):
+            let host = address.split(separator: "@", maxSplits: 1).first.map(String.init) ?? ""
+            let port = address.split(separator: "@", maxSplits: 1).dropFirst().first
+            guard let octets = IPNetwork.parseAddress(host), port.map({ UInt16($0) != nil }) ?? true else {
+                throw ResolverError(.forwarderInvalid, "forwarder \(address) is not ADDRESS or ADDRESS@PORT")
+            }
+            guard families.contains(octets.count == 4 ? .ipv4 : .ipv6) else {
+                throw ResolverError(.forwarderInvalid, "forwarder \(address) is of a family the vantage lacks")
+            }
+            guard upstreamPolicy.allows(octets) else {
+                throw ResolverError(.upstreamNotAllowed, "forwarder \(address) is outside the allowed networks")
+            }
+        }
+        guard let anchors = try? String(contentsOfFile: trustAnchorFile, encoding: .utf8) else {
+            throw ResolverError(.trustAnchorInvalid, "cannot read trust anchor file \(trustAnchorFile)")
+        }
+        guard RootHints.records(in: anchors).contains(where: { $0.type == "DS" || $0.type == "DNSKEY" }) else {
+            throw ResolverError(.trustAnchorInvalid, "\(trustAnchorFile) holds no DS or DNSKEY record")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import CUnbound
+import PeilModel
+
+/// Answers one DNS question as a ``PeilModel/DNSQueryRecord``. The seam for tests and for
+/// other resolvers: ``DomainResolution`` only needs this.
+public protocol DNSQuestionAnswering: Sendable {
+    /// Asks `name` (any case, trailing dot optional) for `type`. Never throws: failures are
+    /// part of the record (rcode `TIMEOUT`/`ERROR`/`SERVFAIL`, status `error`).
+    func ask(_ name: String, _ type: DNSRecordType) async -> DNSQueryRecord
+}
+
+/// A validating resolver over libunbound: one validating context, and one iterator-only
+/// context used to still see the records of a bogus answer.
+///
+/// Safe to call from many tasks at once. It is `Sendable` because its stored properties are
+/// immutable and Sendable: each context is owned by an ``UnboundEventLoop`` whose thread is the
+/// only one that touches it. Calls never block a Swift executor thread; they await the loop.
+/// The caches are shared by all questions, so later domains profit from earlier ones.
+public final class ValidatingResolver: DNSQuestionAnswering {
+    public let configuration: ResolverConfiguration
+    private let validating: UnboundEventLoop
+    private let unvalidated: UnboundEventLoop
+
+    /// Checks `configuration` (see ``ResolverConfiguration/validate()``), then starts both contexts.
+    public init(_ configuration: ResolverConfiguration) throws(ResolverError) {
+        try configuration.validate()
+        self.configuration = configuration
+        let validatingContext = try UnboundContextFactory.make(configuration, validating: true)
+        let uncheckedContext: OpaquePointer
+        do {
+            uncheckedContext = try UnboundContextFactory.make(configuration, validating: false)
+        } catch {
+            ub_ctx_delete(validatingContext)
+            throw error
+        }
+        let validatingLoop: UnboundEventLoop
+        do {
+            validatingLoop = try UnboundEventLoop(context: validatingContext, timeout: configuration.queryTimeout,
+                                                  maxInFlight: configuration.maxQueriesInFlight, name: "peil-unbound-validating")
+        } catch {
+            ub_ctx_delete(uncheckedContext)
+            throw error
+        }
+        do {
+            self.unvalidated = try UnboundEventLoop(context: uncheckedContext, timeout: configuration.queryTimeout,
+                                                    maxInFlight: configuration.maxQueriesInFlight, name: "peil-unbound-unchecked")
+        } catch {
+            validatingLoop.shutdown()
+            throw error
+        }
+        self.validating = validatingLoop
+    }
+
+    public func ask(_ name: String, _ type: DNSRecordType) async -> DNSQueryRecord {
+        let queryName = DNSNames.normalise(name)
+        let outcome = await validating.resolve(queryName, type: type.rawValue)
+        var unchecked: UnboundOutcome?
+        if QueryRecordBuilder.needsUnvalidatedAnswer(outcome) {
+            unchecked = await unvalidated.resolve(queryName, type: type.rawValue)
+        }
+        return QueryRecordBuilder.record(name: queryName, type: type, validated: outcome,
+                                         unvalidated: unchecked, timeout: configuration.queryTimeout)
+    }
+
+    /// Stops both contexts; questions still open end as `ERROR`. Also done on deinit.
+    public func shutdown() {
+        validating.shutdown()
+        unvalidated.shutdown()
+    }
+
+    deinit {
+        shutdown()
+    }
+}

@@ -1,0 +1,194 @@
+import CLibPQ
+import Foundation
+
+/// One PostgreSQL connection (libpq), safe to share between tasks: every use holds a lock, so
+/// statements from different callers never interleave and a transaction owns the connection
+/// until it ends.
+///
+/// The calls block the calling thread for the duration of the statement.
+public final class Database: @unchecked Sendable {
+    /// The local cluster that `ops/pg start` runs.
+    public static let defaultConnectionString = "host=127.0.0.1 port=55432 dbname=peil user=peil"
+    /// The environment variable that names the database when no connection string is given.
+    public static let environmentVariable = "PEIL_DATABASE_URL"
+
+    /// The connection string to use: `explicit`, else `PEIL_DATABASE_URL`, else the local cluster.
+    /// Either form libpq reads: `postgresql://user@host:port/db` or `host=… port=… dbname=…`.
+    public static func connectionString(
+        explicit: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let fromEnvironment = environment[environmentVariable], !fromEnvironment.isEmpty { return fromEnvironment }
+        return defaultConnectionString
+    }
+
+    private let lock = NSLock()
+    private let connection: DatabaseConnection
+
+    /// Where this connection goes, `host:port/database`, for messages (no user or password).
+    public let target: String
+
+    /// Connects.
+    /// - Parameters:
+    ///   - connectionString: as for ``connectionString(explicit:environment:)``.
+    ///   - database: overrides the database name of the connection string (the tests use it to
+    ///     reach a fresh database on the same server).
+    /// - Throws: ``DatabaseError`` with code `.connection` and libpq's message.
+    public init(connectionString: String? = nil, database: String? = nil) throws {
+        let resolved = Self.connectionString(explicit: connectionString)
+        var keywords = ["dbname", "fallback_application_name", "connect_timeout"]
+        var values = [resolved, "peil", "10"]
+        if let database {
+            keywords.append("dbname")
+            values.append(database)
+        }
+        let handle = withCStrings(keywords + [nil]) { keywordPointers in
+            withCStrings(values + [nil]) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let handle else {
+            throw DatabaseError(code: .connection, message: "libpq could not allocate a connection")
+        }
+        let connection = DatabaseConnection(handle: handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw DatabaseError(code: .connection, message: connection.lastErrorMessage)
+        }
+        self.connection = connection
+        self.target = "\(String(cString: PQhost(handle))):\(String(cString: PQport(handle)))/\(String(cString: PQdb(handle)))"
+        // CREATE … IF NOT EXISTS and friends would print NOTICEs to stderr otherwise.
+        try connection.execute("SET client_min_messages = warning")
+    }
+
+    /// Runs one statement outside any explicit transaction and returns its rows.
+    @discardableResult
+    public func query(_ query: SQLQuery) throws -> QueryResult {
+        try withConnection { try $0.query(query) }
+    }
+
+    /// Runs one statement and returns the number of rows it affected.
+    @discardableResult
+    public func execute(_ query: SQLQuery) throws -> Int {
+        try withConnection { try $0.execute(query) }
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    /// The connection is exclusively the body's until then: run statements on the
+    /// ``DatabaseConnection`` it is given, never on this `Database` (that would wait for itself).
+    public func transaction<Result>(_ body: (DatabaseConnection) throws -> Result) throws -> Result {
+        try withConnection { connection in
+            try connection.execute("BEGIN")
+            let result: Result
+            do {
+                result = try body(connection)
+            } catch {
+                _ = try? connection.execute("ROLLBACK")
+                throw error
+            }
+            try connection.execute("COMMIT")
+            return result
+        }
+    }
+
+    /// Gives `body` the connection under the lock, reconnecting first if it broke.
+    public func withConnection<Result>(_ body: (DatabaseConnection) throws -> Result) throws -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        try connection.ensureUsable()
+        return try body(connection)
+    }
+}
+
+/// The connection inside a ``Database``'s lock; only valid within the closure it was given to.
+public final class DatabaseConnection {
+    fileprivate let handle: OpaquePointer
+
+    fileprivate init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        PQfinish(handle)
+    }
+
+    /// Runs one statement with its bound parameters and returns its rows.
+    @discardableResult
+    public func query(_ query: SQLQuery) throws -> QueryResult {
+        // libpq takes C strings: a NUL would silently cut the value short.
+        if query.binds.contains(where: { $0?.utf8.contains(0) ?? false }) {
+            throw DatabaseError(code: .statement, message: "a bound value contains a NUL character, which PostgreSQL text cannot hold", sql: query.sql)
+        }
+        let result = withCStrings(query.binds) { values in
+            PQexecParams(handle, query.sql, Int32(values.count), nil, values, nil, nil, 0)
+        }
+        return try consume(result, sql: query.sql)
+    }
+
+    /// Runs one statement and returns the number of rows it affected.
+    @discardableResult
+    public func execute(_ query: SQLQuery) throws -> Int {
+        try self.query(query).affectedRows
+    }
+
+    /// Runs a script of several statements without parameters (a migration file). The caller
+    /// vouches that `unsafeSQL` holds no values from outside.
+    public func executeScript(unsafeSQL: String) throws {
+        _ = try consume(PQexec(handle, unsafeSQL), sql: nil)
+    }
+
+    var lastErrorMessage: String {
+        String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    fileprivate func ensureUsable() throws {
+        if PQstatus(handle) != CONNECTION_OK {
+            PQreset(handle)
+            guard PQstatus(handle) == CONNECTION_OK else {
+                throw DatabaseError(code: .connection, message: lastErrorMessage)
+            }
+            try execute("SET client_min_messages = warning")
+        }
+        // A transaction left open by a crash in a caller would swallow every later statement.
+        if PQtransactionStatus(handle) != PQTRANS_IDLE {
+            _ = try? execute("ROLLBACK")
+        }
+    }
+
+    private func consume(_ result: OpaquePointer?, sql: String?) throws -> QueryResult {
+        guard let result else {
+            throw DatabaseError(code: .connection, message: lastErrorMessage, sql: sql)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            break
+        default:
+            func field(_ code: Character) -> String? {
+                PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
+            }
+            let message = field("M") ?? String(cString: PQresultErrorMessage(result))
+            throw DatabaseError(
+                code: PQstatus(handle) == CONNECTION_OK ? .statement : .connection,
+                message: message.trimmingCharacters(in: .whitespacesAndNewlines),
+                sqlState: field("C"), detail: field("D"), hint: field("H"), sql: sql)
+        }
+        let columnCount = Int(PQnfields(result))
+        let rowCount = Int(PQntuples(result))
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        let values = (0..<rowCount).map { row in
+            (0..<columnCount).map { column -> String? in
+                PQgetisnull(result, Int32(row), Int32(column)) == 1
+                    ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+            }
+        }
+        let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+        return QueryResult(columns: columns, values: values, affectedRows: affected, sql: sql ?? "")
+    }
+}
+
+/// Calls `body` with C copies of `strings` (nil stays NULL), freed afterwards.
+private func withCStrings<Result>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> Result) -> Result {
+    let copies = strings.map { $0.flatMap { strdup($0) } }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { $0.map { UnsafePointer($0) } })
+}

@@ -1,0 +1,116 @@
+import Foundation
+import PeilModel
+
+extension PeilStore {
+    /// Creates a measurement over the union of `sets` and queues one `resolve` task per distinct
+    /// domain. The task's web host is the explicit web host a member set gives (the smallest, if
+    /// several do), else `www.<domain>`.
+    /// - Returns: the new measurement's id.
+    /// - Throws: ``StoreError`` naming an unknown or empty set, or `noSets`.
+    public func createMeasurement(sets: [String]) throws -> Int64 {
+        var names: [String] = []
+        for name in sets.map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !names.contains(name) {
+            names.append(name)
+        }
+        guard !names.isEmpty else { throw StoreError.noSets }
+        return try database.transaction { connection in
+            // FOR SHARE: an import of one of these sets waits until the plan is made.
+            let rows = try connection.query("""
+                SELECT s.name, (SELECT count(*) FROM set_members m WHERE m.set_id = s.id) AS domains
+                FROM sets s WHERE s.name = ANY(\(array: names)::text[])
+                FOR SHARE
+                """).rows
+            var sizes: [String: Int] = [:]
+            for row in rows { sizes[try row.decode("name")] = try row.decode("domains", as: Int.self) }
+            for name in names {
+                guard let size = sizes[name] else { throw StoreError.unknownSet(name) }
+                guard size > 0 else { throw StoreError.emptySet(name) }
+            }
+            let id: Int64 = try connection.query(
+                "INSERT INTO measurements (sets) VALUES (\(array: names)::text[]) RETURNING id").single().decode("id")
+            try connection.execute("""
+                INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host)
+                SELECT \(id)::bigint, \(TaskKind.resolve.rawValue), d.id, d.name,
+                       COALESCE(min(m.web_host), 'www.' || d.name)
+                FROM set_members m
+                JOIN sets s ON s.id = m.set_id
+                JOIN domains d ON d.id = m.domain_id
+                WHERE s.name = ANY(\(array: names)::text[])
+                GROUP BY d.id, d.name
+                ORDER BY d.name
+                """)
+            return id
+        }
+    }
+
+    /// Every measurement's id, oldest first.
+    public func measurementIDs() throws -> [Int64] {
+        try database.query("SELECT id FROM measurements ORDER BY id").rows.map { try $0.decode("id") }
+    }
+
+    /// The newest measurement's id, nil when there is none.
+    public func latestMeasurementID() throws -> Int64? {
+        try database.query("SELECT max(id) AS id FROM measurements").single().decode("id", as: Int64?.self)
+    }
+
+    /// True when none of the measurement's tasks is queued or leased any more.
+    /// - Throws: ``StoreError/unknownMeasurement(_:)``.
+    public func measurementComplete(_ id: Int64) throws -> Bool {
+        try progress(measurementID: id).isComplete
+    }
+
+    /// Task counts by state, and per agent the final results it gave and when.
+    /// - Throws: ``StoreError/unknownMeasurement(_:)``.
+    public func progress(measurementID: Int64) throws -> MeasurementProgress {
+        try database.transaction { connection in
+            // REPEATABLE READ is not needed: counts and agents may be a moment apart.
+            let counts = try connection.query("""
+                SELECT (SELECT count(*) FROM measurements WHERE id = \(measurementID)) AS known,
+                       count(*) AS total,
+                       count(*) FILTER (WHERE state = 'queued') AS queued,
+                       count(*) FILTER (WHERE state = 'leased') AS leased,
+                       count(*) FILTER (WHERE state = 'done') AS done,
+                       count(*) FILTER (WHERE state = 'not_testable') AS not_testable
+                FROM tasks WHERE measurement_id = \(measurementID)
+                """).single()
+            guard try counts.decode("known", as: Int.self) == 1 else {
+                throw StoreError.unknownMeasurement(measurementID)
+            }
+            let agents = try connection.query("""
+                SELECT agent_id, count(*) AS done,
+                       extract(epoch FROM min(recorded_at))::float8 AS first_result,
+                       extract(epoch FROM max(recorded_at))::float8 AS last_result
+                FROM results WHERE measurement_id = \(measurementID)
+                GROUP BY agent_id ORDER BY agent_id
+                """).rows.map { row in
+                AgentThroughput(agentID: try row.decode("agent_id"), tasksDone: try row.decode("done"),
+                                firstResultAt: try row.date("first_result"), lastResultAt: try row.date("last_result"))
+            }
+            return MeasurementProgress(
+                measurementID: measurementID, total: try counts.decode("total"), queued: try counts.decode("queued"),
+                leased: try counts.decode("leased"), done: try counts.decode("done"),
+                notTestable: try counts.decode("not_testable"), agents: agents)
+        }
+    }
+
+    /// The final resolution result of every domain of the measurement that has one, by domain.
+    public func resolutionResults(measurementID: Int64) throws -> [String: ResolutionObservation] {
+        let rows = try database.query("""
+            SELECT r.domain, r.observation::text AS observation
+            FROM results r JOIN tasks t ON t.id = r.task_id
+            WHERE r.measurement_id = \(measurementID) AND t.kind = \(TaskKind.resolve.rawValue)
+            """).rows
+        let decoder = JSONDecoder()
+        var results: [String: ResolutionObservation] = [:]
+        for row in rows {
+            let domain: String = try row.decode("domain")
+            let text: String = try row.decode("observation")
+            do {
+                results[domain] = try decoder.decode(ResolutionObservation.self, from: Data(text.utf8))
+            } catch {
+                throw DatabaseError(code: .decoding, message: "stored result for \(domain) does not decode: \(error)")
+            }
+        }
+        return results
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import PeilModel
+
+extension PeilStore {
+    /// Makes `entries` the membership of set `name` (created if new), atomically: either the
+    /// whole list replaces the old one or, on any error, the set stays as it was.
+    ///
+    /// Entries for the same domain are merged first (``SeedList/merge(_:)``). Domains are
+    /// shared between sets; what a set says about a domain (layer, organisation, web host)
+    /// belongs to that set.
+    public func importSet(name: String, entries: [SetEntry]) throws -> ImportSummary {
+        let setName = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !setName.isEmpty else { throw StoreError.emptySetName }
+        let members = try SQLJSON(SeedList.merge(entries).map(MemberRow.init))
+        return try database.transaction { connection in
+            let setID: Int64 = try connection.query("""
+                INSERT INTO sets (name) VALUES (\(setName))
+                ON CONFLICT (name) DO UPDATE SET imported_at = now()
+                RETURNING id
+                """).single().decode("id")
+            let before: Int = try connection.query(
+                "SELECT count(*) AS n FROM set_members WHERE set_id = \(setID)").single().decode("n")
+            let newDomains = try connection.execute("""
+                INSERT INTO domains (name)
+                SELECT m.domain FROM jsonb_to_recordset(\(members)::jsonb) AS m(domain text)
+                ON CONFLICT (name) DO NOTHING
+                """)
+            let removed = try connection.execute("""
+                DELETE FROM set_members sm USING domains d
+                WHERE sm.set_id = \(setID) AND sm.domain_id = d.id
+                  AND d.name NOT IN (SELECT m.domain FROM jsonb_to_recordset(\(members)::jsonb) AS m(domain text))
+                """)
+            let after = try connection.execute("""
+                INSERT INTO set_members (set_id, domain_id, layer, organisation, web_host, tests_web, tests_mail)
+                SELECT \(setID)::bigint, d.id, m.layer, m.organisation, m.web_host, m.tests_web, m.tests_mail
+                FROM jsonb_to_recordset(\(members)::jsonb)
+                     AS m(domain text, layer text, organisation text, web_host text,
+                          tests_web boolean, tests_mail boolean)
+                JOIN domains d ON d.name = m.domain
+                ON CONFLICT (set_id, domain_id) DO UPDATE
+                SET layer = excluded.layer, organisation = excluded.organisation,
+                    web_host = excluded.web_host, tests_web = excluded.tests_web,
+                    tests_mail = excluded.tests_mail
+                """)
+            return ImportSummary(set: setName, domains: after, added: after - (before - removed),
+                                 removed: removed, newDomains: newDomains)
+        }
+    }
+
+    /// Every set with its domain count and counts per layer, by name.
+    public func listSets() throws -> [SetSummary] {
+        let rows = try database.query("""
+            SELECT s.name, extract(epoch FROM s.imported_at)::float8 AS imported_at,
+                   m.layer, count(m.domain_id) AS domains
+            FROM sets s LEFT JOIN set_members m ON m.set_id = s.id
+            GROUP BY s.name, s.imported_at, m.layer
+            ORDER BY s.name
+            """).rows
+        var summaries: [SetSummary] = []
+        for row in rows {
+            let name: String = try row.decode("name")
+            if summaries.last?.name != name {
+                summaries.append(SetSummary(name: name, domains: 0, layers: [:], withoutLayer: 0,
+                                            importedAt: try row.date("imported_at")))
+            }
+            let count: Int = try row.decode("domains")
+            guard count > 0 else { continue }
+            summaries[summaries.count - 1].domains += count
+            if let layerName = try row.decode("layer", as: String?.self) {
+                guard let layer = Layer(rawValue: layerName) else {
+                    throw DatabaseError(code: .decoding, message: "unknown layer '\(layerName)' in set \(name)")
+                }
+                summaries[summaries.count - 1].layers[layer] = count
+            } else {
+                summaries[summaries.count - 1].withoutLayer = count
+            }
+        }
+        return summaries
+    }
+}
+
+/// A set member as it travels to PostgreSQL inside one JSON parameter.
+private struct MemberRow: Encodable {
+    var domain: String
+    var layer: String?
+    var organisation: String?
+    var web_host: String?
+    var tests_web: Bool
+    var tests_mail: Bool
+
+    init(_ entry: SetEntry) {
+        domain = entry.domain.value
+        layer = entry.layer?.rawValue
+        organisation = entry.organisation
+        web_host = entry.webHost?.value
+        tests_web = entry.testsWeb
+        tests_mail = entry.testsMail
+    }
+}

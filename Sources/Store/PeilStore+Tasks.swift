@@ -1,0 +1,122 @@
+import Foundation
+import PeilModel
+
+extension PeilStore {
+    /// Leases up to `limit` queued tasks to `agentID`: oldest measurement first, only tasks
+    /// with no family or one of `families`. Each claimed task's attempt goes up by one and its
+    /// lease ends `leaseSeconds` from now. Rows other coordinators are claiming are skipped.
+    public func claimTasks(agentID: String, families: [AddressFamily], limit: Int,
+                           leaseSeconds: Double) throws -> [TaskAssignment] {
+        guard limit > 0 else { return [] }
+        let rows = try database.transaction { connection in
+            try connection.query("""
+                WITH picked AS (
+                    SELECT id FROM tasks
+                    WHERE state = 'queued'
+                      AND (family IS NULL OR family = ANY(\(array: families.map(\.rawValue))::text[]))
+                    ORDER BY measurement_id, id
+                    LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED
+                )
+                UPDATE tasks t
+                SET state = 'leased', attempt = t.attempt + 1, leased_by = \(agentID),
+                    lease_expires_at = now() + make_interval(secs => \(leaseSeconds)::float8)
+                FROM picked WHERE t.id = picked.id
+                RETURNING t.id, t.attempt, t.measurement_id, t.kind, t.domain, t.web_host, t.family
+                """).rows
+        }
+        return try rows.map { row in
+            let kindName: String = try row.decode("kind")
+            guard let kind = TaskKind(rawValue: kindName) else {
+                throw DatabaseError(code: .decoding, message: "task kind '\(kindName)' is unknown to this build")
+            }
+            let family = try row.decode("family", as: String?.self).flatMap(AddressFamily.init(rawValue:))
+            return TaskAssignment(
+                taskID: try row.decode("id"), attempt: try row.decode("attempt"),
+                measurementID: try row.decode("measurement_id"), kind: kind, domain: try row.decode("domain"),
+                webHost: try row.decode("web_host"), family: family)
+        }.sorted { ($0.measurementID, $0.taskID) < ($1.measurementID, $1.taskID) }
+    }
+
+    /// Stores an agent's report and moves its task on, in one transaction.
+    ///
+    /// Every report is kept raw in `observations`, once per (task, attempt). A completed report
+    /// becomes the task's final result unless another attempt's did first, so each task has at
+    /// most one result however many agents reported. A failure report on the current lease
+    /// requeues the task, or ends it as not testable once `maxAttempts` attempts were used.
+    /// A completed report without its observation counts as a failure.
+    public func recordReport(_ report: TaskReport, agentID: String, maxAttempts: Int) throws -> ReportDisposition {
+        let observation = try report.resolution.map { try SQLJSON($0) }
+        let completed = report.outcome == .completed && observation != nil
+        var detail = report.detail
+        if report.outcome == .completed && observation == nil { detail = "completed report without observation" }
+        return try database.transaction { connection in
+            guard let task = try connection.query(
+                "SELECT state, attempt FROM tasks WHERE id = \(report.taskID) FOR UPDATE").rows.first
+            else { return .unknownTask }
+            let inserted = try connection.execute("""
+                INSERT INTO observations (task_id, attempt, agent_id, outcome, detail, observation)
+                VALUES (\(report.taskID), \(report.attempt), \(agentID), \(report.outcome.rawValue),
+                        \(detail), \(observation)::jsonb)
+                ON CONFLICT (task_id, attempt) DO NOTHING
+                """)
+            guard inserted == 1 else { return .duplicate }
+            if completed {
+                let won = try connection.execute("""
+                    INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
+                    SELECT id, measurement_id, domain, \(report.attempt)::integer, \(agentID), \(observation)::jsonb
+                    FROM tasks WHERE id = \(report.taskID)
+                    ON CONFLICT (task_id) DO NOTHING
+                    """)
+                guard won == 1 else { return .stale }
+                try connection.execute("""
+                    UPDATE tasks SET state = 'done', leased_by = NULL, lease_expires_at = NULL,
+                                     finished_at = now(), last_error = NULL
+                    WHERE id = \(report.taskID)
+                    """)
+                return .stored
+            }
+            let state: String = try task.decode("state")
+            let attempt: Int = try task.decode("attempt")
+            guard state == "leased", attempt == report.attempt else { return .stale }
+            let why = [report.outcome.rawValue, detail].compactMap { $0 }.joined(separator: ": ")
+            let giveUp = attempt >= maxAttempts
+            try connection.execute("""
+                UPDATE tasks
+                SET state = \(giveUp ? "not_testable" : "queued"), leased_by = NULL, lease_expires_at = NULL,
+                    last_error = \(why), finished_at = CASE WHEN \(giveUp)::boolean THEN now() END
+                WHERE id = \(report.taskID)
+                """)
+            return giveUp ? .notTestable : .requeued
+        }
+    }
+
+    /// Ends every lease past its expiry: the task goes back to the queue, or ends as not
+    /// testable when `maxAttempts` attempts were used.
+    /// - Returns: how many leases ended.
+    @discardableResult
+    public func expireLeases(maxAttempts: Int) throws -> Int {
+        try database.execute("""
+            UPDATE tasks
+            SET state = CASE WHEN attempt >= \(maxAttempts) THEN 'not_testable' ELSE 'queued' END,
+                finished_at = CASE WHEN attempt >= \(maxAttempts) THEN now() END,
+                last_error = 'lease expired (agent ' || leased_by || ')',
+                leased_by = NULL, lease_expires_at = NULL
+            WHERE state = 'leased' AND lease_expires_at < now()
+            """)
+    }
+
+    /// Ends every lease `agentID` holds (the agent is gone), as ``expireLeases(maxAttempts:)`` does.
+    /// - Returns: how many leases ended.
+    @discardableResult
+    public func releaseLeases(agentID: String, maxAttempts: Int) throws -> Int {
+        try database.execute("""
+            UPDATE tasks
+            SET state = CASE WHEN attempt >= \(maxAttempts) THEN 'not_testable' ELSE 'queued' END,
+                finished_at = CASE WHEN attempt >= \(maxAttempts) THEN now() END,
+                last_error = 'lease released (agent ' || leased_by || ' gone)',
+                leased_by = NULL, lease_expires_at = NULL
+            WHERE state = 'leased' AND leased_by = \(agentID)
+            """)
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// An SQL statement with its values as bound parameters, never spliced into the text.
+///
+/// Write it as a string literal; every interpolated value becomes a parameter `$n`:
+///
+///     let query: SQLQuery = "SELECT id FROM sets WHERE name = \(name)"
+///     // sql: "SELECT id FROM sets WHERE name = $1", binds: [name]
+///
+/// Values travel as text and PostgreSQL infers their type from context; add a cast where the
+/// context does not say (`\(seconds)::float8`). There is deliberately no way to interpolate raw
+/// SQL; text that must be built at run time goes through ``init(unsafeSQL:binds:)``.
+public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    /// The statement with `$1`, `$2`, … placeholders.
+    public let sql: String
+    /// The parameter values in text form; nil is SQL NULL.
+    public let binds: [String?]
+
+    public init(stringLiteral value: String) {
+        self.sql = value
+        self.binds = []
+    }
+
+    public init(stringInterpolation: StringInterpolation) {
+        self.sql = stringInterpolation.sql
+        self.binds = stringInterpolation.binds
+    }
+
+    /// A statement built at run time. The caller vouches that `unsafeSQL` holds no values that
+    /// came from outside; those belong in `binds`.
+    public init(unsafeSQL: String, binds: [String?] = []) {
+        self.sql = unsafeSQL
+        self.binds = binds
+    }
+
+    /// The SQL text only; values are left out so they never reach logs or error messages.
+    public var description: String { sql }
+
+    /// Collects literal text and turns each interpolated value into a parameter.
+    public struct StringInterpolation: StringInterpolationProtocol {
+        fileprivate var sql = ""
+        fileprivate var binds: [String?] = []
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            sql.reserveCapacity(literalCapacity + 3 * interpolationCount)
+        }
+
+        public mutating func appendLiteral(_ literal: String) {
+            sql += literal
+        }
+
+        /// A value as a bound parameter.
+        public mutating func appendInterpolation(_ value: some SQLBindable) {
+            bind(value.sqlText)
+        }
+
+        /// An optional value as a bound parameter; nil is NULL.
+        public mutating func appendInterpolation(_ value: (some SQLBindable)?) {
+            bind(value?.sqlText)
+        }
+
+        /// A list of values as one parameter in PostgreSQL's array syntax; cast it
+        /// (`\(array: names)::text[]`).
+        public mutating func appendInterpolation(array values: [some SQLBindable]) {
+            bind(SQLArrayLiteral.encode(values.map(\.sqlText)))
+        }
+
+        /// A JSON document (already encoded, see ``SQLJSON``) as a parameter; cast it (`::jsonb`).
+        /// nil is NULL.
+        public mutating func appendInterpolation(_ json: SQLJSON?) {
+            bind(json?.text)
+        }
+
+        private mutating func bind(_ text: String?) {
+            binds.append(text)
+            sql += "$\(binds.count)"
+        }
+    }
+}
+
+/// A value that can be a bound parameter: its text form as PostgreSQL's input functions read it.
+public protocol SQLBindable {
+    var sqlText: String { get }
+}
+
+extension String: SQLBindable {
+    public var sqlText: String { self }
+}
+
+extension Int: SQLBindable {
+    public var sqlText: String { String(self) }
+}
+
+extension Int64: SQLBindable {
+    public var sqlText: String { String(self) }
+}
+
+extension Int32: SQLBindable {
+    public var sqlText: String { String(self) }
+}
+
+extension Double: SQLBindable {
+    public var sqlText: String { String(self) }
+}
+
+extension Bool: SQLBindable {
+    public var sqlText: String { self ? "true" : "false" }
+}
+
+/// A value encoded as JSON with Foundation's `JSONEncoder`, ready to bind as `jsonb`.
+public struct SQLJSON: Sendable, Hashable {
+    public let text: String
+
+    /// Encodes `value`; keys are sorted so equal values give equal text.
+    public init(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        self.text = String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// PostgreSQL's array input syntax, `{"a","b",NULL}`, with every element quoted.
+enum SQLArrayLiteral {
+    static func encode(_ elements: [String?]) -> String {
+        let quoted = elements.map { element -> String in
+            guard let element else { return "NULL" }
+            var escaped = "\""
+            for character in element {
+                if character == "\"" || character == "\\" { escaped.append("\\") }
+                escaped.append(character)
+            }
+            return escaped + "\""
+        }
+        return "{" + quoted.joined(separator: ",") + "}"
+    }
+}

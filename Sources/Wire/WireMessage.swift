@@ -1,0 +1,114 @@
+import Foundation
+import PeilModel
+
+/// The coordinator–agent protocol. A message is two ZeroMQ frames: its kind, then a JSON body
+/// (empty for bodiless kinds). A ROUTER prepends the peer's routing id frame.
+///
+///     agent → HELLO → coordinator → WELCOME
+///     agent → READY(n)            credits: the agent can take n more tasks
+///     coordinator → TASKS([...])  at most the credits given, each under a lease
+///     agent → RESULT(report)      → ACK(task, attempt) only after the row is committed
+///     HEARTBEAT both ways; BYE when an agent leaves; REJECT when the coordinator refuses
+public enum WireMessage: Sendable, Equatable {
+    case hello(Hello)
+    case welcome(Welcome)
+    case ready(credits: Int)
+    case tasks([TaskAssignment])
+    case result(TaskReport)
+    case ack(taskID: Int64, attempt: Int)
+    case heartbeat
+    case bye
+    case reject(reason: String)
+
+    /// The protocol version both sides must speak.
+    public static let protocolVersion = 1
+
+    public struct Hello: Codable, Sendable, Equatable {
+        public var agentName: String
+        public var protocolVersion: Int
+        public var softwareVersion: String
+        public var families: [AddressFamily]
+        public var concurrency: Int
+
+        public init(agentName: String, protocolVersion: Int = WireMessage.protocolVersion, softwareVersion: String, families: [AddressFamily], concurrency: Int) {
+            self.agentName = agentName
+            self.protocolVersion = protocolVersion
+            self.softwareVersion = softwareVersion
+            self.families = families
+            self.concurrency = concurrency
+        }
+    }
+
+    public struct Welcome: Codable, Sendable, Equatable {
+        /// The agent id the coordinator records results under.
+        public var agentID: String
+        public var heartbeatSeconds: Double
+        public var leaseSeconds: Double
+
+        public init(agentID: String, heartbeatSeconds: Double, leaseSeconds: Double) {
+            self.agentID = agentID
+            self.heartbeatSeconds = heartbeatSeconds
+            self.leaseSeconds = leaseSeconds
+        }
+    }
+
+    private struct Credits: Codable { var credits: Int }
+    private struct AckBody: Codable { var taskID: Int64; var attempt: Int }
+    private struct Reason: Codable { var reason: String }
+
+    /// The frames of this message (without any routing id).
+    public func frames() throws -> [Data] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        func body(_ value: some Encodable) throws -> Data { try encoder.encode(value) }
+        switch self {
+        case .hello(let hello): return [Data("HELLO".utf8), try body(hello)]
+        case .welcome(let welcome): return [Data("WELCOME".utf8), try body(welcome)]
+        case .ready(let credits): return [Data("READY".utf8), try body(Credits(credits: credits))]
+        case .tasks(let tasks): return [Data("TASKS".utf8), try body(tasks)]
+        case .result(let report): return [Data("RESULT".utf8), try body(report)]
+        case .ack(let taskID, let attempt): return [Data("ACK".utf8), try body(AckBody(taskID: taskID, attempt: attempt))]
+        case .heartbeat: return [Data("HEARTBEAT".utf8), Data()]
+        case .bye: return [Data("BYE".utf8), Data()]
+        case .reject(let reason): return [Data("REJECT".utf8), try body(Reason(reason: reason))]
+        }
+    }
+
+    /// Parses the two frames of a message; a malformed message is an error naming why.
+    public init(frames: [Data]) throws {
+        guard frames.count == 2 else { throw WireError.malformed("expected 2 frames, got \(frames.count)") }
+        let kind = String(decoding: frames[0], as: UTF8.self)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        func body<T: Decodable>(_ type: T.Type) throws -> T {
+            do { return try decoder.decode(type, from: frames[1]) } catch {
+                throw WireError.malformed("\(kind) body: \(error)")
+            }
+        }
+        switch kind {
+        case "HELLO": self = .hello(try body(Hello.self))
+        case "WELCOME": self = .welcome(try body(Welcome.self))
+        case "READY": self = .ready(credits: try body(Credits.self).credits)
+        case "TASKS": self = .tasks(try body([TaskAssignment].self))
+        case "RESULT": self = .result(try body(TaskReport.self))
+        case "ACK":
+            let ack = try body(AckBody.self)
+            self = .ack(taskID: ack.taskID, attempt: ack.attempt)
+        case "HEARTBEAT": self = .heartbeat
+        case "BYE": self = .bye
+        case "REJECT": self = .reject(reason: try body(Reason.self).reason)
+        default: throw WireError.malformed("unknown message kind '\(kind.prefix(32))'")
+        }
+    }
+}
+
+/// A message that does not follow the protocol.
+public enum WireError: Error, CustomStringConvertible, Sendable {
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let why): "malformed message: \(why)"
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Agent
+import ArgumentParser
+import Foundation
+import Logging
+import PeilModel
+import Probes
+import ServiceLifecycle
+import Wire
+
+/// `peil agent`: join a coordinator and probe what it hands out.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run an agent: connect to the coordinator (CURVE), take tasks, probe, stream results back."
+    )
+
+    @Option(help: "Coordinator endpoint, e.g. tcp://198.18.0.2:7710 or ipc:///path/coordinator.sock.")
+    var coordinator: String
+
+    @Option(help: "The coordinator's public key file (NAME.pub).")
+    var coordinatorKey: String
+
+    @Option(help: "This agent's secret key file (NAME.key); its public key must be allow-listed.")
+    var key: String
+
+    @Option(help: "Agent name for logs (default: the host name).")
+    var name: String = ProcessInfo.processInfo.hostName
+
+    @Option(help: "Vantage families, e.g. ipv4,ipv6 (default: detected from this host's addresses).")
+    var families: String?
+
+    @Option(help: "Tasks run at once.")
+    var concurrency: Int = 16
+
+    @Option(help: "At most this many tasks started per second (politeness); default: no cap.")
+    var rate: Double?
+
+    @Option(help: "Root hints file (zone format) the resolver starts from.")
+    var rootHints: String?
+
+    @Option(help: "Or: a recursive resolver to forward to (address or address@port).")
+    var forwarder: String?
+
+    @Option(help: "DNSSEC trust anchor file (root DS or DNSKEY records).")
+    var trustAnchor: String
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
+        guard (rootHints == nil) != (forwarder == nil) else {
+            throw ValidationError("give exactly one of --root-hints and --forwarder")
+        }
+        if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "peil.agent")
+        logger.logLevel = logLevel
+        let vantage = try families.map(Self.parseFamilies) ?? VantageFamilies.detect()
+        guard !vantage.isEmpty else {
+            throw ValidationError("no IPv4 or IPv6 vantage detected on this host; name them with --families")
+        }
+        let upstream: ResolverConfiguration.Upstream = rootHints.map { .rootHints(file: $0) } ?? .forwarder(address: forwarder ?? "")
+        let resolver = try ValidatingResolver(ResolverConfiguration(upstream: upstream, trustAnchorFile: trustAnchor, families: Set(vantage)))
+        defer { resolver.shutdown() }
+
+        var configuration = AgentConfiguration(
+            coordinator: coordinator,
+            coordinatorPublicKey: try CurveKeyFile.readPublicKey(URL(fileURLWithPath: coordinatorKey)),
+            keyPair: try CurveKeyFile.readPair(URL(fileURLWithPath: key)),
+            name: name, families: vantage, concurrency: concurrency)
+        configuration.taskRate = rate
+        let service = AgentService(configuration: configuration, prober: ResolutionProber(resolver: resolver), logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    static func parseFamilies(_ text: String) throws -> [AddressFamily] {
+        try text.split(separator: ",").map { word in
+            guard let family = AddressFamily(rawValue: word.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw ValidationError("unknown family '\(word)': use ipv4, ipv6 or both")
+            }
+            return family
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Coordinator
+import Foundation
+import Logging
+import ServiceLifecycle
+import Store
+import Wire
+
+/// `peil coordinator`: apply migrations, then serve agents until SIGTERM.
+struct CoordinatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Run the coordinator: shard measurements across agents over ZeroMQ (CURVE), store results in PostgreSQL."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .customLong("bind"), help: "Endpoint to bind (repeatable): tcp://*:7710, ipc:///path/coordinator.sock.")
+    var endpoints: [String] = ["tcp://*:7710"]
+
+    @Option(help: "The coordinator's secret key file (from 'peil keys coordinator').")
+    var key: String
+
+    @Option(help: "Allow-list of agent public keys: one per line, a name after it.")
+    var allow: String
+
+    @Option(help: "Seconds a task may stay leased to an agent.")
+    var leaseSeconds: Double = 120
+
+    @Option(help: "Seconds of silence after which an agent is gone and its leases are released.")
+    var agentTimeout: Double = 10
+
+    @Option(help: "Attempts before a task ends as not_testable.")
+    var maxAttempts: Int = 3
+
+    @Option(help: "Write the bound endpoints to this file once listening (for scripts).")
+    var readyFile: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard leaseSeconds > 0, agentTimeout > 0, maxAttempts > 0 else {
+            throw ValidationError("--lease-seconds, --agent-timeout and --max-attempts must be positive")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "peil.coordinator")
+        logger.logLevel = logLevel
+        let keyPair = try CurveKeyFile.readPair(URL(fileURLWithPath: key))
+        let allowed = try CurveKeyFile.readAllowList(URL(fileURLWithPath: allow))
+        let db = try database.open()
+
+        var configuration = CoordinatorConfiguration(endpoints: endpoints, keyPair: keyPair, allowedAgents: allowed)
+        configuration.leaseSeconds = leaseSeconds
+        configuration.agentTimeout = .milliseconds(Int(agentTimeout * 1000))
+        configuration.maxAttempts = maxAttempts
+        let readyFile = self.readyFile
+        let service = CoordinatorService(configuration: configuration, database: db, logger: logger) { bound in
+            if let readyFile {
+                try? (bound.joined(separator: "\n") + "\n").write(toFile: readyFile, atomically: true, encoding: .utf8)
+            }
+        }
+        let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

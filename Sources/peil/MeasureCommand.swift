@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Store
+
+/// `peil measure --sets primary,broad`: a measurement over the union of sets.
+struct MeasureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "measure",
+        abstract: "Start a measurement over the union of sets (each domain once); prints its id."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Comma-separated set names.")
+    var sets: String
+
+    @Flag(help: "Follow progress until the measurement is complete.")
+    var wait = false
+
+    func run() throws {
+        let names = sets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { throw ValidationError("--sets names no set") }
+        let db = try database.open()
+        let id = try db.createMeasurement(sets: names)
+        print(id)
+        if wait {
+            try ProgressDisplay(database: db, measurementID: id, live: isatty(STDERR_FILENO) != 0).follow(to: .standardError)
+        }
+    }
+}
+
+/// `peil status [ID]`: progress of a measurement and per-agent throughput.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a measurement's progress (a live bar on a terminal, plain lines otherwise)."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: "Measurement id (default: the latest).")
+    var id: Int64?
+
+    @Flag(help: "Keep following until complete (default on a terminal).")
+    var follow = false
+
+    @Flag(help: "Print one JSON object and exit.")
+    var json = false
+
+    func run() throws {
+        let db = try database.open()
+        guard let measurementID = try id ?? db.latestMeasurementID() else {
+            throw ValidationError("no measurements yet; start one with 'peil measure --sets NAME'")
+        }
+        let display = ProgressDisplay(database: db, measurementID: measurementID, live: isatty(STDOUT_FILENO) != 0)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(try db.progress(measurementID: measurementID)), as: UTF8.self))
+        } else if follow || isatty(STDOUT_FILENO) != 0 {
+            try display.follow(to: .standardOutput)
+        } else {
+            print(try display.snapshot())
+        }
+    }
+}

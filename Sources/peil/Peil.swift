@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// `peil`: the one executable. Each subcommand lives in its own file and is listed here.
+@main
+struct Peil: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peil",
+        abstract: "Measure how domains apply the Internet.nl standards, with a coordinator and agents.",
+        subcommands: [
+            // one line per subcommand
+            LabCommand.self,
+            ResolveCommand.self,
+            KeysCommand.self, CoordinatorCommand.self, AgentCommand.self,
+            ImportCommand.self, SetsCommand.self, MeasureCommand.self, StatusCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import PeilModel
+import Probes
+
+/// `peil resolve`: run the resolve probe for one domain and print what it found. An operator's
+/// debugging tool, and what the lab tests run inside a vantage namespace.
+struct ResolveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Resolve every DNS fact of a domain through a validating resolver and print them.",
+        discussion: """
+            Give either --root-hints (full recursion from those root servers) or --forwarder \
+            (a recursive resolver to ask), and always --trust-anchor. Queries go only to \
+            loopback and the lab ranges (198.18.0.0/15, 2001:2::/48) unless --any-upstream is given.
+            """
+    )
+
+    @Argument(help: "The domain, e.g. example.nl.")
+    var domain: String
+
+    @Option(help: "The web host (default www.<domain>).")
+    var webHost: String?
+
+    @Option(help: "Root hints file (zone-file format, NS and A/AAAA of the root servers).")
+    var rootHints: String?
+
+    @Option(help: "Recursive resolver to forward to: ADDRESS or ADDRESS@PORT.")
+    var forwarder: String?
+
+    @Option(help: "Trust anchor file: the root's DS or DNSKEY records, zone-file format.")
+    var trustAnchor: String
+
+    @Option(help: "Address families this vantage has: ipv4, ipv6 or ipv4,ipv6.")
+    var families: String = "ipv4,ipv6"
+
+    @Option(help: "Seconds one question may take.")
+    var timeout: Double = 10
+
+    @Flag(help: "Allow queries to any address (measuring the real internet).")
+    var anyUpstream = false
+
+    @Flag(help: "Print the observation (facts and every query) as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard (rootHints == nil) != (forwarder == nil) else {
+            throw ValidationError("give exactly one of --root-hints FILE or --forwarder ADDRESS")
+        }
+        _ = try parsedFamilies()
+        guard timeout > 0, timeout <= 300 else { throw ValidationError("--timeout must be between 0 and 300 seconds") }
+        for name in [domain, webHost].compactMap({ $0 }) where !DNSNames.isValidQueryName(name) {
+            throw ValidationError("'\(name)' is not a valid domain name")
+        }
+    }
+
+    func run() async throws {
+        let upstream: ResolverConfiguration.Upstream = rootHints.map { .rootHints(file: $0) } ?? .forwarder(address: forwarder ?? "")
+        let configuration = ResolverConfiguration(
+            upstream: upstream, trustAnchorFile: trustAnchor, families: try parsedFamilies(),
+            queryTimeout: .milliseconds(Int64(timeout * 1000)), upstreamPolicy: anyUpstream ? .anywhere : .labAndLoopback)
+        let resolver = try ValidatingResolver(configuration)
+        defer { resolver.shutdown() }
+        let started = ContinuousClock.now
+        let observation = try await DomainResolution(resolver: resolver).resolve(domain: domain, webHost: webHost)
+        let elapsed = ContinuousClock.now - started
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(observation), as: UTF8.self))
+        } else {
+            print(ResolveReport.text(observation, elapsed: elapsed))
+        }
+    }
+
+    private func parsedFamilies() throws -> Set<AddressFamily> {
+        var result = Set<AddressFamily>()
+        for word in families.split(separator: ",") {
+            guard let family = AddressFamily(rawValue: word.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw ValidationError("unknown family '\(word)' in --families (use ipv4, ipv6 or ipv4,ipv6)")
+            }
+            result.insert(family)
+        }
+        guard !result.isEmpty else { throw ValidationError("--families needs ipv4, ipv6 or both") }
+        return result
+    }
+}
+
+/// The human-readable form of a resolution.
+enum ResolveReport {
+    static func text(_ observation: ResolutionObservation, elapsed: Duration) -> String {
+        let facts = observation.facts
+        func hosts(_ address: HostAddresses) -> String {
+            "\(address.host)  A \(list(address.ipv4))  AAAA \(list(address.ipv6))"
+        }
+        var lines = [
+            "domain        \(facts.domain)  DNSSEC \(facts.dnssec.rawValue)\(facts.dnssecReason.map { " (\($0))" } ?? "")",
+            "nameservers   zone \(facts.nsZone ?? "-")",
+        ]
+        lines += facts.nameservers.map { "  " + hosts($0) }
+        lines.append("addresses     " + hosts(facts.domainAddresses))
+        lines.append("web           " + hosts(facts.web) + "  DNSSEC \(facts.webDNSSEC.rawValue)")
+        lines.append("web TLSA      \(list(facts.webTLSA))")
+        lines.append("CAA           \(facts.caaFoundAt.map { "at \($0): \(list(facts.caa))" } ?? "-")")
+        lines.append("MX            \(facts.nullMX ? "null MX" : facts.mx.isEmpty ? "none" : "\(facts.mx.count) exchanger(s)")")
+        for exchanger in facts.mx where !exchanger.host.isEmpty {
+            lines.append("  \(exchanger.preference) \(exchanger.host)  DNSSEC \(exchanger.dnssec.rawValue)  A \(list(exchanger.ipv4))  AAAA \(list(exchanger.ipv6))  TLSA \(list(exchanger.tlsa))")
+        }
+        lines.append("SPF           \(list(facts.spf))")
+        lines.append("DMARC         \(list(facts.dmarc))")
+        lines.append("_domainkey    \(facts.domainKey.rawValue)")
+        lines.append("TXT           \(list(facts.txt))")
+        lines.append("")
+        lines.append("\(observation.queries.count) questions in \(elapsed.formatted(.units(allowed: [.milliseconds])))")
+        for query in observation.queries {
+            lines.append("  \(query.name) \(query.type)  \(query.rcode) \(query.dnssec.rawValue)\(query.reason.map { " (\($0))" } ?? "")  \(list(query.records))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func list(_ items: [String]) -> String {
+        items.isEmpty ? "-" : items.joined(separator: ", ")
+    }
+}

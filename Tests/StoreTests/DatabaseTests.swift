@@ -1,0 +1,92 @@
+import Foundation
+import PeilModel
+import Store
+import XCTest
+
+final class DatabaseTests: StoreTestCase {
+    func testMigrationsAreIdempotentAndRecorded() throws {
+        XCTAssertEqual(try Migrations.appliedVersions(in: store.database), [1])
+        XCTAssertEqual(try Migrations.apply(from: Self.migrations, to: store.database), [], "second run applies nothing")
+        XCTAssertEqual(try Migrations.apply(from: Self.migrations, to: store.database), [])
+        XCTAssertEqual(try Migrations.appliedVersions(in: store.database), [1])
+        XCTAssertEqual(try count("SELECT count(*) FROM information_schema.tables WHERE table_name = 'results'"), 1)
+    }
+
+    func testMigrationsAreLocated() throws {
+        let nowhere = URL(fileURLWithPath: "/nonexistent")
+        XCTAssertEqual(Migrations.locate(environment: ["PEIL_MIGRATIONS": "/opt/m"], currentDirectory: nowhere, executable: nil)?.path, "/opt/m")
+        XCTAssertEqual(Migrations.locate(environment: [:], currentDirectory: Self.repository, executable: nil)?.standardizedFileURL,
+                       Self.migrations.standardizedFileURL)
+        let binary = Self.repository.appendingPathComponent(".build-x/debug/peil")
+        XCTAssertEqual(Migrations.locate(environment: [:], currentDirectory: nowhere, executable: binary)?.standardizedFileURL,
+                       Self.migrations.standardizedFileURL, "found walking up from the executable")
+        XCTAssertNil(Migrations.locate(environment: [:], currentDirectory: nowhere, executable: nowhere))
+        let loaded = try Migrations.load(from: Self.migrations)
+        XCTAssertEqual(loaded.first?.version, 1)
+        XCTAssertEqual(loaded.map(\.version), loaded.map(\.version).sorted())
+    }
+
+    func testValuesAreBoundNeverSpliced() throws {
+        let hostile = "o'brien'); DROP TABLE sets; --"
+        let row = try store.database.query("SELECT \(hostile)::text AS value, \(Optional<Int>.none)::int AS missing").single()
+        XCTAssertEqual(try row.decode("value", as: String.self), hostile)
+        XCTAssertNil(try row.decode("missing", as: Int?.self))
+
+        let tricky = [#"a"b"#, #"c\d"#, "e,f", "{g}", "NULL", ""]
+        let rows = try store.database.query("SELECT unnest(\(array: tricky)::text[]) AS v").rows
+        XCTAssertEqual(try rows.map { try $0.decode("v", as: String.self) }, tricky)
+
+        _ = try store.importSet(name: hostile, entries: try plainEntries("example.nl"))
+        XCTAssertEqual(try store.listSets().map(\.name), [hostile])
+    }
+
+    func testErrorsCarrySQLStateAndMessage() throws {
+        XCTAssertThrowsError(try store.database.execute("SELEC 1")) { error in
+            let error = error as? DatabaseError
+            XCTAssertEqual(error?.code, .statement)
+            XCTAssertEqual(error?.sqlState, "42601")
+            XCTAssertTrue(error?.description.contains("syntax error") ?? false, "\(String(describing: error))")
+        }
+        try store.database.execute("INSERT INTO domains (name) VALUES (\("dup.nl"))")
+        XCTAssertThrowsError(try store.database.execute("INSERT INTO domains (name) VALUES (\("dup.nl"))")) { error in
+            XCTAssertTrue((error as? DatabaseError)?.isUniqueViolation ?? false, "\(error)")
+        }
+        XCTAssertThrowsError(try store.database.execute("SELECT \("a\u{0}b")::text")) { error in
+            XCTAssertTrue("\(error)".contains("NUL"))
+        }
+        // The connection is still usable after the errors.
+        XCTAssertEqual(try count("SELECT count(*) FROM domains"), 1)
+    }
+
+    func testTransactionRollsBackWhenTheBodyThrows() throws {
+        struct Stop: Error {}
+        XCTAssertThrowsError(try store.database.transaction { connection in
+            try connection.execute("INSERT INTO domains (name) VALUES (\("gone.nl"))")
+            throw Stop()
+        })
+        XCTAssertEqual(try count("SELECT count(*) FROM domains"), 0)
+    }
+
+    func testUnreachableServerIsAClearConnectionError() {
+        XCTAssertThrowsError(try Database(connectionString: "host=127.0.0.1 port=1 dbname=peil user=peil connect_timeout=2")) { error in
+            XCTAssertEqual((error as? DatabaseError)?.code, .connection)
+            XCTAssertTrue("\(error)".contains("127.0.0.1"), "\(error)")
+        }
+    }
+
+    func testConnectionStringPrecedence() {
+        XCTAssertEqual(Database.connectionString(explicit: "host=x", environment: ["PEIL_DATABASE_URL": "host=y"]), "host=x")
+        XCTAssertEqual(Database.connectionString(explicit: nil, environment: ["PEIL_DATABASE_URL": "host=y"]), "host=y")
+        XCTAssertEqual(Database.connectionString(explicit: nil, environment: [:]), "host=127.0.0.1 port=55432 dbname=peil user=peil")
+    }
+
+    func testAgentsRegisterAndAreTouched() throws {
+        try store.registerAgent(id: "agent-1", publicKey: "key-a", families: [.ipv4, .ipv6], concurrency: 8, version: "0.1.0")
+        XCTAssertTrue(try store.touchAgent(id: "agent-1"))
+        XCTAssertFalse(try store.touchAgent(id: "nobody"))
+        try store.registerAgent(id: "agent-1", publicKey: "key-b", families: [.ipv6], concurrency: 4, version: "0.1.1")
+        let row = try store.database.query("SELECT public_key, array_to_string(families, ',') AS families FROM agents").single()
+        XCTAssertEqual(try row.decode("public_key", as: String.self), "key-b")
+        XCTAssertEqual(try row.decode("families", as: String.self), "ipv6")
+    }
+}

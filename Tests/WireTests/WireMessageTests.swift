@@ -1,0 +1,53 @@
+import Foundation
+import PeilModel
+import XCTest
+@testable import Wire
+
+final class WireMessageTests: XCTestCase {
+    func testEveryMessageKindRoundTrips() throws {
+        let task = TaskAssignment(taskID: 7, attempt: 2, measurementID: 1, kind: .resolve, domain: "example.nl", webHost: "www.example.nl")
+        let report = TaskReport(taskID: 7, attempt: 2, outcome: .timeout, detail: "resolver timed out")
+        let messages: [WireMessage] = [
+            .hello(.init(agentName: "a1", softwareVersion: "0.1.0", families: [.ipv4, .ipv6], concurrency: 8)),
+            .welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 120)),
+            .ready(credits: 5), .tasks([task]), .result(report), .ack(taskID: 7, attempt: 2),
+            .heartbeat, .bye, .reject(reason: "say HELLO"),
+        ]
+        for message in messages {
+            XCTAssertEqual(try WireMessage(frames: try message.frames()), message)
+        }
+    }
+
+    func testMalformedMessagesAreRefusedWithAReason() {
+        XCTAssertThrowsError(try WireMessage(frames: [Data("READY".utf8)]))
+        XCTAssertThrowsError(try WireMessage(frames: [Data("READY".utf8), Data("{}".utf8)])) { error in
+            XCTAssertTrue("\(error)".contains("READY body"))
+        }
+        XCTAssertThrowsError(try WireMessage(frames: [Data("SHUTDOWN".utf8), Data()])) { error in
+            XCTAssertTrue("\(error)".contains("unknown message kind"))
+        }
+    }
+
+    func testKeyFilesRoundTripAndAllowListNamesBadLines() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("peil-keys-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pair = try CurveKeyPair.generate()
+        let files = try CurveKeyFile.write(pair, name: "agent1", directory: directory)
+        XCTAssertEqual(try CurveKeyFile.readPair(files.secret), pair)
+        XCTAssertEqual(try CurveKeyFile.readPublicKey(files.public), pair.publicKey)
+        let mode = try FileManager.default.attributesOfItem(atPath: files.secret.path)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o600)
+
+        let allow = directory.appendingPathComponent("agents.allow")
+        try "# agents\n\(pair.publicKey) agent1\nnot-a-key\n\n\(String(repeating: "~", count: 40))\n".write(to: allow, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try CurveKeyFile.readAllowList(allow)) { error in
+            XCTAssertTrue("\(error)".contains("line 3"), "\(error)")
+            XCTAssertTrue("\(error)".contains("line 5"), "\(error)")
+        }
+        // '#' is a Z85 character: a key may contain it, and it is not read as a comment.
+        let hashKey = "0000#" + String(repeating: "0", count: 35)
+        XCTAssertTrue(CurveKeyPair.isValidKey(hashKey))
+        try "# agents\n\(pair.publicKey) agent1 # the first\n\(hashKey) agent #2\n".write(to: allow, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try CurveKeyFile.readAllowList(allow), [pair.publicKey: "agent1", hashKey: "agent"])
+    }
+}
