@@ -34,7 +34,7 @@ public enum SeedFormat: String, Sendable, CaseIterable {
     case primaryMail = "primary mail.csv"
     /// Broad `domains.csv`: `Domain Name,Domain Type,Agency`.
     case broad = "broad domains.csv"
-    /// One domain a line; `#` starts a comment; blank lines are ignored.
+    /// One domain a line, optionally followed by its web host; `#` starts a comment; blank lines are ignored.
     case plain = "plain list"
 }
 
@@ -161,8 +161,14 @@ public enum SeedList {
     private static func parseLine(_ line: String, format: SeedFormat, width: Int) throws(LineError) -> SetEntry? {
         if format == .plain {
             let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            let text = String(content).trimmingWhitespace()
-            return text.isEmpty ? nil : SetEntry(domain: try domain(text))
+            // A domain, optionally followed by the web host to test for it (default www.<domain>).
+            let words = content.split(whereSeparator: \.isWhitespace).map(String.init)
+            switch words.count {
+            case 0: return nil
+            case 1: return SetEntry(domain: try domain(words[0]))
+            case 2: return SetEntry(domain: try domain(words[0]), webHost: try domain(words[1]))
+            default: throw LineError(why: "'\(words.joined(separator: " "))' is not a domain with an optional web host")
+            }
         }
         let fields = CSVLine.fields(of: line).map { $0.trimmingWhitespace() }
         guard fields.count == width else {

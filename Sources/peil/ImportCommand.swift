@@ -24,7 +24,9 @@ struct ImportCommand: ParsableCommand {
         let entries = try SetFiles.read(files.map { URL(fileURLWithPath: $0) })
         let db = try database.open()
         let summary = try db.importSet(name: set, entries: entries)
-        print("set \(set): \(summary)  (\(ContinuousClock.now - started))")
+        let elapsed = (ContinuousClock.now - started).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        print("set \(set): \(summary.domains) domains (\(summary.added) added, \(summary.removed) removed, \(summary.newDomains) new to the store) in \(String(format: "%.2f", seconds)) s")
     }
 }
 
@@ -38,6 +40,12 @@ struct SetsCommand: ParsableCommand {
         let db = try database.open()
         let sets = try db.listSets()
         if sets.isEmpty { print("no sets; import one with 'peil import --set NAME FILE'") }
-        for set in sets { print(set) }
+        let width = sets.map(\.name.count).max() ?? 0
+        for set in sets {
+            var layers = Layer.allCases.compactMap { layer in set.layers[layer].map { "\(layer.rawValue) \($0)" } }
+            if set.withoutLayer > 0 { layers.append("no layer \(set.withoutLayer)") }
+            let name = set.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            print("\(name)  \(set.domains) domains  \(layers.joined(separator: ", "))")
+        }
     }
 }

@@ -101,6 +101,15 @@ final class SeedListTests: XCTestCase {
         XCTAssertTrue(entries.allSatisfy { $0.layer == nil && $0.organisation == nil && $0.webHost == nil })
     }
 
+    func testPlainListLineMayNameItsWebHost() throws {
+        let entries = try SeedList.parse("mijn.digid.nl mijn.digid.nl\nalmere.nl\ndelft.nl Portaal.Delft.nl # portal\n", fileName: "list.txt")
+        XCTAssertEqual(entries.map(\.effectiveWebHost), ["www.almere.nl", "portaal.delft.nl", "mijn.digid.nl"])
+        XCTAssertThrowsError(try SeedList.parse("almere.nl www.almere.nl extra\n", fileName: "list.txt")) { error in
+            XCTAssertTrue("\(error)".contains("list.txt:1"), "\(error)")
+        }
+        XCTAssertThrowsError(try SeedList.parse("almere.nl www..almere.nl\n", fileName: "list.txt"))
+    }
+
     func testThreeMalformedLinesAmongGoodOnesAreAllNamed() throws {
         let text = """
             Domain Name,Domain Type,Agency
@@ -139,7 +148,7 @@ final class SeedListTests: XCTestCase {
             let problems = (error as? SeedListError)?.problems ?? []
             XCTAssertEqual(problems.map(\.description), [
                 "mail.csv:3: unknown layer 'ministerie'",
-                "list:2: bad domain 'not a domain': label 'not a domain' has a character other than letter, digit or hyphen",
+                "list:2: 'not a domain' is not a domain with an optional web host",
             ])
         }
         XCTAssertThrowsError(try SeedList.parse("# nothing here\n\n")) { error in

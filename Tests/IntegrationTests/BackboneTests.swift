@@ -1,0 +1,129 @@
+import Foundation
+import Lab
+import PeilModel
+import Store
+import XCTest
+
+/// The backbone end to end: PostgreSQL, the minimal lab, a coordinator and agents as real
+/// processes, over ZeroMQ with CURVE. Needs root (network namespaces) and `ops/pg start`.
+final class BackboneTests: XCTestCase {
+    nonisolated(unsafe) static var lab: Lab?
+    nonisolated(unsafe) static var labError: Error?
+
+    override class func setUp() {
+        super.setUp()
+        let lab = Lab(prefix: "pit\(getpid() % 10_000)")
+        do {
+            try lab.up()
+            Self.lab = lab
+        } catch {
+            labError = error
+            try? lab.down()
+        }
+    }
+
+    override class func tearDown() {
+        try? lab?.down()
+        lab = nil
+        super.tearDown()
+    }
+
+    private func backbone() throws -> Backbone {
+        if let error = Self.labError { throw IntegrationError("the lab did not come up: \(error)") }
+        let backbone = try Backbone(lab: try XCTUnwrap(Self.lab))
+        addTeardownBlock { backbone.tearDown() }
+        return backbone
+    }
+
+    /// Every stored fact and DNSSEC status equals what the lab serves, for every lab domain,
+    /// measured by two agents (dual-stack and IPv4-only vantage points).
+    func testTwoAgentsMeasureEveryLabDomainAndEveryStoredFactMatchesTheLab() throws {
+        let backbone = try backbone()
+        let truth = backbone.lab.expectedFacts()
+        XCTAssertGreaterThanOrEqual(truth.count, 20)
+        try backbone.makeKey("dual", allowListed: true)
+        try backbone.makeKey("four", allowListed: true)
+        try backbone.importLabSet("lab")
+        _ = try backbone.startCoordinator()
+        _ = try backbone.startAgent("dual", families: [.ipv4, .ipv6])
+        _ = try backbone.startAgent("four", families: [.ipv4])
+        try backbone.waitForAgents(2)
+        let started = ContinuousClock.now
+        let id = try backbone.measure("lab")
+        let progress = try backbone.waitForCompletion(id, timeout: 120)
+        print("measurement of \(truth.count) lab domains by 2 agents: \(ContinuousClock.now - started)")
+        XCTAssertTrue(progress.isComplete, "measurement incomplete: \(progress)\n\(backbone.logs)")
+        XCTAssertEqual(progress.done, truth.count)
+        XCTAssertEqual(progress.notTestable, 0)
+
+        let results = try backbone.store.resolutionResults(measurementID: id)
+        XCTAssertEqual(Set(results.keys), Set(truth.map(\.domain)))
+        for expected in truth {
+            guard var measured = results[expected.domain]?.facts else { continue }
+            XCTAssertEqual(measured.dnssec, expected.dnssec, "\(expected.domain): DNSSEC status")
+            measured.dnssecReason = expected.dnssecReason  // the resolver's words, not the lab's
+            XCTAssertEqual(measured, expected, "\(expected.domain): stored facts differ from what the lab serves")
+            let queries = results[expected.domain]?.queries ?? []
+            XCTAssertTrue(queries.contains { $0.type == "SOA" && $0.name == expected.domain }, "\(expected.domain): raw SOA query stored")
+        }
+        // Both agents took part, and the raw observations are stored as they arrived.
+        XCTAssertEqual(Set(progress.agents.map(\.agentID)), ["dual", "four"], "\(progress.agents)")
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations"), truth.count)
+    }
+
+    /// SIGKILL one agent mid-measurement: its leases are released when it misses its
+    /// heartbeats, the other agent finishes, and every domain is in the final results once.
+    func testAgentKilledMidMeasurementEveryDomainMeasuredExactlyOnce() throws {
+        let backbone = try backbone()
+        let truth = backbone.lab.expectedFacts()
+        try backbone.makeKey("doomed", allowListed: true)
+        try backbone.makeKey("survivor", allowListed: true)
+        try backbone.importLabSet("lab")
+        _ = try backbone.startCoordinator(agentTimeout: 2)
+        // Paced at 3 tasks a second, so it is surely mid-measurement when killed.
+        let doomed = try backbone.startAgent("doomed", families: [.ipv4, .ipv6], extra: ["--rate", "3", "--concurrency", "4"])
+        let id = try backbone.measure("lab")
+        XCTAssertTrue(try eventually(timeout: 60) { try backbone.store.progress(measurementID: id).done >= 3 }, backbone.logs)
+        doomed.signal(SIGKILL)
+        XCTAssertTrue(doomed.waitForExit(timeout: 10))
+        let atKill = try backbone.store.progress(measurementID: id)
+        XCTAssertLessThan(atKill.done, truth.count, "the agent finished before it was killed; the test proves nothing")
+        XCTAssertGreaterThan(atKill.leased, 0, "the killed agent held no leases")
+
+        _ = try backbone.startAgent("survivor", families: [.ipv4, .ipv6])
+        let progress = try backbone.waitForCompletion(id, timeout: 120)
+        XCTAssertTrue(progress.isComplete, "\(progress)\n\(backbone.logs)")
+        XCTAssertEqual(progress.done, truth.count)
+        XCTAssertEqual(progress.notTestable, 0)
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM results WHERE measurement_id = \(id)"), truth.count)
+        XCTAssertEqual(try backbone.count("SELECT count(DISTINCT domain) AS count FROM results WHERE measurement_id = \(id)"), truth.count)
+        // The tasks the killed agent held were leased again and finished by the survivor.
+        XCTAssertGreaterThan(try backbone.count("SELECT count(*) AS count FROM results WHERE attempt >= 2 AND agent_id = 'survivor'"), 0)
+        let results = try backbone.store.resolutionResults(measurementID: id)
+        for expected in truth {
+            var measured = try XCTUnwrap(results[expected.domain]?.facts, expected.domain)
+            measured.dnssecReason = expected.dnssecReason
+            XCTAssertEqual(measured, expected, expected.domain)
+        }
+    }
+
+    /// An agent whose key is not on the allow-list is refused at the CURVE handshake, says
+    /// so and exits non-zero; nothing it could send is stored.
+    func testAgentWithKeyNotOnTheAllowListIsRefusedAndNothingIsStored() throws {
+        let backbone = try backbone()
+        try backbone.makeKey("member", allowListed: true)
+        try backbone.makeKey("stranger", allowListed: false)
+        try backbone.importLabSet("lab")
+        let coordinator = try backbone.startCoordinator()
+        let id = try backbone.measure("lab")
+        let stranger = try backbone.startAgent("stranger", families: [.ipv4, .ipv6])
+        XCTAssertTrue(stranger.waitForExit(timeout: 30), "a refused agent should give up")
+        XCTAssertNotEqual(stranger.process.terminationStatus, 0)
+        XCTAssertTrue(stranger.log.contains("not on the allow-list"), stranger.log)
+        XCTAssertTrue(coordinator.log.contains("not allow-listed"), coordinator.log)
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM agents"), 0)
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations"), 0)
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM tasks WHERE state <> 'queued' OR attempt > 0"), 0)
+        XCTAssertEqual(try backbone.store.progress(measurementID: id).queued, backbone.lab.expectedFacts().count)
+    }
+}
