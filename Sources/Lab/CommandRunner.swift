@@ -63,13 +63,16 @@ struct CommandRunner: Sendable {
         process.standardInput = FileHandle.nullDevice
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
-        try process.run()
+        try ProcessLaunch.run(process)
         let collected = OutputCollector()
         let readers = DispatchGroup()
         for (pipe, isError) in [(outPipe, false), (errPipe, true)] {
             readers.enter()
             DispatchQueue.global().async {
                 let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                // Close now: a test or a twin runs thousands of commands, and Foundation's
+                // Process misbehaves once the descriptor numbers run past a thousand.
+                try? pipe.fileHandleForReading.close()
                 collected.store(data, isError: isError)
                 readers.leave()
             }

@@ -1,7 +1,18 @@
 /// What a task asks an agent to do.
 public enum TaskKind: String, Codable, Sendable, CaseIterable, Hashable {
-    /// Resolve every DNS fact of a domain and its web host (family-agnostic).
+    /// Resolve every DNS fact of a domain and its web host.
     case resolve
+
+    /// The vantage family an agent needs to take this kind of task.
+    ///
+    /// Resolution runs from an IPv4-capable vantage: nameservers without IPv6 are common (it
+    /// is what the IPv6-nameserver check measures), and an IPv6-only resolver would turn
+    /// their domains into resolution errors. The IPv6 view is measured by connect tasks.
+    public var requiredFamily: AddressFamily? {
+        switch self {
+        case .resolve: .ipv4
+        }
+    }
 }
 
 /// One task as handed to an agent under a lease.

@@ -3,7 +3,7 @@ import PeilModel
 
 extension PeilStore {
     /// Creates a measurement over the union of `sets` and queues one `resolve` task per distinct
-    /// domain. The task's web host is the explicit web host a member set gives (the smallest, if
+    /// domain, for agents of ``TaskKind/requiredFamily``. The task's web host is the explicit web host a member set gives (the smallest, if
     /// several do), else `www.<domain>`.
     /// - Returns: the new measurement's id.
     /// - Throws: ``StoreError`` naming an unknown or empty set, or `noSets`.
@@ -29,9 +29,9 @@ extension PeilStore {
             let id: Int64 = try connection.query(
                 "INSERT INTO measurements (sets) VALUES (\(array: names)::text[]) RETURNING id").single().decode("id")
             try connection.execute("""
-                INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host)
+                INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host, family)
                 SELECT \(id)::bigint, \(TaskKind.resolve.rawValue), d.id, d.name,
-                       COALESCE(min(m.web_host), 'www.' || d.name)
+                       COALESCE(min(m.web_host), 'www.' || d.name), \(TaskKind.resolve.requiredFamily?.rawValue)
                 FROM set_members m
                 JOIN sets s ON s.id = m.set_id
                 JOIN domains d ON d.id = m.domain_id

@@ -44,6 +44,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "DNSSEC trust anchor file (root DS or DNSKEY records).")
     var trustAnchor: String
 
+    @Flag(help: "Let the resolver query any address. Without it, only loopback and the lab ranges (198.18.0.0/15, 2001:2::/48).")
+    var anyUpstream = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
@@ -63,7 +66,9 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("no IPv4 or IPv6 vantage detected on this host; name them with --families")
         }
         let upstream: ResolverConfiguration.Upstream = rootHints.map { .rootHints(file: $0) } ?? .forwarder(address: forwarder ?? "")
-        let resolver = try ValidatingResolver(ResolverConfiguration(upstream: upstream, trustAnchorFile: trustAnchor, families: Set(vantage)))
+        let resolver = try ValidatingResolver(ResolverConfiguration(
+            upstream: upstream, trustAnchorFile: trustAnchor, families: Set(vantage),
+            upstreamPolicy: anyUpstream ? .anywhere : .labAndLoopback))
         defer { resolver.shutdown() }
 
         var configuration = AgentConfiguration(

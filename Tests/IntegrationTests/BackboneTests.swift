@@ -36,18 +36,21 @@ final class BackboneTests: XCTestCase {
     }
 
     /// Every stored fact and DNSSEC status equals what the lab serves, for every lab domain,
-    /// measured by two agents (dual-stack and IPv4-only vantage points).
+    /// measured by two agents (dual-stack and IPv4-only vantage points); a third, IPv6-only
+    /// agent is given no resolve task (they need an IPv4-capable vantage).
     func testTwoAgentsMeasureEveryLabDomainAndEveryStoredFactMatchesTheLab() throws {
         let backbone = try backbone()
         let truth = backbone.lab.expectedFacts()
         XCTAssertGreaterThanOrEqual(truth.count, 20)
         try backbone.makeKey("dual", allowListed: true)
         try backbone.makeKey("four", allowListed: true)
+        try backbone.makeKey("six", allowListed: true)
         try backbone.importLabSet("lab")
         _ = try backbone.startCoordinator()
         _ = try backbone.startAgent("dual", families: [.ipv4, .ipv6])
         _ = try backbone.startAgent("four", families: [.ipv4])
-        try backbone.waitForAgents(2)
+        _ = try backbone.startAgent("six", families: [.ipv6])
+        try backbone.waitForAgents(3)
         let started = ContinuousClock.now
         let id = try backbone.measure("lab")
         let progress = try backbone.waitForCompletion(id, timeout: 120)

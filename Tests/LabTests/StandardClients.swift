@@ -1,4 +1,5 @@
 import Foundation
+import Lab
 import PeilModel
 
 /// Standard DNS clients (dig, unbound-host, ldns-verify-zone), run inside lab namespaces, with
@@ -23,11 +24,12 @@ enum StandardClients {
         process.standardInput = FileHandle.nullDevice
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
-        try process.run()
+        try ProcessLaunch.run(process)
         let collected = Collected()
         let reading = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             collected.data = pipe.fileHandleForReading.readDataToEndOfFile()
+            try? pipe.fileHandleForReading.close()
             reading.signal()
         }
         if finished.wait(timeout: .now() + timeout) == .timedOut {

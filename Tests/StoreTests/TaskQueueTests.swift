@@ -20,9 +20,11 @@ final class TaskQueueTests: StoreTestCase {
         XCTAssertEqual(first.map(\.domain), ["a.nl", "b.nl"])
         XCTAssertEqual(first.map(\.attempt), [1, 1])
         XCTAssertEqual(first.map(\.webHost), ["www.a.nl", "www.b.nl"])
-        XCTAssertTrue(first.allSatisfy { $0.measurementID == id && $0.kind == .resolve && $0.family == nil })
+        XCTAssertTrue(first.allSatisfy { $0.measurementID == id && $0.kind == .resolve && $0.family == .ipv4 })
         let (a, b) = (first[0], first[1])
-        let c = try XCTUnwrap(try store.claimTasks(agentID: "agent-2", families: [.ipv6], limit: 10, leaseSeconds: 300).first)
+        // Resolve tasks need an IPv4-capable vantage (TaskKind.requiredFamily).
+        XCTAssertEqual(try store.claimTasks(agentID: "agent-6", families: [.ipv6], limit: 10, leaseSeconds: 300), [])
+        let c = try XCTUnwrap(try store.claimTasks(agentID: "agent-2", families: [.ipv6, .ipv4], limit: 10, leaseSeconds: 300).first)
         XCTAssertEqual(c.domain, "c.nl")
         XCTAssertEqual(try store.claimTasks(agentID: "agent-2", families: [.ipv4, .ipv6], limit: 10, leaseSeconds: 300), [])
         XCTAssertEqual(try store.progress(measurementID: id).leased, 3)
@@ -36,7 +38,7 @@ final class TaskQueueTests: StoreTestCase {
         XCTAssertEqual(try state(of: c), "queued")
 
         // Second attempts, with leases that end at once.
-        let retries = try store.claimTasks(agentID: "agent-1", families: [], limit: 10, leaseSeconds: 0)
+        let retries = try store.claimTasks(agentID: "agent-1", families: [.ipv4], limit: 10, leaseSeconds: 0)
         XCTAssertEqual(retries.map(\.domain), ["a.nl", "c.nl"])
         XCTAssertEqual(retries.map(\.attempt), [2, 2])
         Thread.sleep(forTimeInterval: 0.01)
@@ -111,7 +113,7 @@ final class TaskQueueTests: StoreTestCase {
         let slow = try XCTUnwrap(try store.claimTasks(agentID: "agent-1", families: [.ipv4], limit: 1, leaseSeconds: 0).first)
         Thread.sleep(forTimeInterval: 0.01)
         XCTAssertEqual(try store.expireLeases(maxAttempts: 3), 1)
-        let fast = try XCTUnwrap(try store.claimTasks(agentID: "agent-2", families: [.ipv6], limit: 1, leaseSeconds: 60).first)
+        let fast = try XCTUnwrap(try store.claimTasks(agentID: "agent-2", families: [.ipv4, .ipv6], limit: 1, leaseSeconds: 60).first)
         XCTAssertEqual(fast.attempt, 2)
 
         XCTAssertEqual(try store.recordReport(completed(fast, note: "second"), agentID: "agent-2", maxAttempts: 3), .stored)

@@ -1,4 +1,5 @@
 import Foundation
+import Lab
 import XCTest
 
 /// A `peil` (or other) process started by a test, optionally inside a network namespace,
@@ -39,7 +40,8 @@ final class TestProcess {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
+        try? log.close()  // the child has its own copy
     }
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }

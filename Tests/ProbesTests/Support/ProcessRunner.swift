@@ -1,4 +1,5 @@
 import Foundation
+import Lab
 
 /// Runs a program to completion with a hard time limit, capturing its output in files (so a
 /// large output never blocks it). For the tests that drive the built `peil`.
@@ -25,7 +26,7 @@ enum ProcessRunner {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         let deadline = ContinuousClock.now + timeout
         var timedOut = false
         while process.isRunning {
