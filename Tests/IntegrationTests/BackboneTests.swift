@@ -110,6 +110,59 @@ final class BackboneTests: XCTestCase {
         }
     }
 
+    /// SIGTERM is a graceful stop: the agent finishes what it runs, gets its results
+    /// acknowledged, says BYE and exits 0; what it had not started goes to the next agent.
+    func testAgentStoppedWithSIGTERMFinishesItsWorkAndLeavesNothingBehind() throws {
+        let backbone = try backbone()
+        let truth = backbone.lab.expectedFacts()
+        try backbone.makeKey("leaver", allowListed: true)
+        try backbone.makeKey("stayer", allowListed: true)
+        try backbone.importLabSet("lab")
+        let coordinator = try backbone.startCoordinator(agentTimeout: 60)
+        let leaver = try backbone.startAgent("leaver", families: [.ipv4], extra: ["--rate", "3", "--concurrency", "4"])
+        let id = try backbone.measure("lab")
+        XCTAssertTrue(try eventually(timeout: 60) { try backbone.store.progress(measurementID: id).done >= 2 }, backbone.logs)
+        leaver.signal(SIGTERM)
+        XCTAssertTrue(leaver.waitForExit(timeout: 30), "the agent did not stop:\n\(leaver.log)")
+        XCTAssertEqual(leaver.process.terminationStatus, 0, leaver.log)
+        // Its leases were released by BYE at once, not by the 60 s agent timeout.
+        XCTAssertTrue(try eventually(timeout: 5) { try backbone.store.progress(measurementID: id).leased == 0 }, backbone.logs)
+        XCTAssertTrue(coordinator.log.contains("said BYE"), coordinator.log)
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations o JOIN tasks t ON t.id = o.task_id WHERE o.agent_id = 'leaver' AND t.state <> 'done'"), 0,
+                       "every task the leaver reported on is done")
+
+        _ = try backbone.startAgent("stayer", families: [.ipv4, .ipv6])
+        let progress = try backbone.waitForCompletion(id, timeout: 120)
+        XCTAssertEqual(progress.done, truth.count, "\(progress)\n\(backbone.logs)")
+        XCTAssertEqual(try backbone.count("SELECT count(DISTINCT domain) AS count FROM results WHERE measurement_id = \(id)"), truth.count)
+        coordinator.signal(SIGTERM)
+        XCTAssertTrue(coordinator.waitForExit(timeout: 15))
+        XCTAssertEqual(coordinator.process.terminationStatus, 0, coordinator.log)
+    }
+
+    /// The coordinator keeps no state PostgreSQL does not hold: SIGKILL it mid-measurement,
+    /// start a new one on the same endpoint, and the agents carry on to the end.
+    func testCoordinatorKilledAndRestartedTheMeasurementCompletes() throws {
+        let backbone = try backbone()
+        let truth = backbone.lab.expectedFacts()
+        try backbone.makeKey("steady", allowListed: true)
+        try backbone.importLabSet("lab")
+        let first = try backbone.startCoordinator()
+        _ = try backbone.startAgent("steady", families: [.ipv4, .ipv6], extra: ["--rate", "4", "--concurrency", "4"])
+        let id = try backbone.measure("lab")
+        XCTAssertTrue(try eventually(timeout: 60) { try backbone.store.progress(measurementID: id).done >= 2 }, backbone.logs)
+        first.signal(SIGKILL)
+        XCTAssertTrue(first.waitForExit(timeout: 10))
+        XCTAssertLessThan(try backbone.store.progress(measurementID: id).done, truth.count, "finished before the kill; proves nothing")
+
+        _ = try backbone.startCoordinator()
+        let progress = try backbone.waitForCompletion(id, timeout: 120)
+        XCTAssertTrue(progress.isComplete, "\(progress)\n\(backbone.logs)")
+        XCTAssertEqual(progress.done, truth.count)
+        XCTAssertEqual(progress.notTestable, 0)
+        XCTAssertEqual(try backbone.count("SELECT count(DISTINCT domain) AS count FROM results WHERE measurement_id = \(id)"), truth.count)
+    }
+
     /// An agent whose key is not on the allow-list is refused at the CURVE handshake, says
     /// so and exits non-zero; nothing it could send is stored.
     func testAgentWithKeyNotOnTheAllowListIsRefusedAndNothingIsStored() throws {

@@ -73,7 +73,8 @@ final class Backbone {
     func startCoordinator(agentTimeout: Double = 10) throws -> TestProcess {
         try makeKeyIfMissing("coordinator")
         let ready = directory.appendingPathComponent("coordinator.ready")
-        let process = try TestProcess(name: "coordinator", arguments: [
+        try? FileManager.default.removeItem(at: ready)
+        let process = try TestProcess(name: "coordinator-\(processes.count)", arguments: [
             "coordinator", "--bind", endpoint, "--key", path("coordinator.key"), "--allow", path("agents.allow"),
             "--database", connectionString, "--agent-timeout", "\(agentTimeout)", "--ready-file", ready.path,
         ], directory: directory)
