@@ -35,40 +35,24 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "At most this many tasks started per second (politeness); default: no cap.")
     var rate: Double?
 
-    @Option(help: "Root hints file (zone format) the resolver starts from.")
-    var rootHints: String?
-
-    @Option(help: "Or: a recursive resolver to forward to (address or address@port).")
-    var forwarder: String?
-
-    @Option(help: "DNSSEC trust anchor file (root DS or DNSKEY records).")
-    var trustAnchor: String
-
-    @Flag(help: "Let the resolver query any address. Without it, only loopback and the lab ranges (198.18.0.0/15, 2001:2::/48).")
-    var anyUpstream = false
+    @OptionGroup var resolver: ResolverOptions
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
-        guard (rootHints == nil) != (forwarder == nil) else {
-            throw ValidationError("give exactly one of --root-hints and --forwarder")
-        }
         if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
     }
 
     func run() async throws {
         var logger = Logger(label: "peil.agent")
         logger.logLevel = logLevel
-        let vantage = try families.map(Self.parseFamilies) ?? VantageFamilies.detect()
+        let vantage = try families.map { try FamilyList.parse($0).sorted() } ?? VantageFamilies.detect()
         guard !vantage.isEmpty else {
             throw ValidationError("no IPv4 or IPv6 vantage detected on this host; name them with --families")
         }
-        let upstream: ResolverConfiguration.Upstream = rootHints.map { .rootHints(file: $0) } ?? .forwarder(address: forwarder ?? "")
-        let resolver = try ValidatingResolver(ResolverConfiguration(
-            upstream: upstream, trustAnchorFile: trustAnchor, families: Set(vantage),
-            upstreamPolicy: anyUpstream ? .anywhere : .labAndLoopback))
+        let resolver = try ValidatingResolver(self.resolver.configuration(families: Set(vantage)))
         defer { resolver.shutdown() }
 
         var configuration = AgentConfiguration(
@@ -80,14 +64,5 @@ struct AgentCommand: AsyncParsableCommand {
         let service = AgentService(configuration: configuration, prober: ResolutionProber(resolver: resolver), logger: logger)
         let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-    }
-
-    static func parseFamilies(_ text: String) throws -> [AddressFamily] {
-        try text.split(separator: ",").map { word in
-            guard let family = AddressFamily(rawValue: word.trimmingCharacters(in: .whitespaces).lowercased()) else {
-                throw ValidationError("unknown family '\(word)': use ipv4, ipv6 or both")
-            }
-            return family
-        }
     }
 }

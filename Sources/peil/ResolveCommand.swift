@@ -22,44 +22,23 @@ struct ResolveCommand: AsyncParsableCommand {
     @Option(help: "The web host (default www.<domain>).")
     var webHost: String?
 
-    @Option(help: "Root hints file (zone-file format, NS and A/AAAA of the root servers).")
-    var rootHints: String?
-
-    @Option(help: "Recursive resolver to forward to: ADDRESS or ADDRESS@PORT.")
-    var forwarder: String?
-
-    @Option(help: "Trust anchor file: the root's DS or DNSKEY records, zone-file format.")
-    var trustAnchor: String
+    @OptionGroup var resolver: ResolverOptions
 
     @Option(help: "Address families this vantage has: ipv4, ipv6 or ipv4,ipv6.")
     var families: String = "ipv4,ipv6"
-
-    @Option(help: "Seconds one question may take.")
-    var timeout: Double = 10
-
-    @Flag(help: "Allow queries to any address (measuring the real internet).")
-    var anyUpstream = false
 
     @Flag(help: "Print the observation (facts and every query) as JSON.")
     var json = false
 
     func validate() throws {
-        guard (rootHints == nil) != (forwarder == nil) else {
-            throw ValidationError("give exactly one of --root-hints FILE or --forwarder ADDRESS")
-        }
-        _ = try parsedFamilies()
-        guard timeout > 0, timeout <= 300 else { throw ValidationError("--timeout must be between 0 and 300 seconds") }
+        _ = try FamilyList.parse(families)
         for name in [domain, webHost].compactMap({ $0 }) where !DNSNames.isValidQueryName(name) {
             throw ValidationError("'\(name)' is not a valid domain name")
         }
     }
 
     func run() async throws {
-        let upstream: ResolverConfiguration.Upstream = rootHints.map { .rootHints(file: $0) } ?? .forwarder(address: forwarder ?? "")
-        let configuration = ResolverConfiguration(
-            upstream: upstream, trustAnchorFile: trustAnchor, families: try parsedFamilies(),
-            queryTimeout: .milliseconds(Int64(timeout * 1000)), upstreamPolicy: anyUpstream ? .anywhere : .labAndLoopback)
-        let resolver = try ValidatingResolver(configuration)
+        let resolver = try ValidatingResolver(self.resolver.configuration(families: try FamilyList.parse(families)))
         defer { resolver.shutdown() }
         let started = ContinuousClock.now
         let observation = try await DomainResolution(resolver: resolver).resolve(domain: domain, webHost: webHost)
@@ -71,18 +50,6 @@ struct ResolveCommand: AsyncParsableCommand {
         } else {
             print(ResolveReport.text(observation, elapsed: elapsed))
         }
-    }
-
-    private func parsedFamilies() throws -> Set<AddressFamily> {
-        var result = Set<AddressFamily>()
-        for word in families.split(separator: ",") {
-            guard let family = AddressFamily(rawValue: word.trimmingCharacters(in: .whitespaces).lowercased()) else {
-                throw ValidationError("unknown family '\(word)' in --families (use ipv4, ipv6 or ipv4,ipv6)")
-            }
-            result.insert(family)
-        }
-        guard !result.isEmpty else { throw ValidationError("--families needs ipv4, ipv6 or both") }
-        return result
     }
 }
 

@@ -1,0 +1,50 @@
+import ArgumentParser
+import PeilModel
+import Probes
+
+/// Where a validating resolver starts and what it trusts: shared by `resolve`, `agent` and `lint`.
+struct ResolverOptions: ParsableArguments {
+    @Option(help: "Root hints file (zone-file format, NS and A/AAAA of the root servers).")
+    var rootHints: String?
+
+    @Option(help: "Or: a recursive resolver to forward to, ADDRESS or ADDRESS@PORT.")
+    var forwarder: String?
+
+    @Option(help: "Trust anchor file: the root's DS or DNSKEY records, zone-file format.")
+    var trustAnchor: String
+
+    @Option(name: .customLong("query-timeout"), help: "Seconds one DNS question may take.")
+    var timeout: Double = 10
+
+    @Flag(help: "Let the resolver query any address (measuring the real internet). Without it, only loopback and the lab ranges (198.18.0.0/15, 2001:2::/48).")
+    var anyUpstream = false
+
+    func validate() throws {
+        guard (rootHints == nil) != (forwarder == nil) else {
+            throw ValidationError("give exactly one of --root-hints FILE or --forwarder ADDRESS")
+        }
+        guard timeout > 0, timeout <= 300 else { throw ValidationError("--query-timeout must be between 0 and 300 seconds") }
+    }
+
+    func configuration(families: Set<AddressFamily>) -> ResolverConfiguration {
+        let upstream: ResolverConfiguration.Upstream = rootHints.map { .rootHints(file: $0) } ?? .forwarder(address: forwarder ?? "")
+        return ResolverConfiguration(
+            upstream: upstream, trustAnchorFile: trustAnchor, families: families,
+            queryTimeout: .milliseconds(Int64(timeout * 1000)), upstreamPolicy: anyUpstream ? .anywhere : .labAndLoopback)
+    }
+}
+
+/// Parses `--families ipv4,ipv6`.
+enum FamilyList {
+    static func parse(_ text: String) throws -> Set<AddressFamily> {
+        var result = Set<AddressFamily>()
+        for word in text.split(separator: ",") {
+            guard let family = AddressFamily(rawValue: word.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw ValidationError("unknown family '\(word)' in --families (use ipv4, ipv6 or ipv4,ipv6)")
+            }
+            result.insert(family)
+        }
+        guard !result.isEmpty else { throw ValidationError("--families needs ipv4, ipv6 or both") }
+        return result
+    }
+}
