@@ -34,12 +34,15 @@ enum DNSName {
         name.isEmpty ? 0 : name.split(separator: ".").count
     }
 
-    /// Whether every label is a host-name-like label (letters, digits, `-`, `_`).
+    /// Whether every label is a host-name-like label (letters, digits, `-`, `_`); the first
+    /// label may be the wildcard `*`.
     static func isWellFormed(_ name: String) -> Bool {
         if name.isEmpty { return true }
         guard name == name.lowercased(), name.utf8.count <= 253 else { return false }
-        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-            !label.isEmpty && label.utf8.count <= 63
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.enumerated().allSatisfy { position, label in
+            if position == 0 && label == "*" && labels.count > 1 { return true }
+            return !label.isEmpty && label.utf8.count <= 63
                 && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
         }
     }

@@ -16,7 +16,7 @@ struct KnotServer: Sendable {
 
     /// Every address this group's nameservers listen on.
     var listenAddresses: [String] {
-        group.nameservers.flatMap { [$0.ipv4, $0.ipv6].compactMap { $0 } }
+        group.nameservers.flatMap(\.answeringAddresses)
     }
 
     /// The configuration file's text.

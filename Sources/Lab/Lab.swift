@@ -19,7 +19,7 @@ public struct Lab: Sendable {
         self.configuration = configuration
         self.world = world
         paths = LabPaths(configuration.stateDirectory)
-        let addresses = world.serverGroups.flatMap(\.nameservers).flatMap { [$0.ipv4, $0.ipv6].compactMap { $0 } }
+        let addresses = world.serverGroups.flatMap(\.nameservers).flatMap(\.answeringAddresses)
         topology = LabTopology(prefix: configuration.prefix, nameserverAddresses: addresses)
     }
 

@@ -41,11 +41,20 @@ public struct LabNameserver: Codable, Sendable, Hashable {
     public var ipv4: String?
     /// IPv6 address (RFC 5952), or nil when the nameserver has no AAAA record.
     public var ipv6: String?
+    /// True when the AAAA is published but nothing answers on it (the server does not listen
+    /// there and the address is on no interface); nil or false: it answers.
+    public var ipv6Silent: Bool?
 
-    public init(host: String, ipv4: String?, ipv6: String?) {
+    public init(host: String, ipv4: String?, ipv6: String?, ipv6Silent: Bool? = nil) {
         self.host = host
         self.ipv4 = ipv4
         self.ipv6 = ipv6
+        self.ipv6Silent = ipv6Silent
+    }
+
+    /// The addresses a server listens on: both, less a silent IPv6 one.
+    public var answeringAddresses: [String] {
+        [ipv4, ipv6Silent == true ? nil : ipv6].compactMap { $0 }
     }
 }
 
@@ -79,12 +88,16 @@ public struct LabZone: Codable, Sendable, Hashable {
     public var servers: String
     /// The zone's own records (not SOA, apex NS, delegations, glue or nameserver addresses).
     public var records: [LabRecord]
+    /// Zones with the same value are signed with one key, as a provider that uses one key for
+    /// all its customers does; nil: a key of the zone's own.
+    public var signingKey: String?
 
-    public init(name: String, dnssec: LabDNSSECMode, servers: String, records: [LabRecord] = []) {
+    public init(name: String, dnssec: LabDNSSECMode, servers: String, records: [LabRecord] = [], signingKey: String? = nil) {
         self.name = name
         self.dnssec = dnssec
         self.servers = servers
         self.records = records
+        self.signingKey = signingKey
     }
 }
 

@@ -23,38 +23,84 @@ struct ZoneSigner {
     /// Expired signatures: made 60 days ago, expired 30 days ago.
     static let expired: (inception: TimeInterval, expiration: TimeInterval) = (-60 * 86_400, -30 * 86_400)
 
-    /// Writes and signs all zones; returns them and the root's DS records (the trust anchor).
+    /// How many signing jobs run at once (each mostly waits for an ldns tool).
+    static let parallelJobs = 3
+
+    /// Writes and signs all zones, deepest first and a depth level in parallel; returns them
+    /// and the root's DS records (the trust anchor).
     func writeAll() throws -> (zones: [WrittenZone], rootDS: [String]) {
         for directory in [paths.zones, paths.keys] {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
-        var dsByZone: [String: [String]] = [:]
-        var written: [WrittenZone] = []
-        let deepestFirst = index.world.zones.sorted {
-            (DNSName.depth($0.name), $0.name) > (DNSName.depth($1.name), $1.name)
-        }
-        for zone in deepestFirst {
-            let text = zoneText(zone, childDS: dsByZone)
-            let unsignedFile = paths.zoneFile(zone.name, signed: false)
-            try text.write(to: unsignedFile, atomically: true, encoding: .utf8)
-            guard zone.dnssec.isSigned else {
-                written.append(WrittenZone(name: zone.name, servers: zone.servers, file: unsignedFile))
-                continue
+        let results = SigningResults()
+        let sharedKeys = try makeSharedKeys()
+        let levels = Dictionary(grouping: index.world.zones) { DNSName.depth($0.name) }
+        for depth in levels.keys.sorted(by: >) {
+            let zones = levels[depth]!.sorted { $0.name < $1.name }
+            let childDS = results.delegationSigners()
+            let next = Counter()
+            DispatchQueue.concurrentPerform(iterations: Self.parallelJobs) { _ in
+                while let position = next.take(below: zones.count), !results.failed {
+                    do {
+                        let (written, ds) = try write(zones[position], childDS: childDS, sharedKeys: sharedKeys)
+                        results.add(written, ds: ds, for: zones[position].name)
+                    } catch {
+                        results.fail(error)
+                    }
+                }
             }
-            let key = try generateKey(for: zone.name)
-            let signedFile = paths.zoneFile(zone.name, signed: true)
-            let window = zone.dnssec == .bogusExpiredSignatures ? Self.expired : Self.validity
-            try runner.run(.signzone, [
-                "-i", String(Int(now.timeIntervalSince1970 + window.inception)),
-                "-e", String(Int(now.timeIntervalSince1970 + window.expiration)),
-                "-o", DNSName.absolute(zone.name), "-f", signedFile.path, unsignedFile.path, key.path,
-            ])
-            var ds = try delegationSigner(of: zone.name, key: key)
-            if zone.dnssec == .bogusDSMismatch { ds = ds.map(Self.corruptingDigest) }
-            dsByZone[zone.name] = ds
-            written.append(WrittenZone(name: zone.name, servers: zone.servers, file: signedFile))
+            if let error = results.error { throw error }
         }
-        return (written.reversed(), dsByZone[""] ?? [])
+        let written = results.written.sorted { (DNSName.depth($0.name), $0.name) < (DNSName.depth($1.name), $1.name) }
+        return (written, results.delegationSigners()[""] ?? [])
+    }
+
+    /// Writes one zone and signs it if it is signed; returns it and its DS records.
+    private func write(_ zone: LabZone, childDS: [String: [String]], sharedKeys: [String: URL]) throws -> (WrittenZone, [String]?) {
+        let unsignedFile = paths.zoneFile(zone.name, signed: false)
+        try zoneText(zone, childDS: childDS).write(to: unsignedFile, atomically: true, encoding: .utf8)
+        guard zone.dnssec.isSigned else { return (WrittenZone(name: zone.name, servers: zone.servers, file: unsignedFile), nil) }
+        let key = try zone.signingKey.flatMap { sharedKeys[$0] }.map { try copyKey($0, for: zone.name) } ?? generateKey(for: zone.name)
+        let signedFile = paths.zoneFile(zone.name, signed: true)
+        let window = zone.dnssec == .bogusExpiredSignatures ? Self.expired : Self.validity
+        try runner.run(.signzone, [
+            "-i", String(Int(now.timeIntervalSince1970 + window.inception)),
+            "-e", String(Int(now.timeIntervalSince1970 + window.expiration)),
+            "-o", DNSName.absolute(zone.name), "-f", signedFile.path, unsignedFile.path, key.path,
+        ])
+        var ds = try delegationSigner(of: zone.name, key: key)
+        if zone.dnssec == .bogusDSMismatch { ds = ds.map(Self.corruptingDigest) }
+        return (WrittenZone(name: zone.name, servers: zone.servers, file: signedFile), ds)
+    }
+
+    /// One key per shared signing-key name, made in parallel.
+    private func makeSharedKeys() throws -> [String: URL] {
+        let names = Array(Set(index.world.zones.compactMap(\.signingKey))).sorted()
+        let keys = SigningResults()
+        DispatchQueue.concurrentPerform(iterations: names.count) { position in
+            do {
+                keys.addKey(try generateKey(for: "key-\(names[position]).lab"), for: names[position])
+            } catch {
+                keys.fail(error)
+            }
+        }
+        if let error = keys.error { throw error }
+        return keys.keys
+    }
+
+    /// The shared key's files under the zone's own name: ldns-signzone wants the DNSKEY's owner
+    /// to be the zone, and the DS digest covers the owner.
+    private func copyKey(_ shared: URL, for zone: String) throws -> URL {
+        let base = paths.keys.appendingPathComponent("K\(zone.isEmpty ? "root" : zone).shared")
+        let text = try String(contentsOf: URL(fileURLWithPath: shared.path + ".key"), encoding: .utf8)
+        let record = text.split(separator: "\n").first { $0.contains("DNSKEY") }.map(String.init) ?? text
+        let fields = record.split(separator: "\t", maxSplits: 1)
+        guard fields.count == 2 else { throw LabError(.commandFailed, "unreadable key file \(shared.path).key") }
+        try "\(DNSName.absolute(zone))\t\(fields[1])\n".write(to: URL(fileURLWithPath: base.path + ".key"), atomically: true, encoding: .utf8)
+        let privateFile = URL(fileURLWithPath: base.path + ".private")
+        try? FileManager.default.removeItem(at: privateFile)
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: shared.path + ".private"), to: privateFile)
+        return base
     }
 
     /// Zone file text: authoritative data, delegations with glue, and DS for children that
@@ -98,5 +144,45 @@ struct ZoneSigner {
     static func corruptingDigest(_ ds: String) -> String {
         guard let last = ds.last else { return ds }
         return String(ds.dropLast()) + (last == "0" ? "1" : "0")
+    }
+}
+
+/// What the parallel signing jobs produce, behind a lock.
+private final class SigningResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var zones: [ZoneSigner.WrittenZone] = []
+    private var signers: [String: [String]] = [:]
+    private var sharedKeys: [String: URL] = [:]
+    private var firstError: Error?
+
+    func add(_ zone: ZoneSigner.WrittenZone, ds: [String]?, for name: String) {
+        lock.withLock {
+            zones.append(zone)
+            if let ds { signers[name] = ds }
+        }
+    }
+
+    func addKey(_ key: URL, for name: String) { lock.withLock { sharedKeys[name] = key } }
+
+    func fail(_ error: Error) { lock.withLock { if firstError == nil { firstError = error } } }
+
+    var failed: Bool { lock.withLock { firstError != nil } }
+    var error: Error? { lock.withLock { firstError } }
+    var written: [ZoneSigner.WrittenZone] { lock.withLock { zones } }
+    var keys: [String: URL] { lock.withLock { sharedKeys } }
+    func delegationSigners() -> [String: [String]] { lock.withLock { signers } }
+}
+
+/// Hands out 0, 1, 2, … to parallel workers.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(below limit: Int) -> Int? {
+        lock.withLock {
+            guard next < limit else { return nil }
+            defer { next += 1 }
+            return next
+        }
     }
 }

@@ -8,7 +8,7 @@ struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
         abstract: "Bring the lab (a DNS world in network namespaces) up or down, show it, print its ground truth.",
-        subcommands: [Up.self, Down.self, Status.self, Truth.self]
+        subcommands: [Up.self, Down.self, Status.self, Truth.self, World.self]
     )
 
     /// Which lab: `--prefix` and `--state`.
@@ -19,8 +19,60 @@ struct LabCommand: ParsableCommand {
         @Option(help: "State directory (default: <repo>/var/lab, or <repo>/var/lab-<prefix> for another prefix).")
         var state: String?
 
-        var lab: Lab {
-            Lab(prefix: prefix, stateDirectory: state.map { URL(fileURLWithPath: $0, isDirectory: true) })
+        var lab: Lab { lab(world: .minimal) }
+
+        func lab(world: LabWorld) -> Lab {
+            Lab(prefix: prefix, stateDirectory: state.map { URL(fileURLWithPath: $0, isDirectory: true) }, world: world)
+        }
+    }
+
+    /// `--world FILE`: a twin world file (`peil lab world` writes one), or a plain `LabWorld` JSON.
+    struct WorldOption: ParsableArguments {
+        @Option(help: "World file: a twin (from `peil lab world`) or a LabWorld JSON. Default: the minimal world.")
+        var world: String?
+
+        /// The twin, when the file is one.
+        func twin() throws -> TwinWorld? {
+            guard let world else { return nil }
+            let url = URL(fileURLWithPath: world)
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
+            return object?["format"] == nil ? nil : try TwinWorld.load(from: url)
+        }
+
+        func labWorld() throws -> LabWorld {
+            guard let world else { return .minimal }
+            if let twin = try twin() { return TwinCompiler.labWorld(twin) }
+            return try JSONDecoder().decode(LabWorld.self, from: Data(contentsOf: URL(fileURLWithPath: world)))
+        }
+    }
+
+    struct World: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate the twin's world file from the seed data (deterministic for a seed).")
+
+        @Option(help: "Seed of the generator.")
+        var seed: UInt64 = 2021
+
+        @Option(help: "The seed data directory (with primary-2021-03/ and broad-2021-03/). Default: <repo>/../shared/data.")
+        var data: String?
+
+        @Option(help: "Where to write the world file.")
+        var out: String
+
+        @Option(help: "Also write the ground truth (JSON) here.")
+        var truth: String?
+
+        func run() throws {
+            let directory = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? LabConfiguration.defaultStateDirectory()
+                .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("shared/data", isDirectory: true)
+            let twin = TwinGenerator.generate(seed: seed, data: try TwinSeedData.load(from: directory))
+            try twin.encoded().write(to: URL(fileURLWithPath: out))
+            print("world (seed \(seed)): \(twin.domains.count) domains, \(twin.dnsProviders.count) DNS providers, \(twin.webPlatforms.count) web platforms, \(twin.mailPlatforms.count) mail platforms → \(out)")
+            if let truth {
+                try Truth.encoder.encode(twin.truth()).write(to: URL(fileURLWithPath: truth))
+                print("ground truth → \(truth)")
+            }
         }
     }
 
@@ -28,10 +80,11 @@ struct LabCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Build the lab (tears down a stale one of the same prefix first).")
 
         @OptionGroup var options: Options
+        @OptionGroup var world: WorldOption
 
         func run() throws {
-            let lab = options.lab
             let started = Date()
+            let lab = options.lab(world: try world.labWorld())
             let manifest = try lab.up()
             let seconds = Date().timeIntervalSince(started)
             print("lab \(manifest.prefix) up in \(String(format: "%.2f", seconds)) s: \(manifest.namespaces.count) namespaces, \(manifest.processes.count) knotd, \(lab.world.zones.count) zones, \(lab.world.domains.count) domains")
@@ -80,15 +133,33 @@ struct LabCommand: ParsableCommand {
     struct Truth: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the DNS facts a correct resolver must find for every lab domain.")
 
-        @Flag(help: "Print JSON (an array of DNSFacts).")
+        @Flag(help: "Print JSON (an array of DNSFacts; for a twin, per domain the 20 bulk columns with causes and the facts).")
         var json = false
+        @OptionGroup var world: WorldOption
+
+        static var encoder: JSONEncoder {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return encoder
+        }
 
         func run() throws {
-            let facts = LabWorld.minimal.expectedFacts()
+            if let twin = try world.twin() {
+                let truth = twin.truth()
+                if json {
+                    print(String(decoding: try Self.encoder.encode(truth), as: UTF8.self))
+                } else {
+                    for domain in truth {
+                        let web = TwinStatus.webColumns.map { "\($0)=\(domain.web[$0]?.status ?? "-")" }.joined(separator: " ")
+                        let mail = TwinStatus.mailColumns.map { "\($0)=\(domain.mail[$0]?.status ?? "-")" }.joined(separator: " ")
+                        print("\(domain.domain) [\(domain.sets.joined(separator: ","))]\n  web \(domain.webHost): \(web)\n  mail: \(mail)")
+                    }
+                }
+                return
+            }
+            let facts = try world.labWorld().expectedFacts()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(facts), as: UTF8.self))
+                print(String(decoding: try Self.encoder.encode(facts), as: UTF8.self))
                 return
             }
             for fact in facts { print(Self.summary(fact)) }
