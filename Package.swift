@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         // System libraries from Debian's -dev packages.
@@ -44,9 +45,11 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Lab", dependencies: ["PeilModel"]),
+        // Verdicts: pure functions from observations to subtest statuses (no I/O).
+        .target(name: "Checks", dependencies: ["PeilModel"]),
         // The one executable.
         .executableTarget(name: "peil", dependencies: [
-            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab",
+            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "Checks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -58,5 +61,7 @@ let package = Package(
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Lab"]),
         .testTarget(name: "LabTests", dependencies: ["Lab"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Store", "Lab", "Wire", "PeilModel"]),
+        .testTarget(name: "ChecksWebTests", dependencies: ["Checks", "PeilModel"]),
+        .testTarget(name: "ChecksMailTests", dependencies: ["Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]
 )
