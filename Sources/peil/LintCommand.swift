@@ -8,11 +8,12 @@ struct LintCommand: AsyncParsableCommand {
     static let kinds: [any ParsableCommand.Type] = [
         LintSPFCommand.self,
         LintDMARCCommand.self,
+        LintHSTSCommand.self,
     ]
 
     static let configuration = CommandConfiguration(
         commandName: "lint",
-        abstract: "Judge one record (SPF, DMARC) as Peil's checks would, with every finding explained.",
+        abstract: "Judge one record (SPF, DMARC, HSTS) as Peil's checks would, with every finding explained.",
         discussion: "Exits 1 when the verdict is failed, 2 when it could not be determined, 0 otherwise.",
         subcommands: kinds
     )
