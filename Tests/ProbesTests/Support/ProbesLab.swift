@@ -49,7 +49,7 @@ enum LabResolve {
         let namespace = lab.vantageNamespace(for: families)
         let arguments = ["netns", "exec", namespace, ProcessRunner.peil!, "resolve", domain.name, "--web-host", domain.webHost,
                          "--root-hints", lab.rootHintsFile.path, "--trust-anchor", lab.trustAnchorFile.path,
-                         "--families", families.map(\.rawValue).sorted().joined(separator: ","), "--timeout", "5", "--json"]
+                         "--families", families.map(\.rawValue).sorted().joined(separator: ","), "--query-timeout", "5", "--json"]
         let started = ContinuousClock.now
         let result = try ProcessRunner.run(ProbesLabTrait.ipTool!, arguments, timeout: .seconds(90))
         let elapsed = ContinuousClock.now - started
