@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "Lab", dependencies: ["PeilModel"]),
         // Verdicts: pure functions from observations to subtest statuses (no I/O).
         .target(name: "Checks", dependencies: ["PeilModel"]),
+        // DANE: TLSA records, matching through OpenSSL's DANE support, the DANE verdicts.
+        .target(name: "DANE", dependencies: ["COpenSSL", "PeilModel", "Checks"]),
         // The one executable.
         .executableTarget(name: "peil", dependencies: [
             "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "Checks",
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "LabTests", dependencies: ["Lab"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Store", "Lab", "Wire", "PeilModel"]),
         .testTarget(name: "ChecksWebTests", dependencies: ["Checks", "PeilModel"]),
+        .testTarget(name: "ChecksDANETests", dependencies: ["DANE", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksMailTests", dependencies: ["Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
 /* OpenSSL's function-like macros are invisible to Swift; these wrap the ones Peil uses. */
 static inline int peil_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
@@ -16,4 +17,33 @@ static inline int peil_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version) 
 static inline int peil_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
     return SSL_set_tlsext_host_name(ssl, name);
 }
+/* Certificate stacks (DANE chain verification): the sk_X509_* names are macros. */
+static inline STACK_OF(X509) *peil_sk_X509_new_null(void) {
+    return sk_X509_new_null();
+}
+static inline int peil_sk_X509_push(STACK_OF(X509) *stack, X509 *cert) {
+    return sk_X509_push(stack, cert);
+}
+static inline void peil_sk_X509_pop_free(STACK_OF(X509) *stack) {
+    sk_X509_pop_free(stack, X509_free);
+}
+/* The lab's endpoint server and certificate factory (LabEndpoints). */
+static inline long peil_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list) {
+    return SSL_CTX_set1_groups_list(ctx, list);
+}
+static inline long peil_SSL_CTX_set_dh_auto(SSL_CTX *ctx, int on) {
+    return SSL_CTX_set_dh_auto(ctx, on);
+}
+static inline EVP_PKEY *peil_EVP_RSA_gen(unsigned int bits) {
+    return EVP_RSA_gen(bits);
+}
+static inline EVP_PKEY *peil_EVP_EC_gen(const char *curve) {
+    return EVP_EC_gen(curve);
+}
+static inline uint64_t peil_SSL_OP_NO_TLSv1(void) { return SSL_OP_NO_TLSv1; }
+static inline uint64_t peil_SSL_OP_NO_TLSv1_1(void) { return SSL_OP_NO_TLSv1_1; }
+static inline uint64_t peil_SSL_OP_NO_TLSv1_2(void) { return SSL_OP_NO_TLSv1_2; }
+static inline uint64_t peil_SSL_OP_NO_TLSv1_3(void) { return SSL_OP_NO_TLSv1_3; }
+static inline uint64_t peil_SSL_OP_ALLOW_CLIENT_RENEGOTIATION(void) { return SSL_OP_ALLOW_CLIENT_RENEGOTIATION; }
+static inline uint64_t peil_SSL_OP_CIPHER_SERVER_PREFERENCE(void) { return SSL_OP_CIPHER_SERVER_PREFERENCE; }
 #endif
