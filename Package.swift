@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "DANE", dependencies: ["COpenSSL", "PeilModel", "Checks"]),
         // The one executable.
         .executableTarget(name: "peil", dependencies: [
-            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "Checks",
+            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "Checks", "DANE",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

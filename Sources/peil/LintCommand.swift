@@ -9,11 +9,12 @@ struct LintCommand: AsyncParsableCommand {
         LintSPFCommand.self,
         LintDMARCCommand.self,
         LintHSTSCommand.self,
+        LintTLSACommand.self,
     ]
 
     static let configuration = CommandConfiguration(
         commandName: "lint",
-        abstract: "Judge one record (SPF, DMARC, HSTS) as Peil's checks would, with every finding explained.",
+        abstract: "Judge one record (SPF, DMARC, HSTS, TLSA) as Peil's checks would, with every finding explained.",
         discussion: "Exits 1 when the verdict is failed, 2 when it could not be determined, 0 otherwise.",
         subcommands: kinds
     )

@@ -32,4 +32,14 @@ final class LintCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 1, result.output)
         XCTAssertTrue(result.output.hasPrefix("FAILED: "), result.output)
     }
+
+    func testTLSAWithAWrongDigestLengthFailsAndARolloverPairPasses() throws {
+        let digest = String(repeating: "ab", count: 32)
+        let short = try lint(["tlsa", "3 1 1 abcd"])
+        XCTAssertEqual(short.status, 1, short.output)
+        XCTAssertTrue(short.output.contains("needs 32 bytes"), short.output)
+        XCTAssertEqual(try lint(["tlsa", "3 1 1 \(digest)", "2 0 1 \(digest)"]).status, 0)
+        let pkix = try lint(["tlsa", "1 0 1 \(digest)", "--service", "mail"])
+        XCTAssertEqual(pkix.status, 1, "usage 1 does not count for SMTP:\n\(pkix.output)")
+    }
 }
