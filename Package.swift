@@ -66,5 +66,6 @@ let package = Package(
         .testTarget(name: "ChecksWebTests", dependencies: ["Checks", "PeilModel"]),
         .testTarget(name: "ChecksDANETests", dependencies: ["DANE", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksMailTests", dependencies: ["Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "ProbesTLSTests", dependencies: ["Probes", "Checks", "PeilModel"]),
     ]
 )

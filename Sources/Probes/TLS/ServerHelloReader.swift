@@ -1,0 +1,88 @@
+/// The first thing a server says in answer to a ClientHello.
+public enum ServerAnswer: Sendable, Hashable {
+    case serverHello(ServerHello)
+    case alert(level: UInt8, description: UInt8)
+}
+
+/// Reads a server's first flight incrementally: records (handshake messages may span several
+/// records, several messages may share one), until a ServerHello or an alert. Pure: the same
+/// bytes give the same result however they are split. Never reads past `limit` bytes.
+public struct ServerHelloReader: Sendable {
+    /// The most bytes accepted before giving up with `.tooLarge`.
+    public let limit: Int
+    /// Bytes accepted so far (at most `limit`).
+    public private(set) var received = 0
+    /// The outcome once known; further input is ignored.
+    public private(set) var result: Result<ServerAnswer, TLSParseError>?
+    private var buffer: [UInt8] = []
+    private var handshake: [UInt8] = []
+    private var alert: [UInt8] = []
+
+    public init(limit: Int = 65_536) { self.limit = max(limit, 5) }
+
+    /// Adds bytes; returns the outcome when it is known.
+    @discardableResult
+    public mutating func feed(_ bytes: some Collection<UInt8>) -> Result<ServerAnswer, TLSParseError>? {
+        if let result { return result }
+        let accepted = bytes.prefix(limit - received)
+        received += accepted.count
+        buffer += accepted
+        result = step()
+        if result == nil, received >= limit { result = .failure(.tooLarge(limit)) }
+        return result
+    }
+
+    /// The peer closed: nil when it closed before sending anything, else the outcome or `.truncated`.
+    public func finish() -> Result<ServerAnswer, TLSParseError>? {
+        if let result { return result }
+        return received == 0 ? nil : .failure(.truncated("stream"))
+    }
+
+    /// All at once: the outcome of reading `bytes` followed by a close.
+    public static func read(_ bytes: [UInt8], limit: Int = 65_536) -> Result<ServerAnswer, TLSParseError>? {
+        var reader = ServerHelloReader(limit: limit)
+        reader.feed(bytes)
+        return reader.finish()
+    }
+
+    private mutating func step() -> Result<ServerAnswer, TLSParseError>? {
+        while buffer.count >= 5 {
+            let type = buffer[0]
+            guard (20...24).contains(type), buffer[1] == 3 else { return .failure(.notTLS(buffer[0])) }
+            let length = Int(buffer[3]) << 8 | Int(buffer[4])
+            guard length > 0, length <= TLSWire.maxRecordBody else { return .failure(.badLength("record")) }
+            guard buffer.count >= 5 + length else { return nil }
+            let body = buffer[5..<5 + length]
+            buffer.removeFirst(5 + length)
+            switch type {
+            case TLSWire.alertRecord:
+                alert += body
+                if alert.count >= 2 { return .success(.alert(level: alert[0], description: alert[1])) }
+            case TLSWire.handshakeRecord:
+                guard alert.isEmpty else { return .failure(.truncated("alert")) }
+                handshake += body
+                if let outcome = nextMessage() { return outcome }
+            default:
+                return .failure(.unexpectedRecord(type))
+            }
+        }
+        return nil
+    }
+
+    /// The ServerHello once complete in `handshake`, skipping empty HelloRequests.
+    private mutating func nextMessage() -> Result<ServerAnswer, TLSParseError>? {
+        while handshake.count >= 4 {
+            let type = handshake[0]
+            let length = Int(handshake[1]) << 16 | Int(handshake[2]) << 8 | Int(handshake[3])
+            guard length <= limit else { return .failure(.badLength("handshake message")) }
+            guard handshake.count >= 4 + length else { return nil }
+            if type == TLSWire.helloRequest, length == 0 {
+                handshake.removeFirst(4)
+                continue
+            }
+            guard type == TLSWire.serverHello else { return .failure(.unexpectedHandshake(type)) }
+            return ServerHello.parse(Array(handshake[4..<4 + length])).map { .serverHello($0) }
+        }
+        return nil
+    }
+}
