@@ -5,8 +5,9 @@ import Probes
 public struct ResolutionProber: TaskProber {
     private let resolution: DomainResolution
 
-    public init(resolver: any DNSQuestionAnswering) {
-        resolution = DomainResolution(resolver: resolver)
+    /// `followUp`: the extra questions the mail verdicts need (see ``Probes/FollowUpQuestions``).
+    public init(resolver: any DNSQuestionAnswering, followUp: FollowUpQuestions? = nil) {
+        resolution = DomainResolution(resolver: resolver, followUp: followUp)
     }
 
     public func run(_ task: TaskAssignment) async -> TaskReport {

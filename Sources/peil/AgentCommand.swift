@@ -37,6 +37,8 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup var resolver: ResolverOptions
 
+    @OptionGroup var mailAuth: MailAuthOptions
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
@@ -52,6 +54,7 @@ struct AgentCommand: AsyncParsableCommand {
         guard !vantage.isEmpty else {
             throw ValidationError("no IPv4 or IPv6 vantage detected on this host; name them with --families")
         }
+        let followUp = MailAuthOptions.followUp(try mailAuth.loadList())
         let resolver = try ValidatingResolver(self.resolver.configuration(families: Set(vantage)))
         defer { resolver.shutdown() }
 
@@ -61,7 +64,7 @@ struct AgentCommand: AsyncParsableCommand {
             keyPair: try CurveKeyFile.readPair(URL(fileURLWithPath: key)),
             name: name, families: vantage, concurrency: concurrency)
         configuration.taskRate = rate
-        let service = AgentService(configuration: configuration, prober: ResolutionProber(resolver: resolver), logger: logger)
+        let service = AgentService(configuration: configuration, prober: ResolutionProber(resolver: resolver, followUp: followUp), logger: logger)
         let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checks
 import Foundation
 import PeilModel
 import Probes
@@ -30,8 +31,22 @@ struct ResolveCommand: AsyncParsableCommand {
     @Flag(help: "Print the observation (facts and every query) as JSON.")
     var json = false
 
+    @Flag(help: "Print the DNS-decidable mail bulk columns (dmarc, dkim, spf, dmarc_policy, spf_policy, dnssec_mx) as one JSON line.")
+    var mailColumns = false
+
+    @Option(help: "The rule set for --mail-columns: internetnl-current or internetnl-2021.")
+    var ruleSet: String = RuleSet.internetnlCurrent.rawValue
+
+    @Flag(help: "Skip the mail-authentication follow-up questions (SPF tree, DMARC fallback and authorisations, DKIM wildcard).")
+    var noMailFollowUp = false
+
+    @OptionGroup var mailAuth: MailAuthOptions
+
     func validate() throws {
         _ = try FamilyList.parse(families)
+        guard RuleSet(rawValue: ruleSet) != nil else {
+            throw ValidationError("unknown rule set '\(ruleSet)' (use \(RuleSet.allCases.map(\.rawValue).joined(separator: " or ")))")
+        }
         for name in [domain, webHost].compactMap({ $0 }) where !DNSNames.isValidQueryName(name) {
             throw ValidationError("'\(name)' is not a valid domain name")
         }
@@ -41,9 +56,16 @@ struct ResolveCommand: AsyncParsableCommand {
         let resolver = try ValidatingResolver(self.resolver.configuration(families: try FamilyList.parse(families)))
         defer { resolver.shutdown() }
         let started = ContinuousClock.now
-        let observation = try await DomainResolution(resolver: resolver).resolve(domain: domain, webHost: webHost)
+        let psl = try mailAuth.loadList()
+        let followUp = noMailFollowUp ? nil : MailAuthOptions.followUp(psl)
+        let observation = try await DomainResolution(resolver: resolver, followUp: followUp).resolve(domain: domain, webHost: webHost)
         let elapsed = ContinuousClock.now - started
-        if json {
+        if mailColumns {
+            let columns = await MailColumns.evaluate(observation, ruleSet: RuleSet(rawValue: ruleSet) ?? .internetnlCurrent, psl: psl)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(columns), as: UTF8.self))
+        } else if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(observation), as: UTF8.self))

@@ -8,14 +8,18 @@ import PeilModel
 /// A/AAAA of the domain and of the web host; MX, then A, AAAA and `_25._tcp` TLSA of each
 /// exchanger (at most ``ResolutionRules/maxMailExchangers``); TXT at the domain, `_dmarc` and
 /// `_domainkey`; CAA climbing from the web host; TLSA at `_443._tcp.<web host>`.
+/// Then, when given ``FollowUpQuestions``, the TXT names they ask for in rounds (bounded).
 /// Each (name, type) is asked once, however many roles the name has.
 public struct DomainResolution: Sendable {
     public let resolver: any DNSQuestionAnswering
     public let maxMailExchangers: Int
+    public let followUp: FollowUpQuestions?
 
-    public init(resolver: any DNSQuestionAnswering, maxMailExchangers: Int = ResolutionRules.maxMailExchangers) {
+    public init(resolver: any DNSQuestionAnswering, maxMailExchangers: Int = ResolutionRules.maxMailExchangers,
+                followUp: FollowUpQuestions? = nil) {
         self.resolver = resolver
         self.maxMailExchangers = maxMailExchangers
+        self.followUp = followUp
     }
 
     /// Resolves `domain` and `webHost` (default `www.<domain>`). Throws only for a name that
@@ -39,9 +43,30 @@ public struct DomainResolution: Sendable {
             group.addTask { await Self.mailExchangers(of: domain, limit: mxLimit, ledger) }
             group.addTask { await Self.climbCAA(from: webHost, ledger) }
         }
+        if let followUp { await Self.followUps(followUp, domain: domain, ledger) }
         let queries = await ledger.records
         let facts = DNSFactsAssembler.facts(domain: domain, webHost: webHost, queries: queries, maxMailExchangers: mxLimit)
         return ResolutionObservation(facts: facts, queries: queries)
+    }
+
+    /// Asks the follow-up TXT names round by round until none is new or a bound is reached.
+    private static func followUps(_ followUp: FollowUpQuestions, domain: String, _ ledger: QueryLedger) async {
+        var asked = 0
+        for _ in 0..<FollowUpQuestions.maxRounds {
+            let answers = await ledger.records
+            let known = Set(answers.filter { $0.type == DNSRecordType.txt.mnemonic }.map(\.name))
+            var fresh: [String] = []
+            for name in await followUp.txtNames(domain, answers).map(DNSNames.normalise)
+            where DNSNames.isValidQueryName(name) && !known.contains(name) && !fresh.contains(name) {
+                fresh.append(name)
+            }
+            fresh = Array(fresh.prefix(FollowUpQuestions.maxQuestions - asked))
+            guard !fresh.isEmpty else { return }
+            asked += fresh.count
+            await withTaskGroup(of: Void.self) { group in
+                for name in fresh { group.addTask { _ = await ledger.ask(name, .txt) } }
+            }
+        }
     }
 
     private static func nameservers(of domain: String, _ ledger: QueryLedger) async {
