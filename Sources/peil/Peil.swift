@@ -11,7 +11,7 @@ struct Peil: AsyncParsableCommand {
             LabCommand.self,
             ResolveCommand.self,
             KeysCommand.self, CoordinatorCommand.self, AgentCommand.self,
-            ImportCommand.self, SetsCommand.self, MeasureCommand.self, StatusCommand.self,
+            ImportCommand.self, SetsCommand.self, MeasureCommand.self, StatusCommand.self, ResultsCommand.self,
             LintCommand.self,
         ]
     )

@@ -72,6 +72,21 @@ final class BackboneTests: XCTestCase {
         // Both agents took part, and the raw observations are stored as they arrived.
         XCTAssertEqual(Set(progress.agents.map(\.agentID)), ["dual", "four"], "\(progress.agents)")
         XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations"), truth.count)
+
+        // `peil results` derives the DNS-decided mail columns from what was stored.
+        let csv = try backbone.peil(["results", "--measurement", "\(id)", "--rule-set", "internetnl-2021"]).output
+        let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(rows.first, ["domain", "dmarc", "dkim", "spf", "dmarc_policy", "spf_policy", "dnssec_mx"])
+        XCTAssertEqual(rows.dropFirst().map { $0[0] }, truth.map(\.domain).sorted())
+        let words: Set<String> = ["passed", "failed", "warning", "info", "no_mx", "unreachable", "not_testable", "not_applicable", "error", "not_tested"]
+        for row in rows.dropFirst() {
+            XCTAssertEqual(row.count, 7, "\(row)")
+            XCTAssertTrue(row.dropFirst().allSatisfy(words.contains), "\(row)")
+        }
+        // A null MX alone means there is no mail to secure: dnssec_mx is not tested.
+        for facts in truth where facts.nullMX && facts.mx.count == 1 {
+            XCTAssertEqual(rows.first { $0[0] == facts.domain }?[6], "not_tested", facts.domain)
+        }
     }
 
     /// SIGKILL one agent mid-measurement: its leases are released when it misses its
