@@ -44,14 +44,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "Lab", dependencies: ["PeilModel"]),
+        // The lab's endpoint server (web and mail over OpenSSL) and its certificates.
+        .target(name: "LabEndpoints", dependencies: ["COpenSSL"]),
+        .target(name: "Lab", dependencies: ["PeilModel", "LabEndpoints"]),
         // Verdicts: pure functions from observations to subtest statuses (no I/O).
         .target(name: "Checks", dependencies: ["PeilModel"]),
         // DANE: TLSA records, matching through OpenSSL's DANE support, the DANE verdicts.
         .target(name: "DANE", dependencies: ["COpenSSL", "PeilModel", "Checks"]),
         // The one executable.
         .executableTarget(name: "peil", dependencies: [
-            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "Checks", "DANE",
+            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "LabEndpoints", "Checks", "DANE",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -61,11 +63,11 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Lab"]),
+        .testTarget(name: "ProbesTLSTests", dependencies: ["Probes", "Checks", "PeilModel"]),
         .testTarget(name: "LabTests", dependencies: ["Lab"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Store", "Lab", "Wire", "PeilModel"]),
         .testTarget(name: "ChecksWebTests", dependencies: ["Checks", "PeilModel"]),
         .testTarget(name: "ChecksDANETests", dependencies: ["DANE", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksMailTests", dependencies: ["Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "ProbesTLSTests", dependencies: ["Probes", "Checks", "PeilModel"]),
     ]
 )

@@ -11,6 +11,7 @@ struct LabTool: Sendable, Hashable {
     static let keygen = LabTool(name: "ldns-keygen", package: "ldnsutils")
     static let signzone = LabTool(name: "ldns-signzone", package: "ldnsutils")
     static let key2ds = LabTool(name: "ldns-key2ds", package: "ldnsutils")
+    static let setsid = LabTool(name: "setsid", package: "util-linux")
 
     /// Every tool `up` needs.
     static let required: [LabTool] = [.ip, .knotd, .knotc, .keygen, .signzone, .key2ds]

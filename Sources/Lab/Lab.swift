@@ -1,4 +1,5 @@
 import Foundation
+import LabEndpoints
 import PeilModel
 
 /// The lab: a stand-in for the measured internet inside network namespaces of its own.
@@ -9,18 +10,23 @@ import PeilModel
 public struct Lab: Sendable {
     public let configuration: LabConfiguration
     public let world: LabWorld
+    /// What the endpoint server serves (web and mail platforms); nil: DNS only.
+    public let endpoints: EndpointPlan?
 
     let paths: LabPaths
     let topology: LabTopology
     let runner = CommandRunner()
 
     /// A lab of `world` (the minimal one unless told) under this configuration.
-    public init(configuration: LabConfiguration = LabConfiguration(), world: LabWorld = .minimal) {
+    /// With `endpoints`, `up` also makes the lab CA and certificates, puts the platforms'
+    /// addresses in `<prefix>-web`, publishes real TLSA digests, and starts the endpoint server.
+    public init(configuration: LabConfiguration = LabConfiguration(), world: LabWorld = .minimal, endpoints: EndpointPlan? = nil) {
         self.configuration = configuration
         self.world = world
+        self.endpoints = endpoints
         paths = LabPaths(configuration.stateDirectory)
         let addresses = world.serverGroups.flatMap(\.nameservers).flatMap(\.answeringAddresses)
-        topology = LabTopology(prefix: configuration.prefix, nameserverAddresses: addresses)
+        topology = LabTopology(prefix: configuration.prefix, nameserverAddresses: addresses, endpointAddresses: endpoints?.addresses ?? [])
     }
 
     /// A lab with this prefix and state directory (default `<repo>/var/lab`).
@@ -87,7 +93,8 @@ public struct Lab: Sendable {
                 manifest.namespaces.append(namespace)
                 try manifest.save(to: paths)
             }
-            let index = WorldIndex(world)
+            let served = try endpoints.map { try prepareEndpoints($0) } ?? world
+            let index = WorldIndex(served)
             let signed = try ZoneSigner(index: index, paths: paths, runner: runner, now: Date()).writeAll()
             for group in world.serverGroups {
                 let zones = signed.zones.filter { $0.servers == group.id }
@@ -100,6 +107,10 @@ public struct Lab: Sendable {
                 try manifest.save(to: paths)
             }
             try ResolverFiles(index: index, paths: paths).write(rootDS: signed.rootDS)
+            if let endpoints {
+                manifest.processes.append(try startEndpointServer(endpoints))
+                try manifest.save(to: paths)
+            }
             manifest.complete = true
             try manifest.save(to: paths)
             return manifest

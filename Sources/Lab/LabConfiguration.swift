@@ -8,6 +8,11 @@ public struct LabConfiguration: Sendable, Hashable {
     public var prefix: String
     /// Zones, keys, knot configurations, logs, `root.hints`, `root.key` and `lab.json`.
     public var stateDirectory: URL
+    /// The `peil` executable that `up` runs as the endpoint server (`peil lab serve`) when the
+    /// lab has endpoints; nil: the lab serves DNS only.
+    public var endpointServer: URL?
+    /// Latency the endpoints inject per response, in milliseconds (jitter ±25%).
+    public var rttMilliseconds = 20
 
     /// The default prefix, `peil`.
     public static let defaultPrefix = "peil"

@@ -13,6 +13,8 @@ struct LabPaths: Sendable {
     var network: URL { root.appendingPathComponent("network", isDirectory: true) }
     var rootHints: URL { root.appendingPathComponent("root.hints") }
     var trustAnchor: URL { root.appendingPathComponent("root.key") }
+    /// The endpoint server's plan, certificates, pid file and log.
+    var endpoints: URL { root.appendingPathComponent("endpoints", isDirectory: true) }
 
     /// An unbound configuration for a vantage namespace (`suffix` is `v4`, `v6` or `ds`).
     func resolverConfig(_ suffix: String) -> URL { root.appendingPathComponent("unbound-\(suffix).conf") }
@@ -22,7 +24,7 @@ struct LabPaths: Sendable {
 
     /// Everything `down` removes; the state directory itself goes too when it is then empty.
     var made: [URL] {
-        [manifest, zones, keys, knot, network, rootHints, trustAnchor] + ["v4", "v6", "ds"].map(resolverConfig)
+        [manifest, zones, keys, knot, network, endpoints, rootHints, trustAnchor] + ["v4", "v6", "ds"].map(resolverConfig)
     }
 
     func zoneFile(_ zone: String, signed: Bool) -> URL {

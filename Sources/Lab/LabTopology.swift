@@ -30,12 +30,16 @@ struct LabTopology: Sendable {
 
     /// The minimal lab: one DNS target namespace holding every nameserver address, and the
     /// three vantages.
-    init(prefix: String, nameserverAddresses: [String]) {
+    init(prefix: String, nameserverAddresses: [String], endpointAddresses: [String] = []) {
         self.prefix = prefix
         var members = Self.vantages.enumerated().map { offset, vantage in
             Member(suffix: vantage.suffix, link: offset + 1, families: vantage.families, addresses: [], pools: [])
         }
         members.append(Member(suffix: "dns", link: 16, families: [.ipv4, .ipv6], addresses: nameserverAddresses, pools: [.nameserver]))
+        if !endpointAddresses.isEmpty {
+            // The endpoint server's namespace: every web and mail platform address.
+            members.append(Member(suffix: "web", link: 17, families: [.ipv4, .ipv6], addresses: endpointAddresses, pools: [.web, .mail]))
+        }
         self.members = members
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lab
+import LabEndpoints
 import PeilModel
 
 /// `peil lab`: the stand-in internet (namespaces, Knot, DNSSEC) that tests and demos measure.
@@ -8,7 +9,7 @@ struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
         abstract: "Bring the lab (a DNS world in network namespaces) up or down, show it, print its ground truth.",
-        subcommands: [Up.self, Down.self, Status.self, Truth.self, World.self]
+        subcommands: [Up.self, Down.self, Status.self, Truth.self, World.self, Serve.self]
     )
 
     /// Which lab: `--prefix` and `--state`.
@@ -82,12 +83,25 @@ struct LabCommand: ParsableCommand {
         @OptionGroup var options: Options
         @OptionGroup var world: WorldOption
 
+        @Option(help: "Latency the web and mail endpoints inject per response, in milliseconds (jitter ±25%).")
+        var rtt: Int = 20
+
+        @Flag(help: "Serve DNS only: no web and mail endpoints for a twin world.")
+        var noEndpoints = false
+
         func run() throws {
             let started = Date()
-            let lab = options.lab(world: try world.labWorld())
+            var configuration = options.lab.configuration
+            configuration.rttMilliseconds = rtt
+            configuration.endpointServer = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            let plan = noEndpoints ? nil : try world.twin().map { TwinEndpoints.plan($0, rttMilliseconds: rtt) }
+            let lab = Lab(configuration: configuration, world: try world.labWorld(), endpoints: plan)
             let manifest = try lab.up()
             let seconds = Date().timeIntervalSince(started)
-            print("lab \(manifest.prefix) up in \(String(format: "%.2f", seconds)) s: \(manifest.namespaces.count) namespaces, \(manifest.processes.count) knotd, \(lab.world.zones.count) zones, \(lab.world.domains.count) domains")
+            print("lab \(manifest.prefix) up in \(String(format: "%.2f", seconds)) s: \(manifest.namespaces.count) namespaces, \(manifest.processes.count) processes, \(lab.world.zones.count) zones, \(lab.world.domains.count) domains")
+            if let plan {
+                print("  endpoints: \(plan.platforms.count) platforms on \(plan.addresses.count) addresses, CA \(lab.certificateAuthorityFile.path)")
+            }
             for (families, namespace) in manifest.vantages.sorted(by: { $0.key < $1.key }) {
                 print("  vantage \(families): \(namespace)")
             }
@@ -175,6 +189,26 @@ struct LabCommand: ParsableCommand {
                 "  web \(facts.web.host): \(web); TLSA \(facts.webTLSA.count); CAA \(facts.caaFoundAt ?? "none")",
                 "  mail: \(mx); SPF \(facts.spf.count); DMARC \(facts.dmarc.count); _domainkey \(facts.domainKey.rawValue)",
             ].joined(separator: "\n")
+        }
+    }
+
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the lab's web and mail endpoint server (started by `lab up` inside <prefix>-web).")
+
+        @Option(help: "The endpoint plan `lab up` wrote.")
+        var plan: String
+
+        @Option(help: "The directory with ca.pem, keys/ and certs/.")
+        var certificates: String
+
+        @Option(help: "Written with our pid once every listener is bound.")
+        var pidFile: String
+
+        func run() throws {
+            let plan = try JSONDecoder().decode(EndpointPlan.self, from: Data(contentsOf: URL(fileURLWithPath: plan)))
+            let server = try EndpointServer(plan: plan, certificates: LabCertificates(directory: URL(fileURLWithPath: certificates, isDirectory: true)))
+            try server.run(pidFile: URL(fileURLWithPath: pidFile))
         }
     }
 }

@@ -1,0 +1,144 @@
+/// What the lab's endpoint server serves: platforms (addresses with one behaviour), the web
+/// sites by host name, and the injected latency. `peil lab up` writes it as JSON next to the
+/// certificates; `peil lab serve --plan` reads it. Pure values.
+public struct EndpointPlan: Codable, Sendable, Hashable {
+    /// Delay added before every response (jitter ±25%).
+    public var rttMilliseconds: Int
+    public var platforms: [EndpointPlatform]
+    public var sites: [EndpointSite]
+    /// TLSA record data in the zones that stand for a platform's key, to be replaced by the
+    /// real digest once the keys exist.
+    public var tlsa: [EndpointTLSAPlaceholder]
+
+    public init(rttMilliseconds: Int, platforms: [EndpointPlatform], sites: [EndpointSite], tlsa: [EndpointTLSAPlaceholder] = []) {
+        self.rttMilliseconds = rttMilliseconds
+        self.platforms = platforms
+        self.sites = sites
+        self.tlsa = tlsa
+    }
+
+    /// Every local address, once, in plan order.
+    public var addresses: [String] {
+        var seen = Set<String>()
+        return platforms.flatMap(\.addresses).map(\.address).filter { seen.insert($0).inserted }
+    }
+}
+
+/// Web (HTTP on 80, HTTPS on 443) or mail (SMTP on 25).
+public enum EndpointService: String, Codable, Sendable, Hashable {
+    case web, mail
+}
+
+/// How a listed port behaves; a port not listed is refused (RST).
+public enum EndpointPortMode: String, Codable, Sendable, Hashable {
+    /// Accepts and speaks the service.
+    case serve
+    /// A listener whose socket filter drops every packet: connects time out.
+    case silent
+}
+
+/// One port of one address.
+public struct EndpointPort: Codable, Sendable, Hashable {
+    public var port: Int
+    public var mode: EndpointPortMode
+
+    public init(port: Int, mode: EndpointPortMode) {
+        self.port = port
+        self.mode = mode
+    }
+}
+
+/// A local address and its ports.
+public struct EndpointAddress: Codable, Sendable, Hashable {
+    /// IPv4 or IPv6 text (put on `lo` of the endpoint namespace by the lab).
+    public var address: String
+    public var ports: [EndpointPort]
+
+    public init(address: String, ports: [EndpointPort]) {
+        self.address = address
+        self.ports = ports
+    }
+
+    public var isIPv6: Bool { address.contains(":") }
+}
+
+/// A TLS configuration in OpenSSL's terms.
+public struct EndpointTLS: Codable, Sendable, Hashable {
+    /// `TLSv1`, `TLSv1.1`, `TLSv1.2`, `TLSv1.3` (gaps are disabled).
+    public var versions: [String]
+    /// OpenSSL cipher names and TLS 1.3 suite names (`TLS_…`); names OpenSSL lacks are skipped.
+    public var ciphers: [String]
+    public var groups: [String]
+    /// `rsa-3072`, `rsa-2048`, `rsa-1024`, `ec-p256`.
+    public var key: String
+    /// `valid`, `expired`, `self-signed`, `wrong-name`.
+    public var certificate: String
+    /// Whether a client may renegotiate (OpenSSL 3 refuses by default).
+    public var clientRenegotiation: Bool
+
+    public init(versions: [String], ciphers: [String], groups: [String], key: String, certificate: String, clientRenegotiation: Bool) {
+        self.versions = versions
+        self.ciphers = ciphers
+        self.groups = groups
+        self.key = key
+        self.certificate = certificate
+        self.clientRenegotiation = clientRenegotiation
+    }
+}
+
+/// Addresses with one behaviour: a web platform or a mail platform.
+public struct EndpointPlatform: Codable, Sendable, Hashable {
+    /// `[a-z0-9-]`, names its certificate file.
+    public var id: String
+    public var service: EndpointService
+    public var addresses: [EndpointAddress]
+    public var tls: EndpointTLS
+    /// The names the certificate covers (the first is the SMTP banner's name).
+    public var names: [String]
+    /// Mail: whether EHLO offers STARTTLS.
+    public var starttls: Bool
+
+    public init(id: String, service: EndpointService, addresses: [EndpointAddress], tls: EndpointTLS, names: [String], starttls: Bool = false) {
+        self.id = id
+        self.service = service
+        self.addresses = addresses
+        self.tls = tls
+        self.names = names
+        self.starttls = starttls
+    }
+}
+
+/// A web host's behaviour: the answer to `GET /` on 80, and the HSTS value on 443.
+public struct EndpointSite: Codable, Sendable, Hashable {
+    public var host: String
+    /// 301 or 302 with `location`; nil: 200 over plain HTTP.
+    public var redirectStatus: Int?
+    public var location: String?
+    /// The `Strict-Transport-Security` value sent over HTTPS, nil for none.
+    public var hsts: String?
+    /// Whether the page over IPv6 differs from the IPv4 one.
+    public var differentOverIPv6: Bool
+
+    public init(host: String, redirectStatus: Int?, location: String?, hsts: String?, differentOverIPv6: Bool) {
+        self.host = host
+        self.redirectStatus = redirectStatus
+        self.location = location
+        self.hsts = hsts
+        self.differentOverIPv6 = differentOverIPv6
+    }
+}
+
+/// A stand-in TLSA data string and the key it stands for.
+public struct EndpointTLSAPlaceholder: Codable, Sendable, Hashable {
+    /// The record data in the compiled zones (`3 1 1 <hex>`).
+    public var data: String
+    public var platform: String
+    /// True: the platform's own key (`valid`); false: a key nobody presents (`mismatch`).
+    public var matches: Bool
+
+    public init(data: String, platform: String, matches: Bool) {
+        self.data = data
+        self.platform = platform
+        self.matches = matches
+    }
+}
