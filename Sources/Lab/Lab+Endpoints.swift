@@ -1,4 +1,5 @@
 import Foundation
+import PeilModel
 import LabEndpoints
 
 extension Lab {
@@ -8,6 +9,29 @@ extension Lab {
 
     /// The endpoint plan as `up` wrote it (with the configured RTT).
     var endpointPlanFile: URL { paths.endpoints.appendingPathComponent("plan.json") }
+
+    /// Which TLSA stand-in became which served record, as `up` wrote it.
+    var servedTLSAFile: URL { paths.endpoints.appendingPathComponent("tlsa.json") }
+
+    /// The TLSA records this lab serves in place of the world's stand-ins (empty when the lab
+    /// is not up with endpoints): the ground truth of a running lab applies them.
+    public func servedTLSA() -> [String: String] {
+        guard let data = try? Data(contentsOf: servedTLSAFile),
+              let map = try? JSONDecoder().decode([String: String].self, from: data) else { return [:] }
+        return map
+    }
+
+    /// `facts` as this running lab serves them: TLSA stand-ins replaced by the real records.
+    public func served(_ facts: DNSFacts) -> DNSFacts {
+        let map = servedTLSA()
+        guard !map.isEmpty else { return facts }
+        var facts = facts
+        facts.webTLSA = facts.webTLSA.map { map[$0] ?? $0 }.sorted()
+        for index in facts.mx.indices {
+            facts.mx[index].tlsa = facts.mx[index].tlsa.map { map[$0] ?? $0 }.sorted()
+        }
+        return facts
+    }
 
     /// Makes the CA, keys and certificates, writes the plan, and returns the world with every
     /// TLSA stand-in replaced by the SPKI SHA-256 of the platform's real key (`valid`) or of a
@@ -25,6 +49,7 @@ extension Lab {
             guard let digest = digests[placeholder.matches ? placeholder.platform : ""] else { continue }
             replacements[placeholder.data] = "3 1 1 " + digest
         }
+        try encoder.encode(replacements).write(to: servedTLSAFile)
         var served = world
         for zone in served.zones.indices {
             for record in served.zones[zone].records.indices where served.zones[zone].records[record].type == "TLSA" {

@@ -150,6 +150,8 @@ struct LabCommand: ParsableCommand {
         @Flag(help: "Print JSON (an array of DNSFacts; for a twin, per domain the 20 bulk columns with causes and the facts).")
         var json = false
         @OptionGroup var world: WorldOption
+        /// A running lab serves real TLSA digests in place of the world's stand-ins; its truth says so.
+        @OptionGroup var options: Options
 
         static var encoder: JSONEncoder {
             let encoder = JSONEncoder()
@@ -158,8 +160,13 @@ struct LabCommand: ParsableCommand {
         }
 
         func run() throws {
+            let running = options.lab
             if let twin = try world.twin() {
-                let truth = twin.truth()
+                let truth = twin.truth().map { domain in
+                    var domain = domain
+                    domain.facts = running.served(domain.facts)
+                    return domain
+                }
                 if json {
                     print(String(decoding: try Self.encoder.encode(truth), as: UTF8.self))
                 } else {
@@ -171,7 +178,7 @@ struct LabCommand: ParsableCommand {
                 }
                 return
             }
-            let facts = try world.labWorld().expectedFacts()
+            let facts = try world.labWorld().expectedFacts().map(running.served)
             if json {
                 print(String(decoding: try Self.encoder.encode(facts), as: UTF8.self))
                 return
