@@ -6,6 +6,10 @@ public enum SPFPolicyVerdict: String, Sendable, Hashable, Codable {
     case maxLookups = "max_dns_lookups"
     case invalidInclude = "invalid_include"
     case invalidRedirect = "invalid_redirect"
+    /// An include or redirect could not be looked up (SERVFAIL, timeout): undetermined, not a
+    /// failed policy. Internet.nl reads this as unresolvable; Peil does not fail a domain
+    /// because a lookup timed out (CHECKS.md, known pitfalls).
+    case lookupError = "lookup_error"
 }
 
 /// The SPF policy subtest (`spf_policy`) for one record, with everything that explains it.
@@ -21,7 +25,13 @@ public struct SPFPolicyResult: Sendable, Hashable {
     /// Every record read, in order: (domain, record).
     public var records: [SPFVisitedRecord]
 
-    public var status: SubtestStatus { verdict == .valid ? .passed : .failed }
+    public var status: SubtestStatus {
+        switch verdict {
+        case .valid: .passed
+        case .lookupError: .error
+        default: .failed
+        }
+    }
 
     /// As a subtest result (mandatory).
     public var subtest: SubtestResult {
@@ -173,8 +183,12 @@ final class SPFPolicyWalker {
         let name = SPFEvaluator.targetName(target.text)
         let answer = await resolver.lookup(name, .txt)
         let spf = answer.records.filter { $0.lowercased().hasPrefix("v=spf1") }
+        if case .failure(let why) = answer {
+            add("spf-lookup-error", term, "'\(term)' in \(SPFPolicy.recordOf(domain)) could not be looked up (\(why)); the policy is undetermined, not failed")
+            return .lookupError
+        }
         let problem: String? = switch answer {
-        case .failure(let why): "the TXT lookup of \(name) failed (\(why))"
+        case .failure: nil
         case .nxdomain: "\(name) does not exist"
         case .records: spf.isEmpty ? "\(name) has no SPF record" : spf.count > 1 ? "\(name) has \(spf.count) SPF records" : nil
         }
@@ -186,7 +200,7 @@ final class SPFPolicyWalker {
         depth += 1
         let verdict = await walk(spf[0], domain: name, isInclude: isInclude)
         depth -= 1
-        if verdict == .valid || verdict == .maxLookups { return verdict }
+        if verdict == .valid || verdict == .maxLookups || verdict == .lookupError { return verdict }
         add(bad == .invalidInclude ? "spf-include-invalid" : "spf-redirect-invalid", term,
             "'\(term)' in \(SPFPolicy.recordOf(domain)) leads to a record that fails (see above)")
         return bad
