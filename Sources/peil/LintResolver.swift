@@ -3,7 +3,8 @@ import Checks
 import PeilModel
 import Probes
 
-/// Optional resolver options for `lint`: without them nothing is looked up.
+/// Optional resolver options for `lint`: without `--root-hints` or `--forwarder` nothing is
+/// looked up. The same options as ``ResolverOptions``, with the trust anchor optional.
 struct LintResolverOptions: ParsableArguments {
     @Option(help: "Root hints file: follow includes and check report destinations by full recursion.")
     var rootHints: String?
@@ -31,11 +32,9 @@ struct LintResolverOptions: ParsableArguments {
     /// The resolver, or nil when none was asked for.
     func makeResolver() throws -> LintResolver? {
         guard let trustAnchor, rootHints != nil || forwarder != nil else { return nil }
-        let upstream: ResolverConfiguration.Upstream = rootHints.map { .rootHints(file: $0) } ?? .forwarder(address: forwarder ?? "")
-        let configuration = ResolverConfiguration(
-            upstream: upstream, trustAnchorFile: trustAnchor, queryTimeout: .milliseconds(Int64(timeout * 1000)),
-            upstreamPolicy: anyUpstream ? .anywhere : .labAndLoopback)
-        return LintResolver(try ValidatingResolver(configuration))
+        return LintResolver(try ValidatingResolver(ResolverOptions.configuration(
+            rootHints: rootHints, forwarder: forwarder, trustAnchor: trustAnchor,
+            timeout: timeout, anyUpstream: anyUpstream, families: [.ipv4, .ipv6])))
     }
 }
 
@@ -54,12 +53,7 @@ struct LintResolver: MailResolver {
         case .mx: recordType = .mx
         case .ptr: return .failure("PTR is not asked by Peil's resolver")
         }
-        let record = await resolver.ask(name, recordType)
-        switch record.rcode {
-        case "NOERROR": return .records(record.records)
-        case "NXDOMAIN": return .nxdomain
-        default: return .failure(record.rcode + (record.reason.map { " (\($0))" } ?? ""))
-        }
+        return MailDNSAnswer(await resolver.ask(name, recordType))
     }
 
     func shutdown() { resolver.shutdown() }

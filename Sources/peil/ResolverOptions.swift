@@ -30,6 +30,13 @@ struct ResolverOptions: ParsableArguments {
     }
 
     func configuration(families: Set<AddressFamily>) -> ResolverConfiguration {
+        Self.configuration(rootHints: rootHints, forwarder: forwarder, trustAnchor: trustAnchor,
+                           timeout: timeout, anyUpstream: anyUpstream, families: families)
+    }
+
+    /// The resolver configuration these options describe (shared with `lint`'s optional ones).
+    static func configuration(rootHints: String?, forwarder: String?, trustAnchor: String, timeout: Double,
+                              anyUpstream: Bool, families: Set<AddressFamily>) -> ResolverConfiguration {
         let upstream: ResolverConfiguration.Upstream = rootHints.map { .rootHints(file: $0) } ?? .forwarder(address: forwarder ?? "")
         return ResolverConfiguration(
             upstream: upstream, trustAnchorFile: trustAnchor, families: families,

@@ -1,3 +1,4 @@
+import PeilModel
 /// The record types the mail checks ask for.
 public enum MailRecordType: String, Sendable, Hashable, CaseIterable, Codable {
     case txt = "TXT"
@@ -16,6 +17,16 @@ public enum MailDNSAnswer: Sendable, Hashable, Codable {
     case nxdomain
     /// No usable answer: SERVFAIL, REFUSED, a timeout. The text says which.
     case failure(String)
+
+    /// The answer a resolved question gives the mail checks: NOERROR → its records,
+    /// NXDOMAIN → `.nxdomain`, anything else (SERVFAIL, TIMEOUT, …) → `.failure` with the code.
+    public init(_ record: DNSQueryRecord) {
+        switch record.rcode {
+        case "NOERROR": self = .records(record.records)
+        case "NXDOMAIN": self = .nxdomain
+        default: self = .failure(record.rcode + (record.reason.map { " (\($0))" } ?? ""))
+        }
+    }
 
     /// The records, or none for NXDOMAIN and failures.
     public var records: [String] {

@@ -34,11 +34,7 @@ public final class StoredMailResolver: MailResolver {
             misses.withLock { if !$0.contains(key) { $0.append(key) } }
             return .failure("not asked")
         }
-        switch record.rcode {
-        case "NOERROR": return .records(record.records)
-        case "NXDOMAIN": return .nxdomain
-        default: return .failure(record.rcode + (record.reason.map { " (\($0))" } ?? ""))
-        }
+        return MailDNSAnswer(record)
     }
 
     /// TXT names asked of this resolver that the stored resolution does not hold, in order.
