@@ -19,6 +19,8 @@ public struct ResolutionProber: TaskProber {
             } catch {
                 return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "\(error)")
             }
+        case .reach, .nameserver, .web:
+            return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "not a resolve task")
         }
     }
 }

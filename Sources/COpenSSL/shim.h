@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ocsp.h>
 
 /* OpenSSL's function-like macros are invisible to Swift; these wrap the ones Peil uses. */
 static inline int peil_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
@@ -46,4 +47,15 @@ static inline uint64_t peil_SSL_OP_NO_TLSv1_2(void) { return SSL_OP_NO_TLSv1_2; 
 static inline uint64_t peil_SSL_OP_NO_TLSv1_3(void) { return SSL_OP_NO_TLSv1_3; }
 static inline uint64_t peil_SSL_OP_ALLOW_CLIENT_RENEGOTIATION(void) { return SSL_OP_ALLOW_CLIENT_RENEGOTIATION; }
 static inline uint64_t peil_SSL_OP_CIPHER_SERVER_PREFERENCE(void) { return SSL_OP_CIPHER_SERVER_PREFERENCE; }
+/* OCSP stapling (the lab's endpoint server staples a response made by the lab CA). */
+static inline long peil_SSL_CTX_set_tlsext_status_cb(SSL_CTX *ctx, int (*cb)(SSL *, void *)) {
+    return SSL_CTX_set_tlsext_status_cb(ctx, cb);
+}
+static inline long peil_SSL_CTX_set_tlsext_status_arg(SSL_CTX *ctx, void *arg) {
+    return SSL_CTX_set_tlsext_status_arg(ctx, arg);
+}
+static inline long peil_SSL_set_tlsext_status_ocsp_resp(SSL *ssl, unsigned char *der, long length) {
+    return SSL_set_tlsext_status_ocsp_resp(ssl, der, length);
+}
+static inline void *peil_OPENSSL_malloc(size_t size) { return OPENSSL_malloc(size); }
 #endif

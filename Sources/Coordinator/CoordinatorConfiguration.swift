@@ -18,6 +18,10 @@ public struct CoordinatorConfiguration: Sendable {
     public var maxAttempts: Int = 3
     /// At most this many tasks in one TASKS message.
     public var batchSize: Int = 32
+    /// At most this many leased tasks per target address at once, across all agents.
+    public var tasksPerAddress: Int = 4
+    /// Whether resolved domains get connect tasks (reach, nameserver, web); off for a DNS-only run.
+    public var planConnectTasks: Bool = true
     /// How often queued work, expired leases and silent agents are looked at.
     public var sweepInterval: Duration = .milliseconds(500)
 

@@ -128,7 +128,9 @@ final class CoordinatorLoop {
 
     private func record(_ report: TaskReport, from session: AgentSession, router: ZMQSocket) {
         do {
-            let disposition = try database.recordReport(report, agentID: session.agentID, maxAttempts: configuration.maxAttempts)
+            // A resolved domain's endpoints become connect tasks in the same transaction.
+            let plan = configuration.planConnectTasks ? report.resolution.map { ConnectPlanner.plan($0.facts) } ?? [] : []
+            let disposition = try database.recordReport(report, agentID: session.agentID, maxAttempts: configuration.maxAttempts, plan: plan)
             logger.debug("result", metadata: ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "disposition": "\(disposition)"])
             // ACK only after the row is committed; a resend is recognised as a duplicate.
             send(.ack(taskID: report.taskID, attempt: report.attempt), to: session.routingID, on: router)
@@ -144,7 +146,8 @@ final class CoordinatorLoop {
         let tasks: [TaskAssignment]
         do {
             tasks = try database.claimTasks(agentID: session.agentID, families: session.families,
-                                            limit: min(session.credits, configuration.batchSize), leaseSeconds: configuration.leaseSeconds)
+                                            limit: min(session.credits, configuration.batchSize), leaseSeconds: configuration.leaseSeconds,
+                                            perAddress: configuration.tasksPerAddress)
         } catch {
             logger.error("cannot claim tasks: \(error)")
             return

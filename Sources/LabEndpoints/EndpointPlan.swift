@@ -75,14 +75,18 @@ public struct EndpointTLS: Codable, Sendable, Hashable {
     public var certificate: String
     /// Whether a client may renegotiate (OpenSSL 3 refuses by default).
     public var clientRenegotiation: Bool
+    /// Whether an OCSP response (made by the lab CA) is stapled; nil: no.
+    public var ocspStapling: Bool?
 
-    public init(versions: [String], ciphers: [String], groups: [String], key: String, certificate: String, clientRenegotiation: Bool) {
+    public init(versions: [String], ciphers: [String], groups: [String], key: String, certificate: String, clientRenegotiation: Bool,
+                ocspStapling: Bool? = nil) {
         self.versions = versions
         self.ciphers = ciphers
         self.groups = groups
         self.key = key
         self.certificate = certificate
         self.clientRenegotiation = clientRenegotiation
+        self.ocspStapling = ocspStapling
     }
 }
 

@@ -30,7 +30,9 @@ public final class EndpointServer: @unchecked Sendable {
     public init(plan: EndpointPlan, certificates: LabCertificates) throws {
         self.plan = plan
         contexts = try plan.platforms.map { platform in
-            try EndpointTLSContext(platform.tls, certificate: certificates.certificateFile(platform.id), key: certificates.keyFile(platform.tls.key))
+            let ocsp = certificates.ocspResponseFile(platform.id)
+            return try EndpointTLSContext(platform.tls, certificate: certificates.certificateFile(platform.id), key: certificates.keyFile(platform.tls.key),
+                                          ocspResponse: FileManager.default.fileExists(atPath: ocsp.path) ? ocsp : nil)
         }
         sites = Dictionary(plan.sites.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
     }

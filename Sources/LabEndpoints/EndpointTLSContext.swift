@@ -6,10 +6,17 @@ import Foundation
 /// exactly the profile's. Read-only after creation, so it is shared by connection threads.
 final class EndpointTLSContext: @unchecked Sendable {
     let context: OpaquePointer
+    /// The DER OCSP response stapled to every handshake (kept alive for the callback).
+    private let ocsp: OCSPStaple?
 
-    init(_ tls: EndpointTLS, certificate: URL, key: URL) throws {
+    init(_ tls: EndpointTLS, certificate: URL, key: URL, ocspResponse: URL? = nil) throws {
         guard let context = SSL_CTX_new(TLS_server_method()) else { throw EndpointError("SSL_CTX_new failed") }
         self.context = context
+        ocsp = try ocspResponse.map { OCSPStaple(der: [UInt8](try Data(contentsOf: $0))) }
+        if let ocsp {
+            _ = peil_SSL_CTX_set_tlsext_status_cb(context, Self.staple)
+            _ = peil_SSL_CTX_set_tlsext_status_arg(context, Unmanaged.passUnretained(ocsp).toOpaque())
+        }
         SSL_CTX_set_security_level(context, 0)
         let order = ["TLSv1": TLS1_VERSION, "TLSv1.1": TLS1_1_VERSION, "TLSv1.2": TLS1_2_VERSION, "TLSv1.3": TLS1_3_VERSION]
         let versions = tls.versions.compactMap { order[$0] }.sorted()
@@ -51,6 +58,16 @@ final class EndpointTLSContext: @unchecked Sendable {
 
     deinit { SSL_CTX_free(context) }
 
+    /// Status callback: hands OpenSSL a copy of the response (it frees what it is given).
+    private static let staple: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Int32 = { ssl, argument in
+        guard let argument else { return SSL_TLSEXT_ERR_NOACK }
+        let der = Unmanaged<OCSPStaple>.fromOpaque(argument).takeUnretainedValue().der
+        guard let copy = peil_OPENSSL_malloc(der.count) else { return SSL_TLSEXT_ERR_NOACK }
+        der.withUnsafeBytes { copy.copyMemory(from: $0.baseAddress!, byteCount: der.count) }
+        _ = peil_SSL_set_tlsext_status_ocsp_resp(ssl, copy.assumingMemoryBound(to: UInt8.self), der.count)
+        return SSL_TLSEXT_ERR_OK
+    }
+
     /// ClientHello callback: fails a client whose `legacy_version` (its highest version, below
     /// TLS 1.3) is one of the holes in `argument`'s bit mask (bit n: version 0x03nn).
     private static let refuseHoles: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int32>?, UnsafeMutableRawPointer?) -> Int32 = { ssl, alert, argument in
@@ -90,4 +107,10 @@ final class EndpointTLSContext: @unchecked Sendable {
         }
         return names
     }
+}
+
+/// An OCSP response to staple, as a class so the status callback can reach it by pointer.
+final class OCSPStaple: @unchecked Sendable {
+    let der: [UInt8]
+    init(der: [UInt8]) { self.der = der }
 }

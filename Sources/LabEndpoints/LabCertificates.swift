@@ -15,12 +15,16 @@ public struct LabCertificates: Sendable {
     public var caFile: URL { directory.appendingPathComponent("ca.pem") }
     public func keyFile(_ kind: String) -> URL { directory.appendingPathComponent("keys/\(kind).pem") }
     public func certificateFile(_ platform: String) -> URL { directory.appendingPathComponent("certs/\(platform).pem") }
+    /// The DER OCSP response a platform staples (only for profiles with stapling).
+    public func ocspResponseFile(_ platform: String) -> URL { directory.appendingPathComponent("ocsp/\(platform).der") }
+    /// The OCSP responder every CA-signed leaf names (nothing answers there: stapling is the point).
+    public static let ocspURL = "http://ocsp.peil.lab/"
 
     /// Makes the CA, the keys and every platform's certificate; returns the SPKI SHA-256 (hex)
     /// per platform, and under `""` that of a key no platform presents (for TLSA mismatch).
     public func make(_ platforms: [EndpointPlatform]) throws -> [String: String] {
         let fileManager = FileManager.default
-        for sub in ["keys", "certs"] {
+        for sub in ["keys", "certs", "ocsp"] {
             try fileManager.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
         let caKey = try Self.generate("ec-p256")
@@ -52,6 +56,9 @@ public struct LabCertificates: Sendable {
                                             validity: validity, serial: 1000 + offset)
             defer { X509_free(leaf) }
             try Self.write(selfSigned ? [leaf] : [leaf, ca], to: certificateFile(platform.id))
+            if tls.ocspStapling == true && !selfSigned {
+                try Data(try Self.ocspResponse(for: leaf, issuer: ca, issuerKey: caKey)).write(to: ocspResponseFile(platform.id))
+            }
             digests[platform.id] = try Self.spkiSHA256(key)
         }
         return digests
@@ -91,6 +98,7 @@ public struct LabCertificates: Sendable {
             : [(NID_basic_constraints, "critical,CA:FALSE"), (NID_key_usage, "critical,digitalSignature,keyEncipherment"),
                (NID_ext_key_usage, "serverAuth")]
         if !names.isEmpty { extensions.append((NID_subject_alt_name, names.map { "DNS:" + $0 }.joined(separator: ","))) }
+        if !isCA, issuer != nil { extensions.append((NID_info_access, "OCSP;URI:" + ocspURL)) }
         for (nid, value) in extensions {
             guard let extensionValue = X509V3_EXT_conf_nid(nil, &context, nid, value) else {
                 X509_free(x509)
@@ -104,6 +112,27 @@ public struct LabCertificates: Sendable {
             throw EndpointError("signing \(commonName): \(EndpointError.openSSLErrors())")
         }
         return x509
+    }
+
+    /// A successful OCSP response saying `leaf` is good, valid for a week, signed by the CA.
+    static func ocspResponse(for leaf: OpaquePointer, issuer: OpaquePointer, issuerKey: OpaquePointer) throws -> [UInt8] {
+        guard let basic = OCSP_BASICRESP_new() else { throw EndpointError("OCSP_BASICRESP_new failed") }
+        defer { OCSP_BASICRESP_free(basic) }
+        guard let id = OCSP_cert_to_id(EVP_sha1(), leaf, issuer) else { throw EndpointError("OCSP_cert_to_id: \(EndpointError.openSSLErrors())") }
+        defer { OCSP_CERTID_free(id) }
+        let thisUpdate = X509_gmtime_adj(nil, -3_600), nextUpdate = X509_gmtime_adj(nil, 7 * 86_400)
+        defer { ASN1_TIME_free(thisUpdate); ASN1_TIME_free(nextUpdate) }
+        guard OCSP_basic_add1_status(basic, id, V_OCSP_CERTSTATUS_GOOD, 0, nil, thisUpdate, nextUpdate) != nil,
+              OCSP_basic_sign(basic, issuer, issuerKey, EVP_sha256(), nil, 0) == 1,
+              let response = OCSP_response_create(Int32(OCSP_RESPONSE_STATUS_SUCCESSFUL), basic) else {
+            throw EndpointError("OCSP response: \(EndpointError.openSSLErrors())")
+        }
+        defer { OCSP_RESPONSE_free(response) }
+        var der: UnsafeMutablePointer<UInt8>?
+        let length = i2d_OCSP_RESPONSE(response, &der)
+        guard length > 0, let der else { throw EndpointError("i2d_OCSP_RESPONSE failed") }
+        defer { CRYPTO_free(der, #fileID, #line) }
+        return Array(UnsafeBufferPointer(start: der, count: Int(length)))
     }
 
     /// SHA-256 of the DER SubjectPublicKeyInfo (TLSA `3 1 1`), lower-case hex.

@@ -2,6 +2,12 @@
 public enum TaskKind: String, Codable, Sendable, CaseIterable, Hashable {
     /// Resolve every DNS fact of a domain and its web host.
     case resolve
+    /// TCP connects to ports 80 and 443 of one web address (the IPv6 web test's reachability).
+    case reach
+    /// An NS query to one nameserver address (the IPv6 nameserver test's reachability).
+    case nameserver
+    /// The TLS scan of port 443 and the HTTP and HTTPS exchanges of one web host at one address.
+    case web
 
     /// The vantage family an agent needs to take this kind of task.
     ///
@@ -11,6 +17,7 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable, Hashable {
     public var requiredFamily: AddressFamily? {
         switch self {
         case .resolve: .ipv4
+        case .reach, .nameserver, .web: nil  // the family of the target's address
         }
     }
 }
@@ -26,8 +33,11 @@ public struct TaskAssignment: Codable, Sendable, Hashable {
     public var webHost: String
     /// The family a connect task must use; nil for family-agnostic tasks.
     public var family: AddressFamily?
+    /// What a connect task probes; nil for `resolve`.
+    public var target: ConnectTarget?
 
-    public init(taskID: Int64, attempt: Int, measurementID: Int64, kind: TaskKind, domain: String, webHost: String, family: AddressFamily? = nil) {
+    public init(taskID: Int64, attempt: Int, measurementID: Int64, kind: TaskKind, domain: String, webHost: String,
+                family: AddressFamily? = nil, target: ConnectTarget? = nil) {
         self.taskID = taskID
         self.attempt = attempt
         self.measurementID = measurementID
@@ -35,6 +45,7 @@ public struct TaskAssignment: Codable, Sendable, Hashable {
         self.domain = domain
         self.webHost = webHost
         self.family = family
+        self.target = target
     }
 }
 
@@ -55,14 +66,18 @@ public struct TaskReport: Codable, Sendable, Hashable {
     public var outcome: ProbeOutcome
     /// Detail for a non-completed outcome.
     public var detail: String?
-    /// The observation for `completed` (for `resolve`: a ``ResolutionObservation``).
+    /// The observation of a completed `resolve` task.
     public var resolution: ResolutionObservation?
+    /// The observation of a completed connect task.
+    public var connect: ConnectObservation?
 
-    public init(taskID: Int64, attempt: Int, outcome: ProbeOutcome, detail: String? = nil, resolution: ResolutionObservation? = nil) {
+    public init(taskID: Int64, attempt: Int, outcome: ProbeOutcome, detail: String? = nil,
+                resolution: ResolutionObservation? = nil, connect: ConnectObservation? = nil) {
         self.taskID = taskID
         self.attempt = attempt
         self.outcome = outcome
         self.detail = detail
         self.resolution = resolution
+        self.connect = connect
     }
 }

@@ -114,3 +114,65 @@ extension PeilStore {
         return results
     }
 }
+
+/// A connect task a domain relies on, and how it ended.
+public struct LinkedConnect: Sendable, Hashable {
+    public var kind: TaskKind
+    public var target: ConnectTarget
+    /// `done`, `not_testable`, or still `queued`/`leased`.
+    public var state: String
+    /// The final observation when done.
+    public var observation: ConnectObservation?
+    public var lastError: String?
+}
+
+extension PeilStore {
+    /// Every connect task linked to each domain of the measurement, by domain.
+    public func connectResults(measurementID: Int64) throws -> [String: [LinkedConnect]] {
+        let rows = try database.query("""
+            SELECT d.name AS domain, t.kind, t.target::text AS target, t.state, t.last_error,
+                   r.observation::text AS observation
+            FROM task_links l
+            JOIN domains d ON d.id = l.domain_id
+            JOIN tasks t ON t.id = l.task_id
+            LEFT JOIN results r ON r.task_id = t.id
+            WHERE l.measurement_id = \(measurementID)
+            ORDER BY d.name, t.id
+            """).rows
+        let decoder = JSONDecoder()
+        var linked: [String: [LinkedConnect]] = [:]
+        for row in rows {
+            let domain: String = try row.decode("domain")
+            let kindName: String = try row.decode("kind")
+            guard let kind = TaskKind(rawValue: kindName) else {
+                throw DatabaseError(code: .decoding, message: "task kind '\(kindName)' is unknown to this build")
+            }
+            do {
+                let target = try decoder.decode(ConnectTarget.self, from: Data(try row.decode("target", as: String.self).utf8))
+                let observation = try row.decode("observation", as: String?.self).map {
+                    try decoder.decode(ConnectObservation.self, from: Data($0.utf8))
+                }
+                linked[domain, default: []].append(LinkedConnect(
+                    kind: kind, target: target, state: try row.decode("state"), observation: observation,
+                    lastError: try row.decode("last_error", as: String?.self)))
+            } catch let error as DatabaseError {
+                throw error
+            } catch {
+                throw DatabaseError(code: .decoding, message: "stored connect result for \(domain) does not decode: \(error)")
+            }
+        }
+        return linked
+    }
+}
+
+extension PeilStore {
+    /// Every domain of the measurement with the state of its resolve task and why it failed,
+    /// sorted by name.
+    public func measuredDomains(measurementID: Int64) throws -> [(domain: String, state: String, lastError: String?)] {
+        try database.query("""
+            SELECT domain, state, last_error FROM tasks
+            WHERE measurement_id = \(measurementID) AND kind = \(TaskKind.resolve.rawValue)
+            ORDER BY domain
+            """).rows.map { (try $0.decode("domain"), try $0.decode("state"), try $0.decode("last_error", as: String?.self)) }
+    }
+}

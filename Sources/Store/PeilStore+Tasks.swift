@@ -3,38 +3,56 @@ import PeilModel
 
 extension PeilStore {
     /// Leases up to `limit` queued tasks to `agentID`: oldest measurement first, only tasks
-    /// with no family or one of `families`. Each claimed task's attempt goes up by one and its
-    /// lease ends `leaseSeconds` from now. Rows other coordinators are claiming are skipped.
+    /// with no family or one of `families`, and no more than `perAddress` leased tasks per
+    /// target address at once (politeness towards shared servers). Each claimed task's attempt
+    /// goes up by one and its lease ends `leaseSeconds` from now. Rows other coordinators are
+    /// claiming are skipped.
     public func claimTasks(agentID: String, families: [AddressFamily], limit: Int,
-                           leaseSeconds: Double) throws -> [TaskAssignment] {
+                           leaseSeconds: Double, perAddress: Int = 4) throws -> [TaskAssignment] {
         guard limit > 0 else { return [] }
         let rows = try database.transaction { connection in
             try connection.query("""
-                WITH picked AS (
-                    SELECT id FROM tasks
-                    WHERE state = 'queued'
-                      AND (family IS NULL OR family = ANY(\(array: families.map(\.rawValue))::text[]))
+                WITH busy AS (
+                    SELECT address, count(*) AS leased FROM tasks
+                    WHERE state = 'leased' AND address IS NOT NULL GROUP BY address
+                ), ranked AS (
+                    SELECT t.id, t.measurement_id, t.address, COALESCE(b.leased, 0) AS leased,
+                           row_number() OVER (PARTITION BY t.address ORDER BY t.measurement_id, t.id) AS rank
+                    FROM tasks t LEFT JOIN busy b ON b.address = t.address
+                    WHERE t.state = 'queued'
+                      AND (t.family IS NULL OR t.family = ANY(\(array: families.map(\.rawValue))::text[]))
+                ), eligible AS (
+                    SELECT id FROM ranked
+                    WHERE address IS NULL OR leased + rank <= \(perAddress)
                     ORDER BY measurement_id, id
                     LIMIT \(limit)
+                ), picked AS (
+                    SELECT id FROM tasks WHERE id IN (SELECT id FROM eligible) AND state = 'queued'
                     FOR UPDATE SKIP LOCKED
                 )
                 UPDATE tasks t
                 SET state = 'leased', attempt = t.attempt + 1, leased_by = \(agentID),
                     lease_expires_at = now() + make_interval(secs => \(leaseSeconds)::float8)
                 FROM picked WHERE t.id = picked.id
-                RETURNING t.id, t.attempt, t.measurement_id, t.kind, t.domain, t.web_host, t.family
+                RETURNING t.id, t.attempt, t.measurement_id, t.kind, t.domain, t.web_host, t.family, t.target::text AS target
                 """).rows
         }
+        let decoder = JSONDecoder()
         return try rows.map { row in
             let kindName: String = try row.decode("kind")
             guard let kind = TaskKind(rawValue: kindName) else {
                 throw DatabaseError(code: .decoding, message: "task kind '\(kindName)' is unknown to this build")
             }
             let family = try row.decode("family", as: String?.self).flatMap(AddressFamily.init(rawValue:))
+            let target = try row.decode("target", as: String?.self).map { text in
+                do { return try decoder.decode(ConnectTarget.self, from: Data(text.utf8)) } catch {
+                    throw DatabaseError(code: .decoding, message: "task target does not decode: \(error)")
+                }
+            }
             return TaskAssignment(
                 taskID: try row.decode("id"), attempt: try row.decode("attempt"),
                 measurementID: try row.decode("measurement_id"), kind: kind, domain: try row.decode("domain"),
-                webHost: try row.decode("web_host"), family: family)
+                webHost: try row.decode("web_host"), family: family, target: target)
         }.sorted { ($0.measurementID, $0.taskID) < ($1.measurementID, $1.taskID) }
     }
 
@@ -44,9 +62,12 @@ extension PeilStore {
     /// becomes the task's final result unless another attempt's did first, so each task has at
     /// most one result however many agents reported. A failure report on the current lease
     /// requeues the task, or ends it as not testable once `maxAttempts` attempts were used.
-    /// A completed report without its observation counts as a failure.
-    public func recordReport(_ report: TaskReport, agentID: String, maxAttempts: Int) throws -> ReportDisposition {
-        let observation = try report.resolution.map { try SQLJSON($0) }
+    /// A completed report without its observation counts as a failure. When a completed report
+    /// becomes the result of a domain's task, the connect tasks in `plan` are queued in the same
+    /// transaction (an endpoint another domain already planned is shared, not repeated).
+    public func recordReport(_ report: TaskReport, agentID: String, maxAttempts: Int,
+                             plan: [PlannedConnect] = []) throws -> ReportDisposition {
+        let observation = try report.resolution.map { try SQLJSON($0) } ?? report.connect.map { try SQLJSON($0) }
         let completed = report.outcome == .completed && observation != nil
         var detail = report.detail
         if report.outcome == .completed && observation == nil { detail = "completed report without observation" }
@@ -74,6 +95,7 @@ extension PeilStore {
                                      finished_at = now(), last_error = NULL
                     WHERE id = \(report.taskID)
                     """)
+                try queueConnectTasks(plan, forTask: report.taskID, on: connection)
                 return .stored
             }
             let state: String = try task.decode("state")
@@ -117,6 +139,33 @@ extension PeilStore {
                 last_error = 'lease released (agent ' || leased_by || ' gone)',
                 leased_by = NULL, lease_expires_at = NULL
             WHERE state = 'leased' AND leased_by = \(agentID)
+            """)
+    }
+}
+
+extension PeilStore {
+    /// Queues `plan` for the domain of task `taskID` (nothing for a connect task) and links
+    /// the domain to each planned task, new or already queued by another domain.
+    func queueConnectTasks(_ plan: [PlannedConnect], forTask taskID: Int64, on connection: DatabaseConnection) throws {
+        guard !plan.isEmpty else { return }
+        let keys = plan.map(\.endpointKey)
+        let targets = try plan.map { try SQLJSON($0.target).text }
+        try connection.execute("""
+            INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host, family, address, endpoint_key, target)
+            SELECT t.measurement_id, p.kind, NULL, p.host, p.host, p.family, p.address, p.key, p.target::jsonb
+            FROM tasks t,
+                 unnest(\(array: plan.map(\.kind.rawValue))::text[], \(array: plan.map(\.target.host))::text[],
+                        \(array: plan.map(\.target.family.rawValue))::text[], \(array: plan.map(\.target.address))::text[],
+                        \(array: keys)::text[], \(array: targets)::text[]) AS p(kind, host, family, address, key, target)
+            WHERE t.id = \(taskID) AND t.domain_id IS NOT NULL
+            ON CONFLICT (measurement_id, endpoint_key) WHERE endpoint_key IS NOT NULL DO NOTHING
+            """)
+        try connection.execute("""
+            INSERT INTO task_links (measurement_id, domain_id, task_id)
+            SELECT t.measurement_id, t.domain_id, c.id
+            FROM tasks t JOIN tasks c ON c.measurement_id = t.measurement_id
+            WHERE t.id = \(taskID) AND t.domain_id IS NOT NULL AND c.endpoint_key = ANY(\(array: keys)::text[])
+            ON CONFLICT DO NOTHING
             """)
     }
 }

@@ -33,6 +33,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Attempts before a task ends as not_testable.")
     var maxAttempts: Int = 3
 
+    @Option(help: "At most this many tasks leased at once per target address, across all agents (politeness).")
+    var perAddress: Int = 4
+
+    @Flag(help: "Resolve only: do not plan connect tasks (reach, nameserver, web) for resolved domains.")
+    var resolveOnly = false
+
     @Option(help: "Write the bound endpoints to this file once listening (for scripts).")
     var readyFile: String?
 
@@ -40,8 +46,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func validate() throws {
-        guard leaseSeconds > 0, agentTimeout > 0, maxAttempts > 0 else {
-            throw ValidationError("--lease-seconds, --agent-timeout and --max-attempts must be positive")
+        guard leaseSeconds > 0, agentTimeout > 0, maxAttempts > 0, perAddress > 0 else {
+            throw ValidationError("--lease-seconds, --agent-timeout, --max-attempts and --per-address must be positive")
         }
     }
 
@@ -56,6 +62,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
         configuration.leaseSeconds = leaseSeconds
         configuration.agentTimeout = .milliseconds(Int(agentTimeout * 1000))
         configuration.maxAttempts = maxAttempts
+        configuration.tasksPerAddress = perAddress
+        configuration.planConnectTasks = !resolveOnly
         let readyFile = self.readyFile
         let service = CoordinatorService(configuration: configuration, database: db, logger: logger) { bound in
             if let readyFile {

@@ -3,16 +3,20 @@ import Checks
 import Foundation
 import Store
 
-/// `peil results --measurement ID`: the per-domain bulk columns Peil can decide so far, derived
-/// from the stored observations under a rule set (no new probing).
+/// `peil results --measurement ID`: the per-domain bulk columns, derived from the stored
+/// observations under a rule set (no new probing).
 struct ResultsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "results",
         abstract: "Per-domain results of a measurement, derived from the stored observations under a rule set.",
         discussion: """
-            Today: the DNS-decided mail columns dmarc, dkim, spf, dmarc_policy, spf_policy and \
-            dnssec_mx. The web columns and the SMTP-decided mail columns need the connect probes \
-            that are not built yet, so they are not printed rather than guessed.
+            Columns: the 8 web columns (dnssec, tls_available, tls_ncsc, https_redirect, hsts, \
+            ipv6_web, ipv6_nameserver, ipv6_webserver) and the DNS-decided mail columns (dmarc, \
+            dkim, spf, dmarc_policy, spf_policy, dnssec_mx). The SMTP-decided mail columns need \
+            the STARTTLS probe, which is not built yet, so they are not printed rather than guessed.
+            Formats: csv (one row per domain); jsonl (one object per domain, each column with the \
+            evidence behind it); json (Internet.nl batch API v2 shaped: domains → results → \
+            calculated_results, the "legacy" bulk columns, with technical_details).
             """
     )
 
@@ -25,12 +29,12 @@ struct ResultsCommand: AsyncParsableCommand {
     @Option(help: "Rule set: internetnl-current or internetnl-2021.")
     var ruleSet: String = RuleSet.internetnlCurrent.rawValue
 
-    @Option(help: "csv, or jsonl (one JSON object per domain, with the cause of each status).")
+    @Option(help: "csv, jsonl or json.")
     var format: String = "csv"
 
     func validate() throws {
         guard RuleSet(rawValue: ruleSet) != nil else { throw ValidationError("unknown rule set '\(ruleSet)'") }
-        guard ["csv", "jsonl"].contains(format) else { throw ValidationError("--format is csv or jsonl") }
+        guard ["csv", "jsonl", "json"].contains(format) else { throw ValidationError("--format is csv, jsonl or json") }
     }
 
     func run() async throws {
@@ -38,20 +42,34 @@ struct ResultsCommand: AsyncParsableCommand {
         guard let id = try measurement ?? store.latestMeasurementID() else {
             throw ValidationError("no measurements yet")
         }
-        let psl = try mailAuth.loadList()
         let rules = RuleSet(rawValue: ruleSet) ?? .internetnlCurrent
-        let observations = try store.resolutionResults(measurementID: id)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        if format == "csv" { print("domain,dmarc,dkim,spf,dmarc_policy,spf_policy,dnssec_mx") }
-        for domain in observations.keys.sorted() {
-            guard let observation = observations[domain] else { continue }
-            let columns = await MailColumns.evaluate(observation, ruleSet: rules, psl: psl)
-            if format == "csv" {
-                print([domain, columns.dmarc, columns.dkim, columns.spf, columns.dmarcPolicy, columns.spfPolicy, columns.dnssecMX].joined(separator: ","))
-            } else {
-                print(String(decoding: try encoder.encode(columns), as: UTF8.self))
+        let verdicts = try await DomainVerdicts.evaluate(store: store, measurementID: id, ruleSet: rules, psl: try mailAuth.loadList())
+        let columns = WebColumns.names + DomainVerdicts.mailColumns
+        switch format {
+        case "csv":
+            print((["domain"] + columns).joined(separator: ","))
+            for verdict in verdicts {
+                print(([verdict.domain] + WebColumns.names.map { verdict.web[$0]?.status ?? "" }
+                    + DomainVerdicts.mailColumns.map { verdict.mail[$0]?.status ?? "" }).joined(separator: ","))
             }
+        case "jsonl":
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            for verdict in verdicts {
+                let line = PerDomain(domain: verdict.domain, ruleSet: rules.rawValue, web: verdict.web, mail: verdict.mail)
+                print(String(decoding: try encoder.encode(line), as: UTF8.self))
+            }
+        default:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+            print(String(decoding: try encoder.encode(BatchResults(measurementID: id, ruleSet: rules, verdicts: verdicts)), as: UTF8.self))
         }
+    }
+
+    struct PerDomain: Encodable {
+        var domain: String
+        var ruleSet: String
+        var web: [String: BulkColumn]
+        var mail: [String: BulkColumn]
     }
 }

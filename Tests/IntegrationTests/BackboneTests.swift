@@ -73,19 +73,22 @@ final class BackboneTests: XCTestCase {
         XCTAssertEqual(Set(progress.agents.map(\.agentID)), ["dual", "four"], "\(progress.agents)")
         XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations"), truth.count)
 
-        // `peil results` derives the DNS-decided mail columns from what was stored.
+        // `peil results` derives the DNS-decided mail columns from what was stored (no connect
+        // tasks ran: the web columns are errors, never failures).
         let csv = try backbone.peil(["results", "--measurement", "\(id)", "--rule-set", "internetnl-2021"]).output
         let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        XCTAssertEqual(rows.first, ["domain", "dmarc", "dkim", "spf", "dmarc_policy", "spf_policy", "dnssec_mx"])
+        XCTAssertEqual(rows.first, ["domain", "dnssec", "tls_available", "tls_ncsc", "https_redirect", "hsts", "ipv6_web", "ipv6_nameserver",
+                                    "ipv6_webserver", "dmarc", "dkim", "spf", "dmarc_policy", "spf_policy", "dnssec_mx"])
         XCTAssertEqual(rows.dropFirst().map { $0[0] }, truth.map(\.domain).sorted())
         let words: Set<String> = ["passed", "failed", "warning", "info", "no_mx", "unreachable", "not_testable", "not_applicable", "error", "not_tested"]
         for row in rows.dropFirst() {
-            XCTAssertEqual(row.count, 7, "\(row)")
+            XCTAssertEqual(row.count, 15, "\(row)")
+            XCTAssertEqual(row[2], "error", "\(row): no web probe ran")
             XCTAssertTrue(row.dropFirst().allSatisfy(words.contains), "\(row)")
         }
         // A null MX alone means there is no mail to secure: dnssec_mx is not tested.
         for facts in truth where facts.nullMX && facts.mx.count == 1 {
-            XCTAssertEqual(rows.first { $0[0] == facts.domain }?[6], "not_tested", facts.domain)
+            XCTAssertEqual(rows.first { $0[0] == facts.domain }?[14], "not_tested", facts.domain)
         }
     }
 

@@ -76,6 +76,7 @@ public enum TwinEndpoints {
 
     static func tls(_ profile: TwinTLSProfile) -> EndpointTLS {
         EndpointTLS(versions: profile.versions, ciphers: profile.ciphers, groups: profile.groups, key: profile.key,
-                    certificate: profile.certificate, clientRenegotiation: profile.clientRenegotiation)
+                    certificate: profile.certificate, clientRenegotiation: profile.clientRenegotiation,
+                    ocspStapling: profile.ocspStapling)
     }
 }

@@ -12,7 +12,8 @@ public enum UpstreamPolicy: Sendable, Hashable {
     /// Loopback and the lab's benchmarking ranges.
     public static let labAndLoopback = UpstreamPolicy.only(IPNetwork.labAndLoopback)
 
-    func allows(_ address: [UInt8]) -> Bool {
+    /// Whether `address` (4 or 16 octets) may be sent traffic.
+    public func allows(_ address: [UInt8]) -> Bool {
         switch self {
         case .anywhere: true
         case .only(let networks): networks.contains { $0.contains(address) }

@@ -70,14 +70,15 @@ final class Backbone {
         try peil(["import", "--set", name, list.path])
     }
 
-    func startCoordinator(agentTimeout: Double = 10) throws -> TestProcess {
+    /// `resolveOnly`: no connect tasks (the backbone tests measure DNS only).
+    func startCoordinator(agentTimeout: Double = 10, resolveOnly: Bool = true) throws -> TestProcess {
         try makeKeyIfMissing("coordinator")
         let ready = directory.appendingPathComponent("coordinator.ready")
         try? FileManager.default.removeItem(at: ready)
         let process = try TestProcess(name: "coordinator-\(processes.count)", arguments: [
             "coordinator", "--bind", endpoint, "--key", path("coordinator.key"), "--allow", path("agents.allow"),
             "--database", connectionString, "--agent-timeout", "\(agentTimeout)", "--ready-file", ready.path,
-        ], directory: directory)
+        ] + (resolveOnly ? ["--resolve-only"] : []), directory: directory)
         processes.append(process)
         let listening = eventually(timeout: 20) { FileManager.default.fileExists(atPath: ready.path) || !process.isRunning }
         guard listening, process.isRunning else { throw IntegrationError("coordinator did not start:\n\(process.log)") }

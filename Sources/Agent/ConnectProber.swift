@@ -1,0 +1,86 @@
+import PeilModel
+import Probes
+import Wire
+
+/// The blocking web probes a `web` task runs, injectable so tests can stand in for them.
+public struct WebProbes: Sendable {
+    /// The TLS scan of port 443 of the target (server name = its host).
+    public var scanTLS: @Sendable (ConnectTarget) -> TLSScanResult
+    /// `GET /` to the target on a port, over TLS or not; an exchange with `error` when it failed.
+    public var get: @Sendable (_ target: ConnectTarget, _ port: UInt16, _ secure: Bool) -> HTTPExchange
+
+    public init(scanTLS: @escaping @Sendable (ConnectTarget) -> TLSScanResult,
+                get: @escaping @Sendable (ConnectTarget, UInt16, Bool) -> HTTPExchange) {
+        self.scanTLS = scanTLS
+        self.get = get
+    }
+}
+
+/// Runs connect tasks (`reach`, `nameserver`, `web`). Each probe blocks on sockets with hard
+/// deadlines, so it runs on a thread of its own, never on Swift's cooperative pool.
+public struct ConnectProber: TaskProber {
+    private let web: WebProbes
+    private let portTimeout: Duration
+    private let fence: UpstreamPolicy
+
+    /// - Parameter fence: the networks probes may reach; by default loopback and the lab ranges
+    ///   only (the same fence as the resolver's, lifted by `--any-upstream`).
+    public init(web: WebProbes, portTimeout: Duration = .seconds(4), fence: UpstreamPolicy = .labAndLoopback) {
+        self.web = web
+        self.portTimeout = portTimeout
+        self.fence = fence
+    }
+
+    public func run(_ task: TaskAssignment) async -> TaskReport {
+        guard let target = task.target else {
+            return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "connect task without a target")
+        }
+        guard let octets = IPNetwork.parseAddress(target.address), fence.allows(octets) else {
+            return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError,
+                              detail: "\(target.address) is outside the networks this agent may probe")
+        }
+        let web = self.web
+        let portTimeout = self.portTimeout
+        let kind = task.kind
+        do {
+            let observation = try await runOnDedicatedThread(name: "peil-probe-\(kind.rawValue)") { () -> ConnectObservation? in
+                switch kind {
+                case .resolve: nil
+                case .reach: ConnectObservation(reach: PortCheck.probe(address: target.address, ports: [80, 443], timeout: portTimeout))
+                case .nameserver: ConnectObservation(nameserver: NameserverCheck.probe(address: target.address, name: target.host))
+                case .web: ConnectObservation(web: Self.probeWeb(target, web, portTimeout: portTimeout))
+                }
+            }
+            guard let observation else {
+                return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "\(kind.rawValue) is not a connect task")
+            }
+            return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed, connect: observation)
+        } catch {
+            return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "\(error)")
+        }
+    }
+
+    /// TLS scan of 443; `GET /` over HTTPS when TLS works; `GET /` over HTTP when 80 is open.
+    static func probeWeb(_ target: ConnectTarget, _ web: WebProbes, portTimeout: Duration) -> WebObservation {
+        let tls = web.scanTLS(target)
+        let https = tls.outcome == .completed ? web.get(target, 443, true) : nil
+        let port80 = PortCheck.probe(address: target.address, ports: [80], timeout: portTimeout).ports[0].state
+        let http = port80 == .open ? web.get(target, 80, false) : nil
+        return WebObservation(tls: tls, https: https, http: http, port80: port80)
+    }
+}
+
+/// Sends each task to the prober for its kind.
+public struct MeasurementProber: TaskProber {
+    private let resolution: any TaskProber
+    private let connect: any TaskProber
+
+    public init(resolution: any TaskProber, connect: any TaskProber) {
+        self.resolution = resolution
+        self.connect = connect
+    }
+
+    public func run(_ task: TaskAssignment) async -> TaskReport {
+        task.kind == .resolve ? await resolution.run(task) : await connect.run(task)
+    }
+}

@@ -1,0 +1,48 @@
+import PeilModel
+
+/// The IPv6 columns shared by the web and mail tests (CHECKS.md, web table).
+public enum IPv6Columns {
+    /// `ipv6_nameserver`: at least two nameservers with AAAA (IPv4-mapped ones do not count),
+    /// and every nameserver IPv6 address answering a DNS query.
+    public static func nameservers(_ evidence: WebEvidence) -> BulkColumn {
+        let servers = evidence.facts.nameservers
+        guard !servers.isEmpty else { return BulkColumn("failed", "no nameservers found") }
+        let withAAAA = servers.filter { $0.ipv6.contains { !ConnectPlanner.isMapped($0) } }
+        guard withAAAA.count >= 2 else {
+            return BulkColumn("failed", "\(withAAAA.count) of \(servers.count) nameservers have AAAA")
+        }
+        var silent: [String] = [], unknown: [String] = []
+        for server in withAAAA {
+            for address in server.ipv6 where !ConnectPlanner.isMapped(address) {
+                guard let probe = evidence.nameservers[address] else { unknown.append("\(server.host) \(address)"); continue }
+                if !probe.answered { silent.append("\(server.host) \(address)") }
+            }
+        }
+        if !silent.isEmpty { return BulkColumn("failed", "no answer over IPv6 from " + silent.joined(separator: ", ")) }
+        if !unknown.isEmpty { return BulkColumn("error", "not probed: " + unknown.joined(separator: ", ")) }
+        return BulkColumn("passed", "\(withAAAA.count) nameservers with AAAA, all answering over IPv6")
+    }
+
+    /// `ipv6_webserver`: the web host has AAAA, every IPv6 address accepts connections, and no
+    /// IPv6 address has fewer of ports 80 and 443 open than the IPv4 addresses have.
+    public static func webServer(_ evidence: WebEvidence) -> BulkColumn {
+        let web = evidence.facts.web
+        let ipv6 = web.ipv6.filter { !ConnectPlanner.isMapped($0) }
+        guard !ipv6.isEmpty else { return BulkColumn("failed", "\(web.host) has no AAAA") }
+        let ipv4Open = web.ipv4.reduce(into: Set<UInt16>()) { $0.formUnion(evidence.reach[$1]?.openPorts ?? []) }
+        var problems: [String] = [], unknown: [String] = []
+        for address in ipv6 {
+            guard let reach = evidence.reach[address] else { unknown.append(address); continue }
+            let open = reach.openPorts
+            if open.isEmpty {
+                problems.append("\(address) unreachable")
+            } else if !ipv4Open.isSubset(of: open) {
+                let missing = ipv4Open.subtracting(open).sorted().map(String.init).joined(separator: ", ")
+                problems.append("\(address) lacks port \(missing) open over IPv4")
+            }
+        }
+        if !problems.isEmpty { return BulkColumn("failed", problems.joined(separator: "; ")) }
+        if !unknown.isEmpty { return BulkColumn("error", "not probed: " + unknown.joined(separator: ", ")) }
+        return BulkColumn("passed", "AAAA " + ipv6.joined(separator: ", ") + " reachable")
+    }
+}

@@ -1,0 +1,140 @@
+import PeilModel
+
+/// The 8 web bulk columns of one domain (`data/README.md`): `dnssec`, `tls_available`,
+/// `tls_ncsc`, `https_redirect`, `hsts`, `ipv6_web`, `ipv6_nameserver`, `ipv6_webserver`.
+///
+/// HTTPS is judged on the probed addresses (one per family) that completed a TLS scan; an
+/// address unreachable over one family is the IPv6 test's business, not HTTPS's. Across
+/// addresses a column takes the worst status. A probe without a result gives `error`.
+public enum WebColumns {
+    public static let names = ["dnssec", "tls_available", "tls_ncsc", "https_redirect", "hsts", "ipv6_web", "ipv6_nameserver", "ipv6_webserver"]
+
+    public static func evaluate(_ evidence: WebEvidence, ruleSet: RuleSet) -> [String: BulkColumn] {
+        var columns: [String: BulkColumn] = [:]
+        let facts = evidence.facts
+        columns["dnssec"] = BulkColumn(facts.webDNSSEC == .secure ? "passed" : "failed", "\(facts.web.host): \(facts.webDNSSEC.rawValue)")
+        columns["ipv6_nameserver"] = IPv6Columns.nameservers(evidence)
+        columns["ipv6_webserver"] = IPv6Columns.webServer(evidence)
+        let category = columns["ipv6_nameserver"]!.status == "passed" && columns["ipv6_webserver"]!.status == "passed"
+        columns["ipv6_web"] = BulkColumn(category ? "passed" : "failed",
+                                         category ? "nameservers and web server reachable over IPv6" : "IPv6 nameservers or web server not passed")
+        for (name, column) in https(evidence, ruleSet: ruleSet) { columns[name] = column }
+        return columns
+    }
+
+    /// `tls_available`, `tls_ncsc`, `https_redirect` and `hsts`.
+    static func https(_ evidence: WebEvidence, ruleSet: RuleSet) -> [String: BulkColumn] {
+        let host = evidence.facts.web.host
+        let probed = evidence.probedAddresses
+        func all(_ column: BulkColumn) -> [String: BulkColumn] {
+            ["tls_available": column, "tls_ncsc": column, "https_redirect": column, "hsts": column]
+        }
+        guard !probed.isEmpty else { return all(BulkColumn("error", "\(host) has no address")) }
+        let secure = probed.compactMap { address in evidence.web[address].flatMap { $0.tls.outcome == .completed ? (address, $0) : nil } }
+        guard !secure.isEmpty else {
+            let why = probed.map { "\($0): \(failure(of: $0, evidence))" }.joined(separator: "; ")
+            // Refused (or not TLS) on every probed address: HTTP only. Anything else: unknown.
+            let refused = probed.allSatisfy { isRefused($0, evidence) }
+            guard refused else { return all(BulkColumn("error", why)) }
+            return ["tls_available": BulkColumn("failed", why), "tls_ncsc": BulkColumn("not_tested", "no HTTPS"),
+                    "https_redirect": BulkColumn("failed", "no HTTPS to redirect to"), "hsts": BulkColumn("not_tested", "no HTTPS")]
+        }
+        return [
+            "tls_available": BulkColumn("passed", "TLS on " + secure.map(\.0).joined(separator: ", ")),
+            "tls_ncsc": BulkColumn.worst(secure.map { tlsColumn($0.1, address: $0.0, ruleSet: ruleSet) })!,
+            "https_redirect": BulkColumn.worst(secure.map { redirectColumn($0.1, address: $0.0, host: host) })!,
+            "hsts": BulkColumn.worst(secure.map { hstsColumn($0.1, address: $0.0, ruleSet: ruleSet) })!,
+        ]
+    }
+
+    /// Whether port 443 of `address` refused the connection or answered without TLS.
+    static func isRefused(_ address: String, _ evidence: WebEvidence) -> Bool {
+        if let web = evidence.web[address] {
+            if web.tls.outcome == .noTLS { return true }
+            if web.tls.outcome != .unreachable { return false }
+        }
+        return evidence.reach[address]?.ports.first { $0.port == 443 }?.state == .refused
+    }
+
+    static func failure(of address: String, _ evidence: WebEvidence) -> String {
+        guard let web = evidence.web[address] else { return "no web probe result" }
+        let port = evidence.reach[address]?.ports.first { $0.port == 443 }.map { ", port 443 \($0.state.rawValue)" } ?? ""
+        return "TLS \(web.tls.outcome.rawValue)" + (web.tls.detail.map { " (\($0))" } ?? "") + port
+    }
+
+    /// The TLS subtests (versions, ciphers, order, key exchange, hash, compression,
+    /// renegotiation, 0-RTT, OCSP, certificate key and signature) plus certificate trust and
+    /// name and HTTP compression: the worst status among them, `not_tested` left out.
+    static func tlsColumn(_ web: WebObservation, address: String, ruleSet: RuleSet) -> BulkColumn {
+        guard let observation = web.tls.observation else { return BulkColumn("error", "\(address): no TLS observation") }
+        var subtests = TLSEvaluation.evaluate(observation, ruleSet: ruleSet)
+        let certificate = web.tls.certificate
+        subtests.append(SubtestResult(name: "cert_trust", status: certificate?.trusted == true ? .passed : .failed, requirement: .mandatory,
+                                      findings: certificate?.trusted == true ? [] : [Finding("not_trusted", subject: certificate?.verifyError)]))
+        subtests.append(SubtestResult(name: "cert_hostmatch", status: certificate?.nameMatches == true ? .passed : .failed, requirement: .mandatory,
+                                      findings: certificate?.nameMatches == true ? [] : [Finding("name_mismatch")]))
+        if let https = web.https, https.status != nil {
+            let compressed = !https.values("Content-Encoding").filter { !$0.isEmpty && $0.lowercased() != "identity" }.isEmpty
+            subtests.append(SubtestResult(name: "http_compression", status: compressed ? .info : .passed, requirement: .informational))
+        }
+        let counted = subtests.filter { $0.status != .notTested }
+        let worst = counted.map(\.status).reduce(SubtestStatus.passed, SubtestStatus.worst)
+        let reasons = counted.filter { $0.status == worst && worst != .passed }
+            .map { "\($0.name) \($0.status.rawValue)" + ($0.findings.isEmpty ? "" : " (" + $0.findings.map(\.description).joined(separator: ", ") + ")") }
+        return BulkColumn(worst, "\(address): " + (reasons.isEmpty ? "every TLS subtest passed" : reasons.joined(separator: "; ")))
+    }
+
+    /// The first hop from `http://host/` must go to `https://` on the same host; no HTTP on
+    /// port 80 passes (nothing to redirect).
+    static func redirectColumn(_ web: WebObservation, address: String, host: String) -> BulkColumn {
+        guard web.port80 == .open else { return BulkColumn("passed", "\(address): port 80 \(web.port80.rawValue), no HTTP") }
+        guard let http = web.http, let status = http.status else {
+            return BulkColumn("passed", "\(address): no HTTP answer on port 80 (\(web.http?.error ?? "not asked"))")
+        }
+        guard (300...399).contains(status), let location = http.values("Location").first else {
+            return BulkColumn("failed", "\(address): HTTP \(status) without a redirect")
+        }
+        guard let target = RedirectTarget(location), target.scheme == "https" else {
+            return BulkColumn("failed", "\(address): first hop \(status) to \(location), not HTTPS")
+        }
+        guard target.host == host.lowercased() else {
+            return BulkColumn("failed", "\(address): first hop \(status) to \(location), another host")
+        }
+        return BulkColumn("passed", "\(address): \(status) to \(location)")
+    }
+
+    /// The first `Strict-Transport-Security` of `GET /` over HTTPS.
+    static func hstsColumn(_ web: WebObservation, address: String, ruleSet: RuleSet) -> BulkColumn {
+        guard let https = web.https, https.status != nil else {
+            return BulkColumn("error", "\(address): no HTTPS response (\(web.https?.error ?? "not asked"))")
+        }
+        let values = https.values("Strict-Transport-Security")
+        let result = HSTSCheck.evaluate(headerValues: values, ruleSet: ruleSet).result
+        let seen = values.first.map { "'\($0)'" } ?? "no header"
+        return BulkColumn(result.status, "\(address): \(seen)" + (result.findings.isEmpty ? "" : " (" + result.findings.map(\.description).joined(separator: ", ") + ")"))
+    }
+}
+
+/// The scheme and host of an absolute redirect target (`Location`); nil for a relative one.
+struct RedirectTarget: Hashable {
+    var scheme: String
+    var host: String
+
+    init?(_ location: String) {
+        let trimmed = location.trimmingSpaces
+        guard let colon = trimmed.firstIndex(of: ":"), trimmed[colon...].hasPrefix("://") else { return nil }
+        scheme = trimmed[..<colon].lowercased()
+        var rest = trimmed[trimmed.index(colon, offsetBy: 3)...]
+        if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        var hostPart = String(rest)
+        if hostPart.hasPrefix("[") {
+            hostPart = String(hostPart.prefix { $0 != "]" }.dropFirst())
+        } else if let portColon = hostPart.lastIndex(of: ":") {
+            hostPart = String(hostPart[..<portColon])
+        }
+        if hostPart.hasSuffix(".") { hostPart.removeLast() }
+        guard !hostPart.isEmpty else { return nil }
+        host = hostPart.lowercased()
+    }
+}

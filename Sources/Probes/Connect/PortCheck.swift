@@ -1,0 +1,30 @@
+import PeilModel
+
+/// Whether TCP ports accept connections (the IPv6 web test's reachability: CHECKS.md, 4 s).
+/// Blocking: run it off Swift's cooperative pool.
+public enum PortCheck {
+    /// Tries `port` on `address` once, giving up after `timeout`.
+    public static func probe(address: String, port: UInt16, timeout: Duration = .seconds(4)) -> PortProbe.State {
+        do {
+            _ = try HelloSocket(address: address, port: port, deadline: .now + timeout)
+            return .open
+        } catch {
+            switch error {
+            case .timeout: return .timeout
+            case .refused, .badAddress, .io: return .refused
+            }
+        }
+    }
+
+    /// Each port in turn; a timed-out port is tried `retries` more times before it counts as
+    /// timed out (a lost SYN is not an unreachable server).
+    public static func probe(address: String, ports: [UInt16], timeout: Duration = .seconds(4), retries: Int = 1) -> ReachObservation {
+        ReachObservation(ports: ports.map { port in
+            var state = probe(address: address, port: port, timeout: timeout)
+            for _ in 0..<max(0, retries) where state == .timeout {
+                state = probe(address: address, port: port, timeout: timeout)
+            }
+            return PortProbe(port: port, state: state)
+        })
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import PeilModel
+import Store
+import XCTest
+
+/// Connect tasks: planned from a stored resolution in the same transaction, shared between
+/// domains with the same endpoint, routed by family, capped per address, linked to domains.
+final class ConnectTaskTests: StoreTestCase {
+    /// Facts of a domain on a shared web address and a shared dual-stack nameserver.
+    private func facts(_ domain: String, web: [String]) -> ResolutionObservation {
+        var observation = observation(for: domain)
+        observation.facts.web = HostAddresses(host: "www." + domain, ipv4: web.filter { !$0.contains(":") }, ipv6: web.filter { $0.contains(":") })
+        observation.facts.nameservers = [HostAddresses(host: "ns1.host.nl", ipv4: ["198.18.0.53"], ipv6: ["2001:2::53"]),
+                                         HostAddresses(host: "ns2.host.nl", ipv4: ["198.18.0.54"], ipv6: ["::ffff:198.18.0.54"])]
+        return observation
+    }
+
+    func testResolvedDomainsPlanSharedConnectTasks() throws {
+        _ = try store.importSet(name: "s", entries: try plainEntries("a.nl", "b.nl"))
+        let id = try store.createMeasurement(sets: ["s"])
+        let resolves = try store.claimTasks(agentID: "r", families: [.ipv4], limit: 2, leaseSeconds: 300)
+        XCTAssertEqual(resolves.map(\.domain), ["a.nl", "b.nl"])
+        for task in resolves {
+            let observation = facts(task.domain, web: ["198.18.16.1", "2001:2:0:80::1"])
+            let report = TaskReport(taskID: task.taskID, attempt: 1, outcome: .completed, resolution: observation)
+            XCTAssertEqual(try store.recordReport(report, agentID: "r", maxAttempts: 3, plan: ConnectPlanner.plan(observation.facts)), .stored)
+        }
+        // Per domain: reach ×2 (shared by address), web ×2 (per host), nameserver ×1 (shared; the mapped AAAA is not IPv6).
+        let kinds = try store.database.query("SELECT kind, count(*) AS count FROM tasks WHERE measurement_id = \(id) GROUP BY kind ORDER BY kind").rows
+            .map { "\(try $0.decode("kind", as: String.self))=\(try $0.decode("count", as: Int.self))" }
+        XCTAssertEqual(kinds, ["nameserver=1", "reach=2", "resolve=2", "web=4"])
+        XCTAssertEqual(try count("SELECT count(*) AS count FROM task_links WHERE measurement_id = \(id)"), 2 * 5)
+        XCTAssertFalse(try store.measurementComplete(id), "connect tasks are queued")
+
+        // An IPv4-only vantage gets only the IPv4 connect tasks.
+        let v4 = try store.claimTasks(agentID: "v4", families: [.ipv4], limit: 50, leaseSeconds: 300)
+        XCTAssertEqual(Set(v4.map(\.kind)), [.reach, .web])
+        XCTAssertTrue(v4.allSatisfy { $0.target?.family == .ipv4 && $0.family == .ipv4 })
+        let v6 = try store.claimTasks(agentID: "v6", families: [.ipv6], limit: 50, leaseSeconds: 300)
+        XCTAssertEqual(v6.count, 4)
+        XCTAssertTrue(v6.allSatisfy { $0.target?.family == .ipv6 })
+        for task in v4 + v6 {
+            let report = TaskReport(taskID: task.taskID, attempt: 1, outcome: .completed,
+                                    connect: ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 80, state: .open)])))
+            XCTAssertEqual(try store.recordReport(report, agentID: "c", maxAttempts: 3), .stored)
+        }
+        XCTAssertTrue(try store.measurementComplete(id))
+        let linked = try store.connectResults(measurementID: id)
+        XCTAssertEqual(linked["a.nl"]?.count, 5)
+        XCTAssertEqual(linked["b.nl"]?.filter { $0.kind == .web }.map(\.target.host), ["www.b.nl", "www.b.nl"])
+        XCTAssertTrue(linked.values.joined().allSatisfy { $0.state == "done" && $0.observation?.reach != nil })
+    }
+
+    func testAtMostSoManyLeasedTasksPerAddress() throws {
+        let domains = (1...6).map { "d\($0).nl" }
+        _ = try store.importSet(name: "s", entries: try SeedList.parse(domains.joined(separator: "\n")))
+        _ = try store.createMeasurement(sets: ["s"])
+        for task in try store.claimTasks(agentID: "r", families: [.ipv4], limit: 10, leaseSeconds: 300) {
+            var observation = facts(task.domain, web: ["198.18.16.7"])
+            observation.facts.nameservers = []
+            let report = TaskReport(taskID: task.taskID, attempt: 1, outcome: .completed, resolution: observation)
+            _ = try store.recordReport(report, agentID: "r", maxAttempts: 3, plan: ConnectPlanner.plan(observation.facts))
+        }
+        // Six web tasks (one per host) and one reach task, all on 198.18.16.7.
+        let first = try store.claimTasks(agentID: "a", families: [.ipv4], limit: 10, leaseSeconds: 300, perAddress: 2)
+        XCTAssertEqual(first.count, 2)
+        XCTAssertEqual(try store.claimTasks(agentID: "b", families: [.ipv4], limit: 10, leaseSeconds: 300, perAddress: 2), [],
+                       "the address already has two leased tasks")
+        let report = TaskReport(taskID: first[0].taskID, attempt: 1, outcome: .completed,
+                                connect: ConnectObservation(reach: ReachObservation(ports: [])))
+        _ = try store.recordReport(report, agentID: "a", maxAttempts: 3)
+        XCTAssertEqual(try store.claimTasks(agentID: "b", families: [.ipv4], limit: 10, leaseSeconds: 300, perAddress: 2).count, 1)
+    }
+}
