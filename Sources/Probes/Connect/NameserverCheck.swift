@@ -9,17 +9,17 @@ import PeilModel
 /// query with CD set over UDP, then over TCP if UDP got no answer or a truncated one. Any
 /// response, whatever its rcode, shows the server is reachable. Blocking.
 public enum NameserverCheck {
-    public static func probe(address: String, name: String, timeout: Duration = .seconds(5)) -> NameserverObservation {
+    public static func probe(address: String, name: String, port: UInt16 = 53, timeout: Duration = .seconds(5)) -> NameserverObservation {
         let id = UInt16.random(in: 0...UInt16.max)
         let query = Self.query(id: id, name: name)
         var why = "no answer over UDP or TCP"
-        switch udp(query, id: id, address: address, deadline: .now + timeout) {
+        switch udp(query, id: id, address: address, port: port, deadline: .now + timeout) {
         case .answer(let rcode, truncated: false):
             return NameserverObservation(answered: true, transport: "udp", rcode: rcode)
         case .answer(_, truncated: true): why = "truncated over UDP"
         case .none(let reason): why = "UDP: \(reason)"
         }
-        switch tcp(query, id: id, address: address, deadline: .now + timeout) {
+        switch tcp(query, id: id, address: address, port: port, deadline: .now + timeout) {
         case .answer(let rcode, _): return NameserverObservation(answered: true, transport: "tcp", rcode: rcode)
         case .none(let reason): return NameserverObservation(answered: false, detail: "\(why); TCP: \(reason)")
         }
@@ -48,9 +48,9 @@ public enum NameserverCheck {
         return .answer(rcode: code < rcodes.count ? rcodes[code] : "RCODE\(code)", truncated: bytes[2] & 0x02 != 0)
     }
 
-    static func udp(_ query: [UInt8], id: UInt16, address: String, deadline: ContinuousClock.Instant) -> Answer {
+    static func udp(_ query: [UInt8], id: UInt16, address: String, port: UInt16, deadline: ContinuousClock.Instant) -> Answer {
         var storage = sockaddr_storage()
-        guard let length = socketAddress(address, port: 53, into: &storage) else { return .none("bad address") }
+        guard let length = socketAddress(address, port: port, into: &storage) else { return .none("bad address") }
         #if canImport(Glibc)
         let fd = socket(Int32(storage.ss_family), Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
@@ -76,9 +76,9 @@ public enum NameserverCheck {
         return .none("no matching answer")
     }
 
-    static func tcp(_ query: [UInt8], id: UInt16, address: String, deadline: ContinuousClock.Instant) -> Answer {
+    static func tcp(_ query: [UInt8], id: UInt16, address: String, port: UInt16, deadline: ContinuousClock.Instant) -> Answer {
         do {
-            let socket = try HelloSocket(address: address, port: 53, deadline: deadline)
+            let socket = try HelloSocket(address: address, port: port, deadline: deadline)
             try socket.write([UInt8(query.count >> 8), UInt8(query.count & 0xFF)] + query, deadline: deadline)
             var received: [UInt8] = []
             let end = socket.read(deadline: deadline, maxReads: 64) { chunk in

@@ -66,9 +66,9 @@ public enum HTTPResponseHead {
 
     /// The status and headers of `head`; an exchange with `error` when the status line is not HTTP.
     public static func parse(_ head: [UInt8], url: String) -> HTTPExchange {
-        let text = String(decoding: head, as: UTF8.self)
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" })
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        // Split on bytes: as Characters, "\r\n" is one grapheme and never equals "\n".
+        var lines = head.split(separator: 10, omittingEmptySubsequences: false)
+            .map { String(decoding: $0.last == 13 ? $0.dropLast() : $0, as: UTF8.self) }
         guard let statusLine = lines.first else { return HTTPExchange(url: url, error: "empty response") }
         lines.removeFirst()
         let parts = statusLine.split(separator: " ", maxSplits: 2)
