@@ -88,7 +88,15 @@ extension EndpointChecks {
             let served = handshake(namespace, address, port: port, name: name, ["-tls1_2", "-cipher", offer + "@SECLEVEL=0"], starttls: starttls) != nil
             if served != profile.ciphers.contains(cipher) { failures.add("\(label): \(cipher) served \(served)") }
         }
-        if handshake(namespace, address, port: port, name: name, ["-groups", "P-384"], starttls: starttls) != nil {
+        if !starttls {
+            // A stapled response is the lab CA's "good" for this leaf (not for self-signed leaves).
+            let stapled = handshake(namespace, address, port: port, name: name, ["-status"])?.contains("OCSP Response Status: successful") == true
+            let expected = profile.ocspStapling && profile.certificate != "self-signed"
+            if stapled != expected { failures.add("\(label): OCSP stapled \(stapled), world \(profile.ocspStapling)") }
+        }
+        // (A DHE suite needs no named group: with one, the handshake succeeds whatever the group.)
+        if !profile.ciphers.contains(where: { $0.hasPrefix("DHE-") }),
+           handshake(namespace, address, port: port, name: name, ["-groups", "P-384"], starttls: starttls) != nil {
             failures.add("\(label): P-384 accepted, world groups \(profile.groups)")
         }
         if !starttls && profile.versions.contains("TLSv1.2") {
