@@ -36,7 +36,8 @@ struct ClientHelloTests {
 
     @Test func tlsThirteenHelloOffersSupportedVersionsAndAKeyShare() throws {
         let share = [UInt8](repeating: 7, count: 32)
-        let hello = ClientHello(version: .tls13, cipherSuites: [0x1301, 0x1302], serverName: "127.0.0.1", keyShare: share)
+        let hello = ClientHello(version: .tls13, cipherSuites: [0x1301, 0x1302], serverName: "127.0.0.1",
+                                keyShares: [ClientHello.KeyShare(group: 29, bytes: share)])
         let parsed = try #require(ParsedClientHello(hello.bytes()))
         #expect(parsed.clientVersion == 0x0303 && parsed.sessionID.count == 32)
         #expect(parsed.ext(0) == nil, "no SNI for an address literal")
