@@ -4,19 +4,23 @@ import PeilModel
 extension TLSScanRun {
     /// An OpenSSL handshake at the best common version asking for an OCSP staple: the chain's
     /// facts and verification, the leaf's OCSP URL, the staple; on TLS 1.3 (web) its ticket
-    /// feeds the early-data probe. When OpenSSL cannot connect (suites it lacks), the facts
-    /// come from the Certificate message of a hand-built hello, unverified.
+    /// feeds the early-data probe, once this connection is closed (one connection at a time:
+    /// single-threaded servers and mail servers' limits). When OpenSSL cannot connect (suites
+    /// it lacks), the facts come from the Certificate message of a hand-built hello, unverified.
     func probeCertificate() throws(TLSScanStop) {
         let tls = TLSClientOptions(requestOCSPStaple: true, trustStorePEMFile: options.trustStorePEMFile)
         switch try session.handshake(tls, what: "certificate handshake") {
         case .success(let stream):
-            defer { stream.close() }
             let report = CertificateInspector.inspect(stream, serverName: serverName)
             observation.chain = report.chain
             observation.leafHasOCSPURL = report.leafHasOCSPURL
             observation.ocspStapling = report.stapling
             certificate = report.verification
-            if stream.version == .tls13, options.probeEarlyData { try probeEarlyData(after: stream) }
+            let ticketWait = min(options.limits.answerTimeout, .seconds(2))
+            let ticket = stream.version == .tls13 && options.probeEarlyData
+                ? stream.resumableSession(waitingUntil: .now + ticketWait) : nil
+            stream.close()
+            if let ticket { try probeEarlyData(with: ticket) }
         case .failure:
             let flight = versionHellos.keys.filter { $0 < .tls13 }.max().flatMap { versionHellos[$0]?.flight }
             let certificates = (flight?.certificates ?? []).compactMap(CertificateInspector.parse)
@@ -26,11 +30,10 @@ extension TLSScanRun {
         }
     }
 
-    /// Resumes with the ticket of `stream`, sending `GET /` as early data, when the ticket
-    /// allows early data; otherwise leaves the early-data fields nil.
-    func probeEarlyData(after stream: TLSStream) throws(TLSScanStop) {
-        let ticketWait = min(options.limits.answerTimeout, .seconds(2))
-        guard let ticket = stream.resumableSession(waitingUntil: .now + ticketWait), ticket.maxEarlyData > 0 else { return }
+    /// Resumes with `ticket`, sending `GET /` as early data, when the ticket allows early
+    /// data; otherwise leaves the early-data fields nil.
+    func probeEarlyData(with ticket: TLSSession) throws(TLSScanStop) {
+        guard ticket.maxEarlyData > 0 else { return }
         let address = session.target.address
         let host = serverName ?? (address.contains(":") ? "[\(address)]" : address)
         let request = Array("GET / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
