@@ -58,7 +58,7 @@ struct ClientHelloTests {
 /// A strict reader of the builder's output, so the tests check structure independently.
 struct ParsedClientHello {
     var recordVersion: UInt16, clientVersion: UInt16, handshakeLength: Int
-    var sessionID: [UInt8], cipherSuites: [UInt16]
+    var sessionID: [UInt8], cipherSuites: [UInt16], compressionMethods: [UInt8]
     var extensions: [(type: UInt16, data: [UInt8])] = []
     var extensionBlockPresent = false
 
@@ -69,8 +69,10 @@ struct ParsedClientHello {
         guard c.u8() == 22, let record = c.u16(), let length = c.u16(), Int(length) == c.remaining,
               c.u8() == 1, let h1 = c.u8(), let h2 = c.u16(), Int(h1) << 16 | Int(h2) == c.remaining,
               let version = c.u16(), c.bytes(32) != nil, let idLength = c.u8(), let id = c.bytes(Int(idLength)),
-              let suitesLength = c.u16(), let suites = c.bytes(Int(suitesLength)), c.u8() == 1, c.u8() == 0
+              let suitesLength = c.u16(), let suites = c.bytes(Int(suitesLength)),
+              let compressionLength = c.u8(), let compression = c.bytes(Int(compressionLength))
         else { return nil }
+        compressionMethods = compression
         (recordVersion, clientVersion, handshakeLength, sessionID) = (record, version, Int(h2), id)
         cipherSuites = stride(from: 0, to: suites.count, by: 2).map { UInt16(suites[$0]) << 8 | UInt16(suites[$0 + 1]) }
         guard c.remaining > 0 else { return }

@@ -20,8 +20,10 @@ final class TLSScanSession {
     let options: TLSScanOptions
     /// Hellos and handshakes sent (retries and renegotiations included).
     private(set) var handshakes = 0
-    /// A connection (and preamble) has worked once: later failures are no longer "unreachable".
-    private(set) var connected = false
+    /// A TCP connection has worked once: failures are no longer "unreachable".
+    private(set) var tcpConnected = false
+    /// A connection reached TLS (the preamble worked) once: a later missing STARTTLS is an error.
+    private(set) var reachedTLS = false
 
     init(target: TLSScanTarget, options: TLSScanOptions) {
         self.target = target
@@ -43,24 +45,25 @@ final class TLSScanSession {
         } catch {
             throw .retry("connect: \(error)")
         }
+        tcpConnected = true
         if case .smtp(let ehloName) = target.startTLS {
             do {
                 try SMTPStartTLS.negotiate(over: stream, ehloName: ehloName, replyTimeout: options.smtpReplyTimeout)
             } catch {
                 switch error {
-                case .noStartTLS(let why) where !connected: throw .stop(.noStartTLS(why))
+                case .noStartTLS(let why) where !reachedTLS: throw .stop(.noStartTLS(why))
                 case .bufferedPlaintext: throw .stop(.inconclusive(error.description))
                 default: throw .retry(error.description)
                 }
             }
         }
-        connected = true
+        reachedTLS = true
         return stream
     }
 
     /// The stop after the last failed attempt.
     private func giveUp(_ detail: String, _ what: String) -> TLSScanStop {
-        connected ? .inconclusive("\(what): \(detail)") : .unreachable(detail)
+        tcpConnected ? .inconclusive("\(what): \(detail)") : .unreachable(detail)
     }
 
     /// Sends `hello` (reading the flight after a TLS ≤ 1.2 ServerHello) with the retry policy.
