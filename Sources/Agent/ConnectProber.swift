@@ -84,3 +84,26 @@ public struct MeasurementProber: TaskProber {
         task.kind == .resolve ? await resolution.run(task) : await connect.run(task)
     }
 }
+
+extension WebProbes {
+    /// The real probes: `TLSScanner` on port 443 (server name = the host) and `GET /` over a
+    /// TCP or TLS stream (certificate not verified: the scan judges it).
+    public static func live(scanOptions: TLSScanOptions, timeout: Duration = .seconds(10)) -> WebProbes {
+        WebProbes(
+            scanTLS: { target in
+                TLSScanner.scan(TLSScanTarget(address: target.address, port: 443, serverName: target.host), options: scanOptions)
+            },
+            get: { target, port, secure in
+                let url = "\(secure ? "https" : "http")://\(target.host)/"
+                let deadline = ContinuousClock.now + timeout
+                do {
+                    let tcp = try TCPStream.connect(address: target.address, port: port, deadline: deadline)
+                    let stream: any ByteStream = secure ? try TLSStream.handshake(over: tcp, serverName: target.host, deadline: deadline) : tcp
+                    defer { stream.close() }
+                    return HTTPClient.get(url: url, host: target.host, over: stream, limits: HTTPLimits(timeout: timeout))
+                } catch {
+                    return HTTPExchange(url: url, error: "\(error)")
+                }
+            })
+    }
+}

@@ -58,4 +58,42 @@ static inline long peil_SSL_set_tlsext_status_ocsp_resp(SSL *ssl, unsigned char 
     return SSL_set_tlsext_status_ocsp_resp(ssl, der, length);
 }
 static inline void *peil_OPENSSL_malloc(size_t size) { return OPENSSL_malloc(size); }
+/* The TLS scanner's client connections (Probes/TLS). */
+static inline int peil_SSL_set_min_proto_version(SSL *ssl, int version) {
+    return SSL_set_min_proto_version(ssl, version);
+}
+static inline int peil_SSL_set_max_proto_version(SSL *ssl, int version) {
+    return SSL_set_max_proto_version(ssl, version);
+}
+static inline long peil_SSL_set1_sigalgs_list(SSL *ssl, const char *list) {
+    return SSL_set1_sigalgs_list(ssl, list);
+}
+static inline long peil_SSL_set1_groups_list(SSL *ssl, const char *list) {
+    return SSL_set1_groups_list(ssl, list);
+}
+static inline long peil_SSL_request_ocsp_staple(SSL *ssl) {
+    return SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
+}
+static inline long peil_SSL_get_ocsp_staple(SSL *ssl, const unsigned char **response) {
+    return SSL_get_tlsext_status_ocsp_resp(ssl, response);
+}
+static inline int peil_sk_X509_num(const STACK_OF(X509) *stack) {
+    return sk_X509_num(stack);
+}
+static inline X509 *peil_sk_X509_value(const STACK_OF(X509) *stack, int index) {
+    return sk_X509_value(stack, index);
+}
+/* How many OCSP responder URLs the certificate's Authority Information Access names. */
+static inline int peil_X509_ocsp_url_count(X509 *cert) {
+    STACK_OF(OPENSSL_STRING) *urls = X509_get1_ocsp(cert);
+    int count = urls == NULL ? 0 : sk_OPENSSL_STRING_num(urls);
+    X509_email_free(urls);
+    return count;
+}
+/* A fresh key of an algorithm without parameters (X25519, X448): EVP_PKEY_Q_keygen is variadic. */
+static inline EVP_PKEY *peil_EVP_PKEY_gen_simple(const char *algorithm) {
+    return EVP_PKEY_Q_keygen(NULL, NULL, algorithm);
+}
+static inline uint64_t peil_SSL_OP_LEGACY_SERVER_CONNECT(void) { return SSL_OP_LEGACY_SERVER_CONNECT; }
+static inline uint64_t peil_SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION(void) { return SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION; }
 #endif

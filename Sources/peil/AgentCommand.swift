@@ -39,6 +39,9 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup var mailAuth: MailAuthOptions
 
+    @Option(help: "PEM file of the roots TLS certificates are verified against (the lab: its CA file).")
+    var trustStore: String = "/etc/ssl/certs/ca-certificates.crt"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
@@ -56,6 +59,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let followUp = MailAuthOptions.followUp(try mailAuth.loadList())
         let resolver = try ValidatingResolver(self.resolver.configuration(families: Set(vantage)))
+        let fence: UpstreamPolicy = self.resolver.anyUpstream ? .anywhere : .labAndLoopback
         defer { resolver.shutdown() }
 
         var configuration = AgentConfiguration(
@@ -64,7 +68,13 @@ struct AgentCommand: AsyncParsableCommand {
             keyPair: try CurveKeyFile.readPair(URL(fileURLWithPath: key)),
             name: name, families: vantage, concurrency: concurrency)
         configuration.taskRate = rate
-        let service = AgentService(configuration: configuration, prober: ResolutionProber(resolver: resolver, followUp: followUp), logger: logger)
+        guard FileManager.default.isReadableFile(atPath: trustStore) else {
+            throw ValidationError("cannot read the trust store \(trustStore) (give the roots to verify against with --trust-store)")
+        }
+        let connect = ConnectProber(web: .live(scanOptions: TLSScanOptions(trustStorePEMFile: trustStore)),
+                                    fence: fence)
+        let prober = MeasurementProber(resolution: ResolutionProber(resolver: resolver, followUp: followUp), connect: connect)
+        let service = AgentService(configuration: configuration, prober: prober, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -36,7 +36,8 @@ struct ClientHelloTests {
 
     @Test func tlsThirteenHelloOffersSupportedVersionsAndAKeyShare() throws {
         let share = [UInt8](repeating: 7, count: 32)
-        let hello = ClientHello(version: .tls13, cipherSuites: [0x1301, 0x1302], serverName: "127.0.0.1", keyShare: share)
+        let hello = ClientHello(version: .tls13, cipherSuites: [0x1301, 0x1302], serverName: "127.0.0.1",
+                                keyShares: [ClientHello.KeyShare(group: 29, bytes: share)])
         let parsed = try #require(ParsedClientHello(hello.bytes()))
         #expect(parsed.clientVersion == 0x0303 && parsed.sessionID.count == 32)
         #expect(parsed.ext(0) == nil, "no SNI for an address literal")
@@ -57,7 +58,7 @@ struct ClientHelloTests {
 /// A strict reader of the builder's output, so the tests check structure independently.
 struct ParsedClientHello {
     var recordVersion: UInt16, clientVersion: UInt16, handshakeLength: Int
-    var sessionID: [UInt8], cipherSuites: [UInt16]
+    var sessionID: [UInt8], cipherSuites: [UInt16], compressionMethods: [UInt8]
     var extensions: [(type: UInt16, data: [UInt8])] = []
     var extensionBlockPresent = false
 
@@ -68,8 +69,10 @@ struct ParsedClientHello {
         guard c.u8() == 22, let record = c.u16(), let length = c.u16(), Int(length) == c.remaining,
               c.u8() == 1, let h1 = c.u8(), let h2 = c.u16(), Int(h1) << 16 | Int(h2) == c.remaining,
               let version = c.u16(), c.bytes(32) != nil, let idLength = c.u8(), let id = c.bytes(Int(idLength)),
-              let suitesLength = c.u16(), let suites = c.bytes(Int(suitesLength)), c.u8() == 1, c.u8() == 0
+              let suitesLength = c.u16(), let suites = c.bytes(Int(suitesLength)),
+              let compressionLength = c.u8(), let compression = c.bytes(Int(compressionLength))
         else { return nil }
+        compressionMethods = compression
         (recordVersion, clientVersion, handshakeLength, sessionID) = (record, version, Int(h2), id)
         cipherSuites = stride(from: 0, to: suites.count, by: 2).map { UInt16(suites[$0]) << 8 | UInt16(suites[$0 + 1]) }
         guard c.remaining > 0 else { return }

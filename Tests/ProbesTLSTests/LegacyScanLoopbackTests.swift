@@ -63,7 +63,8 @@ struct LegacyScanLoopbackTests {
         #expect(hello12.negotiatedVersion == .tls12 && hello12.cipherSuite == 0xC02F)
         #expect(hello12.renegotiationInfo == [] && hello12.extendedMasterSecret)
         let tls13 = HelloProbe.exchange(ClientHello(version: .tls13, cipherSuites: [0x1302, 0x1301], random: LegacyTLSScan.random(),
-                                                    keyShare: LegacyTLSScan.random()), with: endpoint, limits: Self.limits)
+                                                    keyShares: [ClientHello.KeyShare(group: 29, bytes: LegacyTLSScan.random())]),
+                                          with: endpoint, limits: Self.limits)
         guard case .accepted(let hello13) = tls13 else { Issue.record("TLS 1.3: \(tls13)"); return }
         #expect(hello13.negotiatedVersion == .tls13 && [0x1301, 0x1302].contains(hello13.cipherSuite) && hello13.keyShareGroup == 29)
     }

@@ -72,13 +72,14 @@ struct ConnectProbeTests {
     }
 
     /// Bytes in, bytes out, in chunks of a given size.
-    final class ScriptedTransport: HTTPTransport {
+    final class ScriptedTransport: ByteStream {
         var sent: [UInt8] = []
         var pending: [UInt8]
         let chunk: Int
         init(_ reply: String, chunk: Int = 7) { pending = Array(reply.utf8); self.chunk = chunk }
-        func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) throws { sent += bytes }
-        func read(max: Int, deadline: ContinuousClock.Instant) throws -> [UInt8] {
+        func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) throws(StreamError) { sent += bytes }
+        func close() {}
+        func read(max: Int, deadline: ContinuousClock.Instant) throws(StreamError) -> [UInt8] {
             let part = Array(pending.prefix(min(max, chunk)))
             pending.removeFirst(part.count)
             return part

@@ -77,23 +77,25 @@ public enum NameserverCheck {
     }
 
     static func tcp(_ query: [UInt8], id: UInt16, address: String, port: UInt16, deadline: ContinuousClock.Instant) -> Answer {
+        let stream: TCPStream
         do {
-            let socket = try HelloSocket(address: address, port: port, deadline: deadline)
-            try socket.write([UInt8(query.count >> 8), UInt8(query.count & 0xFF)] + query, deadline: deadline)
+            stream = try TCPStream.connect(address: address, port: port, deadline: deadline)
+        } catch {
+            return .none(error == .timeout ? "connect timeout" : "refused (\(error))")
+        }
+        defer { stream.close() }
+        do {
+            try stream.write([UInt8(query.count >> 8), UInt8(query.count & 0xFF)] + query, deadline: deadline)
             var received: [UInt8] = []
-            let end = socket.read(deadline: deadline, maxReads: 64) { chunk in
+            for _ in 0..<64 where received.count < 14 {
+                let chunk = try stream.read(max: 4096, deadline: deadline)
+                if chunk.isEmpty { break }
                 received += chunk
-                return received.count >= 14
             }
             if received.count >= 14, let answer = header(Array(received[2...]), id: id) { return answer }
-            return .none(end == .timeout ? "timeout" : "closed without an answer")
+            return .none("closed without an answer")
         } catch {
-            switch error {
-            case .timeout: return .none("connect timeout")
-            case .refused(let code): return .none("refused (errno \(code))")
-            case .badAddress: return .none("bad address")
-            case .io(let code): return .none("errno \(code)")
-            }
+            return .none("\(error)")
         }
     }
 

@@ -6,13 +6,10 @@ public enum PortCheck {
     /// Tries `port` on `address` once, giving up after `timeout`.
     public static func probe(address: String, port: UInt16, timeout: Duration = .seconds(4)) -> PortProbe.State {
         do {
-            _ = try HelloSocket(address: address, port: port, deadline: .now + timeout)
+            try TCPStream.connect(address: address, port: port, deadline: .now + timeout).close()
             return .open
         } catch {
-            switch error {
-            case .timeout: return .timeout
-            case .refused, .badAddress, .io: return .refused
-            }
+            return error == .timeout ? .timeout : .refused
         }
     }
 

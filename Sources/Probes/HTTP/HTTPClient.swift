@@ -1,13 +1,6 @@
 import Foundation
 import PeilModel
 
-/// A connected byte stream with deadlines: plain TCP or TLS.
-public protocol HTTPTransport: AnyObject {
-    func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) throws
-    /// Up to `max` bytes; an empty array when the peer closed.
-    func read(max: Int, deadline: ContinuousClock.Instant) throws -> [UInt8]
-}
-
 /// Bounds on one HTTP exchange.
 public struct HTTPLimits: Sendable, Hashable {
     public var timeout: Duration
@@ -23,7 +16,7 @@ public struct HTTPLimits: Sendable, Hashable {
 /// HTTPS redirect, HSTS and security-header checks read.
 public enum HTTPClient {
     /// Sends `GET path` with `Host: host` over `transport` and reads the response head.
-    public static func get(url: String, host: String, path: String = "/", over transport: HTTPTransport,
+    public static func get(url: String, host: String, path: String = "/", over transport: any ByteStream,
                            limits: HTTPLimits = HTTPLimits(), userAgent: String = "peil/\(PeilVersion.current)") -> HTTPExchange {
         let deadline = ContinuousClock.now + limits.timeout
         let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: \(userAgent)\r\nAccept: */*\r\nConnection: close\r\n\r\n"

@@ -25,8 +25,22 @@ public struct ClientHello: Sendable, Hashable {
     public var omitExtensions: Bool
     /// The 32-byte client random (shorter is zero-padded, longer cut).
     public var random: [UInt8]
-    /// Key-share bytes for TLS 1.3 (an X25519-sized public value; random is fine).
-    public var keyShare: [UInt8]
+    /// TLS 1.3 key shares, in order (an X25519 share may be random bytes; a curve point must
+    /// be a real one, see `KeyShareFactory`).
+    public var keyShares: [KeyShare]
+    /// Compression methods offered (null only, unless probing for compression; TLS 1.3 hellos
+    /// always offer null only).
+    public var compressionMethods: [UInt8]
+
+    /// One `key_share` entry.
+    public struct KeyShare: Sendable, Hashable {
+        public var group: UInt16
+        public var bytes: [UInt8]
+        public init(group: UInt16, bytes: [UInt8]) {
+            self.group = group
+            self.bytes = bytes
+        }
+    }
 
     /// X25519, secp256r1, secp384r1, secp521r1, x448, ffdhe2048–8192.
     public static let defaultGroups: [UInt16] = [29, 23, 24, 25, 30, 256, 257, 258, 259, 260]
@@ -41,7 +55,8 @@ public struct ClientHello: Sendable, Hashable {
                 signatureAlgorithms: [UInt16] = ClientHello.defaultSignatureAlgorithms,
                 renegotiationSCSV: Bool = false, renegotiationInfo: Bool = true, extendedMasterSecret: Bool = true,
                 omitExtensions: Bool = false, random: [UInt8] = Array(repeating: 0x5A, count: 32),
-                keyShare: [UInt8] = Array(repeating: 0x09, count: 32)) {
+                keyShares: [KeyShare] = [KeyShare(group: 29, bytes: Array(repeating: 0x09, count: 32))],
+                compressionMethods: [UInt8] = [0]) {
         self.version = version
         self.cipherSuites = cipherSuites
         self.serverName = serverName
@@ -52,7 +67,8 @@ public struct ClientHello: Sendable, Hashable {
         self.extendedMasterSecret = extendedMasterSecret
         self.omitExtensions = omitExtensions
         self.random = random
-        self.keyShare = keyShare
+        self.keyShares = keyShares
+        self.compressionMethods = compressionMethods
     }
 
     /// The `client_version` field: TLS 1.2 for a TLS 1.3 hello (RFC 8446 §4.1.2).
@@ -85,7 +101,9 @@ public struct ClientHello: Sendable, Hashable {
         suites = Array(suites.prefix(32_000))
         body.appendU16(suites.count * 2)
         for suite in suites { body.appendU16(suite) }
-        body += [1, 0]  // compression: null only
+        let compression = version == .tls13 || compressionMethods.isEmpty ? [0] : Array(compressionMethods.prefix(255))
+        body.append(UInt8(compression.count))
+        body += compression
         if version == .ssl3 || omitExtensions { return body }
         var extensions = extensionBlock()
         // Some servers hang on hellos of 256–511 bytes: pad to 512 (RFC 7685).
@@ -120,9 +138,11 @@ public struct ClientHello: Sendable, Hashable {
         if version == .tls13 {
             out.appendExtension(TLSWire.Extension.supportedVersions, [4, 0x03, 0x04, 0x03, 0x03])
             var share: [UInt8] = []
-            share.appendU16(29)  // X25519
-            share.appendU16(keyShare.count)
-            share += keyShare
+            for entry in keyShares {
+                share.appendU16(entry.group)
+                share.appendU16(entry.bytes.count)
+                share += entry.bytes
+            }
             var ext: [UInt8] = []
             ext.appendU16(share.count)
             out.appendExtension(TLSWire.Extension.keyShare, ext + share)
@@ -144,25 +164,5 @@ public struct ClientHello: Sendable, Hashable {
         out.appendU16(values.count * 2)
         for value in values { out.appendU16(value) }
         return out
-    }
-}
-
-extension [UInt8] {
-    mutating func appendU16(_ value: Int) {
-        append(UInt8((value >> 8) & 0xFF))
-        append(UInt8(value & 0xFF))
-    }
-
-    mutating func appendU16(_ value: UInt16) { appendU16(Int(value)) }
-
-    mutating func appendU24(_ value: Int) {
-        append(UInt8((value >> 16) & 0xFF))
-        appendU16(value & 0xFFFF)
-    }
-
-    mutating func appendExtension(_ type: UInt16, _ data: [UInt8]) {
-        appendU16(type)
-        appendU16(data.count)
-        self += data
     }
 }

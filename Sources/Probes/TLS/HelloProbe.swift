@@ -72,37 +72,60 @@ public enum HelloOutcome: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// A hello's outcome and, when the flight was read, the messages after the ServerHello.
+public struct HelloExchange: Sendable, Hashable {
+    public var outcome: HelloOutcome
+    public var flight: ServerFlight
+    public init(outcome: HelloOutcome, flight: ServerFlight = ServerFlight()) {
+        self.outcome = outcome
+        self.flight = flight
+    }
+}
+
 /// Sends one ClientHello over a fresh TCP connection and classifies the answer. Blocking, bounded
 /// by `limits`; run it off the cooperative pool for many hosts.
 public enum HelloProbe {
     public static func exchange(_ hello: ClientHello, with endpoint: TLSEndpoint, limits: HelloLimits = HelloLimits()) -> HelloOutcome {
-        let socket: HelloSocket
+        let stream: TCPStream
         do {
-            socket = try HelloSocket(address: endpoint.address, port: endpoint.port,
-                                     deadline: .now + limits.connectTimeout)
+            stream = try TCPStream.connect(address: endpoint.address, port: endpoint.port, deadline: .now + limits.connectTimeout)
         } catch {
-            switch error {
-            case .badAddress: return .unreachable("not a numeric address: \(endpoint.address)")
-            case .refused(let code): return .unreachable("connect errno \(code)")
-            case .timeout: return .unreachable("connect timeout")
-            case .io(let code): return .unreachable("socket errno \(code)")
-            }
+            return .unreachable(error == .timeout ? "connect timeout" : error.description)
         }
+        defer { stream.close() }
+        return exchange(hello, over: stream, limits: limits).outcome
+    }
+
+    /// Sends `hello` over a connected stream (after a STARTTLS preamble, say) and reads the
+    /// answer within `limits.answerTimeout`; with `readFlight`, on to the ServerHelloDone.
+    public static func exchange(_ hello: ClientHello, over stream: TCPStream, limits: HelloLimits,
+                                readFlight: Bool = false) -> HelloExchange {
         let deadline = ContinuousClock.now + limits.answerTimeout
         do {
-            try socket.write(hello.bytes(), deadline: deadline)
+            try stream.write(hello.bytes(), deadline: deadline)
         } catch {
-            if case .timeout = error { return .timeout }
-            return .closed
+            return HelloExchange(outcome: error == .timeout ? .timeout : .closed)
         }
-        var reader = ServerHelloReader(limit: limits.maxBytes)
-        let end = socket.read(deadline: deadline, maxReads: limits.maxBytes + 16) { reader.feed($0) != nil }
-        let result = end == .closed ? reader.finish() : reader.result
+        var reader = ServerHelloReader(limit: limits.maxBytes, readFlight: readFlight)
+        var timedOut = false
+        for _ in 0..<(limits.maxBytes + 16) {
+            do {
+                let chunk = try stream.read(max: 16_384, deadline: deadline)
+                if chunk.isEmpty { break }
+                if reader.feed(chunk) != nil { break }
+            } catch {
+                timedOut = error == .timeout
+                break
+            }
+        }
+        let result = reader.result ?? reader.finish()
+        var flight = reader.flight
+        if reader.result == nil, reader.serverHello != nil { flight.interruption = timedOut ? "timeout" : "closed" }
         switch result {
-        case .success(.serverHello(let serverHello)): return .accepted(serverHello)
-        case .success(.alert(let level, let description)): return .alert(level: level, description: description)
-        case .failure(let error): return .malformed(error)
-        case nil: return end == .timeout ? .timeout : .closed
+        case .success(.serverHello(let serverHello)): return HelloExchange(outcome: .accepted(serverHello), flight: flight)
+        case .success(.alert(let level, let description)): return HelloExchange(outcome: .alert(level: level, description: description))
+        case .failure(let error): return HelloExchange(outcome: .malformed(error))
+        case nil: return HelloExchange(outcome: timedOut ? .timeout : .closed)
         }
     }
 }

@@ -5,8 +5,10 @@ public enum ServerAnswer: Sendable, Hashable {
 }
 
 /// Reads a server's first flight incrementally: records (handshake messages may span several
-/// records, several messages may share one), until a ServerHello or an alert. Pure: the same
-/// bytes give the same result however they are split. Never reads past `limit` bytes.
+/// records, several messages may share one), until a ServerHello or an alert; with `readFlight`,
+/// on to the ServerHelloDone of a TLS ≤ 1.2 answer, keeping the messages in `flight` (TLS 1.3
+/// encrypts them, so a TLS 1.3 ServerHello ends the reading). Pure: the same bytes give the
+/// same result however they are split. Never reads past `limit` bytes.
 public struct ServerHelloReader: Sendable {
     /// The most bytes accepted before giving up with `.tooLarge`.
     public let limit: Int
@@ -14,11 +16,20 @@ public struct ServerHelloReader: Sendable {
     public private(set) var received = 0
     /// The outcome once known; further input is ignored.
     public private(set) var result: Result<ServerAnswer, TLSParseError>?
+    /// Read on past a TLS ≤ 1.2 ServerHello to the ServerHelloDone.
+    public let readFlight: Bool
+    /// The ServerHello once read (with `readFlight` it comes before `result`).
+    public private(set) var serverHello: ServerHello?
+    /// The messages after the ServerHello (with `readFlight`).
+    public private(set) var flight = ServerFlight()
     private var buffer: [UInt8] = []
     private var handshake: [UInt8] = []
     private var alert: [UInt8] = []
 
-    public init(limit: Int = 65_536) { self.limit = max(limit, 5) }
+    public init(limit: Int = 65_536, readFlight: Bool = false) {
+        self.limit = max(limit, 5)
+        self.readFlight = readFlight
+    }
 
     /// Adds bytes; returns the outcome when it is known.
     @discardableResult
@@ -29,12 +40,18 @@ public struct ServerHelloReader: Sendable {
         buffer += accepted
         result = step()
         if result == nil, received >= limit { result = .failure(.tooLarge(limit)) }
+        if let serverHello, case .failure(let error)? = result {
+            // After the ServerHello, a broken rest of the flight only ends the reading.
+            flight.interruption = error.description
+            result = .success(.serverHello(serverHello))
+        }
         return result
     }
 
     /// The peer closed: nil when it closed before sending anything, else the outcome or `.truncated`.
     public func finish() -> Result<ServerAnswer, TLSParseError>? {
         if let result { return result }
+        if let serverHello { return .success(.serverHello(serverHello)) }
         return received == 0 ? nil : .failure(.truncated("stream"))
     }
 
@@ -57,7 +74,12 @@ public struct ServerHelloReader: Sendable {
             switch type {
             case TLSWire.alertRecord:
                 alert += body
-                if alert.count >= 2 { return .success(.alert(level: alert[0], description: alert[1])) }
+                guard alert.count >= 2 else { continue }
+                if let serverHello {
+                    flight.interruption = "alert \(alert[1])"
+                    return .success(.serverHello(serverHello))
+                }
+                return .success(.alert(level: alert[0], description: alert[1]))
             case TLSWire.handshakeRecord:
                 guard alert.isEmpty else { return .failure(.truncated("alert")) }
                 handshake += body
@@ -69,19 +91,30 @@ public struct ServerHelloReader: Sendable {
         return nil
     }
 
-    /// The ServerHello once complete in `handshake`, skipping empty HelloRequests.
+    /// The ServerHello once complete in `handshake`, skipping empty HelloRequests; with
+    /// `readFlight`, the ServerHello once the flight after it is complete.
     private mutating func nextMessage() -> Result<ServerAnswer, TLSParseError>? {
         while handshake.count >= 4 {
             let type = handshake[0]
             let length = Int(handshake[1]) << 16 | Int(handshake[2]) << 8 | Int(handshake[3])
             guard length <= limit else { return .failure(.badLength("handshake message")) }
             guard handshake.count >= 4 + length else { return nil }
-            if type == TLSWire.helloRequest, length == 0 {
-                handshake.removeFirst(4)
+            let body = Array(handshake[4..<4 + length])
+            handshake.removeFirst(4 + length)
+            if let serverHello {
+                if flight.absorb(type, body) { return .success(.serverHello(serverHello)) }
                 continue
             }
+            if type == TLSWire.helloRequest, length == 0 { continue }
             guard type == TLSWire.serverHello else { return .failure(.unexpectedHandshake(type)) }
-            return ServerHello.parse(Array(handshake[4..<4 + length])).map { .serverHello($0) }
+            switch ServerHello.parse(body) {
+            case .failure(let error):
+                return .failure(error)
+            case .success(let hello):
+                let encryptedAfter = hello.isHelloRetryRequest || (hello.negotiatedVersion ?? .tls13) >= .tls13
+                guard readFlight, !encryptedAfter else { return .success(.serverHello(hello)) }
+                serverHello = hello
+            }
         }
         return nil
     }

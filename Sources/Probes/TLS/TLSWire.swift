@@ -43,3 +43,24 @@ public enum TLSWire {
     /// random when it negotiates TLS 1.2 (last byte 01) or below (last byte 00).
     public static let downgradeSentinelPrefix: [UInt8] = [0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44]
 }
+
+/// Big-endian writers for building TLS messages.
+extension [UInt8] {
+    mutating func appendU16(_ value: Int) {
+        append(UInt8((value >> 8) & 0xFF))
+        append(UInt8(value & 0xFF))
+    }
+
+    mutating func appendU16(_ value: UInt16) { appendU16(Int(value)) }
+
+    mutating func appendU24(_ value: Int) {
+        append(UInt8((value >> 16) & 0xFF))
+        appendU16(value & 0xFFFF)
+    }
+
+    mutating func appendExtension(_ type: UInt16, _ data: [UInt8]) {
+        appendU16(type)
+        appendU16(data.count)
+        self += data
+    }
+}

@@ -7,8 +7,13 @@ final class ChildProcess: @unchecked Sendable {
     let log: String
     private var stopped = false
 
-    /// Runs `program` with `arguments`; in `directory` (through `/bin/sh`) when given.
-    init(_ program: String, _ arguments: [String], log: String, directory: String? = nil) throws {
+    /// The write end of the child's stdin pipe, when it is held open.
+    private var stdinWriter: Int32 = -1
+
+    /// Runs `program` with `arguments`; in `directory` (through `/bin/sh`) when given. Stdin is
+    /// /dev/null, or with `holdStdinOpen` a pipe that stays open (never written) until `stop()`:
+    /// `openssl s_server` ends a connection when its stdin reaches end of file.
+    init(_ program: String, _ arguments: [String], log: String, directory: String? = nil, holdStdinOpen: Bool = false) throws {
         var program = program, arguments = arguments
         if let directory {
             arguments = ["-c", "cd \"$0\" && exec \"$@\"", directory, program] + arguments
@@ -17,14 +22,26 @@ final class ChildProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var pipeEnds: [Int32] = [-1, -1]
+        if holdStdinOpen, pipe(&pipeEnds) == 0 {
+            posix_spawn_file_actions_adddup2(&actions, pipeEnds[0], 0)
+            posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+            posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        defer { if pipeEnds[0] >= 0 { close(pipeEnds[0]) } }
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let status = posix_spawn(&pid, program, &actions, nil, argv, environ)
-        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EIO) }
+        guard status == 0 else {
+            if pipeEnds[1] >= 0 { close(pipeEnds[1]) }
+            throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EIO)
+        }
+        stdinWriter = pipeEnds[1]
         self.pid = pid
         self.log = log
     }
@@ -45,6 +62,10 @@ final class ChildProcess: @unchecked Sendable {
 
     /// SIGTERM, then SIGKILL after a second; reaps the child.
     func stop() {
+        if stdinWriter >= 0 {
+            close(stdinWriter)
+            stdinWriter = -1
+        }
         guard !stopped else { return }
         kill(pid, SIGTERM)
         if wait(timeout: .seconds(1)) == nil {

@@ -34,9 +34,10 @@ enum LoopbackTLSServers {
     }
 
     /// Starts a server command whose last word is the port, and waits until it accepts.
-    static func start(_ program: String, _ arguments: (UInt16) -> [String], in folder: String) throws -> (ChildProcess, UInt16) {
+    static func start(_ program: String, _ arguments: (UInt16) -> [String], in folder: String,
+                      holdStdinOpen: Bool = false) throws -> (ChildProcess, UInt16) {
         let port = try freePort()
-        let child = try ChildProcess(program, arguments(port), log: folder + "/server.log", directory: folder)
+        let child = try ChildProcess(program, arguments(port), log: folder + "/server.log", directory: folder, holdStdinOpen: holdStdinOpen)
         for _ in 0..<100 {
             if accepts(port: port) { return (child, port) }
             if child.wait(timeout: .milliseconds(100)) != nil { break }

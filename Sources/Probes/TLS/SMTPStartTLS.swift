@@ -1,0 +1,91 @@
+/// The SMTP preamble before TLS (RFC 3207): greeting, EHLO, STARTTLS. After the server's
+/// "220 ready", the stream belongs to TLS; any plaintext the server already sent is refused
+/// (an injection attack or a broken server), never handed to the TLS layer.
+public enum SMTPStartTLS {
+    /// Why the preamble did not end in a TLS-ready stream.
+    public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The server does not offer STARTTLS, or refused it (or SMTP) permanently (5xx).
+        case noStartTLS(String)
+        /// A 4xx reply: a temporary refusal (rate limit, overload).
+        case temporary(String)
+        /// The server sent bytes after its 220 to STARTTLS.
+        case bufferedPlaintext(Int)
+        /// Not SMTP: a reply that is not a reply, or an unexpected code.
+        case protocolError(String)
+        /// The connection failed (timeout, reset, close).
+        case stream(StreamError, step: String)
+
+        public var description: String {
+            switch self {
+            case .noStartTLS(let why): why
+            case .temporary(let reply): "temporary failure (4xx): \(reply)"
+            case .bufferedPlaintext(let count): "\(count) bytes of buffered plaintext after 220 to STARTTLS"
+            case .protocolError(let why): "SMTP protocol error: \(why)"
+            case .stream(let error, let step): "\(step): \(error)"
+            }
+        }
+    }
+
+    /// Runs the preamble on a fresh connection; on success the next bytes are TLS. Sends QUIT
+    /// before giving up on the plaintext session (not after the 220, when the server waits for TLS).
+    public static func negotiate(over stream: TCPStream, ehloName: String, replyTimeout: Duration) throws(Failure) {
+        guard !ehloName.isEmpty, ehloName.utf8.count <= 255, ehloName.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw .protocolError("unusable EHLO name")
+        }
+        var reader = SMTPReplyReader()
+        do throws(Failure) {
+            let greeting = try reply(&reader, stream, step: "greeting", timeout: replyTimeout)
+            try expect(greeting, 220, step: "greeting")
+            try send("EHLO \(ehloName)\r\n", stream, step: "EHLO", timeout: replyTimeout)
+            let ehlo = try reply(&reader, stream, step: "EHLO", timeout: replyTimeout)
+            try expect(ehlo, 250, step: "EHLO")
+            guard ehlo.extensions.contains("STARTTLS") else { throw Failure.noStartTLS("STARTTLS not offered") }
+            try send("STARTTLS\r\n", stream, step: "STARTTLS", timeout: replyTimeout)
+            let ready = try reply(&reader, stream, step: "STARTTLS", timeout: replyTimeout)
+            try expect(ready, 220, step: "STARTTLS")
+        } catch {
+            quit(stream)
+            throw error
+        }
+        let extra = reader.buffered.count
+        if extra > 0 || stream.hasUnreadBytes() {
+            stream.close()
+            throw .bufferedPlaintext(max(extra, 1))
+        }
+    }
+
+    /// Reads one complete reply.
+    static func reply(_ reader: inout SMTPReplyReader, _ stream: TCPStream, step: String, timeout: Duration) throws(Failure) -> SMTPReply {
+        let deadline = ContinuousClock.now + timeout
+        if case .success(let reply)? = reader.feed([]) { return reply }
+        for _ in 0..<(SMTPReplyReader.maxLines * 4) {
+            let bytes: [UInt8]
+            do { bytes = try stream.read(max: 4_096, deadline: deadline) } catch { throw .stream(error, step: step) }
+            guard !bytes.isEmpty else { throw .stream(.closed, step: step) }
+            switch reader.feed(bytes) {
+            case .success(let reply)?: return reply
+            case .failure(let error)?: throw .protocolError("\(step): \(error)")
+            case nil: continue
+            }
+        }
+        throw .protocolError("\(step): reply too long")
+    }
+
+    /// 4xx → temporary, other than `code` → refused (5xx) or a protocol error.
+    static func expect(_ reply: SMTPReply, _ code: Int, step: String) throws(Failure) {
+        if reply.code == code { return }
+        if reply.isTemporaryFailure { throw .temporary("\(step): \(reply)") }
+        if reply.code >= 500 { throw .noStartTLS("\(step) refused: \(reply)") }
+        throw .protocolError("\(step): unexpected \(reply)")
+    }
+
+    static func send(_ line: String, _ stream: TCPStream, step: String, timeout: Duration) throws(Failure) {
+        do { try stream.write(Array(line.utf8), deadline: .now + timeout) } catch { throw .stream(error, step: step) }
+    }
+
+    /// QUIT, best effort within a second, then close.
+    static func quit(_ stream: TCPStream) {
+        try? stream.write(Array("QUIT\r\n".utf8), deadline: .now + .seconds(1))
+        stream.close()
+    }
+}

@@ -1,0 +1,144 @@
+import PeilModel
+
+/// Why a scan stopped before it completed; becomes the result's outcome and detail.
+enum TLSScanStop: Error {
+    case unreachable(String)
+    case noStartTLS(String)
+    case noTLS(String)
+    case inconclusive(String)
+}
+
+/// The connections of one scan: opens each one (TCP, then the STARTTLS preamble for mail),
+/// sends hellos and OpenSSL handshakes with the retry policy, and counts them.
+///
+/// Retry policy: a timeout, a failed connection, garbage or a temporary SMTP refusal is
+/// retried `retries` times, then stops the scan (unreachable before the first connection,
+/// inconclusive after). A close or reset before any answer is retried too, then taken as a
+/// refusal: many stacks refuse an offer by closing instead of alerting.
+final class TLSScanSession {
+    let target: TLSScanTarget
+    let options: TLSScanOptions
+    /// Hellos and handshakes sent (retries and renegotiations included).
+    private(set) var handshakes = 0
+    /// A TCP connection has worked once: failures are no longer "unreachable".
+    private(set) var tcpConnected = false
+    /// A connection reached TLS (the preamble worked) once: a later missing STARTTLS is an error.
+    private(set) var reachedTLS = false
+
+    init(target: TLSScanTarget, options: TLSScanOptions) {
+        self.target = target
+        self.options = options
+    }
+
+    var limits: HelloLimits { options.limits }
+
+    /// One attempt at a connection ready for TLS.
+    private enum OpenFailure: Error {
+        case retry(String)
+        case stop(TLSScanStop)
+    }
+
+    private func open() throws(OpenFailure) -> TCPStream {
+        let stream: TCPStream
+        do {
+            stream = try TCPStream.connect(address: target.address, port: target.port, deadline: .now + limits.connectTimeout)
+        } catch {
+            throw .retry("connect: \(error)")
+        }
+        tcpConnected = true
+        if case .smtp(let ehloName) = target.startTLS {
+            do {
+                try SMTPStartTLS.negotiate(over: stream, ehloName: ehloName, replyTimeout: options.smtpReplyTimeout)
+            } catch {
+                switch error {
+                case .noStartTLS(let why) where !reachedTLS: throw .stop(.noStartTLS(why))
+                case .bufferedPlaintext: throw .stop(.inconclusive(error.description))
+                default: throw .retry(error.description)
+                }
+            }
+        }
+        reachedTLS = true
+        return stream
+    }
+
+    /// The stop after the last failed attempt.
+    private func giveUp(_ detail: String, _ what: String) -> TLSScanStop {
+        tcpConnected ? .inconclusive("\(what): \(detail)") : .unreachable(detail)
+    }
+
+    /// Sends `hello` (reading the flight after a TLS ≤ 1.2 ServerHello) with the retry policy.
+    /// `firstContact` turns a non-TLS answer into `noTLS`.
+    func hello(_ hello: ClientHello, firstContact: Bool = false) throws(TLSScanStop) -> HelloExchange {
+        let what = "\(hello.version.displayName) hello"
+        var last = "no attempt"
+        for attempt in 0...options.retries {
+            let stream: TCPStream
+            do {
+                stream = try open()
+            } catch {
+                switch error {
+                case .stop(let stop): throw stop
+                case .retry(let detail): last = detail; continue
+                }
+            }
+            handshakes += 1
+            let exchange = HelloProbe.exchange(hello, over: stream, limits: limits, readFlight: true)
+            stream.close()
+            switch exchange.outcome {
+            case .accepted, .alert:
+                return exchange
+            case .closed:
+                if attempt == options.retries { return exchange }
+                last = "closed"
+            case .malformed(.notTLS(let byte)) where firstContact && attempt == options.retries:
+                throw .noTLS("not a TLS answer (first byte \(byte))")
+            case .timeout, .unreachable, .malformed:
+                last = exchange.outcome.description
+            }
+        }
+        throw giveUp(last, what)
+    }
+
+    /// An OpenSSL handshake with the retry policy: the stream, or the TLS-level failure
+    /// (alert, close) that refused it.
+    func handshake(_ tls: TLSClientOptions, what: String) throws(TLSScanStop) -> Result<TLSStream, StreamError> {
+        var last = "no attempt"
+        for attempt in 0...options.retries {
+            let stream: TCPStream
+            do {
+                stream = try open()
+            } catch {
+                switch error {
+                case .stop(let stop): throw stop
+                case .retry(let detail): last = detail; continue
+                }
+            }
+            handshakes += 1
+            let deadline = ContinuousClock.now + limits.answerTimeout
+            do {
+                return .success(try TLSStream.handshake(over: stream, serverName: target.serverName, deadline: deadline, options: tls))
+            } catch {
+                stream.close()
+                switch error {
+                case .tls, .closed, .reset:
+                    if attempt == options.retries || error.isTLSRefusal { return .failure(error) }
+                    last = error.description
+                default:
+                    last = error.description
+                }
+            }
+        }
+        throw giveUp(last, what)
+    }
+
+    /// Counts a renegotiation (a handshake on an existing connection).
+    func countRenegotiation() { handshakes += 1 }
+}
+
+extension StreamError {
+    /// The TLS layer refused (an alert or OpenSSL's verdict), which no retry changes.
+    var isTLSRefusal: Bool {
+        if case .tls = self { return true }
+        return false
+    }
+}

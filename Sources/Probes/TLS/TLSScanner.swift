@@ -1,0 +1,100 @@
+import PeilModel
+
+/// Scans one TLS endpoint the way Internet.nl's TLS tests need it, and reports the raw
+/// `TLSObservation`. Hand-built hellos measure everything the server says in cleartext
+/// (versions, suites, groups, key-exchange parameters and signature hashes, compression,
+/// renegotiation_info, EMS); OpenSSL handshakes measure the rest (certificate chain and
+/// stapled OCSP, client renegotiation, 0-RTT, the TLS 1.3 SHA-2 handshake).
+///
+/// Handshakes, for a server with versions V, suites S_v per version, groups G and N client
+/// renegotiations accepted: 5 version hellos; Σ(|S_v|) more for the suites (each accepted
+/// suite found by one hello, one refusal ends each version, the version hello being the
+/// first); the preference walk and its reverse (|S_h|) plus the current cipher-order lists
+/// on the highest version h below 1.3; 12 TLS 1.3 and 9 TLS ≤ 1.2 group hellos; 3 signature
+/// hellos; then OpenSSL: the certificate handshake, the SHA-2 TLS 1.3 handshake, the early-data
+/// resumption (web, when offered) and one connection with up to 11 renegotiations.
+public enum TLSScanner {
+    /// Blocking; every wait has a deadline and every loop a bound, so a scan ends. Run it off
+    /// the cooperative pool.
+    public static func scan(_ target: TLSScanTarget, options: TLSScanOptions) -> TLSScanResult {
+        let run = TLSScanRun(session: TLSScanSession(target: target, options: options))
+        do {
+            try run.measure()
+            return TLSScanResult(outcome: .completed, observation: run.observation, certificate: run.certificate,
+                                 handshakes: run.session.handshakes)
+        } catch {
+            let handshakes = run.session.handshakes
+            switch error {
+            case .unreachable(let detail): return TLSScanResult(outcome: .unreachable, detail: detail, handshakes: handshakes)
+            case .noStartTLS(let detail): return TLSScanResult(outcome: .noStartTLS, detail: detail, handshakes: handshakes)
+            case .noTLS(let detail): return TLSScanResult(outcome: .noTLS, detail: detail, handshakes: handshakes)
+            case .inconclusive(let detail): return TLSScanResult(outcome: .inconclusive, detail: detail, handshakes: handshakes)
+            }
+        }
+    }
+}
+
+/// The state of one scan while it runs.
+final class TLSScanRun {
+    let session: TLSScanSession
+    var observation = TLSObservation()
+    var certificate: TLSCertificateVerification?
+    /// The accepted version hellos (TLS ≤ 1.2 with their flights).
+    var versionHellos: [TLSVersion: HelloExchange] = [:]
+    /// Accepted suites per version, in the order found.
+    var accepted: [TLSVersion: [UInt16]] = [:]
+
+    init(session: TLSScanSession) { self.session = session }
+
+    var serverName: String? { session.target.serverName }
+    var options: TLSScanOptions { session.options }
+    /// The highest accepted version below TLS 1.3.
+    var highestBelow13: TLSVersion? { accepted.keys.filter { $0 < .tls13 }.max() }
+
+    func measure() throws(TLSScanStop) {
+        try probeVersions()
+        guard !versionHellos.isEmpty else { throw .noTLS("no version completed a hello") }
+        for version in versionHellos.keys.sorted() { try enumerateSuites(version) }
+        observation.versions = accepted.keys.sorted()
+        observation.ciphers = observation.versions.map { TLSVersionCiphers(version: $0, ciphers: accepted[$0] ?? []) }
+        try recordCipherChoices()
+        try probeGroups()
+        try probeSignatureHashes()
+        try probeCertificate()
+        try probeSHA2TLS13()
+        try probeClientRenegotiation()
+        recordServerHelloFacts()
+        observation.keyExchanges.sort(by: Self.order)
+    }
+
+    /// ECDHE by group code point, then DHE by size.
+    static func order(_ a: TLSKeyExchange, _ b: TLSKeyExchange) -> Bool {
+        switch (a, b) {
+        case (.ecdhe(let x), .ecdhe(let y)): x < y
+        case (.ecdhe, .dhe): true
+        case (.dhe, .ecdhe): false
+        case (.dhe(let p, _, let x), .dhe(let q, _, let y)): x != y ? x < y : p < q
+        }
+    }
+
+    /// Facts from the version hellos' ServerHellos: compression (they offered DEFLATE),
+    /// renegotiation_info and EMS on the highest version below 1.3, EMS on TLS 1.2 only.
+    func recordServerHelloFacts() {
+        let legacy = versionHellos.filter { $0.key < .tls13 }
+        observation.compression = legacy.values.contains { exchange in
+            if case .accepted(let hello) = exchange.outcome { return hello.compressionMethod != 0 }
+            return false
+        }
+        if let highest = highestBelow13, case .accepted(let hello)? = versionHellos[highest]?.outcome {
+            observation.secureRenegotiation = hello.renegotiationInfo != nil
+        }
+        if case .accepted(let hello)? = versionHellos[.tls12]?.outcome {
+            observation.extendedMasterSecret = hello.extendedMasterSecret
+        }
+    }
+
+    /// Adds a key exchange once.
+    func note(_ keyExchange: TLSKeyExchange) {
+        if !observation.keyExchanges.contains(keyExchange) { observation.keyExchanges.append(keyExchange) }
+    }
+}
