@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ocsp.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 /* OpenSSL's function-like macros are invisible to Swift; these wrap the ones Peil uses. */
 static inline int peil_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
@@ -58,6 +60,18 @@ static inline long peil_SSL_set_tlsext_status_ocsp_resp(SSL *ssl, unsigned char 
     return SSL_set_tlsext_status_ocsp_resp(ssl, der, length);
 }
 static inline void *peil_OPENSSL_malloc(size_t size) { return OPENSSL_malloc(size); }
+/* Parameters of a named RFC 7919 group ("ffdhe2048"…) for a DHE server (NULL on failure). */
+static inline EVP_PKEY *peil_ffdhe_parameters(const char *name) {
+    EVP_PKEY_CTX *context = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+    EVP_PKEY *parameters = NULL;
+    OSSL_PARAM settings[2] = { OSSL_PARAM_construct_utf8_string("group", (char *)name, 0), OSSL_PARAM_construct_end() };
+    if (context == NULL || EVP_PKEY_paramgen_init(context) <= 0 || EVP_PKEY_CTX_set_params(context, settings) <= 0
+        || EVP_PKEY_paramgen(context, &parameters) <= 0) {
+        parameters = NULL;
+    }
+    EVP_PKEY_CTX_free(context);
+    return parameters;
+}
 /* The TLS scanner's client connections (Probes/TLS). */
 static inline int peil_SSL_set_min_proto_version(SSL *ssl, int version) {
     return SSL_set_min_proto_version(ssl, version);

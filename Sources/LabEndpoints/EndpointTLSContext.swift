@@ -48,7 +48,15 @@ final class EndpointTLSContext: @unchecked Sendable {
         if !groups.isEmpty && peil_SSL_CTX_set1_groups_list(context, groups.joined(separator: ":")) != 1 {
             throw EndpointError("groups \(groups): \(EndpointError.openSSLErrors())")
         }
-        _ = peil_SSL_CTX_set_dh_auto(context, 1)
+        // DHE: the profile's RFC 7919 group if it names one; else OpenSSL's automatic choice
+        // (RFC 3526 MODP primes, which the NCSC tables treat as custom groups).
+        if let group = tls.groups.first(where: { $0.hasPrefix("ffdhe") }) {
+            guard let parameters = peil_ffdhe_parameters(group), SSL_CTX_set0_tmp_dh_pkey(context, parameters) == 1 else {
+                throw EndpointError("DH group \(group): \(EndpointError.openSSLErrors())")
+            }
+        } else {
+            _ = peil_SSL_CTX_set_dh_auto(context, 1)
+        }
         guard SSL_CTX_use_certificate_chain_file(context, certificate.path) == 1,
               SSL_CTX_use_PrivateKey_file(context, key.path, SSL_FILETYPE_PEM) == 1,
               SSL_CTX_check_private_key(context) == 1 else {

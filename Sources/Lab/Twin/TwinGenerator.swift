@@ -108,7 +108,7 @@ public struct TwinGenerator {
         chain.append(.a(Self.bulkMailer, "198.18.40.100"))
         serviceZones.append(TwinServiceZone(name: Self.bulkMailer, dnsProvider: "heide", dnssec: .signed, records: chain))
         serviceZones.append(TwinServiceZone(name: Self.authorisedReports, dnsProvider: "beek", dnssec: .signed,
-                                            records: [.txt("*._report._dmarc." + Self.authorisedReports, ["v=DMARC1"])]))
+                                            records: [.txt("*._report._dmarc." + Self.authorisedReports, ["v=DMARC1;"])]))
         serviceZones.append(TwinServiceZone(name: Self.unauthorisedReports, dnsProvider: "brug", dnssec: .unsigned))
     }
 }

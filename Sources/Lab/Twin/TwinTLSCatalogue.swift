@@ -9,19 +9,20 @@ public enum TwinService: String, Sendable, Hashable {
 public enum TwinTLSCatalogue {
     static let good13 = ["TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"]
     static let good12 = ["ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305", "ECDHE-RSA-AES128-GCM-SHA256"]
-    /// Phase-out under NCSC 2.1 (as Internet.nl applied it in 2021): RSA key exchange, 3DES, and
-    /// DHE with the 2048-bit group the endpoint server's automatic DH parameters give an
-    /// RSA-2048 key (ffdhe2048). CBC with SHA-2 after ECDHE was still "sufficient" then.
-    static let phaseOutCiphers: Set<String> = ["AES256-GCM-SHA384", "AES128-SHA", "DES-CBC3-SHA", "DHE-RSA-AES256-GCM-SHA384"]
+    /// Phase-out under NCSC 2.1 (as Internet.nl applied it in 2021): RSA key exchange and 3DES.
+    /// CBC with SHA-2 after ECDHE, and DHE, were still "sufficient" then (a DHE group is judged
+    /// on its own: see the groups).
+    static let phaseOutCiphers: Set<String> = ["AES256-GCM-SHA384", "AES128-SHA", "DES-CBC3-SHA"]
     static let goodCiphers = Set(good13 + good12 + ["ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-GCM-SHA256",
-                                                    "ECDHE-RSA-AES256-SHA384", "ECDHE-RSA-AES128-SHA256"])
+                                                    "ECDHE-RSA-AES256-SHA384", "ECDHE-RSA-AES128-SHA256", "DHE-RSA-AES256-GCM-SHA384"])
     /// Profiles the lab cannot serve yet, which the generator therefore never picks: OpenSSL
     /// always offers secure renegotiation (RFC 5746), and Debian's OpenSSL 3 has no 3DES.
     static let notServed: Set<String> = ["no-secure-renegotiation", "legacy-3des"]
 
-    private static func profile(_ id: String, versions: [String] = ["TLSv1.2", "TLSv1.3"], extra: [String] = [], certificate: String = "valid",
-                                key: String = "ec-p256", ocsp: Bool = true, secure: Bool = true, client: Bool = false) -> TwinTLSProfile {
-        TwinTLSProfile(id: id, versions: versions, ciphers: good13 + good12 + extra, groups: ["X25519", "P-256"], certificate: certificate,
+    private static func profile(_ id: String, versions: [String] = ["TLSv1.2", "TLSv1.3"], extra: [String] = [], groups: [String] = [],
+                                certificate: String = "valid", key: String = "ec-p256", ocsp: Bool = true, secure: Bool = true,
+                                client: Bool = false) -> TwinTLSProfile {
+        TwinTLSProfile(id: id, versions: versions, ciphers: good13 + good12 + extra, groups: ["X25519", "P-256"] + groups, certificate: certificate,
                        key: key, ocspStapling: ocsp, secureRenegotiation: secure, clientRenegotiation: client)
     }
 
@@ -33,7 +34,7 @@ public enum TwinTLSCatalogue {
         profile("client-renegotiation", client: true),
         profile("legacy-versions", versions: ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]),
         profile("cbc-sufficient", versions: ["TLSv1.2"], extra: ["ECDHE-RSA-AES256-SHA384", "ECDHE-RSA-AES128-SHA256"], key: "rsa-3072"),
-        profile("dhe-2048", versions: ["TLSv1.2"], extra: ["DHE-RSA-AES256-GCM-SHA384"], key: "rsa-2048"),
+        profile("dhe-2048", versions: ["TLSv1.2"], extra: ["DHE-RSA-AES256-GCM-SHA384"], groups: ["ffdhe2048"], key: "rsa-2048"),
         profile("rsa-key-exchange", extra: ["AES256-GCM-SHA384", "AES128-SHA"], key: "rsa-2048"),
         profile("self-signed", certificate: "self-signed"),
         profile("expired-certificate", certificate: "expired"),
@@ -56,8 +57,9 @@ public enum TwinTLSCatalogue {
         for cipher in profile.ciphers where !goodCiphers.contains(cipher) {
             findings.append(("cipher \(cipher)", phaseOutCiphers.contains(cipher) ? "warning" : "failed"))
         }
-        for group in profile.groups where !["X25519", "X448", "P-256", "P-384", "P-521"].contains(group) {
-            findings.append(("group \(group)", group == "ffdhe3072" || group == "ffdhe4096" ? "warning" : "failed"))
+        // 2021: ECDH judged by size (all these pass), ffdhe2048 phase-out, ffdhe3072+ good.
+        for group in profile.groups where !["X25519", "X448", "P-256", "P-384", "P-521", "ffdhe3072", "ffdhe4096"].contains(group) {
+            findings.append(("group \(group)", group == "ffdhe2048" ? "warning" : "failed"))
         }
         if profile.certificate != "valid" {
             findings.append(("certificate \(profile.certificate)", service == .web ? "failed" : "info"))

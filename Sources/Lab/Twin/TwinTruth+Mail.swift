@@ -21,7 +21,9 @@ extension TwinJudge {
         columns["dmarc"] = dmarc.exists
         columns["dmarc_policy"] = dmarc.policy
         let nonSending = dmarc.reject && spf.count == 1 && spf[0].lowercased() == "v=spf1 -all"
-        if nonSending {
+        // Internet.nl skips DKIM for a non-sending domain only when `_domainkey` is absent
+        // (`skip_dkim_for_non_sending_domain`: `not dkim_available and …`).
+        if nonSending && facts.domainKey != .exists {
             columns["dkim"] = TwinColumn(status: "not_applicable", because: "sends no mail: DMARC p=reject and SPF 'v=spf1 -all'")
         } else if oracle.exists("*._domainkey." + name) {
             columns["dkim"] = TwinColumn(status: "info", because: "_domainkey exists only through a wildcard")
