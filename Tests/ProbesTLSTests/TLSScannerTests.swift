@@ -114,7 +114,13 @@ struct TLSScannerTests {
         #expect(try Self.scan(allowing).observation?.clientRenegotiations == 11)
         let refusing = try OpenSSLServer(["-tls1_2", "-no_renegotiation"])
         defer { refusing.stop() }
-        #expect(try Self.scan(refusing).observation?.clientRenegotiations == 0)
+        let o = try #require(try Self.scan(refusing).observation)
+        #expect(o.clientRenegotiations == 0)
+        // Without -serverpref the client's order wins: both rule sets see it in the choices.
+        let current = CipherOrderCheck.currentPlan(accepted: o.ciphers.first?.ciphers ?? [])
+        #expect(!current.isEmpty && current.allSatisfy { list in o.cipherChoices.contains { $0.offered == list } })
+        #expect(CipherOrderCheck.evaluate(o, ruleSet: .internetnlCurrent).status == .failed)
+        #expect(CipherOrderCheck.evaluate(o, ruleSet: .internetnl2021).status == .failed, "the walk's first choice is RSA-AES128-SHA")
     }
 
     @Test(.timeLimit(.minutes(2)))

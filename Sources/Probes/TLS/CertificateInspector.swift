@@ -29,7 +29,8 @@ enum CertificateInspector {
         }
         let leaf = presented.first
         let nameMatches: Bool? = serverName.flatMap { name in
-            leaf.map { X509_check_host($0, name, name.utf8.count, 0, nil) == 1 }
+            leaf.map { ClientHello.sniHost(name) == nil ? X509_check_ip_asc($0, name, 0) == 1
+                : X509_check_host($0, name, name.utf8.count, 0, nil) == 1 }
         }
         let verification = TLSCertificateVerification(
             trusted: verified,

@@ -118,7 +118,8 @@ public enum HelloProbe {
                 break
             }
         }
-        let result = reader.result ?? reader.finish()
+        // A timeout before any ServerHello says nothing, even after some bytes.
+        let result = reader.result ?? (timedOut && reader.serverHello == nil ? nil : reader.finish())
         var flight = reader.flight
         if reader.result == nil, reader.serverHello != nil { flight.interruption = timedOut ? "timeout" : "closed" }
         switch result {

@@ -34,6 +34,13 @@ final class SMTPTestServer: @unchecked Sendable {
     /// Commands received so far (first word, upper-cased).
     var commands: [String] { lock.withLock { commandLog } }
 
+    /// The commands once `count` have arrived or two seconds have passed (the client may be
+    /// done before this server's thread has read its last line).
+    func commands(awaiting count: Int) -> [String] {
+        for _ in 0..<100 where commands.count < count { Thread.sleep(forTimeInterval: 0.02) }
+        return commands
+    }
+
     func stop() { lock.withLock { stopped = true } }
 
     deinit { stop() }

@@ -62,12 +62,13 @@ struct TestPKI: Sendable {
 final class OpenSSLServer: @unchecked Sendable {
     let process: ChildProcess
     let port: UInt16
+    private let folder: String
 
     /// `arguments` come after `-accept`, `-cert`/`-key` (the CA-signed leaf and the CA as its
     /// chain, unless given) and `-quiet`.
     init(_ arguments: [String], certificate: String? = nil, key: String? = nil) throws {
         let pki = try TestPKI.shared.get()
-        let folder = try LoopbackTLSServers.scratch()
+        folder = try LoopbackTLSServers.scratch()
         let identity = certificate.map { ["-cert", $0, "-key", key ?? pki.selfSignedKey] }
             ?? ["-cert", pki.leafFile, "-cert_chain", pki.caFile, "-key", pki.leafKey]
         (process, port) = try LoopbackTLSServers.start("/usr/bin/openssl", { port in
@@ -75,7 +76,11 @@ final class OpenSSLServer: @unchecked Sendable {
         }, in: folder, holdStdinOpen: true)
     }
 
-    func stop() { process.stop() }
+    /// Stops the server and removes its log folder.
+    func stop() {
+        process.stop()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
 
     deinit { stop() }
 }
