@@ -1,0 +1,92 @@
+import Foundation
+import Lab
+import PeilModel
+import Store
+import XCTest
+
+/// The web test end to end on the twin: the full twin up with its endpoints, a sample of its
+/// domains measured by IPv4-only, IPv6-only and dual-stack agents (resolve, then reach,
+/// nameserver and web connect tasks), and `peil results` compared with the ground truth.
+/// Needs root and `ops/pg start`.
+final class TwinWebTests: XCTestCase {
+    /// Every `sampleEvery`-th domain of the twin (sorted by name), about 300.
+    static let sampleEvery = 8
+
+    func testWebColumnsAgreeWithTheGroundTruth() throws {
+        let twin = TwinGenerator.generate(seed: 2021, data: try TwinSeedData.load(from: Self.dataDirectory))
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("peil-twinweb-\(getpid())")
+        var configuration = LabConfiguration(prefix: "pitw\(getpid() % 1000)", stateDirectory: state)
+        configuration.endpointServer = TestProcess.peilBinary
+        let lab = Lab(configuration: configuration, world: TwinCompiler.labWorld(twin), endpoints: TwinEndpoints.plan(twin))
+        defer { try? lab.down() }
+        let labStarted = Date()
+        try lab.up()
+        print("twin up with endpoints: \(String(format: "%.1f", Date().timeIntervalSince(labStarted))) s")
+        let truth = Dictionary(uniqueKeysWithValues: twin.truth().map { ($0.domain, $0) })
+        let sample = truth.keys.sorted().enumerated().filter { $0.offset % Self.sampleEvery == 0 }.compactMap { truth[$0.element] }
+        let silent = sample.filter { $0.web["tls_available"]?.status == "error" }
+        XCTAssertFalse(silent.isEmpty, "the sample has no host whose port 443 is silent; the timeout rule goes unchecked")
+
+        let backbone = try Backbone(lab: lab)
+        defer { backbone.tearDown() }
+        let list = backbone.directory.appendingPathComponent("sample.txt")
+        try (sample.map { "\($0.domain) \($0.webHost)" }.joined(separator: "\n") + "\n").write(to: list, atomically: true, encoding: .utf8)
+        try backbone.peil(["import", "--set", "sample", list.path])
+        for name in ["four", "six", "dual"] { try backbone.makeKey(name, allowListed: true) }
+        _ = try backbone.startCoordinator(resolveOnly: false)
+        let trust = ["--trust-store", lab.certificateAuthorityFile.path, "--concurrency", "48"]
+        _ = try backbone.startAgent("four", families: [.ipv4], extra: trust)
+        _ = try backbone.startAgent("six", families: [.ipv6], extra: trust)
+        _ = try backbone.startAgent("dual", families: [.ipv4, .ipv6], extra: trust)
+        try backbone.waitForAgents(3)
+        let measured = Date()
+        let id = try backbone.measure("sample")
+        let progress = try backbone.waitForCompletion(id, timeout: 900)
+        XCTAssertTrue(progress.isComplete, "measurement did not finish: \(progress)\n\(backbone.logs)")
+        print("\(sample.count) domains, \(progress.total) tasks measured in \(String(format: "%.1f", Date().timeIntervalSince(measured))) s")
+        XCTAssertEqual(progress.notTestable, 0, backbone.logs)
+        // IPv6 connect tasks went only to agents with an IPv6 vantage, IPv4 ones only to IPv4 vantages.
+        XCTAssertEqual(try backbone.count("""
+            SELECT count(*) AS count FROM results r JOIN tasks t ON t.id = r.task_id
+            WHERE (t.family = 'ipv6' AND r.agent_id = 'four') OR (t.family = 'ipv4' AND r.agent_id = 'six')
+            """), 0)
+
+        let output = try backbone.peil(["results", "--measurement", "\(id)", "--rule-set", "internetnl-2021", "--format", "jsonl"]).output
+        let decoder = JSONDecoder()
+        var cells = 0
+        var disagreements: [String] = []
+        for line in output.split(separator: "\n") {
+            guard let row = try? decoder.decode(ResultRow.self, from: Data(line.utf8)), let expected = truth[row.domain] else { continue }
+            for (column, cell) in row.web {
+                guard let want = expected.web[column] else { continue }
+                cells += 1
+                if cell.status != want.status {
+                    disagreements.append("\(row.domain) \(column): truth \(want.status) (\(want.because)), measured \(cell.status) (\(cell.because))")
+                }
+                // A probe that timed out is never a failed standard.
+                if want.status == "error" { XCTAssertNotEqual(cell.status, "failed", "\(row.domain) \(column): \(cell.because)") }
+            }
+        }
+        XCTAssertEqual(cells, sample.count * 8, "every sampled domain has its 8 web columns")
+        let agreement = cells == 0 ? 0 : 100.0 * Double(cells - disagreements.count) / Double(cells)
+        print("web columns: \(cells - disagreements.count) of \(cells) cells agree (\(String(format: "%.2f", agreement))%)")
+        for disagreement in disagreements.prefix(30) { print("  " + disagreement) }
+        XCTAssertGreaterThanOrEqual(agreement, 99.5, disagreements.prefix(30).joined(separator: "\n"))
+    }
+
+    struct ResultRow: Decodable {
+        struct Cell: Decodable {
+            var status: String
+            var because: String
+        }
+
+        var domain: String
+        var web: [String: Cell]
+    }
+
+    /// `../shared/data` next to the checkout (or `PEIL_SEED_DATA`).
+    static var dataDirectory: URL {
+        if let path = ProcessInfo.processInfo.environment["PEIL_SEED_DATA"] { return URL(fileURLWithPath: path, isDirectory: true) }
+        return Backbone.repository.deletingLastPathComponent().appendingPathComponent("shared/data", isDirectory: true)
+    }
+}
