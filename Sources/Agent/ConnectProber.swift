@@ -2,30 +2,34 @@ import PeilModel
 import Probes
 import Wire
 
-/// The blocking web probes a `web` task runs, injectable so tests can stand in for them.
-public struct WebProbes: Sendable {
+/// The blocking probes `web` and `mail` tasks run, injectable so tests can stand in for them.
+public struct EndpointProbes: Sendable {
     /// The TLS scan of port 443 of the target (server name = its host).
     public var scanTLS: @Sendable (ConnectTarget) -> TLSScanResult
     /// `GET /` to the target on a port, over TLS or not; an exchange with `error` when it failed.
     public var get: @Sendable (_ target: ConnectTarget, _ port: UInt16, _ secure: Bool) -> HTTPExchange
+    /// SMTP on port 25: EHLO, STARTTLS, then the TLS scan (server name = the MX host).
+    public var scanSMTP: @Sendable (ConnectTarget) -> TLSScanResult
 
     public init(scanTLS: @escaping @Sendable (ConnectTarget) -> TLSScanResult,
-                get: @escaping @Sendable (ConnectTarget, UInt16, Bool) -> HTTPExchange) {
+                get: @escaping @Sendable (ConnectTarget, UInt16, Bool) -> HTTPExchange,
+                scanSMTP: @escaping @Sendable (ConnectTarget) -> TLSScanResult) {
         self.scanTLS = scanTLS
         self.get = get
+        self.scanSMTP = scanSMTP
     }
 }
 
 /// Runs connect tasks (`reach`, `nameserver`, `web`). Each probe blocks on sockets with hard
 /// deadlines, so it runs on a thread of its own, never on Swift's cooperative pool.
 public struct ConnectProber: TaskProber {
-    private let web: WebProbes
+    private let web: EndpointProbes
     private let portTimeout: Duration
     private let fence: UpstreamPolicy
 
     /// - Parameter fence: the networks probes may reach; by default loopback and the lab ranges
     ///   only (the same fence as the resolver's, lifted by `--any-upstream`).
-    public init(web: WebProbes, portTimeout: Duration = .seconds(4), fence: UpstreamPolicy = .labAndLoopback) {
+    public init(web: EndpointProbes, portTimeout: Duration = .seconds(4), fence: UpstreamPolicy = .labAndLoopback) {
         self.web = web
         self.portTimeout = portTimeout
         self.fence = fence
@@ -49,6 +53,7 @@ public struct ConnectProber: TaskProber {
                 case .reach: ConnectObservation(reach: PortCheck.probe(address: target.address, ports: [80, 443], timeout: portTimeout))
                 case .nameserver: ConnectObservation(nameserver: NameserverCheck.probe(address: target.address, name: target.host))
                 case .web: ConnectObservation(web: Self.probeWeb(target, web, portTimeout: portTimeout))
+                case .mail: ConnectObservation(mail: MailServerObservation(tls: web.scanSMTP(target)))
                 }
             }
             guard let observation else {
@@ -61,7 +66,7 @@ public struct ConnectProber: TaskProber {
     }
 
     /// TLS scan of 443; `GET /` over HTTPS when TLS works; `GET /` over HTTP when 80 is open.
-    static func probeWeb(_ target: ConnectTarget, _ web: WebProbes, portTimeout: Duration) -> WebObservation {
+    static func probeWeb(_ target: ConnectTarget, _ web: EndpointProbes, portTimeout: Duration) -> WebObservation {
         let tls = web.scanTLS(target)
         let https = tls.outcome == .completed ? web.get(target, 443, true) : nil
         let port80 = PortCheck.probe(address: target.address, ports: [80], timeout: portTimeout).ports[0].state
@@ -85,11 +90,13 @@ public struct MeasurementProber: TaskProber {
     }
 }
 
-extension WebProbes {
-    /// The real probes: `TLSScanner` on port 443 (server name = the host) and `GET /` over a
-    /// TCP or TLS stream (certificate not verified: the scan judges it).
-    public static func live(scanOptions: TLSScanOptions, timeout: Duration = .seconds(10)) -> WebProbes {
-        WebProbes(
+extension EndpointProbes {
+    /// The real probes: `TLSScanner` on port 443 (server name = the host) and on port 25 after
+    /// STARTTLS (EHLO `ehloName`, no early data), and `GET /` over a TCP or TLS stream
+    /// (certificate not verified: the scan judges it).
+    public static func live(scanOptions: TLSScanOptions, ehloName: String, timeout: Duration = .seconds(10)) -> EndpointProbes {
+        let mailOptions = { var options = scanOptions; options.probeEarlyData = false; return options }()
+        return EndpointProbes(
             scanTLS: { target in
                 TLSScanner.scan(TLSScanTarget(address: target.address, port: 443, serverName: target.host), options: scanOptions)
             },
@@ -104,6 +111,10 @@ extension WebProbes {
                 } catch {
                     return HTTPExchange(url: url, error: "\(error)")
                 }
+            },
+            scanSMTP: { target in
+                TLSScanner.scan(TLSScanTarget(address: target.address, port: 25, serverName: target.host, startTLS: .smtp(ehloName: ehloName)),
+                                options: mailOptions)
             })
     }
 }

@@ -19,7 +19,7 @@ public struct ResolutionProber: TaskProber {
             } catch {
                 return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "\(error)")
             }
-        case .reach, .nameserver, .web:
+        case .reach, .nameserver, .web, .mail:
             return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "not a resolve task")
         }
     }

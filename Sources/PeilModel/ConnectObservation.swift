@@ -167,15 +167,28 @@ public struct WebObservation: Codable, Sendable, Hashable {
     }
 }
 
+/// What a `mail` task saw at one mail server address: the STARTTLS scan of port 25 (its
+/// outcome says whether the port answered and STARTTLS was offered).
+public struct MailServerObservation: Codable, Sendable, Hashable {
+    public var tls: TLSScanResult
+
+    public init(tls: TLSScanResult) {
+        self.tls = tls
+    }
+}
+
 /// The observation of a completed connect task: exactly one member is set, by task kind.
 public struct ConnectObservation: Codable, Sendable, Hashable {
     public var reach: ReachObservation?
     public var nameserver: NameserverObservation?
     public var web: WebObservation?
+    public var mail: MailServerObservation?
 
-    public init(reach: ReachObservation? = nil, nameserver: NameserverObservation? = nil, web: WebObservation? = nil) {
+    public init(reach: ReachObservation? = nil, nameserver: NameserverObservation? = nil, web: WebObservation? = nil,
+                mail: MailServerObservation? = nil) {
         self.reach = reach
         self.nameserver = nameserver
         self.web = web
+        self.mail = mail
     }
 }

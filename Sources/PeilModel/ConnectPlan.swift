@@ -27,7 +27,9 @@ public struct PlannedConnect: Codable, Sendable, Hashable {
 /// - `web`: the TLS scan and HTTP exchanges on one IPv4 and one IPv6 address of the web host
 ///   (Internet.nl tests HTTPS on one address per family), the lowest of each;
 /// - `nameserver`: an NS query to every IPv6 address of the domain's nameservers
-///   (IPv4-mapped addresses do not count as IPv6).
+///   (IPv4-mapped addresses do not count as IPv6);
+/// - `mail`: SMTP STARTTLS on every address of every MX host, once per address however many
+///   domains (and MX names) share it: a cloud provider's four addresses cost four probes.
 public enum ConnectPlanner {
     public static func plan(_ facts: DNSFacts) -> [PlannedConnect] {
         var planned: [PlannedConnect] = []
@@ -41,6 +43,11 @@ public enum ConnectPlanner {
         for server in facts.nameservers {
             for address in server.ipv6 where !isMapped(address) {
                 planned.append(PlannedConnect(kind: .nameserver, target: ConnectTarget(address: address, family: .ipv6, host: server.host)))
+            }
+        }
+        for exchanger in facts.mx where !exchanger.host.isEmpty {
+            for address in exchanger.ipv4 + exchanger.ipv6 where !isMapped(address) {
+                planned.append(PlannedConnect(kind: .mail, target: ConnectTarget(address: address, family: ConnectTarget.family(of: address), host: exchanger.host)))
             }
         }
         var seen = Set<String>()

@@ -8,6 +8,8 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable, Hashable {
     case nameserver
     /// The TLS scan of port 443 and the HTTP and HTTPS exchanges of one web host at one address.
     case web
+    /// SMTP on port 25 of one mail server address: EHLO, STARTTLS and the TLS scan after it.
+    case mail
 
     /// The vantage family an agent needs to take this kind of task.
     ///
@@ -17,7 +19,7 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable, Hashable {
     public var requiredFamily: AddressFamily? {
         switch self {
         case .resolve: .ipv4
-        case .reach, .nameserver, .web: nil  // the family of the target's address
+        case .reach, .nameserver, .web, .mail: nil  // the family of the target's address
         }
     }
 }

@@ -39,6 +39,9 @@ struct AgentCommand: AsyncParsableCommand {
 
     @OptionGroup var mailAuth: MailAuthOptions
 
+    @Option(help: "The name this agent gives in SMTP EHLO (default: the host name).")
+    var ehloName: String?
+
     @Option(help: "PEM file of the roots TLS certificates are verified against (the lab: its CA file).")
     var trustStore: String = "/etc/ssl/certs/ca-certificates.crt"
 
@@ -71,7 +74,8 @@ struct AgentCommand: AsyncParsableCommand {
         guard FileManager.default.isReadableFile(atPath: trustStore) else {
             throw ValidationError("cannot read the trust store \(trustStore) (give the roots to verify against with --trust-store)")
         }
-        let connect = ConnectProber(web: .live(scanOptions: TLSScanOptions(trustStorePEMFile: trustStore)),
+        let connect = ConnectProber(web: .live(scanOptions: TLSScanOptions(trustStorePEMFile: trustStore),
+                                                          ehloName: ehloName ?? ProcessInfo.processInfo.hostName),
                                     fence: fence)
         let prober = MeasurementProber(resolution: ResolutionProber(resolver: resolver, followUp: followUp), connect: connect)
         let service = AgentService(configuration: configuration, prober: prober, logger: logger)

@@ -36,8 +36,12 @@ struct BatchResults: Encodable {
         "https_redirect": "web_legacy_https_enforced", "hsts": "web_legacy_hsts", "ipv6_web": "web_legacy_category_ipv6",
         "ipv6_nameserver": "web_legacy_ipv6_nameserver", "ipv6_webserver": "web_legacy_ipv6_webserver",
         "dmarc": "mail_legacy_dmarc", "dkim": "mail_legacy_dkim", "spf": "mail_legacy_spf", "dmarc_policy": "mail_legacy_dmarc_policy",
-        "spf_policy": "mail_legacy_spf_policy", "dnssec_mx": "mail_legacy_dnssec_mx",
+        "spf_policy": "mail_legacy_spf_policy", "dnssec_mx": "mail_legacy_dnssec_mx", "starttls": "mail_legacy_start_tls",
+        "starttls_ncsc": "mail_legacy_start_tls_ncsc", "dane": "mail_legacy_dane", "ipv6_mail": "mail_legacy_category_ipv6",
+        "ipv6_mailserver": "mail_legacy_ipv6_mailserver",
     ]
+    /// The mail test's nameserver column (the web one is `web_legacy_ipv6_nameserver`).
+    static let mailNameserver = "mail_legacy_ipv6_nameserver"
 
     init(measurementID: Int64, ruleSet: RuleSet, verdicts: [DomainVerdicts]) {
         request = Request(request_id: "peil-\(measurementID)", request_type: "web,mail", status: "done",
@@ -45,10 +49,12 @@ struct BatchResults: Encodable {
         var domains: [String: Domain] = [:]
         for verdict in verdicts {
             var columns: [String: Column] = [:]
-            for (column, value) in verdict.web.merging(verdict.mail, uniquingKeysWith: { web, _ in web }) {
-                guard let name = Self.names[column] else { continue }
-                columns[name] = Column(status: value.status, verdict: value.status,
-                                       technical_details: value.because.isEmpty ? [] : [[value.because]])
+            for (test, values) in [("web", verdict.web), ("mail", verdict.mail)] {
+                for (column, value) in values {
+                    guard let name = test == "mail" && column == "ipv6_nameserver" ? Self.mailNameserver : Self.names[column] else { continue }
+                    columns[name] = Column(status: value.status, verdict: value.status,
+                                           technical_details: value.because.isEmpty ? [] : [[value.because]])
+                }
             }
             domains[verdict.domain] = Domain(status: "ok", results: Results(calculated_results: columns))
         }

@@ -1,16 +1,19 @@
 import Checks
+import DANE
+import Foundation
 import PeilModel
 import Store
 
 /// The bulk columns of every domain of a measurement, derived from the stored observations
-/// under a rule set: the 8 web columns and the mail columns decided so far.
+/// under a rule set: the 8 web columns and the 12 mail columns.
 struct DomainVerdicts: Sendable {
     var domain: String
     var web: [String: BulkColumn]
     var mail: [String: BulkColumn]
 
-    /// The mail columns Peil derives today (the SMTP-decided ones need the STARTTLS probe).
-    static let mailColumns = ["dmarc", "dkim", "spf", "dmarc_policy", "spf_policy", "dnssec_mx"]
+    /// The 12 mail columns, in the government report's order.
+    static let mailColumns = ["dmarc", "dkim", "spf", "dmarc_policy", "spf_policy", "starttls", "starttls_ncsc", "dnssec_mx",
+                              "dane", "ipv6_mail", "ipv6_nameserver", "ipv6_mailserver"]
 
     /// Reads the measurement once and evaluates every domain.
     static func evaluate(store: PeilStore, measurementID: Int64, ruleSet: RuleSet, psl: PublicSuffixList) async throws -> [DomainVerdicts] {
@@ -28,18 +31,31 @@ struct DomainVerdicts: Sendable {
             }
             let evidence = webEvidence(resolution.facts, connects[domain] ?? [])
             let web = WebColumns.evaluate(evidence, ruleSet: ruleSet)
-            let mail = await MailColumns.evaluate(resolution, ruleSet: ruleSet, psl: psl)
-            verdicts.append(DomainVerdicts(domain: domain, web: web,
-                                           mail: mail.columns.mapValues { BulkColumn($0, "") }.merging(mail.because.mapValues { BulkColumn("", $0) }) {
-                                               BulkColumn($0.status, $1.because) }))
+            let auth = await MailColumns.evaluate(resolution, ruleSet: ruleSet, psl: psl)
+            var mail = auth.columns.mapValues { BulkColumn($0, "") }.merging(auth.because.mapValues { BulkColumn("", $0) }) {
+                BulkColumn($0.status, $1.because)
+            }
+            mail.merge(MailServerColumns.evaluate(evidence, ruleSet: ruleSet, dane: daneJudge(ruleSet))) { _, servers in servers }
+            verdicts.append(DomainVerdicts(domain: domain, web: web, mail: mail))
         }
         return verdicts
     }
 
+    /// DANE through OpenSSL's DANE support (`DANECheck`), on the chain the MX presented.
+    static func daneJudge(_ ruleSet: RuleSet) -> MailServerColumns.DANEJudge {
+        { exchanger, chainDER in
+            let chain = chainDER.compactMap { Data(base64Encoded: $0).map { [UInt8]($0) } }
+            let result = DANECheck.evaluate(service: .mail, host: exchanger.host, observation: DANEObservation(tlsa: exchanger.tlsa, dnssec: exchanger.dnssec),
+                                            chain: chain, ruleSet: ruleSet)
+            let findings = result.subtests.flatMap(\.findings).map(\.description)
+            return (result.status == .validated, "DANE \(result.status?.rawValue ?? "undetermined")" + (findings.isEmpty ? "" : ": " + findings.joined(separator: ", ")))
+        }
+    }
+
     /// The connect results a domain relies on, by kind and address; tasks without a result
     /// are left out (the verdicts then say `error`).
-    static func webEvidence(_ facts: DNSFacts, _ linked: [LinkedConnect]) -> WebEvidence {
-        var evidence = WebEvidence(facts: facts)
+    static func webEvidence(_ facts: DNSFacts, _ linked: [LinkedConnect]) -> DomainEvidence {
+        var evidence = DomainEvidence(facts: facts)
         for connect in linked {
             guard let observation = connect.observation else { continue }
             let address = connect.target.address
@@ -47,6 +63,7 @@ struct DomainVerdicts: Sendable {
             case .reach: evidence.reach[address] = observation.reach
             case .nameserver: evidence.nameservers[address] = observation.nameserver
             case .web where connect.target.host == facts.web.host: evidence.web[address] = observation.web
+            case .mail: evidence.mail[address] = observation.mail
             case .web, .resolve: break
             }
         }

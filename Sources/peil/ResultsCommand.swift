@@ -11,9 +11,9 @@ struct ResultsCommand: AsyncParsableCommand {
         abstract: "Per-domain results of a measurement, derived from the stored observations under a rule set.",
         discussion: """
             Columns: the 8 web columns (dnssec, tls_available, tls_ncsc, https_redirect, hsts, \
-            ipv6_web, ipv6_nameserver, ipv6_webserver) and the DNS-decided mail columns (dmarc, \
-            dkim, spf, dmarc_policy, spf_policy, dnssec_mx). The SMTP-decided mail columns need \
-            the STARTTLS probe, which is not built yet, so they are not printed rather than guessed.
+            ipv6_web, ipv6_nameserver, ipv6_webserver) and the 12 mail columns (dmarc, dkim, spf, \
+            dmarc_policy, spf_policy, starttls, starttls_ncsc, dnssec_mx, dane, ipv6_mail, \
+            ipv6_nameserver — mail_ipv6_nameserver in CSV — and ipv6_mailserver).
             Formats: csv (one row per domain); jsonl (one object per domain, each column with the \
             evidence behind it); json (Internet.nl batch API v2 shaped: domains → results → \
             calculated_results, the "legacy" bulk columns, with technical_details).
@@ -44,10 +44,10 @@ struct ResultsCommand: AsyncParsableCommand {
         }
         let rules = RuleSet(rawValue: ruleSet) ?? .internetnlCurrent
         let verdicts = try await DomainVerdicts.evaluate(store: store, measurementID: id, ruleSet: rules, psl: try mailAuth.loadList())
-        let columns = WebColumns.names + DomainVerdicts.mailColumns
         switch format {
         case "csv":
-            print((["domain"] + columns).joined(separator: ","))
+            // Both tests have an ipv6_nameserver column: the mail one is prefixed.
+            print((["domain"] + WebColumns.names + DomainVerdicts.mailColumns.map { $0 == "ipv6_nameserver" ? "mail_ipv6_nameserver" : $0 }).joined(separator: ","))
             for verdict in verdicts {
                 print(([verdict.domain] + WebColumns.names.map { verdict.web[$0]?.status ?? "" }
                     + DomainVerdicts.mailColumns.map { verdict.mail[$0]?.status ?? "" }).joined(separator: ","))

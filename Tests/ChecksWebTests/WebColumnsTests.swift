@@ -45,14 +45,14 @@ final class WebColumnsTests: XCTestCase {
     static let open = ReachObservation(ports: [PortProbe(port: 80, state: .open), PortProbe(port: 443, state: .open)])
 
     static func evidence(facts: DNSFacts = facts(), web: [String: WebObservation]? = nil, reach: [String: ReachObservation]? = nil,
-                         answered: Bool = true) -> WebEvidence {
-        WebEvidence(facts: facts, reach: reach ?? [v4: open, v6: open],
+                         answered: Bool = true) -> DomainEvidence {
+        DomainEvidence(facts: facts, reach: reach ?? [v4: open, v6: open],
                     nameservers: ["2001:2::1": NameserverObservation(answered: true, transport: "udp", rcode: "NOERROR"),
                                   "2001:2::2": NameserverObservation(answered: answered, detail: answered ? nil : "timeout")],
                     web: web ?? [v4: Self.web(), v6: Self.web()])
     }
 
-    func columns(_ evidence: WebEvidence, _ ruleSet: RuleSet = .internetnl2021) -> [String: String] {
+    func columns(_ evidence: DomainEvidence, _ ruleSet: RuleSet = .internetnl2021) -> [String: String] {
         WebColumns.evaluate(evidence, ruleSet: ruleSet).mapValues(\.status)
     }
 
@@ -106,6 +106,11 @@ final class WebColumnsTests: XCTestCase {
             XCTAssertEqual(timedOut[column], "error", "\(column): a silent server is not a failed standard")
         }
         XCTAssertEqual(columns(Self.evidence(web: [:]))["tls_available"], "error", "no web probe result")
+
+        // Refused over IPv4, silent over IPv6: HTTP only (the silence is the IPv6 test's business).
+        let mixed = columns(Self.evidence(web: [Self.v4: closed, Self.v6: silentTLS], reach: [Self.v4: reach443Refused, Self.v6: silent]))
+        XCTAssertEqual(mixed["tls_available"], "failed")
+        XCTAssertEqual(mixed["hsts"], "not_tested")
     }
 
     func testHTTPSOnOneFamilyIsEnoughForHTTPS() {

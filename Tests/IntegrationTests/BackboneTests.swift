@@ -78,17 +78,18 @@ final class BackboneTests: XCTestCase {
         let csv = try backbone.peil(["results", "--measurement", "\(id)", "--rule-set", "internetnl-2021"]).output
         let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         XCTAssertEqual(rows.first, ["domain", "dnssec", "tls_available", "tls_ncsc", "https_redirect", "hsts", "ipv6_web", "ipv6_nameserver",
-                                    "ipv6_webserver", "dmarc", "dkim", "spf", "dmarc_policy", "spf_policy", "dnssec_mx"])
+                                    "ipv6_webserver", "dmarc", "dkim", "spf", "dmarc_policy", "spf_policy", "starttls", "starttls_ncsc",
+                                    "dnssec_mx", "dane", "ipv6_mail", "mail_ipv6_nameserver", "ipv6_mailserver"])
         XCTAssertEqual(rows.dropFirst().map { $0[0] }, truth.map(\.domain).sorted())
         let words: Set<String> = ["passed", "failed", "warning", "info", "no_mx", "unreachable", "not_testable", "not_applicable", "error", "not_tested"]
         for row in rows.dropFirst() {
-            XCTAssertEqual(row.count, 15, "\(row)")
+            XCTAssertEqual(row.count, 21, "\(row)")
             XCTAssertEqual(row[2], "error", "\(row): no web probe ran")
             XCTAssertTrue(row.dropFirst().allSatisfy(words.contains), "\(row)")
         }
         // A null MX alone means there is no mail to secure: dnssec_mx is not tested.
         for facts in truth where facts.nullMX && facts.mx.count == 1 {
-            XCTAssertEqual(rows.first { $0[0] == facts.domain }?[14], "not_tested", facts.domain)
+            XCTAssertEqual(rows.first { $0[0] == facts.domain }?[16], "not_tested", facts.domain)
         }
     }
 

@@ -93,7 +93,7 @@ public struct TwinGenerator {
         return withAAAA.count >= 2 && withAAAA.allSatisfy { $0.ipv6Service == .answering }
     }
 
-    /// Mail provider zones, the bulk mailer's SPF chain (12 lookups), and two DMARC report
+    /// Mail provider zones, the bulk mailer's SPF chain (14 lookups), and two DMARC report
     /// services, one publishing a wildcard authorisation and one publishing none.
     mutating func makeServiceZones() {
         for entry in Self.mailZones {
@@ -102,9 +102,11 @@ public struct TwinGenerator {
         }
         serviceZones.append(TwinServiceZone(name: Self.cloudZone, dnsProvider: "wolkdns", dnssec: .unsigned,
                                             records: [.txt("spf." + Self.cloudZone, ["v=spf1 ip4:198.18.32.0/20 ip6:2001:2:0:25::/64 -all"])]))
-        let chained = "v=spf1 a mx " + (1...9).map { "include:s\($0)._spf.\(Self.bulkMailer)" }.joined(separator: " ") + " -all"
+        // 11 includes below the customer's own: over the budget however lookups are counted
+        // (RFC 7208: 14 with `a` and `mx`; Internet.nl in 2021 counted includes only: 12).
+        let chained = "v=spf1 a mx " + (1...11).map { "include:s\($0)._spf.\(Self.bulkMailer)" }.joined(separator: " ") + " -all"
         var chain = [LabRecord.txt("_spf." + Self.bulkMailer, TwinCompiler.characterStrings(chained))]
-        chain += (1...9).map { LabRecord.txt("s\($0)._spf.\(Self.bulkMailer)", ["v=spf1 ip4:198.18.40.\($0) -all"]) }
+        chain += (1...11).map { LabRecord.txt("s\($0)._spf.\(Self.bulkMailer)", ["v=spf1 ip4:198.18.40.\($0) -all"]) }
         chain.append(.a(Self.bulkMailer, "198.18.40.100"))
         serviceZones.append(TwinServiceZone(name: Self.bulkMailer, dnsProvider: "heide", dnssec: .signed, records: chain))
         serviceZones.append(TwinServiceZone(name: Self.authorisedReports, dnsProvider: "beek", dnssec: .signed,

@@ -4,7 +4,7 @@ import PeilModel
 public enum IPv6Columns {
     /// `ipv6_nameserver`: at least two nameservers with AAAA (IPv4-mapped ones do not count),
     /// and every nameserver IPv6 address answering a DNS query.
-    public static func nameservers(_ evidence: WebEvidence) -> BulkColumn {
+    public static func nameservers(_ evidence: DomainEvidence) -> BulkColumn {
         let servers = evidence.facts.nameservers
         guard !servers.isEmpty else { return BulkColumn("failed", "no nameservers found") }
         let withAAAA = servers.filter { $0.ipv6.contains { !ConnectPlanner.isMapped($0) } }
@@ -25,7 +25,7 @@ public enum IPv6Columns {
 
     /// `ipv6_webserver`: the web host has AAAA, every IPv6 address accepts connections, and no
     /// IPv6 address has fewer of ports 80 and 443 open than the IPv4 addresses have.
-    public static func webServer(_ evidence: WebEvidence) -> BulkColumn {
+    public static func webServer(_ evidence: DomainEvidence) -> BulkColumn {
         let web = evidence.facts.web
         let ipv6 = web.ipv6.filter { !ConnectPlanner.isMapped($0) }
         guard !ipv6.isEmpty else { return BulkColumn("failed", "\(web.host) has no AAAA") }

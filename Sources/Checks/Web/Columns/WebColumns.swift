@@ -4,12 +4,13 @@ import PeilModel
 /// `tls_ncsc`, `https_redirect`, `hsts`, `ipv6_web`, `ipv6_nameserver`, `ipv6_webserver`.
 ///
 /// HTTPS is judged on the probed addresses (one per family) that completed a TLS scan; an
-/// address unreachable over one family is the IPv6 test's business, not HTTPS's. Across
+/// address unreachable over one family is the IPv6 test's business, not HTTPS's. Without TLS
+/// anywhere, a refusal on one address means HTTP only (failed), silence everywhere error. Across
 /// addresses a column takes the worst status. A probe without a result gives `error`.
 public enum WebColumns {
     public static let names = ["dnssec", "tls_available", "tls_ncsc", "https_redirect", "hsts", "ipv6_web", "ipv6_nameserver", "ipv6_webserver"]
 
-    public static func evaluate(_ evidence: WebEvidence, ruleSet: RuleSet) -> [String: BulkColumn] {
+    public static func evaluate(_ evidence: DomainEvidence, ruleSet: RuleSet) -> [String: BulkColumn] {
         var columns: [String: BulkColumn] = [:]
         let facts = evidence.facts
         columns["dnssec"] = BulkColumn(facts.webDNSSEC == .secure ? "passed" : "failed", "\(facts.web.host): \(facts.webDNSSEC.rawValue)")
@@ -23,7 +24,7 @@ public enum WebColumns {
     }
 
     /// `tls_available`, `tls_ncsc`, `https_redirect` and `hsts`.
-    static func https(_ evidence: WebEvidence, ruleSet: RuleSet) -> [String: BulkColumn] {
+    static func https(_ evidence: DomainEvidence, ruleSet: RuleSet) -> [String: BulkColumn] {
         let host = evidence.facts.web.host
         let probed = evidence.probedAddresses
         func all(_ column: BulkColumn) -> [String: BulkColumn] {
@@ -33,9 +34,10 @@ public enum WebColumns {
         let secure = probed.compactMap { address in evidence.web[address].flatMap { $0.tls.outcome == .completed ? (address, $0) : nil } }
         guard !secure.isEmpty else {
             let why = probed.map { "\($0): \(failure(of: $0, evidence))" }.joined(separator: "; ")
-            // Refused (or not TLS) on every probed address: HTTP only. Anything else: unknown.
-            let refused = probed.allSatisfy { isRefused($0, evidence) }
-            guard refused else { return all(BulkColumn("error", why)) }
+            // A definite refusal (or no TLS) on a probed address, and TLS nowhere: HTTP only,
+            // even when another family's address is silent (that is the IPv6 test's business).
+            // Silence or an inconclusive scan everywhere: unknown.
+            guard probed.contains(where: { isRefused($0, evidence) }) else { return all(BulkColumn("error", why)) }
             return ["tls_available": BulkColumn("failed", why), "tls_ncsc": BulkColumn("not_tested", "no HTTPS"),
                     "https_redirect": BulkColumn("failed", "no HTTPS to redirect to"), "hsts": BulkColumn("not_tested", "no HTTPS")]
         }
@@ -48,7 +50,7 @@ public enum WebColumns {
     }
 
     /// Whether port 443 of `address` refused the connection or answered without TLS.
-    static func isRefused(_ address: String, _ evidence: WebEvidence) -> Bool {
+    static func isRefused(_ address: String, _ evidence: DomainEvidence) -> Bool {
         if let web = evidence.web[address] {
             if web.tls.outcome == .noTLS { return true }
             if web.tls.outcome != .unreachable { return false }
@@ -56,7 +58,7 @@ public enum WebColumns {
         return evidence.reach[address]?.ports.first { $0.port == 443 }?.state == .refused
     }
 
-    static func failure(of address: String, _ evidence: WebEvidence) -> String {
+    static func failure(of address: String, _ evidence: DomainEvidence) -> String {
         guard let web = evidence.web[address] else { return "no web probe result" }
         let port = evidence.reach[address]?.ports.first { $0.port == 443 }.map { ", port 443 \($0.state.rawValue)" } ?? ""
         return "TLS \(web.tls.outcome.rawValue)" + (web.tls.detail.map { " (\($0))" } ?? "") + port
@@ -77,11 +79,7 @@ public enum WebColumns {
             let compressed = !https.values("Content-Encoding").filter { !$0.isEmpty && $0.lowercased() != "identity" }.isEmpty
             subtests.append(SubtestResult(name: "http_compression", status: compressed ? .info : .passed, requirement: .informational))
         }
-        let counted = subtests.filter { $0.status != .notTested }
-        let worst = counted.map(\.status).reduce(SubtestStatus.passed, SubtestStatus.worst)
-        let reasons = counted.filter { $0.status == worst && worst != .passed }
-            .map { "\($0.name) \($0.status.rawValue)" + ($0.findings.isEmpty ? "" : " (" + $0.findings.map(\.description).joined(separator: ", ") + ")") }
-        return BulkColumn(worst, "\(address): " + (reasons.isEmpty ? "every TLS subtest passed" : reasons.joined(separator: "; ")))
+        return BulkColumn.worst(of: subtests, label: address)
     }
 
     /// The first hop from `http://host/` must go to `https://` on the same host; no HTTP on

@@ -1,9 +1,9 @@
 import PeilModel
 
-/// What the web verdicts of one domain are drawn from: its resolved facts and the connect
-/// probes of its endpoints. A probe that never gave a result (not testable, or still queued)
+/// What the web and mail-server verdicts of one domain are drawn from: its resolved facts and
+/// the connect probes of its endpoints. A probe that never gave a result (not testable, or still queued)
 /// is absent; the verdicts then say `error`, never `failed`.
-public struct WebEvidence: Sendable, Hashable {
+public struct DomainEvidence: Sendable, Hashable {
     public var facts: DNSFacts
     /// `reach` results by address (every A and AAAA of the web host).
     public var reach: [String: ReachObservation]
@@ -11,13 +11,16 @@ public struct WebEvidence: Sendable, Hashable {
     public var nameservers: [String: NameserverObservation]
     /// `web` results by address (one IPv4 and one IPv6 address of the web host).
     public var web: [String: WebObservation]
+    /// `mail` results by address (every address of every MX host).
+    public var mail: [String: MailServerObservation]
 
     public init(facts: DNSFacts, reach: [String: ReachObservation] = [:], nameservers: [String: NameserverObservation] = [:],
-                web: [String: WebObservation] = [:]) {
+                web: [String: WebObservation] = [:], mail: [String: MailServerObservation] = [:]) {
         self.facts = facts
         self.reach = reach
         self.nameservers = nameservers
         self.web = web
+        self.mail = mail
     }
 
     /// Every address of the web host, IPv4 first, IPv4-mapped AAAA left out.
@@ -58,4 +61,14 @@ public struct BulkColumn: Codable, Sendable, Hashable {
     }
 
     static func rank(_ status: String) -> Int { severity.firstIndex(of: status) ?? 0 }
+
+    /// The worst status among `subtests` (`not_tested` left out), with the subtests that have
+    /// it and their findings as the reason.
+    static func worst(of subtests: [SubtestResult], label: String) -> BulkColumn {
+        let counted = subtests.filter { $0.status != .notTested }
+        let worst = counted.map(\.status).reduce(SubtestStatus.passed, SubtestStatus.worst)
+        let reasons = counted.filter { $0.status == worst && worst != .passed }
+            .map { "\($0.name) \($0.status.rawValue)" + ($0.findings.isEmpty ? "" : " (" + $0.findings.map(\.description).joined(separator: ", ") + ")") }
+        return BulkColumn(worst, "\(label): " + (reasons.isEmpty ? "every TLS subtest passed" : reasons.joined(separator: "; ")))
+    }
 }

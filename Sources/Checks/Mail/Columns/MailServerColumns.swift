@@ -1,0 +1,111 @@
+import PeilModel
+
+/// The mail bulk columns that need the mail servers themselves: `starttls`, `starttls_ncsc`,
+/// `dane`, `ipv6_mailserver`, and the IPv6 category `ipv6_mail` with `ipv6_nameserver`.
+///
+/// MX discovery as in `MailExchangerDNSSEC`: a null MX alone → not_tested; a null MX beside
+/// other MX → warning (DANE info); no MX but an address → info; no MX and no address →
+/// not_tested (2021) or no_mx (current). Each MX host is judged on its addresses that answered
+/// on port 25; a host none of whose addresses answered makes the STARTTLS columns
+/// `unreachable` (never failed). Across hosts a column takes the worst status.
+public enum MailServerColumns {
+    public static let names = ["starttls", "starttls_ncsc", "dane", "ipv6_mailserver", "ipv6_nameserver", "ipv6_mail"]
+
+    /// Whether an MX host's TLSA records (DNSSEC-secure) match the chain it presented, and why.
+    public typealias DANEJudge = @Sendable (_ exchanger: MailExchanger, _ chainDER: [String]) -> (valid: Bool, because: String)
+
+    public static func evaluate(_ evidence: DomainEvidence, ruleSet: RuleSet, dane: DANEJudge) -> [String: BulkColumn] {
+        var columns = servers(evidence, ruleSet: ruleSet, dane: dane)
+        let nameservers = IPv6Columns.nameservers(evidence)
+        columns["ipv6_nameserver"] = nameservers
+        let parts = [nameservers.status, columns["ipv6_mailserver"]?.status ?? "error"]
+        let category = parts.contains("error") ? "error" : parts.contains("failed") ? "failed" : "passed"
+        columns["ipv6_mail"] = BulkColumn(category, category == "passed" ? "nameservers and mail servers" : "nameservers: \(parts[0]); mail servers: \(parts[1])")
+        return columns
+    }
+
+    static func servers(_ evidence: DomainEvidence, ruleSet: RuleSet, dane: DANEJudge) -> [String: BulkColumn] {
+        let facts = evidence.facts
+        func all(_ status: String, dane: String? = nil, _ because: String) -> [String: BulkColumn] {
+            ["starttls": BulkColumn(status, because), "starttls_ncsc": BulkColumn(status, because),
+             "dane": BulkColumn(dane ?? status, because), "ipv6_mailserver": BulkColumn(status, because)]
+        }
+        let hosts = facts.mx.filter { !$0.host.isEmpty }
+        if hosts.isEmpty {
+            if facts.nullMX { return all("not_tested", "null MX: receives no mail") }
+            if !facts.domainAddresses.ipv4.isEmpty || !facts.domainAddresses.ipv6.isEmpty { return all("info", "no MX, but the domain has A/AAAA") }
+            return all(ruleSet == .internetnl2021 ? "not_tested" : "no_mx", "no MX and no address")
+        }
+        if hosts.count != facts.mx.count { return all("warning", dane: "info", "null MX next to other MX records") }
+        var columns: [String: BulkColumn] = ["ipv6_mailserver": ipv6(hosts, evidence)]
+        var starttls: [BulkColumn] = [], ncsc: [BulkColumn] = [], daneColumns: [BulkColumn] = []
+        for host in hosts {
+            let addresses = (host.ipv4 + host.ipv6).filter { !ConnectPlanner.isMapped($0) }
+            let seen = addresses.compactMap { address in evidence.mail[address].map { (address, $0.tls) } }
+            guard seen.count == addresses.count, !addresses.isEmpty else {
+                let why = addresses.isEmpty ? "\(host.host) has no address" : "\(host.host): not every address was probed"
+                starttls.append(BulkColumn("error", why)); ncsc.append(BulkColumn("error", why)); daneColumns.append(BulkColumn("error", why))
+                continue
+            }
+            let answered = seen.filter { $0.1.outcome != .unreachable }
+            guard !answered.isEmpty else {
+                let why = "\(host.host): port 25 does not answer (\(seen.compactMap(\.1.detail).first ?? "no connection"))"
+                starttls.append(BulkColumn("unreachable", why)); ncsc.append(BulkColumn("unreachable", why)); daneColumns.append(BulkColumn("unreachable", why))
+                continue
+            }
+            if let bad = answered.first(where: { [.noStartTLS, .noTLS].contains($0.1.outcome) }) {
+                let why = "\(host.host) \(bad.0): " + (bad.1.outcome == .noStartTLS ? "no STARTTLS" : "STARTTLS without a working TLS version") + (bad.1.detail.map { " (\($0))" } ?? "")
+                starttls.append(BulkColumn("failed", why)); ncsc.append(BulkColumn("failed", why))
+            } else if let unsure = answered.first(where: { $0.1.outcome == .inconclusive }) {
+                let why = "\(host.host) \(unsure.0): scan inconclusive (\(unsure.1.detail ?? "no detail"))"
+                starttls.append(BulkColumn("error", why)); ncsc.append(BulkColumn("error", why))
+            } else {
+                starttls.append(BulkColumn("passed", "STARTTLS on \(host.host)"))
+                ncsc += answered.map { tlsColumn($0.1, label: "\(host.host) \($0.0)", ruleSet: ruleSet) }
+            }
+            daneColumns.append(daneColumn(host, answered.compactMap { $0.1.outcome == .completed ? $0.1.certificate?.chainDER : nil }.first, dane))
+        }
+        columns["starttls"] = BulkColumn.worst(starttls)
+        columns["starttls_ncsc"] = BulkColumn.worst(ncsc)
+        columns["dane"] = BulkColumn.worst(daneColumns)
+        return columns
+    }
+
+    /// Every MX host has AAAA, and port 25 answers on every IPv6 address.
+    static func ipv6(_ hosts: [MailExchanger], _ evidence: DomainEvidence) -> BulkColumn {
+        var problems: [String] = [], unknown: [String] = []
+        for host in hosts {
+            let ipv6 = host.ipv6.filter { !ConnectPlanner.isMapped($0) }
+            if ipv6.isEmpty { problems.append("\(host.host) has no AAAA"); continue }
+            for address in ipv6 {
+                guard let seen = evidence.mail[address] else { unknown.append(address); continue }
+                if seen.tls.outcome == .unreachable { problems.append("\(host.host) \(address): port 25 does not answer") }
+            }
+        }
+        if !problems.isEmpty { return BulkColumn("failed", problems.joined(separator: "; ")) }
+        if !unknown.isEmpty { return BulkColumn("error", "not probed: " + unknown.joined(separator: ", ")) }
+        return BulkColumn("passed", "every MX reachable over IPv6")
+    }
+
+    /// The TLS subtests after STARTTLS (OCSP stapling not tested and 0-RTT not applicable for
+    /// mail); certificate trust and name are informational. The worst status.
+    static func tlsColumn(_ scan: TLSScanResult, label: String, ruleSet: RuleSet) -> BulkColumn {
+        guard let observation = scan.observation else { return BulkColumn("error", "\(label): no TLS observation") }
+        var subtests = TLSEvaluation.evaluate(observation, ruleSet: ruleSet).filter { !["ocsp_stapling", "zero_rtt"].contains($0.name) }
+        let certificate = scan.certificate
+        subtests.append(SubtestResult(name: "cert_trust", status: certificate?.trusted == true ? .passed : .info, requirement: .informational,
+                                      findings: certificate?.trusted == true ? [] : [Finding("not_trusted", subject: certificate?.verifyError)]))
+        subtests.append(SubtestResult(name: "cert_hostmatch", status: certificate?.nameMatches == true ? .passed : .info, requirement: .informational,
+                                      findings: certificate?.nameMatches == true ? [] : [Finding("name_mismatch")]))
+        return BulkColumn.worst(of: subtests, label: label)
+    }
+
+    /// DANE for one MX host: TLSA present, DNSSEC-secure, and matching the presented chain.
+    static func daneColumn(_ host: MailExchanger, _ chain: [String]?, _ judge: DANEJudge) -> BulkColumn {
+        if host.tlsa.isEmpty { return BulkColumn("failed", "no TLSA for \(host.host)") }
+        if host.dnssec != .secure { return BulkColumn("failed", "TLSA for \(host.host) is not DNSSEC-secure (\(host.dnssec.rawValue))") }
+        guard let chain else { return BulkColumn("failed", "\(host.host) presented no certificate after STARTTLS") }
+        let verdict = judge(host, chain)
+        return BulkColumn(verdict.valid ? "passed" : "failed", "\(host.host): \(verdict.because)")
+    }
+}
