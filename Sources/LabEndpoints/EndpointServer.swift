@@ -26,8 +26,10 @@ public final class EndpointServer: @unchecked Sendable {
     private let lock = NSLock()
     private var active = 0
 
-    /// Loads every platform's TLS context from the certificates `LabCertificates` made.
+    /// Loads the TLS context of every platform it serves (those without nginx or Postfix) from
+    /// the certificates `LabCertificates` made.
     public init(plan: EndpointPlan, certificates: LabCertificates) throws {
+        let plan = plan.served(by: nil)
         self.plan = plan
         contexts = try plan.platforms.map { platform in
             try EndpointTLSContext(platform.tls, certificate: certificates.certificateFile(platform.id), key: certificates.keyFile(platform.tls.key))
