@@ -42,9 +42,8 @@ extension EndpointTLS {
 extension EndpointSoftware {
     /// What this software cannot serve of `platform` as the plan says: empty when it serves all
     /// of it. nginx and Postfix accept or refuse; neither makes a silent port, leaves a hole in
-    /// the TLS versions, allows client renegotiation, or loads an RSA-1024 key at the default
-    /// security level; nginx has no DHE without a parameter file; Postfix 3.7 cannot choose
-    /// TLS 1.3 suites (OpenSSL's default three are served).
+    /// the TLS versions, or allows client renegotiation; nginx has no DHE without a parameter
+    /// file; Postfix 3.7 cannot choose TLS 1.3 suites (OpenSSL's default three are served).
     public func problems(_ platform: EndpointPlatform) -> [String] {
         var problems: [String] = []
         let tls = platform.tls
@@ -60,7 +59,6 @@ extension EndpointSoftware {
         }
         if tls.hasVersionHole { problems.append("versions \(tls.versions) leave a hole") }
         if tls.clientRenegotiation { problems.append("client-initiated renegotiation") }
-        if tls.key == "rsa-1024" { problems.append("an RSA-1024 key") }
         if !tls.missingCiphers.isEmpty { problems.append("ciphers OpenSSL lacks: \(tls.missingCiphers)") }
         if tls.groups.contains(where: { $0.hasPrefix("ffdhe") }) { problems.append("ffdhe groups") }
         if self == .nginx, tls.ciphers.contains(where: { $0.hasPrefix("DHE-") }) { problems.append("DHE ciphers") }

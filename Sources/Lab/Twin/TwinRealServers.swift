@@ -16,15 +16,15 @@ public enum TwinServerSoftware: String, Codable, Sendable, Hashable {
 /// redirects, HSTS values, IPv6 services, STARTTLS and DANE.
 public enum TwinRealServers {
     /// Profiles that nginx and Postfix serve exactly as the world says (no client
-    /// renegotiation, no version hole, no 3DES, no RSA-1024 key, secure renegotiation).
+    /// renegotiation, no version hole, no 3DES, secure renegotiation).
     public static let servedProfiles: Set<String> = [
         "modern", "modern-rsa", "no-ocsp-stapling", "legacy-versions", "cbc-phase-out", "rsa-key-exchange",
-        "self-signed", "expired-certificate", "wrong-name",
+        "self-signed", "expired-certificate", "wrong-name", "weak-key",
     ]
 
     /// One nginx platform per profile in this order, then one HTTP-only platform (443 refused).
     static let webProfiles = ["modern", "modern-rsa", "legacy-versions", "cbc-phase-out", "rsa-key-exchange",
-                              "self-signed", "expired-certificate", "wrong-name", "no-ocsp-stapling"]
+                              "self-signed", "expired-certificate", "wrong-name", "weak-key", "no-ocsp-stapling"]
 
     /// The Postfix platforms wanted, in order: a modern profile with valid DANE, DANE mismatch,
     /// TLS 1.0/1.1 on, no STARTTLS, a certificate that is not trusted (informational for mail).
