@@ -1,8 +1,8 @@
 import COpenSSL
 import Foundation
 
-/// The lab's endpoint server: one process listening on every platform address of a plan,
-/// choosing its behaviour by the local address and port it accepted on — HTTP on 80, HTTPS
+/// The lab's endpoint server: one process listening on every platform address of a plan
+/// (except those of platforms nginx or Postfix serve), choosing its behaviour by the local address and port it accepted on — HTTP on 80, HTTPS
 /// on 443, SMTP on 25, a silent port (a listener whose socket filter drops every packet, so
 /// connects time out) or a refused one (no listener). One thread per connection, at most
 /// ``maxConnections`` at once (more are closed at once), each bounded by ``timeoutSeconds``.
