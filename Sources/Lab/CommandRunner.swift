@@ -12,6 +12,8 @@ struct LabTool: Sendable, Hashable {
     static let signzone = LabTool(name: "ldns-signzone", package: "ldnsutils")
     static let key2ds = LabTool(name: "ldns-key2ds", package: "ldnsutils")
     static let setsid = LabTool(name: "setsid", package: "util-linux")
+    static let nginx = LabTool(name: "nginx", package: "nginx")
+    static let postfix = LabTool(name: "postfix", package: "postfix")
 
     /// Every tool `up` needs.
     static let required: [LabTool] = [.ip, .knotd, .knotc, .keygen, .signzone, .key2ds]

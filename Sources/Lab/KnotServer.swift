@@ -1,12 +1,14 @@
 import Foundation
 
 /// One knotd process: a server group's nameservers, serving that group's pre-signed zone files
-/// as they are (Knot's own signing is off).
+/// as they are (Knot's own signing is off). Behind the DNS delay relay it listens on
+/// `127.0.0.1@<backendPort>` only, and the relay holds the published addresses.
 struct KnotServer: Sendable {
     let group: LabServerGroup
     let zones: [ZoneSigner.WrittenZone]
     let directory: URL
     let namespace: String
+    var backendPort: Int?
 
     var configFile: URL { directory.appendingPathComponent("knot.conf") }
     var pidFile: URL { directory.appendingPathComponent("knot.pid") }
@@ -21,7 +23,8 @@ struct KnotServer: Sendable {
 
     /// The configuration file's text.
     func configuration() -> String {
-        let listen = listenAddresses.map { "\"\($0)@53\"" }.joined(separator: ", ")
+        let endpoints = backendPort.map { ["127.0.0.1@\($0)"] } ?? listenAddresses.map { "\($0)@53" }
+        let listen = endpoints.map { "\"\($0)\"" }.joined(separator: ", ")
         var lines = [
             "# Made by peil lab for the server group \(group.id); removed by `peil lab down`.",
             "server:",

@@ -59,30 +59,55 @@ extension Lab {
         return served
     }
 
-    /// Starts `peil lab serve` inside `<prefix>-web` (detached with `setsid -f`) and waits,
-    /// bounded, until it has bound every listener and written its pid file.
-    func startEndpointServer(_ plan: EndpointPlan) throws -> LabManifest.Process {
-        guard let executable = configuration.endpointServer else {
-            throw LabError(.invalidConfiguration, "the lab has endpoints but no endpoint server executable (LabConfiguration.endpointServer)")
-        }
+    /// Starts the endpoint server for the platforms it serves (none: not started), then nginx
+    /// and Postfix for theirs; `record` is called with each process as soon as it runs.
+    func startEndpoints(_ plan: EndpointPlan, record: (LabManifest.Process) throws -> Void) throws {
         let namespace = "\(configuration.prefix)-web"
-        let pidFile = paths.endpoints.appendingPathComponent("serve.pid")
-        let logFile = paths.endpoints.appendingPathComponent("serve.log")
+        let own = plan.served(by: nil)
+        if !own.platforms.isEmpty {
+            let arguments = ["--plan", endpointPlanFile.path, "--certificates", paths.endpoints.path]
+            try record(try startServe(arguments, role: "endpoints", namespace: namespace, directory: paths.endpoints, prefix: "serve",
+                                      configFile: endpointPlanFile, addresses: own.addresses))
+        }
+        let certificates = LabCertificates(directory: paths.endpoints)
+        let nginx = NginxConfiguration(plan: plan, certificates: certificates, directory: paths.nginx)
+        if !nginx.plan.platforms.isEmpty { try record(try startNginx(nginx, namespace: namespace)) }
+        let postfix = PostfixConfiguration(plan: plan, certificates: certificates, directory: paths.postfix)
+        if !postfix.plan.platforms.isEmpty { try record(try startPostfix(postfix, namespace: namespace)) }
+    }
+
+    /// Starts `peil lab serve <arguments>` inside `namespace` (detached with `setsid -f`) and
+    /// waits, bounded, until it has bound every listener and written its pid file
+    /// (`<directory>/<prefix>.pid`, log `<prefix>.log`).
+    func startServe(_ arguments: [String], role: String, namespace: String, directory: URL, prefix: String,
+                    configFile: URL, addresses: [String]) throws -> LabManifest.Process {
+        guard let executable = configuration.endpointServer else {
+            throw LabError(.invalidConfiguration, "the lab needs `peil lab serve` for its \(role) but has no executable (LabConfiguration.endpointServer)")
+        }
+        let pidFile = directory.appendingPathComponent("\(prefix).pid")
+        let logFile = directory.appendingPathComponent("\(prefix).log")
         try? FileManager.default.removeItem(at: pidFile)
-        let arguments = ["-f", try LabTool.ip.path(), "netns", "exec", namespace, executable.path, "lab", "serve",
-                         "--plan", endpointPlanFile.path, "--certificates", paths.endpoints.path, "--pid-file", pidFile.path]
-        let status = try runner.runDetached(.setsid, arguments, logFile: logFile)
-        guard status == 0 else { throw LabError(.serverFailedToStart, "setsid exited \(status) starting the endpoint server; log \(logFile.path)") }
+        let command = ["-f", try LabTool.ip.path(), "netns", "exec", namespace, executable.path, "lab", "serve"] + arguments + ["--pid-file", pidFile.path]
+        let status = try runner.runDetached(.setsid, command, logFile: logFile)
+        guard status == 0 else { throw LabError(.serverFailedToStart, "setsid exited \(status) starting the \(role) server; log \(logFile.path)") }
         let program = String(executable.lastPathComponent.prefix(15))
-        for _ in 0..<600 {
-            if let text = try? String(contentsOf: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+        guard let pid = waitForPidFile(pidFile, program: program, seconds: 60) else {
+            let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+            throw LabError(.serverFailedToStart, "the \(role) server did not become ready within 60 s; log \(logFile.path): \(log.suffix(600))")
+        }
+        return LabManifest.Process(program: program, role: role, pid: pid, namespace: namespace,
+                                   configFile: configFile.path, logFile: logFile.path, addresses: addresses)
+    }
+
+    /// Polls (every 0.1 s, at most `seconds`) until `file` names a live process called `program`.
+    func waitForPidFile(_ file: URL, program: String, seconds: Int) -> Int32? {
+        for _ in 0..<(seconds * 10) {
+            if let text = try? String(contentsOf: file, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
                LabProcesses.isAlive(pid, named: program) {
-                return LabManifest.Process(program: program, role: "endpoints", pid: pid, namespace: namespace,
-                                           configFile: endpointPlanFile.path, logFile: logFile.path, addresses: plan.addresses)
+                return pid
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-        throw LabError(.serverFailedToStart, "the endpoint server did not become ready within 60 s; log \(logFile.path): \(log.suffix(600))")
+        return nil
     }
 }

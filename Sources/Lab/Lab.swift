@@ -5,8 +5,10 @@ import PeilModel
 /// The lab: a stand-in for the measured internet inside network namespaces of its own.
 ///
 /// `up()` builds the namespaces, writes and signs every zone of the world, starts one knotd
-/// per server group in `<prefix>-dns`, and writes the resolver inputs; `down()` undoes all of
-/// it, from the manifest, in any process. The ground truth needs no running lab.
+/// per server group in `<prefix>-dns` (behind the DNS delay relay when there is an RTT),
+/// writes the resolver inputs, and starts the web and mail servers (the endpoint server,
+/// nginx, Postfix); `down()` undoes all of it, from the manifest, in any process. The ground
+/// truth needs no running lab.
 public struct Lab: Sendable {
     public let configuration: LabConfiguration
     public let world: LabWorld
@@ -74,6 +76,12 @@ public struct Lab: Sendable {
         }
         for tool in LabTool.required { _ = try tool.path() }
         try world.validate()
+        if let endpoints {
+            let problems = try realServerProblems(endpoints)
+            guard problems.isEmpty else {
+                throw LabError(.invalidWorld, "nginx and Postfix cannot serve these platforms as the world says: " + problems.prefix(10).joined(separator: "; "))
+            }
+        }
     }
 
     /// Brings the lab up, first tearing down a lab of the same prefix and state directory
@@ -96,21 +104,23 @@ public struct Lab: Sendable {
             let served = try endpoints.map { try prepareEndpoints($0) } ?? world
             let index = WorldIndex(served)
             let signed = try ZoneSigner(index: index, paths: paths, runner: runner, now: Date()).writeAll()
-            for group in world.serverGroups {
+            func record(_ process: LabManifest.Process) throws {
+                manifest.processes.append(process)
+                try manifest.save(to: paths)
+            }
+            for (position, group) in world.serverGroups.enumerated() {
                 let zones = signed.zones.filter { $0.servers == group.id }
                 guard !zones.isEmpty else { continue }
-                let server = KnotServer(group: group, zones: zones, directory: paths.knot(group.id), namespace: dnsNamespace)
+                var server = KnotServer(group: group, zones: zones, directory: paths.knot(group.id), namespace: dnsNamespace)
+                server.backendPort = relaysDNS ? Self.backendPort(position) : nil
                 let pid = try server.start(runner: runner)
-                manifest.processes.append(LabManifest.Process(
-                    program: "knotd", role: group.id, pid: pid, namespace: dnsNamespace,
-                    configFile: server.configFile.path, logFile: server.logFile.path, addresses: server.listenAddresses))
-                try manifest.save(to: paths)
+                try record(LabManifest.Process(
+                    program: "knotd", role: group.id, pid: pid, namespace: dnsNamespace, configFile: server.configFile.path,
+                    logFile: server.logFile.path, addresses: server.backendPort.map { ["127.0.0.1@\($0)"] } ?? server.listenAddresses))
             }
+            if relaysDNS { try record(try startDNSRelay()) }
             try ResolverFiles(index: index, paths: paths).write(rootDS: signed.rootDS)
-            if let endpoints {
-                manifest.processes.append(try startEndpointServer(endpoints))
-                try manifest.save(to: paths)
-            }
+            if let endpoints { try startEndpoints(endpoints, record: record) }
             manifest.complete = true
             try manifest.save(to: paths)
             return manifest

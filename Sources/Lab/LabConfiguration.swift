@@ -9,9 +9,10 @@ public struct LabConfiguration: Sendable, Hashable {
     /// Zones, keys, knot configurations, logs, `root.hints`, `root.key` and `lab.json`.
     public var stateDirectory: URL
     /// The `peil` executable that `up` runs as the endpoint server (`peil lab serve`) when the
-    /// lab has endpoints; nil: the lab serves DNS only.
+    /// lab has endpoints, and as the DNS delay relay; nil: no endpoints, knotd answers at once.
     public var endpointServer: URL?
-    /// Latency the endpoints inject per response, in milliseconds (jitter ±25%).
+    /// Latency the endpoints and the DNS relay inject per response, in milliseconds (jitter
+    /// ±25%); 0: none, and knotd listens on the published addresses itself.
     public var rttMilliseconds = 20
 
     /// The default prefix, `peil`.

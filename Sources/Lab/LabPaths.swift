@@ -13,8 +13,14 @@ struct LabPaths: Sendable {
     var network: URL { root.appendingPathComponent("network", isDirectory: true) }
     var rootHints: URL { root.appendingPathComponent("root.hints") }
     var trustAnchor: URL { root.appendingPathComponent("root.key") }
-    /// The endpoint server's plan, certificates, pid file and log.
+    /// The endpoint server's plan, certificates, pid file and log; nginx's and Postfix's directories.
     var endpoints: URL { root.appendingPathComponent("endpoints", isDirectory: true) }
+    var nginx: URL { endpoints.appendingPathComponent("nginx", isDirectory: true) }
+    var postfix: URL { endpoints.appendingPathComponent("postfix", isDirectory: true) }
+    /// The DNS delay relay's plan, pid file and log (next to the knotd directories).
+    var dnsRelayPlan: URL { knot.appendingPathComponent("relay.json") }
+    var dnsRelayPid: URL { knot.appendingPathComponent("relay.pid") }
+    var dnsRelayLog: URL { knot.appendingPathComponent("relay.log") }
 
     /// An unbound configuration for a vantage namespace (`suffix` is `v4`, `v6` or `ds`).
     func resolverConfig(_ suffix: String) -> URL { root.appendingPathComponent("unbound-\(suffix).conf") }

@@ -22,6 +22,21 @@ public struct EndpointPlan: Codable, Sendable, Hashable {
         var seen = Set<String>()
         return platforms.flatMap(\.addresses).map(\.address).filter { seen.insert($0).inserted }
     }
+
+    /// The plan with only the platforms `software` serves (nil: the endpoint server's own).
+    public func served(by software: EndpointSoftware?) -> EndpointPlan {
+        var plan = self
+        plan.platforms = platforms.filter { $0.server == software }
+        return plan
+    }
+}
+
+/// Software of others that serves a platform in place of the endpoint server.
+public enum EndpointSoftware: String, Codable, Sendable, Hashable {
+    /// Debian's nginx (web).
+    case nginx
+    /// Debian's Postfix (mail).
+    case postfix
 }
 
 /// Web (HTTP on 80, HTTPS on 443) or mail (SMTP on 25).
@@ -101,14 +116,18 @@ public struct EndpointPlatform: Codable, Sendable, Hashable {
     public var names: [String]
     /// Mail: whether EHLO offers STARTTLS.
     public var starttls: Bool
+    /// Who serves it: nginx, Postfix, or (nil) the endpoint server.
+    public var server: EndpointSoftware?
 
-    public init(id: String, service: EndpointService, addresses: [EndpointAddress], tls: EndpointTLS, names: [String], starttls: Bool = false) {
+    public init(id: String, service: EndpointService, addresses: [EndpointAddress], tls: EndpointTLS, names: [String], starttls: Bool = false,
+                server: EndpointSoftware? = nil) {
         self.id = id
         self.service = service
         self.addresses = addresses
         self.tls = tls
         self.names = names
         self.starttls = starttls
+        self.server = server
     }
 }
 

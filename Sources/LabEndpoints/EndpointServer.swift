@@ -1,8 +1,8 @@
 import COpenSSL
 import Foundation
 
-/// The lab's endpoint server: one process listening on every platform address of a plan,
-/// choosing its behaviour by the local address and port it accepted on — HTTP on 80, HTTPS
+/// The lab's endpoint server: one process listening on every platform address of a plan
+/// (except those of platforms nginx or Postfix serve), choosing its behaviour by the local address and port it accepted on — HTTP on 80, HTTPS
 /// on 443, SMTP on 25, a silent port (a listener whose socket filter drops every packet, so
 /// connects time out) or a refused one (no listener). One thread per connection, at most
 /// ``maxConnections`` at once (more are closed at once), each bounded by ``timeoutSeconds``.
@@ -26,8 +26,10 @@ public final class EndpointServer: @unchecked Sendable {
     private let lock = NSLock()
     private var active = 0
 
-    /// Loads every platform's TLS context from the certificates `LabCertificates` made.
+    /// Loads the TLS context of every platform it serves (those without nginx or Postfix) from
+    /// the certificates `LabCertificates` made.
     public init(plan: EndpointPlan, certificates: LabCertificates) throws {
+        let plan = plan.served(by: nil)
         self.plan = plan
         contexts = try plan.platforms.map { platform in
             let ocsp = certificates.ocspResponseFile(platform.id)

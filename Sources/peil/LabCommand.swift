@@ -83,7 +83,7 @@ struct LabCommand: ParsableCommand {
         @OptionGroup var options: Options
         @OptionGroup var world: WorldOption
 
-        @Option(help: "Latency the web and mail endpoints inject per response, in milliseconds (jitter ±25%).")
+        @Option(help: "Latency the web and mail endpoints and the DNS relay inject per response, in milliseconds (jitter ±25%; 0: none).")
         var rtt: Int = 20
 
         @Flag(help: "Serve DNS only: no web and mail endpoints for a twin world.")
@@ -100,7 +100,11 @@ struct LabCommand: ParsableCommand {
             let seconds = Date().timeIntervalSince(started)
             print("lab \(manifest.prefix) up in \(String(format: "%.2f", seconds)) s: \(manifest.namespaces.count) namespaces, \(manifest.processes.count) processes, \(lab.world.zones.count) zones, \(lab.world.domains.count) domains")
             if let plan {
-                print("  endpoints: \(plan.platforms.count) platforms on \(plan.addresses.count) addresses, CA \(lab.certificateAuthorityFile.path)")
+                let nginx = plan.served(by: .nginx).platforms.count, postfix = plan.served(by: .postfix).platforms.count
+                print("  endpoints: \(plan.platforms.count) platforms (\(nginx) on nginx, \(postfix) on Postfix) on \(plan.addresses.count) addresses, CA \(lab.certificateAuthorityFile.path)")
+            }
+            if let relay = manifest.processes.first(where: { $0.role == "dns-relay" }) {
+                print("  DNS relay: \(relay.addresses.count) nameserver addresses, rtt \(rtt) ms")
             }
             for (families, namespace) in manifest.vantages.sorted(by: { $0.key < $1.key }) {
                 print("  vantage \(families): \(namespace)")
@@ -196,26 +200,6 @@ struct LabCommand: ParsableCommand {
                 "  web \(facts.web.host): \(web); TLSA \(facts.webTLSA.count); CAA \(facts.caaFoundAt ?? "none")",
                 "  mail: \(mx); SPF \(facts.spf.count); DMARC \(facts.dmarc.count); _domainkey \(facts.domainKey.rawValue)",
             ].joined(separator: "\n")
-        }
-    }
-
-    struct Serve: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Run the lab's web and mail endpoint server (started by `lab up` inside <prefix>-web).")
-
-        @Option(help: "The endpoint plan `lab up` wrote.")
-        var plan: String
-
-        @Option(help: "The directory with ca.pem, keys/ and certs/.")
-        var certificates: String
-
-        @Option(help: "Written with our pid once every listener is bound.")
-        var pidFile: String
-
-        func run() throws {
-            let plan = try JSONDecoder().decode(EndpointPlan.self, from: Data(contentsOf: URL(fileURLWithPath: plan)))
-            let server = try EndpointServer(plan: plan, certificates: LabCertificates(directory: URL(fileURLWithPath: certificates, isDirectory: true)))
-            try server.run(pidFile: URL(fileURLWithPath: pidFile))
         }
     }
 }

@@ -20,7 +20,8 @@ extension EndpointChecks {
         if exit != 0 || !redirectOK { failures.add("\(host) http: exit \(exit) status \(status) location \(location), world \(domain.web.redirect)") }
         let timing = run(v4, ["curl", "-sS", "-o", "/dev/null", "--max-time", "5", "--resolve", "\(host):80:\(ipv4)", "-w", "%{time_connect} %{time_starttransfer}", "http://\(host)/"])
         let times = timing.text.split(separator: " ").compactMap { Double($0) }
-        if times.count != 2 || times[1] - times[0] < 0.012 { failures.add("\(host): no injected latency: \(timing.text)") }
+        // nginx answers at loopback speed: without netem only the lab's own servers add the RTT.
+        if platform.server == nil && (times.count != 2 || times[1] - times[0] < 0.012) { failures.add("\(host): no injected latency: \(timing.text)") }
 
         checkHTTPS(v4, ipv4, domain: domain, platform: platform, profile: profile, failures: failures, full: true)
         guard platform.ipv6Service != .none, let ipv6 = platform.ipv6.first else { return }
@@ -147,7 +148,7 @@ extension EndpointChecks {
         }
         let script = """
         exec 3<>/dev/tcp/\(address)/25 || exit 9; read -t 3 line <&3; echo "$line"; printf 'EHLO client.lab\\r\\n' >&3
-        for i in 1 2 3 4 5 6 7 8; do read -t 3 line <&3 || break; echo "$line"; case "$line" in 250\\ *) break;; esac; done
+        for i in $(seq 16); do read -t 3 line <&3 || break; echo "$line"; case "$line" in 250\\ *) break;; esac; done
         printf 'QUIT\\r\\n' >&3; read -t 3 line <&3; echo "$line"
         """
         let lines = run(namespace, [], stdin: script).text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }

@@ -71,8 +71,12 @@ struct EndpointChecks: Sendable {
 
     func check(_ host: Host, failures: FailureLog) {
         switch host {
-        case let .web(domain, platform, profile): checkWeb(domain, platform, profile, failures)
-        case let .mail(name, platform, profile): checkMail(name, platform, profile, failures)
+        case let .web(domain, platform, profile):
+            checkWeb(domain, platform, profile, failures)
+            if platform.server == .nginx { checkNginx(domain, platform, failures) }
+        case let .mail(name, platform, profile):
+            checkMail(name, platform, profile, failures)
+            if platform.server == .postfix { checkPostfix(name, platform, failures) }
         }
     }
 }

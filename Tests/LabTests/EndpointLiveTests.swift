@@ -5,8 +5,9 @@ import XCTest
 @testable import Lab
 
 /// A slice of the twin (domains covering every web platform kind, mail platform kind,
-/// redirect and HSTS variant) brought up with the endpoint server (prefix `pep`), then
-/// `openssl s_client` and `curl` from the vantage namespaces against every host of the slice,
+/// redirect and HSTS variant, and every nginx and Postfix platform) brought up with the
+/// endpoint server, nginx, Postfix and the DNS delay relay (prefix `pep`), then `openssl
+/// s_client`, `curl` and `dig` from the vantage namespaces against every host of the slice,
 /// each behaving as the world file says; then `lab down` leaves no process or address.
 final class EndpointLiveTests: XCTestCase {
     func testEndpointsBehaveAsTheWorldSays() throws {
@@ -22,9 +23,17 @@ final class EndpointLiveTests: XCTestCase {
         let manifest = try lab.up()
         print("endpoint slice up: \(String(format: "%.1f", Date().timeIntervalSince(started))) s, \(twin.domains.count) domains, \(twin.webPlatforms.count) web and \(twin.mailPlatforms.count) mail platforms")
         let server = try XCTUnwrap(manifest.processes.first { $0.role == "endpoints" })
-        print("endpoint server pid \(server.pid): \(Self.residentKiB(server.pid)) KiB resident")
+        for role in ["endpoints", "nginx", "postfix", "dns-relay"] {
+            let process = try XCTUnwrap(manifest.processes.first { $0.role == role }, "no \(role) process")
+            let family = Self.processTree(process.pid)
+            print("\(role) pid \(process.pid): \(family.map(Self.residentKiB).reduce(0, +)) KiB resident in \(family.count) processes")
+        }
 
         let checks = EndpointChecks(lab: lab, twin: twin)
+        let listeners = FailureLog()
+        checks.checkListeners(listeners)
+        for failure in listeners.all { XCTFail(failure) }
+        try checkDNSDelay(checks, rtt: configuration.rttMilliseconds)
         let hosts = checks.hosts()
         print("hosts checked: \(hosts.count)")
         XCTAssertGreaterThanOrEqual(hosts.count, 50)
@@ -45,10 +54,15 @@ final class EndpointLiveTests: XCTestCase {
         print("checks: \(String(format: "%.1f", Date().timeIntervalSince(checked))) s")
         for failure in failures.all.prefix(80) { XCTFail(failure) }
 
+        let labProcesses = lab.namespaces.flatMap { LabProcesses.inNamespace($0, runner: CommandRunner()) }
+        print("processes in the lab's namespaces before down: \(labProcesses.count)")
+        // `lab down` from a fresh process, as a user runs it: all it has is the manifest.
         let downStarted = Date()
-        try lab.down()
+        let down = try StandardClients.run([Self.peilExecutable.path, "lab", "down", "--prefix", "pep", "--state", state.path], timeout: 60)
+        XCTAssertEqual(down.status, 0, down.text)
         print("down: \(String(format: "%.1f", Date().timeIntervalSince(downStarted))) s")
         XCTAssertFalse(LabProcesses.isAlive(server.pid), "endpoint server left")
+        XCTAssertEqual(labProcesses.filter { LabProcesses.isAlive($0) }, [], "processes of the lab left (nginx, Postfix, relay, knotd)")
         let namespaces = try StandardClients.run(["ip", "netns", "list"]).text.split(separator: "\n")
         XCTAssertEqual(namespaces.filter { $0.hasPrefix("pep-") }, [], "namespaces left")
         let addresses = try StandardClients.run(["ip", "-brief", "address", "show"]).text
@@ -59,6 +73,23 @@ final class EndpointLiveTests: XCTestCase {
     /// `peil` next to the test bundle (built by `swift build`/`swift test`).
     static var peilExecutable: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("peil")
+    }
+
+    /// `pid` and its descendants (nginx workers, Postfix's daemons), from `/proc`.
+    static func processTree(_ pid: Int32) -> [Int32] {
+        var parents: [Int32: [Int32]] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let child = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let fields = stat.split(separator: ")").last?.split(separator: " "), fields.count > 2, let parent = Int32(fields[1]) else { continue }
+            parents[parent, default: []].append(child)
+        }
+        var tree = [pid]
+        var index = 0
+        while index < tree.count && index < 10_000 {
+            tree += parents[tree[index]] ?? []
+            index += 1
+        }
+        return tree
     }
 
     static func residentKiB(_ pid: Int32) -> Int {
@@ -78,11 +109,13 @@ final class EndpointLiveTests: XCTestCase {
             if let platform = web[domain.web.platform] {
                 kinds.insert("web \(platform.tlsProfile) \(platform.https)")
                 kinds.insert("web6 \(platform.https) \(platform.ipv6Service)")
+                if platform.server != nil { kinds.insert("real \(platform.id)") }
             }
             for mx in domain.mail.mx {
                 guard let platform = mailByHost[mx.host] else { continue }
                 kinds.insert("mail \(platform.smtp) \(platform.ipv6Service) \(platform.tlsa)")
                 kinds.insert("mailtls \(platform.tlsProfile)")
+                if platform.server != nil { kinds.insert("real \(platform.id)") }
             }
             return kinds
         }

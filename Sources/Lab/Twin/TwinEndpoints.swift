@@ -54,7 +54,7 @@ public enum TwinEndpoints {
             }
             if let ipv6Ports { addresses += platform.ipv6.map { EndpointAddress(address: $0, ports: ipv6Ports) } }
             platforms.append(EndpointPlatform(id: "web-" + platform.id, service: .web, addresses: addresses, tls: tls(profile),
-                                              names: webNames[platform.id] ?? ["\(platform.id).web.lab"]))
+                                              names: webNames[platform.id] ?? ["\(platform.id).web.lab"], server: software(platform.server)))
         }
         for platform in twin.mailPlatforms {
             guard let profile = profiles[platform.tlsProfile] else { continue }
@@ -66,12 +66,16 @@ public enum TwinEndpoints {
             }
             let names = platform.hostNames.isEmpty ? ["\(platform.id).mail.lab"] : platform.hostNames
             platforms.append(EndpointPlatform(id: "mail-" + platform.id, service: .mail, addresses: addresses, tls: tls(profile),
-                                              names: names, starttls: platform.smtp == .starttls))
+                                              names: names, starttls: platform.smtp == .starttls, server: software(platform.server)))
             if let data = TwinCompiler.tlsaData(platform.tlsa, service: .mail, platform: platform.id) {
                 placeholders.append(EndpointTLSAPlaceholder(data: data, platform: "mail-" + platform.id, matches: platform.tlsa == .valid))
             }
         }
         return EndpointPlan(rttMilliseconds: rttMilliseconds, platforms: platforms, sites: sites, tlsa: placeholders)
+    }
+
+    static func software(_ server: TwinServerSoftware?) -> EndpointSoftware? {
+        server.flatMap { EndpointSoftware(rawValue: $0.rawValue) }
     }
 
     static func tls(_ profile: TwinTLSProfile) -> EndpointTLS {

@@ -51,8 +51,10 @@ public struct TwinGenerator {
         for target in targets.sorted(by: { (DNSName.depth($0.name), $0.name) < (DNSName.depth($1.name), $1.name) }) {
             domains.append(domain(for: target))
         }
-        return TwinWorld(seed: seed, dnsProviders: providers, serviceZones: serviceZones, tlsProfiles: TwinTLSCatalogue.profiles,
-                         webPlatforms: webPlatforms, mailPlatforms: mailPlatforms, domains: domains.sorted { $0.name < $1.name })
+        var world = TwinWorld(seed: seed, dnsProviders: providers, serviceZones: serviceZones, tlsProfiles: TwinTLSCatalogue.profiles,
+                              webPlatforms: webPlatforms, mailPlatforms: mailPlatforms, domains: domains.sorted { $0.name < $1.name })
+        TwinRealServers.mark(&world)
+        return world
     }
 
     /// 28 providers: `rijksdns` (3 NS), 20 with AAAA on both, 5 without AAAA, one with AAAA on

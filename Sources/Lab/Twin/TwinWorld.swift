@@ -124,8 +124,11 @@ public struct TwinWebPlatform: Codable, Sendable, Hashable {
     public var https: TwinHTTPS
     /// The ``TwinTLSProfile/id`` served on 443.
     public var tlsProfile: String
+    /// `nginx` when Debian's nginx serves it; absent: the lab's endpoint server.
+    public var server: TwinServerSoftware?
 
-    public init(id: String, provider: String, ipv4: [String], ipv6: [String], ipv6Service: TwinIPv6, https: TwinHTTPS, tlsProfile: String) {
+    public init(id: String, provider: String, ipv4: [String], ipv6: [String], ipv6Service: TwinIPv6, https: TwinHTTPS, tlsProfile: String,
+                server: TwinServerSoftware? = nil) {
         self.id = id
         self.provider = provider
         self.ipv4 = ipv4
@@ -133,6 +136,7 @@ public struct TwinWebPlatform: Codable, Sendable, Hashable {
         self.ipv6Service = ipv6Service
         self.https = https
         self.tlsProfile = tlsProfile
+        self.server = server
     }
 }
 
@@ -170,9 +174,11 @@ public struct TwinMailPlatform: Codable, Sendable, Hashable {
     public var smtp: TwinSMTP
     public var tlsProfile: String
     public var tlsa: TwinTLSA
+    /// `postfix` when Debian's Postfix serves it; absent: the lab's endpoint server.
+    public var server: TwinServerSoftware?
 
     public init(id: String, provider: String, hostNames: [String], ipv4: [String], ipv6: [String], ipv6Service: TwinIPv6,
-                smtp: TwinSMTP, tlsProfile: String, tlsa: TwinTLSA) {
+                smtp: TwinSMTP, tlsProfile: String, tlsa: TwinTLSA, server: TwinServerSoftware? = nil) {
         self.id = id
         self.provider = provider
         self.hostNames = hostNames
@@ -182,5 +188,6 @@ public struct TwinMailPlatform: Codable, Sendable, Hashable {
         self.smtp = smtp
         self.tlsProfile = tlsProfile
         self.tlsa = tlsa
+        self.server = server
     }
 }

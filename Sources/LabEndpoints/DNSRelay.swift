@@ -1,0 +1,154 @@
+import Foundation
+
+/// What the DNS delay relay does: per published nameserver address, the loopback port of the
+/// knotd that answers for it, and the delay. `peil lab up` writes it; `peil lab serve
+/// --dns-relay` reads it.
+public struct DNSRelayPlan: Codable, Sendable, Hashable {
+    /// Delay added to every answer (jitter ±25%); the relay is not started for 0.
+    public var rttMilliseconds: Int
+    public var routes: [DNSRelayRoute]
+
+    public init(rttMilliseconds: Int, routes: [DNSRelayRoute]) {
+        self.rttMilliseconds = rttMilliseconds
+        self.routes = routes
+    }
+}
+
+/// One published nameserver address (port 53, UDP and TCP) and its backend.
+public struct DNSRelayRoute: Codable, Sendable, Hashable {
+    public var address: String
+    /// knotd's port on 127.0.0.1 in the same namespace.
+    public var backendPort: Int
+
+    public init(address: String, backendPort: Int) {
+        self.address = address
+        self.backendPort = backendPort
+    }
+}
+
+/// The lab's DNS delay layer (kernel netem is missing): listens on the published nameserver
+/// addresses and relays every query, as bytes, to its knotd on loopback, sending the answer
+/// back from the published address once the delay has passed since the query came in. Bytes
+/// are relayed unchanged (DNSSEC, TC bit, EDNS); addresses not in the plan (silent AAAA) are
+/// never bound, so they stay unanswered.
+///
+/// UDP runs in one poll loop with one connected loopback socket per query in flight (at most
+/// ``maxInFlight``; more are dropped, as a busy server would), each given up after
+/// ``backendTimeout``. TCP gets a thread per connection (at most ``maxTCPConnections``).
+public final class DNSRelay: @unchecked Sendable {
+    public static let maxInFlight = 1024
+    public static let backendTimeout = 4.0
+    public static let maxTCPConnections = 64
+    /// Idle timeout of TCP reads and writes; messages per TCP connection.
+    public static let tcpTimeoutSeconds = 10
+    public static let maxTCPMessages = 100
+
+    /// A query waiting for its backend's answer.
+    struct Pending {
+        let backend: Int32
+        let route: Int
+        let client: sockaddr_storage
+        let clientLength: socklen_t
+        let due: Double
+        let expires: Double
+    }
+
+    /// An answer waiting for its delay.
+    struct Reply {
+        let due: Double
+        let route: Int
+        let client: sockaddr_storage
+        let clientLength: socklen_t
+        let bytes: [UInt8]
+    }
+
+    let plan: DNSRelayPlan
+    let lock = NSLock()
+    var tcpActive = 0
+
+    public init(plan: DNSRelayPlan) { self.plan = plan }
+
+    /// Seconds on a monotonic clock.
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// The delay of one answer: the RTT ±25%, in seconds.
+    func delay() -> Double {
+        plan.rttMilliseconds > 0 ? Double(plan.rttMilliseconds) * Double.random(in: 0.75...1.25) / 1000 : 0
+    }
+
+    /// Binds every address (UDP and TCP), writes our pid to `pidFile` (the sign that we are
+    /// ready), then relays until killed.
+    public func run(pidFile: URL) throws -> Never {
+        signal(SIGPIPE, SIG_IGN)
+        EndpointSockets.raiseDescriptorLimit()
+        let nonBlocking = Int32(SOCK_NONBLOCK.rawValue)
+        let udp = try plan.routes.map { try EndpointSockets.bound($0.address, 53, type: Int32(SOCK_DGRAM.rawValue), flags: nonBlocking) }
+        let tcp = try plan.routes.map { route -> Int32 in
+            let descriptor = try EndpointSockets.bound(route.address, 53, type: Int32(SOCK_STREAM.rawValue), flags: nonBlocking)
+            guard listen(descriptor, 64) == 0 else { throw EndpointError("cannot listen on \(route.address) port 53: errno \(errno)") }
+            return descriptor
+        }
+        try "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
+        FileHandle.standardOutput.write(Data("peil lab serve: DNS relay on \(plan.routes.count) addresses, rtt \(plan.rttMilliseconds) ms\n".utf8))
+        var pending: [Pending] = []
+        var replies: [Reply] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let now = Self.now()
+            let next = (replies.map(\.due) + pending.map(\.expires)).min().map { max(0, $0 - now) } ?? 1
+            var polled = (udp + tcp + pending.map(\.backend)).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            _ = poll(&polled, nfds_t(polled.count), Int32(min(1, next) * 1000) + 1)
+            let readable = Set(polled.filter { $0.revents != 0 }.map(\.fd))
+            for (route, descriptor) in udp.enumerated() where readable.contains(descriptor) {
+                receiveQueries(descriptor, route: route, buffer: &buffer, pending: &pending)
+            }
+            for (route, descriptor) in tcp.enumerated() where readable.contains(descriptor) {
+                acceptConnections(descriptor, route: route)
+            }
+            let arrived = Self.now()
+            pending.removeAll { query in
+                if readable.contains(query.backend) {
+                    let count = recv(query.backend, &buffer, buffer.count, 0)
+                    if count > 0 {
+                        replies.append(Reply(due: max(query.due, arrived), route: query.route, client: query.client,
+                                             clientLength: query.clientLength, bytes: Array(buffer[..<count])))
+                    }
+                } else if query.expires > arrived {
+                    return false
+                }
+                close(query.backend)
+                return true
+            }
+            replies.removeAll { reply in
+                guard reply.due <= arrived else { return false }
+                var client = reply.client
+                _ = withUnsafePointer(to: &client) { address in
+                    address.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(udp[reply.route], reply.bytes, reply.bytes.count, 0, $0, reply.clientLength) }
+                }
+                return true
+            }
+        }
+    }
+
+    /// Reads up to 64 waiting queries and sends each to the backend on a socket of its own.
+    private func receiveQueries(_ descriptor: Int32, route: Int, buffer: inout [UInt8], pending: inout [Pending]) {
+        for _ in 0..<64 {
+            var client = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let count = withUnsafeMutablePointer(to: &client) { address in
+                address.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(descriptor, &buffer, buffer.count, 0, $0, &length) }
+            }
+            guard count > 0 else { return }
+            guard pending.count < Self.maxInFlight,
+                  let backend = EndpointSockets.connected("127.0.0.1", plan.routes[route].backendPort, type: Int32(SOCK_DGRAM.rawValue),
+                                                          flags: Int32(SOCK_NONBLOCK.rawValue)) else { continue }
+            guard send(backend, buffer, count, 0) == count else {
+                close(backend)
+                continue
+            }
+            let now = Self.now()
+            pending.append(Pending(backend: backend, route: route, client: client, clientLength: length,
+                                   due: now + delay(), expires: now + Self.backendTimeout))
+        }
+    }
+}
