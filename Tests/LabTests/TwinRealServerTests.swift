@@ -19,7 +19,7 @@ final class TwinRealServerTests: XCTestCase {
         XCTAssertFalse(twin.webPlatforms.contains { $0.server == .postfix } || twin.mailPlatforms.contains { $0.server == .nginx })
 
         let served = Set(nginx.filter { $0.https == .tls }.map(\.tlsProfile))
-        for wanted in ["modern", "legacy-versions", "cbc-phase-out", "rsa-key-exchange", "self-signed", "expired-certificate", "wrong-name"] {
+        for wanted in ["modern", "legacy-versions", "cbc-sufficient", "rsa-key-exchange", "self-signed", "expired-certificate", "wrong-name"] {
             XCTAssertTrue(served.contains(wanted), "no nginx platform with \(wanted)")
         }
         XCTAssertTrue(nginx.contains { profiles[$0.tlsProfile]?.versions == ["TLSv1.2"] }, "TLS 1.2 only")
