@@ -53,12 +53,12 @@ struct CompareCommand: AsyncParsableCommand {
         let loader = ReportLoader(store: try database.open(), mailAuth: mailAuth)
         let ruleSet = rules.flatMap(RuleSet.init(rawValue:))
         if let names = ReportLoader.list(sets), let measurement {
-            let report = ReportBuilder.build(try await loader.input(measurement: measurement, sets: names, baseline: nil,
+            let report = ReportBuilder.build(try await loader.input(.stored(measurement), sets: names, baseline: nil,
                                                                    rules: ruleSet, baselineRules: nil))
             print(format == "csv" ? CSVReport.adoption(report) : MarkdownReport.adoptionTable(report).joined(separator: "\n"),
                   terminator: format == "csv" ? "" : "\n")
         } else if let pair = ReportLoader.list(measurements), let set {
-            let report = ReportBuilder.build(try await loader.input(measurement: pair[1], sets: [set], baseline: pair[0],
+            let report = ReportBuilder.build(try await loader.input(.stored(pair[1]), sets: [set], baseline: pair[0],
                                                                    rules: ruleSet, baselineRules: ruleSet))
             print(format == "csv" ? CSVReport.adoption(report) : MarkdownReport.measurementsTable(report, set: set).joined(separator: "\n"),
                   terminator: format == "csv" ? "" : "\n")

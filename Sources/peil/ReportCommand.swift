@@ -23,7 +23,10 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var mailAuth: MailAuthOptions
 
     @Option(help: "The measurement: its id or name.")
-    var measurement: String
+    var measurement: String?
+
+    @Option(help: "Instead of --measurement: a twin's ground truth (peil lab world --truth FILE), reported as if measured.")
+    var truth: String?
 
     @Option(help: "Sets to compare, comma-separated (default: the measurement's sets).")
     var compare: String?
@@ -44,6 +47,7 @@ struct ReportCommand: AsyncParsableCommand {
     var out: String
 
     func validate() throws {
+        guard (measurement == nil) != (truth == nil) else { throw ValidationError("give --measurement ID or --truth FILE") }
         for name in [rules, baselineRules].compactMap({ $0 }) where RuleSet(rawValue: name) == nil {
             throw ValidationError("unknown rule set '\(name)' (internetnl-current or internetnl-2021)")
         }
@@ -53,7 +57,8 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         let started = ContinuousClock.now
         let loader = ReportLoader(store: try database.open(), mailAuth: mailAuth)
-        let input = try await loader.input(measurement: measurement, sets: ReportLoader.list(compare), baseline: baseline,
+        let source: ReportLoader.Source = truth.map { .truth(URL(fileURLWithPath: $0)) } ?? .stored(measurement ?? "")
+        let input = try await loader.input(source, sets: ReportLoader.list(compare), baseline: baseline,
                                            rules: rules.flatMap(RuleSet.init(rawValue:)),
                                            baselineRules: baselineRules.flatMap(RuleSet.init(rawValue:)))
         let loaded = ContinuousClock.now

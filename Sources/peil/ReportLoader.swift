@@ -1,22 +1,38 @@
 import ArgumentParser
 import Checks
 import Foundation
+import Lab
 import PeilModel
 import Report
 import Store
 
 /// Turns stored measurements and sets into a ``ReportInput``: a Peil measurement through
 /// ``DomainVerdicts`` under a rule set (with its DNS facts for the supplier view), an imported
-/// one from its published statuses.
+/// one from its published statuses, or a twin's ground truth as if it had been measured.
 struct ReportLoader {
     let store: PeilStore
     let mailAuth: MailAuthOptions
 
-    /// The input for measurement `reference` (id or name) over `sets` (default: its own sets),
-    /// against `baseline` when given. `rules` judges a Peil measurement (default
+    /// What to report on: a stored measurement (id or name), or a twin's ground truth file.
+    enum Source {
+        case stored(String)
+        case truth(URL)
+    }
+
+    /// The input for `source` over `sets` (default: its own sets), against `baseline` when given.
+    func input(_ source: Source, sets: [String]?, baseline: String?, rules: RuleSet?, baselineRules: RuleSet?) async throws -> ReportInput {
+        switch source {
+        case .stored(let reference):
+            try await storedInput(reference, sets: sets, baseline: baseline, rules: rules, baselineRules: baselineRules)
+        case .truth(let url):
+            try await truthInput(url, sets: sets, baseline: baseline)
+        }
+    }
+
+    /// A stored measurement (id or name). `rules` judges a Peil measurement (default
     /// `internetnl-current`); `baselineRules` a Peil baseline (default: `rules`).
-    func input(measurement reference: String, sets: [String]?, baseline baselineReference: String?,
-               rules: RuleSet?, baselineRules: RuleSet?) async throws -> ReportInput {
+    func storedInput(_ reference: String, sets: [String]?, baseline baselineReference: String?,
+                     rules: RuleSet?, baselineRules: RuleSet?) async throws -> ReportInput {
         let info = try store.measurementInfo(reference)
         let baselineInfo = try baselineReference.map { try store.measurementInfo($0) }
         var psl: PublicSuffixList?
@@ -72,6 +88,27 @@ struct ReportLoader {
         }
         return MeasurementInput(id: info.id, name: label(info), date: day(info.createdAt), ruleSet: ruleSet.rawValue,
                                 imported: false, domains: domains)
+    }
+
+    /// A twin's ground truth (`peil lab world --truth FILE`) as a measurement judged under
+    /// `internetnl-2021`, with the truth's causes as evidence and its DNS facts.
+    func truthInput(_ url: URL, sets: [String]?, baseline baselineReference: String?) async throws -> ReportInput {
+        let truth = try JSONDecoder().decode([TwinDomainTruth].self, from: Data(contentsOf: url))
+        func cells(_ columns: [String: TwinColumn]) -> [String: ReportCell] { columns.mapValues { ReportCell($0.status, $0.because) } }
+        let current = MeasurementInput(
+            id: nil, name: "twin truth (\(url.lastPathComponent))", date: day(Date()), ruleSet: RuleSet.internetnl2021.rawValue, imported: false,
+            domains: truth.map { MeasuredDomain(domain: $0.domain, web: cells($0.web), mail: cells($0.mail), facts: $0.facts) })
+        let psl = try mailAuth.loadList()
+        var baseline: MeasurementInput?
+        if let baselineReference {
+            baseline = try await load(try store.measurementInfo(baselineReference), ruleSet: .internetnl2021, psl: psl)
+        }
+        let sameRules = baseline?.ruleSet == current.ruleSet
+        let names = sets ?? Array(Set(truth.flatMap(\.sets))).sorted { ($0 == "primary" ? 0 : 1, $0) < ($1 == "primary" ? 0 : 1, $1) }
+        return ReportInput(measurement: current, baseline: baseline, measurementUnderBaselineRules: sameRules ? current : nil,
+                           attributionNote: sameRules ? nil : "a twin's truth is judged under internetnl-2021 only",
+                           sets: try names.map { ReportSet(name: $0, entries: try store.setMembers(name: $0)) },
+                           organisationalDomain: { psl.organisationalDomain(of: $0) })
     }
 
     func label(_ info: MeasurementInfo) -> String { info.name ?? "measurement \(info.id)" }

@@ -20,9 +20,9 @@ enum HTML {
 
     /// A table from a header row and body rows of already-escaped HTML cells.
     static func table(_ header: [String], _ rows: [[String]], className: String = "numbers") -> String {
-        var html = "<table class=\"\(className)\"><thead><tr>" + header.map { "<th>\($0)</th>" }.joined() + "</tr></thead><tbody>"
+        var html = "<div class=\"wide\"><table class=\"\(className)\"><thead><tr>" + header.map { "<th>\($0)</th>" }.joined() + "</tr></thead><tbody>"
         for row in rows { html += "<tr>" + row.map { "<td>\($0)</td>" }.joined() + "</tr>" }
-        return html + "</tbody></table>"
+        return html + "</tbody></table></div>"
     }
 
     static let style = """
@@ -37,7 +37,7 @@ enum HTML {
         th{background:#f1f3f6;text-align:left}
         table.numbers td{text-align:right}table.numbers td:first-child{text-align:left}
         .pos{color:#1e7b3a}.neg{color:#b3261e}
-        .chart{overflow-x:auto;margin:6px 0 12px}
+        .chart,.wide{overflow-x:auto;margin:6px 0 12px}
         table.domains{font-size:11px}
         table.domains th{position:sticky;top:0;writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;padding:6px 2px}
         table.domains th.name{writing-mode:horizontal-tb;transform:none}

@@ -9,7 +9,8 @@ public enum MarkdownReport {
         lines += ["", "Adoption = (passed + warning + info) / (passed + warning + info + failed).", "", "## Adoption per standard", ""]
         lines += adoptionTable(report)
         if report.baseline != nil {
-            lines += ["", "Change in percentage points against the baseline. " + report.attribution.note + "."]
+            let note = report.attribution.note
+            lines += ["", "Change in percentage points against the baseline. " + note.prefix(1).uppercased() + note.dropFirst() + "."]
         }
         for set in report.sets {
             lines += ["", "## Per layer: \(set.name)", ""]
@@ -53,7 +54,7 @@ public enum MarkdownReport {
             var cells = [column.label]
             for set in report.sets {
                 let row = report.row(set: set.name, column: column.key)
-                cells.append(row.map { "\(Points.percent($0.current.adoption)) (\($0.current.adopted)/\($0.current.judged))" } ?? "–")
+                cells.append(row.flatMap { $0.current.judged == 0 ? nil : "\(Points.percent($0.current.adoption)) (\($0.current.adopted)/\($0.current.judged))" } ?? "–")
                 if withBaseline { cells.append(Points.signed(row?.deltaPoints)) }
             }
             lines.append("| " + cells.joined(separator: " | ") + " |")

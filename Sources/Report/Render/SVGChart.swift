@@ -51,7 +51,7 @@ public enum SVGChart {
                 let width = max(value * scale, 0.5)
                 svg += "<rect x=\"\(number(labelWidth))\" y=\"\(number(barY))\" width=\"\(number(width))\" height=\"\(number(barHeight - 2))\" fill=\"\(series[index].colour)\">"
                     + "<title>\(HTML.escape("\(group.label), \(series[index].name): \(number(value, decimals: 1))\(unit)"))</title></rect>"
-                svg += text(labelWidth + width + 4, barY + (barHeight - 2) / 2, number(value, decimals: unit == "%" ? 1 : 0) + unit)
+                svg += text(labelWidth + width + 4, barY + (barHeight - 2) / 2, (unit == "%" ? Points.format(value) : number(value, decimals: 0)) + unit)
             }
         }
         return svg + "</svg>"
@@ -87,7 +87,7 @@ public enum SVGChart {
 
     /// A grid of adoption percentages, coloured from red (0%) to green (100%).
     public static func heatmap(rows: [String], columns: [String], values: [[Double?]], title: String) -> String {
-        let cell = 46.0, left = 190.0, top = 120.0
+        let cell = 46.0, left = 240.0, top = 120.0
         let width = left + Double(columns.count) * cell + 10, height = top + Double(rows.count) * 24 + 10
         var svg = open(width: width, height: height, title: title)
         for (index, column) in columns.enumerated() {
