@@ -129,18 +129,30 @@ struct Tallies {
     var layers: [String: Set<String>] = [:]
 
     init(_ measurement: MeasurementInput, sets: [ReportSet], columns: [ReportColumn]) {
+        let keys = columns.map(\.key), tests = columns.map(\.test)
         for set in sets {
             let published = measurement.sourceSet == set.name
+            // Per column, then per layer and column, by index: one dictionary lookup per cell.
+            var all = [Tally](repeating: Tally(), count: columns.count)
+            var byLayer: [String: [Tally]] = [:]
             for domain in measurement.domains {
                 guard let member = set.members[domain.domain], !domain.cells.isEmpty else { continue }
                 measured[set.name, default: 0] += 1
-                for column in columns where member.tests(column.key) {
-                    guard let cell = domain.cells[column.key] else { continue }
-                    let layer = (published ? domain.publishedLayers[column.test] : nil) ?? member.layer
+                for index in keys.indices where member.tests(keys[index]) {
+                    guard let cell = domain.cells[keys[index]] else { continue }
+                    let layer = (published ? domain.publishedLayers[tests[index]] : nil) ?? member.layer
                     let layerName = layer?.rawValue ?? "none"
-                    layers[set.name, default: []].insert(layerName)
-                    tallies[TallyKey(set: set.name, layer: nil, column: column.key), default: Tally()].add(cell.status)
-                    tallies[TallyKey(set: set.name, layer: layerName, column: column.key), default: Tally()].add(cell.status)
+                    all[index].add(cell.status)
+                    byLayer[layerName, default: [Tally](repeating: Tally(), count: columns.count)][index].add(cell.status)
+                }
+            }
+            for index in keys.indices where all[index].total > 0 {
+                tallies[TallyKey(set: set.name, layer: nil, column: keys[index])] = all[index]
+            }
+            for (layerName, row) in byLayer {
+                layers[set.name, default: []].insert(layerName)
+                for index in keys.indices where row[index].total > 0 {
+                    tallies[TallyKey(set: set.name, layer: layerName, column: keys[index])] = row[index]
                 }
             }
         }

@@ -62,6 +62,8 @@ public struct SupplierGroup: Codable, Sendable, Hashable {
     public var failures: [String: Int]
 
     public var totalFailures: Int { failures.values.reduce(0, +) }
+    /// The domains that run it themselves (`own domain`, `own address`), not a supplier.
+    public var isSelf: Bool { provider == Providers.ownDomain || provider == Providers.ownAddress }
 }
 
 /// The supplier view: failures grouped by the provider behind them.
@@ -123,8 +125,10 @@ public enum Suppliers {
                 groups[key] = group
             }
         }
+        // Suppliers first, most failures first; the self-hosted (own domain, own address) last.
         let sorted = groups.values.sorted {
-            ($0.kind.rank, -$0.totalFailures, -$0.domains, $0.provider) < ($1.kind.rank, -$1.totalFailures, -$1.domains, $1.provider)
+            ($0.kind.rank, $0.isSelf ? 1 : 0, -$0.totalFailures, -$0.domains, $0.provider)
+                < ($1.kind.rank, $1.isSelf ? 1 : 0, -$1.totalFailures, -$1.domains, $1.provider)
         }
         return SupplierView(available: true, note: "failed cells of the compared sets' domains, by the provider behind them",
                             groups: sorted, failuresByColumn: totals)

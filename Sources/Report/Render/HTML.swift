@@ -35,19 +35,20 @@ enum HTML {
         table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
         th,td{border:1px solid #ddd;padding:3px 7px;vertical-align:top}
         th{background:#f1f3f6;text-align:left}
-        table.numbers td{text-align:right}table.numbers td:first-child{text-align:left}
+        table.numbers td{text-align:right;white-space:nowrap}table.numbers td:first-child{text-align:left}
         .pos{color:#1e7b3a}.neg{color:#b3261e}
         .chart,.wide{overflow-x:auto;margin:6px 0 12px}
         table.domains{font-size:11px}
         table.domains th{position:sticky;top:0;writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;padding:6px 2px}
         table.domains th.name{writing-mode:horizontal-tb;transform:none}
-        table.domains td{white-space:nowrap;padding:1px 4px}
+        table.domains td{white-space:nowrap;padding:1px 4px;position:relative}
         .s-passed{background:#d9f2e1}.s-failed{background:#f8d3cf}.s-warning{background:#fde9c4}.s-info{background:#e0ebf8}
         .s-not_tested,.s-not_applicable,.s-no_mx{background:#f2f2f2;color:#666}
         .s-error,.s-unreachable,.s-not_testable{background:#e9e1f2}
         details{cursor:pointer}details summary{list-style:none}details summary::-webkit-details-marker{display:none}
         details summary::after{content:" \\25B8";color:#b3261e}details[open] summary::after{content:" \\25BE"}
-        details div{white-space:normal;max-width:420px;background:#fff;border:1px solid #b3261e;padding:4px 6px;margin-top:2px}
+        details div{white-space:normal;width:max-content;max-width:420px;background:#fff;border:1px solid #b3261e;padding:4px 6px;margin-top:2px}
+        table.domains details div{position:absolute;z-index:2;left:0;top:100%;box-shadow:0 2px 6px rgba(0,0,0,.2)}
         footer{margin-top:40px;color:#777;font-size:12px}
         """
 }

@@ -9,7 +9,7 @@ extension HTMLReport {
             let rows = report.domains.filter { row in group.columns.contains { row.cells[$0.key] != nil } }
             let title = group.test == "web" ? "Website" : group.test == "mail" ? "E-mail" : group.test
             parts.append("<h3>\(HTML.escape(title)) (\(rows.count) domains)</h3><table class=\"domains\"><thead><tr>"
-                + "<th class=\"name\">Domain</th><th>Layer</th><th>Sets</th>"
+                + "<th class=\"name\">Domain</th><th class=\"name\">Layer</th><th class=\"name\">Sets</th>"
                 + group.columns.map { "<th>\(HTML.escape($0.label))</th>" }.joined() + "</tr></thead><tbody>")
             for row in rows {
                 var line = "<tr><td" + (row.organisation.map { " title=\"\(HTML.escape($0))\"" } ?? "") + ">\(HTML.escape(row.domain))</td>"

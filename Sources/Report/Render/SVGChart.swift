@@ -32,9 +32,10 @@ public enum SVGChart {
         let top = legendHeight(series)
         let rowHeight = Double(series.count) * barHeight + gap
         let height = top + Double(groups.count) * rowHeight + 24
-        let scale = plotWidth / max(maximum, 1)
+        let step = niceStep(maximum / 4), axisEnd = (maximum / step).rounded(.up) * step
+        let scale = plotWidth / max(axisEnd, 1)
         var svg = open(width: labelWidth + plotWidth + 70, height: height, title: title) + legend(series)
-        for tick in stride(from: 0.0, through: maximum, by: max(maximum / 4, 1)) {
+        for tick in stride(from: 0.0, through: axisEnd + step / 2, by: step) {
             let x = labelWidth + tick * scale
             svg += line(x, top - 4, x, height - 20, colour: "#ddd")
             svg += text(x, height - 6, number(tick) + unit, anchor: "middle", colour: "#666")
@@ -79,7 +80,8 @@ public enum SVGChart {
                 let x = value < 0 ? zero - width : zero
                 svg += "<rect x=\"\(number(x))\" y=\"\(number(barY))\" width=\"\(number(width))\" height=\"\(number(barHeight - 2))\" fill=\"\(series[index].colour)\">"
                     + "<title>\(HTML.escape("\(group.label), \(series[index].name): \(Points.signed(value))"))</title></rect>"
-                svg += text(value < 0 ? x - 4 : x + width + 4, barY + (barHeight - 2) / 2, Points.signed(value, unit: ""), anchor: value < 0 ? "end" : "start")
+                // Labels right of the bar, or right of zero for a bar to the left, so none runs into the row labels.
+                svg += text(value < 0 ? zero + 4 : x + width + 4, barY + (barHeight - 2) / 2, Points.signed(value, unit: ""))
             }
         }
         return svg + "</svg>"
@@ -105,6 +107,13 @@ public enum SVGChart {
             }
         }
         return svg + "</svg>"
+    }
+
+    /// 1, 2, 2.5 or 5 times a power of ten, at least `rough` (25 for 100/4).
+    static func niceStep(_ rough: Double) -> Double {
+        guard rough > 0 else { return 1 }
+        let power = pow(10, (log10(rough)).rounded(.down))
+        return [1, 2, 2.5, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power
     }
 
     /// Red → amber → green for 0…100, grey for none.
