@@ -32,6 +32,9 @@ class ReportDatabaseTestCase: XCTestCase {
         store = PeilStore(database: database)
     }
 
+    /// `--database …` for a `peil` process to use this test's database.
+    var databaseArguments: [String] { ["--database", Database.connectionString() + " dbname=\(databaseName)"] }
+
     override func tearDownWithError() throws {
         store = nil
         if let server, !databaseName.isEmpty {
