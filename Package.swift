@@ -51,9 +51,11 @@ let package = Package(
         .target(name: "Checks", dependencies: ["PeilModel"]),
         // DANE: TLSA records, matching through OpenSSL's DANE support, the DANE verdicts.
         .target(name: "DANE", dependencies: ["COpenSSL", "PeilModel", "Checks"]),
+        // Reports: adoption per set, layer and baseline, suppliers; HTML/SVG, CSV, JSON, Markdown (no I/O but writing files).
+        .target(name: "Report", dependencies: ["PeilModel"]),
         // The one executable.
         .executableTarget(name: "peil", dependencies: [
-            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "LabEndpoints", "Checks", "DANE",
+            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "LabEndpoints", "Checks", "DANE", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -68,6 +70,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["Store", "Lab", "Wire", "PeilModel"]),
         .testTarget(name: "ChecksWebTests", dependencies: ["Checks", "PeilModel"]),
         .testTarget(name: "ChecksDANETests", dependencies: ["DANE", "Checks", "PeilModel"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "Lab", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksMailTests", dependencies: ["Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]
 )

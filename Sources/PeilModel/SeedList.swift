@@ -58,12 +58,22 @@ public struct SeedListError: Error, Hashable, Sendable, CustomStringConvertible 
         public var line: Int?
         public var why: String
 
+        public init(file: String, line: Int?, why: String) {
+            self.file = file
+            self.line = line
+            self.why = why
+        }
+
         public var description: String {
             line.map { "\(file):\($0): \(why)" } ?? "\(file): \(why)"
         }
     }
 
     public var problems: [Problem]
+
+    public init(problems: [Problem]) {
+        self.problems = problems
+    }
 
     public var description: String {
         let count = problems.count
@@ -206,8 +216,9 @@ public enum SeedList {
 }
 
 /// Splits one CSV line (RFC 4180 quoting within a line: `"a, b"`, `""` for a quote).
-enum CSVLine {
-    static func fields(of line: String) -> [String] {
+public enum CSVLine {
+    /// The fields of `line`, unquoted.
+    public static func fields(of line: String) -> [String] {
         var fields: [String] = []
         var current = ""
         var quoted = false

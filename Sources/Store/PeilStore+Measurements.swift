@@ -48,9 +48,9 @@ extension PeilStore {
         try database.query("SELECT id FROM measurements ORDER BY id").rows.map { try $0.decode("id") }
     }
 
-    /// The newest measurement's id, nil when there is none.
+    /// The newest Peil (not imported) measurement's id, nil when there is none.
     public func latestMeasurementID() throws -> Int64? {
-        try database.query("SELECT max(id) AS id FROM measurements").single().decode("id", as: Int64?.self)
+        try database.query("SELECT max(id) AS id FROM measurements WHERE NOT imported").single().decode("id", as: Int64?.self)
     }
 
     /// True when none of the measurement's tasks is queued or leased any more.

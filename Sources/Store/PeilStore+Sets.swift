@@ -13,38 +13,50 @@ extension PeilStore {
         guard !setName.isEmpty else { throw StoreError.emptySetName }
         let members = try SQLJSON(SeedList.merge(entries).map(MemberRow.init))
         return try database.transaction { connection in
-            let setID: Int64 = try connection.query("""
-                INSERT INTO sets (name) VALUES (\(setName))
-                ON CONFLICT (name) DO UPDATE SET imported_at = now()
-                RETURNING id
-                """).single().decode("id")
-            let before: Int = try connection.query(
-                "SELECT count(*) AS n FROM set_members WHERE set_id = \(setID)").single().decode("n")
-            let newDomains = try connection.execute("""
-                INSERT INTO domains (name)
-                SELECT m.domain FROM jsonb_to_recordset(\(members)::jsonb) AS m(domain text)
-                ON CONFLICT (name) DO NOTHING
-                """)
-            let removed = try connection.execute("""
-                DELETE FROM set_members sm USING domains d
-                WHERE sm.set_id = \(setID) AND sm.domain_id = d.id
-                  AND d.name NOT IN (SELECT m.domain FROM jsonb_to_recordset(\(members)::jsonb) AS m(domain text))
-                """)
-            let after = try connection.execute("""
-                INSERT INTO set_members (set_id, domain_id, layer, organisation, web_host, tests_web, tests_mail)
-                SELECT \(setID)::bigint, d.id, m.layer, m.organisation, m.web_host, m.tests_web, m.tests_mail
-                FROM jsonb_to_recordset(\(members)::jsonb)
-                     AS m(domain text, layer text, organisation text, web_host text,
-                          tests_web boolean, tests_mail boolean)
-                JOIN domains d ON d.name = m.domain
-                ON CONFLICT (set_id, domain_id) DO UPDATE
-                SET layer = excluded.layer, organisation = excluded.organisation,
-                    web_host = excluded.web_host, tests_web = excluded.tests_web,
-                    tests_mail = excluded.tests_mail
-                """)
-            return ImportSummary(set: setName, domains: after, added: after - (before - removed),
-                                 removed: removed, newDomains: newDomains)
+            try Self.replaceMembers(of: setName, with: members, on: connection)
         }
+    }
+
+    /// The body of ``importSet(name:entries:)`` inside a caller's transaction.
+    static func replaceMembers(of setName: String, with members: SQLJSON, on connection: DatabaseConnection) throws -> ImportSummary {
+        let setID: Int64 = try connection.query("""
+            INSERT INTO sets (name) VALUES (\(setName))
+            ON CONFLICT (name) DO UPDATE SET imported_at = now()
+            RETURNING id
+            """).single().decode("id")
+        let before: Int = try connection.query(
+            "SELECT count(*) AS n FROM set_members WHERE set_id = \(setID)").single().decode("n")
+        let newDomains = try connection.execute("""
+            INSERT INTO domains (name)
+            SELECT m.domain FROM jsonb_to_recordset(\(members)::jsonb) AS m(domain text)
+            ON CONFLICT (name) DO NOTHING
+            """)
+        let removed = try connection.execute("""
+            DELETE FROM set_members sm USING domains d
+            WHERE sm.set_id = \(setID) AND sm.domain_id = d.id
+              AND d.name NOT IN (SELECT m.domain FROM jsonb_to_recordset(\(members)::jsonb) AS m(domain text))
+            """)
+        let after = try connection.execute("""
+            INSERT INTO set_members (set_id, domain_id, layer, organisation, web_host, tests_web, tests_mail)
+            SELECT \(setID)::bigint, d.id, m.layer, m.organisation, m.web_host, m.tests_web, m.tests_mail
+            FROM jsonb_to_recordset(\(members)::jsonb)
+                 AS m(domain text, layer text, organisation text, web_host text,
+                      tests_web boolean, tests_mail boolean)
+            JOIN domains d ON d.name = m.domain
+            ON CONFLICT (set_id, domain_id) DO UPDATE
+            SET layer = excluded.layer, organisation = excluded.organisation,
+                web_host = excluded.web_host, tests_web = excluded.tests_web,
+                tests_mail = excluded.tests_mail
+            """)
+        return ImportSummary(set: setName, domains: after, added: after - (before - removed),
+                             removed: removed, newDomains: newDomains)
+    }
+
+    /// Makes `entries` the membership of set `name` inside a caller's transaction.
+    static func importSet(name: String, entries: [SetEntry], on connection: DatabaseConnection) throws -> ImportSummary {
+        let setName = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !setName.isEmpty else { throw StoreError.emptySetName }
+        return try replaceMembers(of: setName, with: try SQLJSON(SeedList.merge(entries).map(MemberRow.init)), on: connection)
     }
 
     /// Every set with its domain count and counts per layer, by name.

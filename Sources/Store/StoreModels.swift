@@ -116,6 +116,9 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownSet(String)
     case emptySet(String)
     case unknownMeasurement(Int64)
+    case unknownMeasurementName(String)
+    /// A Peil measurement already has the name an import asked for.
+    case measurementNameTaken(String)
 
     public var description: String {
         switch self {
@@ -124,6 +127,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unknownSet(let name): "there is no set named '\(name)' (see peil sets)"
         case .emptySet(let name): "set '\(name)' has no domains"
         case .unknownMeasurement(let id): "there is no measurement \(id)"
+        case .unknownMeasurementName(let name): "there is no measurement named '\(name)'"
+        case .measurementNameTaken(let name): "measurement name '\(name)' belongs to a Peil measurement; choose another"
         }
     }
 }

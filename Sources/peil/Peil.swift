@@ -12,6 +12,7 @@ struct Peil: AsyncParsableCommand {
             ResolveCommand.self,
             KeysCommand.self, CoordinatorCommand.self, AgentCommand.self,
             ImportCommand.self, SetsCommand.self, MeasureCommand.self, StatusCommand.self, ResultsCommand.self,
+            ImportResultsCommand.self, ReportCommand.self, CompareCommand.self,
             LintCommand.self,
         ]
     )

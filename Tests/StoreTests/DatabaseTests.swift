@@ -5,10 +5,13 @@ import XCTest
 
 final class DatabaseTests: StoreTestCase {
     func testMigrationsAreIdempotentAndRecorded() throws {
-        XCTAssertEqual(try Migrations.appliedVersions(in: store.database), [1])
+        // Every migration in the folder (0001, 0002, 0003, …), each once.
+        let versions = try Migrations.load(from: Self.migrations).map(\.version)
+        XCTAssertEqual(Array(versions.prefix(3)), [1, 2, 3])
+        XCTAssertEqual(try Migrations.appliedVersions(in: store.database), versions)
         XCTAssertEqual(try Migrations.apply(from: Self.migrations, to: store.database), [], "second run applies nothing")
         XCTAssertEqual(try Migrations.apply(from: Self.migrations, to: store.database), [])
-        XCTAssertEqual(try Migrations.appliedVersions(in: store.database), [1])
+        XCTAssertEqual(try Migrations.appliedVersions(in: store.database), versions)
         XCTAssertEqual(try count("SELECT count(*) FROM information_schema.tables WHERE table_name = 'results'"), 1)
     }
 

@@ -1,0 +1,160 @@
+import PeilModel
+
+/// Builds a ``Report`` from a ``ReportInput``. Pure.
+public enum ReportBuilder {
+    /// The report: adoption per set and column, per layer, against the baseline with the
+    /// change attributed when possible, the supplier view and the per-domain rows.
+    public static func build(_ input: ReportInput, title: String? = nil) -> Report {
+        let measurements = [input.measurement] + [input.baseline, input.measurementUnderBaselineRules].compactMap { $0 }
+        let columns = ReportColumns.present(in: measurements)
+        let current = Tallies(input.measurement, sets: input.sets, columns: columns)
+        let baseline = input.baseline.map { Tallies($0, sets: input.sets, columns: columns) }
+        let under = input.measurementUnderBaselineRules.map { Tallies($0, sets: input.sets, columns: columns) }
+        let changed = input.measurementUnderBaselineRules.map { changedCells(input.measurement, $0, sets: input.sets) } ?? [:]
+
+        var adoption: [AdoptionRow] = []
+        var layers: [LayerRow] = []
+        for set in input.sets {
+            for column in columns {
+                let key = TallyKey(set: set.name, layer: nil, column: column.key)
+                let now = current.tallies[key] ?? Tally(), before = baseline.map { $0.tallies[key] ?? Tally() }
+                let rules = under.map { $0.tallies[key] ?? Tally() }
+                adoption.append(AdoptionRow(
+                    set: set.name, column: column.key, current: now, baseline: before, currentUnderBaselineRules: rules,
+                    deltaPoints: Points.delta(now.adoption, before?.adoption),
+                    configurationPoints: rules == nil ? nil : Points.delta(rules?.adoption, before?.adoption),
+                    criteriaPoints: rules == nil || before == nil ? nil : Points.delta(now.adoption, rules?.adoption),
+                    cellsChangedByRules: rules == nil ? nil : changed[TallyKey(set: set.name, layer: nil, column: column.key)] ?? 0))
+            }
+            for layer in layerNames(of: set, current, baseline) {
+                for column in columns {
+                    let key = TallyKey(set: set.name, layer: layer, column: column.key)
+                    let now = current.tallies[key] ?? Tally(), before = baseline.map { $0.tallies[key] ?? Tally() }
+                    layers.append(LayerRow(set: set.name, layerName: layer, column: column.key, current: now, baseline: before,
+                                           deltaPoints: Points.delta(now.adoption, before?.adoption)))
+                }
+            }
+        }
+        let rows = domainRows(input, columns: columns)
+        let measurement = input.measurement
+        return Report(
+            title: title ?? "Internet.nl standards: \(measurement.name) (\(measurement.date))",
+            measurement: summary(measurement), baseline: input.baseline.map(summary),
+            sets: input.sets.map { set in
+                SetSummary(name: set.name, members: set.members.count, measured: current.measured[set.name] ?? 0,
+                           baselineMeasured: baseline.map { $0.measured[set.name] ?? 0 },
+                           layers: set.members.values.reduce(into: [:]) { $0[$1.layer?.rawValue ?? "none", default: 0] += 1 })
+            },
+            columns: columns, adoption: adoption, layers: layers, attribution: attribution(input),
+            suppliers: Suppliers.view(domains: rows, measurement: measurement, columns: columns), domains: rows)
+    }
+
+    static func summary(_ measurement: MeasurementInput) -> MeasurementSummary {
+        MeasurementSummary(id: measurement.id, name: measurement.name, date: measurement.date, ruleSet: measurement.ruleSet,
+                           imported: measurement.imported, domains: measurement.domains.filter { !$0.cells.isEmpty }.count)
+    }
+
+    /// Layers in report order that have members in the set, `none` last.
+    static func layerNames(of set: ReportSet, _ tallies: Tallies?...) -> [String] {
+        var present = Set(set.members.values.map { $0.layer?.rawValue ?? "none" })
+        for tally in tallies.compactMap({ $0 }) { present.formUnion(tally.layers[set.name] ?? []) }
+        return Layer.allCases.map(\.rawValue).filter(present.contains) + (present.contains("none") ? ["none"] : [])
+    }
+
+    static func attribution(_ input: ReportInput) -> Attribution {
+        let measurement = input.measurement
+        guard let baseline = input.baseline else {
+            return Attribution(available: false, measurementRuleSet: measurement.ruleSet, baselineRuleSet: nil, note: "no baseline")
+        }
+        if input.measurementUnderBaselineRules != nil {
+            let note = baseline.ruleSet == measurement.ruleSet
+                ? "both measurements are judged under \(measurement.ruleSet): every change is a changed configuration"
+                : "the measurement's observations were judged again under \(baseline.ruleSet), the baseline's rules: "
+                    + "configuration = (new observations, \(baseline.ruleSet)) − baseline; criteria = (new observations, "
+                    + "\(measurement.ruleSet)) − (new observations, \(baseline.ruleSet))"
+            return Attribution(available: true, measurementRuleSet: measurement.ruleSet, baselineRuleSet: baseline.ruleSet, note: note)
+        }
+        let note = input.attributionNote ?? (measurement.imported
+            ? "the measurement is imported: it has statuses but no observations to judge again under \(baseline.ruleSet)"
+            : "the measurement was not judged again under the baseline's rules")
+        return Attribution(available: false, measurementRuleSet: measurement.ruleSet, baselineRuleSet: baseline.ruleSet, note: note)
+    }
+
+    /// Cells whose status differs between the two judgements of the same observations, per set and column.
+    static func changedCells(_ measurement: MeasurementInput, _ other: MeasurementInput, sets: [ReportSet]) -> [TallyKey: Int] {
+        let others = Dictionary(other.domains.map { ($0.domain, $0) }, uniquingKeysWith: { first, _ in first })
+        var changed: [TallyKey: Int] = [:]
+        for domain in measurement.domains {
+            guard let theirs = others[domain.domain] else { continue }
+            for (column, cell) in domain.cells where theirs.cells[column]?.status != cell.status {
+                for set in sets where set.members[domain.domain]?.tests(column) == true {
+                    changed[TallyKey(set: set.name, layer: nil, column: column), default: 0] += 1
+                }
+            }
+        }
+        return changed
+    }
+
+    /// One row per domain of the compared sets that the measurement has cells for, by name.
+    static func domainRows(_ input: ReportInput, columns: [ReportColumn]) -> [DomainRow] {
+        let providers = Suppliers.providers(of: input.measurement.domains, organisationalDomain: input.organisationalDomain)
+        var rows: [DomainRow] = []
+        for domain in input.measurement.domains.sorted(by: { $0.domain < $1.domain }) {
+            let memberships = input.sets.compactMap { set in set.members[domain.domain].map { (set.name, $0) } }
+            guard !memberships.isEmpty, !domain.cells.isEmpty else { continue }
+            let tested = domain.cells.filter { cell in memberships.contains { $0.1.tests(cell.key) } }
+            rows.append(DomainRow(domain: domain.domain, sets: memberships.map(\.0),
+                                  layer: memberships.lazy.compactMap(\.1.layer).first?.rawValue,
+                                  organisation: memberships.lazy.compactMap(\.1.organisation).first,
+                                  cells: tested, providers: providers[domain.domain] ?? Providers()))
+        }
+        return rows
+    }
+}
+
+/// A tally's place: a set, optionally a layer, a column.
+struct TallyKey: Hashable {
+    var set: String
+    var layer: String?
+    var column: String
+}
+
+/// Every tally of one measurement over the compared sets: per set and column, and per set,
+/// layer and column.
+struct Tallies {
+    var tallies: [TallyKey: Tally] = [:]
+    /// Members of each set with at least one cell.
+    var measured: [String: Int] = [:]
+    /// Layers seen per set (published layers can add one the set does not give).
+    var layers: [String: Set<String>] = [:]
+
+    init(_ measurement: MeasurementInput, sets: [ReportSet], columns: [ReportColumn]) {
+        let keys = columns.map(\.key), tests = columns.map(\.test)
+        for set in sets {
+            let published = measurement.sourceSet == set.name
+            // Per column, then per layer and column, by index: one dictionary lookup per cell.
+            var all = [Tally](repeating: Tally(), count: columns.count)
+            var byLayer: [String: [Tally]] = [:]
+            for domain in measurement.domains {
+                guard let member = set.members[domain.domain], !domain.cells.isEmpty else { continue }
+                measured[set.name, default: 0] += 1
+                for index in keys.indices where member.tests(keys[index]) {
+                    guard let cell = domain.cells[keys[index]] else { continue }
+                    let layer = (published ? domain.publishedLayers[tests[index]] : nil) ?? member.layer
+                    let layerName = layer?.rawValue ?? "none"
+                    all[index].add(cell.status)
+                    byLayer[layerName, default: [Tally](repeating: Tally(), count: columns.count)][index].add(cell.status)
+                }
+            }
+            for index in keys.indices where all[index].total > 0 {
+                tallies[TallyKey(set: set.name, layer: nil, column: keys[index])] = all[index]
+            }
+            for (layerName, row) in byLayer {
+                layers[set.name, default: []].insert(layerName)
+                for index in keys.indices where row[index].total > 0 {
+                    tallies[TallyKey(set: set.name, layer: layerName, column: keys[index])] = row[index]
+                }
+            }
+        }
+    }
+}

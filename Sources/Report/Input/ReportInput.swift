@@ -1,0 +1,126 @@
+import PeilModel
+
+/// One bulk cell of a domain: its status word and the evidence behind it.
+public struct ReportCell: Codable, Sendable, Hashable {
+    public var status: String
+    /// Why the status is what it is (a verdict's findings); empty when the source gives none.
+    public var evidence: String
+
+    public init(_ status: String, _ evidence: String = "") {
+        self.status = status
+        self.evidence = evidence
+    }
+}
+
+/// One domain as a measurement saw it: its cells by column key (`web.hsts`, `mail.dane`), and
+/// the DNS facts behind them when the measurement kept observations (for the supplier view).
+public struct MeasuredDomain: Sendable, Hashable {
+    public var domain: String
+    public var cells: [String: ReportCell]
+    /// Layers the measurement's source published per test (`web`, `mail`); imports only.
+    public var publishedLayers: [String: Layer]
+    public var facts: DNSFacts?
+
+    public init(domain: String, cells: [String: ReportCell], publishedLayers: [String: Layer] = [:], facts: DNSFacts? = nil) {
+        self.domain = domain
+        self.cells = cells
+        self.publishedLayers = publishedLayers
+        self.facts = facts
+    }
+
+    /// A domain from its web and mail columns by their bulk names, prefixed here (`web.`, `mail.`).
+    public init(domain: String, web: [String: ReportCell], mail: [String: ReportCell], facts: DNSFacts? = nil) {
+        var cells: [String: ReportCell] = [:]
+        for (name, cell) in web { cells["web." + name] = cell }
+        for (name, cell) in mail { cells["mail." + name] = cell }
+        self.init(domain: domain, cells: cells, facts: facts)
+    }
+}
+
+/// A measurement to report on: a Peil measurement judged under a rule set, or imported results.
+public struct MeasurementInput: Sendable, Hashable {
+    public var id: Int64?
+    public var name: String
+    /// The day it was measured, `yyyy-mm-dd`.
+    public var date: String
+    /// The rule set its statuses follow.
+    public var ruleSet: String
+    /// Imported results: statuses only, no observations to re-evaluate.
+    public var imported: Bool
+    /// For imported results: the set they were published for (its per-test layers apply).
+    public var sourceSet: String?
+    public var domains: [MeasuredDomain]
+
+    public init(id: Int64?, name: String, date: String, ruleSet: String, imported: Bool, sourceSet: String? = nil, domains: [MeasuredDomain]) {
+        self.id = id
+        self.name = name
+        self.date = date
+        self.ruleSet = ruleSet
+        self.imported = imported
+        self.sourceSet = sourceSet
+        self.domains = domains
+    }
+}
+
+/// What a set says about one member.
+public struct SetMember: Codable, Sendable, Hashable {
+    public var layer: Layer?
+    public var organisation: String?
+    public var testsWeb: Bool
+    public var testsMail: Bool
+
+    public init(layer: Layer?, organisation: String? = nil, testsWeb: Bool = true, testsMail: Bool = true) {
+        self.layer = layer
+        self.organisation = organisation
+        self.testsWeb = testsWeb
+        self.testsMail = testsMail
+    }
+
+    /// Whether the set asks for the test a column belongs to (`web.…` or `mail.…`).
+    public func tests(_ column: String) -> Bool {
+        column.hasPrefix("mail.") ? testsMail : column.hasPrefix("web.") ? testsWeb : true
+    }
+}
+
+/// A set to compare, with its members by domain.
+public struct ReportSet: Sendable, Hashable {
+    public var name: String
+    public var members: [String: SetMember]
+
+    public init(name: String, members: [String: SetMember]) {
+        self.name = name
+        self.members = members
+    }
+
+    /// A set from the entries `SeedList` parses (what `peil import` stores).
+    public init(name: String, entries: [SetEntry]) {
+        self.name = name
+        members = Dictionary(entries.map {
+            ($0.domain.value, SetMember(layer: $0.layer, organisation: $0.organisation, testsWeb: $0.testsWeb, testsMail: $0.testsMail))
+        }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+/// Everything a report is built from.
+public struct ReportInput: Sendable {
+    public var measurement: MeasurementInput
+    public var baseline: MeasurementInput?
+    /// The measurement's observations judged under the baseline's rule set, for telling changed
+    /// criteria from changed configurations; nil when not possible (see ``attributionNote``).
+    public var measurementUnderBaselineRules: MeasurementInput?
+    /// Why there is no attribution, when there is a baseline but no re-evaluation.
+    public var attributionNote: String?
+    public var sets: [ReportSet]
+    /// For naming providers by their registered domain; without it, the last two labels.
+    public var organisationalDomain: @Sendable (String) -> String?
+
+    public init(measurement: MeasurementInput, baseline: MeasurementInput? = nil, measurementUnderBaselineRules: MeasurementInput? = nil,
+                attributionNote: String? = nil, sets: [ReportSet], organisationalDomain: @escaping @Sendable (String) -> String? = { _ in nil }) {
+        self.measurement = measurement
+        self.baseline = baseline
+        self.measurementUnderBaselineRules = measurementUnderBaselineRules
+        self.attributionNote = attributionNote
+        self.sets = sets
+        self.organisationalDomain = organisationalDomain
+    }
+}

@@ -1,0 +1,101 @@
+import PeilModel
+
+/// A built report: every number the HTML, CSV, JSON and Markdown renderings show. Encoded as
+/// it is, it is `report.json`.
+public struct Report: Codable, Sendable {
+    public var title: String
+    public var measurement: MeasurementSummary
+    public var baseline: MeasurementSummary?
+    public var sets: [SetSummary]
+    public var columns: [ReportColumn]
+    /// Per set and column.
+    public var adoption: [AdoptionRow]
+    /// Per set, layer and column.
+    public var layers: [LayerRow]
+    public var attribution: Attribution
+    public var suppliers: SupplierView
+    public var domains: [DomainRow]
+
+    /// The adoption row of a set and column.
+    public func row(set: String, column: String) -> AdoptionRow? {
+        adoption.first { $0.set == set && $0.column == column }
+    }
+
+    /// The layer rows of a set and layer, by column key.
+    public func layerRows(set: String, layer: Layer) -> [String: LayerRow] {
+        Dictionary(layers.filter { $0.set == set && $0.layer == layer }.map { ($0.column, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+/// Which measurement a report is about.
+public struct MeasurementSummary: Codable, Sendable, Hashable {
+    public var id: Int64?
+    public var name: String
+    public var date: String
+    public var ruleSet: String
+    public var imported: Bool
+    /// Domains with at least one cell.
+    public var domains: Int
+}
+
+/// A compared set: its size, how many of its members the measurement has, and per layer.
+public struct SetSummary: Codable, Sendable, Hashable {
+    public var name: String
+    public var members: Int
+    public var measured: Int
+    public var baselineMeasured: Int?
+    /// Members per layer (layer raw value, or `none`).
+    public var layers: [String: Int]
+}
+
+/// Adoption of one column in one set, against the baseline, with the change split into
+/// changed configurations and changed criteria when the observations allow it.
+public struct AdoptionRow: Codable, Sendable, Hashable {
+    public var set: String
+    public var column: String
+    public var current: Tally
+    public var baseline: Tally?
+    /// The measurement's observations under the baseline's rule set.
+    public var currentUnderBaselineRules: Tally?
+    /// Current − baseline, in percentage points.
+    public var deltaPoints: Double?
+    /// (current observations, baseline rules) − baseline: what changed configurations did.
+    public var configurationPoints: Double?
+    /// current − (current observations, baseline rules): what changed criteria did.
+    public var criteriaPoints: Double?
+    /// Cells of this set whose status differs between the two rule sets (same observations).
+    public var cellsChangedByRules: Int?
+}
+
+/// Adoption of one column for the members of one layer in one set.
+public struct LayerRow: Codable, Sendable, Hashable {
+    public var set: String
+    /// The layer's raw value (`gemeenten`), or `none` for members without a layer.
+    public var layerName: String
+    public var column: String
+    public var current: Tally
+    public var baseline: Tally?
+    public var deltaPoints: Double?
+
+    /// The layer, nil for `none`.
+    public var layer: Layer? { Layer(rawValue: layerName) }
+}
+
+/// Whether the change against the baseline could be split into configuration and criteria.
+public struct Attribution: Codable, Sendable, Hashable {
+    public var available: Bool
+    public var measurementRuleSet: String
+    public var baselineRuleSet: String?
+    /// What was done, or why it could not be.
+    public var note: String
+}
+
+/// One row of the per-domain tables.
+public struct DomainRow: Codable, Sendable, Hashable {
+    public var domain: String
+    public var sets: [String]
+    public var layer: String?
+    public var organisation: String?
+    public var cells: [String: ReportCell]
+    public var providers: Providers
+}

@@ -1,0 +1,64 @@
+/// A column of the report: a bulk column of the web or mail test.
+public struct ReportColumn: Codable, Sendable, Hashable {
+    /// `web.hsts`, `mail.ipv6_nameserver`: the test and the bulk name.
+    public var key: String
+    /// `web` or `mail` (or whatever precedes the first dot).
+    public var test: String
+    /// The bulk name, e.g. `hsts`.
+    public var name: String
+    /// A human label, e.g. `HSTS`.
+    public var label: String
+
+    public init(key: String) {
+        self.key = key
+        let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+        test = parts.count == 2 ? parts[0] : ""
+        name = parts.last ?? key
+        label = ReportColumns.labels[key] ?? name
+    }
+
+    /// Whether the column is one of the IPv6 columns.
+    public var isIPv6: Bool { name.hasPrefix("ipv6") }
+}
+
+/// The known columns in the order of the government report, with their labels. Columns the
+/// data holds that are not listed here follow, sorted, under their own names: a new column
+/// appears in every report without changes here.
+public enum ReportColumns {
+    public static let order = [
+        "web.dnssec", "web.tls_available", "web.tls_ncsc", "web.https_redirect", "web.hsts",
+        "web.ipv6_web", "web.ipv6_nameserver", "web.ipv6_webserver",
+        "mail.dmarc", "mail.dkim", "mail.spf", "mail.dmarc_policy", "mail.spf_policy", "mail.starttls",
+        "mail.starttls_ncsc", "mail.dnssec_mx", "mail.dane", "mail.ipv6_mail", "mail.ipv6_nameserver", "mail.ipv6_mailserver",
+    ]
+
+    public static let labels: [String: String] = [
+        "web.dnssec": "DNSSEC", "web.tls_available": "HTTPS", "web.tls_ncsc": "TLS (NCSC)",
+        "web.https_redirect": "HTTPS redirect", "web.hsts": "HSTS", "web.ipv6_web": "IPv6 web",
+        "web.ipv6_nameserver": "IPv6 nameservers (web)", "web.ipv6_webserver": "IPv6 web server",
+        "mail.dmarc": "DMARC", "mail.dkim": "DKIM", "mail.spf": "SPF", "mail.dmarc_policy": "DMARC policy",
+        "mail.spf_policy": "SPF policy", "mail.starttls": "STARTTLS", "mail.starttls_ncsc": "STARTTLS (NCSC)",
+        "mail.dnssec_mx": "DNSSEC MX", "mail.dane": "DANE", "mail.ipv6_mail": "IPv6 mail",
+        "mail.ipv6_nameserver": "IPv6 nameservers (mail)", "mail.ipv6_mailserver": "IPv6 mail server",
+    ]
+
+    /// The columns present in `measurements`, known ones first in the report's order.
+    public static func present(in measurements: [MeasurementInput]) -> [ReportColumn] {
+        var keys = Set<String>()
+        for measurement in measurements { for domain in measurement.domains { keys.formUnion(domain.cells.keys) } }
+        let known = order.filter(keys.contains)
+        let other = keys.subtracting(order).sorted { ($0.hasPrefix("web.") ? 0 : 1, $0) < ($1.hasPrefix("web.") ? 0 : 1, $1) }
+        return (known + other).map(ReportColumn.init(key:))
+    }
+}
+
+/// The status words of the government report (`data/README.md`), in the order the report's
+/// tables list them.
+public enum StatusWords {
+    public static let all = ["passed", "warning", "info", "failed", "not_tested", "not_applicable", "no_mx",
+                             "unreachable", "not_testable", "error"]
+    /// Words counted as applying the standard.
+    public static let adopted: Set<String> = ["passed", "warning", "info"]
+    /// The word counted as not applying it; every other word is left out of the formula.
+    public static let failed = "failed"
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// The report's numbers as CSV: `adoption.csv`, `layers.csv`, `domains.csv`, `suppliers.csv`.
+/// Percentages with two decimals, changes in percentage points; empty where there is none.
+public enum CSVReport {
+    public static func adoption(_ report: Report) -> String {
+        var lines = [(["set", "column", "label"] + StatusWords.all + ["other", "adopted", "judged", "adoption",
+                      "baseline_adopted", "baseline_judged", "baseline_adoption", "delta_pp",
+                      "adoption_under_baseline_rules", "configuration_pp", "criteria_pp", "cells_changed_by_rules"]).joined(separator: ",")]
+        for row in report.adoption {
+            var fields = [row.set, row.column, report.label(row.column)] + counts(row.current)
+            fields += [String(row.current.adopted), String(row.current.judged), fixed(row.current.adoption)]
+            fields += [row.baseline.map { String($0.adopted) } ?? "", row.baseline.map { String($0.judged) } ?? "",
+                       fixed(row.baseline?.adoption), fixed(row.deltaPoints)]
+            fields += [fixed(row.currentUnderBaselineRules?.adoption), fixed(row.configurationPoints), fixed(row.criteriaPoints),
+                       row.cellsChangedByRules.map(String.init) ?? ""]
+            lines.append(fields.map(escape).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func layers(_ report: Report) -> String {
+        var lines = [(["set", "layer", "column", "label"] + StatusWords.all + ["other", "adopted", "judged", "adoption",
+                      "baseline_adoption", "delta_pp"]).joined(separator: ",")]
+        for row in report.layers {
+            let fields = [row.set, row.layerName, row.column, report.label(row.column)] + counts(row.current)
+                + [String(row.current.adopted), String(row.current.judged), fixed(row.current.adoption),
+                   fixed(row.baseline?.adoption), fixed(row.deltaPoints)]
+            lines.append(fields.map(escape).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One row per domain: its sets, layer, providers and the status of every column.
+    public static func domains(_ report: Report) -> String {
+        let keys = report.columns.map(\.key)
+        var lines = [(["domain", "sets", "layer", "organisation", "mail_provider", "dns_provider", "web_hosting"] + keys).joined(separator: ",")]
+        lines.reserveCapacity(report.domains.count + 1)
+        for row in report.domains {
+            let fields = [row.domain, row.sets.joined(separator: " "), row.layer ?? "", row.organisation ?? "",
+                          row.providers.mail ?? "", row.providers.dns ?? "", row.providers.web ?? ""]
+                + keys.map { row.cells[$0]?.status ?? "" }
+            lines.append(fields.map(escape).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One row per provider: its domains and failed cells per column its kind owns.
+    public static func suppliers(_ report: Report) -> String {
+        let keys = report.columns.map(\.key)
+        var lines = [(["kind", "provider", "domains", "failed_cells"] + keys).joined(separator: ",")]
+        for group in report.suppliers.groups {
+            let fields = [group.kind.rawValue, group.provider, String(group.domains), String(group.totalFailures)]
+                + keys.map { group.kind.owns($0) ? String(group.failures[$0] ?? 0) : "" }
+            lines.append(fields.map(escape).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func counts(_ tally: Tally) -> [String] {
+        let known = StatusWords.all.map { tally.count($0) }
+        return known.map(String.init) + [String(tally.total - known.reduce(0, +))]
+    }
+
+    static func fixed(_ value: Double?) -> String {
+        value.map { String(format: "%.2f", $0) } ?? ""
+    }
+
+    static func escape(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,36 @@
+extension HTMLReport {
+    /// One table per test, one row per domain and one column per standard, as in the
+    /// government report's appendix. A failed cell opens its evidence (`<details>`, no script);
+    /// other cells carry theirs as a tooltip.
+    static func domains(_ report: Report) -> String {
+        var parts = ["<section id=\"domains\"><h2>Per domain</h2><p>One row per domain of the compared sets, one column per "
+            + "standard. Click a failed cell (▸) for the evidence behind it; hover another cell for its own.</p>"]
+        for group in tests(report.columns) {
+            let rows = report.domains.filter { row in group.columns.contains { row.cells[$0.key] != nil } }
+            let title = group.test == "web" ? "Website" : group.test == "mail" ? "E-mail" : group.test
+            parts.append("<h3>\(HTML.escape(title)) (\(rows.count) domains)</h3><table class=\"domains\"><thead><tr>"
+                + "<th class=\"name\">Domain</th><th class=\"name\">Layer</th><th class=\"name\">Sets</th>"
+                + group.columns.map { "<th>\(HTML.escape($0.label))</th>" }.joined() + "</tr></thead><tbody>")
+            for row in rows {
+                var line = "<tr><td" + (row.organisation.map { " title=\"\(HTML.escape($0))\"" } ?? "") + ">\(HTML.escape(row.domain))</td>"
+                    + "<td>\(HTML.escape(row.layer.map(layerTitle) ?? ""))</td><td>\(HTML.escape(row.sets.joined(separator: ", ")))</td>"
+                for column in group.columns { line += cell(row.cells[column.key]) }
+                parts.append(line + "</tr>")
+            }
+            parts.append("</tbody></table>")
+        }
+        parts.append("</section>")
+        return parts.joined()
+    }
+
+    static func cell(_ cell: ReportCell?) -> String {
+        guard let cell else { return "<td></td>" }
+        let status = HTML.escape(cell.status)
+        if cell.status == StatusWords.failed {
+            let evidence = cell.evidence.isEmpty ? "no evidence recorded" : cell.evidence
+            return "<td class=\"s-failed\"><details><summary>failed</summary><div>\(HTML.escape(evidence))</div></details></td>"
+        }
+        let title = cell.evidence.isEmpty ? "" : " title=\"\(HTML.escape(cell.evidence))\""
+        return "<td class=\"s-\(status)\"\(title)>\(status)</td>"
+    }
+}

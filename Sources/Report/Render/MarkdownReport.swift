@@ -1,0 +1,75 @@
+/// The Markdown summary for e-mail and issue trackers, and the side-by-side tables of `peil compare`.
+public enum MarkdownReport {
+    public static func summary(_ report: Report) -> String {
+        let m = report.measurement
+        var lines = ["# \(report.title)", ""]
+        lines.append("Measurement **\(m.name)** (\(m.date), \(m.ruleSet)\(m.imported ? ", imported" : ""), \(m.domains) domains)"
+            + (report.baseline.map { "; baseline **\($0.name)** (\($0.date), \($0.ruleSet))" } ?? "") + ".")
+        lines.append("Sets: " + report.sets.map { "\($0.name) (\($0.measured) of \($0.members) measured)" }.joined(separator: ", ") + ".")
+        lines += ["", "Adoption = (passed + warning + info) / (passed + warning + info + failed).", "", "## Adoption per standard", ""]
+        lines += adoptionTable(report)
+        if report.baseline != nil {
+            let note = report.attribution.note
+            lines += ["", "Change in percentage points against the baseline. " + note.prefix(1).uppercased() + note.dropFirst() + "."]
+        }
+        for set in report.sets {
+            lines += ["", "## Per layer: \(set.name)", ""]
+            let names = HTMLReport.orderedLayers(report, set: set.name)
+            lines.append("| Layer | " + report.columns.map(\.label).joined(separator: " | ") + " |")
+            lines.append("|---|" + String(repeating: "---:|", count: report.columns.count))
+            for name in names {
+                let rows = report.layers.filter { $0.set == set.name && $0.layerName == name }
+                let cells = report.columns.map { column in Points.percent(rows.first { $0.column == column.key }?.current.adoption) }
+                lines.append("| \(HTMLReport.layerTitle(name)) (\(set.layers[name] ?? 0)) | " + cells.joined(separator: " | ") + " |")
+            }
+        }
+        lines += ["", "## Suppliers", ""]
+        if report.suppliers.available {
+            for kind in SupplierKind.allCases {
+                let groups = report.suppliers.groups.filter { $0.kind == kind }.prefix(5)
+                guard !groups.isEmpty else { continue }
+                lines.append("- \(kind.title): " + groups.map { group in
+                    let worst = group.failures.max { ($0.value, $1.key) < ($1.value, $0.key) }
+                    let detail = worst.map { ", most in \(report.label($0.key)) (\($0.value) of \(report.suppliers.failuresByColumn[$0.key] ?? 0))" } ?? ""
+                    return "\(group.provider): \(group.totalFailures) failed cells over \(group.domains) domains\(detail)"
+                }.joined(separator: "; "))
+            }
+        } else {
+            lines.append(report.suppliers.note + ".")
+        }
+        lines += ["", "Files: index.html, adoption.csv, layers.csv, domains.csv, suppliers.csv, report.json."]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Standards as rows, each set's adoption side by side (with the change when there is a baseline).
+    public static func adoptionTable(_ report: Report) -> [String] {
+        let withBaseline = report.baseline != nil
+        var header = ["Standard"]
+        for set in report.sets {
+            header.append(set.name)
+            if withBaseline { header += ["Δ \(set.name)"] }
+        }
+        var lines = ["| " + header.joined(separator: " | ") + " |", "|---|" + String(repeating: "---:|", count: header.count - 1)]
+        for column in report.columns {
+            var cells = [column.label]
+            for set in report.sets {
+                let row = report.row(set: set.name, column: column.key)
+                cells.append(row.flatMap { $0.current.judged == 0 ? nil : "\(Points.percent($0.current.adoption)) (\($0.current.adopted)/\($0.current.judged))" } ?? "–")
+                if withBaseline { cells.append(Points.signed(row?.deltaPoints)) }
+            }
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        return lines
+    }
+
+    /// Two measurements of one set: baseline, measurement and the change, per standard.
+    public static func measurementsTable(_ report: Report, set: String) -> [String] {
+        let before = report.baseline?.name ?? "baseline", after = report.measurement.name
+        var lines = ["| Standard | \(before) | \(after) | Δ |", "|---|---:|---:|---:|"]
+        for column in report.columns {
+            let row = report.row(set: set, column: column.key)
+            lines.append("| \(column.label) | \(Points.percent(row?.baseline?.adoption)) | \(Points.percent(row?.current.adoption)) | \(Points.signed(row?.deltaPoints)) |")
+        }
+        return lines
+    }
+}
