@@ -87,6 +87,8 @@ struct LabOracle {
             if !found.isEmpty { caaFoundAt = current; caa = found; break }
             candidate = DNSName.parent(of: current)
         }
+        let webZone = index.zoneContaining(domain.webHost)
+        let webDelegated = webZone != nil && webZone?.name != zone?.name
         return DNSFacts(
             domain: name, dnssec: status(ofName: name), dnssecReason: nil,
             nsZone: zone.map { $0.name.isEmpty ? "." : $0.name },
@@ -95,7 +97,9 @@ struct LabOracle {
             mx: mx, nullMX: nullMX, txt: txt, spf: txt.filter { $0.lowercased().hasPrefix("v=spf1") },
             dmarc: records("_dmarc." + name, "TXT"),
             domainKey: exists("_domainkey." + name) ? .exists : .nxdomain,
-            caaFoundAt: caaFoundAt, caa: caa, webTLSA: records("_443._tcp." + domain.webHost, "TLSA")
+            caaFoundAt: caaFoundAt, caa: caa, webTLSA: records("_443._tcp." + domain.webHost, "TLSA"),
+            webNSZone: webDelegated ? webZone?.name : nil,
+            webNameservers: webDelegated ? webZone.map { records($0.name, "NS").map(host) } : nil
         )
     }
 }

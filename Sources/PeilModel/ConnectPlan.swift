@@ -26,8 +26,8 @@ public struct PlannedConnect: Codable, Sendable, Hashable {
 ///   reachability over both families);
 /// - `web`: the TLS scan and HTTP exchanges on one IPv4 and one IPv6 address of the web host
 ///   (Internet.nl tests HTTPS on one address per family), the lowest of each;
-/// - `nameserver`: an NS query to every IPv6 address of the domain's nameservers
-///   (IPv4-mapped addresses do not count as IPv6);
+/// - `nameserver`: an NS query to every IPv6 address of the domain's nameservers, and of the
+///   web host's when it is delegated (IPv4-mapped addresses do not count as IPv6);
 /// - `mail`: SMTP STARTTLS on every address of every MX host, once per address however many
 ///   domains (and MX names) share it: a cloud provider's four addresses cost four probes.
 public enum ConnectPlanner {
@@ -40,7 +40,7 @@ public enum ConnectPlanner {
         for chosen in [webAddress(web.ipv4), webAddress(web.ipv6)].compactMap({ $0 }) {
             planned.append(PlannedConnect(kind: .web, target: ConnectTarget(address: chosen, family: ConnectTarget.family(of: chosen), host: web.host)))
         }
-        for server in facts.nameservers {
+        for server in facts.nameservers + (facts.webNameservers ?? []) {
             for address in server.ipv6 where !isMapped(address) {
                 planned.append(PlannedConnect(kind: .nameserver, target: ConnectTarget(address: address, family: .ipv6, host: server.host)))
             }

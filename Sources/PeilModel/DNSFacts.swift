@@ -104,12 +104,18 @@ public struct DNSFacts: Codable, Sendable, Hashable {
     public var caa: [String]
     /// TLSA rdata at `_443._tcp.<web host>`.
     public var webTLSA: [String]
+    /// The zone whose NS set was found by climbing from the web host, and its nameservers,
+    /// when that is another zone than ``nsZone`` (a delegated web host); nil otherwise. The web
+    /// test's IPv6 nameserver check uses them, the mail test the domain's.
+    public var webNSZone: String?
+    public var webNameservers: [HostAddresses]?
 
     public init(
         domain: String, dnssec: DNSSECStatus, dnssecReason: String? = nil, nsZone: String?,
         nameservers: [HostAddresses], domainAddresses: HostAddresses, web: HostAddresses,
         webDNSSEC: DNSSECStatus, mx: [MailExchanger], nullMX: Bool, txt: [String], spf: [String],
-        dmarc: [String], domainKey: DomainKeyPresence, caaFoundAt: String?, caa: [String], webTLSA: [String]
+        dmarc: [String], domainKey: DomainKeyPresence, caaFoundAt: String?, caa: [String], webTLSA: [String],
+        webNSZone: String? = nil, webNameservers: [HostAddresses]? = nil
     ) {
         self.domain = domain
         self.dnssec = dnssec
@@ -128,7 +134,12 @@ public struct DNSFacts: Codable, Sendable, Hashable {
         self.caaFoundAt = caaFoundAt
         self.caa = caa.sorted()
         self.webTLSA = webTLSA.sorted()
+        self.webNSZone = webNSZone
+        self.webNameservers = webNameservers?.sorted { $0.host < $1.host }
     }
+
+    /// The nameservers the web test judges: the web host's zone's, else the domain's.
+    public var webTestNameservers: [HostAddresses] { webNameservers ?? nameservers }
 }
 
 /// What a resolve task reports: every query asked (raw), and the facts derived from them.

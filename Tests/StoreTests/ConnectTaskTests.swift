@@ -25,16 +25,17 @@ final class ConnectTaskTests: StoreTestCase {
             let report = TaskReport(taskID: task.taskID, attempt: 1, outcome: .completed, resolution: observation)
             XCTAssertEqual(try store.recordReport(report, agentID: "r", maxAttempts: 3, plan: ConnectPlanner.plan(observation.facts)), .stored)
         }
-        // Per domain: reach ×2 (shared by address), web ×2 (per host), nameserver ×1 (shared; the mapped AAAA is not IPv6).
+        // Per domain: reach ×2 (shared by address), web ×2 (per host), nameserver ×1 (shared; the
+        // mapped AAAA is not IPv6), mail ×1 (mx.a.nl and mx.b.nl share one address: one task).
         let kinds = try store.database.query("SELECT kind, count(*) AS count FROM tasks WHERE measurement_id = \(id) GROUP BY kind ORDER BY kind").rows
             .map { "\(try $0.decode("kind", as: String.self))=\(try $0.decode("count", as: Int.self))" }
-        XCTAssertEqual(kinds, ["nameserver=1", "reach=2", "resolve=2", "web=4"])
-        XCTAssertEqual(try count("SELECT count(*) AS count FROM task_links WHERE measurement_id = \(id)"), 2 * 5)
+        XCTAssertEqual(kinds, ["mail=1", "nameserver=1", "reach=2", "resolve=2", "web=4"])
+        XCTAssertEqual(try count("SELECT count(*) AS count FROM task_links WHERE measurement_id = \(id)"), 2 * 6)
         XCTAssertFalse(try store.measurementComplete(id), "connect tasks are queued")
 
         // An IPv4-only vantage gets only the IPv4 connect tasks.
         let v4 = try store.claimTasks(agentID: "v4", families: [.ipv4], limit: 50, leaseSeconds: 300)
-        XCTAssertEqual(Set(v4.map(\.kind)), [.reach, .web])
+        XCTAssertEqual(Set(v4.map(\.kind)), [.reach, .web, .mail])
         XCTAssertTrue(v4.allSatisfy { $0.target?.family == .ipv4 && $0.family == .ipv4 })
         let v6 = try store.claimTasks(agentID: "v6", families: [.ipv6], limit: 50, leaseSeconds: 300)
         XCTAssertEqual(v6.count, 4)
@@ -46,7 +47,7 @@ final class ConnectTaskTests: StoreTestCase {
         }
         XCTAssertTrue(try store.measurementComplete(id))
         let linked = try store.connectResults(measurementID: id)
-        XCTAssertEqual(linked["a.nl"]?.count, 5)
+        XCTAssertEqual(linked["a.nl"]?.count, 6)
         XCTAssertEqual(linked["b.nl"]?.filter { $0.kind == .web }.map(\.target.host), ["www.b.nl", "www.b.nl"])
         XCTAssertTrue(linked.values.joined().allSatisfy { $0.state == "done" && $0.observation?.reach != nil })
     }
@@ -58,6 +59,7 @@ final class ConnectTaskTests: StoreTestCase {
         for task in try store.claimTasks(agentID: "r", families: [.ipv4], limit: 10, leaseSeconds: 300) {
             var observation = facts(task.domain, web: ["198.18.16.7"])
             observation.facts.nameservers = []
+            observation.facts.mx = []
             let report = TaskReport(taskID: task.taskID, attempt: 1, outcome: .completed, resolution: observation)
             _ = try store.recordReport(report, agentID: "r", maxAttempts: 3, plan: ConnectPlanner.plan(observation.facts))
         }

@@ -18,16 +18,18 @@ public enum DNSFactsAssembler {
 
         let soa = lookup(domain, .soa)
 
-        var nsZone: String?
-        var nameserverHosts: [String] = []
-        for name in DNSNames.nameserverClimb(from: domain) {
-            guard let answer = lookup(name, .ns) else { break }
-            if ResolutionRules.nameserverStep(answer) == .found {
-                nsZone = name
-                nameserverHosts = Set(answer.records.map(DNSNames.normalise)).sorted()
-                break
+        func climb(from start: String) -> (zone: String?, hosts: [String]) {
+            for name in DNSNames.nameserverClimb(from: start) {
+                guard let answer = lookup(name, .ns) else { break }
+                if ResolutionRules.nameserverStep(answer) == .found {
+                    return (name, Set(answer.records.map(DNSNames.normalise)).sorted())
+                }
             }
+            return (nil, [])
         }
+        let (nsZone, nameserverHosts) = climb(from: domain)
+        let web = climb(from: webHost)
+        let webDelegated = web.zone != nil && web.zone != nsZone
 
         let mxAnswer = lookup(domain, .mx)
         let (exchangerNames, nullMX) = ResolutionRules.mailExchangers(mxAnswer?.records ?? [], limit: maxMailExchangers)
@@ -59,7 +61,8 @@ public enum DNSFactsAssembler {
             mx: exchangers, nullMX: nullMX, txt: txt, spf: ResolutionRules.spf(txt),
             dmarc: records(ResolutionRules.dmarcName(domain), .txt),
             domainKey: ResolutionRules.domainKey(lookup(ResolutionRules.domainKeyName(domain), .txt)),
-            caaFoundAt: caaFoundAt, caa: caa, webTLSA: records(ResolutionRules.tlsaName(port: 443, host: webHost), .tlsa))
+            caaFoundAt: caaFoundAt, caa: caa, webTLSA: records(ResolutionRules.tlsaName(port: 443, host: webHost), .tlsa),
+            webNSZone: webDelegated ? web.zone : nil, webNameservers: webDelegated ? web.hosts.map(addresses) : nil)
     }
 
     private static func key(_ name: String, _ type: String) -> String {

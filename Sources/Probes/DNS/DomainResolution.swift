@@ -4,7 +4,8 @@ import PeilModel
 /// domain and its web host, concurrently where answers do not depend on each other, and
 /// returns the raw records with the facts derived from them.
 ///
-/// Questions: SOA of the domain; NS climbing from the domain, then A/AAAA of each nameserver;
+/// Questions: SOA of the domain; NS climbing from the domain and from the web host, then A/AAAA
+/// of each nameserver;
 /// A/AAAA of the domain and of the web host; MX, then A, AAAA and `_25._tcp` TLSA of each
 /// exchanger (at most ``ResolutionRules/maxMailExchangers``); TXT at the domain, `_dmarc` and
 /// `_domainkey`; CAA climbing from the web host; TLSA at `_443._tcp.<web host>`.
@@ -40,6 +41,8 @@ public struct DomainResolution: Sendable {
                 group.addTask { _ = await ledger.ask(name, type) }
             }
             group.addTask { await Self.nameservers(of: domain, ledger) }
+            // The web test climbs from the web host: a delegated web host has its own NS set.
+            if webHost != domain { group.addTask { await Self.nameservers(of: webHost, ledger) } }
             group.addTask { await Self.mailExchangers(of: domain, limit: mxLimit, ledger) }
             group.addTask { await Self.climbCAA(from: webHost, ledger) }
         }

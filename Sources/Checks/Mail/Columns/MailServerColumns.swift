@@ -16,7 +16,7 @@ public enum MailServerColumns {
 
     public static func evaluate(_ evidence: DomainEvidence, ruleSet: RuleSet, dane: DANEJudge) -> [String: BulkColumn] {
         var columns = servers(evidence, ruleSet: ruleSet, dane: dane)
-        let nameservers = IPv6Columns.nameservers(evidence)
+        let nameservers = IPv6Columns.nameservers(evidence, servers: evidence.facts.nameservers)
         columns["ipv6_nameserver"] = nameservers
         let parts = [nameservers.status, columns["ipv6_mailserver"]?.status ?? "error"]
         let category = parts.contains("error") ? "error" : parts.contains("failed") ? "failed" : "passed"

@@ -4,8 +4,8 @@ import PeilModel
 public enum IPv6Columns {
     /// `ipv6_nameserver`: at least two nameservers with AAAA (IPv4-mapped ones do not count),
     /// and every nameserver IPv6 address answering a DNS query.
-    public static func nameservers(_ evidence: DomainEvidence) -> BulkColumn {
-        let servers = evidence.facts.nameservers
+    /// `servers`: the NS set judged (the web test's or the mail test's).
+    public static func nameservers(_ evidence: DomainEvidence, servers: [HostAddresses]) -> BulkColumn {
         guard !servers.isEmpty else { return BulkColumn("failed", "no nameservers found") }
         let withAAAA = servers.filter { $0.ipv6.contains { !ConnectPlanner.isMapped($0) } }
         guard withAAAA.count >= 2 else {

@@ -14,7 +14,7 @@ public enum WebColumns {
         var columns: [String: BulkColumn] = [:]
         let facts = evidence.facts
         columns["dnssec"] = BulkColumn(facts.webDNSSEC == .secure ? "passed" : "failed", "\(facts.web.host): \(facts.webDNSSEC.rawValue)")
-        columns["ipv6_nameserver"] = IPv6Columns.nameservers(evidence)
+        columns["ipv6_nameserver"] = IPv6Columns.nameservers(evidence, servers: facts.webTestNameservers)
         columns["ipv6_webserver"] = IPv6Columns.webServer(evidence)
         let category = columns["ipv6_nameserver"]!.status == "passed" && columns["ipv6_webserver"]!.status == "passed"
         columns["ipv6_web"] = BulkColumn(category ? "passed" : "failed",
