@@ -22,6 +22,7 @@ struct DomainResolutionTests {
         rr("_dmarc.example.nl", "TXT", ["v=DMARC1; p=reject"]),
         rr("_domainkey.example.nl", "TXT", []),
         rr("www.example.nl", "CAA", []),
+        rr("www.example.nl", "NS", []),  // the web test's climb: not delegated, so it goes on to example.nl
         rr("example.nl", "CAA", ["0 issue \"ca.lab\""]),
         rr("_443._tcp.www.example.nl", "TLSA", ["3 1 1 ef01"]),
     ]
@@ -64,6 +65,20 @@ struct DomainResolutionTests {
         #expect(facts.nsZone == "example.nl")
         #expect(facts.nameservers == [HostAddresses(host: "ns.example.nl", ipv4: ["198.18.0.9"])])
         #expect(!resolver.asked.contains("nl NS"))
+        #expect(facts.webNameservers == nil, "www.afdeling.example.nl is in the same zone")
+    }
+
+    @Test func aDelegatedWebHostHasItsOwnNameservers() async throws {
+        let resolver = TableResolver([
+            rr("example.nl", "NS", ["ns.example.nl"]),
+            rr("www.example.nl", "NS", ["ns.webhoster.nl"]),
+            rr("ns.webhoster.nl", "AAAA", ["2001:2::99"]),
+        ])
+        let facts = try await DomainResolution(resolver: resolver).resolve(domain: "example.nl").facts
+        #expect(facts.nsZone == "example.nl" && facts.webNSZone == "www.example.nl")
+        #expect(facts.webNameservers == [HostAddresses(host: "ns.webhoster.nl", ipv6: ["2001:2::99"])])
+        #expect(facts.webTestNameservers.map(\.host) == ["ns.webhoster.nl"])
+        #expect(ConnectPlanner.plan(facts).contains { $0.kind == .nameserver && $0.target.address == "2001:2::99" })
     }
 
     @Test func noNameserversAnywhereLeavesTheZoneUnknown() async throws {
@@ -71,7 +86,8 @@ struct DomainResolutionTests {
         let facts = try await DomainResolution(resolver: resolver).resolve(domain: "example.nl").facts
         #expect(facts.nsZone == nil)
         #expect(facts.nameservers.isEmpty)
-        #expect(resolver.asked.filter { $0.hasSuffix(" NS") } == ["example.nl NS"])
+        #expect(Set(resolver.asked.filter { $0.hasSuffix(" NS") }) == ["example.nl NS", "www.example.nl NS"],
+                "climbs from the domain and from the web host, each stopping at two labels")
     }
 
     @Test func caaClimbsToTheTLDButNotTheRoot() async throws {
