@@ -1,3 +1,4 @@
+import Foundation
 import PeilModel
 import Probes
 import Wire
@@ -26,13 +27,18 @@ public struct ConnectProber: TaskProber {
     private let web: EndpointProbes
     private let portTimeout: Duration
     private let fence: UpstreamPolicy
+    private let mailBackOff: [Duration]
 
     /// - Parameter fence: the networks probes may reach; by default loopback and the lab ranges
     ///   only (the same fence as the resolver's, lifted by `--any-upstream`).
-    public init(web: EndpointProbes, portTimeout: Duration = .seconds(4), fence: UpstreamPolicy = .labAndLoopback) {
+    /// - Parameter mailBackOff: the waits before scanning a mail server again after it
+    ///   answered 4xx (421 "too many connections", 450…): one more scan per entry.
+    public init(web: EndpointProbes, portTimeout: Duration = .seconds(4), fence: UpstreamPolicy = .labAndLoopback,
+                mailBackOff: [Duration] = [.seconds(15), .seconds(45)]) {
         self.web = web
         self.portTimeout = portTimeout
         self.fence = fence
+        self.mailBackOff = mailBackOff
     }
 
     public func run(_ task: TaskAssignment) async -> TaskReport {
@@ -45,6 +51,7 @@ public struct ConnectProber: TaskProber {
         }
         let web = self.web
         let portTimeout = self.portTimeout
+        let mailBackOff = self.mailBackOff
         let kind = task.kind
         do {
             let observation = try await runOnDedicatedThread(name: "peil-probe-\(kind.rawValue)") { () -> ConnectObservation? in
@@ -53,7 +60,7 @@ public struct ConnectProber: TaskProber {
                 case .reach: ConnectObservation(reach: PortCheck.probe(address: target.address, ports: [80, 443], timeout: portTimeout))
                 case .nameserver: ConnectObservation(nameserver: NameserverCheck.probe(address: target.address, name: target.host))
                 case .web: ConnectObservation(web: Self.probeWeb(target, web, portTimeout: portTimeout))
-                case .mail: ConnectObservation(mail: MailServerObservation(tls: web.scanSMTP(target)))
+                case .mail: ConnectObservation(mail: MailServerObservation(tls: Self.probeMail(target, web, backOff: mailBackOff)))
                 }
             }
             guard let observation else {
@@ -63,6 +70,20 @@ public struct ConnectProber: TaskProber {
         } catch {
             return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "\(error)")
         }
+    }
+
+    /// The STARTTLS scan; a server that answered 4xx (rate limit, overload) is left alone for
+    /// each back-off wait and scanned again, so a temporary refusal is retried before the
+    /// result is final (it stays `inconclusive`, an error, never a failed standard).
+    static func probeMail(_ target: ConnectTarget, _ probes: EndpointProbes, backOff: [Duration]) -> TLSScanResult {
+        var result = probes.scanSMTP(target)
+        for wait in backOff where result.outcome == .inconclusive && result.detail?.contains("temporary failure (4xx)") == true {
+            Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            let handshakes = result.handshakes
+            result = probes.scanSMTP(target)
+            result.handshakes += handshakes
+        }
+        return result
     }
 
     /// TLS scan of 443; `GET /` over HTTPS when TLS works; `GET /` over HTTP when 80 is open.
