@@ -14,19 +14,26 @@ struct ConnectProberTests {
                        family: ConnectTarget.family(of: address), target: ConnectTarget(address: address, family: ConnectTarget.family(of: address), host: "mx.example.nl"))
     }
 
+    /// How many times a probe ran.
+    final class Counter: Sendable {
+        private let value = Mutex(0)
+        func next() -> Int { value.withLock { count in defer { count += 1 }; return count } }
+        var count: Int { value.withLock { $0 } }
+    }
+
     /// Probes that answer from a script: scanSMTP returns the next scripted result.
-    static func probes(smtp script: [TLSScanResult], calls: Mutex<Int>) -> EndpointProbes {
+    static func probes(smtp script: [TLSScanResult], calls: Counter) -> EndpointProbes {
         EndpointProbes(
             scanTLS: { _ in TLSScanResult(outcome: .unreachable) },
             get: { target, _, _ in HTTPExchange(url: "http://\(target.host)/", error: "not used") },
             scanSMTP: { _ in
-                let index = calls.withLock { count in defer { count += 1 }; return count }
+                let index = calls.next()
                 return script[min(index, script.count - 1)]
             })
     }
 
     @Test func aTemporaryRefusalIsRetriedAfterABackOff() async {
-        let calls = Mutex(0)
+        let calls = Counter()
         let busy = TLSScanResult(outcome: .inconclusive, detail: "temporary failure (4xx): EHLO: 421 too many connections", handshakes: 1)
         let fine = TLSScanResult(outcome: .completed, observation: TLSObservation(versions: [.tls12]), handshakes: 30)
         let prober = ConnectProber(web: Self.probes(smtp: [busy, fine], calls: calls), mailBackOff: [.milliseconds(10), .milliseconds(10)])
@@ -34,33 +41,33 @@ struct ConnectProberTests {
         #expect(report.outcome == .completed)
         #expect(report.connect?.mail?.tls.outcome == .completed)
         #expect(report.connect?.mail?.tls.handshakes == 31, "handshakes of every try are counted")
-        #expect(calls.withLock { $0 } == 2)
+        #expect(calls.count == 2)
     }
 
     @Test func aServerThatKeepsRefusingEndsInconclusiveNotFailed() async {
-        let calls = Mutex(0)
+        let calls = Counter()
         let busy = TLSScanResult(outcome: .inconclusive, detail: "temporary failure (4xx): STARTTLS: 454 TLS not available", handshakes: 1)
         let prober = ConnectProber(web: Self.probes(smtp: [busy], calls: calls), mailBackOff: [.milliseconds(10), .milliseconds(10)])
         let report = await prober.run(Self.task(.mail, "2001:2:0:25::1"))
         #expect(report.connect?.mail?.tls.outcome == .inconclusive)
-        #expect(calls.withLock { $0 } == 3, "one scan and one per back-off wait")
+        #expect(calls.count == 3, "one scan and one per back-off wait")
     }
 
     @Test func aNoStartTLSAnswerIsFinalAtOnce() async {
-        let calls = Mutex(0)
+        let calls = Counter()
         let plain = TLSScanResult(outcome: .noStartTLS, detail: "STARTTLS not offered", handshakes: 1)
         let prober = ConnectProber(web: Self.probes(smtp: [plain], calls: calls), mailBackOff: [.milliseconds(10)])
         _ = await prober.run(Self.task(.mail, "198.18.32.1"))
-        #expect(calls.withLock { $0 } == 1)
+        #expect(calls.count == 1)
     }
 
     @Test func addressesOutsideTheLabAreNotProbed() async {
-        let calls = Mutex(0)
+        let calls = Counter()
         let prober = ConnectProber(web: Self.probes(smtp: [TLSScanResult(outcome: .completed)], calls: calls))
         for address in ["10.0.0.1", "192.168.1.1", "8.8.8.8", "2a00::1"] {
             let report = await prober.run(Self.task(.mail, address))
             #expect(report.outcome == .probeError && report.detail?.contains("outside") == true, "\(address)")
         }
-        #expect(calls.withLock { $0 } == 0)
+        #expect(calls.count == 0)
     }
 }
