@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Lab"]),
         .testTarget(name: "ProbesTLSTests", dependencies: ["Probes", "Checks", "PeilModel"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Checks"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Store", "Lab", "Wire", "PeilModel"]),
         .testTarget(name: "ChecksWebTests", dependencies: ["Checks", "PeilModel"]),
         .testTarget(name: "ChecksDANETests", dependencies: ["DANE", "Checks", "PeilModel"]),
