@@ -2,12 +2,21 @@ import PeilModel
 import Probes
 
 /// Runs `resolve` tasks through the agent's validating resolver.
+///
+/// A resolution in which a question timed out is reported as a retryable `timeout` while
+/// `task.attempt < finalAttempt`, so the coordinator asks again (another agent, or a warmer
+/// cache) before the result is final; the last attempt's observation is kept whatever it holds,
+/// and its timed-out questions make the verdicts `error`, never `failed`.
 public struct ResolutionProber: TaskProber {
     private let resolution: DomainResolution
+    private let finalAttempt: Int
 
     /// `followUp`: the extra questions the mail verdicts need (see ``Probes/FollowUpQuestions``).
-    public init(resolver: any DNSQuestionAnswering, followUp: FollowUpQuestions? = nil) {
+    /// `finalAttempt`: the attempt whose result is kept even with timeouts (the coordinator's
+    /// `--max-attempts`, 3 by default).
+    public init(resolver: any DNSQuestionAnswering, followUp: FollowUpQuestions? = nil, finalAttempt: Int = 3) {
         resolution = DomainResolution(resolver: resolver, followUp: followUp)
+        self.finalAttempt = finalAttempt
     }
 
     public func run(_ task: TaskAssignment) async -> TaskReport {
@@ -15,6 +24,12 @@ public struct ResolutionProber: TaskProber {
         case .resolve:
             do {
                 let observation = try await resolution.resolve(domain: task.domain, webHost: task.webHost)
+                let timedOut = observation.queries.filter { $0.rcode == "TIMEOUT" }
+                if !timedOut.isEmpty, task.attempt < finalAttempt {
+                    let names = timedOut.prefix(3).map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+                    return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .timeout,
+                                      detail: "\(timedOut.count) questions timed out (\(names)); asking again")
+                }
                 return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed, resolution: observation)
             } catch {
                 return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "\(error)")
