@@ -29,7 +29,8 @@ struct DomainVerdicts: Sendable {
                                                mail: Dictionary(uniqueKeysWithValues: mailColumns.map { ($0, BulkColumn(word, why)) })))
                 continue
             }
-            let evidence = webEvidence(resolution.facts, connects[domain] ?? [])
+            var evidence = webEvidence(resolution.facts, connects[domain] ?? [])
+            evidence.failedLookups = DomainEvidence.failedLookups(resolution.queries)
             let web = WebColumns.evaluate(evidence, ruleSet: ruleSet)
             let auth = await MailColumns.evaluate(resolution, ruleSet: ruleSet, psl: psl)
             var mail = auth.columns.mapValues { BulkColumn($0, "") }.merging(auth.because.mapValues { BulkColumn("", $0) }) {

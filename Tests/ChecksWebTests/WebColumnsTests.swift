@@ -89,6 +89,18 @@ final class WebColumnsTests: XCTestCase {
         XCTAssertEqual(result["ipv6_web"]?.status, "failed")
     }
 
+    func testAFailedLookupIsUnknownNotAbsent() {
+        var evidence = Self.evidence(facts: Self.facts(ipv6: []), web: [Self.v4: Self.web()])
+        XCTAssertEqual(columns(evidence)["ipv6_webserver"], "failed", "no AAAA")
+        evidence.failedLookups = ["www.example.nl AAAA"]
+        XCTAssertEqual(columns(evidence)["ipv6_webserver"], "error", "the AAAA lookup timed out: unknown, not failed")
+        var nameservers = Self.evidence(facts: Self.facts(nameservers: [HostAddresses(host: "ns1.dns.nl", ipv4: ["198.18.0.1"], ipv6: ["2001:2::1"]),
+                                                                        HostAddresses(host: "ns2.dns.nl", ipv4: ["198.18.0.2"])]))
+        XCTAssertEqual(columns(nameservers)["ipv6_nameserver"], "failed")
+        nameservers.failedLookups = DomainEvidence.failedLookups([DNSQueryRecord(name: "ns2.dns.nl", type: "AAAA", rcode: "TIMEOUT", dnssec: .error, records: [])])
+        XCTAssertEqual(columns(nameservers)["ipv6_nameserver"], "error")
+    }
+
     func testHTTPSNotAvailable() {
         let refused = TLSScanResult(outcome: .unreachable, detail: "connection refused")
         let closed = WebObservation(tls: refused, https: nil, http: HTTPExchange(url: "http://www.example.nl/", status: 200), port80: .open)

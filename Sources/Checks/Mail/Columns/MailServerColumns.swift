@@ -76,6 +76,7 @@ public enum MailServerColumns {
         var problems: [String] = [], unknown: [String] = []
         for host in hosts {
             let ipv6 = host.ipv6.filter { !ConnectPlanner.isMapped($0) }
+            if ipv6.isEmpty, evidence.lookupFailed(host.host, "AAAA") { unknown.append("\(host.host) (AAAA lookup failed)"); continue }
             if ipv6.isEmpty { problems.append("\(host.host) has no AAAA"); continue }
             for address in ipv6 {
                 guard let seen = evidence.mail[address] else { unknown.append(address); continue }
@@ -83,7 +84,7 @@ public enum MailServerColumns {
             }
         }
         if !problems.isEmpty { return BulkColumn("failed", problems.joined(separator: "; ")) }
-        if !unknown.isEmpty { return BulkColumn("error", "not probed: " + unknown.joined(separator: ", ")) }
+        if !unknown.isEmpty { return BulkColumn("error", "unknown: " + unknown.joined(separator: ", ")) }
         return BulkColumn("passed", "every MX reachable over IPv6")
     }
 

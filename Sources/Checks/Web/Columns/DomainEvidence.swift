@@ -13,14 +13,28 @@ public struct DomainEvidence: Sendable, Hashable {
     public var web: [String: WebObservation]
     /// `mail` results by address (every address of every MX host).
     public var mail: [String: MailServerObservation]
+    /// Questions the resolution asked without a usable answer (timeout, SERVFAIL, error), as
+    /// "name TYPE": an empty answer to one of them is unknown, not absent.
+    public var failedLookups: Set<String>
 
     public init(facts: DNSFacts, reach: [String: ReachObservation] = [:], nameservers: [String: NameserverObservation] = [:],
-                web: [String: WebObservation] = [:], mail: [String: MailServerObservation] = [:]) {
+                web: [String: WebObservation] = [:], mail: [String: MailServerObservation] = [:], failedLookups: Set<String> = []) {
         self.facts = facts
         self.reach = reach
         self.nameservers = nameservers
         self.web = web
         self.mail = mail
+        self.failedLookups = failedLookups
+    }
+
+    /// The failed questions of a resolution, for ``failedLookups``.
+    public static func failedLookups(_ queries: [DNSQueryRecord]) -> Set<String> {
+        Set(queries.filter { ["TIMEOUT", "ERROR", "SERVFAIL"].contains($0.rcode) && $0.dnssec != .bogus }.map { "\($0.name) \($0.type)" })
+    }
+
+    /// Whether the question `name` `type` got no usable answer.
+    func lookupFailed(_ name: String, _ type: String) -> Bool {
+        failedLookups.contains("\(name) \(type)")
     }
 
     /// Every address of the web host, IPv4 first, IPv4-mapped AAAA left out.

@@ -8,7 +8,11 @@ public enum IPv6Columns {
     public static func nameservers(_ evidence: DomainEvidence, servers: [HostAddresses]) -> BulkColumn {
         guard !servers.isEmpty else { return BulkColumn("failed", "no nameservers found") }
         let withAAAA = servers.filter { $0.ipv6.contains { !ConnectPlanner.isMapped($0) } }
+        let unknownAAAA = servers.filter { $0.ipv6.isEmpty && evidence.lookupFailed($0.host, "AAAA") }.map(\.host)
         guard withAAAA.count >= 2 else {
+            if withAAAA.count + unknownAAAA.count >= 2 {
+                return BulkColumn("error", "the AAAA lookup of " + unknownAAAA.joined(separator: ", ") + " failed")
+            }
             return BulkColumn("failed", "\(withAAAA.count) of \(servers.count) nameservers have AAAA")
         }
         var silent: [String] = [], unknown: [String] = []
@@ -28,6 +32,7 @@ public enum IPv6Columns {
     public static func webServer(_ evidence: DomainEvidence) -> BulkColumn {
         let web = evidence.facts.web
         let ipv6 = web.ipv6.filter { !ConnectPlanner.isMapped($0) }
+        if ipv6.isEmpty, evidence.lookupFailed(web.host, "AAAA") { return BulkColumn("error", "the AAAA lookup of \(web.host) failed") }
         guard !ipv6.isEmpty else { return BulkColumn("failed", "\(web.host) has no AAAA") }
         let ipv4Open = web.ipv4.reduce(into: Set<UInt16>()) { $0.formUnion(evidence.reach[$1]?.openPorts ?? []) }
         var problems: [String] = [], unknown: [String] = []
