@@ -20,26 +20,43 @@ struct DomainVerdicts: Sendable {
         let domains = try store.measuredDomains(measurementID: measurementID)
         let resolutions = try store.resolutionResults(measurementID: measurementID)
         let connects = try store.connectResults(measurementID: measurementID)
-        var verdicts: [DomainVerdicts] = []
-        for (domain, state, lastError) in domains {
-            guard let resolution = resolutions[domain] else {
-                let why = state == "not_testable" ? "not testable: \(lastError ?? "no result")" : "resolution \(state)"
-                let word = state == "not_testable" ? "not_testable" : "error"
-                verdicts.append(DomainVerdicts(domain: domain, web: Dictionary(uniqueKeysWithValues: WebColumns.names.map { ($0, BulkColumn(word, why)) }),
-                                               mail: Dictionary(uniqueKeysWithValues: mailColumns.map { ($0, BulkColumn(word, why)) })))
-                continue
+        // Domains are independent: judge them on every core, in batches, keeping the order.
+        let batches = stride(from: 0, to: domains.count, by: 64).map { Array(domains[$0..<min($0 + 64, domains.count)]) }
+        return await withTaskGroup(of: (Int, [DomainVerdicts]).self) { group in
+            for (index, batch) in batches.enumerated() {
+                group.addTask {
+                    var judged: [DomainVerdicts] = []
+                    for (domain, state, lastError) in batch {
+                        judged.append(await evaluate(domain: domain, state: state, lastError: lastError, resolution: resolutions[domain],
+                                                     linked: connects[domain] ?? [], ruleSet: ruleSet, psl: psl))
+                    }
+                    return (index, judged)
+                }
             }
-            var evidence = webEvidence(resolution.facts, connects[domain] ?? [])
-            evidence.failedLookups = DomainEvidence.failedLookups(resolution.queries)
-            let web = WebColumns.evaluate(evidence, ruleSet: ruleSet)
-            let auth = await MailColumns.evaluate(resolution, ruleSet: ruleSet, psl: psl)
-            var mail = auth.columns.mapValues { BulkColumn($0, "") }.merging(auth.because.mapValues { BulkColumn("", $0) }) {
-                BulkColumn($0.status, $1.because)
-            }
-            mail.merge(MailServerColumns.evaluate(evidence, ruleSet: ruleSet, dane: daneJudge(ruleSet))) { _, servers in servers }
-            verdicts.append(DomainVerdicts(domain: domain, web: web, mail: mail))
+            var byBatch: [Int: [DomainVerdicts]] = [:]
+            for await (index, judged) in group { byBatch[index] = judged }
+            return batches.indices.flatMap { byBatch[$0] ?? [] }
         }
-        return verdicts
+    }
+
+    /// One domain's columns; without a resolution, every column says why.
+    static func evaluate(domain: String, state: String, lastError: String?, resolution: ResolutionObservation?,
+                         linked: [LinkedConnect], ruleSet: RuleSet, psl: PublicSuffixList) async -> DomainVerdicts {
+        guard let resolution else {
+            let why = state == "not_testable" ? "not testable: \(lastError ?? "no result")" : "resolution \(state)"
+            let word = state == "not_testable" ? "not_testable" : "error"
+            return DomainVerdicts(domain: domain, web: Dictionary(uniqueKeysWithValues: WebColumns.names.map { ($0, BulkColumn(word, why)) }),
+                                  mail: Dictionary(uniqueKeysWithValues: mailColumns.map { ($0, BulkColumn(word, why)) }))
+        }
+        var evidence = webEvidence(resolution.facts, linked)
+        evidence.failedLookups = DomainEvidence.failedLookups(resolution.queries)
+        let web = WebColumns.evaluate(evidence, ruleSet: ruleSet)
+        let auth = await MailColumns.evaluate(resolution, ruleSet: ruleSet, psl: psl)
+        var mail = auth.columns.mapValues { BulkColumn($0, "") }.merging(auth.because.mapValues { BulkColumn("", $0) }) {
+            BulkColumn($0.status, $1.because)
+        }
+        mail.merge(MailServerColumns.evaluate(evidence, ruleSet: ruleSet, dane: daneJudge(ruleSet))) { _, servers in servers }
+        return DomainVerdicts(domain: domain, web: web, mail: mail)
     }
 
     /// DANE through OpenSSL's DANE support (`DANECheck`), on the chain the MX presented.
