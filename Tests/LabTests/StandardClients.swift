@@ -119,8 +119,11 @@ enum StandardClients {
     /// The DNSSEC status `unbound-host` reports for `name`/`type`, resolving from the lab's
     /// root with the lab's trust anchor (`config`) inside `namespace`. `.error` when it got no
     /// answer it could judge (SERVFAIL without a bogus verdict, no reachable server).
+    /// A bogus zone behind a nameserver whose AAAA is silent costs unbound tens of seconds of
+    /// retries before it says BOGUS (the agents' resolver allows 45 s per question, and asks
+    /// again): the 90 s bound only catches a hang.
     static func validate(_ namespace: String, config: URL, _ name: String, _ type: String) throws -> (DNSSECStatus, String) {
-        let output = try run(["ip", "netns", "exec", namespace, "unbound-host", "-C", config.path, "-v", "-t", type, name])
+        let output = try run(["ip", "netns", "exec", namespace, "unbound-host", "-C", config.path, "-v", "-t", type, name], timeout: 90)
         let text = output.text
         if text.contains("(BOGUS") { return (.bogus, text) }
         if text.contains("(insecure)") { return (.insecure, text) }
