@@ -127,22 +127,17 @@ public struct LinkedConnect: Sendable, Hashable {
 }
 
 extension PeilStore {
-    /// Every connect task linked to each domain of the measurement, by domain.
+    /// Every connect task linked to each domain of the measurement, by domain. A task shared by
+    /// many domains (a cloud mail address) is read and decoded once.
     public func connectResults(measurementID: Int64) throws -> [String: [LinkedConnect]] {
-        let rows = try database.query("""
-            SELECT d.name AS domain, t.kind, t.target::text AS target, t.state, t.last_error,
-                   r.observation::text AS observation
-            FROM task_links l
-            JOIN domains d ON d.id = l.domain_id
-            JOIN tasks t ON t.id = l.task_id
-            LEFT JOIN results r ON r.task_id = t.id
-            WHERE l.measurement_id = \(measurementID)
-            ORDER BY d.name, t.id
-            """).rows
         let decoder = JSONDecoder()
-        var linked: [String: [LinkedConnect]] = [:]
-        for row in rows {
-            let domain: String = try row.decode("domain")
+        var tasks: [Int64: LinkedConnect] = [:]
+        for row in try database.query("""
+            SELECT t.id, t.kind, t.target::text AS target, t.state, t.last_error, r.observation::text AS observation
+            FROM tasks t LEFT JOIN results r ON r.task_id = t.id
+            WHERE t.measurement_id = \(measurementID) AND t.endpoint_key IS NOT NULL
+            """).rows {
+            let id: Int64 = try row.decode("id")
             let kindName: String = try row.decode("kind")
             guard let kind = TaskKind(rawValue: kindName) else {
                 throw DatabaseError(code: .decoding, message: "task kind '\(kindName)' is unknown to this build")
@@ -152,14 +147,21 @@ extension PeilStore {
                 let observation = try row.decode("observation", as: String?.self).map {
                     try decoder.decode(ConnectObservation.self, from: Data($0.utf8))
                 }
-                linked[domain, default: []].append(LinkedConnect(
-                    kind: kind, target: target, state: try row.decode("state"), observation: observation,
-                    lastError: try row.decode("last_error", as: String?.self)))
+                tasks[id] = LinkedConnect(kind: kind, target: target, state: try row.decode("state"), observation: observation,
+                                          lastError: try row.decode("last_error", as: String?.self))
             } catch let error as DatabaseError {
                 throw error
             } catch {
-                throw DatabaseError(code: .decoding, message: "stored connect result for \(domain) does not decode: \(error)")
+                throw DatabaseError(code: .decoding, message: "stored connect result of task \(id) does not decode: \(error)")
             }
+        }
+        var linked: [String: [LinkedConnect]] = [:]
+        for row in try database.query("""
+            SELECT d.name AS domain, l.task_id FROM task_links l JOIN domains d ON d.id = l.domain_id
+            WHERE l.measurement_id = \(measurementID) ORDER BY d.name, l.task_id
+            """).rows {
+            guard let task = tasks[try row.decode("task_id", as: Int64.self)] else { continue }
+            linked[try row.decode("domain", as: String.self), default: []].append(task)
         }
         return linked
     }
