@@ -66,10 +66,16 @@ final class TLSScanSession {
         tcpConnected ? .inconclusive("\(what): \(detail)") : .unreachable(detail)
     }
 
-    /// Sends `hello` (reading the flight after a TLS ≤ 1.2 ServerHello) with the retry policy.
-    /// `firstContact` turns a non-TLS answer into `noTLS`.
-    func hello(_ hello: ClientHello, firstContact: Bool = false) throws(TLSScanStop) -> HelloExchange {
-        let what = "\(hello.version.displayName) hello"
+    /// What one attempt on a fresh connection came to.
+    private enum Attempt<Value> {
+        case done(Value)
+        case retry(String)
+    }
+
+    /// Runs `body` on fresh connections with the retry policy until it is done; `body` is told
+    /// whether this is the last attempt.
+    private func withRetries<Value>(_ what: String,
+                                    _ body: (TCPStream, _ isLast: Bool) throws(TLSScanStop) -> Attempt<Value>) throws(TLSScanStop) -> Value {
         var last = "no attempt"
         for attempt in 0...options.retries {
             let stream: TCPStream
@@ -82,53 +88,50 @@ final class TLSScanSession {
                 }
             }
             handshakes += 1
-            let exchange = HelloProbe.exchange(hello, over: stream, limits: limits, readFlight: true)
-            stream.close()
-            switch exchange.outcome {
-            case .accepted, .alert:
-                return exchange
-            case .closed:
-                if attempt == options.retries { return exchange }
-                last = "closed"
-            case .malformed(.notTLS(let byte)) where firstContact && attempt == options.retries:
-                throw .noTLS("not a TLS answer (first byte \(byte))")
-            case .timeout, .unreachable, .malformed:
-                last = exchange.outcome.description
+            switch try body(stream, attempt == options.retries) {
+            case .done(let value): return value
+            case .retry(let detail): last = detail
             }
         }
         throw giveUp(last, what)
     }
 
+    /// Sends `hello` (reading the flight after a TLS ≤ 1.2 ServerHello) with the retry policy.
+    /// `firstContact` turns a non-TLS answer into `noTLS`.
+    func hello(_ hello: ClientHello, firstContact: Bool = false) throws(TLSScanStop) -> HelloExchange {
+        try withRetries("\(hello.version.displayName) hello") { stream, isLast throws(TLSScanStop) -> Attempt<HelloExchange> in
+            let exchange = HelloProbe.exchange(hello, over: stream, limits: limits, readFlight: true)
+            stream.close()
+            switch exchange.outcome {
+            case .accepted, .alert:
+                return .done(exchange)
+            case .closed:
+                return isLast ? .done(exchange) : .retry("closed")
+            case .malformed(.notTLS(let byte)) where firstContact && isLast:
+                throw .noTLS("not a TLS answer (first byte \(byte))")
+            case .timeout, .unreachable, .malformed:
+                return .retry(exchange.outcome.description)
+            }
+        }
+    }
+
     /// An OpenSSL handshake with the retry policy: the stream, or the TLS-level failure
     /// (alert, close) that refused it.
     func handshake(_ tls: TLSClientOptions, what: String) throws(TLSScanStop) -> Result<TLSStream, StreamError> {
-        var last = "no attempt"
-        for attempt in 0...options.retries {
-            let stream: TCPStream
-            do {
-                stream = try open()
-            } catch {
-                switch error {
-                case .stop(let stop): throw stop
-                case .retry(let detail): last = detail; continue
-                }
-            }
-            handshakes += 1
+        try withRetries(what) { stream, isLast throws(TLSScanStop) -> Attempt<Result<TLSStream, StreamError>> in
             let deadline = ContinuousClock.now + limits.answerTimeout
-            do {
-                return .success(try TLSStream.handshake(over: stream, serverName: target.serverName, deadline: deadline, options: tls))
+            do throws(StreamError) {
+                return .done(.success(try TLSStream.handshake(over: stream, serverName: target.serverName, deadline: deadline, options: tls)))
             } catch {
                 stream.close()
                 switch error {
                 case .tls, .closed, .reset:
-                    if attempt == options.retries || error.isTLSRefusal { return .failure(error) }
-                    last = error.description
+                    return isLast || error.isTLSRefusal ? .done(.failure(error)) : .retry(error.description)
                 default:
-                    last = error.description
+                    return .retry(error.description)
                 }
             }
         }
-        throw giveUp(last, what)
     }
 
     /// Counts a renegotiation (a handshake on an existing connection).
