@@ -25,7 +25,7 @@ public struct PlannedConnect: Codable, Sendable, Hashable {
 /// - `reach`: TCP 80 and 443 on every address of the web host (the IPv6 web test compares
 ///   reachability over both families);
 /// - `web`: the TLS scan and HTTP exchanges on one IPv4 and one IPv6 address of the web host
-///   (Internet.nl tests HTTPS on one address per family), the lowest of each;
+///   (Internet.nl tests HTTPS on one address per family), the first of each in text order;
 /// - `nameserver`: an NS query to every IPv6 address of the domain's nameservers, and of the
 ///   web host's when it is delegated (IPv4-mapped addresses do not count as IPv6);
 /// - `mail`: SMTP STARTTLS on every address of every MX host, once per address however many
@@ -54,7 +54,8 @@ public enum ConnectPlanner {
         return planned.filter { seen.insert($0.endpointKey).inserted }
     }
 
-    /// The address of one family the web probe uses: the lowest, so every run picks the same.
+    /// The address of one family the web probe uses: the first in text order, so every run
+    /// picks the same.
     public static func webAddress(_ addresses: [String]) -> String? {
         addresses.filter { !isMapped($0) }.min()
     }
