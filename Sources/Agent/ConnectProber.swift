@@ -7,13 +7,14 @@ import Wire
 public struct EndpointProbes: Sendable {
     /// The TLS scan of port 443 of the target (server name = its host).
     public var scanTLS: @Sendable (ConnectTarget) -> TLSScanResult
-    /// `GET /` to the target on a port, over TLS or not; an exchange with `error` when it failed.
-    public var get: @Sendable (_ target: ConnectTarget, _ port: UInt16, _ secure: Bool) -> HTTPExchange
+    /// `GET /` to the target on a port, over TLS or not: whether the port accepted the
+    /// connection, and the exchange when it did (with `error` when it failed after that).
+    public var get: @Sendable (_ target: ConnectTarget, _ port: UInt16, _ secure: Bool) -> (port: PortProbe.State, exchange: HTTPExchange?)
     /// SMTP on port 25: EHLO, STARTTLS, then the TLS scan (server name = the MX host).
     public var scanSMTP: @Sendable (ConnectTarget) -> TLSScanResult
 
     public init(scanTLS: @escaping @Sendable (ConnectTarget) -> TLSScanResult,
-                get: @escaping @Sendable (ConnectTarget, UInt16, Bool) -> HTTPExchange,
+                get: @escaping @Sendable (ConnectTarget, UInt16, Bool) -> (port: PortProbe.State, exchange: HTTPExchange?),
                 scanSMTP: @escaping @Sendable (ConnectTarget) -> TLSScanResult) {
         self.scanTLS = scanTLS
         self.get = get
@@ -59,7 +60,7 @@ public struct ConnectProber: TaskProber {
                 case .resolve: nil
                 case .reach: ConnectObservation(reach: PortCheck.probe(address: target.address, ports: [80, 443], timeout: portTimeout))
                 case .nameserver: ConnectObservation(nameserver: NameserverCheck.probe(address: target.address, name: target.host))
-                case .web: ConnectObservation(web: Self.probeWeb(target, web, portTimeout: portTimeout))
+                case .web: ConnectObservation(web: Self.probeWeb(target, web))
                 case .mail: ConnectObservation(mail: MailServerObservation(tls: Self.probeMail(target, web, backOff: mailBackOff)))
                 }
             }
@@ -86,12 +87,12 @@ public struct ConnectProber: TaskProber {
         return result
     }
 
-    /// TLS scan of 443; `GET /` over HTTPS when TLS works; `GET /` over HTTP when 80 is open.
-    static func probeWeb(_ target: ConnectTarget, _ web: EndpointProbes, portTimeout: Duration) -> WebObservation {
+    /// TLS scan of 443; `GET /` over HTTPS when TLS works; `GET /` over HTTP (its connection
+    /// says whether port 80 is open: no separate port check).
+    static func probeWeb(_ target: ConnectTarget, _ web: EndpointProbes) -> WebObservation {
         let tls = web.scanTLS(target)
-        let https = tls.outcome == .completed ? web.get(target, 443, true) : nil
-        let port80 = PortCheck.probe(address: target.address, ports: [80], timeout: portTimeout).ports[0].state
-        let http = port80 == .open ? web.get(target, 80, false) : nil
+        let https = tls.outcome == .completed ? web.get(target, 443, true).exchange : nil
+        let (port80, http) = web.get(target, 80, false)
         return WebObservation(tls: tls, https: https, http: http, port80: port80)
     }
 }
@@ -114,8 +115,10 @@ public struct MeasurementProber: TaskProber {
 extension EndpointProbes {
     /// The real probes: `TLSScanner` on port 443 (server name = the host) and on port 25 after
     /// STARTTLS (EHLO `ehloName`, no early data), and `GET /` over a TCP or TLS stream
-    /// (certificate not verified: the scan judges it).
-    public static func live(scanOptions: TLSScanOptions, ehloName: String, timeout: Duration = .seconds(10)) -> EndpointProbes {
+    /// (certificate not verified: the scan judges it). The GET's connect is judged as
+    /// `PortCheck` judges a port: `connectTimeout`, one retry after a timeout.
+    public static func live(scanOptions: TLSScanOptions, ehloName: String, connectTimeout: Duration = .seconds(4),
+                            timeout: Duration = .seconds(10)) -> EndpointProbes {
         let mailOptions = { var options = scanOptions; options.probeEarlyData = false; return options }()
         return EndpointProbes(
             scanTLS: { target in
@@ -123,14 +126,25 @@ extension EndpointProbes {
             },
             get: { target, port, secure in
                 let url = "\(secure ? "https" : "http")://\(target.host)/"
+                var tcp: TCPStream?
+                var state = PortProbe.State.timeout
+                for _ in 0..<2 where tcp == nil && state == .timeout {
+                    do throws(StreamError) {
+                        tcp = try TCPStream.connect(address: target.address, port: port, deadline: .now + connectTimeout)
+                        state = .open
+                    } catch {
+                        state = error == .timeout ? .timeout : .refused
+                    }
+                }
+                guard let tcp else { return (state, nil) }
                 let deadline = ContinuousClock.now + timeout
                 do {
-                    let tcp = try TCPStream.connect(address: target.address, port: port, deadline: deadline)
                     let stream: any ByteStream = secure ? try TLSStream.handshake(over: tcp, serverName: target.host, deadline: deadline) : tcp
                     defer { stream.close() }
-                    return HTTPClient.get(url: url, host: target.host, over: stream, limits: HTTPLimits(timeout: timeout))
+                    return (.open, HTTPClient.get(url: url, host: target.host, over: stream, limits: HTTPLimits(timeout: timeout)))
                 } catch {
-                    return HTTPExchange(url: url, error: "\(error)")
+                    tcp.close()
+                    return (.open, HTTPExchange(url: url, error: "\(error)"))
                 }
             },
             scanSMTP: { target in

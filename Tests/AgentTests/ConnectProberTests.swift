@@ -25,7 +25,7 @@ struct ConnectProberTests {
     static func probes(smtp script: [TLSScanResult], calls: Counter) -> EndpointProbes {
         EndpointProbes(
             scanTLS: { _ in TLSScanResult(outcome: .unreachable) },
-            get: { target, _, _ in HTTPExchange(url: "http://\(target.host)/", error: "not used") },
+            get: { target, _, _ in (.open, HTTPExchange(url: "http://\(target.host)/", error: "not used")) },
             scanSMTP: { _ in
                 let index = calls.next()
                 return script[min(index, script.count - 1)]
@@ -59,6 +59,19 @@ struct ConnectProberTests {
         let prober = ConnectProber(web: Self.probes(smtp: [plain], calls: calls), mailBackOff: [.milliseconds(10)])
         _ = await prober.run(Self.task(.mail, "198.18.32.1"))
         #expect(calls.count == 1)
+    }
+
+    @Test func theWebProbeTakesPort80FromItsOwnConnection() async {
+        let probes = EndpointProbes(
+            scanTLS: { _ in TLSScanResult(outcome: .completed, observation: TLSObservation(versions: [.tls13])) },
+            get: { target, port, secure in
+                port == 80 ? (.refused, nil) : (.open, HTTPExchange(url: "https://\(target.host)/", status: secure ? 200 : nil))
+            },
+            scanSMTP: { _ in TLSScanResult(outcome: .unreachable) })
+        let report = await ConnectProber(web: probes).run(Self.task(.web, "198.18.16.1"))
+        let web = report.connect?.web
+        #expect(web?.port80 == .refused && web?.http == nil)
+        #expect(web?.https?.status == 200)
     }
 
     @Test func addressesOutsideTheLabAreNotProbed() async {
