@@ -12,8 +12,7 @@ struct DomainVerdicts: Sendable {
     var mail: [String: BulkColumn]
 
     /// The 12 mail columns, in the government report's order.
-    static let mailColumns = ["dmarc", "dkim", "spf", "dmarc_policy", "spf_policy", "starttls", "starttls_ncsc", "dnssec_mx",
-                              "dane", "ipv6_mail", "ipv6_nameserver", "ipv6_mailserver"]
+    static let mailColumns = BulkColumnNames.mail
 
     /// Reads the measurement once and evaluates every domain.
     static func evaluate(store: PeilStore, measurementID: Int64, ruleSet: RuleSet, psl: PublicSuffixList) async throws -> [DomainVerdicts] {

@@ -1,3 +1,5 @@
+import PeilModel
+
 /// Where a TLS configuration is judged: HTTPS, or SMTP after STARTTLS (where certificate
 /// trust and name are informational and OCSP stapling is not tested).
 public enum TwinService: String, Sendable, Hashable {
@@ -103,8 +105,7 @@ public enum TwinStatus {
     }
 
     /// The 8 web columns, in the CSV's order.
-    public static let webColumns = ["dnssec", "tls_available", "tls_ncsc", "https_redirect", "hsts", "ipv6_web", "ipv6_nameserver", "ipv6_webserver"]
+    public static let webColumns = BulkColumnNames.web
     /// The 12 mail columns, in the CSV's order.
-    public static let mailColumns = ["dmarc", "dkim", "spf", "dmarc_policy", "spf_policy", "starttls", "starttls_ncsc", "dnssec_mx",
-                                     "dane", "ipv6_mail", "ipv6_nameserver", "ipv6_mailserver"]
+    public static let mailColumns = BulkColumnNames.mail
 }

@@ -1,3 +1,5 @@
+import PeilModel
+
 /// A column of the report: a bulk column of the web or mail test.
 public struct ReportColumn: Codable, Sendable, Hashable {
     /// `web.hsts`, `mail.ipv6_nameserver`: the test and the bulk name.
@@ -25,12 +27,7 @@ public struct ReportColumn: Codable, Sendable, Hashable {
 /// data holds that are not listed here follow, sorted, under their own names: a new column
 /// appears in every report without changes here.
 public enum ReportColumns {
-    public static let order = [
-        "web.dnssec", "web.tls_available", "web.tls_ncsc", "web.https_redirect", "web.hsts",
-        "web.ipv6_web", "web.ipv6_nameserver", "web.ipv6_webserver",
-        "mail.dmarc", "mail.dkim", "mail.spf", "mail.dmarc_policy", "mail.spf_policy", "mail.starttls",
-        "mail.starttls_ncsc", "mail.dnssec_mx", "mail.dane", "mail.ipv6_mail", "mail.ipv6_nameserver", "mail.ipv6_mailserver",
-    ]
+    public static let order = BulkColumnNames.web.map { "web." + $0 } + BulkColumnNames.mail.map { "mail." + $0 }
 
     public static let labels: [String: String] = [
         "web.dnssec": "DNSSEC", "web.tls_available": "HTTPS", "web.tls_ncsc": "TLS (NCSC)",

@@ -8,7 +8,7 @@ import PeilModel
 /// anywhere, a refusal on one address means HTTP only (failed), silence everywhere error. Across
 /// addresses a column takes the worst status. A probe without a result gives `error`.
 public enum WebColumns {
-    public static let names = ["dnssec", "tls_available", "tls_ncsc", "https_redirect", "hsts", "ipv6_web", "ipv6_nameserver", "ipv6_webserver"]
+    public static let names = BulkColumnNames.web
 
     public static func evaluate(_ evidence: DomainEvidence, ruleSet: RuleSet) -> [String: BulkColumn] {
         var columns: [String: BulkColumn] = [:]
