@@ -143,6 +143,9 @@ final class WebColumnsTests: XCTestCase {
         XCTAssertEqual(redirect(301, "/secure"), "failed", "a relative redirect stays on HTTP")
         XCTAssertEqual(redirect(200, nil), "failed")
         XCTAssertEqual(redirect(200, nil, port80: .refused), "passed", "no HTTP: nothing to redirect")
+        var noAnswer = Self.web()
+        noAnswer.http = HTTPExchange(url: "http://www.example.nl/", error: "timeout")
+        XCTAssertEqual(columns(Self.evidence(web: [Self.v4: noAnswer]))["https_redirect"], "error", "port 80 open but no HTTP answer: unknown")
         // The worst over addresses: one address without a redirect fails the column.
         let mixed = columns(Self.evidence(web: [Self.v4: Self.web(), Self.v6: Self.web(redirect: (200, nil))]))
         XCTAssertEqual(mixed["https_redirect"], "failed")
@@ -171,6 +174,9 @@ final class WebColumnsTests: XCTestCase {
         XCTAssertEqual(columns(Self.evidence(web: [Self.v4: Self.web(rsaKex)]))["tls_ncsc"], "warning", "RSA key exchange was phase-out under NCSC 2.1")
         XCTAssertEqual(columns(Self.evidence(web: [Self.v4: Self.web(rsaKex)]), .internetnlCurrent)["tls_ncsc"], "failed")
         XCTAssertEqual(columns(Self.evidence(web: [Self.v4: Self.web(trusted: false)]))["tls_ncsc"], "failed", "an untrusted chain fails HTTPS")
+        var unverified = Self.web()
+        unverified.tls.certificate = nil
+        XCTAssertEqual(columns(Self.evidence(web: [Self.v4: unverified]))["tls_ncsc"], "passed", "a chain that could not be verified is not a failed one")
         var noRenegotiationInfo = Self.modern()
         noRenegotiationInfo.secureRenegotiation = false
         XCTAssertEqual(columns(Self.evidence(web: [Self.v4: Self.web(noRenegotiationInfo)]))["tls_ncsc"], "failed")

@@ -70,11 +70,16 @@ public enum WebColumns {
     static func tlsColumn(_ web: WebObservation, address: String, ruleSet: RuleSet) -> BulkColumn {
         guard let observation = web.tls.observation else { return BulkColumn("error", "\(address): no TLS observation") }
         var subtests = TLSEvaluation.evaluate(observation, ruleSet: ruleSet)
-        let certificate = web.tls.certificate
-        subtests.append(SubtestResult(name: "cert_trust", status: certificate?.trusted == true ? .passed : .failed, requirement: .mandatory,
-                                      findings: certificate?.trusted == true ? [] : [Finding("not_trusted", subject: certificate?.verifyError)]))
-        subtests.append(SubtestResult(name: "cert_hostmatch", status: certificate?.nameMatches == true ? .passed : .failed, requirement: .mandatory,
-                                      findings: certificate?.nameMatches == true ? [] : [Finding("name_mismatch")]))
+        // No verification (OpenSSL could not complete a handshake with what the server offers):
+        // trust and name are unknown, not failed.
+        if let certificate = web.tls.certificate {
+            subtests.append(SubtestResult(name: "cert_trust", status: certificate.trusted ? .passed : .failed, requirement: .mandatory,
+                                          findings: certificate.trusted ? [] : [Finding("not_trusted", subject: certificate.verifyError)]))
+            subtests.append(SubtestResult(name: "cert_hostmatch", status: certificate.nameMatches == true ? .passed : .failed, requirement: .mandatory,
+                                          findings: certificate.nameMatches == true ? [] : [Finding("name_mismatch")]))
+        } else {
+            subtests.append(SubtestResult(name: "cert_trust", status: .notTested, requirement: .mandatory, findings: [Finding("not_verified")]))
+        }
         if let https = web.https, https.status != nil {
             let compressed = !https.values("Content-Encoding").filter { !$0.isEmpty && $0.lowercased() != "identity" }.isEmpty
             subtests.append(SubtestResult(name: "http_compression", status: compressed ? .info : .passed, requirement: .informational))
@@ -86,8 +91,10 @@ public enum WebColumns {
     /// port 80 passes (nothing to redirect).
     static func redirectColumn(_ web: WebObservation, address: String, host: String) -> BulkColumn {
         guard web.port80 == .open else { return BulkColumn("passed", "\(address): port 80 \(web.port80.rawValue), no HTTP") }
+        // Port 80 accepted the connection but gave no readable HTTP answer (timeout, not HTTP):
+        // whether it redirects is unknown, neither passed nor failed.
         guard let http = web.http, let status = http.status else {
-            return BulkColumn("passed", "\(address): no HTTP answer on port 80 (\(web.http?.error ?? "not asked"))")
+            return BulkColumn("error", "\(address): port 80 open, but no HTTP answer (\(web.http?.error ?? "not asked"))")
         }
         guard (300...399).contains(status), let location = http.values("Location").first else {
             return BulkColumn("failed", "\(address): HTTP \(status) without a redirect")
