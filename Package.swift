@@ -28,7 +28,7 @@ let package = Package(
         // Pure values: domains, sets, tasks, observations, status words.
         .target(name: "PeilModel", dependencies: ["CIDN2"]),
         // All network I/O towards measured targets.
-        .target(name: "Probes", dependencies: ["PeilModel", "Checks", "CUnbound", "CLDNS", "COpenSSL"]),
+        .target(name: "Probes", dependencies: ["PeilModel", "CUnbound", "CLDNS", "COpenSSL"]),
         // ZeroMQ transport and the coordinator–agent protocol.
         .target(name: "Wire", dependencies: ["PeilModel", "CZeroMQ"]),
         // PostgreSQL: migrations, sets, measurements, tasks, results.

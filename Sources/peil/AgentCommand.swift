@@ -74,7 +74,7 @@ struct AgentCommand: AsyncParsableCommand {
         guard FileManager.default.isReadableFile(atPath: trustStore) else {
             throw ValidationError("cannot read the trust store \(trustStore) (give the roots to verify against with --trust-store)")
         }
-        let connect = ConnectProber(web: .live(scanOptions: TLSScanOptions(trustStorePEMFile: trustStore),
+        let connect = ConnectProber(web: .live(scanOptions: TLSScanOptions(cipherOrderPlan: .internetnlCurrent, trustStorePEMFile: trustStore),
                                                           ehloName: ehloName ?? ProcessInfo.processInfo.hostName),
                                     fence: fence)
         let prober = MeasurementProber(resolution: ResolutionProber(resolver: resolver, followUp: followUp), connect: connect)

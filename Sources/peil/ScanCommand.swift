@@ -58,7 +58,7 @@ struct ScanCommand: ParsableCommand {
         let mail = starttls == "smtp"
         let target = TLSScanTarget(address: address, port: port ?? (mail ? 25 : 443), serverName: host,
                                    startTLS: mail ? .smtp(ehloName: ehloName) : .none)
-        let options = TLSScanOptions(trustStorePEMFile: trustStore, probeEarlyData: !mail)
+        let options = TLSScanOptions(cipherOrderPlan: .internetnlCurrent, trustStorePEMFile: trustStore, probeEarlyData: !mail)
         let clock = ContinuousClock()
         let cpuStart = Self.cpuSeconds()
         let started = clock.now

@@ -1,4 +1,3 @@
-import Checks
 import PeilModel
 import Testing
 @testable import Probes
@@ -7,7 +6,7 @@ import Testing
 /// RC4 and 3DES, a modern `openssl s_server`, and a port that never answers.
 @Suite("Legacy TLS scan over loopback", .serialized)
 struct LegacyScanLoopbackTests {
-    /// RC4, 3DES, DES, RC2, export and NULL suites, from the Checks registry (no table here).
+    /// RC4, 3DES, DES, RC2, export and NULL suites, from the PeilModel registry (no table here).
     static let legacy: [UInt16] = CipherSuiteRegistry.names.keys.sorted().filter { code in
         guard let suite = CipherSuite(code: code), suite.keyExchange != .tls13 else { return false }
         return suite.isExport || [.rc4, .tripleDES, .des, .des40, .rc2, .null].contains(suite.cipher)

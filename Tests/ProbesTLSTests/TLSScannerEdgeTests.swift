@@ -7,7 +7,7 @@ import Testing
 /// (tlslite-ng with SSL 3.0, RC4 and 3DES) that OpenSSL 3 cannot talk to.
 @Suite("TLS scanner: unreachable, silent, not TLS, legacy", .serialized)
 struct TLSScannerEdgeTests {
-    static let quick = TLSScanOptions(limits: HelloLimits(connectTimeout: .seconds(1), answerTimeout: .milliseconds(400)), retries: 1)
+    static let quick = TLSScanOptions(cipherOrderPlan: .internetnlCurrent, limits: HelloLimits(connectTimeout: .seconds(1), answerTimeout: .milliseconds(400)), retries: 1)
 
     @Test(.timeLimit(.minutes(1)))
     func refusedPortIsUnreachableWithoutAnyHello() throws {
@@ -44,7 +44,7 @@ struct TLSScannerEdgeTests {
              "--cipherlist", "rc4", "--cipherlist", "3des", "127.0.0.1:\($0)"]
         }, in: folder)
         defer { server.stop() }
-        let options = TLSScanOptions(limits: HelloLimits(connectTimeout: .seconds(2), answerTimeout: .seconds(5)))
+        let options = TLSScanOptions(cipherOrderPlan: .internetnlCurrent, limits: HelloLimits(connectTimeout: .seconds(2), answerTimeout: .seconds(5)))
         let result = TLSScanner.scan(TLSScanTarget(address: "127.0.0.1", port: port, serverName: "localhost"), options: options)
         print("tlslite-ng scan: \(result.outcome), \(result.handshakes) handshakes, \(result.detail ?? "-")")
         let o = try #require(result.observation)

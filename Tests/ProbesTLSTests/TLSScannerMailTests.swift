@@ -8,7 +8,7 @@ import Testing
 @Suite("TLS scanner over SMTP STARTTLS", .serialized)
 struct TLSScannerMailTests {
     static func options() throws -> TLSScanOptions {
-        TLSScanOptions(limits: HelloLimits(connectTimeout: .seconds(2), answerTimeout: .seconds(3)),
+        TLSScanOptions(cipherOrderPlan: .internetnlCurrent, limits: HelloLimits(connectTimeout: .seconds(2), answerTimeout: .seconds(3)),
                        trustStorePEMFile: try TestPKI.shared.get().caFile, probeEarlyData: false, smtpReplyTimeout: .seconds(3))
     }
 

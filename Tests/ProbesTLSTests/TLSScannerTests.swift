@@ -8,7 +8,7 @@ import Testing
 @Suite("TLS scanner against openssl s_server", .serialized)
 struct TLSScannerTests {
     static func options(renegotiations: Int = 11) throws -> TLSScanOptions {
-        TLSScanOptions(limits: HelloLimits(connectTimeout: .seconds(2), answerTimeout: .seconds(3)),
+        TLSScanOptions(cipherOrderPlan: .internetnlCurrent, limits: HelloLimits(connectTimeout: .seconds(2), answerTimeout: .seconds(3)),
                        trustStorePEMFile: try TestPKI.shared.get().caFile, clientRenegotiationAttempts: renegotiations)
     }
 

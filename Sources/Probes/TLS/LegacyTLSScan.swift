@@ -34,7 +34,7 @@ public struct LegacyTLSReport: Sendable, Hashable {
 
 /// Finds which legacy versions and legacy cipher suites a server accepts with hand-built hellos,
 /// so it reaches what the local OpenSSL cannot speak. The cipher lists come from the caller (for
-/// example the `Checks` registry filtered by classification): the probe holds no cipher table.
+/// example the `PeilModel` registry filtered by Checks' classification): the probe holds no cipher table.
 ///
 /// Handshakes: ciphers take one hello per accepted legacy suite plus one (offer all, drop the
 /// chosen one, repeat); each version in `versions` not already seen takes one more.

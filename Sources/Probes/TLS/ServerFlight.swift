@@ -1,4 +1,3 @@
-import Checks
 import PeilModel
 
 /// The handshake messages a TLS ≤ 1.2 server sends after its ServerHello, in the clear:

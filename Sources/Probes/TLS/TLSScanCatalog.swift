@@ -1,7 +1,6 @@
-import Checks
 import PeilModel
 
-/// What the scanner offers: cipher suites per version (from the `Checks` registry), named
+/// What the scanner offers: cipher suites per version (from PeilModel's registry), named
 /// groups and signature schemes (IANA code points).
 enum TLSScanCatalog {
     /// Every registry suite a server may choose under `version`: the five TLS 1.3 suites for

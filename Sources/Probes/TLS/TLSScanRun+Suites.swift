@@ -1,4 +1,3 @@
-import Checks
 import PeilModel
 
 extension TLSScanRun {
@@ -46,7 +45,7 @@ extension TLSScanRun {
     /// The preference handshakes on the highest version below TLS 1.3, for both rule sets:
     /// the 2021 walk (offer every accepted suite, drop the chosen one, repeat while two or
     /// more remain), the same list reversed (does the server enforce its order?), and the
-    /// current rule's lists (`CipherOrderCheck.currentPlan`), each list sent once.
+    /// current rule's lists (the options' ``CipherOrderPlan``), each list sent once.
     func recordCipherChoices() throws(TLSScanStop) {
         guard let version = highestBelow13, let suites = accepted[version], suites.count > 1 else { return }
         var remaining = suites
@@ -55,7 +54,7 @@ extension TLSScanRun {
             remaining.remove(at: index)
         }
         try choose(version, suites.reversed())
-        for list in CipherOrderCheck.currentPlan(accepted: suites) { try choose(version, list) }
+        for list in options.cipherOrderPlan.lists(suites) { try choose(version, list) }
     }
 
     /// One preference handshake, recorded; the chosen suite (nil: refused, or another version).

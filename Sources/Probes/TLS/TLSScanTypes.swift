@@ -36,8 +36,12 @@ public struct TLSScanOptions: Sendable {
     public var probeEarlyData: Bool
     /// Each SMTP reply (the greeting may be slow on purpose) must be complete within this.
     public var smtpReplyTimeout: Duration
+    /// The current cipher-order rule's lists (from Checks, wired in by the caller).
+    public var cipherOrderPlan: CipherOrderPlan
 
-    public init(limits: HelloLimits = HelloLimits(), trustStorePEMFile: String? = nil, retries: Int = 1,
+    /// `cipherOrderPlan` has no default, so that no caller drops the current rule's
+    /// handshakes by accident; pass `.none` where cipher order does not matter.
+    public init(cipherOrderPlan: CipherOrderPlan, limits: HelloLimits = HelloLimits(), trustStorePEMFile: String? = nil, retries: Int = 1,
                 clientRenegotiationAttempts: Int = 11, probeEarlyData: Bool = true, smtpReplyTimeout: Duration = .seconds(30)) {
         self.limits = limits
         self.trustStorePEMFile = trustStorePEMFile
@@ -45,5 +49,6 @@ public struct TLSScanOptions: Sendable {
         self.clientRenegotiationAttempts = max(0, clientRenegotiationAttempts)
         self.probeEarlyData = probeEarlyData
         self.smtpReplyTimeout = smtpReplyTimeout
+        self.cipherOrderPlan = cipherOrderPlan
     }
 }

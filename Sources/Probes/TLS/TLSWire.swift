@@ -1,5 +1,5 @@
 /// Wire constants of the TLS record and handshake layers (RFC 5246, RFC 8446) that the
-/// hand-built hello and the ServerHello parser use. Code points only; names live in Checks.
+/// hand-built hello and the ServerHello parser use. Code points only; names live in `PeilModel.CipherSuiteRegistry`.
 public enum TLSWire {
     /// Record content types.
     public static let alertRecord: UInt8 = 21
