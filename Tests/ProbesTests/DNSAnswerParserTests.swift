@@ -127,8 +127,10 @@ struct DNSAnswerParserTests {
         var long = PacketBuilder(question: "example.nl", type: 2)
         let label: [UInt8] = [63] + [UInt8](repeating: 0x61, count: 63)
         let longName: [UInt8] = label + label + label + label + label + [0]
+        let recordStart = long.bytes.count
         long.answer("example.nl", type: 2, rdata: longName)
-        #expect(throws: DNSWireError(code: .badName, offset: long.bytes.count - longName.count + 3 * 64)) {
+        // ldns reports no position inside a name: the offset is the record's.
+        #expect(throws: DNSWireError(code: .badName, offset: recordStart)) {
             try DNSAnswerParser.parse(long.bytes, type: .ns)
         }
     }

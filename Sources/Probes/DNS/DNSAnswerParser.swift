@@ -1,3 +1,5 @@
+import CLDNS
+
 /// What Peil keeps of a DNS response: its response code and the answer records of the
 /// queried type in presentation format, sorted.
 public struct DNSAnswer: Sendable, Hashable {
@@ -13,76 +15,59 @@ public struct DNSAnswer: Sendable, Hashable {
     }
 }
 
-/// Reads a response in wire format (RFC 1035 §4.1) and presents the answers of one type.
+/// Reads a response in wire format with ldns (``LDNSWireMessage``) and presents the answers
+/// of one type from ldns's typed record fields.
 public enum DNSAnswerParser {
     /// Parses `message` and keeps the answer records of `type`.
     public static func parse(_ message: [UInt8], type: DNSRecordType) throws(DNSWireError) -> DNSAnswer {
-        var reader = WireReader(message: message)
-        try reader.skip(2) // ID
-        let flags = try reader.u16()
-        let questionCount = try reader.u16()
-        let answerCount = try reader.u16()
-        try reader.skip(4) // NSCOUNT, ARCOUNT: authority and additional data are not kept
-        for _ in 0..<questionCount {
-            _ = try reader.nameLabels()
-            try reader.skip(4) // QTYPE, QCLASS
+        let read = message.withUnsafeBufferPointer { buffer -> Result<DNSAnswer, DNSWireError> in
+            guard let wire = buffer.baseAddress, buffer.count >= Int(LDNS_HEADER_SIZE) else {
+                return .failure(DNSWireError(code: .truncated, offset: 0))
+            }
+            return Result { () throws(DNSWireError) -> DNSAnswer in
+                let packet = LDNSWireMessage(wire: wire, count: buffer.count)
+                var records = Set<String>()
+                try packet.forEachAnswer(keep: { $0.rawValue == UInt32(type.rawValue) }) { record, offset throws(DNSWireError) in
+                    records.insert(try present(LDNSRecordFields(record), type: type, offset: offset))
+                }
+                return DNSAnswer(responseCode: packet.responseCode, records: records.sorted())
+            }
         }
-        var records = Set<String>()
-        for _ in 0..<answerCount {
-            _ = try reader.nameLabels()
-            let recordType = try reader.u16()
-            try reader.skip(6) // CLASS, TTL
-            let length = Int(try reader.u16())
-            let start = reader.position
-            try reader.skip(length)
-            guard recordType == type.rawValue else { continue }
-            let rdata = WireReader(message: message, position: start, limit: start + length)
-            records.insert(try present(rdata, type: type))
-        }
-        return DNSAnswer(responseCode: Int(flags & 0x000F), records: records.sorted())
+        return try read.get()
     }
 
-    /// The presentation form of one record's data; `rdata` is bounded to the record.
-    static func present(_ rdata: WireReader, type: DNSRecordType) throws(DNSWireError) -> String {
-        var reader = rdata
-        let badRData = DNSWireError(code: .badRData, offset: reader.position)
-        let text: String
+    /// The presentation form of one record's data (``DNSPresentation``), from the fields ldns
+    /// read by the type's layout; `offset` is the data's, for errors.
+    static func present(_ fields: LDNSRecordFields, type: DNSRecordType, offset: Int) throws(DNSWireError) -> String {
+        let badRData = DNSWireError(code: .badRData, offset: offset)
+        let text: String?
         switch type {
         case .a:
-            guard let address = DNSPresentation.ipv4(try reader.bytes(reader.remaining)) else { throw badRData }
-            text = address
+            text = fields.count == 1 ? DNSPresentation.ipv4(fields.bytes(0)) : nil
         case .aaaa:
-            guard let address = DNSPresentation.ipv6(try reader.bytes(reader.remaining)) else { throw badRData }
-            text = address
+            text = fields.count == 1 ? DNSPresentation.ipv6(fields.bytes(0)) : nil
         case .ns, .cname:
-            text = try reader.name()
+            text = fields.count == 1 ? fields.name(0) : nil
         case .mx:
-            let preference = try reader.u16()
-            text = "\(preference) \(try reader.name())"
+            text = fields.count == 2 ? fields.name(1).map { "\(fields.int16(0)) \($0)" } : nil
         case .txt:
-            var strings: [ArraySlice<UInt8>] = []
-            while reader.remaining > 0 {
-                let length = Int(try reader.u8())
-                strings.append(try reader.bytes(length))
-            }
-            text = DNSPresentation.text(strings)
+            // Each character-string as ldns keeps it: its length octet, then the octets.
+            text = DNSPresentation.text((0..<fields.count).map { fields.bytes($0).dropFirst() })
         case .caa:
-            let flags = try reader.u8()
-            let tagLength = Int(try reader.u8())
-            guard tagLength > 0 else { throw badRData }
-            let tag = try reader.bytes(tagLength)
-            text = DNSPresentation.caa(flags: flags, tag: tag, value: try reader.bytes(reader.remaining))
+            // Flags, tag (length octet first, at least one octet), value (absent when empty).
+            guard (2...3).contains(fields.count), fields.bytes(1).count > 1 else { throw badRData }
+            text = DNSPresentation.caa(flags: fields.int8(0), tag: fields.bytes(1).dropFirst(),
+                                       value: fields.bytes(2))
         case .tlsa:
-            let usage = try reader.u8(), selector = try reader.u8(), matching = try reader.u8()
-            text = DNSPresentation.tlsa(usage: usage, selector: selector, matchingType: matching,
-                                        data: try reader.bytes(reader.remaining))
+            // Usage, selector, matching type, data (absent when empty).
+            guard (3...4).contains(fields.count) else { throw badRData }
+            text = DNSPresentation.tlsa(usage: fields.int8(0), selector: fields.int8(1), matchingType: fields.int8(2),
+                                        data: fields.bytes(3))
         case .soa:
-            let primary = try reader.name(), mailbox = try reader.name()
-            var numbers: [UInt32] = []
-            for _ in 0..<5 { numbers.append(try reader.u32()) }
-            text = ([primary, mailbox] + numbers.map(String.init)).joined(separator: " ")
+            guard fields.count == 7, let primary = fields.name(0), let mailbox = fields.name(1) else { throw badRData }
+            text = ([primary, mailbox] + (2..<7).map { String(fields.int32($0)) }).joined(separator: " ")
         }
-        guard reader.remaining == 0 else { throw badRData }
+        guard let text else { throw badRData }
         return text
     }
 }
