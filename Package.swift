@@ -2,8 +2,27 @@
 import PackageDescription
 
 /// Peil: a distributed scanner for the Internet.nl standards.
-/// Layering (bottom to top): C shims → PeilModel (pure values) → Probes / Wire / Store (I/O)
-/// → Coordinator / Agent / Lab (roles) → `peil` (thin executable).
+///
+/// Layering, bottom to top. Every target, with exactly the targets it depends on (the list
+/// below declares the same; Swift packages aside):
+///
+///     CZeroMQ CLDNS CUnbound COpenSSL CLibPQ CIDN2        C shims over Debian's -dev packages
+///     PeilModel    → CIDN2                                pure values
+///     Checks       → PeilModel                            verdict rules, no I/O
+///     Probes       → PeilModel CUnbound CLDNS COpenSSL    network I/O towards measured targets
+///     Wire         → PeilModel CZeroMQ                    coordinator–agent transport
+///     Store        → PeilModel CLibPQ                     PostgreSQL
+///     DANE         → PeilModel Checks COpenSSL            TLSA matching, DANE verdicts
+///     Report       → PeilModel                            reports (writes files only)
+///     LabEndpoints → COpenSSL                             the lab's endpoint server
+///     Lab          → PeilModel LabEndpoints               the lab
+///     Coordinator  → PeilModel Wire Store                 role
+///     Agent        → PeilModel Wire Probes                role
+///     peil         → every target above but the shims     the one executable
+///
+/// Checks and Probes do not know each other: what a probe needs from the rules (the mail
+/// follow-up questions, the cipher-order lists) is a value the caller passes in
+/// (`FollowUpQuestions`, `CipherOrderPlan`), and `peil` wires the Checks implementation in.
 let package = Package(
     name: "Peil",
     platforms: [.macOS(.v15)],
@@ -25,9 +44,9 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CIDN2", providers: [.apt(["libidn2-dev"])]),
 
-        // Pure values: domains, sets, tasks, observations, status words.
+        // Pure values: domains, sets, tasks, observations, status words, the TLS cipher-suite registry.
         .target(name: "PeilModel", dependencies: ["CIDN2"]),
-        // All network I/O towards measured targets.
+        // All network I/O towards measured targets (not Checks: the rules it needs are passed in).
         .target(name: "Probes", dependencies: ["PeilModel", "CUnbound", "CLDNS", "COpenSSL"]),
         // ZeroMQ transport and the coordinator–agent protocol.
         .target(name: "Wire", dependencies: ["PeilModel", "CZeroMQ"]),
