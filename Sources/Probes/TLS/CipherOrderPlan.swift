@@ -4,9 +4,6 @@
 /// given and records the server's choices. The caller (the agent's set-up in `peil`, the
 /// tests) wires the rule in, as with ``FollowUpQuestions``.
 public struct CipherOrderPlan: Sendable {
-    /// No extra lists: only the internetnl-2021 preference walk and its reverse.
-    public static let none = CipherOrderPlan { _ in [] }
-
     /// Accepted suites (in the order found) → the offered lists, each sent once.
     public let lists: @Sendable (_ accepted: [UInt16]) -> [[UInt16]]
 

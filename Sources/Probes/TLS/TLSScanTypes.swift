@@ -40,7 +40,7 @@ public struct TLSScanOptions: Sendable {
     public var cipherOrderPlan: CipherOrderPlan
 
     /// `cipherOrderPlan` has no default, so that no caller drops the current rule's
-    /// handshakes by accident; pass `.none` where cipher order does not matter.
+    /// handshakes by accident.
     public init(cipherOrderPlan: CipherOrderPlan, limits: HelloLimits = HelloLimits(), trustStorePEMFile: String? = nil, retries: Int = 1,
                 clientRenegotiationAttempts: Int = 11, probeEarlyData: Bool = true, smtpReplyTimeout: Duration = .seconds(30)) {
         self.limits = limits
