@@ -72,7 +72,6 @@ struct AgentStateMachine {
     private(set) var outstandingCredits = 0
     /// Tasks submitted and not finished.
     private(set) var running = 0
-    private(set) var completed = 0
     private var unacknowledged: [ResultKey: Pending] = [:]
     private var lastHello: ContinuousClock.Instant?
     private var lastHeartbeat: ContinuousClock.Instant
@@ -132,7 +131,6 @@ struct AgentStateMachine {
     /// A task finished: its report goes out and is kept until acknowledged.
     mutating func taskFinished(_ report: TaskReport, now: ContinuousClock.Instant) -> [Action] {
         running = max(0, running - 1)
-        completed += 1
         unacknowledged[ResultKey(taskID: report.taskID, attempt: report.attempt)] = Pending(report: report, lastSent: now)
         return [.send(.result(report))]
     }
