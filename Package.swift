@@ -82,7 +82,8 @@ let package = Package(
 
         .testTarget(name: "PeilModelTests", dependencies: ["PeilModel"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Probes", "PeilModel"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Probes", "PeilModel", "Wire"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Wire", "PeilModel"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Lab"]),
         .testTarget(name: "ProbesTLSTests", dependencies: ["Probes", "Checks", "PeilModel"]),

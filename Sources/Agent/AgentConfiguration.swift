@@ -36,7 +36,7 @@ public struct AgentConfiguration: Sendable {
 }
 
 /// Why an agent stopped without being asked to.
-public enum AgentError: Error, CustomStringConvertible, Sendable {
+public enum AgentError: Error, CustomStringConvertible, Sendable, Equatable {
     case refused(String)
     case incompatible(String)
 
@@ -50,5 +50,8 @@ public enum AgentError: Error, CustomStringConvertible, Sendable {
 
 /// Does one task and reports on it. Implementations own their timeouts: `run` must return.
 public protocol TaskProber: Sendable {
-    func run(_ task: TaskAssignment) async -> TaskReport
+    /// `finalAttempt`: the coordinator's last attempt for a task (its max attempts, from
+    /// WELCOME); a report of that attempt is final, so a prober keeps what it observed then
+    /// instead of asking for another attempt.
+    func run(_ task: TaskAssignment, finalAttempt: Int) async -> TaskReport
 }

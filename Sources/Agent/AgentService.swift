@@ -33,7 +33,7 @@ public struct AgentService: Service {
     /// The socket loop and the probes, until the loop ends (stopped, or refused).
     private func serve(stop: StopSignal) async throws {
         let outbox = Outbox()
-        let (tasks, submitter) = AsyncStream<TaskAssignment>.makeStream()
+        let (tasks, submitter) = AsyncStream<(TaskAssignment, finalAttempt: Int)>.makeStream()
         let configuration = self.configuration
         let logger = self.logger
         let prober = self.prober
@@ -42,15 +42,15 @@ public struct AgentService: Service {
                 defer { submitter.finish() }
                 try await runOnDedicatedThread(name: "peil-agent-socket") {
                     let loop = AgentLoop(configuration: configuration, logger: logger)
-                    try loop.run(submit: { submitter.yield($0) }, outbox: outbox, stop: stop)
+                    try loop.run(submit: { submitter.yield(($0, $1)) }, outbox: outbox, stop: stop)
                 }
             }
             group.addTask {
                 await withDiscardingTaskGroup { probes in
                     var pacer = Pacer(perSecond: configuration.taskRate)
-                    for await task in tasks {
+                    for await (task, finalAttempt) in tasks {
                         await pacer.wait()
-                        probes.addTask { outbox.push(await prober.run(task)) }
+                        probes.addTask { outbox.push(await prober.run(task, finalAttempt: finalAttempt)) }
                     }
                 }
             }

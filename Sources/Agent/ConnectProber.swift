@@ -42,7 +42,7 @@ public struct ConnectProber: TaskProber {
         self.mailBackOff = mailBackOff
     }
 
-    public func run(_ task: TaskAssignment) async -> TaskReport {
+    public func run(_ task: TaskAssignment, finalAttempt: Int) async -> TaskReport {
         guard let target = task.target else {
             return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "connect task without a target")
         }
@@ -107,8 +107,8 @@ public struct MeasurementProber: TaskProber {
         self.connect = connect
     }
 
-    public func run(_ task: TaskAssignment) async -> TaskReport {
-        task.kind == .resolve ? await resolution.run(task) : await connect.run(task)
+    public func run(_ task: TaskAssignment, finalAttempt: Int) async -> TaskReport {
+        task.kind == .resolve ? await resolution.run(task, finalAttempt: finalAttempt) : await connect.run(task, finalAttempt: finalAttempt)
     }
 }
 

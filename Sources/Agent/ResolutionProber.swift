@@ -4,22 +4,19 @@ import Probes
 /// Runs `resolve` tasks through the agent's validating resolver.
 ///
 /// A resolution in which a question timed out is reported as a retryable `timeout` while
-/// `task.attempt < finalAttempt`, so the coordinator asks again (another agent, or a warmer
-/// cache) before the result is final; the last attempt's observation is kept whatever it holds,
-/// and its timed-out questions make the verdicts `error`, never `failed`.
+/// `task.attempt < finalAttempt` (the coordinator's max attempts, from WELCOME), so the
+/// coordinator asks again (another agent, or a warmer cache) before the result is final; the
+/// last attempt's observation is kept whatever it holds, and its timed-out questions make the
+/// verdicts `error`, never `failed`.
 public struct ResolutionProber: TaskProber {
     private let resolution: DomainResolution
-    private let finalAttempt: Int
 
     /// `followUp`: the extra questions the mail verdicts need (see ``Probes/FollowUpQuestions``).
-    /// `finalAttempt`: the attempt whose result is kept even with timeouts (the coordinator's
-    /// `--max-attempts`, 3 by default).
-    public init(resolver: any DNSQuestionAnswering, followUp: FollowUpQuestions? = nil, finalAttempt: Int = 3) {
+    public init(resolver: any DNSQuestionAnswering, followUp: FollowUpQuestions? = nil) {
         resolution = DomainResolution(resolver: resolver, followUp: followUp)
-        self.finalAttempt = finalAttempt
     }
 
-    public func run(_ task: TaskAssignment) async -> TaskReport {
+    public func run(_ task: TaskAssignment, finalAttempt: Int) async -> TaskReport {
         switch task.kind {
         case .resolve:
             do {

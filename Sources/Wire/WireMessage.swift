@@ -21,7 +21,7 @@ public enum WireMessage: Sendable, Equatable {
     case reject(reason: String)
 
     /// The protocol version both sides must speak.
-    public static let protocolVersion = 2
+    public static let protocolVersion = 3
 
     public struct Hello: Codable, Sendable, Equatable {
         public var agentName: String
@@ -44,11 +44,15 @@ public enum WireMessage: Sendable, Equatable {
         public var agentID: String
         public var heartbeatSeconds: Double
         public var leaseSeconds: Double
+        /// The coordinator's attempts per task: the last one is final, its result is kept
+        /// whatever it holds (a probe does not ask for another attempt then).
+        public var maxAttempts: Int
 
-        public init(agentID: String, heartbeatSeconds: Double, leaseSeconds: Double) {
+        public init(agentID: String, heartbeatSeconds: Double, leaseSeconds: Double, maxAttempts: Int) {
             self.agentID = agentID
             self.heartbeatSeconds = heartbeatSeconds
             self.leaseSeconds = leaseSeconds
+            self.maxAttempts = maxAttempts
         }
     }
 

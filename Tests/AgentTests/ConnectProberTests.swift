@@ -37,7 +37,7 @@ struct ConnectProberTests {
         let busy = TLSScanResult(outcome: .inconclusive, detail: "temporary failure (4xx): EHLO: 421 too many connections", handshakes: 1)
         let fine = TLSScanResult(outcome: .completed, observation: TLSObservation(versions: [.tls12]), handshakes: 30)
         let prober = ConnectProber(web: Self.probes(smtp: [busy, fine], calls: calls), mailBackOff: [.milliseconds(10), .milliseconds(10)])
-        let report = await prober.run(Self.task(.mail, "198.18.32.1"))
+        let report = await prober.run(Self.task(.mail, "198.18.32.1"), finalAttempt: 3)
         #expect(report.outcome == .completed)
         #expect(report.connect?.mail?.tls.outcome == .completed)
         #expect(report.connect?.mail?.tls.handshakes == 31, "handshakes of every try are counted")
@@ -48,7 +48,7 @@ struct ConnectProberTests {
         let calls = Counter()
         let busy = TLSScanResult(outcome: .inconclusive, detail: "temporary failure (4xx): STARTTLS: 454 TLS not available", handshakes: 1)
         let prober = ConnectProber(web: Self.probes(smtp: [busy], calls: calls), mailBackOff: [.milliseconds(10), .milliseconds(10)])
-        let report = await prober.run(Self.task(.mail, "2001:2:0:25::1"))
+        let report = await prober.run(Self.task(.mail, "2001:2:0:25::1"), finalAttempt: 3)
         #expect(report.connect?.mail?.tls.outcome == .inconclusive)
         #expect(calls.count == 3, "one scan and one per back-off wait")
     }
@@ -57,7 +57,7 @@ struct ConnectProberTests {
         let calls = Counter()
         let plain = TLSScanResult(outcome: .noStartTLS, detail: "STARTTLS not offered", handshakes: 1)
         let prober = ConnectProber(web: Self.probes(smtp: [plain], calls: calls), mailBackOff: [.milliseconds(10)])
-        _ = await prober.run(Self.task(.mail, "198.18.32.1"))
+        _ = await prober.run(Self.task(.mail, "198.18.32.1"), finalAttempt: 3)
         #expect(calls.count == 1)
     }
 
@@ -68,7 +68,7 @@ struct ConnectProberTests {
                 port == 80 ? (.refused, nil) : (.open, HTTPExchange(url: "https://\(target.host)/", status: secure ? 200 : nil))
             },
             scanSMTP: { _ in TLSScanResult(outcome: .unreachable) })
-        let report = await ConnectProber(web: probes).run(Self.task(.web, "198.18.16.1"))
+        let report = await ConnectProber(web: probes).run(Self.task(.web, "198.18.16.1"), finalAttempt: 3)
         let web = report.connect?.web
         #expect(web?.port80 == .refused && web?.http == nil)
         #expect(web?.https?.status == 200)
@@ -78,7 +78,7 @@ struct ConnectProberTests {
         let calls = Counter()
         let prober = ConnectProber(web: Self.probes(smtp: [TLSScanResult(outcome: .completed)], calls: calls))
         for address in ["10.0.0.1", "192.168.1.1", "8.8.8.8", "2a00::1"] {
-            let report = await prober.run(Self.task(.mail, address))
+            let report = await prober.run(Self.task(.mail, address), finalAttempt: 3)
             #expect(report.outcome == .probeError && report.detail?.contains("outside") == true, "\(address)")
         }
         #expect(calls.count == 0)

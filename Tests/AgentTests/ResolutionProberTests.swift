@@ -1,9 +1,11 @@
-import Agent
+@testable import Agent
 import PeilModel
 import Probes
 import Testing
+import Wire
 
-/// A resolution with a timed-out question is asked again before it is final.
+/// A resolution with a timed-out question is asked again before it is final, and which
+/// attempt is final is the coordinator's to say (WELCOME), not the agent's.
 @Suite("Resolution prober")
 struct ResolutionProberTests {
     /// Answers every question NXDOMAIN, except that the web host's A times out.
@@ -21,14 +23,32 @@ struct ResolutionProberTests {
     }
 
     @Test func timeoutsAreRetriedUntilTheFinalAttempt() async {
-        let prober = ResolutionProber(resolver: SlowWebHost(), finalAttempt: 3)
+        let prober = ResolutionProber(resolver: SlowWebHost())
         for attempt in 1...2 {
-            let report = await prober.run(Self.task(attempt: attempt))
+            let report = await prober.run(Self.task(attempt: attempt), finalAttempt: 3)
             #expect(report.outcome == .timeout && report.resolution == nil, "attempt \(attempt)")
             #expect(report.detail?.contains("www.example.nl A") == true)
         }
-        let last = await prober.run(Self.task(attempt: 3))
+        let last = await prober.run(Self.task(attempt: 3), finalAttempt: 3)
         #expect(last.outcome == .completed)
         #expect(last.resolution?.facts.webDNSSEC == .error, "the last attempt's observation is kept, with the timeout in it")
+    }
+
+    /// With `--max-attempts 2` the second attempt is the last: its resolution is kept, not
+    /// turned into a timeout the coordinator would end as not_testable (the bug: the agent
+    /// assumed 3 attempts whatever the coordinator said).
+    @Test func theCoordinatorsMaxAttemptsFromWelcomeMakeTheSecondAttemptFinal() async throws {
+        let start = ContinuousClock.now
+        var agent = AgentStateMachine(settings: .init(name: "a1", families: [.ipv4], concurrency: 1), now: start)
+        _ = agent.received(.welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 120, maxAttempts: 2)), now: start)
+        let actions = agent.received(.tasks([Self.task(attempt: 2)]), now: start)
+        guard case .submit(let task, let finalAttempt)? = actions.first, actions.count == 1 else {
+            Issue.record("expected one submit, got \(actions)")
+            return
+        }
+        #expect(finalAttempt == 2)
+        let report = await ResolutionProber(resolver: SlowWebHost()).run(task, finalAttempt: finalAttempt)
+        #expect(report.outcome == .completed)
+        #expect(report.resolution?.facts.webDNSSEC == .error)
     }
 }

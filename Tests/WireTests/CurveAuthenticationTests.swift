@@ -1,10 +1,9 @@
-import CZeroMQ
 import Foundation
 import XCTest
 @testable import Wire
 
 /// A ROUTER with CURVE and the ZAP allow-list, and DEALERs with allowed and unknown keys,
-/// over a real TCP socket on loopback.
+/// over a real TCP socket on loopback, all set up through Wire's typed CURVE socket factories.
 final class CurveAuthenticationTests: XCTestCase {
     func testAllowListedKeyIsAdmittedAndNamedUnknownKeyIsRefused() throws {
         let server = try CurveKeyPair.generate()
@@ -15,18 +14,14 @@ final class CurveAuthenticationTests: XCTestCase {
         let allowedKey = allowed.publicKey
         let authenticator = try ZAPAuthenticator(context: context) { $0 == allowedKey }
         defer { authenticator.socket.close() }
-        let router = try ZMQSocket(context: context, kind: .router)
+        let router = try ZMQSocket.curveServerRouter(context: context, options: CurveServerOptions(secretKey: server.secretKey))
         defer { router.close() }
-        try router.setOption(ZMQ_CURVE_SERVER, 1)
-        try router.setOption(ZMQ_CURVE_SECRETKEY, server.secretKey)
         try router.bind("tcp://127.0.0.1:*")
         let endpoint = try router.lastEndpoint()
 
         func dealer(_ pair: CurveKeyPair) throws -> (ZMQSocket, HandshakeMonitor) {
-            let socket = try ZMQSocket(context: context, kind: .dealer)
-            try socket.setOption(ZMQ_CURVE_SERVERKEY, server.publicKey)
-            try socket.setOption(ZMQ_CURVE_PUBLICKEY, pair.publicKey)
-            try socket.setOption(ZMQ_CURVE_SECRETKEY, pair.secretKey)
+            let options = CurveClientOptions(serverPublicKey: server.publicKey, keyPair: pair, routingID: "dealer-\(pair.publicKey.prefix(4))")
+            let socket = try ZMQSocket.curveClientDealer(context: context, options: options)
             let monitor = try HandshakeMonitor(context: context, watching: socket, name: UUID().uuidString)
             try socket.connect(endpoint)
             return (socket, monitor)
@@ -53,6 +48,7 @@ final class CurveAuthenticationTests: XCTestCase {
         XCTAssertEqual(authenticator.refusals.first, stranger.publicKey)
         XCTAssertEqual(received.count, 1, "only the allow-listed dealer's message arrives")
         XCTAssertEqual(received.first?.userID, allowed.publicKey)
+        XCTAssertEqual(received.first?.frames.first, Data("dealer-\(allowed.publicKey.prefix(4))".utf8), "the routing id set on the dealer")
         XCTAssertEqual(received.first?.frames.dropFirst().first, Data("HEARTBEAT".utf8))
     }
 }

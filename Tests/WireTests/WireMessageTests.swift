@@ -9,7 +9,7 @@ final class WireMessageTests: XCTestCase {
         let report = TaskReport(taskID: 7, attempt: 2, outcome: .timeout, detail: "resolver timed out")
         let messages: [WireMessage] = [
             .hello(.init(agentName: "a1", softwareVersion: "0.1.0", families: [.ipv4, .ipv6], concurrency: 8)),
-            .welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 120)),
+            .welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 120, maxAttempts: 2)),
             .ready(credits: 5), .tasks([task]), .result(report), .ack(taskID: 7, attempt: 2),
             .heartbeat, .bye, .reject(reason: "say HELLO"),
         ]

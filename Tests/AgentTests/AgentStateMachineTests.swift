@@ -1,0 +1,154 @@
+@testable import Agent
+import PeilModel
+import Testing
+import Wire
+
+/// The agent's protocol logic, driven by events and instants: no socket, no clock, no probes.
+@Suite("Agent state machine")
+struct AgentStateMachineTests {
+    typealias Action = AgentStateMachine.Action
+    let start = ContinuousClock.now
+
+    func at(_ seconds: Double) -> ContinuousClock.Instant { start + .milliseconds(Int(seconds * 1000)) }
+
+    static func welcome(maxAttempts: Int = 3) -> WireMessage {
+        .welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 120, maxAttempts: maxAttempts))
+    }
+
+    static func task(_ id: Int64, attempt: Int = 1) -> TaskAssignment {
+        TaskAssignment(taskID: id, attempt: attempt, measurementID: 1, kind: .resolve, domain: "d\(id).nl", webHost: "www.d\(id).nl")
+    }
+
+    static func report(_ id: Int64, attempt: Int = 1) -> TaskReport {
+        TaskReport(taskID: id, attempt: attempt, outcome: .completed)
+    }
+
+    /// A machine with concurrency 2, welcomed at t=0 (its first tick grants 2 credits).
+    func welcomed(concurrency: Int = 2) -> AgentStateMachine {
+        var agent = AgentStateMachine(settings: .init(name: "a1", families: [.ipv4], concurrency: concurrency), now: at(0))
+        _ = agent.tick(now: at(0))
+        _ = agent.received(Self.welcome(), now: at(0))
+        _ = agent.tick(now: at(0))
+        return agent
+    }
+
+    static func sent(_ actions: [Action]) -> [WireMessage] {
+        actions.compactMap { if case .send(let message) = $0 { message } else { nil } }
+    }
+
+    static func isHello(_ message: WireMessage) -> Bool {
+        if case .hello = message { true } else { false }
+    }
+
+    @Test func saysHelloEveryTwoSecondsUntilWelcomed() {
+        var agent = AgentStateMachine(settings: .init(name: "a1", families: [.ipv4], concurrency: 2), now: at(0))
+        #expect(Self.sent(agent.tick(now: at(0))).contains(where: Self.isHello))
+        #expect(Self.sent(agent.tick(now: at(1))).isEmpty, "no HELLO, credits or heartbeat before a WELCOME")
+        #expect(Self.sent(agent.tick(now: at(2.1))).contains(where: Self.isHello))
+        _ = agent.received(Self.welcome(), now: at(2.5))
+        #expect(Self.sent(agent.tick(now: at(5))).allSatisfy { !Self.isHello($0) })
+    }
+
+    @Test func creditsFillFreeSlotsAndNeverExceedConcurrency() {
+        var agent = AgentStateMachine(settings: .init(name: "a1", families: [.ipv4], concurrency: 3), now: at(0))
+        _ = agent.received(Self.welcome(), now: at(0))
+        #expect(Self.sent(agent.tick(now: at(0))) == [.ready(credits: 3)])
+        #expect(Self.sent(agent.tick(now: at(0.1))).isEmpty, "all slots are promised already")
+        let submitted = agent.received(.tasks([Self.task(1), Self.task(2)]), now: at(0.2))
+        #expect(submitted == [.submit(Self.task(1), finalAttempt: 3), .submit(Self.task(2), finalAttempt: 3)])
+        #expect(agent.running == 2 && agent.outstandingCredits == 1)
+        #expect(Self.sent(agent.tick(now: at(0.3))).isEmpty, "two running plus one credit fill the three slots")
+        _ = agent.taskFinished(Self.report(1), now: at(0.4))
+        #expect(Self.sent(agent.tick(now: at(0.5))).contains(.ready(credits: 1)))
+        #expect(agent.running + agent.outstandingCredits == 3)
+    }
+
+    @Test func aResultIsResentUntilAcknowledged() {
+        var agent = welcomed()
+        _ = agent.received(.tasks([Self.task(1)]), now: at(1))
+        #expect(Self.sent(agent.taskFinished(Self.report(1), now: at(2))) == [.result(Self.report(1))])
+        _ = agent.received(.heartbeat, now: at(10))  // the coordinator is still there
+        #expect(!Self.sent(agent.tick(now: at(11.9))).contains(.result(Self.report(1))), "not before the resend interval")
+        #expect(Self.sent(agent.tick(now: at(12))).contains(.result(Self.report(1))))
+        _ = agent.received(.ack(taskID: 1, attempt: 1), now: at(12.5))
+        #expect(agent.unacknowledgedCount == 0)
+        #expect(!Self.sent(agent.tick(now: at(30))).contains(.result(Self.report(1))))
+    }
+
+    @Test func anAckOfAnotherAttemptLeavesTheResultUnacknowledged() {
+        var agent = welcomed()
+        _ = agent.received(.tasks([Self.task(1, attempt: 2)]), now: at(1))
+        _ = agent.taskFinished(Self.report(1, attempt: 2), now: at(1))
+        _ = agent.received(.ack(taskID: 1, attempt: 1), now: at(2))
+        #expect(agent.unacknowledgedCount == 1)
+    }
+
+    @Test func aWelcomeFromANewCoordinatorSendsUnacknowledgedResultsAgainAtOnce() {
+        var agent = welcomed()
+        _ = agent.received(.tasks([Self.task(1), Self.task(2)]), now: at(1))
+        _ = agent.taskFinished(Self.report(1), now: at(2))
+        _ = agent.taskFinished(Self.report(2), now: at(2))
+        _ = agent.received(.ack(taskID: 2, attempt: 1), now: at(2.5))
+        // The coordinator restarts: it rejects the old session, the agent says HELLO again.
+        _ = agent.received(.reject(reason: "unknown session: say HELLO"), now: at(3))
+        #expect(Self.sent(agent.tick(now: at(3))).contains(where: Self.isHello))
+        _ = agent.received(Self.welcome(), now: at(3.5))
+        let resent = Self.sent(agent.tick(now: at(3.5)))
+        #expect(resent.contains(.result(Self.report(1))), "well before the 10 s resend interval")
+        #expect(!resent.contains(.result(Self.report(2))), "an acknowledged result is not sent again")
+        #expect(resent.contains(.ready(credits: 2)), "a new coordinator knows no credits: they are granted again")
+    }
+
+    @Test func aSilentCoordinatorIsGreetedAgain() {
+        var agent = welcomed()
+        _ = agent.received(.heartbeat, now: at(5))
+        #expect(!Self.sent(agent.tick(now: at(15))).contains(where: Self.isHello))
+        #expect(Self.sent(agent.tick(now: at(15.1))).contains(where: Self.isHello))
+        #expect(agent.agentID == nil)
+    }
+
+    @Test func heartbeatsGoOutEveryInterval() {
+        var agent = welcomed()
+        #expect(Self.sent(agent.tick(now: at(1.9))).isEmpty)
+        #expect(Self.sent(agent.tick(now: at(2))) == [.heartbeat])
+        #expect(Self.sent(agent.tick(now: at(3))).isEmpty)
+    }
+
+    @Test func aProtocolRejectStopsTheAgent() {
+        var agent = welcomed()
+        let actions = agent.received(.reject(reason: "protocol 3 required, agent speaks 2"), now: at(1))
+        #expect(actions == [.fail(.incompatible("protocol 3 required, agent speaks 2"))])
+    }
+
+    @Test func drainGrantsNoCreditsIgnoresNewTasksAndSaysByeOnceResultsAreAcknowledged() {
+        var agent = welcomed()
+        _ = agent.received(.tasks([Self.task(1)]), now: at(1))
+        _ = agent.stopRequested(now: at(2))
+        #expect(agent.received(.tasks([Self.task(2)]), now: at(2)).isEmpty, "a task arriving while draining is not run; BYE releases it")
+        var actions = agent.tick(now: at(2))
+        #expect(!Self.sent(actions).contains { if case .ready = $0 { true } else { false } })
+        #expect(!actions.contains(.exit), "a task is still running")
+        _ = agent.taskFinished(Self.report(1), now: at(3))
+        #expect(!agent.tick(now: at(3)).contains(.exit), "its result is not acknowledged yet")
+        _ = agent.received(.ack(taskID: 1, attempt: 1), now: at(4))
+        actions = agent.tick(now: at(4))
+        #expect(Array(actions.suffix(2)) == [.send(.bye), .exit])
+    }
+
+    @Test func drainEndsAtTheDeadlineWithWorkLeft() {
+        var agent = welcomed()
+        _ = agent.received(.tasks([Self.task(1)]), now: at(1))
+        _ = agent.stopRequested(now: at(2))
+        _ = agent.stopRequested(now: at(10))  // asked again: the first deadline holds
+        #expect(!agent.tick(now: at(21.9)).contains(.exit))
+        let actions = agent.tick(now: at(22))
+        #expect(Array(actions.suffix(2)) == [.send(.bye), .exit])
+        #expect(actions.contains { if case .log(.warning, let text) = $0 { text.contains("1 tasks running") } else { false } })
+    }
+
+    @Test func anIdleAgentStopsAtOnce() {
+        var agent = welcomed()
+        _ = agent.stopRequested(now: at(1))
+        #expect(Array(agent.tick(now: at(1)).suffix(2)) == [.send(.bye), .exit])
+    }
+}

@@ -1,0 +1,181 @@
+@testable import Coordinator
+import Foundation
+import PeilModel
+import Testing
+import Wire
+
+/// The coordinator's protocol logic, driven by events and instants: no socket, no clock, no database.
+@Suite("Coordinator state machine")
+struct CoordinatorStateMachineTests {
+    typealias Machine = CoordinatorStateMachine
+    typealias Action = Machine.Action
+    let start = ContinuousClock.now
+    static let key = "agent-key-1"
+    static let process = Data("a1/0001".utf8)
+    static let restarted = Data("a1/0002".utf8)
+
+    func at(_ seconds: Double) -> ContinuousClock.Instant { start + .milliseconds(Int(seconds * 1000)) }
+
+    static func settings() -> Machine.Settings {
+        var settings = Machine.Settings(allowedAgents: [key: "a1"])
+        settings.maxAttempts = 2
+        settings.batchSize = 32
+        return settings
+    }
+
+    static func hello(concurrency: Int = 4, version: Int = WireMessage.protocolVersion) -> WireMessage {
+        .hello(.init(agentName: "vantage-1", protocolVersion: version, softwareVersion: "test", families: [.ipv4], concurrency: concurrency))
+    }
+
+    static func task(_ id: Int64, attempt: Int = 1) -> TaskAssignment {
+        TaskAssignment(taskID: id, attempt: attempt, measurementID: 1, kind: .resolve, domain: "d\(id).nl", webHost: "www.d\(id).nl")
+    }
+
+    /// Runs a HELLO through registration, as the loop would; returns the actions of both steps.
+    func join(_ machine: inout Machine, process: Data = Self.process, concurrency: Int = 4, at seconds: Double = 0) -> [Action] {
+        var actions = machine.received(Self.hello(concurrency: concurrency), from: process, key: Self.key, now: at(seconds))
+        for case .register(let agent) in actions { actions += machine.agentRegistered(agent, now: at(seconds)) }
+        return actions
+    }
+
+    static func claims(_ actions: [Action]) -> [ClaimRequest] {
+        actions.compactMap { if case .claim(let claim) = $0 { claim } else { nil } }
+    }
+
+    static func releases(_ actions: [Action]) -> [String] {
+        actions.compactMap { if case .releaseLeases(let agentID, let why) = $0 { "\(agentID): \(why)" } else { nil } }
+    }
+
+    @Test func helloRegistersThenWelcomesWithTheMaxAttempts() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        let hello = machine.received(Self.hello(), from: Self.process, key: Self.key, now: at(0))
+        let registration = AgentRegistration(routingID: Self.process, agentID: "a1", publicKey: Self.key, families: [.ipv4],
+                                             concurrency: 4, softwareVersion: "test")
+        #expect(hello == [.register(registration)], "results are recorded under the allow-list's name, not the agent's own")
+        #expect(machine.sessions.isEmpty, "no session before the store has the agent")
+        let welcome = machine.agentRegistered(registration, now: at(0))
+        #expect(welcome.contains(.send(.welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 120, maxAttempts: 2)), to: Self.process)))
+    }
+
+    @Test func anotherProtocolVersionIsRejected() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        let actions = machine.received(Self.hello(version: 2), from: Self.process, key: Self.key, now: at(0))
+        #expect(actions == [.send(.reject(reason: "protocol 3 required, agent speaks 2"), to: Self.process)])
+    }
+
+    @Test func aMessageFromAnUnknownSessionAsksForHelloAndStoresNothing() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        let actions = machine.received(.result(TaskReport(taskID: 1, attempt: 1, outcome: .completed)), from: Self.process, key: Self.key, now: at(0))
+        #expect(actions == [.send(.reject(reason: "unknown session: say HELLO"), to: Self.process)])
+    }
+
+    @Test func creditsAreClaimedInBatchesAndUsedUpByTasks() {
+        var settings = Self.settings()
+        settings.batchSize = 2
+        var machine = Machine(settings: settings, now: at(0))
+        _ = join(&machine)
+        let claims = Self.claims(machine.received(.ready(credits: 3), from: Self.process, key: Self.key, now: at(0.1)))
+        #expect(claims == [ClaimRequest(routingID: Self.process, agentID: "a1", families: [.ipv4], limit: 2)])
+        #expect(machine.tasksClaimed([Self.task(1), Self.task(2)], for: claims[0]) == [.send(.tasks([Self.task(1), Self.task(2)]), to: Self.process)])
+        #expect(machine.sessions[Self.process]?.credits == 1)
+        // The next sweep offers the remaining credit; a claim that finds nothing sends nothing.
+        let next = Self.claims(machine.tick(now: at(0.6)))
+        #expect(next.map(\.limit) == [1])
+        #expect(machine.tasksClaimed([], for: next[0]).isEmpty)
+        #expect(machine.sessions[Self.process]?.credits == 1)
+    }
+
+    @Test func creditsNeverExceedTheConcurrencyDeclaredInHello() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine, concurrency: 4)
+        // Int.max twice used to overflow `credits += n` and stop the coordinator.
+        _ = machine.received(.ready(credits: Int.max), from: Self.process, key: Self.key, now: at(0.1))
+        let actions = machine.received(.ready(credits: Int.max), from: Self.process, key: Self.key, now: at(0.2))
+        #expect(machine.sessions[Self.process]?.credits == 4)
+        #expect(Self.claims(actions).map(\.limit) == [4])
+        _ = machine.received(.ready(credits: -7), from: Self.process, key: Self.key, now: at(0.3))
+        #expect(machine.sessions[Self.process]?.credits == 4, "a negative grant takes nothing away")
+    }
+
+    @Test func creditsOfAnAgentWithHugeConcurrencyDoNotOverflow() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine, concurrency: Int.max)
+        _ = machine.received(.ready(credits: Int.max), from: Self.process, key: Self.key, now: at(0.1))
+        _ = machine.received(.ready(credits: Int.max), from: Self.process, key: Self.key, now: at(0.2))
+        #expect(machine.sessions[Self.process]?.credits == Int.max)
+    }
+
+    @Test func aResultIsAcknowledgedOnlyAfterItIsStored() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine)
+        let report = TaskReport(taskID: 7, attempt: 2, outcome: .completed)
+        let actions = machine.received(.result(report), from: Self.process, key: Self.key, now: at(1))
+        #expect(actions == [.store(report, agentID: "a1", routingID: Self.process)], "no ACK before the row is committed")
+        #expect(machine.reportStored(report, from: Self.process) == [.send(.ack(taskID: 7, attempt: 2), to: Self.process)])
+        // A duplicate (the ACK was lost) is stored again, where it is recognised, and acknowledged again.
+        #expect(machine.received(.result(report), from: Self.process, key: Self.key, now: at(2)) == actions)
+    }
+
+    @Test func heartbeatsGoToEverySessionEveryInterval() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine)
+        #expect(!machine.tick(now: at(1.9)).contains(.send(.heartbeat, to: Self.process)))
+        #expect(machine.tick(now: at(2)).contains(.send(.heartbeat, to: Self.process)))
+    }
+
+    @Test func aSilentAgentIsDroppedAndItsLeasesReleasedAndLeasesExpireEverySweep() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine)
+        _ = machine.received(.heartbeat, from: Self.process, key: Self.key, now: at(5))
+        let early = machine.tick(now: at(15))
+        #expect(Self.releases(early).isEmpty)
+        #expect(early.contains(.expireLeases))
+        #expect(!machine.tick(now: at(15.2)).contains(.expireLeases), "not before the sweep interval")
+        let late = machine.tick(now: at(15.6))
+        #expect(Self.releases(late) == ["a1: missed its heartbeats"])
+        #expect(machine.sessions.isEmpty)
+        // Its late result is not stored from a dead session: the agent is asked to say HELLO, then resends.
+        let report = TaskReport(taskID: 1, attempt: 1, outcome: .completed)
+        #expect(machine.received(.result(report), from: Self.process, key: Self.key, now: at(16))
+                == [.send(.reject(reason: "unknown session: say HELLO"), to: Self.process)])
+    }
+
+    @Test func byeReleasesTheLeasesAndEndsTheSession() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine)
+        #expect(Self.releases(machine.received(.bye, from: Self.process, key: Self.key, now: at(1))) == ["a1: said BYE"])
+        #expect(machine.sessions.isEmpty)
+    }
+
+    @Test func aRestartedProcessReplacesTheOldOneAndItsLeasesAreReleased() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine, process: Self.process)
+        let actions = join(&machine, process: Self.restarted, at: 1)
+        #expect(Self.releases(actions) == ["a1: was replaced by a new process"])
+        #expect(Array(machine.sessions.keys) == [Self.restarted])
+        // The same process saying HELLO again (a reconnect) keeps its leases.
+        #expect(Self.releases(join(&machine, process: Self.restarted, at: 2)).isEmpty)
+    }
+
+    @Test func tasksThatCannotBeSentMeanTheAgentIsGone() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine)
+        #expect(machine.sendFailed(.heartbeat, to: Self.process).isEmpty)
+        #expect(Self.releases(machine.sendFailed(.tasks([Self.task(1)]), to: Self.process)) == ["a1: cannot be reached"])
+        #expect(machine.sessions.isEmpty)
+    }
+
+    @Test func tasksClaimedForASessionThatLeftGoBackToTheQueue() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine)
+        let claims = Self.claims(machine.received(.ready(credits: 1), from: Self.process, key: Self.key, now: at(0.1)))
+        _ = machine.received(.bye, from: Self.process, key: Self.key, now: at(0.2))
+        #expect(Self.releases(machine.tasksClaimed([Self.task(1)], for: claims[0])).count == 1)
+    }
+
+    @Test func shutdownTellsEveryAgentToSayHelloAgain() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine)
+        #expect(machine.shutdown() == [.send(.reject(reason: "coordinator shutting down"), to: Self.process)])
+    }
+}
