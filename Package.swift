@@ -3,7 +3,8 @@ import PackageDescription
 
 /// Peil: a distributed scanner for the Internet.nl standards.
 /// Layering (bottom to top): C shims → PeilModel (pure values) → Probes / Wire / Store (I/O)
-/// → Coordinator / Agent / Lab (roles) → `peil` (thin executable).
+/// → Coordinator / Agent / Lab (roles); Checks / DANE (verdicts, pure) → Report → Verdicts (verdict
+/// assembly from stored observations, one path for results, reports and tests) → `peil` (thin executable).
 let package = Package(
     name: "Peil",
     platforms: [.macOS(.v15)],
@@ -53,9 +54,12 @@ let package = Package(
         .target(name: "DANE", dependencies: ["COpenSSL", "PeilModel", "Checks"]),
         // Reports: adoption per set, layer and baseline, suppliers; HTML/SVG, CSV, JSON, Markdown (no I/O but writing files).
         .target(name: "Report", dependencies: ["PeilModel"]),
+        // Verdict assembly: a measurement's stored observations, read once, judged under a rule set
+        // into bulk columns; `peil results`' formats; the inputs of `peil report` (no argument parsing).
+        .target(name: "Verdicts", dependencies: ["PeilModel", "Checks", "DANE", "Store", "Report", "Lab"]),
         // The one executable.
         .executableTarget(name: "peil", dependencies: [
-            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "LabEndpoints", "Checks", "DANE", "Report",
+            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "LabEndpoints", "Checks", "DANE", "Report", "Verdicts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -71,6 +75,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["Store", "Lab", "Wire", "PeilModel"]),
         .testTarget(name: "ChecksWebTests", dependencies: ["Checks", "PeilModel"]),
         .testTarget(name: "ChecksDANETests", dependencies: ["DANE", "Checks", "PeilModel"]),
+        .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "Checks", "Store", "PeilModel"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "Lab", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksMailTests", dependencies: ["Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]

@@ -1,3 +1,4 @@
+import PeilModel
 extension TwinGenerator {
     /// MX, SPF, DMARC and DKIM giving the target's mail statuses.
     mutating func mailConfiguration(_ target: TwinTarget, zoneSecure: Bool, webPlatform: String) -> (mail: TwinMail, base: String) {
@@ -75,7 +76,7 @@ extension TwinGenerator {
         let starttls = row["starttls"] ?? "passed", tls = row["starttls_ncsc"] ?? "passed"
         let secureMX = row["dnssec_mx"] == "passed", dane = row["dane"] == "passed", ipv6 = row["ipv6_mailserver"] == "passed"
         let smtp: TwinSMTP = starttls == "failed" ? .noStarttls : starttls == "unreachable" ? .silent : .starttls
-        let profile = smtp == .starttls ? random.pick(TwinTLSCatalogue.ids(giving: tls, for: .mail)) : "modern"
+        let profile = smtp == .starttls ? random.pick(Status(rawValue: tls).map { TwinTLSCatalogue.ids(giving: $0, for: .mail) } ?? []) : "modern"
         let ipv6Service: TwinIPv6 = ipv6 ? .answering : (smtp == .silent || random.chance(0.7) ? .none : .silent)
         let tlsa: TwinTLSA = dane ? .valid : secureMX && smtp == .starttls ? (random.chance(0.5) ? .mismatch : .none)
             : random.chance(0.3) ? .valid : .none

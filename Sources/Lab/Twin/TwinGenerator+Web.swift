@@ -1,3 +1,4 @@
+import PeilModel
 extension TwinGenerator {
     /// A configuration whose derived statuses are the target's.
     mutating func domain(for target: TwinTarget) -> TwinDomain {
@@ -37,8 +38,8 @@ extension TwinGenerator {
                               caa: random.chance(0.4) ? ["0 issue \"ca.peil-lab.nl\""] : [],
                               tlsa: secure && random.chance(0.15) ? .valid : .none)
         let mailConfig = mailConfiguration(target, zoneSecure: mode == .signed && parentSecure, webPlatform: platform)
-        var reported: [String: String] = [:]
-        if mail["starttls"] == "info" && mail["dane"] == "not_tested" { reported["dane"] = "not_tested" }
+        var reported: [String: Status] = [:]
+        if mail["starttls"] == "info" && mail["dane"] == "not_tested" { reported["dane"] = .notTested }
         return TwinDomain(name: name, layer: target.layer, organisation: target.organisation, sets: target.sets,
                           dnsProvider: mailProvider, dnssec: mode, web: twinWeb, mail: mailConfig.mail, reported: reported)
     }
@@ -79,13 +80,13 @@ extension TwinGenerator {
             let hoster = random.pick(Self.webHosters)
             let key = "\(hoster)|\(https.rawValue)|\(tlsStatus)|\(ipv6.rawValue)"
             if let position = sharedWeb[key] { return webPlatforms[position].id }
-            let profile = random.pick(TwinTLSCatalogue.ids(giving: tlsStatus, for: .web))
+            let profile = random.pick(Status(rawValue: tlsStatus).map { TwinTLSCatalogue.ids(giving: $0, for: .web) } ?? [])
             let id = "web-\(hoster.dropFirst(8))-\(sharedWeb.count + 1)"
             sharedWeb[key] = webPlatforms.count
             webPlatforms.append(makeWebPlatform(id: id, provider: hoster, count: 2, ipv6: ipv6, https: https, profile: profile))
             return id
         }
-        let profile = random.pick(TwinTLSCatalogue.ids(giving: tlsStatus, for: .web))
+        let profile = random.pick(Status(rawValue: tlsStatus).map { TwinTLSCatalogue.ids(giving: $0, for: .web) } ?? [])
         let id = "web-self-" + name.replacingOccurrences(of: ".", with: "-")
         webPlatforms.append(makeWebPlatform(id: id, provider: "self", count: 1, ipv6: ipv6, https: https, profile: profile))
         return id

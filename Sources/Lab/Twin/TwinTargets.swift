@@ -1,3 +1,4 @@
+import PeilModel
 /// The statuses a domain of the twin must get: its March 2021 rows for a primary domain, a
 /// sampled pair of rows for a broad-only one.
 struct TwinTarget {
@@ -48,7 +49,7 @@ enum TwinTargets {
         let broad = Dictionary(data.broad.map { ($0.domain.value, $0) }, uniquingKeysWith: { first, _ in first })
         for name in Set(data.web.keys).union(data.mail.keys).sorted() {
             let webRow = data.web[name], mailRow = data.mail[name]
-            var web = webRow?.statuses ?? Dictionary(uniqueKeysWithValues: TwinStatus.webColumns.map { ($0, "passed") })
+            var web = webRow?.statuses ?? Dictionary(uniqueKeysWithValues: BulkColumns.web.map { ($0.name, "passed") })
             if webRow == nil { web["ipv6_nameserver"] = mailRow?.statuses["ipv6_nameserver"] ?? "passed" }
             let mail = mailRow?.statuses ?? sampledMail(web: web, random: &random)
             targets[name] = TwinTarget(name: name, webHost: webRow?.host ?? "www." + name, layer: mailRow?.layer ?? webRow?.layer ?? "overige",

@@ -114,7 +114,7 @@ public enum Suppliers {
         var groups: [String: SupplierGroup] = [:]
         var totals: [String: Int] = [:]
         for row in domains {
-            let failed = columns.map(\.key).filter { row.cells[$0]?.status == StatusWords.failed }
+            let failed = columns.map(\.key).filter { row.cells[$0]?.status == .failed }
             for column in failed { totals[column, default: 0] += 1 }
             for kind in SupplierKind.allCases {
                 guard let provider = row.providers[kind] else { continue }

@@ -27,7 +27,7 @@ public struct ReportColumn: Codable, Sendable, Hashable {
 /// data holds that are not listed here follow, sorted, under their own names: a new column
 /// appears in every report without changes here.
 public enum ReportColumns {
-    public static let order = BulkColumnNames.web.map { "web." + $0 } + BulkColumnNames.mail.map { "mail." + $0 }
+    public static let order = BulkColumns.all.map(\.key)
 
     public static let labels: [String: String] = [
         "web.dnssec": "DNSSEC", "web.tls_available": "HTTPS", "web.tls_ncsc": "TLS (NCSC)",
@@ -47,15 +47,4 @@ public enum ReportColumns {
         let other = keys.subtracting(order).sorted { ($0.hasPrefix("web.") ? 0 : 1, $0) < ($1.hasPrefix("web.") ? 0 : 1, $1) }
         return (known + other).map(ReportColumn.init(key:))
     }
-}
-
-/// The status words of the government report (`data/README.md`), in the order the report's
-/// tables list them.
-public enum StatusWords {
-    public static let all = ["passed", "warning", "info", "failed", "not_tested", "not_applicable", "no_mx",
-                             "unreachable", "not_testable", "error"]
-    /// Words counted as applying the standard.
-    public static let adopted: Set<String> = ["passed", "warning", "info"]
-    /// The word counted as not applying it; every other word is left out of the formula.
-    public static let failed = "failed"
 }
