@@ -65,6 +65,23 @@ final class WebColumnsTests: XCTestCase {
     func testDNSSECOfTheWebHost() {
         XCTAssertEqual(columns(Self.evidence(facts: Self.facts(webDNSSEC: .insecure)))["dnssec"], .failed)
         XCTAssertEqual(columns(Self.evidence(facts: Self.facts(webDNSSEC: .bogus)))["dnssec"], .failed)
+        XCTAssertEqual(columns(Self.evidence(facts: Self.facts(webDNSSEC: .error)))["dnssec"], .error,
+                       "the web host's lookup timed out or failed: unknown, not failed (as dnssec_mx)")
+    }
+
+    /// The IPv6 category is error when a part is error, failed only when a part failed.
+    func testIPv6CategoryFromItsParts() {
+        var unprobed = Self.evidence()
+        unprobed.nameservers["2001:2::2"] = nil
+        XCTAssertEqual(columns(unprobed)["ipv6_web"], .error, "a nameserver without a probe result is not a failure")
+        var lookupFailed = Self.evidence(facts: Self.facts(ipv6: []), web: [Self.v4: Self.web()])
+        lookupFailed.failedLookups = ["www.example.nl AAAA"]
+        XCTAssertEqual(columns(lookupFailed)["ipv6_web"], .error, "the web host's AAAA lookup timed out")
+        var silentAndUnknown = Self.evidence(facts: Self.facts(ipv6: []), web: [Self.v4: Self.web()], answered: false)
+        silentAndUnknown.failedLookups = ["www.example.nl AAAA"]
+        XCTAssertEqual(columns(silentAndUnknown)["ipv6_nameserver"], .failed)
+        XCTAssertEqual(columns(silentAndUnknown)["ipv6_web"], .error, "any error → error (CHECKS.md), before failed")
+        XCTAssertEqual(columns(Self.evidence())["ipv6_web"], .passed)
     }
 
     func testIPv6Nameservers() {

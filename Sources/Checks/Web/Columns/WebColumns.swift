@@ -15,16 +15,17 @@ public enum WebColumns {
         columns["ipv6_nameserver"] = IPv6Columns.nameservers(evidence, servers: facts.webTestNameservers)
         columns["ipv6_webserver"] = IPv6Columns.webServer(evidence)
         let parts = [columns["ipv6_nameserver"]!.status, columns["ipv6_webserver"]!.status]
-        let category = parts.allSatisfy { $0 == .passed }
-        columns["ipv6_web"] = StatusCell(category ? .passed : .failed,
-                                         category ? "nameservers and web server reachable over IPv6" : "IPv6 nameservers or web server not passed")
+        let category = Status.category(ofMandatory: parts)
+        columns["ipv6_web"] = StatusCell(category, category == .passed ? "nameservers and web server reachable over IPv6"
+                                             : "nameservers: \(parts[0].rawValue); web server: \(parts[1].rawValue)")
         for (name, column) in https(evidence, ruleSet: ruleSet) { columns[name] = column }
         return columns
     }
 
-    /// `dnssec`: passed when the web host's answers are DNSSEC-secure, else failed.
+    /// `dnssec`: passed when the web host's answers are DNSSEC-secure, error when its lookup
+    /// timed out or failed (unknown, as on the mail side), else failed.
     static func dnssecColumn(_ facts: DNSFacts) -> StatusCell {
-        StatusCell(facts.webDNSSEC == .secure ? .passed : .failed, "\(facts.web.host): \(facts.webDNSSEC.rawValue)")
+        StatusCell(facts.webDNSSEC.columnStatus, "\(facts.web.host): \(facts.webDNSSEC.rawValue)")
     }
 
     /// `tls_available`, `tls_ncsc`, `https_redirect` and `hsts`.
