@@ -42,16 +42,16 @@ final class TwinWorldTests: XCTestCase {
         var mismatches: [String] = []
         var overridden = 0
         for (domain, row) in data.web {
-            for column in BulkColumns.web.map(\.name) where truth[domain]?.web[column]?.status.rawValue != row.statuses[column] {
-                mismatches.append("\(domain) web \(column): \(truth[domain]?.web[column].map { "\($0.status.rawValue) (\($0.because))" } ?? "-"), csv \(row.statuses[column] ?? "-")")
+            for column in BulkColumns.web.map(\.name) where truth[domain]?.web[column]?.status != row.statuses[column] {
+                mismatches.append("\(domain) web \(column): \(truth[domain]?.web[column].map { "\($0.status.rawValue) (\($0.because))" } ?? "-"), csv \(row.statuses[column]?.rawValue ?? "-")")
             }
         }
         for (domain, row) in data.mail {
             for column in BulkColumns.mail.map(\.name) {
                 let column_ = truth[domain]?.mail[column]
                 if column_?.derived != nil { overridden += 1 }
-                if column_?.status.rawValue != row.statuses[column] {
-                    mismatches.append("\(domain) mail \(column): \(column_.map { "\($0.status.rawValue) (\($0.because))" } ?? "-"), csv \(row.statuses[column] ?? "-")")
+                if column_?.status != row.statuses[column] {
+                    mismatches.append("\(domain) mail \(column): \(column_.map { "\($0.status.rawValue) (\($0.because))" } ?? "-"), csv \(row.statuses[column]?.rawValue ?? "-")")
                 }
             }
         }
