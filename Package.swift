@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["Store", "Lab", "Wire", "PeilModel"]),
         .testTarget(name: "ChecksWebTests", dependencies: ["Checks", "PeilModel"]),
         .testTarget(name: "ChecksDANETests", dependencies: ["DANE", "Checks", "PeilModel"]),
-        .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "Checks", "Store", "PeilModel"]),
+        .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "Checks", "Store", "Lab", "PeilModel"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "Lab", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksMailTests", dependencies: ["Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]

@@ -10,6 +10,17 @@ public struct TwinDomainTruth: Codable, Sendable, Hashable {
     public var web: [String: StatusCell]
     public var mail: [String: StatusCell]
     public var facts: DNSFacts
+
+    public init(domain: String, webHost: String, layer: String, sets: [String], web: [String: StatusCell], mail: [String: StatusCell],
+                facts: DNSFacts) {
+        self.domain = domain
+        self.webHost = webHost
+        self.layer = layer
+        self.sets = sets
+        self.web = web
+        self.mail = mail
+        self.facts = facts
+    }
 }
 
 extension TwinWorld {
