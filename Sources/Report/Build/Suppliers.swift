@@ -36,11 +36,11 @@ public enum SupplierKind: String, Codable, Sendable, CaseIterable {
     /// The columns whose failures sit with this kind of supplier: the nameservers' DNSSEC and
     /// IPv6 with the DNS provider, the rest of each test with its mail or web provider.
     public func owns(_ column: String) -> Bool {
-        let dnsColumns: Set = ["web.dnssec", "web.ipv6_nameserver", "mail.ipv6_nameserver"]
+        let dnsColumns = Set([BulkColumnID(.web, "dnssec"), .webIPv6Nameserver, .mailIPv6Nameserver].map(\.key))
         switch self {
         case .dns: return dnsColumns.contains(column)
-        case .mail: return column.hasPrefix("mail.") && !dnsColumns.contains(column)
-        case .web: return column.hasPrefix("web.") && !dnsColumns.contains(column)
+        case .mail: return BulkColumnID(key: column)?.test == .mail && !dnsColumns.contains(column)
+        case .web: return BulkColumnID(key: column)?.test == .web && !dnsColumns.contains(column)
         }
     }
 

@@ -66,7 +66,11 @@ public struct SetMember: Codable, Sendable, Hashable {
 
     /// Whether the set asks for the test a column belongs to (`web.…` or `mail.…`).
     public func tests(_ column: String) -> Bool {
-        column.hasPrefix("mail.") ? testsMail : column.hasPrefix("web.") ? testsWeb : true
+        switch BulkColumnID(key: column)?.test {
+        case .mail: testsMail
+        case .web: testsWeb
+        case nil: true
+        }
     }
 }
 

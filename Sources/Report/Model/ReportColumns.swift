@@ -19,6 +19,9 @@ public struct ReportColumn: Codable, Sendable, Hashable {
         label = ReportColumns.labels[key] ?? name
     }
 
+    /// The bulk column, nil for a key without a known test.
+    public var id: BulkColumnID? { BulkColumnID(key: key) }
+
     /// Whether the column is one of the IPv6 columns.
     public var isIPv6: Bool { name.hasPrefix("ipv6") }
 }
@@ -44,7 +47,8 @@ public enum ReportColumns {
         var keys = Set<String>()
         for measurement in measurements { for domain in measurement.domains { keys.formUnion(domain.cells.keys) } }
         let known = order.filter(keys.contains)
-        let other = keys.subtracting(order).sorted { ($0.hasPrefix("web.") ? 0 : 1, $0) < ($1.hasPrefix("web.") ? 0 : 1, $1) }
+        func web(_ key: String) -> Int { BulkColumnID(key: key)?.test == .web ? 0 : 1 }
+        let other = keys.subtracting(order).sorted { (web($0), $0) < (web($1), $1) }
         return (known + other).map(ReportColumn.init(key:))
     }
 }
