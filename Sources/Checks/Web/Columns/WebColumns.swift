@@ -16,8 +16,12 @@ public enum WebColumns {
         columns["ipv6_webserver"] = IPv6Columns.webServer(evidence)
         let parts = [columns["ipv6_nameserver"]!.status, columns["ipv6_webserver"]!.status]
         let category = Status.category(ofMandatory: parts)
-        columns["ipv6_web"] = StatusCell(category, category == .passed ? "nameservers and web server reachable over IPv6"
-                                             : "nameservers: \(parts[0].rawValue); web server: \(parts[1].rawValue)")
+        let because = switch category {
+        case .passed: "nameservers and web server reachable over IPv6"
+        case .error: "IPv6 nameservers or web server unknown (nameservers: \(parts[0].rawValue); web server: \(parts[1].rawValue))"
+        default: "IPv6 nameservers or web server not passed"
+        }
+        columns["ipv6_web"] = StatusCell(category, because)
         for (name, column) in https(evidence, ruleSet: ruleSet) { columns[name] = column }
         return columns
     }
