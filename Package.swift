@@ -16,6 +16,7 @@ import PackageDescription
 ///     Report       → PeilModel                            reports (writes files only)
 ///     LabEndpoints → COpenSSL                             the lab's endpoint server
 ///     Lab          → PeilModel LabEndpoints               the lab
+///     Verdicts     → PeilModel Checks DANE Store Report Lab   verdict assembly from stored observations
 ///     Coordinator  → PeilModel Wire Store                 role
 ///     Agent        → PeilModel Wire Probes                role
 ///     peil         → every target above but the shims     the one executable
@@ -66,15 +67,18 @@ let package = Package(
         // The lab's endpoint server (web and mail over OpenSSL) and its certificates.
         .target(name: "LabEndpoints", dependencies: ["COpenSSL"]),
         .target(name: "Lab", dependencies: ["PeilModel", "LabEndpoints"]),
-        // Verdicts: pure functions from observations to subtest statuses (no I/O).
+        // Verdict rules: pure functions from observations to subtest statuses (no I/O).
         .target(name: "Checks", dependencies: ["PeilModel"]),
         // DANE: TLSA records, matching through OpenSSL's DANE support, the DANE verdicts.
         .target(name: "DANE", dependencies: ["COpenSSL", "PeilModel", "Checks"]),
         // Reports: adoption per set, layer and baseline, suppliers; HTML/SVG, CSV, JSON, Markdown (no I/O but writing files).
         .target(name: "Report", dependencies: ["PeilModel"]),
+        // Verdict assembly: a measurement's stored observations, read once, judged under a rule set
+        // into bulk columns; `peil results`' formats; the inputs of `peil report` (no argument parsing).
+        .target(name: "Verdicts", dependencies: ["PeilModel", "Checks", "DANE", "Store", "Report", "Lab"]),
         // The one executable.
         .executableTarget(name: "peil", dependencies: [
-            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "LabEndpoints", "Checks", "DANE", "Report",
+            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "LabEndpoints", "Checks", "DANE", "Report", "Verdicts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,6 +95,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["Store", "Lab", "Wire", "PeilModel"]),
         .testTarget(name: "ChecksWebTests", dependencies: ["Checks", "PeilModel"]),
         .testTarget(name: "ChecksDANETests", dependencies: ["DANE", "Checks", "PeilModel"]),
+        .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "Checks", "Store", "Lab", "PeilModel"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "Lab", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksMailTests", dependencies: ["Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]

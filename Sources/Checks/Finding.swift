@@ -1,3 +1,4 @@
+import PeilModel
 /// One fact behind a verdict, as a value: a stable code (Internet.nl's message id where one
 /// exists, e.g. `has-unsafe-inline`), the thing it is about (a header value, a cipher name, a
 /// TLS version) and optional detail.
@@ -25,11 +26,11 @@ public struct Finding: Codable, Sendable, Hashable, CustomStringConvertible {
 public struct SubtestResult: Codable, Sendable, Hashable {
     /// Internet.nl's subtest name (`https_hsts`, `tls_version`, …).
     public var name: String
-    public var status: SubtestStatus
+    public var status: Status
     public var requirement: Requirement
     public var findings: [Finding]
 
-    public init(name: String, status: SubtestStatus, requirement: Requirement, findings: [Finding] = []) {
+    public init(name: String, status: Status, requirement: Requirement, findings: [Finding] = []) {
         self.name = name
         self.status = status.clamped(to: requirement.worstStatus)
         self.requirement = requirement

@@ -158,7 +158,7 @@ public enum DANECheck {
         case .validated?, .failed?, nil:
             subtests.append(SubtestResult(name: "dane_exists", status: .passed, requirement: tested,
                                           findings: recordFindings))
-            let validStatus: SubtestStatus = switch status {
+            let validStatus: Status = switch status {
             case .validated?: .passed
             case .failed?: .failed
             default: .notTested

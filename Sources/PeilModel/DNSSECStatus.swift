@@ -19,3 +19,15 @@ public enum AddressFamily: String, Codable, Sendable, CaseIterable, Hashable, Co
         lhs.rawValue < rhs.rawValue
     }
 }
+
+extension DNSSECStatus {
+    /// The status of a column that asks for one host's DNSSEC (the web test's `dnssec`):
+    /// passed when secure, error when the lookup could not decide, else failed.
+    public var columnStatus: Status {
+        switch self {
+        case .secure: .passed
+        case .error: .error
+        case .insecure, .bogus: .failed
+        }
+    }
+}

@@ -5,14 +5,13 @@ public struct PublishedRow: Codable, Sendable, Hashable {
     public var domain: String
     /// The host the row is about (the web host for web rows).
     public var host: String
-    /// `web` or `mail`.
-    public var test: String
+    public var test: BulkTest
     public var layer: Layer
     public var formalReaction: Bool
-    /// Status word by bulk column name (`hsts` → `passed`).
-    public var statuses: [String: String]
+    /// Status by bulk column name within the test (`hsts` → `passed`).
+    public var statuses: [String: Status]
 
-    public init(domain: String, host: String, test: String, layer: Layer, formalReaction: Bool, statuses: [String: String]) {
+    public init(domain: String, host: String, test: BulkTest, layer: Layer, formalReaction: Bool, statuses: [String: Status]) {
         self.domain = domain
         self.host = host
         self.test = test

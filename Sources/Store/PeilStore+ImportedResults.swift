@@ -80,8 +80,12 @@ extension PeilStore {
             guard let layer = Layer(rawValue: layerName) else {
                 throw DatabaseError(code: .decoding, message: "unknown layer '\(layerName)' in imported results")
             }
-            let statuses = try JSONDecoder().decode([String: String].self, from: Data(try row.decode("statuses", as: String.self).utf8))
-            return PublishedRow(domain: try row.decode("domain"), host: try row.decode("host"), test: try row.decode("test"),
+            let statuses = try JSONDecoder().decode([String: Status].self, from: Data(try row.decode("statuses", as: String.self).utf8))
+            let testName: String = try row.decode("test")
+            guard let test = BulkTest(rawValue: testName) else {
+                throw DatabaseError(code: .decoding, message: "unknown test '\(testName)' in imported results")
+            }
+            return PublishedRow(domain: try row.decode("domain"), host: try row.decode("host"), test: test,
                                 layer: layer, formalReaction: try row.decode("formal_reaction"), statuses: statuses)
         }
     }
@@ -137,10 +141,10 @@ private struct ImportedRow: Encodable {
 
     init(_ row: PublishedRow) {
         domain = row.domain
-        test = row.test
+        test = row.test.rawValue
         host = row.host
         layer = row.layer.rawValue
         formal_reaction = row.formalReaction
-        statuses = row.statuses
+        statuses = row.statuses.mapValues(\.rawValue)
     }
 }

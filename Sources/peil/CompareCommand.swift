@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checks
 import Report
+import Verdicts
 
 /// `peil compare --sets a,b --measurement ID` or `peil compare --measurements A,B --set S`.
 struct CompareCommand: AsyncParsableCommand {

@@ -55,7 +55,7 @@ struct ImportResultsCommand: ParsableCommand {
         }
         let store = try database.open()
         let summary = try store.importResults(name: measurement, date: date, ruleSet: ruleSet, set: set, entries: entries, rows: rows)
-        let tests = Dictionary(grouping: rows, by: \.test).mapValues(\.count).sorted { $0.key > $1.key }
+        let tests = Dictionary(grouping: rows, by: \.test.rawValue).mapValues(\.count).sorted { $0.key > $1.key }
             .map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         print("measurement \(summary.measurementID) '\(measurement)' (\(date), \(ruleSet), imported\(summary.replaced ? ", replacing the earlier import" : "")): "
             + "\(tests) rows; set \(set): \(summary.set.domains) domains")

@@ -175,8 +175,8 @@ struct LabCommand: ParsableCommand {
                     print(String(decoding: try Self.encoder.encode(truth), as: UTF8.self))
                 } else {
                     for domain in truth {
-                        let web = TwinStatus.webColumns.map { "\($0)=\(domain.web[$0]?.status ?? "-")" }.joined(separator: " ")
-                        let mail = TwinStatus.mailColumns.map { "\($0)=\(domain.mail[$0]?.status ?? "-")" }.joined(separator: " ")
+                        let web = BulkColumns.web.map { "\($0.name)=\(domain.web[$0.name]?.status.rawValue ?? "-")" }.joined(separator: " ")
+                        let mail = BulkColumns.mail.map { "\($0.name)=\(domain.mail[$0.name]?.status.rawValue ?? "-")" }.joined(separator: " ")
                         print("\(domain.domain) [\(domain.sets.joined(separator: ","))]\n  web \(domain.webHost): \(web)\n  mail: \(mail)")
                     }
                 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checks
 import Foundation
+import PeilModel
 
 /// `peil lint KIND VALUE`: judge one record as the checks would, before it is published.
 struct LintCommand: AsyncParsableCommand {
@@ -44,7 +45,7 @@ struct LintReport: Codable {
     var domain: String?
     var ruleSet: String
     var subtest: String
-    var status: String
+    var status: Status
     var verdict: String
     /// One line a person understands.
     var summary: String
@@ -62,17 +63,17 @@ struct LintReport: Codable {
             print(text)
         }
         switch status {
-        case SubtestStatus.failed.rawValue: throw ExitCode(1)
-        case SubtestStatus.error.rawValue: throw ExitCode(2)
+        case .failed: throw ExitCode(1)
+        case .error: throw ExitCode(2)
         default: return
         }
     }
 
     var text: String {
-        var lines = ["\(status.uppercased()): \(summary)"]
+        var lines = ["\(status.rawValue.uppercased()): \(summary)"]
         lines.append("  \(kind) record   \(record)")
         if let domain { lines.append("  domain       \(domain)") }
-        lines.append("  rule set     \(ruleSet)   \(subtest): \(status) (\(verdict))")
+        lines.append("  rule set     \(ruleSet)   \(subtest): \(status.rawValue) (\(verdict))")
         for finding in findings {
             lines.append("  - [\(finding.code)]\(finding.subject.map { " \($0)" } ?? ""): \(finding.detail ?? "")")
         }

@@ -61,7 +61,7 @@ struct LintDMARCCommand: AsyncParsableCommand {
         default: result.findings.first { !["dmarc-organisational", "dmarc-policy", "dmarc-external-authorised", "dmarc-external-not-checked"].contains($0.code) }?.detail ?? result.verdict.rawValue
         }
         try LintReport(kind: "DMARC", record: value, domain: domain, ruleSet: output.rules.rawValue, subtest: "dmarc_policy",
-                       status: result.status.rawValue, verdict: result.verdict.rawValue, summary: summary,
+                       status: result.status, verdict: result.verdict.rawValue, summary: summary,
                        findings: result.findings, notChecked: notChecked).emit(json: output.json)
     }
 }

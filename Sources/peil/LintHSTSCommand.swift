@@ -32,7 +32,7 @@ struct LintHSTSCommand: AsyncParsableCommand {
             summary = "HSTS with a max-age of at least \(minimum) seconds"
         }
         try LintReport(kind: "HSTS", record: values.joined(separator: " | "), domain: nil, ruleSet: output.rules.rawValue,
-                       subtest: HSTSCheck.name, status: result.status.rawValue, verdict: result.status.rawValue,
+                       subtest: HSTSCheck.name, status: result.status, verdict: result.status.rawValue,
                        summary: summary, findings: result.findings, notChecked: [])
             .emit(json: output.json)
     }

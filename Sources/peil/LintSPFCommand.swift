@@ -37,7 +37,7 @@ struct LintSPFCommand: AsyncParsableCommand {
                 : "the record itself is sound (\(result.lookups) DNS lookups of 10 in it), but its includes and redirect were not followed")
             : problem?.detail ?? result.verdict.rawValue
         try LintReport(kind: "SPF", record: value, domain: domain, ruleSet: output.rules.rawValue, subtest: "spf_policy",
-                       status: result.status.rawValue, verdict: result.verdict.rawValue, summary: summary,
+                       status: result.status, verdict: result.verdict.rawValue, summary: summary,
                        findings: result.findings, notChecked: notChecked).emit(json: output.json)
     }
 }

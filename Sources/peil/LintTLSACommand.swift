@@ -2,6 +2,7 @@ import ArgumentParser
 import Checks
 import DANE
 import Foundation
+import PeilModel
 
 /// `peil lint tlsa RECORD…`: the TLSA records of one service name, as the DANE checks read them.
 struct LintTLSACommand: AsyncParsableCommand {
@@ -41,7 +42,7 @@ struct LintTLSACommand: AsyncParsableCommand {
         }
         let counted = DANECheck.countedRecords(records, service: kind)
         let usable = counted.records.filter { Self.problem($0) == nil }
-        let status: SubtestStatus
+        let status: Status
         let summary: String
         var subtest = "dane_exists"
         if usable.isEmpty {
@@ -60,7 +61,7 @@ struct LintTLSACommand: AsyncParsableCommand {
             summary = "\(usable.count) usable record(s)\(kind == .mail ? " with a rollover scheme" : "")"
         }
         try LintReport(kind: "TLSA", record: records.joined(separator: " | "), domain: nil, ruleSet: output.rules.rawValue,
-                       subtest: subtest, status: status.rawValue, verdict: status.rawValue, summary: summary,
+                       subtest: subtest, status: status, verdict: status.rawValue, summary: summary,
                        findings: findings, notChecked: ["matching against the certificate chain the server presents, and DNSSEC of the TLSA name"])
             .emit(json: output.json)
     }

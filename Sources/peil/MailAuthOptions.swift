@@ -2,6 +2,8 @@ import ArgumentParser
 import Checks
 import Foundation
 import Probes
+import Store
+import Verdicts
 
 /// The Public Suffix List for the mail-authentication follow-up questions, read once per
 /// process (`peil agent`, `peil resolve`).
@@ -21,5 +23,14 @@ struct MailAuthOptions: ParsableArguments {
     static func followUp(_ psl: PublicSuffixList) -> FollowUpQuestions {
         let planner = MailAuthPlanner(psl: psl)
         return FollowUpQuestions { domain, answers in await planner.nextTXTNames(domain: domain, answers: answers) }
+    }
+}
+
+extension ReportLoader {
+    /// A loader reading the Public Suffix List these options name, with notes on standard error.
+    init(store: PeilStore, mailAuth: MailAuthOptions) {
+        let options = mailAuth
+        self.init(store: store, loadSuffixList: { try options.loadList() },
+                  warn: { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) })
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Checks
 import Foundation
 import Report
+import Verdicts
 
 /// `peil report --measurement ID --compare primary,broad [--baseline ID] [--rules R] --out DIR`.
 struct ReportCommand: AsyncParsableCommand {

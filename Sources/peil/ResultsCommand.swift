@@ -2,6 +2,7 @@ import ArgumentParser
 import Checks
 import Foundation
 import Store
+import Verdicts
 
 /// `peil results --measurement ID`: the per-domain bulk columns, derived from the stored
 /// observations under a rule set (no new probing).
@@ -43,33 +44,12 @@ struct ResultsCommand: AsyncParsableCommand {
             throw ValidationError("no measurements yet")
         }
         let rules = RuleSet(rawValue: ruleSet) ?? .internetnlCurrent
-        let verdicts = try await DomainVerdicts.evaluate(store: store, measurementID: id, ruleSet: rules, psl: try mailAuth.loadList())
+        let observations = try MeasurementObservations.load(store: store, measurementID: id)
+        let verdicts = await DomainVerdicts.evaluate(observations, ruleSet: rules, psl: try mailAuth.loadList())
         switch format {
-        case "csv":
-            // Both tests have an ipv6_nameserver column: the mail one is prefixed.
-            print((["domain"] + WebColumns.names + DomainVerdicts.mailColumns.map { $0 == "ipv6_nameserver" ? "mail_ipv6_nameserver" : $0 }).joined(separator: ","))
-            for verdict in verdicts {
-                print(([verdict.domain] + WebColumns.names.map { verdict.web[$0]?.status ?? "" }
-                    + DomainVerdicts.mailColumns.map { verdict.mail[$0]?.status ?? "" }).joined(separator: ","))
-            }
-        case "jsonl":
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            for verdict in verdicts {
-                let line = PerDomain(domain: verdict.domain, ruleSet: rules.rawValue, web: verdict.web, mail: verdict.mail)
-                print(String(decoding: try encoder.encode(line), as: UTF8.self))
-            }
-        default:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-            print(String(decoding: try encoder.encode(BatchResults(measurementID: id, ruleSet: rules, verdicts: verdicts)), as: UTF8.self))
+        case "csv": for line in ResultsFormats.csv(verdicts) { print(line) }
+        case "jsonl": for line in try ResultsFormats.jsonLines(verdicts, ruleSet: rules) { print(line) }
+        default: print(try ResultsFormats.batchJSON(verdicts, measurementID: id, ruleSet: rules))
         }
-    }
-
-    struct PerDomain: Encodable {
-        var domain: String
-        var ruleSet: String
-        var web: [String: BulkColumn]
-        var mail: [String: BulkColumn]
     }
 }

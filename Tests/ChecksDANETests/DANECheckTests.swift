@@ -104,7 +104,7 @@ final class DANECheckTests: XCTestCase {
         XCTAssertEqual(status(r, "dane_exists")?.requirement, .mandatory)
         XCTAssertEqual(status(r, "dane_valid")?.requirement, .informational, "not tested: worst status stays info")
         XCTAssertEqual(status(r, "dane_rollover")?.status, .notTested)
-        XCTAssertEqual(categoryVerdict(r.subtests.map(\.graded)), .failed)
+        XCTAssertEqual(Status.category(r.subtests.map(\.graded)), .failed)
     }
 
     func testMailBogusAndInsecureFail() {
@@ -148,7 +148,7 @@ final class DANECheckTests: XCTestCase {
 
         let bad = DANECheck.evaluate(service: .mail, host: "example.com", observation: DANEObservation(tlsa: [next.description], dnssec: .secure), chain: c.chain)
         XCTAssertEqual(status(bad, "dane_valid")?.status, .failed)
-        XCTAssertEqual(categoryVerdict(bad.subtests.map(\.graded)), .failed)
+        XCTAssertEqual(Status.category(bad.subtests.map(\.graded)), .failed)
     }
 
     func testNoChainLeavesValidityUntested() {

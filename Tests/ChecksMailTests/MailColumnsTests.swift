@@ -35,14 +35,14 @@ struct MailColumnsTests {
         #expect(await planner.nextTXTNames(domain: "sub.example.nl", answers: queries).isEmpty)
 
         let columns = await MailColumns.evaluate(observation(queries), ruleSet: .internetnl2021, psl: psl)
-        #expect(columns.columns == ["dmarc": "passed", "dkim": "passed", "spf": "passed", "dmarc_policy": "warning",
-                                    "spf_policy": "passed", "dnssec_mx": "passed"])
+        #expect(columns.columns == ["dmarc": .passed, "dkim": .passed, "spf": .passed, "dmarc_policy": .warning,
+                                    "spf_policy": .passed, "dnssec_mx": .passed])
     }
 
     /// What was not asked is an error, never a pass or an absence.
     @Test func unaskedQuestionsAreErrors() async {
         let columns = await MailColumns.evaluate(observation([]), ruleSet: .internetnlCurrent, psl: psl)
-        #expect(columns.dmarc == "error" && columns.spf == "error" && columns.dkim == "error")
+        #expect(columns.dmarc == .error && columns.spf == .error && columns.dkim == .error)
     }
 
     /// DKIM: non-sending is not_applicable; a wildcard is info under the 2021 reading.
@@ -50,9 +50,9 @@ struct MailColumnsTests {
         let nonSending = [txt("sub.example.nl", ["v=spf1 -all"]), txt("_dmarc.sub.example.nl", ["v=DMARC1; p=reject"]),
                           txt("_domainkey.sub.example.nl", [], rcode: "NXDOMAIN"),
                           txt("peil-wildcard-probe._domainkey.sub.example.nl", [], rcode: "NXDOMAIN")]
-        #expect(await MailColumns.evaluate(observation(nonSending), ruleSet: .internetnl2021, psl: psl).dkim == "not_applicable")
+        #expect(await MailColumns.evaluate(observation(nonSending), ruleSet: .internetnl2021, psl: psl).dkim == .notApplicable)
         let wildcard = [txt("_domainkey.sub.example.nl", []), txt("peil-wildcard-probe._domainkey.sub.example.nl", ["v=DKIM1; p="])]
-        #expect(await MailColumns.evaluate(observation(wildcard), ruleSet: .internetnl2021, psl: psl).dkim == "info")
-        #expect(await MailColumns.evaluate(observation(wildcard), ruleSet: .internetnlCurrent, psl: psl).dkim == "passed")
+        #expect(await MailColumns.evaluate(observation(wildcard), ruleSet: .internetnl2021, psl: psl).dkim == .info)
+        #expect(await MailColumns.evaluate(observation(wildcard), ruleSet: .internetnlCurrent, psl: psl).dkim == .passed)
     }
 }

@@ -38,65 +38,65 @@ final class MailServerColumnsTests: XCTestCase {
                        mail: mail ?? [mx4: scan(), mx6: scan()])
     }
 
-    func columns(_ evidence: DomainEvidence, _ ruleSet: RuleSet = .internetnl2021, daneValid: Bool = true) -> [String: String] {
+    func columns(_ evidence: DomainEvidence, _ ruleSet: RuleSet = .internetnl2021, daneValid: Bool = true) -> [String: Status] {
         MailServerColumns.evaluate(evidence, ruleSet: ruleSet) { _, chain in (daneValid && !chain.isEmpty, "judged") }.mapValues(\.status)
     }
 
     func testAWellRunMailServerPassesEveryColumn() {
         let result = columns(Self.evidence())
         XCTAssertEqual(Set(result.keys), Set(MailServerColumns.names))
-        XCTAssertEqual(Set(result.values), ["passed"], "\(result)")
+        XCTAssertEqual(Set(result.values), [.passed], "\(result)")
     }
 
     func testMXDiscovery() {
-        XCTAssertEqual(columns(Self.evidence(Self.facts(mx: [MailExchanger(preference: 0, host: "", dnssec: .secure)], nullMX: true)))["starttls"], "not_tested")
-        XCTAssertEqual(columns(Self.evidence(Self.facts(mx: [], apex: ["198.18.48.1"])))["starttls"], "info")
-        XCTAssertEqual(columns(Self.evidence(Self.facts(mx: [])))["starttls"], "not_tested")
-        XCTAssertEqual(columns(Self.evidence(Self.facts(mx: [])), .internetnlCurrent)["starttls"], "no_mx")
+        XCTAssertEqual(columns(Self.evidence(Self.facts(mx: [MailExchanger(preference: 0, host: "", dnssec: .secure)], nullMX: true)))["starttls"], .notTested)
+        XCTAssertEqual(columns(Self.evidence(Self.facts(mx: [], apex: ["198.18.48.1"])))["starttls"], .info)
+        XCTAssertEqual(columns(Self.evidence(Self.facts(mx: [])))["starttls"], .notTested)
+        XCTAssertEqual(columns(Self.evidence(Self.facts(mx: [])), .internetnlCurrent)["starttls"], .noMX)
         let mixed = columns(Self.evidence(Self.facts(mx: [MailExchanger(preference: 0, host: "", dnssec: .secure),
                                                         MailExchanger(preference: 10, host: "mx.example.nl", dnssec: .secure, ipv4: [Self.mx4])])))
-        XCTAssertEqual(mixed["starttls"], "warning")
-        XCTAssertEqual(mixed["dane"], "info")
+        XCTAssertEqual(mixed["starttls"], .warning)
+        XCTAssertEqual(mixed["dane"], .info)
     }
 
     func testSilentServerIsUnreachableNeverFailed() {
         let silent = columns(Self.evidence(mail: [Self.mx4: Self.scan(.unreachable), Self.mx6: Self.scan(.unreachable)]))
-        for column in ["starttls", "starttls_ncsc", "dane"] { XCTAssertEqual(silent[column], "unreachable", column) }
-        XCTAssertEqual(silent["ipv6_mailserver"], "failed", "port 25 does not answer over IPv6")
+        for column in ["starttls", "starttls_ncsc", "dane"] { XCTAssertEqual(silent[column], .unreachable, column) }
+        XCTAssertEqual(silent["ipv6_mailserver"], .failed, "port 25 does not answer over IPv6")
         let onlyIPv6Silent = columns(Self.evidence(mail: [Self.mx4: Self.scan(), Self.mx6: Self.scan(.unreachable)]))
-        XCTAssertEqual(onlyIPv6Silent["starttls"], "passed", "judged on the address that answered")
-        XCTAssertEqual(onlyIPv6Silent["ipv6_mailserver"], "failed")
-        XCTAssertEqual(onlyIPv6Silent["ipv6_mail"], "failed")
-        XCTAssertEqual(columns(Self.evidence(mail: [Self.mx4: Self.scan(.inconclusive), Self.mx6: Self.scan()]))["starttls"], "error")
-        XCTAssertEqual(columns(Self.evidence(mail: [Self.mx4: Self.scan()]))["starttls"], "error", "an address without a probe result")
+        XCTAssertEqual(onlyIPv6Silent["starttls"], .passed, "judged on the address that answered")
+        XCTAssertEqual(onlyIPv6Silent["ipv6_mailserver"], .failed)
+        XCTAssertEqual(onlyIPv6Silent["ipv6_mail"], .failed)
+        XCTAssertEqual(columns(Self.evidence(mail: [Self.mx4: Self.scan(.inconclusive), Self.mx6: Self.scan()]))["starttls"], .error)
+        XCTAssertEqual(columns(Self.evidence(mail: [Self.mx4: Self.scan()]))["starttls"], .error, "an address without a probe result")
     }
 
     func testNoSTARTTLSFails() {
         let plain = columns(Self.evidence(mail: [Self.mx4: Self.scan(.noStartTLS), Self.mx6: Self.scan(.noStartTLS)]))
-        XCTAssertEqual(plain["starttls"], "failed")
-        XCTAssertEqual(plain["starttls_ncsc"], "failed")
-        XCTAssertEqual(plain["dane"], "failed", "no certificate to match")
+        XCTAssertEqual(plain["starttls"], .failed)
+        XCTAssertEqual(plain["starttls_ncsc"], .failed)
+        XCTAssertEqual(plain["dane"], .failed, "no certificate to match")
     }
 
     func testMailTLSJudgesCertificatesAsInformational() {
         let untrusted = columns(Self.evidence(mail: [Self.mx4: Self.scan(trusted: false), Self.mx6: Self.scan(trusted: false)]))
-        XCTAssertEqual(untrusted["starttls_ncsc"], "info")
-        XCTAssertEqual(columns(Self.evidence(mail: [Self.mx4: Self.scan(versions: [.tls10, .tls12]), Self.mx6: Self.scan()]))["starttls_ncsc"], "warning")
+        XCTAssertEqual(untrusted["starttls_ncsc"], .info)
+        XCTAssertEqual(columns(Self.evidence(mail: [Self.mx4: Self.scan(versions: [.tls10, .tls12]), Self.mx6: Self.scan()]))["starttls_ncsc"], .warning)
     }
 
     func testDANE() {
-        XCTAssertEqual(columns(Self.evidence(), daneValid: false)["dane"], "failed")
+        XCTAssertEqual(columns(Self.evidence(), daneValid: false)["dane"], .failed)
         let noTLSA = Self.facts(mx: [MailExchanger(preference: 10, host: "mx.example.nl", dnssec: .secure, ipv4: [Self.mx4], ipv6: [Self.mx6])])
-        XCTAssertEqual(columns(Self.evidence(noTLSA))["dane"], "failed")
+        XCTAssertEqual(columns(Self.evidence(noTLSA))["dane"], .failed)
         let insecure = Self.facts(mx: [MailExchanger(preference: 10, host: "mx.example.nl", dnssec: .insecure, ipv4: [Self.mx4], ipv6: [Self.mx6], tlsa: ["3 1 1 aa"])])
-        XCTAssertEqual(columns(Self.evidence(insecure))["dane"], "failed", "TLSA in an insecure zone")
+        XCTAssertEqual(columns(Self.evidence(insecure))["dane"], .failed, "TLSA in an insecure zone")
     }
 
     func testIPv6MailServers() {
         let noAAAA = Self.facts(mx: [MailExchanger(preference: 10, host: "mx.example.nl", dnssec: .secure, ipv4: [Self.mx4], tlsa: ["3 1 1 aa"])])
-        XCTAssertEqual(columns(Self.evidence(noAAAA, mail: [Self.mx4: Self.scan()]))["ipv6_mailserver"], "failed")
+        XCTAssertEqual(columns(Self.evidence(noAAAA, mail: [Self.mx4: Self.scan()]))["ipv6_mailserver"], .failed)
         var lookupFailed = Self.evidence(noAAAA, mail: [Self.mx4: Self.scan()])
         lookupFailed.failedLookups = ["mx.example.nl AAAA"]
-        XCTAssertEqual(columns(lookupFailed)["ipv6_mailserver"], "error", "a failed lookup is not a missing AAAA")
+        XCTAssertEqual(columns(lookupFailed)["ipv6_mailserver"], .error, "a failed lookup is not a missing AAAA")
     }
 }

@@ -1,8 +1,9 @@
 import Checks
+import PeilModel
 import XCTest
 
 final class HSTSCheckTests: XCTestCase {
-    func status(_ values: [String], _ ruleSet: RuleSet = .internetnlCurrent) -> (SubtestStatus, HSTSCheck.Score) {
+    func status(_ values: [String], _ ruleSet: RuleSet = .internetnlCurrent) -> (Status, HSTSCheck.Score) {
         let (result, score) = HSTSCheck.evaluate(headerValues: values, ruleSet: ruleSet)
         return (result.status, score)
     }

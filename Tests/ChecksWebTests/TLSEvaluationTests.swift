@@ -15,7 +15,7 @@ final class TLSEvaluationTests: XCTestCase {
                        ocspStapling: .stapledTrusted, chain: [goodRSA])
     }
 
-    func statuses(_ o: TLSObservation, _ r: RuleSet) -> [String: SubtestStatus] {
+    func statuses(_ o: TLSObservation, _ r: RuleSet) -> [String: Status] {
         Dictionary(uniqueKeysWithValues: TLSEvaluation.evaluate(o, ruleSet: r).map { ($0.name, $0.status) })
     }
 
@@ -142,24 +142,24 @@ final class TLSEvaluationTests: XCTestCase {
 
 final class SubtestStatusTests: XCTestCase {
     func testClampingToWorstStatus() {
-        XCTAssertEqual(SubtestStatus.failed.clamped(to: .warning), .warning)
-        XCTAssertEqual(SubtestStatus.failed.clamped(to: .info), .info)
-        XCTAssertEqual(SubtestStatus.warning.clamped(to: .info), .info)
-        XCTAssertEqual(SubtestStatus.error.clamped(to: .info), .error)
-        XCTAssertEqual(SubtestStatus.passed.clamped(to: .failed), .passed)
-        XCTAssertEqual(SubtestStatus.notTested.rawValue, "not_tested")
+        XCTAssertEqual(Status.failed.clamped(to: .warning), .warning)
+        XCTAssertEqual(Status.failed.clamped(to: .info), .info)
+        XCTAssertEqual(Status.warning.clamped(to: .info), .info)
+        XCTAssertEqual(Status.error.clamped(to: .info), .error)
+        XCTAssertEqual(Status.passed.clamped(to: .failed), .passed)
+        XCTAssertEqual(Status.notTested.rawValue, "not_tested")
     }
 
     func testCategoryVerdict() {
-        func g(_ s: SubtestStatus, _ r: Requirement, counts: Bool = true) -> GradedSubtest { GradedSubtest(status: s, requirement: r, countsWhenNotTested: counts) }
-        XCTAssertEqual(categoryVerdict([g(.passed, .mandatory), g(.error, .informational)]), .error)
-        XCTAssertEqual(categoryVerdict([g(.failed, .mandatory), g(.warning, .optional)]), .failed)
-        XCTAssertEqual(categoryVerdict([g(.passed, .mandatory), g(.warning, .optional)]), .passed)
-        XCTAssertEqual(categoryVerdict([g(.passed, .optional), g(.warning, .optional)]), .warning)
-        XCTAssertEqual(categoryVerdict([g(.info, .informational), g(.passed, .optional)]), .passed)
-        XCTAssertEqual(categoryVerdict([g(.info, .informational)]), .info)
-        XCTAssertEqual(categoryVerdict([g(.notTested, .mandatory)]), .failed, "not tested counts as its worst status")
-        XCTAssertEqual(categoryVerdict([g(.notTested, .mandatory, counts: false), g(.passed, .mandatory)]), .passed)
-        XCTAssertEqual(categoryVerdict([]), .passed)
+        func g(_ s: Status, _ r: Requirement, counts: Bool = true) -> GradedSubtest { GradedSubtest(status: s, requirement: r, countsWhenNotTested: counts) }
+        XCTAssertEqual(Status.category([g(.passed, .mandatory), g(.error, .informational)]), .error)
+        XCTAssertEqual(Status.category([g(.failed, .mandatory), g(.warning, .optional)]), .failed)
+        XCTAssertEqual(Status.category([g(.passed, .mandatory), g(.warning, .optional)]), .passed)
+        XCTAssertEqual(Status.category([g(.passed, .optional), g(.warning, .optional)]), .warning)
+        XCTAssertEqual(Status.category([g(.info, .informational), g(.passed, .optional)]), .passed)
+        XCTAssertEqual(Status.category([g(.info, .informational)]), .info)
+        XCTAssertEqual(Status.category([g(.notTested, .mandatory)]), .failed, "not tested counts as its worst status")
+        XCTAssertEqual(Status.category([g(.notTested, .mandatory, counts: false), g(.passed, .mandatory)]), .passed)
+        XCTAssertEqual(Status.category([]), .passed)
     }
 }

@@ -30,7 +30,7 @@ final class TwinMeasurementTests: XCTestCase {
         XCTAssertFalse(onRealServers.isEmpty, "the twin has no nginx or Postfix hosts")
         let sample = truth.keys.sorted().enumerated()
             .filter { $0.offset % Self.sampleEvery == 0 || onRealServers.contains($0.element) }.compactMap { truth[$0.element] }
-        let silent = sample.filter { $0.web["tls_available"]?.status == "error" }
+        let silent = sample.filter { $0.web["tls_available"]?.status == .error }
         XCTAssertFalse(silent.isEmpty, "the sample has no host whose port 443 is silent; the timeout rule goes unchecked")
 
         let backbone = try Backbone(lab: lab)
@@ -69,12 +69,12 @@ final class TwinMeasurementTests: XCTestCase {
                     guard let want = wanted[column] else { continue }
                     cells += 1
                     // The truth keeps a few March 2021 quirks as reported; the rule's status is `derived`.
-                    guard cell.status != want.status && cell.status != want.derived else { continue }
-                    let line = "\(row.domain) \(test).\(column): truth \(want.status) (\(want.because)), measured \(cell.status) (\(cell.because))"
+                    guard cell.status != want.status.rawValue && cell.status != want.derived?.rawValue else { continue }
+                    let line = "\(row.domain) \(test).\(column): truth \(want.status.rawValue) (\(want.because)), measured \(cell.status) (\(cell.because))"
                     disagreements.append(line)
                     if onRealServers.contains(row.domain) { realServerDisagreements.append(line) }
                     // A probe that timed out is never a failed standard.
-                    if ["error", "unreachable"].contains(want.status) { XCTAssertNotEqual(cell.status, "failed", line) }
+                    if [.error, .unreachable].contains(want.status) { XCTAssertNotEqual(cell.status, "failed", line) }
                 }
             }
         }

@@ -126,6 +126,6 @@ final class TwinLiveTests: XCTestCase {
             if status != expected { failures.add("\(name) \(type): \(status), expected \(expected): \(text.prefix(300))") }
         }
         let webDNSSEC = truth.web["dnssec"]?.status
-        if (facts.webDNSSEC == .secure) != (webDNSSEC == "passed") { failures.add("\(domain): web dnssec \(webDNSSEC ?? "-") vs facts \(facts.webDNSSEC)") }
+        if (facts.webDNSSEC == .secure) != (webDNSSEC == .passed) { failures.add("\(domain): web dnssec \(webDNSSEC?.rawValue ?? "-") vs facts \(facts.webDNSSEC)") }
     }
 }

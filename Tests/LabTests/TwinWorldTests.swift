@@ -42,16 +42,16 @@ final class TwinWorldTests: XCTestCase {
         var mismatches: [String] = []
         var overridden = 0
         for (domain, row) in data.web {
-            for column in TwinStatus.webColumns where truth[domain]?.web[column]?.status != row.statuses[column] {
-                mismatches.append("\(domain) web \(column): \(truth[domain]?.web[column].map { "\($0.status) (\($0.because))" } ?? "-"), csv \(row.statuses[column] ?? "-")")
+            for column in BulkColumns.web.map(\.name) where truth[domain]?.web[column]?.status != row.statuses[column] {
+                mismatches.append("\(domain) web \(column): \(truth[domain]?.web[column].map { "\($0.status.rawValue) (\($0.because))" } ?? "-"), csv \(row.statuses[column]?.rawValue ?? "-")")
             }
         }
         for (domain, row) in data.mail {
-            for column in TwinStatus.mailColumns {
+            for column in BulkColumns.mail.map(\.name) {
                 let column_ = truth[domain]?.mail[column]
                 if column_?.derived != nil { overridden += 1 }
                 if column_?.status != row.statuses[column] {
-                    mismatches.append("\(domain) mail \(column): \(column_.map { "\($0.status) (\($0.because))" } ?? "-"), csv \(row.statuses[column] ?? "-")")
+                    mismatches.append("\(domain) mail \(column): \(column_.map { "\($0.status.rawValue) (\($0.because))" } ?? "-"), csv \(row.statuses[column]?.rawValue ?? "-")")
                 }
             }
         }
@@ -66,16 +66,16 @@ final class TwinWorldTests: XCTestCase {
         let truth = try Self.truth.get()
         let primary = truth.filter { $0.sets.contains("primary") }, broadOnly = truth.filter { $0.sets == ["broad"] }
         XCTAssertEqual(broadOnly.count, 2466 - 558)
-        func adoption(_ domains: [TwinDomainTruth], _ status: (TwinDomainTruth) -> String?) -> Double {
-            let counted = domains.compactMap(status).compactMap(TwinStatus.adopted)
+        func adoption(_ domains: [TwinDomainTruth], _ status: (TwinDomainTruth) -> Status?) -> Double {
+            let counted = domains.compactMap(status).compactMap(\.countsAsAdopted)
             return Double(counted.filter { $0 }.count) / Double(max(counted.count, 1))
         }
-        for column in TwinStatus.webColumns {
+        for column in BulkColumns.web.map(\.name) {
             let p = adoption(primary) { $0.web[column]?.status }, b = adoption(broadOnly) { $0.web[column]?.status }
             print(String(format: "web  %-16@ primary %5.1f%%  broad-only %5.1f%%", column, p * 100, b * 100))
             XCTAssertLessThan(b, p, "web \(column)")
         }
-        for column in TwinStatus.mailColumns {
+        for column in BulkColumns.mail.map(\.name) {
             let p = adoption(primary) { $0.mail[column]?.status }, b = adoption(broadOnly) { $0.mail[column]?.status }
             print(String(format: "mail %-16@ primary %5.1f%%  broad-only %5.1f%%", column, p * 100, b * 100))
             XCTAssertLessThan(b, p, "mail \(column)")
@@ -100,7 +100,7 @@ final class TwinWorldTests: XCTestCase {
         XCTAssertFalse(cloudZone.records.contains { $0.type == "TLSA" }, "no DANE at the cloud")
         let truth = try Self.truth.get()
         let selfHostedDANE = twin.mailPlatforms.filter { $0.provider == "self" && $0.tlsa == .valid }.map { $0.hostNames[0] }
-        let secured = truth.filter { t in t.mail["dane"]?.status == "passed" && t.facts.mx.contains { selfHostedDANE.contains($0.host) } }
+        let secured = truth.filter { t in t.mail["dane"]?.status == .passed && t.facts.mx.contains { selfHostedDANE.contains($0.host) } }
         XCTAssertGreaterThanOrEqual(secured.count, 20, "self-hosted mail with DANE")
         var tenants: [String: Int] = [:]
         for domain in twin.domains { tenants[domain.web.platform, default: 0] += 1 }
@@ -114,7 +114,7 @@ final class TwinWorldTests: XCTestCase {
         func causes(_ column: String, mail: Bool) -> Set<String> {
             Set(truth.compactMap { t -> String? in
                 let value = mail ? t.mail[column] : t.web[column]
-                guard value?.status == "failed" else { return nil }
+                guard value?.status == .failed else { return nil }
                 return value!.because.split(separator: ":").first.map(String.init)?.split(separator: " ").prefix(3).joined(separator: " ")
             })
         }

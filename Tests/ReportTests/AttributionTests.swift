@@ -8,17 +8,17 @@ final class AttributionTests: XCTestCase {
         ($0, SetMember(layer: $0 == "d.nl" ? .gemeenten : .rijk))
     }))
 
-    static func measurement(_ name: String, rules: String, imported: Bool = false, _ statuses: [String: String]) -> MeasurementInput {
+    static func measurement(_ name: String, rules: String, imported: Bool = false, _ statuses: [String: Status]) -> MeasurementInput {
         MeasurementInput(id: nil, name: name, date: "2025-01-01", ruleSet: rules, imported: imported,
-                         domains: statuses.map { MeasuredDomain(domain: $0.key, cells: ["mail.dane": ReportCell($0.value, "why")]) })
+                         domains: statuses.map { MeasuredDomain(domain: $0.key, cells: ["mail.dane": StatusCell($0.value, "why")]) })
     }
 
     func testChangeIsConfigurationPlusCriteria() throws {
         // b fixed its configuration (config +25 pp); d is judged failed by the new rules only (criteria −25 pp).
         let baseline = Self.measurement("then", rules: "internetnl-2021", imported: true,
-                                        ["a.nl": "passed", "b.nl": "failed", "c.nl": "failed", "d.nl": "passed"])
-        let now = Self.measurement("now", rules: "internetnl-current", ["a.nl": "passed", "b.nl": "passed", "c.nl": "failed", "d.nl": "failed"])
-        let nowUnderOldRules = Self.measurement("now", rules: "internetnl-2021", ["a.nl": "passed", "b.nl": "passed", "c.nl": "failed", "d.nl": "passed"])
+                                        ["a.nl": .passed, "b.nl": .failed, "c.nl": .failed, "d.nl": .passed])
+        let now = Self.measurement("now", rules: "internetnl-current", ["a.nl": .passed, "b.nl": .passed, "c.nl": .failed, "d.nl": .failed])
+        let nowUnderOldRules = Self.measurement("now", rules: "internetnl-2021", ["a.nl": .passed, "b.nl": .passed, "c.nl": .failed, "d.nl": .passed])
         let report = ReportBuilder.build(ReportInput(measurement: now, baseline: baseline, measurementUnderBaselineRules: nowUnderOldRules, sets: [Self.set]))
         let row = try XCTUnwrap(report.row(set: "s", column: "mail.dane"))
         XCTAssertEqual(row.baseline?.adoption, 50)
@@ -37,8 +37,8 @@ final class AttributionTests: XCTestCase {
     }
 
     func testAnImportedMeasurementCannotBeJudgedAgain() {
-        let baseline = Self.measurement("then", rules: "internetnl-2021", imported: true, ["a.nl": "passed"])
-        let now = Self.measurement("now", rules: "internetnl-2021", imported: true, ["a.nl": "failed"])
+        let baseline = Self.measurement("then", rules: "internetnl-2021", imported: true, ["a.nl": .passed])
+        let now = Self.measurement("now", rules: "internetnl-2021", imported: true, ["a.nl": .failed])
         let report = ReportBuilder.build(ReportInput(measurement: now, baseline: baseline, sets: [Self.set]))
         XCTAssertFalse(report.attribution.available)
         XCTAssertTrue(report.attribution.note.contains("imported"), report.attribution.note)
@@ -48,10 +48,10 @@ final class AttributionTests: XCTestCase {
     }
 
     func testNewColumnsAppearWithoutReportChanges() {
-        var now = Self.measurement("now", rules: "internetnl-current", ["a.nl": "passed"])
-        now.domains[0].cells["mail.ipv6_nameserver"] = ReportCell("failed")
-        now.domains[0].cells["web.ipv6_nameserver"] = ReportCell("passed")
-        now.domains[0].cells["mail.mta_sts"] = ReportCell("info")
+        var now = Self.measurement("now", rules: "internetnl-current", ["a.nl": .passed])
+        now.domains[0].cells["mail.ipv6_nameserver"] = StatusCell(.failed)
+        now.domains[0].cells["web.ipv6_nameserver"] = StatusCell(.passed)
+        now.domains[0].cells["mail.mta_sts"] = StatusCell(.info)
         let report = ReportBuilder.build(ReportInput(measurement: now, sets: [Self.set]))
         XCTAssertEqual(report.columns.map(\.key), ["web.ipv6_nameserver", "mail.dane", "mail.ipv6_nameserver", "mail.mta_sts"])
         XCTAssertEqual(report.row(set: "s", column: "mail.mta_sts")?.current.adoption, 100)

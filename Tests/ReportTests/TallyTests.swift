@@ -1,14 +1,15 @@
+import PeilModel
 import Report
 import XCTest
 
 /// The adoption formula on hand-made tallies.
 final class TallyTests: XCTestCase {
     func testFormulaLeavesOtherWordsOut() {
-        let tally = Tally(["passed", "warning", "info", "failed", "not_tested", "error", "no_mx", "failed"])
+        let tally = Tally([.passed, .warning, .info, .failed, .notTested, .error, .noMX, .failed] as [Status])
         XCTAssertEqual(tally.adopted, 3)
         XCTAssertEqual(tally.judged, 5)
         XCTAssertEqual(tally.adoption ?? 0, 60, accuracy: 1e-9)
-        XCTAssertNil(Tally(["not_tested"]).adoption)
+        XCTAssertNil(Tally([Status.notTested]).adoption)
     }
 
     func testPointsFormatting() {

@@ -47,7 +47,7 @@ final class TwinReportTests: XCTestCase {
         let truth = try ReportFixtures.twinTruth.get()
         let inSets = Set(input.sets.flatMap { set in set.members.filter { $0.value.testsMail }.keys })
         let expected = truth.filter { domain in
-            inSets.contains(domain.domain) && domain.mail["dane"]?.status == "failed"
+            inSets.contains(domain.domain) && domain.mail["dane"]?.status == .failed
                 && !domain.facts.mx.isEmpty && domain.facts.mx.allSatisfy { $0.host.hasSuffix(".wolkmail.com") }
         }.count
         print("wolkmail.com: \(group.domains) domains, \(dane) of \(total) DANE failures (\(Points.percent(100 * Double(dane) / Double(max(total, 1)))))")

@@ -48,41 +48,14 @@ public struct DomainEvidence: Sendable, Hashable {
     }
 }
 
-/// One bulk column's status word (`data/README.md`) and the evidence behind it.
-public struct BulkColumn: Codable, Sendable, Hashable {
-    public var status: String
-    public var because: String
-
-    public init(_ status: String, _ because: String) {
-        self.status = status
-        self.because = because
-    }
-
-    init(_ status: SubtestStatus, _ because: String) {
-        self.status = status.rawValue
-        self.because = because
-    }
-
-    /// Bulk words, worst first, for taking the worst over several servers.
-    static let severity = ["error", "unreachable", "not_testable", "failed", "warning", "info", "not_tested", "passed"]
-
-    /// The worst of several columns (of one server each); their reasons joined.
-    static func worst(_ columns: [BulkColumn]) -> BulkColumn? {
-        guard let worst = columns.min(by: { rank($0.status) < rank($1.status) }) else { return nil }
-        let reasons = columns.filter { $0.status == worst.status }.map(\.because)
-        var seen = Set<String>()
-        return BulkColumn(worst.status, reasons.filter { seen.insert($0).inserted }.joined(separator: "; "))
-    }
-
-    static func rank(_ status: String) -> Int { severity.firstIndex(of: status) ?? 0 }
-
+extension StatusCell {
     /// The worst status among `subtests` (`not_tested` left out), with the subtests that have
     /// it and their findings as the reason.
-    static func worst(of subtests: [SubtestResult], label: String) -> BulkColumn {
+    static func worst(of subtests: [SubtestResult], label: String) -> StatusCell {
         let counted = subtests.filter { $0.status != .notTested }
-        let worst = counted.map(\.status).reduce(SubtestStatus.passed, SubtestStatus.worst)
+        let worst = Status.worst(of: counted.map(\.status)) ?? .passed
         let reasons = counted.filter { $0.status == worst && worst != .passed }
             .map { "\($0.name) \($0.status.rawValue)" + ($0.findings.isEmpty ? "" : " (" + $0.findings.map(\.description).joined(separator: ", ") + ")") }
-        return BulkColumn(worst, "\(label): " + (reasons.isEmpty ? "every TLS subtest passed" : reasons.joined(separator: "; ")))
+        return StatusCell(worst, "\(label): " + (reasons.isEmpty ? "every TLS subtest passed" : reasons.joined(separator: "; ")))
     }
 }

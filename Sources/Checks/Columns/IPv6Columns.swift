@@ -5,15 +5,15 @@ public enum IPv6Columns {
     /// `ipv6_nameserver`: at least two nameservers with AAAA (IPv4-mapped ones do not count),
     /// and every nameserver IPv6 address answering a DNS query.
     /// `servers`: the NS set judged (the web test's or the mail test's).
-    public static func nameservers(_ evidence: DomainEvidence, servers: [HostAddresses]) -> BulkColumn {
-        guard !servers.isEmpty else { return BulkColumn("failed", "no nameservers found") }
+    public static func nameservers(_ evidence: DomainEvidence, servers: [HostAddresses]) -> StatusCell {
+        guard !servers.isEmpty else { return StatusCell(.failed, "no nameservers found") }
         let withAAAA = servers.filter { $0.ipv6.contains { !ConnectPlanner.isMapped($0) } }
         let unknownAAAA = servers.filter { $0.ipv6.isEmpty && evidence.lookupFailed($0.host, "AAAA") }.map(\.host)
         guard withAAAA.count >= 2 else {
             if withAAAA.count + unknownAAAA.count >= 2 {
-                return BulkColumn("error", "the AAAA lookup of " + unknownAAAA.joined(separator: ", ") + " failed")
+                return StatusCell(.error, "the AAAA lookup of " + unknownAAAA.joined(separator: ", ") + " failed")
             }
-            return BulkColumn("failed", "\(withAAAA.count) of \(servers.count) nameservers have AAAA")
+            return StatusCell(.failed, "\(withAAAA.count) of \(servers.count) nameservers have AAAA")
         }
         var silent: [String] = [], unknown: [String] = []
         for server in withAAAA {
@@ -22,18 +22,18 @@ public enum IPv6Columns {
                 if !probe.answered { silent.append("\(server.host) \(address)") }
             }
         }
-        if !silent.isEmpty { return BulkColumn("failed", "no answer over IPv6 from " + silent.joined(separator: ", ")) }
-        if !unknown.isEmpty { return BulkColumn("error", "not probed: " + unknown.joined(separator: ", ")) }
-        return BulkColumn("passed", "\(withAAAA.count) nameservers with AAAA, all answering over IPv6")
+        if !silent.isEmpty { return StatusCell(.failed, "no answer over IPv6 from " + silent.joined(separator: ", ")) }
+        if !unknown.isEmpty { return StatusCell(.error, "not probed: " + unknown.joined(separator: ", ")) }
+        return StatusCell(.passed, "\(withAAAA.count) nameservers with AAAA, all answering over IPv6")
     }
 
     /// `ipv6_webserver`: the web host has AAAA, every IPv6 address accepts connections, and no
     /// IPv6 address has fewer of ports 80 and 443 open than the IPv4 addresses have.
-    public static func webServer(_ evidence: DomainEvidence) -> BulkColumn {
+    public static func webServer(_ evidence: DomainEvidence) -> StatusCell {
         let web = evidence.facts.web
         let ipv6 = web.ipv6.filter { !ConnectPlanner.isMapped($0) }
-        if ipv6.isEmpty, evidence.lookupFailed(web.host, "AAAA") { return BulkColumn("error", "the AAAA lookup of \(web.host) failed") }
-        guard !ipv6.isEmpty else { return BulkColumn("failed", "\(web.host) has no AAAA") }
+        if ipv6.isEmpty, evidence.lookupFailed(web.host, "AAAA") { return StatusCell(.error, "the AAAA lookup of \(web.host) failed") }
+        guard !ipv6.isEmpty else { return StatusCell(.failed, "\(web.host) has no AAAA") }
         let ipv4Open = web.ipv4.reduce(into: Set<UInt16>()) { $0.formUnion(evidence.reach[$1]?.openPorts ?? []) }
         var problems: [String] = [], unknown: [String] = []
         for address in ipv6 {
@@ -46,8 +46,8 @@ public enum IPv6Columns {
                 problems.append("\(address) lacks port \(missing) open over IPv4")
             }
         }
-        if !problems.isEmpty { return BulkColumn("failed", problems.joined(separator: "; ")) }
-        if !unknown.isEmpty { return BulkColumn("error", "not probed: " + unknown.joined(separator: ", ")) }
-        return BulkColumn("passed", "AAAA " + ipv6.joined(separator: ", ") + " reachable")
+        if !problems.isEmpty { return StatusCell(.failed, problems.joined(separator: "; ")) }
+        if !unknown.isEmpty { return StatusCell(.error, "not probed: " + unknown.joined(separator: ", ")) }
+        return StatusCell(.passed, "AAAA " + ipv6.joined(separator: ", ") + " reachable")
     }
 }

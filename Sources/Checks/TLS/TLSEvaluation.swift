@@ -17,7 +17,7 @@ public enum TLSEvaluation {
     /// Worst level → status: insufficient failed, phase-out warning, else passed.
     static func graded(_ name: String, _ items: [(String, SecurityLevel)], requirement: Requirement = .mandatory) -> SubtestResult {
         let worst = items.map(\.1).min() ?? .good
-        let status: SubtestStatus = worst == .insufficient ? .failed : (worst == .phaseOut ? .warning : .passed)
+        let status: Status = worst == .insufficient ? .failed : (worst == .phaseOut ? .warning : .passed)
         let findings = items.filter { $0.1 <= .phaseOut }.map { Finding($0.1 == .insufficient ? "insufficient" : "phase-out", subject: $0.0) }
         return SubtestResult(name: name, status: status, requirement: requirement, findings: findings)
     }
@@ -60,7 +60,7 @@ public enum TLSEvaluation {
             }
             return SubtestResult(name: name, status: .passed, requirement: .mandatory)
         case .internetnl2021:
-            func outcome(_ version: TLSVersion, _ probe: TLSSignatureProbe?) -> SubtestStatus {
+            func outcome(_ version: TLSVersion, _ probe: TLSSignatureProbe?) -> Status {
                 guard o.versions.contains(version) else { return .passed }
                 switch probe {
                 case .signedWithOffered?: return .passed

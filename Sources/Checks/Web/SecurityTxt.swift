@@ -1,3 +1,4 @@
+import PeilModel
 /// What the probe saw when fetching security.txt over HTTPS: `/.well-known/security.txt`,
 /// then `/security.txt` if the first did not answer 200.
 public struct SecurityTxtRetrieval: Codable, Sendable, Hashable {
@@ -56,7 +57,7 @@ public enum SecurityTxtCheck {
         }
         let parsed = SecurityTxtFields.check(text, now: now)
         errors += parsed.errors
-        let status: SubtestStatus = !errors.isEmpty ? .warning : (parsed.recommendations.isEmpty ? .passed : .info)
+        let status: Status = !errors.isEmpty ? .warning : (parsed.recommendations.isEmpty ? .passed : .info)
         return SubtestResult(name: name, status: status, requirement: .optional, findings: errors + parsed.recommendations)
     }
 }

@@ -1,3 +1,5 @@
+import PeilModel
+
 /// One measured domain of the twin: where its zone is, its web host and its mail, as causes.
 public struct TwinDomain: Codable, Sendable, Hashable {
     public var name: String
@@ -13,10 +15,10 @@ public struct TwinDomain: Codable, Sendable, Hashable {
     public var mail: TwinMail
     /// Statuses the March 2021 report gave that differ from what the rule set derives from this
     /// configuration, by column, with the reason (see docs/TWIN.md). Empty for nearly all.
-    public var reported: [String: String]
+    public var reported: [String: Status]
 
     public init(name: String, layer: String, organisation: String?, sets: [String], dnsProvider: String, dnssec: LabDNSSECMode,
-                web: TwinWeb, mail: TwinMail, reported: [String: String] = [:]) {
+                web: TwinWeb, mail: TwinMail, reported: [String: Status] = [:]) {
         self.name = name
         self.layer = layer
         self.organisation = organisation

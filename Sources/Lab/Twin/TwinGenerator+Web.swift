@@ -1,15 +1,17 @@
+import PeilModel
+
 extension TwinGenerator {
     /// A configuration whose derived statuses are the target's.
     mutating func domain(for target: TwinTarget) -> TwinDomain {
         let name = target.name, web = target.web, mail = target.mail
-        let mailProvider = pickProvider(passing: mail["ipv6_nameserver"] == "passed", layer: target.layer)
+        let mailProvider = pickProvider(passing: mail["ipv6_nameserver"] == .passed, layer: target.layer)
         var webZone: TwinDelegation?
         if target.webHost != name && web["ipv6_nameserver"] != mail["ipv6_nameserver"] {
-            webZone = TwinDelegation(dnsProvider: pickProvider(passing: web["ipv6_nameserver"] == "passed", layer: target.layer), dnssec: .signed)
+            webZone = TwinDelegation(dnsProvider: pickProvider(passing: web["ipv6_nameserver"] == .passed, layer: target.layer), dnssec: .signed)
         }
         let parentSecure = parentIsSecure(name)
         var mode: LabDNSSECMode = .signed
-        if web["dnssec"] == "failed" {
+        if web["dnssec"] == .failed {
             var variants: [String] = []
             if !mustBeSecure.contains(name) || target.webHost == name { variants += ["unsigned", "without-ds"] }
             if target.webHost != name && parentSecure { variants += ["expired", "ds-mismatch"] }
@@ -24,21 +26,21 @@ extension TwinGenerator {
         }
         modes[name] = mode
         let platform = webPlatform(for: web, layer: target.layer, name: name)
-        let available = web["tls_available"] == "passed"
-        let redirect: TwinRedirect = !available || web["https_redirect"] == "passed" ? .sameHostHTTPS
+        let available = web["tls_available"] == .passed
+        let redirect: TwinRedirect = !available || web["https_redirect"] == .passed ? .sameHostHTTPS
             : random.pick([.none, .none, .otherHostHTTPS, .otherHostHTTP])
         var hsts: String? = random.chance(0.3) ? "max-age=63072000; includeSubDomains; preload" : "max-age=31536000"
-        if !available || web["hsts"] == "failed" {
+        if !available || web["hsts"] == .failed {
             hsts = random.weighted([("missing", 0.5), ("half", 0.35), ("garbled", 0.15)]) == "missing" ? nil
                 : random.chance(0.7) ? "max-age=15768000" : "max-age=6 months"
         }
-        let secure = web["dnssec"] == "passed"
+        let secure = web["dnssec"] == .passed
         let twinWeb = TwinWeb(host: target.webHost, zone: webZone, platform: platform, redirect: redirect, hsts: hsts,
                               caa: random.chance(0.4) ? ["0 issue \"ca.peil-lab.nl\""] : [],
                               tlsa: secure && random.chance(0.15) ? .valid : .none)
         let mailConfig = mailConfiguration(target, zoneSecure: mode == .signed && parentSecure, webPlatform: platform)
-        var reported: [String: String] = [:]
-        if mail["starttls"] == "info" && mail["dane"] == "not_tested" { reported["dane"] = "not_tested" }
+        var reported: [String: Status] = [:]
+        if mail["starttls"] == .info && mail["dane"] == .notTested { reported["dane"] = .notTested }
         return TwinDomain(name: name, layer: target.layer, organisation: target.organisation, sets: target.sets,
                           dnsProvider: mailProvider, dnssec: mode, web: twinWeb, mail: mailConfig.mail, reported: reported)
     }
@@ -64,20 +66,20 @@ extension TwinGenerator {
 
     /// A web platform giving the target's TLS and IPv6 statuses: shared hosting for most
     /// municipalities and joint arrangements, own servers for more of central government.
-    mutating func webPlatform(for web: [String: String], layer: String, name: String) -> String {
+    mutating func webPlatform(for web: [String: Status], layer: String, name: String) -> String {
         let https: TwinHTTPS = switch web["tls_available"] {
-        case "passed": .tls
-        case "failed": .refused
+        case .passed: .tls
+        case .failed: .refused
         default: .silent
         }
         let available = https == .tls
-        let ipv6: TwinIPv6 = web["ipv6_webserver"] == "passed" ? .answering
+        let ipv6: TwinIPv6 = web["ipv6_webserver"] == .passed ? .answering
             : TwinIPv6(rawValue: random.weighted([("none", 0.6), ("silent", 0.25), ("fewerPorts", 0.15)]))!
-        let tlsStatus = available ? web["tls_ncsc"] ?? "passed" : "passed"
+        let tlsStatus = available ? web["tls_ncsc"] ?? .passed : .passed
         let shared = random.chance(layer == "rijk" || layer == "uitvoerders" ? 0.35 : 0.7)
         if shared {
             let hoster = random.pick(Self.webHosters)
-            let key = "\(hoster)|\(https.rawValue)|\(tlsStatus)|\(ipv6.rawValue)"
+            let key = "\(hoster)|\(https.rawValue)|\(tlsStatus.rawValue)|\(ipv6.rawValue)"
             if let position = sharedWeb[key] { return webPlatforms[position].id }
             let profile = random.pick(TwinTLSCatalogue.ids(giving: tlsStatus, for: .web))
             let id = "web-\(hoster.dropFirst(8))-\(sharedWeb.count + 1)"

@@ -42,7 +42,7 @@ public struct TwinGenerator {
         makeProviders()
         makeServiceZones()
         let targets = TwinTargets.all(data: data, random: &random)
-        for target in targets where target.web["dnssec"] == "passed" {
+        for target in targets where target.web["dnssec"] == .passed {
             var name = DNSName.parent(of: target.webHost)
             while let current = name, DNSName.depth(current) >= 2 { mustBeSecure.insert(current); name = DNSName.parent(of: current) }
             if target.webHost == target.name { mustBeSecure.insert(target.name) }

@@ -1,3 +1,4 @@
+import PeilModel
 import Foundation
 
 /// The `internetnl-2021` reading of SPF and DMARC records, as far as the twin's expected
@@ -83,26 +84,26 @@ enum TwinMailRecords {
     /// The policy status of one DMARC record: failed, warning or passed, and why.
     /// `authorised` says whether `host` has accepted reports for `domain`.
     static func dmarcPolicy(_ record: String, domain: String, organisational: String,
-                            authorised: (String) -> Bool) -> (status: String, because: String) {
+                            authorised: (String) -> Bool) -> (status: Status, because: String) {
         let tags = tags(record)
         guard tags.count >= 2, tags[0].name == "v", tags[1].name == "p" else {
-            return ("failed", "'v=DMARC1' must be first and 'p' second")
+            return (.failed, "'v=DMARC1' must be first and 'p' second")
         }
         if let unknown = tags.first(where: { !knownDMARCTags.contains($0.name) }) {
-            return ("failed", "unknown tag '\(unknown.name)'")
+            return (.failed, "unknown tag '\(unknown.name)'")
         }
         let policy = tags[1].value.lowercased()
-        guard policy == "quarantine" || policy == "reject" else { return ("failed", "p=\(policy)") }
+        guard policy == "quarantine" || policy == "reject" else { return (.failed, "p=\(policy)") }
         for tag in tags where tag.name == "rua" || tag.name == "ruf" {
             for destination in tag.value.split(separator: ",") {
                 guard let at = destination.lastIndex(of: "@") else { continue }
                 let host = String(destination[destination.index(after: at)...]).lowercased()
                 if TwinNames.organisational(host) != organisational && !authorised(host) {
-                    return ("warning", "\(tag.name) to \(host) without \(domain)._report._dmarc.\(host)")
+                    return (.warning, "\(tag.name) to \(host) without \(domain)._report._dmarc.\(host)")
                 }
             }
         }
-        return ("passed", "p=\(policy)")
+        return (.passed, "p=\(policy)")
     }
 }
 

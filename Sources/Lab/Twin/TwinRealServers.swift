@@ -1,3 +1,4 @@
+import PeilModel
 /// Software that serves a platform in place of the lab's own endpoint server.
 public enum TwinServerSoftware: String, Codable, Sendable, Hashable {
     /// Debian's nginx, for web platforms.
@@ -56,7 +57,7 @@ public enum TwinRealServers {
         }
         func webFeatures(_ position: Int) -> Set<String> {
             let platform = world.webPlatforms[position], domain = domainsByWeb[platform.id]![0]
-            return ["redirect \(domain.web.redirect)", "hsts \(TwinJudge.hsts(domain.web.hsts).status) \(domain.web.hsts == nil)",
+            return ["redirect \(domain.web.redirect)", "hsts \(TwinJudge.hsts(domain.web.hsts).status.rawValue) \(domain.web.hsts == nil)",
                     "ipv6 \(platform.ipv6Service)", "apex \(domain.mail.apexAddress)", "content \(domain.web.differentContentOverIPv6)"]
         }
         let platforms = world.webPlatforms

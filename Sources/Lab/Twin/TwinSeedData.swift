@@ -8,7 +8,7 @@ public struct TwinSeedData: Sendable {
     public struct Row: Sendable, Hashable {
         public var host: String
         public var layer: String
-        public var statuses: [String: String]
+        public var statuses: [String: Status]
     }
 
     /// Primary web rows by domain (the bare domain of `www.<domain>`, else the host itself).
@@ -41,12 +41,17 @@ public struct TwinSeedData: Sendable {
         let lines = text.split(whereSeparator: \.isNewline).map(String.init)
         let header = lines[0].split(separator: ",").map(String.init)
         var byHost: [String: Row] = [:]
-        for line in lines.dropFirst() {
+        for (index, line) in lines.enumerated().dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard fields.count == header.count else { continue }
             let host = try DomainName(parsing: fields[0]).value
-            var statuses: [String: String] = [:]
-            for (column, value) in zip(header, fields).dropFirst(3) { statuses[column] = value }
+            var statuses: [String: Status] = [:]
+            for (column, value) in zip(header, fields).dropFirst(3) {
+                guard let status = Status(rawValue: value) else {
+                    throw SeedListError(problems: [.init(file: file, line: index + 1, why: "\(column): '\(value)' is not a status word")])
+                }
+                statuses[column] = status
+            }
             byHost[host] = Row(host: host, layer: fields[1].lowercased(), statuses: statuses)
         }
         var result: [String: Row] = [:]
@@ -79,7 +84,7 @@ struct TwinRandom: RandomNumberGenerator {
     mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
 
     /// One key of `weights`, with probability proportional to its weight (keys in the order given).
-    mutating func weighted(_ weights: [(String, Double)]) -> String {
+    mutating func weighted<Key>(_ weights: [(Key, Double)]) -> Key {
         let total = weights.reduce(0) { $0 + $1.1 }
         var point = Double(next() >> 11) / Double(1 << 53) * total
         for (key, weight) in weights {

@@ -47,65 +47,39 @@ public enum TwinTLSCatalogue {
     ]
 
     /// The findings of a profile, each with its status, worst first ordering not implied.
-    public static func findings(_ profile: TwinTLSProfile, service: TwinService) -> [(item: String, status: String)] {
-        var findings: [(String, String)] = []
+    public static func findings(_ profile: TwinTLSProfile, service: TwinService) -> [(item: String, status: Status)] {
+        var findings: [(String, Status)] = []
         for version in profile.versions {
             switch version {
             case "TLSv1.2", "TLSv1.3": break
-            case "TLSv1", "TLSv1.1": findings.append(("version \(version)", "warning"))
-            default: findings.append(("version \(version)", "failed"))
+            case "TLSv1", "TLSv1.1": findings.append(("version \(version)", .warning))
+            default: findings.append(("version \(version)", .failed))
             }
         }
         for cipher in profile.ciphers where !goodCiphers.contains(cipher) {
-            findings.append(("cipher \(cipher)", phaseOutCiphers.contains(cipher) ? "warning" : "failed"))
+            findings.append(("cipher \(cipher)", phaseOutCiphers.contains(cipher) ? .warning : .failed))
         }
         // 2021: ECDH judged by size (all these pass), ffdhe2048 phase-out, ffdhe3072+ good.
         for group in profile.groups where !["X25519", "X448", "P-256", "P-384", "P-521", "ffdhe3072", "ffdhe4096"].contains(group) {
-            findings.append(("group \(group)", group == "ffdhe2048" ? "warning" : "failed"))
+            findings.append(("group \(group)", group == "ffdhe2048" ? .warning : .failed))
         }
         if profile.certificate != "valid" {
-            findings.append(("certificate \(profile.certificate)", service == .web ? "failed" : "info"))
+            findings.append(("certificate \(profile.certificate)", service == .web ? .failed : .info))
         }
-        if profile.key == "rsa-1024" { findings.append(("key \(profile.key)", "failed")) }
-        if !profile.secureRenegotiation { findings.append(("no secure renegotiation", "failed")) }
-        if profile.clientRenegotiation { findings.append(("client-initiated renegotiation accepted", "info")) }
-        if !profile.ocspStapling && service == .web { findings.append(("no OCSP stapling", "info")) }
+        if profile.key == "rsa-1024" { findings.append(("key \(profile.key)", .failed)) }
+        if !profile.secureRenegotiation { findings.append(("no secure renegotiation", .failed)) }
+        if profile.clientRenegotiation { findings.append(("client-initiated renegotiation accepted", .info)) }
+        if !profile.ocspStapling && service == .web { findings.append(("no OCSP stapling", .info)) }
         return findings
     }
 
     /// The bulk `tls_ncsc` / `starttls_ncsc` status of a profile: failed, warning, info or passed.
-    public static func status(_ profile: TwinTLSProfile, service: TwinService) -> String {
-        TwinStatus.worst(findings(profile, service: service).map(\.status) + ["passed"])
+    public static func status(_ profile: TwinTLSProfile, service: TwinService) -> Status {
+        Status.worst(of: findings(profile, service: service).map(\.status)) ?? .passed
     }
 
     /// Profile ids whose status for `service` is `status`.
-    static func ids(giving status: String, for service: TwinService) -> [String] {
+    static func ids(giving status: Status, for service: TwinService) -> [String] {
         profiles.filter { Self.status($0, service: service) == status && !notServed.contains($0.id) }.map(\.id)
     }
-}
-
-/// The status words of the bulk columns (see `../shared/data/README.md`) and their order.
-public enum TwinStatus {
-    /// Worst first, for combining items of one column.
-    static let severity = ["error", "unreachable", "failed", "warning", "info", "passed"]
-
-    /// The worst of some of `failed`, `warning`, `info`, `passed` (and `error`, `unreachable`).
-    static func worst(_ statuses: [String]) -> String {
-        statuses.min { (severity.firstIndex(of: $0) ?? 0) < (severity.firstIndex(of: $1) ?? 0) } ?? "passed"
-    }
-
-    /// Whether a status counts as adopted in the report's adoption percentage, nil when it is
-    /// left out of both numerator and denominator.
-    public static func adopted(_ status: String) -> Bool? {
-        switch status {
-        case "passed", "warning", "info": true
-        case "failed": false
-        default: nil
-        }
-    }
-
-    /// The 8 web columns, in the CSV's order.
-    public static let webColumns = BulkColumnNames.web
-    /// The 12 mail columns, in the CSV's order.
-    public static let mailColumns = BulkColumnNames.mail
 }

@@ -1,19 +1,5 @@
 import PeilModel
 
-/// One expected bulk status and the cause behind it.
-public struct TwinColumn: Codable, Sendable, Hashable {
-    public var status: String
-    public var because: String
-    /// When the status is the March 2021 report's rather than the rule set's: the derived one.
-    public var derived: String?
-
-    public init(status: String, because: String, derived: String? = nil) {
-        self.status = status
-        self.because = because
-        self.derived = derived
-    }
-}
-
 /// The ground truth for one domain: the 8 web and 12 mail bulk columns with their causes, and
 /// the DNS facts a correct resolver finds.
 public struct TwinDomainTruth: Codable, Sendable, Hashable {
@@ -21,9 +7,20 @@ public struct TwinDomainTruth: Codable, Sendable, Hashable {
     public var webHost: String
     public var layer: String
     public var sets: [String]
-    public var web: [String: TwinColumn]
-    public var mail: [String: TwinColumn]
+    public var web: [String: StatusCell]
+    public var mail: [String: StatusCell]
     public var facts: DNSFacts
+
+    public init(domain: String, webHost: String, layer: String, sets: [String], web: [String: StatusCell], mail: [String: StatusCell],
+                facts: DNSFacts) {
+        self.domain = domain
+        self.webHost = webHost
+        self.layer = layer
+        self.sets = sets
+        self.web = web
+        self.mail = mail
+        self.facts = facts
+    }
 }
 
 extension TwinWorld {
@@ -66,7 +63,7 @@ struct TwinJudge {
         var mail = mailColumns(domain, facts)
         for (column, status) in domain.reported where mail[column] != nil && mail[column]?.status != status {
             let derived = mail[column]!
-            mail[column] = TwinColumn(status: status, because: "as reported in March 2021 (\(derived.because))", derived: derived.status)
+            mail[column] = StatusCell(status, "as reported in March 2021 (\(derived.because))", derived: derived.status)
         }
         return TwinDomainTruth(domain: domain.name, webHost: domain.web.host, layer: domain.layer, sets: domain.sets,
                                web: webColumns(domain), mail: mail, facts: facts)
@@ -84,61 +81,61 @@ struct TwinJudge {
     }
 
     /// The IPv6 nameserver verdict for the NS set found by climbing from `name`.
-    func ipv6Nameservers(of name: String) -> TwinColumn {
+    func ipv6Nameservers(of name: String) -> StatusCell {
         guard let zone = index.zoneContaining(name), let group = index.group(zone.servers) else {
-            return TwinColumn(status: "failed", because: "no nameservers")
+            return StatusCell(.failed, "no nameservers")
         }
         let withAAAA = group.nameservers.filter { $0.ipv6 != nil }
         let silent = withAAAA.filter { silentNameservers.contains($0.host) }
-        if withAAAA.count < 2 { return TwinColumn(status: "failed", because: "\(withAAAA.count) of \(group.nameservers.count) nameservers of \(group.id) have AAAA") }
-        if !silent.isEmpty { return TwinColumn(status: "failed", because: "\(silent.map(\.host).joined(separator: ", ")) does not answer over IPv6") }
-        return TwinColumn(status: "passed", because: "\(withAAAA.count) nameservers of \(group.id) with AAAA, all answering")
+        if withAAAA.count < 2 { return StatusCell(.failed, "\(withAAAA.count) of \(group.nameservers.count) nameservers of \(group.id) have AAAA") }
+        if !silent.isEmpty { return StatusCell(.failed, "\(silent.map(\.host).joined(separator: ", ")) does not answer over IPv6") }
+        return StatusCell(.passed, "\(withAAAA.count) nameservers of \(group.id) with AAAA, all answering")
     }
 
-    func webColumns(_ domain: TwinDomain) -> [String: TwinColumn] {
-        var columns: [String: TwinColumn] = [:]
+    func webColumns(_ domain: TwinDomain) -> [String: StatusCell] {
+        var columns: [String: StatusCell] = [:]
         let web = domain.web
         let dnssec = dnssec(of: web.host)
-        columns["dnssec"] = TwinColumn(status: dnssec.status == .secure ? "passed" : "failed", because: "\(dnssec.status.rawValue): \(dnssec.because)")
+        columns["dnssec"] = StatusCell(dnssec.status.columnStatus, "\(dnssec.status.rawValue): \(dnssec.because)")
         columns["ipv6_nameserver"] = ipv6Nameservers(of: web.host)
         let platform = webPlatforms[web.platform]
-        let ipv6: TwinColumn = switch platform?.ipv6Service ?? .none {
-        case .answering: TwinColumn(status: "passed", because: "AAAA on \(web.platform), reachable on 80 and 443")
-        case .none: TwinColumn(status: "failed", because: "no AAAA")
-        case .silent: TwinColumn(status: "failed", because: "AAAA on \(web.platform) does not answer")
-        case .fewerPorts: TwinColumn(status: "failed", because: "fewer ports open over IPv6 than over IPv4 on \(web.platform)")
+        let ipv6: StatusCell = switch platform?.ipv6Service ?? .none {
+        case .answering: StatusCell(.passed, "AAAA on \(web.platform), reachable on 80 and 443")
+        case .none: StatusCell(.failed, "no AAAA")
+        case .silent: StatusCell(.failed, "AAAA on \(web.platform) does not answer")
+        case .fewerPorts: StatusCell(.failed, "fewer ports open over IPv6 than over IPv4 on \(web.platform)")
         }
         columns["ipv6_webserver"] = ipv6
-        let category = columns["ipv6_nameserver"]!.status == "passed" && ipv6.status == "passed"
-        columns["ipv6_web"] = TwinColumn(status: category ? "passed" : "failed", because: category ? "nameservers and web server" : "nameservers or web server fail")
+        let category = Status.category(ofMandatory: [columns["ipv6_nameserver"]!.status, ipv6.status])
+        columns["ipv6_web"] = StatusCell(category, category == .passed ? "nameservers and web server" : "nameservers or web server fail")
         if platform?.https == .refused {
-            columns["tls_available"] = TwinColumn(status: "failed", because: "port 443 on \(web.platform) refuses connections: HTTP only")
-            columns["https_redirect"] = TwinColumn(status: "failed", because: "no HTTPS to redirect to")
-            for column in ["tls_ncsc", "hsts"] { columns[column] = TwinColumn(status: "not_tested", because: "no HTTPS") }
+            columns["tls_available"] = StatusCell(.failed, "port 443 on \(web.platform) refuses connections: HTTP only")
+            columns["https_redirect"] = StatusCell(.failed, "no HTTPS to redirect to")
+            for column in ["tls_ncsc", "hsts"] { columns[column] = StatusCell(.notTested, "no HTTPS") }
             return columns
         }
         guard let platform, platform.https == .tls, let profile = profiles[platform.tlsProfile] else {
             for column in ["tls_available", "tls_ncsc", "https_redirect", "hsts"] {
-                columns[column] = TwinColumn(status: "error", because: "port 443 on \(web.platform) does not answer")
+                columns[column] = StatusCell(.error, "port 443 on \(web.platform) does not answer")
             }
             return columns
         }
-        columns["tls_available"] = TwinColumn(status: "passed", because: "HTTPS on \(platform.id)")
+        columns["tls_available"] = StatusCell(.passed, "HTTPS on \(platform.id)")
         let findings = TwinTLSCatalogue.findings(profile, service: .web)
-        columns["tls_ncsc"] = TwinColumn(status: TwinTLSCatalogue.status(profile, service: .web),
-                                         because: "profile \(profile.id)" + (findings.isEmpty ? "" : ": " + findings.map { "\($0.item) (\($0.status))" }.joined(separator: ", ")))
-        columns["https_redirect"] = TwinColumn(status: web.redirect == .sameHostHTTPS ? "passed" : "failed", because: "\(web.redirect.rawValue) on the first hop")
+        columns["tls_ncsc"] = StatusCell(TwinTLSCatalogue.status(profile, service: .web),
+                                         "profile \(profile.id)" + (findings.isEmpty ? "" : ": " + findings.map { "\($0.item) (\($0.status.rawValue))" }.joined(separator: ", ")))
+        columns["https_redirect"] = StatusCell(web.redirect == .sameHostHTTPS ? .passed : .failed, "\(web.redirect.rawValue) on the first hop")
         columns["hsts"] = Self.hsts(web.hsts)
         return columns
     }
 
     /// HSTS under both rule sets' minimum of one year.
-    static func hsts(_ value: String?) -> TwinColumn {
-        guard let value else { return TwinColumn(status: "failed", because: "no Strict-Transport-Security header") }
+    static func hsts(_ value: String?) -> StatusCell {
+        guard let value else { return StatusCell(.failed, "no Strict-Transport-Security header") }
         let maxAge = value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             .first { $0.hasPrefix("max-age=") }.flatMap { Int($0.dropFirst(8)) }
-        guard let maxAge else { return TwinColumn(status: "failed", because: "unparsable '\(value)'") }
-        return maxAge >= 31_536_000 ? TwinColumn(status: "passed", because: "max-age=\(maxAge)")
-            : TwinColumn(status: "failed", because: "max-age=\(maxAge) is less than a year")
+        guard let maxAge else { return StatusCell(.failed, "unparsable '\(value)'") }
+        return maxAge >= 31_536_000 ? StatusCell(.passed, "max-age=\(maxAge)")
+            : StatusCell(.failed, "max-age=\(maxAge) is less than a year")
     }
 }

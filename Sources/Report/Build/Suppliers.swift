@@ -36,11 +36,11 @@ public enum SupplierKind: String, Codable, Sendable, CaseIterable {
     /// The columns whose failures sit with this kind of supplier: the nameservers' DNSSEC and
     /// IPv6 with the DNS provider, the rest of each test with its mail or web provider.
     public func owns(_ column: String) -> Bool {
-        let dnsColumns: Set = ["web.dnssec", "web.ipv6_nameserver", "mail.ipv6_nameserver"]
+        let dnsColumns = Set([BulkColumnID(.web, "dnssec"), .webIPv6Nameserver, .mailIPv6Nameserver].map(\.key))
         switch self {
         case .dns: return dnsColumns.contains(column)
-        case .mail: return column.hasPrefix("mail.") && !dnsColumns.contains(column)
-        case .web: return column.hasPrefix("web.") && !dnsColumns.contains(column)
+        case .mail: return BulkColumnID(key: column)?.test == .mail && !dnsColumns.contains(column)
+        case .web: return BulkColumnID(key: column)?.test == .web && !dnsColumns.contains(column)
         }
     }
 
@@ -114,7 +114,7 @@ public enum Suppliers {
         var groups: [String: SupplierGroup] = [:]
         var totals: [String: Int] = [:]
         for row in domains {
-            let failed = columns.map(\.key).filter { row.cells[$0]?.status == StatusWords.failed }
+            let failed = columns.map(\.key).filter { row.cells[$0]?.status == .failed }
             for column in failed { totals[column, default: 0] += 1 }
             for kind in SupplierKind.allCases {
                 guard let provider = row.providers[kind] else { continue }

@@ -28,10 +28,10 @@ public enum PublishedResults {
         if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
         func problem(_ line: Int?, _ why: String) -> SeedListError.Problem { .init(file: file.name, line: line, why: why) }
         let header = CSVLine.fields(of: lines.first ?? "").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let test: String
+        let test: BulkTest
         switch SeedList.format(ofHeader: lines.first ?? "") {
-        case .primaryWeb: test = "web"
-        case .primaryMail: test = "mail"
+        case .primaryWeb: test = .web
+        case .primaryMail: test = .mail
         default:
             return ([], [problem(1, "not a published results file: the header is not 'domain,layer,formal_reaction,…' of web.csv or mail.csv")])
         }
@@ -57,9 +57,9 @@ public enum PublishedResults {
             if layer == nil { why.append("unknown layer '\(fields[1])'") }
             let reaction = fields[2].lowercased()
             if reaction != "yes" && reaction != "no" { why.append("formal_reaction '\(fields[2])' is not yes or no") }
-            var statuses: [String: String] = [:]
+            var statuses: [String: Status] = [:]
             for (column, word) in zip(columns, fields.dropFirst(3)) {
-                if StatusWords.all.contains(word) { statuses[column] = word } else { why.append("\(column): '\(word)' is not a status word") }
+                if let status = Status(rawValue: word) { statuses[column] = status } else { why.append("\(column): '\(word)' is not a status word") }
             }
             if let name, let earlier = seen[name.value] { why.append("\(name.value) is already on line \(earlier)") }
             guard why.isEmpty, let name, let layer else {
@@ -67,7 +67,7 @@ public enum PublishedResults {
                 continue
             }
             seen[name.value] = number
-            let domain = test == "web" && name.value.hasPrefix("www.") ? String(name.value.dropFirst(4)) : name.value
+            let domain = test == .web && name.value.hasPrefix("www.") ? String(name.value.dropFirst(4)) : name.value
             rows.append(PublishedRow(domain: domain, host: name.value, test: test, layer: layer, formalReaction: reaction == "yes",
                                      statuses: statuses))
         }
@@ -82,9 +82,9 @@ public enum PublishedResults {
         for row in rows {
             var domain = domains[row.domain] ?? MeasuredDomain(domain: row.domain, cells: [:])
             for (column, status) in row.statuses {
-                domain.cells[row.test + "." + column] = ReportCell(status, "as published for \(row.host) on \(date)")
+                domain.cells[BulkColumnID(row.test, column).key] = StatusCell(status, "as published for \(row.host) on \(date)")
             }
-            domain.publishedLayers[row.test] = row.layer
+            domain.publishedLayers[row.test.rawValue] = row.layer
             domains[row.domain] = domain
         }
         return MeasurementInput(id: id, name: name, date: date, ruleSet: ruleSet, imported: true, sourceSet: sourceSet,

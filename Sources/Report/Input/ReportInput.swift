@@ -1,38 +1,26 @@
 import PeilModel
 
-/// One bulk cell of a domain: its status word and the evidence behind it.
-public struct ReportCell: Codable, Sendable, Hashable {
-    public var status: String
-    /// Why the status is what it is (a verdict's findings); empty when the source gives none.
-    public var evidence: String
-
-    public init(_ status: String, _ evidence: String = "") {
-        self.status = status
-        self.evidence = evidence
-    }
-}
-
 /// One domain as a measurement saw it: its cells by column key (`web.hsts`, `mail.dane`), and
 /// the DNS facts behind them when the measurement kept observations (for the supplier view).
 public struct MeasuredDomain: Sendable, Hashable {
     public var domain: String
-    public var cells: [String: ReportCell]
+    public var cells: [String: StatusCell]
     /// Layers the measurement's source published per test (`web`, `mail`); imports only.
     public var publishedLayers: [String: Layer]
     public var facts: DNSFacts?
 
-    public init(domain: String, cells: [String: ReportCell], publishedLayers: [String: Layer] = [:], facts: DNSFacts? = nil) {
+    public init(domain: String, cells: [String: StatusCell], publishedLayers: [String: Layer] = [:], facts: DNSFacts? = nil) {
         self.domain = domain
         self.cells = cells
         self.publishedLayers = publishedLayers
         self.facts = facts
     }
 
-    /// A domain from its web and mail columns by their bulk names, prefixed here (`web.`, `mail.`).
-    public init(domain: String, web: [String: ReportCell], mail: [String: ReportCell], facts: DNSFacts? = nil) {
-        var cells: [String: ReportCell] = [:]
-        for (name, cell) in web { cells["web." + name] = cell }
-        for (name, cell) in mail { cells["mail." + name] = cell }
+    /// A domain from its web and mail columns by their bulk names, keyed here by ``BulkColumnID/key``.
+    public init(domain: String, web: [String: StatusCell], mail: [String: StatusCell], facts: DNSFacts? = nil) {
+        var cells: [String: StatusCell] = [:]
+        for (name, cell) in web { cells[BulkColumnID(.web, name).key] = cell }
+        for (name, cell) in mail { cells[BulkColumnID(.mail, name).key] = cell }
         self.init(domain: domain, cells: cells, facts: facts)
     }
 }
@@ -78,7 +66,11 @@ public struct SetMember: Codable, Sendable, Hashable {
 
     /// Whether the set asks for the test a column belongs to (`web.…` or `mail.…`).
     public func tests(_ column: String) -> Bool {
-        column.hasPrefix("mail.") ? testsMail : column.hasPrefix("web.") ? testsWeb : true
+        switch BulkColumnID(key: column)?.test {
+        case .mail: testsMail
+        case .web: testsWeb
+        case nil: true
+        }
     }
 }
 

@@ -96,6 +96,43 @@ public struct DomainRow: Codable, Sendable, Hashable {
     public var sets: [String]
     public var layer: String?
     public var organisation: String?
-    public var cells: [String: ReportCell]
+    public var cells: [String: StatusCell]
     public var providers: Providers
+
+    public init(domain: String, sets: [String], layer: String?, organisation: String?, cells: [String: StatusCell], providers: Providers) {
+        self.domain = domain
+        self.sets = sets
+        self.layer = layer
+        self.organisation = organisation
+        self.cells = cells
+        self.providers = providers
+    }
+
+    /// A cell as `report.json` gives it: `{"status": word, "evidence": text}`.
+    struct EncodedCell: Codable {
+        var status: Status
+        var evidence: String
+    }
+
+    enum CodingKeys: String, CodingKey { case domain, sets, layer, organisation, cells, providers }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        domain = try container.decode(String.self, forKey: .domain)
+        sets = try container.decode([String].self, forKey: .sets)
+        layer = try container.decodeIfPresent(String.self, forKey: .layer)
+        organisation = try container.decodeIfPresent(String.self, forKey: .organisation)
+        cells = try container.decode([String: EncodedCell].self, forKey: .cells).mapValues { StatusCell($0.status, $0.evidence) }
+        providers = try container.decode(Providers.self, forKey: .providers)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(domain, forKey: .domain)
+        try container.encode(sets, forKey: .sets)
+        try container.encodeIfPresent(layer, forKey: .layer)
+        try container.encodeIfPresent(organisation, forKey: .organisation)
+        try container.encode(cells.mapValues { EncodedCell(status: $0.status, evidence: $0.because) }, forKey: .cells)
+        try container.encode(providers, forKey: .providers)
+    }
 }

@@ -19,6 +19,9 @@ public struct ReportColumn: Codable, Sendable, Hashable {
         label = ReportColumns.labels[key] ?? name
     }
 
+    /// The bulk column, nil for a key without a known test.
+    public var id: BulkColumnID? { BulkColumnID(key: key) }
+
     /// Whether the column is one of the IPv6 columns.
     public var isIPv6: Bool { name.hasPrefix("ipv6") }
 }
@@ -27,7 +30,7 @@ public struct ReportColumn: Codable, Sendable, Hashable {
 /// data holds that are not listed here follow, sorted, under their own names: a new column
 /// appears in every report without changes here.
 public enum ReportColumns {
-    public static let order = BulkColumnNames.web.map { "web." + $0 } + BulkColumnNames.mail.map { "mail." + $0 }
+    public static let order = BulkColumns.all.map(\.key)
 
     public static let labels: [String: String] = [
         "web.dnssec": "DNSSEC", "web.tls_available": "HTTPS", "web.tls_ncsc": "TLS (NCSC)",
@@ -44,18 +47,8 @@ public enum ReportColumns {
         var keys = Set<String>()
         for measurement in measurements { for domain in measurement.domains { keys.formUnion(domain.cells.keys) } }
         let known = order.filter(keys.contains)
-        let other = keys.subtracting(order).sorted { ($0.hasPrefix("web.") ? 0 : 1, $0) < ($1.hasPrefix("web.") ? 0 : 1, $1) }
+        func web(_ key: String) -> Int { BulkColumnID(key: key)?.test == .web ? 0 : 1 }
+        let other = keys.subtracting(order).sorted { (web($0), $0) < (web($1), $1) }
         return (known + other).map(ReportColumn.init(key:))
     }
-}
-
-/// The status words of the government report (`data/README.md`), in the order the report's
-/// tables list them.
-public enum StatusWords {
-    public static let all = ["passed", "warning", "info", "failed", "not_tested", "not_applicable", "no_mx",
-                             "unreachable", "not_testable", "error"]
-    /// Words counted as applying the standard.
-    public static let adopted: Set<String> = ["passed", "warning", "info"]
-    /// The word counted as not applying it; every other word is left out of the formula.
-    public static let failed = "failed"
 }

@@ -1,10 +1,12 @@
+import PeilModel
+
 import Foundation
 
 /// The report's numbers as CSV: `adoption.csv`, `layers.csv`, `domains.csv`, `suppliers.csv`.
 /// Percentages with two decimals, changes in percentage points; empty where there is none.
 public enum CSVReport {
     public static func adoption(_ report: Report) -> String {
-        var lines = [(["set", "column", "label"] + StatusWords.all + ["other", "adopted", "judged", "adoption",
+        var lines = [(["set", "column", "label"] + Status.allCases.map(\.rawValue) + ["other", "adopted", "judged", "adoption",
                       "baseline_adopted", "baseline_judged", "baseline_adoption", "delta_pp",
                       "adoption_under_baseline_rules", "configuration_pp", "criteria_pp", "cells_changed_by_rules"]).joined(separator: ",")]
         for row in report.adoption {
@@ -20,7 +22,7 @@ public enum CSVReport {
     }
 
     public static func layers(_ report: Report) -> String {
-        var lines = [(["set", "layer", "column", "label"] + StatusWords.all + ["other", "adopted", "judged", "adoption",
+        var lines = [(["set", "layer", "column", "label"] + Status.allCases.map(\.rawValue) + ["other", "adopted", "judged", "adoption",
                       "baseline_adoption", "delta_pp"]).joined(separator: ",")]
         for row in report.layers {
             let fields = [row.set, row.layerName, row.column, report.label(row.column)] + counts(row.current)
@@ -39,7 +41,7 @@ public enum CSVReport {
         for row in report.domains {
             let fields = [row.domain, row.sets.joined(separator: " "), row.layer ?? "", row.organisation ?? "",
                           row.providers.mail ?? "", row.providers.dns ?? "", row.providers.web ?? ""]
-                + keys.map { row.cells[$0]?.status ?? "" }
+                + keys.map { row.cells[$0]?.status.rawValue ?? "" }
             lines.append(fields.map(escape).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -58,7 +60,7 @@ public enum CSVReport {
     }
 
     static func counts(_ tally: Tally) -> [String] {
-        let known = StatusWords.all.map { tally.count($0) }
+        let known = Status.allCases.map { tally.count($0) }
         return known.map(String.init) + [String(tally.total - known.reduce(0, +))]
     }
 

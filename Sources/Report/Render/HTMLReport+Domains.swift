@@ -1,3 +1,5 @@
+import PeilModel
+
 extension HTMLReport {
     /// One table per test, one row per domain and one column per standard, as in the
     /// government report's appendix. A failed cell opens its evidence (`<details>`, no script);
@@ -23,14 +25,14 @@ extension HTMLReport {
         return parts.joined()
     }
 
-    static func cell(_ cell: ReportCell?) -> String {
+    static func cell(_ cell: StatusCell?) -> String {
         guard let cell else { return "<td></td>" }
-        let status = HTML.escape(cell.status)
-        if cell.status == StatusWords.failed {
-            let evidence = cell.evidence.isEmpty ? "no evidence recorded" : cell.evidence
+        let status = HTML.escape(cell.status.rawValue)
+        if cell.status == .failed {
+            let evidence = cell.because.isEmpty ? "no evidence recorded" : cell.because
             return "<td class=\"s-failed\"><details><summary>failed</summary><div>\(HTML.escape(evidence))</div></details></td>"
         }
-        let title = cell.evidence.isEmpty ? "" : " title=\"\(HTML.escape(cell.evidence))\""
+        let title = cell.because.isEmpty ? "" : " title=\"\(HTML.escape(cell.because))\""
         return "<td class=\"s-\(status)\"\(title)>\(status)</td>"
     }
 }

@@ -1,3 +1,5 @@
+import PeilModel
+
 /// The self-contained HTML report: inline CSS, inline SVG charts, no scripts, no external assets.
 /// Sections: `adoption`, `layers`, `baseline`, `ipv6`, `suppliers`, `domains`.
 public enum HTMLReport {
@@ -74,11 +76,11 @@ public enum HTMLReport {
             }
         }
         html += HTML.table(header, rows)
-        let words = StatusWords.all
         let countRows = report.adoption.map { row in
-            [HTML.escape("\(report.label(row.column)) · \(row.set)")] + words.map { String(row.current.count($0)) }
+            [HTML.escape("\(report.label(row.column)) · \(row.set)")] + Status.allCases.map { String(row.current.count($0)) }
         }
-        html += "<details><summary>Counts of every status word</summary>" + HTML.table(["Standard · set"] + words, countRows) + "</details>"
+        html += "<details><summary>Counts of every status word</summary>"
+            + HTML.table(["Standard · set"] + Status.allCases.map(\.rawValue), countRows) + "</details>"
         return html + "</section>"
     }
 

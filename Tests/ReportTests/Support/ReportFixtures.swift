@@ -45,8 +45,8 @@ enum ReportFixtures {
     /// domain's web and mail columns with their evidence, and its DNS facts.
     static func twinMeasurement(_ truth: [TwinDomainTruth]) -> MeasurementInput {
         let domains = truth.map { domain in
-            MeasuredDomain(domain: domain.domain, web: domain.web.mapValues { ReportCell($0.status, $0.because) },
-                           mail: domain.mail.mapValues { ReportCell($0.status, $0.because) }, facts: domain.facts)
+            MeasuredDomain(domain: domain.domain, web: domain.web,
+                           mail: domain.mail, facts: domain.facts)
         }
         return MeasurementInput(id: nil, name: "twin seed 2021", date: "2021-03-31", ruleSet: RuleSet.internetnl2021.rawValue,
                                 imported: false, domains: domains)

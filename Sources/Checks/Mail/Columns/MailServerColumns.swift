@@ -14,65 +14,66 @@ public enum MailServerColumns {
     /// Whether an MX host's TLSA records (DNSSEC-secure) match the chain it presented, and why.
     public typealias DANEJudge = @Sendable (_ exchanger: MailExchanger, _ chainDER: [String]) -> (valid: Bool, because: String)
 
-    public static func evaluate(_ evidence: DomainEvidence, ruleSet: RuleSet, dane: DANEJudge) -> [String: BulkColumn] {
+    public static func evaluate(_ evidence: DomainEvidence, ruleSet: RuleSet, dane: DANEJudge) -> [String: StatusCell] {
         var columns = servers(evidence, ruleSet: ruleSet, dane: dane)
         let nameservers = IPv6Columns.nameservers(evidence, servers: evidence.facts.nameservers)
         columns["ipv6_nameserver"] = nameservers
-        let parts = [nameservers.status, columns["ipv6_mailserver"]?.status ?? "error"]
-        let category = parts.contains("error") ? "error" : parts.contains("failed") ? "failed" : "passed"
-        columns["ipv6_mail"] = BulkColumn(category, category == "passed" ? "nameservers and mail servers" : "nameservers: \(parts[0]); mail servers: \(parts[1])")
+        let parts = [nameservers.status, columns["ipv6_mailserver"]?.status ?? .error]
+        let category = Status.category(ofMandatory: parts)
+        columns["ipv6_mail"] = StatusCell(category, category == .passed ? "nameservers and mail servers"
+                                              : "nameservers: \(parts[0].rawValue); mail servers: \(parts[1].rawValue)")
         return columns
     }
 
-    static func servers(_ evidence: DomainEvidence, ruleSet: RuleSet, dane: DANEJudge) -> [String: BulkColumn] {
+    static func servers(_ evidence: DomainEvidence, ruleSet: RuleSet, dane: DANEJudge) -> [String: StatusCell] {
         let facts = evidence.facts
-        func all(_ status: String, dane: String? = nil, _ because: String) -> [String: BulkColumn] {
-            ["starttls": BulkColumn(status, because), "starttls_ncsc": BulkColumn(status, because),
-             "dane": BulkColumn(dane ?? status, because), "ipv6_mailserver": BulkColumn(status, because)]
+        func all(_ status: Status, dane: Status? = nil, _ because: String) -> [String: StatusCell] {
+            ["starttls": StatusCell(status, because), "starttls_ncsc": StatusCell(status, because),
+             "dane": StatusCell(dane ?? status, because), "ipv6_mailserver": StatusCell(status, because)]
         }
         let hosts = facts.mx.filter { !$0.host.isEmpty }
         if hosts.isEmpty {
-            if facts.nullMX { return all("not_tested", "null MX: receives no mail") }
-            if !facts.domainAddresses.ipv4.isEmpty || !facts.domainAddresses.ipv6.isEmpty { return all("info", "no MX, but the domain has A/AAAA") }
-            return all(ruleSet == .internetnl2021 ? "not_tested" : "no_mx", "no MX and no address")
+            if facts.nullMX { return all(.notTested, "null MX: receives no mail") }
+            if !facts.domainAddresses.ipv4.isEmpty || !facts.domainAddresses.ipv6.isEmpty { return all(.info, "no MX, but the domain has A/AAAA") }
+            return all(ruleSet == .internetnl2021 ? .notTested : .noMX, "no MX and no address")
         }
-        if hosts.count != facts.mx.count { return all("warning", dane: "info", "null MX next to other MX records") }
-        var columns: [String: BulkColumn] = ["ipv6_mailserver": ipv6(hosts, evidence)]
-        var starttls: [BulkColumn] = [], ncsc: [BulkColumn] = [], daneColumns: [BulkColumn] = []
+        if hosts.count != facts.mx.count { return all(.warning, dane: .info, "null MX next to other MX records") }
+        var columns: [String: StatusCell] = ["ipv6_mailserver": ipv6(hosts, evidence)]
+        var starttls: [StatusCell] = [], ncsc: [StatusCell] = [], daneColumns: [StatusCell] = []
         for host in hosts {
             let addresses = (host.ipv4 + host.ipv6).filter { !ConnectPlanner.isMapped($0) }
             let seen = addresses.compactMap { address in evidence.mail[address].map { (address, $0.tls) } }
             guard seen.count == addresses.count, !addresses.isEmpty else {
                 let why = addresses.isEmpty ? "\(host.host) has no address" : "\(host.host): not every address was probed"
-                starttls.append(BulkColumn("error", why)); ncsc.append(BulkColumn("error", why)); daneColumns.append(BulkColumn("error", why))
+                starttls.append(StatusCell(.error, why)); ncsc.append(StatusCell(.error, why)); daneColumns.append(StatusCell(.error, why))
                 continue
             }
             let answered = seen.filter { $0.1.outcome != .unreachable }
             guard !answered.isEmpty else {
                 let why = "\(host.host): port 25 does not answer (\(seen.compactMap(\.1.detail).first ?? "no connection"))"
-                starttls.append(BulkColumn("unreachable", why)); ncsc.append(BulkColumn("unreachable", why)); daneColumns.append(BulkColumn("unreachable", why))
+                starttls.append(StatusCell(.unreachable, why)); ncsc.append(StatusCell(.unreachable, why)); daneColumns.append(StatusCell(.unreachable, why))
                 continue
             }
             if let bad = answered.first(where: { [.noStartTLS, .noTLS].contains($0.1.outcome) }) {
                 let why = "\(host.host) \(bad.0): " + (bad.1.outcome == .noStartTLS ? "no STARTTLS" : "STARTTLS without a working TLS version") + (bad.1.detail.map { " (\($0))" } ?? "")
-                starttls.append(BulkColumn("failed", why)); ncsc.append(BulkColumn("failed", why))
+                starttls.append(StatusCell(.failed, why)); ncsc.append(StatusCell(.failed, why))
             } else if let unsure = answered.first(where: { $0.1.outcome == .inconclusive }) {
                 let why = "\(host.host) \(unsure.0): scan inconclusive (\(unsure.1.detail ?? "no detail"))"
-                starttls.append(BulkColumn("error", why)); ncsc.append(BulkColumn("error", why))
+                starttls.append(StatusCell(.error, why)); ncsc.append(StatusCell(.error, why))
             } else {
-                starttls.append(BulkColumn("passed", "STARTTLS on \(host.host)"))
+                starttls.append(StatusCell(.passed, "STARTTLS on \(host.host)"))
                 ncsc += answered.map { tlsColumn($0.1, label: "\(host.host) \($0.0)", ruleSet: ruleSet) }
             }
             daneColumns.append(daneColumn(host, answered.compactMap { $0.1.outcome == .completed ? $0.1.certificate?.chainDER : nil }.first, dane))
         }
-        columns["starttls"] = BulkColumn.worst(starttls)
-        columns["starttls_ncsc"] = BulkColumn.worst(ncsc)
-        columns["dane"] = BulkColumn.worst(daneColumns)
+        columns["starttls"] = StatusCell.worst(starttls)
+        columns["starttls_ncsc"] = StatusCell.worst(ncsc)
+        columns["dane"] = StatusCell.worst(daneColumns)
         return columns
     }
 
     /// Every MX host has AAAA, and port 25 answers on every IPv6 address.
-    static func ipv6(_ hosts: [MailExchanger], _ evidence: DomainEvidence) -> BulkColumn {
+    static func ipv6(_ hosts: [MailExchanger], _ evidence: DomainEvidence) -> StatusCell {
         var problems: [String] = [], unknown: [String] = []
         for host in hosts {
             let ipv6 = host.ipv6.filter { !ConnectPlanner.isMapped($0) }
@@ -83,30 +84,30 @@ public enum MailServerColumns {
                 if seen.tls.outcome == .unreachable { problems.append("\(host.host) \(address): port 25 does not answer") }
             }
         }
-        if !problems.isEmpty { return BulkColumn("failed", problems.joined(separator: "; ")) }
-        if !unknown.isEmpty { return BulkColumn("error", "unknown: " + unknown.joined(separator: ", ")) }
-        return BulkColumn("passed", "every MX reachable over IPv6")
+        if !problems.isEmpty { return StatusCell(.failed, problems.joined(separator: "; ")) }
+        if !unknown.isEmpty { return StatusCell(.error, "unknown: " + unknown.joined(separator: ", ")) }
+        return StatusCell(.passed, "every MX reachable over IPv6")
     }
 
     /// The TLS subtests after STARTTLS (OCSP stapling not tested and 0-RTT not applicable for
     /// mail); certificate trust and name are informational. The worst status.
-    static func tlsColumn(_ scan: TLSScanResult, label: String, ruleSet: RuleSet) -> BulkColumn {
-        guard let observation = scan.observation else { return BulkColumn("error", "\(label): no TLS observation") }
+    static func tlsColumn(_ scan: TLSScanResult, label: String, ruleSet: RuleSet) -> StatusCell {
+        guard let observation = scan.observation else { return StatusCell(.error, "\(label): no TLS observation") }
         var subtests = TLSEvaluation.evaluate(observation, ruleSet: ruleSet).filter { !["ocsp_stapling", "zero_rtt"].contains($0.name) }
         let certificate = scan.certificate
         subtests.append(SubtestResult(name: "cert_trust", status: certificate?.trusted == true ? .passed : .info, requirement: .informational,
                                       findings: certificate?.trusted == true ? [] : [Finding("not_trusted", subject: certificate?.verifyError)]))
         subtests.append(SubtestResult(name: "cert_hostmatch", status: certificate?.nameMatches == true ? .passed : .info, requirement: .informational,
                                       findings: certificate?.nameMatches == true ? [] : [Finding("name_mismatch")]))
-        return BulkColumn.worst(of: subtests, label: label)
+        return StatusCell.worst(of: subtests, label: label)
     }
 
     /// DANE for one MX host: TLSA present, DNSSEC-secure, and matching the presented chain.
-    static func daneColumn(_ host: MailExchanger, _ chain: [String]?, _ judge: DANEJudge) -> BulkColumn {
-        if host.tlsa.isEmpty { return BulkColumn("failed", "no TLSA for \(host.host)") }
-        if host.dnssec != .secure { return BulkColumn("failed", "TLSA for \(host.host) is not DNSSEC-secure (\(host.dnssec.rawValue))") }
-        guard let chain else { return BulkColumn("failed", "\(host.host) presented no certificate after STARTTLS") }
+    static func daneColumn(_ host: MailExchanger, _ chain: [String]?, _ judge: DANEJudge) -> StatusCell {
+        if host.tlsa.isEmpty { return StatusCell(.failed, "no TLSA for \(host.host)") }
+        if host.dnssec != .secure { return StatusCell(.failed, "TLSA for \(host.host) is not DNSSEC-secure (\(host.dnssec.rawValue))") }
+        guard let chain else { return StatusCell(.failed, "\(host.host) presented no certificate after STARTTLS") }
         let verdict = judge(host, chain)
-        return BulkColumn(verdict.valid ? "passed" : "failed", "\(host.host): \(verdict.because)")
+        return StatusCell(verdict.valid ? .passed : .failed, "\(host.host): \(verdict.because)")
     }
 }

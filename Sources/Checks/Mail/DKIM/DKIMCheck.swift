@@ -28,7 +28,7 @@ public enum DKIMCheck {
     public static func evaluate(domainKey: DomainKeyPresence, wildcard: DomainKeyPresence? = nil,
                                 nonSending: Bool) -> SubtestResult {
         var findings: [Finding] = []
-        var status: SubtestStatus
+        var status: Status
         switch domainKey {
         case .exists:
             status = .passed

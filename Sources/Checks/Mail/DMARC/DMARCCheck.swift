@@ -1,6 +1,7 @@
+import PeilModel
 /// Where the DMARC record was found, and the existence subtest (`dmarc`).
 public struct DMARCDiscovery: Sendable, Hashable {
-    public var status: SubtestStatus
+    public var status: Status
     /// The one DMARC record, when found.
     public var record: String?
     /// The domain whose `_dmarc` name holds it.

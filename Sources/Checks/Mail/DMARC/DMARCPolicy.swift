@@ -1,3 +1,4 @@
+import PeilModel
 /// Internet.nl's DMARC policy classification (`DmarcPolicyStatus`).
 public enum DMARCPolicyVerdict: String, Sendable, Hashable, Codable {
     case valid
@@ -17,7 +18,7 @@ public struct DMARCPolicyResult: Sendable, Hashable {
     public var externalChecked: Bool
 
     /// valid → passed; invalid_external → warning (Internet.nl's notice); else failed.
-    public var status: SubtestStatus {
+    public var status: Status {
         switch verdict {
         case .valid: .passed
         case .invalidExternal: .warning

@@ -1,3 +1,4 @@
+import PeilModel
 /// The SPF existence subtest (`spf`) and the non-sending-domain reading of a record.
 public enum SPFCheck {
     /// The TXT records Internet.nl takes for SPF: starting with `v=spf1`, any case.
@@ -8,7 +9,7 @@ public enum SPFCheck {
     /// Exactly one SPF record passes; none or several fail; a failed lookup is an error.
     public static func existence(_ answer: MailDNSAnswer) -> SubtestResult {
         let found = records(answer.records)
-        let status: SubtestStatus
+        let status: Status
         let finding: Finding
         switch answer {
         case .failure(let why):

@@ -1,3 +1,4 @@
+import PeilModel
 /// How Internet.nl classifies an SPF policy (`SpfPolicyStatus`).
 public enum SPFPolicyVerdict: String, Sendable, Hashable, Codable {
     case valid
@@ -25,7 +26,7 @@ public struct SPFPolicyResult: Sendable, Hashable {
     /// Every record read, in order: (domain, record).
     public var records: [SPFVisitedRecord]
 
-    public var status: SubtestStatus {
+    public var status: Status {
         switch verdict {
         case .valid: .passed
         case .lookupError: .error

@@ -8,44 +8,53 @@ import PeilModel
 /// anywhere, a refusal on one address means HTTP only (failed), silence everywhere error. Across
 /// addresses a column takes the worst status. A probe without a result gives `error`.
 public enum WebColumns {
-    public static let names = BulkColumnNames.web
-
-    public static func evaluate(_ evidence: DomainEvidence, ruleSet: RuleSet) -> [String: BulkColumn] {
-        var columns: [String: BulkColumn] = [:]
+    public static func evaluate(_ evidence: DomainEvidence, ruleSet: RuleSet) -> [String: StatusCell] {
+        var columns: [String: StatusCell] = [:]
         let facts = evidence.facts
-        columns["dnssec"] = BulkColumn(facts.webDNSSEC == .secure ? "passed" : "failed", "\(facts.web.host): \(facts.webDNSSEC.rawValue)")
+        columns["dnssec"] = dnssecColumn(facts)
         columns["ipv6_nameserver"] = IPv6Columns.nameservers(evidence, servers: facts.webTestNameservers)
         columns["ipv6_webserver"] = IPv6Columns.webServer(evidence)
-        let category = columns["ipv6_nameserver"]!.status == "passed" && columns["ipv6_webserver"]!.status == "passed"
-        columns["ipv6_web"] = BulkColumn(category ? "passed" : "failed",
-                                         category ? "nameservers and web server reachable over IPv6" : "IPv6 nameservers or web server not passed")
+        let parts = [columns["ipv6_nameserver"]!.status, columns["ipv6_webserver"]!.status]
+        let category = Status.category(ofMandatory: parts)
+        let because = switch category {
+        case .passed: "nameservers and web server reachable over IPv6"
+        case .error: "IPv6 nameservers or web server unknown (nameservers: \(parts[0].rawValue); web server: \(parts[1].rawValue))"
+        default: "IPv6 nameservers or web server not passed"
+        }
+        columns["ipv6_web"] = StatusCell(category, because)
         for (name, column) in https(evidence, ruleSet: ruleSet) { columns[name] = column }
         return columns
     }
 
+    /// `dnssec`: passed when the web host's answers are DNSSEC-secure, error when its lookup
+    /// timed out or failed (unknown, as on the mail side), else failed.
+    static func dnssecColumn(_ facts: DNSFacts) -> StatusCell {
+        StatusCell(facts.webDNSSEC.columnStatus, "\(facts.web.host): \(facts.webDNSSEC.rawValue)")
+    }
+
     /// `tls_available`, `tls_ncsc`, `https_redirect` and `hsts`.
-    static func https(_ evidence: DomainEvidence, ruleSet: RuleSet) -> [String: BulkColumn] {
+    static func https(_ evidence: DomainEvidence, ruleSet: RuleSet) -> [String: StatusCell] {
         let host = evidence.facts.web.host
         let probed = evidence.probedAddresses
-        func all(_ column: BulkColumn) -> [String: BulkColumn] {
+        func all(_ column: StatusCell) -> [String: StatusCell] {
             ["tls_available": column, "tls_ncsc": column, "https_redirect": column, "hsts": column]
         }
-        guard !probed.isEmpty else { return all(BulkColumn("error", "\(host) has no address")) }
+        guard !probed.isEmpty else { return all(StatusCell(.error, "\(host) has no address")) }
         let secure = probed.compactMap { address in evidence.web[address].flatMap { $0.tls.outcome == .completed ? (address, $0) : nil } }
         guard !secure.isEmpty else {
             let why = probed.map { "\($0): \(failure(of: $0, evidence))" }.joined(separator: "; ")
             // A definite refusal (or no TLS) on a probed address, and TLS nowhere: HTTP only,
             // even when another family's address is silent (that is the IPv6 test's business).
             // Silence or an inconclusive scan everywhere: unknown.
-            guard probed.contains(where: { isRefused($0, evidence) }) else { return all(BulkColumn("error", why)) }
-            return ["tls_available": BulkColumn("failed", why), "tls_ncsc": BulkColumn("not_tested", "no HTTPS"),
-                    "https_redirect": BulkColumn("failed", "no HTTPS to redirect to"), "hsts": BulkColumn("not_tested", "no HTTPS")]
+            guard probed.contains(where: { isRefused($0, evidence) }) else { return all(StatusCell(.error, why)) }
+            return ["tls_available": StatusCell(.failed, why), "tls_ncsc": StatusCell(.notTested, "no HTTPS"),
+                    "https_redirect": StatusCell(.failed, "no HTTPS to redirect to"), "hsts": StatusCell(.notTested, "no HTTPS")]
         }
         return [
-            "tls_available": BulkColumn("passed", "TLS on " + secure.map(\.0).joined(separator: ", ")),
-            "tls_ncsc": BulkColumn.worst(secure.map { tlsColumn($0.1, address: $0.0, ruleSet: ruleSet) })!,
-            "https_redirect": BulkColumn.worst(secure.map { redirectColumn($0.1, address: $0.0, host: host) })!,
-            "hsts": BulkColumn.worst(secure.map { hstsColumn($0.1, address: $0.0, ruleSet: ruleSet) })!,
+            "tls_available": StatusCell(.passed, "TLS on " + secure.map(\.0).joined(separator: ", ")),
+            "tls_ncsc": StatusCell.worst(secure.map { tlsColumn($0.1, address: $0.0, ruleSet: ruleSet) })!,
+            "https_redirect": StatusCell.worst(secure.map { redirectColumn($0.1, address: $0.0, host: host) })!,
+            "hsts": StatusCell.worst(secure.map { hstsColumn($0.1, address: $0.0, ruleSet: ruleSet) })!,
         ]
     }
 
@@ -67,8 +76,8 @@ public enum WebColumns {
     /// The TLS subtests (versions, ciphers, order, key exchange, hash, compression,
     /// renegotiation, 0-RTT, OCSP, certificate key and signature) plus certificate trust and
     /// name and HTTP compression: the worst status among them, `not_tested` left out.
-    static func tlsColumn(_ web: WebObservation, address: String, ruleSet: RuleSet) -> BulkColumn {
-        guard let observation = web.tls.observation else { return BulkColumn("error", "\(address): no TLS observation") }
+    static func tlsColumn(_ web: WebObservation, address: String, ruleSet: RuleSet) -> StatusCell {
+        guard let observation = web.tls.observation else { return StatusCell(.error, "\(address): no TLS observation") }
         var subtests = TLSEvaluation.evaluate(observation, ruleSet: ruleSet)
         // No verification (OpenSSL could not complete a handshake with what the server offers):
         // trust and name are unknown, not failed.
@@ -84,39 +93,39 @@ public enum WebColumns {
             let compressed = !https.values("Content-Encoding").filter { !$0.isEmpty && $0.lowercased() != "identity" }.isEmpty
             subtests.append(SubtestResult(name: "http_compression", status: compressed ? .info : .passed, requirement: .informational))
         }
-        return BulkColumn.worst(of: subtests, label: address)
+        return StatusCell.worst(of: subtests, label: address)
     }
 
     /// The first hop from `http://host/` must go to `https://` on the same host; no HTTP on
     /// port 80 passes (nothing to redirect).
-    static func redirectColumn(_ web: WebObservation, address: String, host: String) -> BulkColumn {
-        guard web.port80 == .open else { return BulkColumn("passed", "\(address): port 80 \(web.port80.rawValue), no HTTP") }
+    static func redirectColumn(_ web: WebObservation, address: String, host: String) -> StatusCell {
+        guard web.port80 == .open else { return StatusCell(.passed, "\(address): port 80 \(web.port80.rawValue), no HTTP") }
         // Port 80 accepted the connection but gave no readable HTTP answer (timeout, not HTTP):
         // whether it redirects is unknown, neither passed nor failed.
         guard let http = web.http, let status = http.status else {
-            return BulkColumn("error", "\(address): port 80 open, but no HTTP answer (\(web.http?.error ?? "not asked"))")
+            return StatusCell(.error, "\(address): port 80 open, but no HTTP answer (\(web.http?.error ?? "not asked"))")
         }
         guard (300...399).contains(status), let location = http.values("Location").first else {
-            return BulkColumn("failed", "\(address): HTTP \(status) without a redirect")
+            return StatusCell(.failed, "\(address): HTTP \(status) without a redirect")
         }
         guard let target = RedirectTarget(location), target.scheme == "https" else {
-            return BulkColumn("failed", "\(address): first hop \(status) to \(location), not HTTPS")
+            return StatusCell(.failed, "\(address): first hop \(status) to \(location), not HTTPS")
         }
         guard target.host == host.lowercased() else {
-            return BulkColumn("failed", "\(address): first hop \(status) to \(location), another host")
+            return StatusCell(.failed, "\(address): first hop \(status) to \(location), another host")
         }
-        return BulkColumn("passed", "\(address): \(status) to \(location)")
+        return StatusCell(.passed, "\(address): \(status) to \(location)")
     }
 
     /// The first `Strict-Transport-Security` of `GET /` over HTTPS.
-    static func hstsColumn(_ web: WebObservation, address: String, ruleSet: RuleSet) -> BulkColumn {
+    static func hstsColumn(_ web: WebObservation, address: String, ruleSet: RuleSet) -> StatusCell {
         guard let https = web.https, https.status != nil else {
-            return BulkColumn("error", "\(address): no HTTPS response (\(web.https?.error ?? "not asked"))")
+            return StatusCell(.error, "\(address): no HTTPS response (\(web.https?.error ?? "not asked"))")
         }
         let values = https.values("Strict-Transport-Security")
         let result = HSTSCheck.evaluate(headerValues: values, ruleSet: ruleSet).result
         let seen = values.first.map { "'\($0)'" } ?? "no header"
-        return BulkColumn(result.status, "\(address): \(seen)" + (result.findings.isEmpty ? "" : " (" + result.findings.map(\.description).joined(separator: ", ") + ")"))
+        return StatusCell(result.status, "\(address): \(seen)" + (result.findings.isEmpty ? "" : " (" + result.findings.map(\.description).joined(separator: ", ") + ")"))
     }
 }
 

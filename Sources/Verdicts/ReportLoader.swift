@@ -1,4 +1,3 @@
-import ArgumentParser
 import Checks
 import Foundation
 import Lab
@@ -9,18 +8,29 @@ import Store
 /// Turns stored measurements and sets into a ``ReportInput``: a Peil measurement through
 /// ``DomainVerdicts`` under a rule set (with its DNS facts for the supplier view), an imported
 /// one from its published statuses, or a twin's ground truth as if it had been measured.
-struct ReportLoader {
+/// A Peil measurement's observations are read once, however many rule sets judge them.
+public struct ReportLoader: Sendable {
     let store: PeilStore
-    let mailAuth: MailAuthOptions
+    let loadSuffixList: @Sendable () throws -> PublicSuffixList
+    let warn: @Sendable (String) -> Void
+
+    /// `loadSuffixList` reads the Public Suffix List when a Peil measurement is judged; `warn`
+    /// receives notes for the user (a rule set that does not apply).
+    public init(store: PeilStore, loadSuffixList: @escaping @Sendable () throws -> PublicSuffixList,
+                warn: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.store = store
+        self.loadSuffixList = loadSuffixList
+        self.warn = warn
+    }
 
     /// What to report on: a stored measurement (id or name), or a twin's ground truth file.
-    enum Source {
+    public enum Source: Sendable {
         case stored(String)
         case truth(URL)
     }
 
     /// The input for `source` over `sets` (default: its own sets), against `baseline` when given.
-    func input(_ source: Source, sets: [String]?, baseline: String?, rules: RuleSet?, baselineRules: RuleSet?) async throws -> ReportInput {
+    public func input(_ source: Source, sets: [String]?, baseline: String?, rules: RuleSet?, baselineRules: RuleSet?) async throws -> ReportInput {
         switch source {
         case .stored(let reference):
             try await storedInput(reference, sets: sets, baseline: baseline, rules: rules, baselineRules: baselineRules)
@@ -38,26 +48,27 @@ struct ReportLoader {
         var psl: PublicSuffixList?
         func list() throws -> PublicSuffixList {
             if let psl { return psl }
-            let loaded = try mailAuth.loadList()
+            let loaded = try loadSuffixList()
             psl = loaded
             return loaded
         }
         if !info.imported || baselineInfo?.imported == false { _ = try list() }
         if info.imported, rules != nil {
-            FileHandle.standardError.write(Data("note: \(label(info)) is imported (statuses only): --rules does not apply to it\n".utf8))
+            warn("\(label(info)) is imported (statuses only): --rules does not apply to it")
         }
         let ruleSet = rules ?? .internetnlCurrent
-        let current = try await load(info, ruleSet: ruleSet, psl: psl)
+        let observations = info.imported ? nil : try MeasurementObservations.load(store: store, measurementID: info.id)
+        let current = try await load(info, observations: observations, ruleSet: ruleSet, psl: psl)
         var baseline: MeasurementInput?
         var under: MeasurementInput?
         var note: String?
         if let baselineInfo {
             baseline = try await load(baselineInfo, ruleSet: baselineRules ?? ruleSet, psl: psl)
-            if !info.imported, let baseline {
+            if let observations, let baseline {
                 if baseline.ruleSet == current.ruleSet {
                     under = current
                 } else if let old = RuleSet(rawValue: baseline.ruleSet) {
-                    under = try await load(info, ruleSet: old, psl: psl)
+                    under = try await load(info, observations: observations, ruleSet: old, psl: psl)
                 } else {
                     note = "the baseline's rule set '\(baseline.ruleSet)' is unknown to this build, so the observations cannot be judged under it"
                 }
@@ -70,21 +81,20 @@ struct ReportLoader {
                            sets: reportSets, organisationalDomain: organisational)
     }
 
-    /// One measurement: imported statuses as stored, or a Peil measurement judged under `ruleSet`.
-    func load(_ info: MeasurementInfo, ruleSet: RuleSet, psl: PublicSuffixList?) async throws -> MeasurementInput {
+    /// One measurement: imported statuses as stored, or a Peil measurement judged under
+    /// `ruleSet` (from `observations` when already read, else read here).
+    func load(_ info: MeasurementInfo, observations: MeasurementObservations? = nil, ruleSet: RuleSet,
+              psl: PublicSuffixList?) async throws -> MeasurementInput {
         if info.imported {
             let rows = try store.importedResults(measurementID: info.id)
             return PublishedResults.measurement(rows, id: info.id, name: label(info), date: info.measuredOn ?? day(info.createdAt),
                                                 ruleSet: info.ruleSet ?? "unknown", sourceSet: info.sourceSet)
         }
-        guard let psl else { throw ValidationError("the Public Suffix List is needed to judge measurement \(info.id)") }
-        let verdicts = try await DomainVerdicts.evaluate(store: store, measurementID: info.id, ruleSet: ruleSet, psl: psl)
-        let facts = try store.resolutionResults(measurementID: info.id).mapValues(\.facts)
-        func cells(_ columns: [String: BulkColumn]) -> [String: ReportCell] {
-            columns.mapValues { ReportCell($0.status, $0.because) }
-        }
+        guard let psl else { throw VerdictsError("the Public Suffix List is needed to judge measurement \(info.id)") }
+        let observations = try observations ?? MeasurementObservations.load(store: store, measurementID: info.id)
+        let verdicts = await DomainVerdicts.evaluate(observations, ruleSet: ruleSet, psl: psl)
         let domains = verdicts.map {
-            MeasuredDomain(domain: $0.domain, web: cells($0.web), mail: cells($0.mail), facts: facts[$0.domain])
+            MeasuredDomain(domain: $0.domain, web: $0.web, mail: $0.mail, facts: observations.resolutions[$0.domain]?.facts)
         }
         return MeasurementInput(id: info.id, name: label(info), date: day(info.createdAt), ruleSet: ruleSet.rawValue,
                                 imported: false, domains: domains)
@@ -92,13 +102,13 @@ struct ReportLoader {
 
     /// A twin's ground truth (`peil lab world --truth FILE`) as a measurement judged under
     /// `internetnl-2021`, with the truth's causes as evidence and its DNS facts.
-    func truthInput(_ url: URL, sets: [String]?, baseline baselineReference: String?) async throws -> ReportInput {
+    public func truthInput(_ url: URL, sets: [String]?, baseline baselineReference: String?) async throws -> ReportInput {
         let truth = try JSONDecoder().decode([TwinDomainTruth].self, from: Data(contentsOf: url))
-        func cells(_ columns: [String: TwinColumn]) -> [String: ReportCell] { columns.mapValues { ReportCell($0.status, $0.because) } }
         let current = MeasurementInput(
             id: nil, name: "twin truth (\(url.lastPathComponent))", date: day(Date()), ruleSet: RuleSet.internetnl2021.rawValue, imported: false,
-            domains: truth.map { MeasuredDomain(domain: $0.domain, web: cells($0.web), mail: cells($0.mail), facts: $0.facts) })
-        let psl = try mailAuth.loadList()
+            domains: truth.map { MeasuredDomain(domain: $0.domain, web: $0.web.mapValues(Self.withoutDerived), mail: $0.mail.mapValues(Self.withoutDerived),
+                                                facts: $0.facts) })
+        let psl = try loadSuffixList()
         var baseline: MeasurementInput?
         if let baselineReference {
             baseline = try await load(try store.measurementInfo(baselineReference), ruleSet: .internetnl2021, psl: psl)
@@ -111,6 +121,9 @@ struct ReportLoader {
                            organisationalDomain: { psl.organisationalDomain(of: $0) })
     }
 
+    /// A truth cell as a measured one: its status and cause.
+    static func withoutDerived(_ cell: StatusCell) -> StatusCell { StatusCell(cell.status, cell.because) }
+
     func label(_ info: MeasurementInfo) -> String { info.name ?? "measurement \(info.id)" }
 
     func day(_ date: Date) -> String {
@@ -122,7 +135,7 @@ struct ReportLoader {
     }
 
     /// Parses a comma-separated list option.
-    static func list(_ text: String?) -> [String]? {
+    public static func list(_ text: String?) -> [String]? {
         text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
     }
 }

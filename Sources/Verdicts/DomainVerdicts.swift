@@ -4,30 +4,38 @@ import Foundation
 import PeilModel
 import Store
 
-/// The bulk columns of every domain of a measurement, derived from the stored observations
-/// under a rule set: the 8 web columns and the 12 mail columns.
-struct DomainVerdicts: Sendable {
-    var domain: String
-    var web: [String: BulkColumn]
-    var mail: [String: BulkColumn]
+/// The bulk columns of one domain, derived from its stored observations under a rule set:
+/// the 8 web columns and the 12 mail columns, each a status and why.
+public struct DomainVerdicts: Sendable, Hashable {
+    public var domain: String
+    /// The web columns by bulk name.
+    public var web: [String: StatusCell]
+    /// The mail columns by bulk name.
+    public var mail: [String: StatusCell]
 
-    /// The 12 mail columns, in the government report's order.
-    static let mailColumns = BulkColumnNames.mail
+    public init(domain: String, web: [String: StatusCell], mail: [String: StatusCell]) {
+        self.domain = domain
+        self.web = web
+        self.mail = mail
+    }
 
-    /// Reads the measurement once and evaluates every domain.
-    static func evaluate(store: PeilStore, measurementID: Int64, ruleSet: RuleSet, psl: PublicSuffixList) async throws -> [DomainVerdicts] {
-        let domains = try store.measuredDomains(measurementID: measurementID)
-        let resolutions = try store.resolutionResults(measurementID: measurementID)
-        let connects = try store.connectResults(measurementID: measurementID)
-        // Domains are independent: judge them on every core, in batches, keeping the order.
+    /// The cell of `column` (web or mail by its test).
+    public subscript(column: BulkColumnID) -> StatusCell? {
+        column.test == .web ? web[column.name] : mail[column.name]
+    }
+
+    /// Every domain of a measurement, judged under `ruleSet`, in the observations' order.
+    /// Domains are independent: they are judged on every core, in batches.
+    public static func evaluate(_ observations: MeasurementObservations, ruleSet: RuleSet, psl: PublicSuffixList) async -> [DomainVerdicts] {
+        let domains = observations.domains
         let batches = stride(from: 0, to: domains.count, by: 64).map { Array(domains[$0..<min($0 + 64, domains.count)]) }
         return await withTaskGroup(of: (Int, [DomainVerdicts]).self) { group in
             for (index, batch) in batches.enumerated() {
                 group.addTask {
                     var judged: [DomainVerdicts] = []
-                    for (domain, state, lastError) in batch {
-                        judged.append(await evaluate(domain: domain, state: state, lastError: lastError, resolution: resolutions[domain],
-                                                     linked: connects[domain] ?? [], ruleSet: ruleSet, psl: psl))
+                    for domain in batch {
+                        judged.append(await evaluate(domain: domain, resolution: observations.resolutions[domain.name],
+                                                     linked: observations.connects[domain.name] ?? [], ruleSet: ruleSet, psl: psl))
                     }
                     return (index, judged)
                 }
@@ -38,24 +46,23 @@ struct DomainVerdicts: Sendable {
         }
     }
 
-    /// One domain's columns; without a resolution, every column says why.
-    static func evaluate(domain: String, state: String, lastError: String?, resolution: ResolutionObservation?,
-                         linked: [LinkedConnect], ruleSet: RuleSet, psl: PublicSuffixList) async -> DomainVerdicts {
+    /// One domain's columns; without a resolution, every column says why: `not_testable` when
+    /// the resolve task gave up, else `error`.
+    public static func evaluate(domain: MeasurementObservations.Domain, resolution: ResolutionObservation?,
+                                linked: [LinkedConnect], ruleSet: RuleSet, psl: PublicSuffixList) async -> DomainVerdicts {
         guard let resolution else {
-            let why = state == "not_testable" ? "not testable: \(lastError ?? "no result")" : "resolution \(state)"
-            let word = state == "not_testable" ? "not_testable" : "error"
-            return DomainVerdicts(domain: domain, web: Dictionary(uniqueKeysWithValues: WebColumns.names.map { ($0, BulkColumn(word, why)) }),
-                                  mail: Dictionary(uniqueKeysWithValues: mailColumns.map { ($0, BulkColumn(word, why)) }))
+            let testable = domain.state != "not_testable"
+            let cell = StatusCell(testable ? .error : .notTestable,
+                                  testable ? "resolution \(domain.state)" : "not testable: \(domain.lastError ?? "no result")")
+            return DomainVerdicts(domain: domain.name, web: Dictionary(uniqueKeysWithValues: BulkColumns.web.map { ($0.name, cell) }),
+                                  mail: Dictionary(uniqueKeysWithValues: BulkColumns.mail.map { ($0.name, cell) }))
         }
-        var evidence = webEvidence(resolution.facts, linked)
+        var evidence = evidence(resolution.facts, linked)
         evidence.failedLookups = DomainEvidence.failedLookups(resolution.queries)
         let web = WebColumns.evaluate(evidence, ruleSet: ruleSet)
-        let auth = await MailColumns.evaluate(resolution, ruleSet: ruleSet, psl: psl)
-        var mail = auth.columns.mapValues { BulkColumn($0, "") }.merging(auth.because.mapValues { BulkColumn("", $0) }) {
-            BulkColumn($0.status, $1.because)
-        }
+        var mail = await MailColumns.evaluate(resolution, ruleSet: ruleSet, psl: psl).cells
         mail.merge(MailServerColumns.evaluate(evidence, ruleSet: ruleSet, dane: daneJudge(ruleSet))) { _, servers in servers }
-        return DomainVerdicts(domain: domain, web: web, mail: mail)
+        return DomainVerdicts(domain: domain.name, web: web, mail: mail)
     }
 
     /// DANE through OpenSSL's DANE support (`DANECheck`), on the chain the MX presented.
@@ -71,7 +78,7 @@ struct DomainVerdicts: Sendable {
 
     /// The connect results a domain relies on, by kind and address; tasks without a result
     /// are left out (the verdicts then say `error`).
-    static func webEvidence(_ facts: DNSFacts, _ linked: [LinkedConnect]) -> DomainEvidence {
+    static func evidence(_ facts: DNSFacts, _ linked: [LinkedConnect]) -> DomainEvidence {
         var evidence = DomainEvidence(facts: facts)
         for connect in linked {
             guard let observation = connect.observation else { continue }

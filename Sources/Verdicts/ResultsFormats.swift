@@ -1,0 +1,40 @@
+import Checks
+import Foundation
+import PeilModel
+
+/// `peil results`' formats: CSV (one row per domain), JSON lines (one object per domain, each
+/// column with its evidence) and the batch-API-shaped JSON (``BatchResults``).
+public enum ResultsFormats {
+    /// The CSV header and one row per domain: the 8 web and 12 mail statuses, the mail test's
+    /// nameserver column named `mail_ipv6_nameserver` (``BulkColumnID/csvName``).
+    public static func csv(_ verdicts: [DomainVerdicts]) -> [String] {
+        [(["domain"] + BulkColumns.all.map(\.csvName)).joined(separator: ",")]
+            + verdicts.map { verdict in
+                ([verdict.domain] + BulkColumns.all.map { verdict[$0]?.status.rawValue ?? "" }).joined(separator: ",")
+            }
+    }
+
+    /// One JSON object per domain: `{"domain", "ruleSet", "web": {name: cell}, "mail": {name: cell}}`.
+    public static func jsonLines(_ verdicts: [DomainVerdicts], ruleSet: RuleSet) throws -> [String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try verdicts.map { verdict in
+            let line = PerDomain(domain: verdict.domain, ruleSet: ruleSet.rawValue, web: verdict.web, mail: verdict.mail)
+            return String(decoding: try encoder.encode(line), as: UTF8.self)
+        }
+    }
+
+    /// The batch-API-shaped document, pretty-printed.
+    public static func batchJSON(_ verdicts: [DomainVerdicts], measurementID: Int64, ruleSet: RuleSet) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return String(decoding: try encoder.encode(BatchResults(measurementID: measurementID, ruleSet: ruleSet, verdicts: verdicts)), as: UTF8.self)
+    }
+
+    struct PerDomain: Encodable {
+        var domain: String
+        var ruleSet: String
+        var web: [String: StatusCell]
+        var mail: [String: StatusCell]
+    }
+}
