@@ -1,6 +1,7 @@
 import Foundation
 import Lab
 import PeilModel
+import PeilTestSupport
 import Store
 import XCTest
 
@@ -14,10 +15,11 @@ final class TwinMeasurementTests: XCTestCase {
     static let sampleEvery = 8
 
     func testWebAndMailColumnsAgreeWithTheGroundTruth() throws {
+        try TestRequirements.require(.root, .postgreSQL, .peilBinary)
         let twin = TwinGenerator.generate(seed: 2021, data: try TwinSeedData.load(from: Self.dataDirectory))
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("peil-twinweb-\(getpid())")
         var configuration = LabConfiguration(prefix: "pitw\(getpid() % 1000)", stateDirectory: state)
-        configuration.endpointServer = TestProcess.peilBinary
+        configuration.endpointServer = PeilProcess.peilBinary
         let lab = Lab(configuration: configuration, world: TwinCompiler.labWorld(twin), endpoints: TwinEndpoints.plan(twin))
         defer { try? lab.down() }
         let labStarted = Date()
@@ -112,9 +114,6 @@ final class TwinMeasurementTests: XCTestCase {
         var mail: [String: Cell]
     }
 
-    /// `../shared/data` next to the checkout (or `PEIL_SEED_DATA`).
-    static var dataDirectory: URL {
-        if let path = ProcessInfo.processInfo.environment["PEIL_SEED_DATA"] { return URL(fileURLWithPath: path, isDirectory: true) }
-        return Backbone.repository.deletingLastPathComponent().appendingPathComponent("shared/data", isDirectory: true)
-    }
+    /// `shared/data` (see ``TestPaths``).
+    static var dataDirectory: URL { TestPaths.seedData }
 }

@@ -1,32 +1,37 @@
 import Foundation
 import PeilModel
+import PeilTestSupport
 import Store
 import XCTest
 
 final class DatabaseTests: StoreTestCase {
     func testMigrationsAreIdempotentAndRecorded() throws {
-        // Every migration in the folder (0001, 0002, 0003, …), each once.
-        let versions = try Migrations.load(from: Self.migrations).map(\.version)
+        // Every bundled migration (0001, 0002, 0003, …), each once.
+        let versions = try Migrations.bundled().map(\.version)
         XCTAssertEqual(Array(versions.prefix(3)), [1, 2, 3])
         XCTAssertEqual(try Migrations.appliedVersions(in: store.database), versions)
-        XCTAssertEqual(try Migrations.apply(from: Self.migrations, to: store.database), [], "second run applies nothing")
-        XCTAssertEqual(try Migrations.apply(from: Self.migrations, to: store.database), [])
+        XCTAssertEqual(try Migrations.applyBundled(to: store.database), [], "second run applies nothing")
+        XCTAssertEqual(try Migrations.applyBundled(to: store.database), [])
         XCTAssertEqual(try Migrations.appliedVersions(in: store.database), versions)
         XCTAssertEqual(try count("SELECT count(*) FROM information_schema.tables WHERE table_name = 'results'"), 1)
     }
 
-    func testMigrationsAreLocated() throws {
-        let nowhere = URL(fileURLWithPath: "/nonexistent")
-        XCTAssertEqual(Migrations.locate(environment: ["PEIL_MIGRATIONS": "/opt/m"], currentDirectory: nowhere, executable: nil)?.path, "/opt/m")
-        XCTAssertEqual(Migrations.locate(environment: [:], currentDirectory: Self.repository, executable: nil)?.standardizedFileURL,
-                       Self.migrations.standardizedFileURL)
-        let binary = Self.repository.appendingPathComponent(".build-x/debug/peil")
-        XCTAssertEqual(Migrations.locate(environment: [:], currentDirectory: nowhere, executable: binary)?.standardizedFileURL,
-                       Self.migrations.standardizedFileURL, "found walking up from the executable")
-        XCTAssertNil(Migrations.locate(environment: [:], currentDirectory: nowhere, executable: nowhere))
-        let loaded = try Migrations.load(from: Self.migrations)
-        XCTAssertEqual(loaded.first?.version, 1)
-        XCTAssertEqual(loaded.map(\.version), loaded.map(\.version).sorted())
+    /// A `coordinator/migrations` folder in the current directory (where the schema used to be
+    /// read from) is never executed: opening a store applies only the migrations in the binary.
+    func testMigrationsInTheCurrentDirectoryAreNotRead() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peil-cwd-\(UUID().uuidString.prefix(8))")
+        let planted = folder.appendingPathComponent("coordinator/migrations")
+        try FileManager.default.createDirectory(at: planted, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "CREATE TABLE planted (id integer);".write(
+            to: planted.appendingPathComponent("0900_planted.sql"), atomically: true, encoding: .utf8)
+        let previous = FileManager.default.currentDirectoryPath
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(folder.path))
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
+
+        let reopened = try PeilStore.open(connectionString: try XCTUnwrap(temporaryDatabase).connectionString)
+        XCTAssertEqual(try Migrations.appliedVersions(in: reopened.database), try Migrations.bundled().map(\.version))
+        XCTAssertEqual(try count("SELECT count(*) FROM information_schema.tables WHERE table_name = 'planted'"), 0)
     }
 
     func testValuesAreBoundNeverSpliced() throws {

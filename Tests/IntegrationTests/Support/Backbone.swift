@@ -1,6 +1,7 @@
 import Foundation
 import Lab
 import PeilModel
+import PeilTestSupport
 import Store
 import Wire
 import XCTest
@@ -11,12 +12,11 @@ import XCTest
 /// network link to the host).
 final class Backbone {
     let directory: URL
-    let databaseName: String
     let connectionString: String
     let store: PeilStore
     let lab: Lab
-    private let server: Database
-    private(set) var processes: [TestProcess] = []
+    private let database: TemporaryDatabase
+    private(set) var processes: [PeilProcess] = []
 
     var endpoint: String { "ipc://\(directory.path)/coordinator.sock" }
 
@@ -24,20 +24,10 @@ final class Backbone {
         self.lab = lab
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("peil-it-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        do {
-            server = try Database(connectionString: Database.connectionString())
-        } catch {
-            throw IntegrationError("PostgreSQL is not reachable (\(error)); start it with `ops/pg start`")
-        }
-        databaseName = "peil_it_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
-        // An identifier cannot be a bound parameter; the name is ours, letters and digits only.
-        try server.execute(SQLQuery(unsafeSQL: "CREATE DATABASE \(databaseName)"))
-        connectionString = Database.connectionString() + " dbname=\(databaseName)"
-        store = try PeilStore.open(connectionString: connectionString, migrations: Self.repository.appendingPathComponent("coordinator/migrations"))
+        database = try TemporaryDatabase(prefix: "peil_it")
+        connectionString = database.connectionString
+        store = try XCTUnwrap(database.store)
     }
-
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Makes a key pair; allow-listed ones go into `agents.allow`.
     @discardableResult
@@ -55,7 +45,7 @@ final class Backbone {
     /// `peil ARGS --database …` to completion; fails the test on a non-zero exit.
     @discardableResult
     func peil(_ arguments: [String], expectSuccess: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws -> (status: Int32, output: String) {
-        let result = try TestProcess.run(arguments + ["--database", connectionString], directory: directory)
+        let result = try PeilProcess.run(arguments + ["--database", connectionString], directory: directory)
         if expectSuccess {
             XCTAssertEqual(result.status, 0, "peil \(arguments.joined(separator: " ")) failed:\n\(result.output)", file: file, line: line)
         }
@@ -71,11 +61,11 @@ final class Backbone {
     }
 
     /// `resolveOnly`: no connect tasks (the backbone tests measure DNS only).
-    func startCoordinator(agentTimeout: Double = 10, resolveOnly: Bool = true) throws -> TestProcess {
+    func startCoordinator(agentTimeout: Double = 10, resolveOnly: Bool = true) throws -> PeilProcess {
         try makeKeyIfMissing("coordinator")
         let ready = directory.appendingPathComponent("coordinator.ready")
         try? FileManager.default.removeItem(at: ready)
-        let process = try TestProcess(name: "coordinator-\(processes.count)", arguments: [
+        let process = try PeilProcess(name: "coordinator-\(processes.count)", arguments: [
             "coordinator", "--bind", endpoint, "--key", path("coordinator.key"), "--allow", path("agents.allow"),
             "--database", connectionString, "--agent-timeout", "\(agentTimeout)", "--ready-file", ready.path,
         ] + (resolveOnly ? ["--resolve-only"] : []), directory: directory)
@@ -86,8 +76,8 @@ final class Backbone {
     }
 
     /// An agent in the lab vantage namespace for `families`.
-    func startAgent(_ name: String, families: Set<AddressFamily>, extra: [String] = []) throws -> TestProcess {
-        let process = try TestProcess(name: name, namespace: lab.vantageNamespace(for: families), arguments: [
+    func startAgent(_ name: String, families: Set<AddressFamily>, extra: [String] = []) throws -> PeilProcess {
+        let process = try PeilProcess(name: name, namespace: lab.vantageNamespace(for: families), arguments: [
             "agent", "--name", name, "--coordinator", endpoint, "--coordinator-key", path("coordinator.pub"),
             "--key", path("\(name).key"), "--root-hints", lab.rootHintsFile.path, "--trust-anchor", lab.trustAnchorFile.path,
             "--families", families.map(\.rawValue).sorted().joined(separator: ","),
@@ -126,7 +116,7 @@ final class Backbone {
 
     func tearDown() {
         for process in processes { process.stop() }
-        _ = try? server.execute(SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)"))
+        try? database.drop()
         try? FileManager.default.removeItem(at: directory)
     }
 
