@@ -8,8 +8,8 @@ import PeilModel
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
-        abstract: "Bring the lab (a DNS world in network namespaces) up or down, show it, print its ground truth.",
-        subcommands: [Up.self, Down.self, Status.self, Truth.self, World.self, Serve.self]
+        abstract: "Bring the lab (a DNS world in network namespaces) up or down, show it, print its ground truth, compare results with it.",
+        subcommands: [Up.self, Down.self, Status.self, Truth.self, World.self, Serve.self, Compare.self]
     )
 
     /// Which lab: `--prefix` and `--state`.

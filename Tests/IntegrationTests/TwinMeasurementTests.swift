@@ -60,25 +60,16 @@ final class TwinMeasurementTests: XCTestCase {
             """), 0)
 
         let output = try backbone.peil(["results", "--measurement", "\(id)", "--rule-set", "internetnl-2021", "--format", "jsonl"]).output
-        let decoder = JSONDecoder()
-        var cells = 0
-        var disagreements: [String] = []
-        var realServerDisagreements: [String] = []
-        for line in output.split(separator: "\n") {
-            guard let row = try? decoder.decode(ResultRow.self, from: Data(line.utf8)), let expected = truth[row.domain] else { continue }
-            for (test, measured, wanted) in [("web", row.web, expected.web), ("mail", row.mail, expected.mail)] {
-                for (column, cell) in measured {
-                    guard let want = wanted[column] else { continue }
-                    cells += 1
-                    // The truth keeps a few March 2021 quirks as reported; the rule's status is `derived`.
-                    guard cell.status != want.status && cell.status != want.derived else { continue }
-                    let line = "\(row.domain) \(test).\(column): truth \(want.status) (\(want.because)), measured \(cell.status) (\(cell.because))"
-                    disagreements.append(line)
-                    if onRealServers.contains(row.domain) { realServerDisagreements.append(line) }
-                    // A probe that timed out is never a failed standard.
-                    if ["error", "unreachable"].contains(want.status) { XCTAssertNotEqual(cell.status, "failed", line) }
-                }
-            }
+        let comparison = try TwinComparison.compare(truth: try JSONEncoder().encode(sample), results: Data(output.utf8))
+        let cells = comparison.cells
+        func lines(_ disagreement: TwinComparison.Disagreement, _ cases: [TwinComparison.Case]) -> [String] {
+            cases.map { "\($0.domain) \(disagreement.column): truth \(disagreement.truth) (\($0.truthBecause)), measured \(disagreement.measured) (\($0.measuredBecause))" }
+        }
+        let disagreements = comparison.disagreements.flatMap { lines($0, $0.cases) }
+        let realServerDisagreements = comparison.disagreements.flatMap { lines($0, $0.cases.filter { onRealServers.contains($0.domain) }) }
+        // A probe that timed out is never a failed standard.
+        for disagreement in comparison.disagreements where ["error", "unreachable"].contains(disagreement.truth) {
+            XCTAssertNotEqual(disagreement.measured, "failed", lines(disagreement, disagreement.cases).joined(separator: "\n"))
         }
         XCTAssertEqual(cells, sample.count * 20, "every sampled domain has its 8 web and 12 mail columns")
         XCTAssertEqual(realServerDisagreements, [], "nginx and Postfix hosts get the verdicts the ground truth says")
@@ -101,17 +92,6 @@ final class TwinMeasurementTests: XCTestCase {
         print("web and mail columns: \(cells - disagreements.count) of \(cells) cells agree (\(String(format: "%.2f", agreement))%)")
         for disagreement in disagreements.prefix(30) { print("  " + disagreement) }
         XCTAssertGreaterThanOrEqual(agreement, 99.5, disagreements.prefix(30).joined(separator: "\n"))
-    }
-
-    struct ResultRow: Decodable {
-        struct Cell: Decodable {
-            var status: String
-            var because: String
-        }
-
-        var domain: String
-        var web: [String: Cell]
-        var mail: [String: Cell]
     }
 
     /// `shared/data` (see ``TestPaths``).
