@@ -67,8 +67,8 @@ let package = Package(
         .target(name: "PeilTestSupport", dependencies: ["Store"], path: "Tests/PeilTestSupport"),
 
         .testTarget(name: "PeilModelTests", dependencies: ["PeilModel", "PeilTestSupport"]),
-        .testTarget(name: "WireTests", dependencies: ["PeilTestSupport", "Wire"]),
-        .testTarget(name: "AgentTests", dependencies: ["PeilTestSupport", "Agent", "Probes", "PeilModel"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Probes", "PeilModel"]),
         .testTarget(name: "StoreTests", dependencies: ["PeilTestSupport", "Store"]),
         .testTarget(name: "ProbesTests", dependencies: ["PeilTestSupport", "Probes", "Lab"]),
         .testTarget(name: "ProbesTLSTests", dependencies: ["PeilTestSupport", "Probes", "Checks", "PeilModel"]),

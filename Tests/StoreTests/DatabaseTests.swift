@@ -75,6 +75,19 @@ final class DatabaseTests: StoreTestCase {
         XCTAssertEqual(try count("SELECT count(*) FROM domains"), 0)
     }
 
+    func testAgentsRegisterAndAreTouched() throws {
+        try store.registerAgent(id: "agent-1", publicKey: "key-a", families: [.ipv4, .ipv6], concurrency: 8, version: "0.1.0")
+        XCTAssertTrue(try store.touchAgent(id: "agent-1"))
+        XCTAssertFalse(try store.touchAgent(id: "nobody"))
+        try store.registerAgent(id: "agent-1", publicKey: "key-b", families: [.ipv6], concurrency: 4, version: "0.1.1")
+        let row = try store.database.query("SELECT public_key, array_to_string(families, ',') AS families FROM agents").single()
+        XCTAssertEqual(try row.decode("public_key", as: String.self), "key-b")
+        XCTAssertEqual(try row.decode("families", as: String.self), "ipv6")
+    }
+}
+
+/// Connection set-up that needs no server.
+final class DatabaseConnectionTests: XCTestCase {
     func testUnreachableServerIsAClearConnectionError() {
         XCTAssertThrowsError(try Database(connectionString: "host=127.0.0.1 port=1 dbname=peil user=peil connect_timeout=2")) { error in
             XCTAssertEqual((error as? DatabaseError)?.code, .connection)
@@ -86,15 +99,5 @@ final class DatabaseTests: StoreTestCase {
         XCTAssertEqual(Database.connectionString(explicit: "host=x", environment: ["PEIL_DATABASE_URL": "host=y"]), "host=x")
         XCTAssertEqual(Database.connectionString(explicit: nil, environment: ["PEIL_DATABASE_URL": "host=y"]), "host=y")
         XCTAssertEqual(Database.connectionString(explicit: nil, environment: [:]), "host=127.0.0.1 port=55432 dbname=peil user=peil")
-    }
-
-    func testAgentsRegisterAndAreTouched() throws {
-        try store.registerAgent(id: "agent-1", publicKey: "key-a", families: [.ipv4, .ipv6], concurrency: 8, version: "0.1.0")
-        XCTAssertTrue(try store.touchAgent(id: "agent-1"))
-        XCTAssertFalse(try store.touchAgent(id: "nobody"))
-        try store.registerAgent(id: "agent-1", publicKey: "key-b", families: [.ipv6], concurrency: 4, version: "0.1.1")
-        let row = try store.database.query("SELECT public_key, array_to_string(families, ',') AS families FROM agents").single()
-        XCTAssertEqual(try row.decode("public_key", as: String.self), "key-b")
-        XCTAssertEqual(try row.decode("families", as: String.self), "ipv6")
     }
 }
