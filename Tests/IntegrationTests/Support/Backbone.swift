@@ -3,22 +3,18 @@ import Lab
 import PeilModel
 import PeilTestSupport
 import Store
-import Wire
 import XCTest
 
-/// One integration scenario's world: a fresh database on the `ops/pg` server, keys, and a
-/// coordinator and agents run as real `peil` processes (agents inside lab vantage namespaces,
-/// reaching the coordinator over an `ipc://` socket, which crosses namespaces without any
-/// network link to the host).
+/// One integration scenario's world: a fresh database on the `ops/pg` server and a
+/// ``LabFleet`` (keys, a coordinator and agents run as real `peil` processes, the agents inside
+/// lab vantage namespaces, reaching the coordinator over an `ipc://` socket).
 final class Backbone {
     let directory: URL
     let connectionString: String
     let store: PeilStore
     let lab: Lab
+    let fleet: LabFleet
     private let database: TemporaryDatabase
-    private(set) var processes: [PeilProcess] = []
-
-    var endpoint: String { "ipc://\(directory.path)/coordinator.sock" }
 
     init(lab: Lab) throws {
         self.lab = lab
@@ -27,19 +23,12 @@ final class Backbone {
         database = try TemporaryDatabase(prefix: "peil_it")
         connectionString = database.connectionString
         store = try XCTUnwrap(database.store)
+        fleet = LabFleet(peil: PeilProcess.peilBinary, lab: lab, directory: directory, database: connectionString)
     }
 
     /// Makes a key pair; allow-listed ones go into `agents.allow`.
-    @discardableResult
-    func makeKey(_ name: String, allowListed: Bool) throws -> CurveKeyPair {
-        let pair = try CurveKeyPair.generate()
-        _ = try CurveKeyFile.write(pair, name: name, directory: directory)
-        if allowListed {
-            let allow = directory.appendingPathComponent("agents.allow")
-            let previous = (try? String(contentsOf: allow, encoding: .utf8)) ?? ""
-            try (previous + "\(pair.publicKey) \(name)\n").write(to: allow, atomically: true, encoding: .utf8)
-        }
-        return pair
+    func makeKey(_ name: String, allowListed: Bool) throws {
+        try fleet.makeKey(name, allowListed: allowListed)
     }
 
     /// `peil ARGS --database …` to completion; fails the test on a non-zero exit.
@@ -62,28 +51,12 @@ final class Backbone {
 
     /// `resolveOnly`: no connect tasks (the backbone tests measure DNS only).
     func startCoordinator(agentTimeout: Double = 10, resolveOnly: Bool = true) throws -> PeilProcess {
-        try makeKeyIfMissing("coordinator")
-        let ready = directory.appendingPathComponent("coordinator.ready")
-        try? FileManager.default.removeItem(at: ready)
-        let process = try PeilProcess(name: "coordinator-\(processes.count)", arguments: [
-            "coordinator", "--bind", endpoint, "--key", path("coordinator.key"), "--allow", path("agents.allow"),
-            "--database", connectionString, "--agent-timeout", "\(agentTimeout)", "--ready-file", ready.path,
-        ] + (resolveOnly ? ["--resolve-only"] : []), directory: directory)
-        processes.append(process)
-        let listening = eventually(timeout: 20) { FileManager.default.fileExists(atPath: ready.path) || !process.isRunning }
-        guard listening, process.isRunning else { throw IntegrationError("coordinator did not start:\n\(process.log)") }
-        return process
+        PeilProcess(try fleet.startCoordinator(["--agent-timeout", "\(agentTimeout)"] + (resolveOnly ? ["--resolve-only"] : [])))
     }
 
     /// An agent in the lab vantage namespace for `families`.
     func startAgent(_ name: String, families: Set<AddressFamily>, extra: [String] = []) throws -> PeilProcess {
-        let process = try PeilProcess(name: name, namespace: lab.vantageNamespace(for: families), arguments: [
-            "agent", "--name", name, "--coordinator", endpoint, "--coordinator-key", path("coordinator.pub"),
-            "--key", path("\(name).key"), "--root-hints", lab.rootHintsFile.path, "--trust-anchor", lab.trustAnchorFile.path,
-            "--families", families.map(\.rawValue).sorted().joined(separator: ","),
-        ] + extra, directory: directory)
-        processes.append(process)
-        return process
+        PeilProcess(try fleet.startAgent(name, families: families, extra))
     }
 
     func measure(_ sets: String) throws -> Int64 {
@@ -110,21 +83,14 @@ final class Backbone {
     }
 
     /// The logs of every process, for a failure message.
-    var logs: String {
-        processes.map { "--- \($0.name)\n\($0.log.suffix(3000))" }.joined(separator: "\n")
-    }
+    var logs: String { fleet.logs }
 
     func tearDown() {
-        for process in processes { process.stop() }
+        fleet.stop()
         try? database.drop()
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private func path(_ file: String) -> String { directory.appendingPathComponent(file).path }
-
-    private func makeKeyIfMissing(_ name: String) throws {
-        if !FileManager.default.fileExists(atPath: path("\(name).key")) { try makeKey(name, allowListed: false) }
-    }
 }
 
 struct IntegrationError: Error, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import Lab
 import PeilTestSupport
 import XCTest
 
@@ -23,6 +24,12 @@ final class PeilProcess {
         } else {
             process = try TestProcess(Self.peilBinary.path, arguments, log: log, environment: environment)
         }
+    }
+
+    /// A member of a ``LabFleet``.
+    init(_ member: LabFleet.Member) {
+        name = member.name
+        process = member.process
     }
 
     var log: String { process.output }
