@@ -52,7 +52,8 @@ let package = Package(
         // ZeroMQ transport and the coordinator–agent protocol.
         .target(name: "Wire", dependencies: ["PeilModel", "CZeroMQ"]),
         // PostgreSQL: migrations, sets, measurements, tasks, results.
-        .target(name: "Store", dependencies: ["PeilModel", "CLibPQ"]),
+        // The SQL migrations are compiled into the binary, never read from a folder at run time.
+        .target(name: "Store", dependencies: ["PeilModel", "CLibPQ"], resources: [.embedInCode("Migrations")]),
         // Roles.
         .target(name: "Coordinator", dependencies: [
             "PeilModel", "Wire", "Store",
@@ -84,19 +85,23 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
-        .testTarget(name: "PeilModelTests", dependencies: ["PeilModel"]),
+        // Test support (only test targets depend on it): one process runner, one temporary
+        // database, the repository and ../shared (PEIL_SHARED), requirement checks.
+        .target(name: "PeilTestSupport", dependencies: ["Store", "Lab"], path: "Tests/PeilTestSupport"),
+
+        .testTarget(name: "PeilModelTests", dependencies: ["PeilModel", "PeilTestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Probes", "PeilModel", "Wire"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Wire", "PeilModel"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Lab"]),
-        .testTarget(name: "ProbesTLSTests", dependencies: ["Probes", "Checks", "PeilModel"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "Checks"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Store", "Lab", "Wire", "PeilModel"]),
-        .testTarget(name: "ChecksWebTests", dependencies: ["Checks", "PeilModel"]),
-        .testTarget(name: "ChecksDANETests", dependencies: ["DANE", "Checks", "PeilModel"]),
-        .testTarget(name: "VerdictsTests", dependencies: ["Verdicts", "Checks", "Store", "Lab", "PeilModel"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "Lab", "Checks", "PeilModel"]),
-        .testTarget(name: "ChecksMailTests", dependencies: ["Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "StoreTests", dependencies: ["PeilTestSupport", "Store"]),
+        .testTarget(name: "ProbesTests", dependencies: ["PeilTestSupport", "Probes", "Lab"]),
+        .testTarget(name: "ProbesTLSTests", dependencies: ["PeilTestSupport", "Probes", "Checks", "PeilModel"]),
+        .testTarget(name: "LabTests", dependencies: ["PeilTestSupport", "Lab", "Checks"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PeilTestSupport", "Store", "Lab", "Wire", "PeilModel"]),
+        .testTarget(name: "ChecksWebTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel"]),
+        .testTarget(name: "ChecksDANETests", dependencies: ["PeilTestSupport", "DANE", "Checks", "PeilModel"]),
+        .testTarget(name: "VerdictsTests", dependencies: ["PeilTestSupport", "Verdicts", "Checks", "Store", "Lab", "PeilModel"]),
+        .testTarget(name: "ReportTests", dependencies: ["PeilTestSupport", "Report", "Store", "Lab", "Checks", "PeilModel"]),
+        .testTarget(name: "ChecksMailTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]
 )

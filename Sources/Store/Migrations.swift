@@ -14,63 +14,45 @@ public struct Migration: Sendable, Hashable {
     }
 }
 
-/// Finds, reads and applies the numbered SQL migrations in `coordinator/migrations/`.
+/// The numbered SQL migrations of `Sources/Store/Migrations/`, compiled into the binary
+/// (SwiftPM `.embedInCode`), and their application.
 ///
-/// Each migration runs in its own transaction and is recorded in `schema_migrations`; applying
-/// is idempotent, and an advisory lock keeps coordinators that start together from racing.
+/// The schema only ever comes from the binary: no folder, environment variable or current
+/// directory is read. Each migration runs in its own transaction and is recorded in
+/// `schema_migrations`; applying is idempotent, and an advisory lock keeps coordinators that
+/// start together from racing.
 public enum Migrations {
-    /// The environment variable that names the migrations folder explicitly.
-    public static let environmentVariable = "PEIL_MIGRATIONS"
-    /// The folder's path relative to the repository (or install) root.
-    public static let relativePath = "coordinator/migrations"
     /// Key of the PostgreSQL advisory lock held while migrating.
     static let advisoryLockKey: Int64 = 0x5045_494C_4D49_4752 // "PEILMIGR"
 
-    /// The migrations folder: `PEIL_MIGRATIONS`, else `./coordinator/migrations`, else the first
-    /// `coordinator/migrations` found walking up from the executable's directory. nil if none.
-    public static func locate(
-        environment: [String: String] = ProcessInfo.processInfo.environment,
-        currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-        executable: URL? = Bundle.main.executableURL
-    ) -> URL? {
-        let fileManager = FileManager.default
-        func isFolder(_ url: URL) -> Bool {
-            var isDirectory: ObjCBool = false
-            return fileManager.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
-        }
-        if let explicit = environment[environmentVariable], !explicit.isEmpty {
-            return URL(fileURLWithPath: explicit)
-        }
-        let local = currentDirectory.appendingPathComponent(relativePath)
-        if isFolder(local) { return local }
-        guard var directory = executable?.resolvingSymlinksInPath().deletingLastPathComponent() else { return nil }
-        while directory.path != "/" && !directory.path.isEmpty {
-            let candidate = directory.appendingPathComponent(relativePath)
-            if isFolder(candidate) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return nil
+    /// Every file of `Sources/Store/Migrations/` with its embedded bytes. SwiftPM names an
+    /// embedded file after its name with the first digit and the dots replaced by `_`; a new
+    /// migration gets a line here (a test checks that the folder and this list agree).
+    static let embeddedFiles: [(name: String, bytes: [UInt8])] = [
+        ("0001_sets_measurements_tasks.sql", PackageResources._001_sets_measurements_tasks_sql),
+        ("0002_connect_tasks.sql", PackageResources._002_connect_tasks_sql),
+        ("0003_imported_results.sql", PackageResources._003_imported_results_sql),
+    ]
+
+    /// The migrations compiled into this binary, ordered by number.
+    /// - Throws: ``DatabaseError`` (`.migration`) for a badly named file or two files with one number.
+    public static func bundled() throws -> [Migration] {
+        try ordered(embeddedFiles.map { (name: $0.name, sql: String(decoding: $0.bytes, as: UTF8.self)) })
     }
 
-    /// Reads every `NNNN_name.sql` in `directory`, ordered by number.
-    /// - Throws: ``DatabaseError`` (`.migration`) for an unreadable folder, a badly named file
-    ///   or two files with one number.
-    public static func load(from directory: URL) throws -> [Migration] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        } catch {
-            throw DatabaseError(code: .migration, message: "cannot read migrations folder \(directory.path): \(error.localizedDescription)")
-        }
+    /// The migrations of `files` (`NNNN_name.sql` and its SQL), ordered by number.
+    /// - Throws: ``DatabaseError`` (`.migration`) for a badly named file or two files with one number.
+    public static func ordered(_ files: [(name: String, sql: String)]) throws -> [Migration] {
         var migrations: [Migration] = []
-        for file in names.sorted() where file.hasSuffix(".sql") {
-            let stem = file.dropLast(4)
-            let parts = stem.split(separator: "_", maxSplits: 1)
-            guard parts.count == 2, let version = Int(parts[0]), version > 0 else {
-                throw DatabaseError(code: .migration, message: "migration file \(file) is not named NNNN_name.sql")
+        for file in files {
+            guard file.name.hasSuffix(".sql") else {
+                throw DatabaseError(code: .migration, message: "migration file \(file.name) is not named NNNN_name.sql")
             }
-            let sql = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-            migrations.append(Migration(version: version, name: String(parts[1]), sql: sql))
+            let parts = file.name.dropLast(4).split(separator: "_", maxSplits: 1)
+            guard parts.count == 2, let version = Int(parts[0]), version > 0 else {
+                throw DatabaseError(code: .migration, message: "migration file \(file.name) is not named NNNN_name.sql")
+            }
+            migrations.append(Migration(version: version, name: String(parts[1]), sql: file.sql))
         }
         migrations.sort { $0.version < $1.version }
         for (earlier, later) in zip(migrations, migrations.dropFirst()) where earlier.version == later.version {
@@ -79,11 +61,11 @@ public enum Migrations {
         return migrations
     }
 
-    /// Applies the migrations in `directory` that `database` has not had yet.
+    /// Applies the bundled migrations that `database` has not had yet.
     /// - Returns: the migrations applied now (empty when the schema was current).
     @discardableResult
-    public static func apply(from directory: URL, to database: Database) throws -> [Migration] {
-        try apply(load(from: directory), to: database)
+    public static func applyBundled(to database: Database) throws -> [Migration] {
+        try apply(bundled(), to: database)
     }
 
     /// Applies `migrations` in order, each in its own transaction, skipping those already recorded.

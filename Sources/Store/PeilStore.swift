@@ -14,16 +14,10 @@ public final class PeilStore: Sendable {
     }
 
     /// Connects (see ``Database/connectionString(explicit:environment:)``) and brings the schema
-    /// up to date from the migrations folder (``Migrations/locate(environment:currentDirectory:executable:)``
-    /// when not given).
-    public static func open(connectionString: String? = nil, migrations: URL? = nil) throws -> PeilStore {
-        guard let folder = migrations ?? Migrations.locate() else {
-            throw DatabaseError(
-                code: .migration,
-                message: "cannot find \(Migrations.relativePath); set \(Migrations.environmentVariable)")
-        }
+    /// up to date with the migrations compiled into the binary (``Migrations/bundled()``).
+    public static func open(connectionString: String? = nil) throws -> PeilStore {
         let database = try Database(connectionString: connectionString)
-        try Migrations.apply(from: folder, to: database)
+        try Migrations.applyBundled(to: database)
         return PeilStore(database: database)
     }
 }

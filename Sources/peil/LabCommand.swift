@@ -8,8 +8,8 @@ import PeilModel
 struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
-        abstract: "Bring the lab (a DNS world in network namespaces) up or down, show it, print its ground truth.",
-        subcommands: [Up.self, Down.self, Status.self, Truth.self, World.self, Serve.self]
+        abstract: "Bring the lab (a DNS world in network namespaces) up or down, show it, print its ground truth, compare results with it.",
+        subcommands: [Up.self, Down.self, Status.self, Truth.self, World.self, Serve.self, Compare.self, Fleet.self]
     )
 
     /// Which lab: `--prefix` and `--state`.
@@ -54,7 +54,7 @@ struct LabCommand: ParsableCommand {
         @Option(help: "Seed of the generator.")
         var seed: UInt64 = 2021
 
-        @Option(help: "The seed data directory (with primary-2021-03/ and broad-2021-03/). Default: <repo>/../shared/data.")
+        @Option(help: "The seed data directory (with primary-2021-03/ and broad-2021-03/). Default: $PEIL_SHARED/data, else <repo>/../shared/data.")
         var data: String?
 
         @Option(help: "Where to write the world file.")
@@ -64,9 +64,10 @@ struct LabCommand: ParsableCommand {
         var truth: String?
 
         func run() throws {
-            let directory = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? LabConfiguration.defaultStateDirectory()
-                .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("shared/data", isDirectory: true)
+            let shared = ProcessInfo.processInfo.environment["PEIL_SHARED"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
+                ?? LabConfiguration.defaultStateDirectory().deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("shared", isDirectory: true)
+            let directory = data.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? shared.appendingPathComponent("data", isDirectory: true)
             let twin = TwinGenerator.generate(seed: seed, data: try TwinSeedData.load(from: directory))
             try twin.encoded().write(to: URL(fileURLWithPath: out))
             print("world (seed \(seed)): \(twin.domains.count) domains, \(twin.dnsProviders.count) DNS providers, \(twin.webPlatforms.count) web platforms, \(twin.mailPlatforms.count) mail platforms → \(out)")

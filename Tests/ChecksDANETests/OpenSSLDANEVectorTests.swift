@@ -1,5 +1,6 @@
 import DANE
 import Foundation
+import PeilTestSupport
 import XCTest
 
 /// OpenSSL 3.0's own DANE test cases (`test/danetest.in`, `dane-cross.in`) in
@@ -17,9 +18,7 @@ final class OpenSSLDANEVectorTests: XCTestCase {
         let wantDepth: Int
     }
 
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/vectors/openssl-dane")
+    static let directory = TestPaths.vectors.appendingPathComponent("openssl-dane")
 
     /// DER certificates of the PEM blocks in `text`, in order.
     static func pemCertificates(_ lines: [Substring]) -> [[UInt8]] {

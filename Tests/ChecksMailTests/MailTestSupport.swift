@@ -1,19 +1,10 @@
 import Checks
 import Foundation
+import PeilTestSupport
 
-/// `../shared/vectors` beside the repository (override with `PEIL_VECTORS`).
+/// `shared/vectors` (see ``TestPaths``).
 enum Vectors {
-    static let folder: URL = {
-        if let explicit = ProcessInfo.processInfo.environment["PEIL_VECTORS"] {
-            return URL(fileURLWithPath: explicit)
-        }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent() // ChecksMailTests
-            .deletingLastPathComponent() // Tests
-            .deletingLastPathComponent() // the repository
-            .deletingLastPathComponent() // its parent, which holds shared/
-            .appendingPathComponent("shared/vectors")
-    }()
+    static let folder = TestPaths.vectors
 
     static func text(_ name: String) throws -> String {
         try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)

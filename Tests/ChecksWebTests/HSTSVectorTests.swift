@@ -1,5 +1,6 @@
 import Checks
 import Foundation
+import PeilTestSupport
 import XCTest
 
 /// The Chromium and Firefox HSTS parser expectations in `../shared/vectors`.
@@ -18,9 +19,7 @@ final class HSTSVectorTests: XCTestCase {
     struct File: Decodable { let sets: [VectorSet] }
 
     static func load() throws -> [VectorSet] {
-        let base = ProcessInfo.processInfo.environment["PEIL_VECTORS"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/vectors")
+        let base = TestPaths.vectors
         let data = try Data(contentsOf: base.appendingPathComponent("hsts-parse-chromium-firefox.json"))
         return try JSONDecoder().decode(File.self, from: data).sets
     }

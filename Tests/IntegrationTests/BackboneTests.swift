@@ -1,6 +1,7 @@
 import Foundation
 import Lab
 import PeilModel
+import PeilTestSupport
 import Store
 import XCTest
 
@@ -12,6 +13,7 @@ final class BackboneTests: XCTestCase {
 
     override class func setUp() {
         super.setUp()
+        guard TestRequirements.isMet(.root) else { return }
         let lab = Lab(prefix: "pit\(getpid() % 10_000)")
         do {
             try lab.up()
@@ -29,6 +31,7 @@ final class BackboneTests: XCTestCase {
     }
 
     private func backbone() throws -> Backbone {
+        try TestRequirements.require(.root, .postgreSQL)
         if let error = Self.labError { throw IntegrationError("the lab did not come up: \(error)") }
         let backbone = try Backbone(lab: try XCTUnwrap(Self.lab))
         addTeardownBlock { backbone.tearDown() }

@@ -7,7 +7,7 @@ final class LintCommandTests: XCTestCase {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("peil-lint-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        return try TestProcess.run(["lint"] + arguments, directory: directory)
+        return try PeilProcess.run(["lint"] + arguments, directory: directory)
     }
 
     func testDMARCWithPolicyNoneFailsAndSaysWhyInItsFirstLine() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Lab
 import PeilModel
+import PeilTestSupport
 import Store
 import XCTest
 
@@ -14,10 +15,11 @@ final class TwinMeasurementTests: XCTestCase {
     static let sampleEvery = 8
 
     func testWebAndMailColumnsAgreeWithTheGroundTruth() throws {
+        try TestRequirements.require(.root, .postgreSQL, .peilBinary)
         let twin = TwinGenerator.generate(seed: 2021, data: try TwinSeedData.load(from: Self.dataDirectory))
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("peil-twinweb-\(getpid())")
         var configuration = LabConfiguration(prefix: "pitw\(getpid() % 1000)", stateDirectory: state)
-        configuration.endpointServer = TestProcess.peilBinary
+        configuration.endpointServer = PeilProcess.peilBinary
         let lab = Lab(configuration: configuration, world: TwinCompiler.labWorld(twin), endpoints: TwinEndpoints.plan(twin))
         defer { try? lab.down() }
         let labStarted = Date()
@@ -58,25 +60,16 @@ final class TwinMeasurementTests: XCTestCase {
             """), 0)
 
         let output = try backbone.peil(["results", "--measurement", "\(id)", "--rule-set", "internetnl-2021", "--format", "jsonl"]).output
-        let decoder = JSONDecoder()
-        var cells = 0
-        var disagreements: [String] = []
-        var realServerDisagreements: [String] = []
-        for line in output.split(separator: "\n") {
-            guard let row = try? decoder.decode(ResultRow.self, from: Data(line.utf8)), let expected = truth[row.domain] else { continue }
-            for (test, measured, wanted) in [("web", row.web, expected.web), ("mail", row.mail, expected.mail)] {
-                for (column, cell) in measured {
-                    guard let want = wanted[column] else { continue }
-                    cells += 1
-                    // The truth keeps a few March 2021 quirks as reported; the rule's status is `derived`.
-                    guard cell.status != want.status.rawValue && cell.status != want.derived?.rawValue else { continue }
-                    let line = "\(row.domain) \(test).\(column): truth \(want.status.rawValue) (\(want.because)), measured \(cell.status) (\(cell.because))"
-                    disagreements.append(line)
-                    if onRealServers.contains(row.domain) { realServerDisagreements.append(line) }
-                    // A probe that timed out is never a failed standard.
-                    if [.error, .unreachable].contains(want.status) { XCTAssertNotEqual(cell.status, "failed", line) }
-                }
-            }
+        let comparison = try TwinComparison.compare(truth: try JSONEncoder().encode(sample), results: Data(output.utf8))
+        let cells = comparison.cells
+        func lines(_ disagreement: TwinComparison.Disagreement, _ cases: [TwinComparison.Case]) -> [String] {
+            cases.map { "\($0.domain) \(disagreement.column): truth \(disagreement.truth.rawValue) (\($0.truthBecause)), measured \(disagreement.measured?.rawValue ?? "missing") (\($0.measuredBecause))" }
+        }
+        let disagreements = comparison.disagreements.flatMap { lines($0, $0.cases) }
+        let realServerDisagreements = comparison.disagreements.flatMap { lines($0, $0.cases.filter { onRealServers.contains($0.domain) }) }
+        // A probe that timed out is never a failed standard.
+        for disagreement in comparison.disagreements where [.error, .unreachable].contains(disagreement.truth) {
+            XCTAssertNotEqual(disagreement.measured, .failed, lines(disagreement, disagreement.cases).joined(separator: "\n"))
         }
         XCTAssertEqual(cells, sample.count * 20, "every sampled domain has its 8 web and 12 mail columns")
         XCTAssertEqual(realServerDisagreements, [], "nginx and Postfix hosts get the verdicts the ground truth says")
@@ -101,20 +94,6 @@ final class TwinMeasurementTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(agreement, 99.5, disagreements.prefix(30).joined(separator: "\n"))
     }
 
-    struct ResultRow: Decodable {
-        struct Cell: Decodable {
-            var status: String
-            var because: String
-        }
-
-        var domain: String
-        var web: [String: Cell]
-        var mail: [String: Cell]
-    }
-
-    /// `../shared/data` next to the checkout (or `PEIL_SEED_DATA`).
-    static var dataDirectory: URL {
-        if let path = ProcessInfo.processInfo.environment["PEIL_SEED_DATA"] { return URL(fileURLWithPath: path, isDirectory: true) }
-        return Backbone.repository.deletingLastPathComponent().appendingPathComponent("shared/data", isDirectory: true)
-    }
+    /// `shared/data` (see ``TestPaths``).
+    static var dataDirectory: URL { TestPaths.seedData }
 }

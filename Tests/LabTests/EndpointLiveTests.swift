@@ -1,5 +1,6 @@
 import Foundation
 import PeilModel
+import PeilTestSupport
 import XCTest
 
 @testable import Lab
@@ -11,7 +12,7 @@ import XCTest
 /// each behaving as the world file says; then `lab down` leaves no process or address.
 final class EndpointLiveTests: XCTestCase {
     func testEndpointsBehaveAsTheWorldSays() throws {
-        XCTAssertEqual(geteuid(), 0, "the lab tests run as root")
+        try TestRequirements.require(.root)
         let twin = Self.slice(try TwinWorldTests.twin.get())
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("peil-eptests-\(getpid())")
         var configuration = LabConfiguration(prefix: "pep", stateDirectory: state)

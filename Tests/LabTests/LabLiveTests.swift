@@ -1,5 +1,6 @@
 import Foundation
 import PeilModel
+import PeilTestSupport
 import XCTest
 
 @testable import Lab
@@ -9,7 +10,7 @@ import XCTest
 /// root (CI does); needs dig (bind9-dnsutils), ldns-verify-zone (ldnsutils) and unbound-host.
 final class LabLiveTests: XCTestCase {
     func testUpServeValidateDown() throws {
-        XCTAssertEqual(geteuid(), 0, "the lab tests run as root")
+        try TestRequirements.require(.root)
         for (program, package) in [("dig", "bind9-dnsutils"), ("unbound-host", "unbound-host"), ("ldns-verify-zone", "ldnsutils")] {
             XCTAssertTrue(StandardClients.has(program), "\(program) missing: apt-get install \(package)")
         }
@@ -47,7 +48,7 @@ final class LabLiveTests: XCTestCase {
 
     /// A zone knotd cannot load fails `up` with knotd's log tail, and leaves nothing running.
     func testServerThatCannotLoadItsZoneIsReportedAndCleanedUp() throws {
-        XCTAssertEqual(geteuid(), 0, "the lab tests run as root")
+        try TestRequirements.require(.root)
         var world = LabWorld.minimal
         let mailZone = try XCTUnwrap(world.zones.firstIndex { $0.name == "mailhost.nl" })
         world.zones[mailZone].records.append(.a("broken.mailhost.nl", "not-an-address"))

@@ -1,5 +1,6 @@
 import Foundation
 import PeilModel
+import PeilTestSupport
 import XCTest
 
 @testable import Lab
@@ -10,7 +11,7 @@ import XCTest
 /// Peil's handshakes, CPU and wall time next to sslyze's wall time (never asserted).
 final class SslyzeComparisonTests: XCTestCase {
     func testPeilSeesTheVersionsAndSuitesSslyzeSees() throws {
-        XCTAssertEqual(geteuid(), 0, "the lab tests run as root")
+        try TestRequirements.require(.root)
         let sslyze = try SslyzeScan.executable()
         let twin = Self.nginxSlice(try TwinWorldTests.twin.get())
         let hosts = Self.endpoints(twin)

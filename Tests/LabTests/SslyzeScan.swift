@@ -1,6 +1,7 @@
 import Checks
 import Foundation
 import PeilModel
+import PeilTestSupport
 
 /// What one scanner saw on one endpoint: the accepted versions and, per version, the accepted
 /// cipher suites by IANA name; with what the run cost.
@@ -50,8 +51,7 @@ struct RunCost {
 enum SslyzeScan {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let repository = TestPaths.repository.path
 
     /// The sslyze executable, installed from PyPI by `ops/sslyze` (idempotent) when needed.
     static func executable() throws -> String {

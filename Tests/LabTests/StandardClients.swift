@@ -1,6 +1,7 @@
 import Foundation
 import Lab
 import PeilModel
+import PeilTestSupport
 
 /// Standard DNS clients (dig, unbound-host, ldns-verify-zone), run inside lab namespaces, with
 /// their output parsed by the tests themselves, independent of Peil's and the lab's code.
@@ -12,46 +13,23 @@ enum StandardClients {
 
     /// Runs a program (found on PATH or in sbin) with stdout and stderr merged; bounded.
     static func run(_ arguments: [String], timeout: TimeInterval = 20) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = (environment["PATH"].map { $0 + ":" } ?? "") + "/usr/sbin:/sbin:/usr/bin:/bin"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        try ProcessLaunch.run(process)
-        let collected = Collected()
-        let reading = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            collected.data = pipe.fileHandleForReading.readDataToEndOfFile()
-            try? pipe.fileHandleForReading.close()
-            reading.signal()
+        guard let program = arguments.first.flatMap(TestProcess.which) else {
+            return Output(status: 127, text: "\(arguments.first ?? "") not found")
         }
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            _ = finished.wait(timeout: .now() + 2)
-            throw ClientTimeout(command: arguments.joined(separator: " "))
-        }
-        _ = reading.wait(timeout: .now() + 5)
-        return Output(status: process.terminationStatus, text: String(decoding: collected.data, as: UTF8.self))
+        let path = (ProcessInfo.processInfo.environment["PATH"].map { $0 + ":" } ?? "") + "/usr/sbin:/sbin:/usr/bin:/bin"
+        let result = try TestProcess.run(program, Array(arguments.dropFirst()), environment: ["PATH": path], mergeErrors: true,
+                                         timeout: .milliseconds(Int(timeout * 1000)))
+        guard !result.timedOut else { throw ClientTimeout(command: arguments.joined(separator: " ")) }
+        return Output(status: result.status, text: result.standardOutput)
     }
 
     struct ClientTimeout: Error {
         let command: String
     }
 
-    private final class Collected: @unchecked Sendable {
-        var data = Data()
-    }
-
     /// Whether a program is installed.
     static func has(_ program: String) -> Bool {
-        ((try? run(["which", program]))?.status ?? 1) == 0
+        TestProcess.which(program) != nil
     }
 
     /// One non-recursive dig answer.

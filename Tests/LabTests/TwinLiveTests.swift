@@ -1,5 +1,6 @@
 import Foundation
 import PeilModel
+import PeilTestSupport
 import XCTest
 
 @testable import Lab
@@ -9,7 +10,7 @@ import XCTest
 /// namespaces against the ground truth, then taken down. Runs as root.
 final class TwinLiveTests: XCTestCase {
     func testFullTwinUpAnswersAsTheTruthSaysAndGoesDown() throws {
-        XCTAssertEqual(geteuid(), 0, "the lab tests run as root")
+        try TestRequirements.require(.root)
         let twin = try TwinWorldTests.twin.get()
         let world = TwinCompiler.labWorld(twin)
         let truth = twin.truth(compiled: world)

@@ -1,17 +1,14 @@
 import Foundation
 import PeilModel
+import PeilTestSupport
 import XCTest
 
 @testable import Lab
 
 /// The twin's generator, compiler and ground truth, without a running lab.
 final class TwinWorldTests: XCTestCase {
-    /// `../shared/data` next to the checkout (or `PEIL_SEED_DATA`).
-    static var dataDirectory: URL {
-        if let path = ProcessInfo.processInfo.environment["PEIL_SEED_DATA"] { return URL(fileURLWithPath: path, isDirectory: true) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/data", isDirectory: true)
-    }
+    /// `shared/data` (see ``TestPaths``).
+    static var dataDirectory: URL { TestPaths.seedData }
 
     static let data = Result { try TwinSeedData.load(from: dataDirectory) }
     static let twin = Result { TwinGenerator.generate(seed: 2021, data: try data.get()) }

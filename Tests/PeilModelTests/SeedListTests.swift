@@ -1,20 +1,11 @@
 import Foundation
 import PeilModel
+import PeilTestSupport
 import XCTest
 
-/// The seed data beside the repository: `../shared/data` (override with `PEIL_SEED_DATA`).
+/// The seed data: `shared/data` (see ``TestPaths``).
 enum SeedData {
-    static let folder: URL = {
-        if let explicit = ProcessInfo.processInfo.environment["PEIL_SEED_DATA"] {
-            return URL(fileURLWithPath: explicit)
-        }
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent() // PeilModelTests
-            .deletingLastPathComponent() // Tests
-            .deletingLastPathComponent() // the repository
-            .deletingLastPathComponent() // its parent, which holds shared/
-            .appendingPathComponent("shared/data")
-    }()
+    static let folder = TestPaths.seedData
 
     static func file(_ path: String) throws -> SeedFile {
         let url = folder.appendingPathComponent(path)

@@ -1,14 +1,15 @@
 import Foundation
+import PeilTestSupport
 import Testing
 
 /// `peil resolve` refuses bad input with a clear message and a non-zero exit, before asking
 /// anything (no lab needed). Each run is in a fresh, empty network namespace (`unshare --net`),
 /// so even a run that wrongly went ahead could not send a packet anywhere.
-@Suite("peil resolve input", .enabled(if: ProcessRunner.peil != nil && geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
+@Suite("peil resolve input", .enabled(if: TestRequirements.isMet(.root, .peilBinary, .program("/usr/bin/unshare")),
                                       "needs root, unshare and the built peil"))
 struct ResolveCommandTests {
     private func refusal(_ arguments: [String]) throws -> String {
-        let result = try ProcessRunner.run("/usr/bin/unshare", ["--net", ProcessRunner.peil!, "resolve"] + arguments,
+        let result = try TestProcess.run("/usr/bin/unshare", ["--net", TestProcess.peil!, "resolve"] + arguments,
                                            timeout: .seconds(30))
         #expect(result.status != 0, "\(arguments) should fail")
         #expect(result.standardOutput.isEmpty)

@@ -1,4 +1,5 @@
 import Foundation
+import PeilTestSupport
 import Report
 import XCTest
 
@@ -32,16 +33,8 @@ final class ChromiumRenderTests: XCTestCase {
 
     /// Runs Chromium (at most two minutes) and returns its standard output.
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["120", executable] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "chromium \(arguments.last ?? "") exited with \(process.terminationStatus)")
-        return String(decoding: data, as: UTF8.self)
+        let result = try TestProcess.run(executable, arguments, timeout: .seconds(120))
+        XCTAssertEqual(result.status, 0, "chromium \(arguments.last ?? "") exited with \(result.status)\(result.timedOut ? " (timed out)" : "")")
+        return result.standardOutput
     }
 }

@@ -1,10 +1,11 @@
 import PeilModel
+import PeilTestSupport
 import Report
 import Store
 import XCTest
 
 /// `peil import-results` refuses a bad file whole, naming every bad line as `file:line: why`.
-final class ImportRefusalTests: ReportDatabaseTestCase {
+final class ImportRefusalTests: DatabaseTestCase {
     static let header = "domain,layer,formal_reaction,dnssec,tls_available,tls_ncsc,https_redirect,hsts,ipv6_web,ipv6_nameserver,ipv6_webserver"
 
     func testEveryBadLineIsNamed() {

@@ -1,12 +1,13 @@
 import Foundation
 import PeilModel
+import PeilTestSupport
 import Report
 import Store
 import XCTest
 
 /// The March 2021 results imported into PostgreSQL and reported on reproduce the adoption the
 /// CSV files give by the formula, per column and per layer, to one decimal.
-final class ImportedResultsTests: ReportDatabaseTestCase {
+final class ImportedResultsTests: DatabaseTestCase {
     func testImportedMarchResultsReproduceTheFormulaPerColumnAndLayer() throws {
         let files = try ReportFixtures.primaryFiles()
         let summary = try store.importResults(name: "march-2021", date: "2021-03-31", ruleSet: "internetnl-2021", set: "primary",

@@ -1,8 +1,9 @@
 import Foundation
+import PeilTestSupport
 import XCTest
 
 /// `peil import-results`, `peil report` and `peil compare` as an operator runs them.
-final class ReportCommandTests: ReportDatabaseTestCase {
+final class ReportCommandTests: DatabaseTestCase {
     func testImportReportAndCompareFromTheCommandLine() throws {
         let out = try ReportFixtures.scratch("command")
         let bad = out.appendingPathComponent("web.csv")
@@ -35,19 +36,9 @@ final class ReportCommandTests: ReportDatabaseTestCase {
 
     /// Runs the `peil` built beside the test bundle; output and errors together.
     static func peil(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let candidates = [Bundle(for: ReportCommandTests.self).bundleURL.deletingLastPathComponent(),
-                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()].map { $0.appendingPathComponent("peil") }
-        let binary = try XCTUnwrap(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }, "no peil binary beside the tests")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = ReportFixtures.repository
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try TestRequirements.require(.peilBinary)
+        let result = try TestProcess.run(try XCTUnwrap(TestProcess.peil), arguments, mergeErrors: true)
+        XCTAssertFalse(result.timedOut, "peil \(arguments.joined(separator: " ")) did not finish")
+        return (result.status, result.standardOutput)
     }
 }

@@ -1,32 +1,37 @@
 import Foundation
 import PeilModel
+import PeilTestSupport
 import Store
 import XCTest
 
 final class DatabaseTests: StoreTestCase {
     func testMigrationsAreIdempotentAndRecorded() throws {
-        // Every migration in the folder (0001, 0002, 0003, …), each once.
-        let versions = try Migrations.load(from: Self.migrations).map(\.version)
+        // Every bundled migration (0001, 0002, 0003, …), each once.
+        let versions = try Migrations.bundled().map(\.version)
         XCTAssertEqual(Array(versions.prefix(3)), [1, 2, 3])
         XCTAssertEqual(try Migrations.appliedVersions(in: store.database), versions)
-        XCTAssertEqual(try Migrations.apply(from: Self.migrations, to: store.database), [], "second run applies nothing")
-        XCTAssertEqual(try Migrations.apply(from: Self.migrations, to: store.database), [])
+        XCTAssertEqual(try Migrations.applyBundled(to: store.database), [], "second run applies nothing")
+        XCTAssertEqual(try Migrations.applyBundled(to: store.database), [])
         XCTAssertEqual(try Migrations.appliedVersions(in: store.database), versions)
         XCTAssertEqual(try count("SELECT count(*) FROM information_schema.tables WHERE table_name = 'results'"), 1)
     }
 
-    func testMigrationsAreLocated() throws {
-        let nowhere = URL(fileURLWithPath: "/nonexistent")
-        XCTAssertEqual(Migrations.locate(environment: ["PEIL_MIGRATIONS": "/opt/m"], currentDirectory: nowhere, executable: nil)?.path, "/opt/m")
-        XCTAssertEqual(Migrations.locate(environment: [:], currentDirectory: Self.repository, executable: nil)?.standardizedFileURL,
-                       Self.migrations.standardizedFileURL)
-        let binary = Self.repository.appendingPathComponent(".build-x/debug/peil")
-        XCTAssertEqual(Migrations.locate(environment: [:], currentDirectory: nowhere, executable: binary)?.standardizedFileURL,
-                       Self.migrations.standardizedFileURL, "found walking up from the executable")
-        XCTAssertNil(Migrations.locate(environment: [:], currentDirectory: nowhere, executable: nowhere))
-        let loaded = try Migrations.load(from: Self.migrations)
-        XCTAssertEqual(loaded.first?.version, 1)
-        XCTAssertEqual(loaded.map(\.version), loaded.map(\.version).sorted())
+    /// A `coordinator/migrations` folder in the current directory (where the schema used to be
+    /// read from) is never executed: opening a store applies only the migrations in the binary.
+    func testMigrationsInTheCurrentDirectoryAreNotRead() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peil-cwd-\(UUID().uuidString.prefix(8))")
+        let planted = folder.appendingPathComponent("coordinator/migrations")
+        try FileManager.default.createDirectory(at: planted, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "CREATE TABLE planted (id integer);".write(
+            to: planted.appendingPathComponent("0900_planted.sql"), atomically: true, encoding: .utf8)
+        let previous = FileManager.default.currentDirectoryPath
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(folder.path))
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
+
+        let reopened = try PeilStore.open(connectionString: try XCTUnwrap(temporaryDatabase).connectionString)
+        XCTAssertEqual(try Migrations.appliedVersions(in: reopened.database), try Migrations.bundled().map(\.version))
+        XCTAssertEqual(try count("SELECT count(*) FROM information_schema.tables WHERE table_name = 'planted'"), 0)
     }
 
     func testValuesAreBoundNeverSpliced() throws {
@@ -70,6 +75,19 @@ final class DatabaseTests: StoreTestCase {
         XCTAssertEqual(try count("SELECT count(*) FROM domains"), 0)
     }
 
+    func testAgentsRegisterAndAreTouched() throws {
+        try store.registerAgent(id: "agent-1", publicKey: "key-a", families: [.ipv4, .ipv6], concurrency: 8, version: "0.1.0")
+        XCTAssertTrue(try store.touchAgent(id: "agent-1"))
+        XCTAssertFalse(try store.touchAgent(id: "nobody"))
+        try store.registerAgent(id: "agent-1", publicKey: "key-b", families: [.ipv6], concurrency: 4, version: "0.1.1")
+        let row = try store.database.query("SELECT public_key, array_to_string(families, ',') AS families FROM agents").single()
+        XCTAssertEqual(try row.decode("public_key", as: String.self), "key-b")
+        XCTAssertEqual(try row.decode("families", as: String.self), "ipv6")
+    }
+}
+
+/// Connection set-up that needs no server.
+final class DatabaseConnectionTests: XCTestCase {
     func testUnreachableServerIsAClearConnectionError() {
         XCTAssertThrowsError(try Database(connectionString: "host=127.0.0.1 port=1 dbname=peil user=peil connect_timeout=2")) { error in
             XCTAssertEqual((error as? DatabaseError)?.code, .connection)
@@ -81,15 +99,5 @@ final class DatabaseTests: StoreTestCase {
         XCTAssertEqual(Database.connectionString(explicit: "host=x", environment: ["PEIL_DATABASE_URL": "host=y"]), "host=x")
         XCTAssertEqual(Database.connectionString(explicit: nil, environment: ["PEIL_DATABASE_URL": "host=y"]), "host=y")
         XCTAssertEqual(Database.connectionString(explicit: nil, environment: [:]), "host=127.0.0.1 port=55432 dbname=peil user=peil")
-    }
-
-    func testAgentsRegisterAndAreTouched() throws {
-        try store.registerAgent(id: "agent-1", publicKey: "key-a", families: [.ipv4, .ipv6], concurrency: 8, version: "0.1.0")
-        XCTAssertTrue(try store.touchAgent(id: "agent-1"))
-        XCTAssertFalse(try store.touchAgent(id: "nobody"))
-        try store.registerAgent(id: "agent-1", publicKey: "key-b", families: [.ipv6], concurrency: 4, version: "0.1.1")
-        let row = try store.database.query("SELECT public_key, array_to_string(families, ',') AS families FROM agents").single()
-        XCTAssertEqual(try row.decode("public_key", as: String.self), "key-b")
-        XCTAssertEqual(try row.decode("families", as: String.self), "ipv6")
     }
 }

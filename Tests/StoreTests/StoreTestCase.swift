@@ -1,53 +1,13 @@
 import Foundation
 import PeilModel
+import PeilTestSupport
 import Store
 import XCTest
 
-/// Gives every test a fresh database `peil_test_<random>` on the server of `PEIL_DATABASE_URL`
-/// (default: the `ops/pg` cluster), migrated, and drops it afterwards. When PostgreSQL cannot be
-/// reached the test fails, saying to run `ops/pg start`.
-class StoreTestCase: XCTestCase {
-    private(set) var store: PeilStore!
-    private var server: Database?
-    private var databaseName = ""
-
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let migrations = repository.appendingPathComponent("coordinator/migrations")
-    static let seedData = repository.deletingLastPathComponent().appendingPathComponent("shared/data")
-
-    /// Connects to the server before the test runs; when that fails, the test fails (it is not
-    /// skipped) and its body does not run.
-    override func invokeTest() {
-        do {
-            server = try Database(connectionString: Database.connectionString())
-        } catch {
-            XCTFail("PostgreSQL is not reachable: \(error). Start the local cluster with `ops/pg start` "
-                + "(or point \(Database.environmentVariable) at a server where you may create databases).")
-            return
-        }
-        super.invokeTest()
-    }
-
-    override func setUpWithError() throws {
-        try super.setUpWithError()
-        let server = try XCTUnwrap(server)
-        databaseName = "peil_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        // An identifier cannot be a bound parameter; this name is ours, letters and digits only.
-        try server.execute(SQLQuery(unsafeSQL: "CREATE DATABASE \(databaseName)"))
-        let database = try Database(connectionString: Database.connectionString(), database: databaseName)
-        try Migrations.apply(from: Self.migrations, to: database)
-        store = PeilStore(database: database)
-    }
-
-    override func tearDownWithError() throws {
-        store = nil
-        if let server, !databaseName.isEmpty {
-            try server.execute(SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)"))
-        }
-        server = nil
-        try super.tearDownWithError()
-    }
+/// Every store test gets a fresh migrated database (``DatabaseTestCase``; skipped without
+/// PostgreSQL) and the helpers below.
+class StoreTestCase: DatabaseTestCase {
+    static let seedData = TestPaths.seedData
 
     // MARK: helpers
 

@@ -1,61 +1,40 @@
 import Foundation
 import Lab
 import PeilModel
+import PeilTestSupport
 import Store
-import Wire
 import XCTest
 
-/// One integration scenario's world: a fresh database on the `ops/pg` server, keys, and a
-/// coordinator and agents run as real `peil` processes (agents inside lab vantage namespaces,
-/// reaching the coordinator over an `ipc://` socket, which crosses namespaces without any
-/// network link to the host).
+/// One integration scenario's world: a fresh database on the `ops/pg` server and a
+/// ``LabFleet`` (keys, a coordinator and agents run as real `peil` processes, the agents inside
+/// lab vantage namespaces, reaching the coordinator over an `ipc://` socket).
 final class Backbone {
     let directory: URL
-    let databaseName: String
     let connectionString: String
     let store: PeilStore
     let lab: Lab
-    private let server: Database
-    private(set) var processes: [TestProcess] = []
-
-    var endpoint: String { "ipc://\(directory.path)/coordinator.sock" }
+    let fleet: LabFleet
+    private let database: TemporaryDatabase
 
     init(lab: Lab) throws {
         self.lab = lab
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("peil-it-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        do {
-            server = try Database(connectionString: Database.connectionString())
-        } catch {
-            throw IntegrationError("PostgreSQL is not reachable (\(error)); start it with `ops/pg start`")
-        }
-        databaseName = "peil_it_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
-        // An identifier cannot be a bound parameter; the name is ours, letters and digits only.
-        try server.execute(SQLQuery(unsafeSQL: "CREATE DATABASE \(databaseName)"))
-        connectionString = Database.connectionString() + " dbname=\(databaseName)"
-        store = try PeilStore.open(connectionString: connectionString, migrations: Self.repository.appendingPathComponent("coordinator/migrations"))
+        database = try TemporaryDatabase(prefix: "peil_it")
+        connectionString = database.connectionString
+        store = try XCTUnwrap(database.store)
+        fleet = LabFleet(peil: PeilProcess.peilBinary, lab: lab, directory: directory, database: connectionString)
     }
 
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     /// Makes a key pair; allow-listed ones go into `agents.allow`.
-    @discardableResult
-    func makeKey(_ name: String, allowListed: Bool) throws -> CurveKeyPair {
-        let pair = try CurveKeyPair.generate()
-        _ = try CurveKeyFile.write(pair, name: name, directory: directory)
-        if allowListed {
-            let allow = directory.appendingPathComponent("agents.allow")
-            let previous = (try? String(contentsOf: allow, encoding: .utf8)) ?? ""
-            try (previous + "\(pair.publicKey) \(name)\n").write(to: allow, atomically: true, encoding: .utf8)
-        }
-        return pair
+    func makeKey(_ name: String, allowListed: Bool) throws {
+        try fleet.makeKey(name, allowListed: allowListed)
     }
 
     /// `peil ARGS --database …` to completion; fails the test on a non-zero exit.
     @discardableResult
     func peil(_ arguments: [String], expectSuccess: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws -> (status: Int32, output: String) {
-        let result = try TestProcess.run(arguments + ["--database", connectionString], directory: directory)
+        let result = try PeilProcess.run(arguments + ["--database", connectionString], directory: directory)
         if expectSuccess {
             XCTAssertEqual(result.status, 0, "peil \(arguments.joined(separator: " ")) failed:\n\(result.output)", file: file, line: line)
         }
@@ -71,29 +50,13 @@ final class Backbone {
     }
 
     /// `resolveOnly`: no connect tasks (the backbone tests measure DNS only).
-    func startCoordinator(agentTimeout: Double = 10, resolveOnly: Bool = true) throws -> TestProcess {
-        try makeKeyIfMissing("coordinator")
-        let ready = directory.appendingPathComponent("coordinator.ready")
-        try? FileManager.default.removeItem(at: ready)
-        let process = try TestProcess(name: "coordinator-\(processes.count)", arguments: [
-            "coordinator", "--bind", endpoint, "--key", path("coordinator.key"), "--allow", path("agents.allow"),
-            "--database", connectionString, "--agent-timeout", "\(agentTimeout)", "--ready-file", ready.path,
-        ] + (resolveOnly ? ["--resolve-only"] : []), directory: directory)
-        processes.append(process)
-        let listening = eventually(timeout: 20) { FileManager.default.fileExists(atPath: ready.path) || !process.isRunning }
-        guard listening, process.isRunning else { throw IntegrationError("coordinator did not start:\n\(process.log)") }
-        return process
+    func startCoordinator(agentTimeout: Double = 10, resolveOnly: Bool = true) throws -> PeilProcess {
+        PeilProcess(try fleet.startCoordinator(["--agent-timeout", "\(agentTimeout)"] + (resolveOnly ? ["--resolve-only"] : [])))
     }
 
     /// An agent in the lab vantage namespace for `families`.
-    func startAgent(_ name: String, families: Set<AddressFamily>, extra: [String] = []) throws -> TestProcess {
-        let process = try TestProcess(name: name, namespace: lab.vantageNamespace(for: families), arguments: [
-            "agent", "--name", name, "--coordinator", endpoint, "--coordinator-key", path("coordinator.pub"),
-            "--key", path("\(name).key"), "--root-hints", lab.rootHintsFile.path, "--trust-anchor", lab.trustAnchorFile.path,
-            "--families", families.map(\.rawValue).sorted().joined(separator: ","),
-        ] + extra, directory: directory)
-        processes.append(process)
-        return process
+    func startAgent(_ name: String, families: Set<AddressFamily>, extra: [String] = []) throws -> PeilProcess {
+        PeilProcess(try fleet.startAgent(name, families: families, extra))
     }
 
     func measure(_ sets: String) throws -> Int64 {
@@ -120,21 +83,14 @@ final class Backbone {
     }
 
     /// The logs of every process, for a failure message.
-    var logs: String {
-        processes.map { "--- \($0.name)\n\($0.log.suffix(3000))" }.joined(separator: "\n")
-    }
+    var logs: String { fleet.logs }
 
     func tearDown() {
-        for process in processes { process.stop() }
-        _ = try? server.execute(SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)"))
+        fleet.stop()
+        try? database.drop()
         try? FileManager.default.removeItem(at: directory)
     }
 
-    private func path(_ file: String) -> String { directory.appendingPathComponent(file).path }
-
-    private func makeKeyIfMissing(_ name: String) throws {
-        if !FileManager.default.fileExists(atPath: path("\(name).key")) { try makeKey(name, allowListed: false) }
-    }
 }
 
 struct IntegrationError: Error, CustomStringConvertible {

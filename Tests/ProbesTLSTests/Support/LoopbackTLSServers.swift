@@ -1,4 +1,5 @@
 import Foundation
+import PeilTestSupport
 @testable import Probes
 
 /// Real TLS servers on 127.0.0.1 for the probe tests: tlslite-ng (legacy) and `openssl s_server`
@@ -6,15 +7,14 @@ import Foundation
 enum LoopbackTLSServers {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repository = TestPaths.repository.path
 
     /// `var/venv-tlslite/bin/tls.py`, installed by `ops/tlslite` when missing (PyPI).
     static func tlsliteScript() throws -> String {
         let script = repository + "/var/venv-tlslite/bin/tls.py"
         if FileManager.default.isExecutableFile(atPath: script) { return script }
         let folder = try scratch()
-        let installer = try ChildProcess(repository + "/ops/tlslite", [], log: folder + "/install.log")
+        let installer = try TestProcess(repository + "/ops/tlslite", [], log: folder + "/install.log")
         guard installer.wait(timeout: .seconds(300)) == 0, FileManager.default.isExecutableFile(atPath: script) else {
             installer.stop()
             throw Failure(description: "ops/tlslite failed: \(installer.output)")
@@ -25,7 +25,7 @@ enum LoopbackTLSServers {
     /// A fresh folder with `cert.pem` and `key.pem`: RSA 2048, CN=localhost, CA:FALSE.
     static func certificate() throws -> String {
         let folder = try scratch()
-        let openssl = try ChildProcess("/usr/bin/openssl", [
+        let openssl = try TestProcess("/usr/bin/openssl", [
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder + "/key.pem", "-out", folder + "/cert.pem",
             "-days", "2", "-subj", "/CN=localhost", "-addext", "basicConstraints=critical,CA:FALSE",
         ], log: folder + "/openssl.log")
@@ -35,9 +35,9 @@ enum LoopbackTLSServers {
 
     /// Starts a server command whose last word is the port, and waits until it accepts.
     static func start(_ program: String, _ arguments: (UInt16) -> [String], in folder: String,
-                      holdStdinOpen: Bool = false) throws -> (ChildProcess, UInt16) {
+                      holdStdinOpen: Bool = false) throws -> (TestProcess, UInt16) {
         let port = try freePort()
-        let child = try ChildProcess(program, arguments(port), log: folder + "/server.log", directory: folder, holdStdinOpen: holdStdinOpen)
+        let child = try TestProcess(program, arguments(port), log: folder + "/server.log", directory: folder, holdStdinOpen: holdStdinOpen)
         for _ in 0..<100 {
             if accepts(port: port) { return (child, port) }
             if child.wait(timeout: .milliseconds(100)) != nil { break }

@@ -1,4 +1,5 @@
 import Foundation
+import PeilTestSupport
 
 /// A throwaway PKI made with the `openssl` CLI in a temp folder: a CA (`ca.pem`, the tests'
 /// trust store), a CA-signed leaf for `localhost` with an OCSP URL (`chain.pem` = leaf + CA,
@@ -50,7 +51,7 @@ struct TestPKI: Sendable {
 
     /// Runs `openssl` with `arguments` in `folder`; throws with its output when it fails.
     static func run(_ arguments: [String], in folder: String) throws {
-        let child = try ChildProcess("/usr/bin/openssl", arguments, log: folder + "/openssl-\(UUID().uuidString).log", directory: folder)
+        let child = try TestProcess("/usr/bin/openssl", arguments, log: folder + "/openssl-\(UUID().uuidString).log", directory: folder)
         guard child.wait(timeout: .seconds(60)) == 0 else {
             child.stop()
             throw LoopbackTLSServers.Failure(description: "openssl \(arguments.joined(separator: " ")): \(child.output)")
@@ -60,7 +61,7 @@ struct TestPKI: Sendable {
 
 /// An `openssl s_server` on 127.0.0.1 with the test PKI, stopped by `stop()` (or on deinit).
 final class OpenSSLServer: @unchecked Sendable {
-    let process: ChildProcess
+    let process: TestProcess
     let port: UInt16
     private let folder: String
 

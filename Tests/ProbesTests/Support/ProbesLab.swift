@@ -1,6 +1,7 @@
 import Foundation
 import Lab
 import PeilModel
+import PeilTestSupport
 import Testing
 
 /// Brings up a lab of this test process's own (own prefix, own state directory) around a suite,
@@ -22,7 +23,7 @@ struct ProbesLabTrait: SuiteTrait, TestScoping {
 
     /// Whether this machine can run the lab and the built `peil`.
     static var available: Bool {
-        geteuid() == 0 && ProcessRunner.peil != nil && ipTool != nil
+        TestRequirements.isMet(.root, .peilBinary) && ipTool != nil
             && FileManager.default.isExecutableFile(atPath: "/usr/sbin/knotd")
     }
 
@@ -47,11 +48,11 @@ enum LabResolve {
 
     static func run(_ lab: Lab, domain: LabDomain, families: Set<AddressFamily>) throws -> Run {
         let namespace = lab.vantageNamespace(for: families)
-        let arguments = ["netns", "exec", namespace, ProcessRunner.peil!, "resolve", domain.name, "--web-host", domain.webHost,
+        let arguments = ["netns", "exec", namespace, TestProcess.peil!, "resolve", domain.name, "--web-host", domain.webHost,
                          "--root-hints", lab.rootHintsFile.path, "--trust-anchor", lab.trustAnchorFile.path,
                          "--families", families.map(\.rawValue).sorted().joined(separator: ","), "--query-timeout", "5", "--json"]
         let started = ContinuousClock.now
-        let result = try ProcessRunner.run(ProbesLabTrait.ipTool!, arguments, timeout: .seconds(90))
+        let result = try TestProcess.run(ProbesLabTrait.ipTool!, arguments, timeout: .seconds(90))
         let elapsed = ContinuousClock.now - started
         let observation = try? JSONDecoder().decode(ResolutionObservation.self, from: Data(result.standardOutput.utf8))
         return Run(observation: observation, elapsed: elapsed, standardError: result.standardError, status: result.status)

@@ -2,14 +2,13 @@ import Checks
 import Foundation
 import Lab
 import PeilModel
+import PeilTestSupport
 import Report
 
 /// Shared test data: the seed files, the sets as `peil import` reads them, the Public Suffix
 /// List, and the generated twin's ground truth (made once per test process, no lab).
 enum ReportFixtures {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let seedData = repository.deletingLastPathComponent().appendingPathComponent("shared/data")
+    static let seedData = TestPaths.seedData
     static let primaryFolder = seedData.appendingPathComponent("primary-2021-03")
 
     /// `web.csv` and `mail.csv` of the March 2021 results.
@@ -67,7 +66,7 @@ enum ReportFixtures {
 
     /// A fresh scratch directory `var/report-tests/<name>` in the checkout (ignored by git).
     static func scratch(_ name: String) throws -> URL {
-        let url = repository.appendingPathComponent("var/report-tests/\(name)", isDirectory: true)
+        let url = TestPaths.repository.appendingPathComponent("var/report-tests/\(name)", isDirectory: true)
         try? FileManager.default.removeItem(at: url)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url

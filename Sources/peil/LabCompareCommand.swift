@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Lab
+
+extension LabCommand {
+    /// `peil lab compare`: measured columns against a twin's ground truth (``TwinComparison``).
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare measured bulk columns with a twin's ground truth: agreement per column, every disagreement with both causes.",
+            discussion: """
+                TRUTH is `peil lab truth --json` of a twin; RESULTS is JSON lines from `peil results --format jsonl` \
+                or `peil resolve --mail-columns`. A cell agrees when its status is the truth's status or the truth's \
+                `derived` status. Exits 0 after printing, unless --require-all is given and a cell disagrees.
+                """)
+
+        @Option(help: "The twin's ground truth (`peil lab truth --json`).")
+        var truth: String
+
+        @Option(help: "The measured columns, JSON lines (`peil results --format jsonl` or `peil resolve --mail-columns`).")
+        var results: String
+
+        @Option(help: "Domains shown per kind of disagreement.")
+        var maxExamples = 5
+
+        @Flag(help: "Exit 1 when any compared cell disagrees.")
+        var requireAll = false
+
+        func run() throws {
+            let comparison = try TwinComparison.compare(
+                truth: try Data(contentsOf: URL(fileURLWithPath: truth)),
+                results: try Data(contentsOf: URL(fileURLWithPath: results)))
+            print(comparison.table(maxExamples: maxExamples))
+            if requireAll && !comparison.agreesEverywhere { throw ExitCode(1) }
+        }
+    }
+}
