@@ -77,7 +77,7 @@ public struct TwinComparison: Sendable, Equatable {
                     guard let want = truth.part(part)[name] else { continue }
                     let key = BulkColumnID(part, name)
                     comparison.compared[key, default: 0] += 1
-                    if cell.status == want.status || cell.status == want.derived {
+                    if let status = cell.status, status == want.status || status == want.derived {
                         comparison.agreeing[key, default: 0] += 1
                         continue
                     }
