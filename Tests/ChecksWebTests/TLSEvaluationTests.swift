@@ -139,27 +139,3 @@ final class TLSEvaluationTests: XCTestCase {
         XCTAssertEqual(TLSEvaluation.certificateSignature(o, .internetnl2021).findings, [Finding("insufficient", subject: "Old CA: sha1WithRSAEncryption")])
     }
 }
-
-final class SubtestStatusTests: XCTestCase {
-    func testClampingToWorstStatus() {
-        XCTAssertEqual(Status.failed.clamped(to: .warning), .warning)
-        XCTAssertEqual(Status.failed.clamped(to: .info), .info)
-        XCTAssertEqual(Status.warning.clamped(to: .info), .info)
-        XCTAssertEqual(Status.error.clamped(to: .info), .error)
-        XCTAssertEqual(Status.passed.clamped(to: .failed), .passed)
-        XCTAssertEqual(Status.notTested.rawValue, "not_tested")
-    }
-
-    func testCategoryVerdict() {
-        func g(_ s: Status, _ r: Requirement, counts: Bool = true) -> GradedSubtest { GradedSubtest(status: s, requirement: r, countsWhenNotTested: counts) }
-        XCTAssertEqual(Status.category([g(.passed, .mandatory), g(.error, .informational)]), .error)
-        XCTAssertEqual(Status.category([g(.failed, .mandatory), g(.warning, .optional)]), .failed)
-        XCTAssertEqual(Status.category([g(.passed, .mandatory), g(.warning, .optional)]), .passed)
-        XCTAssertEqual(Status.category([g(.passed, .optional), g(.warning, .optional)]), .warning)
-        XCTAssertEqual(Status.category([g(.info, .informational), g(.passed, .optional)]), .passed)
-        XCTAssertEqual(Status.category([g(.info, .informational)]), .info)
-        XCTAssertEqual(Status.category([g(.notTested, .mandatory)]), .failed, "not tested counts as its worst status")
-        XCTAssertEqual(Status.category([g(.notTested, .mandatory, counts: false), g(.passed, .mandatory)]), .passed)
-        XCTAssertEqual(Status.category([]), .passed)
-    }
-}

@@ -27,6 +27,8 @@ final class StatusTests: XCTestCase {
         XCTAssertEqual(Status.warning.clamped(to: .failed), .warning)
         XCTAssertEqual(Status.error.clamped(to: .info), .error)
         XCTAssertEqual(Status.notTested.clamped(to: .info), .notTested)
+        XCTAssertEqual(Status.warning.clamped(to: .info), .info)
+        XCTAssertEqual(Status.passed.clamped(to: .failed), .passed)
     }
 
     func testAdoptionFormula() {
@@ -82,5 +84,18 @@ final class StatusTests: XCTestCase {
 
     func testWebDNSSECColumnStatus() {
         XCTAssertEqual(DNSSECStatus.allCases.map(\.columnStatus), [.passed, .failed, .failed, .error])
+    }
+
+    func testCategoryOfGradedSubtests() {
+        func g(_ s: Status, _ r: Requirement, counts: Bool = true) -> GradedSubtest { GradedSubtest(status: s, requirement: r, countsWhenNotTested: counts) }
+        XCTAssertEqual(Status.category([g(.passed, .mandatory), g(.error, .informational)]), .error)
+        XCTAssertEqual(Status.category([g(.failed, .mandatory), g(.warning, .optional)]), .failed)
+        XCTAssertEqual(Status.category([g(.passed, .mandatory), g(.warning, .optional)]), .passed)
+        XCTAssertEqual(Status.category([g(.passed, .optional), g(.warning, .optional)]), .warning)
+        XCTAssertEqual(Status.category([g(.info, .informational), g(.passed, .optional)]), .passed)
+        XCTAssertEqual(Status.category([g(.info, .informational)]), .info)
+        XCTAssertEqual(Status.category([g(.notTested, .mandatory)]), .failed, "not tested counts as its worst status")
+        XCTAssertEqual(Status.category([g(.notTested, .mandatory, counts: false), g(.passed, .mandatory)]), .passed)
+        XCTAssertEqual(Status.category([]), .passed)
     }
 }
