@@ -36,21 +36,25 @@ public struct CurveKeyPair: Sendable, Hashable {
 /// a public key file (`NAME.pub`) holds only the public line. An allow-list file holds one
 /// public key per line, optionally followed by a name; `#` starts a comment.
 public enum CurveKeyFile {
+    /// Writes `NAME.key` (the pair, mode 0600 from the moment it exists) and `NAME.pub` into
+    /// `directory`, creating the folder when missing.
+    /// - Throws: ``CurveKeyError/unwritable(_:_:)`` when `NAME.key` exists (a secret key is never
+    ///   overwritten), is a symbolic link, or cannot be written.
     public static func write(_ pair: CurveKeyPair, name: String, directory: URL) throws -> (secret: URL, public: URL) {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let secretURL = directory.appendingPathComponent("\(name).key")
         let publicURL = directory.appendingPathComponent("\(name).pub")
         let secretText = "# Peil CURVE secret key for \(name): keep private\npublic-key = \"\(pair.publicKey)\"\nsecret-key = \"\(pair.secretKey)\"\n"
-        guard FileManager.default.createFile(atPath: secretURL.path, contents: Data(secretText.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CurveKeyError.unreadable(secretURL.path, "cannot write")
-        }
+        try SecretFile.create(at: secretURL.path, contents: Array(secretText.utf8))
         try "# Peil CURVE public key for \(name)\npublic-key = \"\(pair.publicKey)\"\n".write(to: publicURL, atomically: true, encoding: .utf8)
         return (secretURL, publicURL)
     }
 
     /// Reads a secret key file into a key pair.
+    /// - Throws: ``CurveKeyError/exposed(_:mode:)`` when group or others may read or write the
+    ///   file (as ssh does), so a leaked key is noticed instead of used.
     public static func readPair(_ url: URL) throws -> CurveKeyPair {
-        let fields = try readFields(url)
+        let fields = try fields(of: SecretFile.read(at: url.path), path: url.path)
         guard let publicKey = fields["public-key"], let secretKey = fields["secret-key"] else {
             throw CurveKeyError.malformed("\(url.path) lacks public-key or secret-key")
         }
@@ -94,6 +98,17 @@ public enum CurveKeyFile {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw CurveKeyError.unreadable(url.path, "\(error)")
         }
+        return fields(of: text)
+    }
+
+    private static func fields(of bytes: [UInt8], path: String) throws -> [String: String] {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw CurveKeyError.malformed("\(path) is not UTF-8 text")
+        }
+        return fields(of: text)
+    }
+
+    private static func fields(of text: String) -> [String: String] {
         var fields: [String: String] = [:]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let parts = line.split(separator: "=", maxSplits: 1)
@@ -109,12 +124,19 @@ public enum CurveKeyFile {
 /// A key file that could not be read or did not hold what it should.
 public enum CurveKeyError: Error, CustomStringConvertible, Sendable {
     case unreadable(String, String)
+    case unwritable(String, String)
     case malformed(String)
+    /// A secret key file that group or others may read or write: the path and its mode.
+    case exposed(String, mode: UInt32)
 
     public var description: String {
         switch self {
         case .unreadable(let path, let why): "cannot read key file \(path): \(why)"
+        case .unwritable(let path, let why): "cannot write key file \(path): \(why)"
         case .malformed(let why): "bad key file: \(why)"
+        case .exposed(let path, let mode):
+            "secret key file \(path) has mode \(String(format: "%04o", mode)), so group or others may read or write it: "
+                + "refusing to use it (a key others could read may be known to them; make a new key pair, or if it was never exposed: chmod 600 \(path))"
         }
     }
 }
