@@ -5,10 +5,16 @@ import Foundation
 /// statements from different callers never interleave and a transaction owns the connection
 /// until it ends.
 ///
-/// The calls block the calling thread for the duration of the statement.
+/// The calls block the calling thread for the duration of the statement, and never longer
+/// than the connection's statement timeout: PostgreSQL cancels a statement that runs longer.
 public final class Database: @unchecked Sendable {
-    /// The local cluster that `ops/pg start` runs.
-    public static let defaultConnectionString = "host=127.0.0.1 port=55432 dbname=peil user=peil"
+    /// The local cluster that `ops/pg start` runs, as the run-time role (`ops/pg url` adds the
+    /// role's password file).
+    public static let defaultConnectionString = "host=127.0.0.1 port=55432 dbname=peil user=\(DatabaseRoles.runtimeRole)"
+    /// How long one statement may run unless the caller says otherwise (`--statement-timeout`).
+    /// A claim or a commit takes milliseconds; the largest reads (a measurement's observations
+    /// for `peil results`) take seconds.
+    public static let defaultStatementTimeout: Duration = .seconds(60)
     /// The environment variable that names the database when no connection string is given.
     public static let environmentVariable = "PEIL_DATABASE_URL"
 
@@ -27,14 +33,19 @@ public final class Database: @unchecked Sendable {
 
     /// Where this connection goes, `host:port/database`, for messages (no user or password).
     public let target: String
+    /// The session's `statement_timeout`, set when connecting (and again after a reconnect).
+    public var statementTimeout: Duration { connection.statementTimeout }
 
     /// Connects.
     /// - Parameters:
     ///   - connectionString: as for ``connectionString(explicit:environment:)``.
     ///   - database: overrides the database name of the connection string (the tests use it to
     ///     reach a fresh database on the same server).
+    ///   - statementTimeout: the longest one statement may run before PostgreSQL cancels it
+    ///     (SQLSTATE 57014, a ``DatabaseError`` that says so).
     /// - Throws: ``DatabaseError`` with code `.connection` and libpq's message.
-    public init(connectionString: String? = nil, database: String? = nil) throws {
+    public init(connectionString: String? = nil, database: String? = nil,
+                statementTimeout: Duration = Database.defaultStatementTimeout) throws {
         let resolved = Self.connectionString(explicit: connectionString)
         var keywords = ["dbname", "fallback_application_name", "connect_timeout"]
         var values = [resolved, "peil", "10"]
@@ -50,14 +61,21 @@ public final class Database: @unchecked Sendable {
         guard let handle else {
             throw DatabaseError(code: .connection, message: "libpq could not allocate a connection")
         }
-        let connection = DatabaseConnection(handle: handle)
+        let connection = DatabaseConnection(handle: handle, statementTimeout: statementTimeout)
         guard PQstatus(handle) == CONNECTION_OK else {
-            throw DatabaseError(code: .connection, message: connection.lastErrorMessage)
+            let message = connection.lastErrorMessage
+            throw DatabaseError(code: .connection, message: message, hint: Self.passwordHint(for: message))
         }
         self.connection = connection
         self.target = "\(String(cString: PQhost(handle))):\(String(cString: PQport(handle)))/\(String(cString: PQdb(handle)))"
-        // CREATE … IF NOT EXISTS and friends would print NOTICEs to stderr otherwise.
-        try connection.execute("SET client_min_messages = warning")
+        try connection.configureSession()
+    }
+
+    /// What to do when the server asked for a password that was not given or was wrong.
+    static func passwordHint(for message: String) -> String? {
+        guard message.contains("password") else { return nil }
+        return "give the role's password in a password file: passfile=FILE in the connection string, or PGPASSFILE "
+            + "(for the ops/pg cluster: export PEIL_DATABASE_URL=\"$(ops/pg url)\")"
     }
 
     /// Runs one statement outside any explicit transaction and returns its rows.
@@ -102,9 +120,11 @@ public final class Database: @unchecked Sendable {
 /// The connection inside a ``Database``'s lock; only valid within the closure it was given to.
 public final class DatabaseConnection {
     fileprivate let handle: OpaquePointer
+    let statementTimeout: Duration
 
-    fileprivate init(handle: OpaquePointer) {
+    fileprivate init(handle: OpaquePointer, statementTimeout: Duration) {
         self.handle = handle
+        self.statementTimeout = statementTimeout
     }
 
     deinit {
@@ -140,13 +160,19 @@ public final class DatabaseConnection {
         String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The session settings every connection has: quiet NOTICEs (CREATE … IF NOT EXISTS and
+    /// friends would print them to stderr) and the statement timeout.
+    fileprivate func configureSession() throws {
+        try executeScript(unsafeSQL: "SET client_min_messages = warning; SET statement_timeout = \(statementTimeout.milliseconds)")
+    }
+
     fileprivate func ensureUsable() throws {
         if PQstatus(handle) != CONNECTION_OK {
             PQreset(handle)
             guard PQstatus(handle) == CONNECTION_OK else {
                 throw DatabaseError(code: .connection, message: lastErrorMessage)
             }
-            try execute("SET client_min_messages = warning")
+            try configureSession()
         }
         // A transaction left open by a crash in a caller would swallow every later statement.
         if PQtransactionStatus(handle) != PQTRANS_IDLE {
@@ -166,7 +192,10 @@ public final class DatabaseConnection {
             func field(_ code: Character) -> String? {
                 PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
             }
-            let message = field("M") ?? String(cString: PQresultErrorMessage(result))
+            var message = field("M") ?? String(cString: PQresultErrorMessage(result))
+            if field("C") == DatabaseError.queryCanceled, message.contains("statement timeout") {
+                message += " (it ran longer than the connection's statement timeout of \(statementTimeout.seconds) s)"
+            }
             throw DatabaseError(
                 code: PQstatus(handle) == CONNECTION_OK ? .statement : .connection,
                 message: message.trimmingCharacters(in: .whitespacesAndNewlines),
@@ -183,6 +212,20 @@ public final class DatabaseConnection {
         }
         let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
         return QueryResult(columns: columns, values: values, affectedRows: affected, sql: sql ?? "")
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, at least 1 (`statement_timeout = 0` would mean no timeout at all).
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// Seconds as a short decimal for messages, e.g. `60` or `0.3`.
+    var seconds: String {
+        let value = Double(milliseconds) / 1000
+        return value == value.rounded() ? String(Int64(value)) : String(value)
     }
 }
 

@@ -40,6 +40,12 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
 
     /// SQLSTATE 23505.
     public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// SQLSTATE 57014: the statement was cancelled, e.g. by the statement timeout.
+    static let queryCanceled = "57014"
+    /// The statement ran longer than the connection's statement timeout and was cancelled.
+    public var isStatementTimeout: Bool { sqlState == Self.queryCanceled && message.contains("statement timeout") }
+    /// SQLSTATE 42501: the role lacks the privilege (the run-time role's DDL, for instance).
+    public var isInsufficientPrivilege: Bool { sqlState == "42501" }
     /// SQLSTATE 40001 or 40P01: the transaction may succeed if retried.
     public var isSerializationFailure: Bool { sqlState == "40001" || sqlState == "40P01" }
 

@@ -20,10 +20,13 @@ public struct Migration: Sendable, Hashable {
 /// The schema only ever comes from the binary: no folder, environment variable or current
 /// directory is read. Each migration runs in its own transaction and is recorded in
 /// `schema_migrations`; applying is idempotent, and an advisory lock keeps coordinators that
-/// start together from racing.
+/// start together from racing. Only the database's owner migrates (``DatabaseRoles``).
 public enum Migrations {
     /// Key of the PostgreSQL advisory lock held while migrating.
     static let advisoryLockKey: Int64 = 0x5045_494C_4D49_4752 // "PEILMIGR"
+    /// The statement timeout inside a migration's transaction (at least this, or the
+    /// connection's own when longer): rewriting a large table takes longer than a query.
+    public static let statementTimeout: Duration = .seconds(600)
 
     /// Every file of `Sources/Store/Migrations/` with its embedded bytes. SwiftPM names an
     /// embedded file after its name with the first digit and the dots replaced by `_`; a new
@@ -61,6 +64,43 @@ public enum Migrations {
         return migrations
     }
 
+    /// The bundled migrations that `database` has not had yet (all of them for an empty one).
+    public static func pendingBundled(in database: Database) throws -> [Migration] {
+        let table = try database.query("""
+            SELECT to_regclass('schema_migrations') IS NOT NULL AS tracked,
+                   to_regclass('schema_migrations') IS NULL OR has_table_privilege('schema_migrations', 'SELECT') AS readable
+            """).single()
+        guard try table.decode("readable", as: Bool.self) else {
+            let role = try DatabaseRoles.currentRole(database)
+            throw DatabaseError(code: .migration, message: """
+                role \(role) may not read Peil's tables in \(database.target): the database's owner grants it \
+                with `peil db migrate --database <the owner's connection> --grant \(role)`
+                """)
+        }
+        let applied = try table.decode("tracked", as: Bool.self) ? Set(appliedVersions(in: database)) : []
+        return try bundled().filter { !applied.contains($0.version) }
+    }
+
+    /// Makes sure `database` has every bundled migration: applies them when the connected role
+    /// may change the schema (the owner), and otherwise refuses, naming the command to run.
+    /// - Returns: the migrations applied now.
+    /// - Throws: ``DatabaseError`` (`.migration`) when migrations are missing and the role may
+    ///   not apply them (the run-time role against a database nobody migrated yet).
+    @discardableResult
+    public static func bringUpToDate(_ database: Database) throws -> [Migration] {
+        let pending = try pendingBundled(in: database)
+        guard !pending.isEmpty else { return [] }
+        guard try DatabaseRoles.mayChangeSchema(database) else {
+            let role = try DatabaseRoles.currentRole(database)
+            throw DatabaseError(code: .migration, message: """
+                the database \(database.target) lacks migration\(pending.count == 1 ? "" : "s") \(pending.map { String($0.version) }.joined(separator: ", ")) \
+                and role \(role) may not change its schema: run `peil db migrate --database <the owner's connection> --grant \(role)` first \
+                (for the ops/pg cluster: peil db migrate --database "$(ops/pg owner-url)" --grant \(role))
+                """)
+        }
+        return try apply(bundled(), to: database)
+    }
+
     /// Applies the bundled migrations that `database` has not had yet.
     /// - Returns: the migrations applied now (empty when the schema was current).
     @discardableResult
@@ -72,7 +112,9 @@ public enum Migrations {
     /// - Returns: the migrations applied now.
     @discardableResult
     public static func apply(_ migrations: [Migration], to database: Database) throws -> [Migration] {
+        let timeout = max(statementTimeout, database.statementTimeout).milliseconds
         try database.transaction { connection in
+            try connection.executeScript(unsafeSQL: "SET LOCAL statement_timeout = \(timeout)")
             try connection.execute("SELECT pg_advisory_xact_lock(\(advisoryLockKey))")
             try connection.execute("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -85,6 +127,7 @@ public enum Migrations {
         var applied: [Migration] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
             let ran = try database.transaction { connection -> Bool in
+                try connection.executeScript(unsafeSQL: "SET LOCAL statement_timeout = \(timeout)")
                 try connection.execute("SELECT pg_advisory_xact_lock(\(advisoryLockKey))")
                 let done = try connection.query("SELECT 1 FROM schema_migrations WHERE version = \(migration.version)")
                 guard done.rows.isEmpty else { return false }

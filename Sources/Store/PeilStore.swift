@@ -13,11 +13,14 @@ public final class PeilStore: Sendable {
         self.database = database
     }
 
-    /// Connects (see ``Database/connectionString(explicit:environment:)``) and brings the schema
-    /// up to date with the migrations compiled into the binary (``Migrations/bundled()``).
-    public static func open(connectionString: String? = nil) throws -> PeilStore {
-        let database = try Database(connectionString: connectionString)
-        try Migrations.applyBundled(to: database)
+    /// Connects (see ``Database/connectionString(explicit:environment:)``) and makes sure the
+    /// schema has the migrations compiled into the binary (``Migrations/bringUpToDate(_:)``):
+    /// the database's owner applies missing ones; the run-time role gets an error naming
+    /// `peil db migrate`.
+    public static func open(connectionString: String? = nil,
+                            statementTimeout: Duration = Database.defaultStatementTimeout) throws -> PeilStore {
+        let database = try Database(connectionString: connectionString, statementTimeout: statementTimeout)
+        try Migrations.bringUpToDate(database)
         return PeilStore(database: database)
     }
 }

@@ -9,8 +9,8 @@ import XCTest
 public enum TestRequirement: Sendable, Hashable, CustomStringConvertible {
     /// Root (network namespaces, the lab).
     case root
-    /// A PostgreSQL server at `PEIL_DATABASE_URL` (default: the `ops/pg` cluster) where the
-    /// tests may create databases.
+    /// A PostgreSQL server at `PEIL_DATABASE_URL` (default: the `ops/pg` cluster as its owner
+    /// role) where the tests may create databases.
     case postgreSQL
     /// The `peil` executable built beside the tests.
     case peilBinary
@@ -60,7 +60,7 @@ public enum TestRequirements {
     /// own `connect_timeout` bounds an unanswered one).
     private static let postgreSQLProblem: String? = {
         do {
-            _ = try Database(connectionString: Database.connectionString())
+            _ = try Database(connectionString: TemporaryDatabase.serverConnectionString)
             return nil
         } catch {
             return "cannot connect (\(error))"

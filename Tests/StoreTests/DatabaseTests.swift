@@ -98,6 +98,6 @@ final class DatabaseConnectionTests: XCTestCase {
     func testConnectionStringPrecedence() {
         XCTAssertEqual(Database.connectionString(explicit: "host=x", environment: ["PEIL_DATABASE_URL": "host=y"]), "host=x")
         XCTAssertEqual(Database.connectionString(explicit: nil, environment: ["PEIL_DATABASE_URL": "host=y"]), "host=y")
-        XCTAssertEqual(Database.connectionString(explicit: nil, environment: [:]), "host=127.0.0.1 port=55432 dbname=peil user=peil")
+        XCTAssertEqual(Database.connectionString(explicit: nil, environment: [:]), "host=127.0.0.1 port=55432 dbname=peil user=peil_runtime")
     }
 }
