@@ -29,11 +29,8 @@ struct DatabaseCommand: ParsableCommand {
         func run() throws {
             let connection = try Database(connectionString: database.url,
                                           statementTimeout: max(database.statementTimeout, Migrations.statementTimeout))
-            let pending = try Migrations.pendingBundled(in: connection)
-            if !pending.isEmpty, try !DatabaseRoles.mayChangeSchema(connection) {
-                throw ValidationError("role \(try DatabaseRoles.currentRole(connection)) may not change the schema of \(connection.target): connect as the database's owner")
-            }
-            let applied = try Migrations.applyBundled(to: connection)
+            // As a role that may not change the schema, this names the owner's connection to use.
+            let applied = try Migrations.bringUpToDate(connection)
             for migration in applied {
                 print("applied \(migration.version) \(migration.name)")
             }
