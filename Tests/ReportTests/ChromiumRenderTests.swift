@@ -3,7 +3,8 @@ import PeilTestSupport
 import Report
 import XCTest
 
-/// HTML reports opened in headless Chromium (``Chromium``: offline, file:// only): the full
+/// HTML reports opened in headless Chromium (``Chromium``: offline, file:// only, in a network
+/// namespace of its own when root): the full
 /// twin's report renders with every section and its charts, and a report made of hostile
 /// values (``HostileReport``) gets no element, attribute or handler it does not make itself
 /// (checked in the live DOM by ``DOMCheck``'s helper).
@@ -61,8 +62,9 @@ final class ChromiumRenderTests: XCTestCase {
         try ReportFiles.write(HostileReport.report(), to: out)
         let page = "file://" + out.appendingPathComponent("index.html").path
         let helper = try DOMCheck.write(into: out)
-        let result = try TestProcess.run(Chromium.python, [helper, Chromium.candidates[0], Chromium.driver, page]
-                                             + Chromium.flags(profile: out.appendingPathComponent("profile")), timeout: .seconds(120))
+        let command = Chromium.isolated(Chromium.python, [helper, Chromium.candidates[0], Chromium.driver, page]
+                                            + Chromium.flags(profile: out.appendingPathComponent("profile")))
+        let result = try TestProcess.run(command.program, command.arguments, timeout: .seconds(120))
         if result.status == 77 { throw XCTSkip("needs python3-selenium: \(result.standardError)") }
         XCTAssertEqual(result.status, 0, "dom-check.py: \(result.standardError)\(result.timedOut ? " (timed out)" : "")")
         let rendered = try JSONDecoder().decode(RenderedPage.self, from: Data(result.standardOutput.utf8))
@@ -88,9 +90,10 @@ final class ChromiumRenderTests: XCTestCase {
                        "the page needs nothing its policy refuses")
     }
 
-    /// Runs Chromium (at most two minutes) and returns its standard output.
+    /// Runs Chromium (at most two minutes, ``Chromium/isolated(_:_:)``) and returns its standard output.
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let result = try TestProcess.run(executable, arguments, timeout: .seconds(120))
+        let command = Chromium.isolated(executable, arguments)
+        let result = try TestProcess.run(command.program, command.arguments, timeout: .seconds(120))
         XCTAssertEqual(result.status, 0, "chromium \(arguments.last ?? "") exited with \(result.status)\(result.timedOut ? " (timed out)" : "")")
         return result.standardOutput
     }
