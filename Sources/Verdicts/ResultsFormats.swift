@@ -1,17 +1,21 @@
 import Checks
 import Foundation
 import PeilModel
+import Report
 
 /// `peil results`' formats: CSV (one row per domain), JSON lines (one object per domain, each
 /// column with its evidence) and the batch-API-shaped JSON (``BatchResults``).
 public enum ResultsFormats {
     /// The CSV header and one row per domain: the 8 web and 12 mail statuses, the mail test's
-    /// nameserver column named `mail_ipv6_nameserver` (``BulkColumnID/csvName``).
+    /// nameserver column named `mail_ipv6_nameserver` (``BulkColumnID/csvName``); fields escaped by
+    /// the report's ``CSV/field(_:)``.
     public static func csv(_ verdicts: [DomainVerdicts]) -> [String] {
-        [(["domain"] + BulkColumns.all.map(\.csvName)).joined(separator: ",")]
-            + verdicts.map { verdict in
-                ([verdict.domain] + BulkColumns.all.map { verdict[$0]?.status.rawValue ?? "" }).joined(separator: ",")
-            }
+        let header = CSV.row(["domain"] + BulkColumns.all.map(\.csvName))
+        let rows = verdicts.map { verdict -> String in
+            let statuses: [String] = BulkColumns.all.map { verdict[$0]?.status.rawValue ?? "" }
+            return CSV.row([verdict.domain] + statuses)
+        }
+        return [header] + rows
     }
 
     /// One JSON object per domain: `{"domain", "ruleSet", "web": {name: cell}, "mail": {name: cell}}`.

@@ -4,11 +4,12 @@ import Foundation
 
 /// The report's numbers as CSV: `adoption.csv`, `layers.csv`, `domains.csv`, `suppliers.csv`.
 /// Percentages with two decimals, changes in percentage points; empty where there is none.
+/// Every field goes through ``CSV/field(_:)``.
 public enum CSVReport {
     public static func adoption(_ report: Report) -> String {
-        var lines = [(["set", "column", "label"] + Status.allCases.map(\.rawValue) + ["other", "adopted", "judged", "adoption",
+        var lines = [CSV.row(["set", "column", "label"] + Status.allCases.map(\.rawValue) + ["other", "adopted", "judged", "adoption",
                       "baseline_adopted", "baseline_judged", "baseline_adoption", "delta_pp",
-                      "adoption_under_baseline_rules", "configuration_pp", "criteria_pp", "cells_changed_by_rules"]).joined(separator: ",")]
+                      "adoption_under_baseline_rules", "configuration_pp", "criteria_pp", "cells_changed_by_rules"])]
         for row in report.adoption {
             var fields = [row.set, row.column, report.label(row.column)] + counts(row.current)
             fields += [String(row.current.adopted), String(row.current.judged), fixed(row.current.adoption)]
@@ -16,19 +17,19 @@ public enum CSVReport {
                        fixed(row.baseline?.adoption), fixed(row.deltaPoints)]
             fields += [fixed(row.currentUnderBaselineRules?.adoption), fixed(row.configurationPoints), fixed(row.criteriaPoints),
                        row.cellsChangedByRules.map(String.init) ?? ""]
-            lines.append(fields.map(escape).joined(separator: ","))
+            lines.append(CSV.row(fields))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     public static func layers(_ report: Report) -> String {
-        var lines = [(["set", "layer", "column", "label"] + Status.allCases.map(\.rawValue) + ["other", "adopted", "judged", "adoption",
-                      "baseline_adoption", "delta_pp"]).joined(separator: ",")]
+        var lines = [CSV.row(["set", "layer", "column", "label"] + Status.allCases.map(\.rawValue) + ["other", "adopted", "judged", "adoption",
+                      "baseline_adoption", "delta_pp"])]
         for row in report.layers {
             let fields = [row.set, row.layerName, row.column, report.label(row.column)] + counts(row.current)
                 + [String(row.current.adopted), String(row.current.judged), fixed(row.current.adoption),
                    fixed(row.baseline?.adoption), fixed(row.deltaPoints)]
-            lines.append(fields.map(escape).joined(separator: ","))
+            lines.append(CSV.row(fields))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -42,7 +43,7 @@ public enum CSVReport {
             let fields = [row.domain, row.sets.joined(separator: " "), row.layer ?? "", row.organisation ?? "",
                           row.providers.mail ?? "", row.providers.dns ?? "", row.providers.web ?? ""]
                 + keys.map { row.cells[$0]?.status.rawValue ?? "" }
-            lines.append(fields.map(escape).joined(separator: ","))
+            lines.append(CSV.row(fields))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -54,7 +55,7 @@ public enum CSVReport {
         for group in report.suppliers.groups {
             let fields = [group.kind.rawValue, group.provider, String(group.domains), String(group.totalFailures)]
                 + keys.map { group.kind.owns($0) ? String(group.failures[$0] ?? 0) : "" }
-            lines.append(fields.map(escape).joined(separator: ","))
+            lines.append(CSV.row(fields))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -66,10 +67,5 @@ public enum CSVReport {
 
     static func fixed(_ value: Double?) -> String {
         value.map { String(format: "%.2f", $0) } ?? ""
-    }
-
-    static func escape(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

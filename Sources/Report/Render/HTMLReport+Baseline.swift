@@ -5,8 +5,8 @@ extension HTMLReport {
             return html + "<p class=\"note\">No baseline was given (<code>--baseline ID</code>), so there is no change to show.</p></section>"
         }
         let attribution = report.attribution
-        html += "<p>Change from <b>\(HTML.escape(baseline.name))</b> (\(baseline.date), \(HTML.escape(baseline.ruleSet))) to "
-            + "<b>\(HTML.escape(report.measurement.name))</b> (\(report.measurement.date), \(HTML.escape(report.measurement.ruleSet))), "
+        html += "<p>Change from <b>\(HTML.escape(baseline.name))</b> (\(HTML.escape(baseline.date)), \(HTML.escape(baseline.ruleSet))) to "
+            + "<b>\(HTML.escape(report.measurement.name))</b> (\(HTML.escape(report.measurement.date)), \(HTML.escape(report.measurement.ruleSet))), "
             + "in percentage points (pp).</p>"
         html += "<p class=\"note\">" + (attribution.available ? "Changed criteria vs changed configurations: " : "No split into criteria and configuration: ")
             + HTML.escape(attribution.note) + ".</p>"

@@ -1,12 +1,15 @@
 import PeilModel
 
-/// The self-contained HTML report: inline CSS, inline SVG charts, no scripts, no external assets.
+/// The self-contained HTML report: inline CSS, inline SVG charts, no scripts, no external assets,
+/// and a Content-Security-Policy that keeps it so (``HTML/contentSecurityPolicy``). Every value
+/// from outside (names, evidence, providers) goes through ``HTML/escape(_:)``.
 /// Sections: `adoption`, `layers`, `baseline`, `ipv6`, `suppliers`, `domains`.
 public enum HTMLReport {
     public static let sections = ["adoption", "layers", "baseline", "ipv6", "suppliers", "domains"]
 
     public static func render(_ report: Report) -> String {
         var page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            + "<meta http-equiv=\"Content-Security-Policy\" content=\"\(HTML.escape(HTML.contentSecurityPolicy))\">"
             + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             + "<title>\(HTML.escape(report.title))</title><style>\(HTML.style)</style></head><body>"
         page += header(report)
@@ -20,10 +23,10 @@ public enum HTMLReport {
 
     static func header(_ report: Report) -> String {
         let m = report.measurement
-        var meta = "Measurement <b>\(HTML.escape(m.name))</b> of \(m.date), \(m.domains) domains, judged under \(HTML.escape(m.ruleSet))"
+        var meta = "Measurement <b>\(HTML.escape(m.name))</b> of \(HTML.escape(m.date)), \(m.domains) domains, judged under \(HTML.escape(m.ruleSet))"
             + (m.imported ? " (imported results)" : "")
         if let b = report.baseline {
-            meta += "; baseline <b>\(HTML.escape(b.name))</b> of \(b.date) under \(HTML.escape(b.ruleSet))" + (b.imported ? " (imported)" : "")
+            meta += "; baseline <b>\(HTML.escape(b.name))</b> of \(HTML.escape(b.date)) under \(HTML.escape(b.ruleSet))" + (b.imported ? " (imported)" : "")
         }
         let sets = report.sets.map { "\(HTML.escape($0.name)): \($0.measured) of \($0.members) members measured" }.joined(separator: "; ")
         let links = sections.map { "<a href=\"#\($0)\">\(title(of: $0))</a>" }.joined()

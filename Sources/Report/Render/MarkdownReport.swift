@@ -1,26 +1,27 @@
 /// The Markdown summary for e-mail and issue trackers, and the side-by-side tables of `peil compare`.
+/// Every value from outside (names, rule sets, providers) goes through ``Markdown/text(_:)``.
 public enum MarkdownReport {
     public static func summary(_ report: Report) -> String {
         let m = report.measurement
-        var lines = ["# \(report.title)", ""]
-        lines.append("Measurement **\(m.name)** (\(m.date), \(m.ruleSet)\(m.imported ? ", imported" : ""), \(m.domains) domains)"
-            + (report.baseline.map { "; baseline **\($0.name)** (\($0.date), \($0.ruleSet))" } ?? "") + ".")
-        lines.append("Sets: " + report.sets.map { "\($0.name) (\($0.measured) of \($0.members) measured)" }.joined(separator: ", ") + ".")
+        var lines = ["# \(Markdown.text(report.title))", ""]
+        lines.append("Measurement **\(Markdown.text(m.name))** (\(Markdown.text(m.date)), \(Markdown.text(m.ruleSet))\(m.imported ? ", imported" : ""), \(m.domains) domains)"
+            + (report.baseline.map { "; baseline **\(Markdown.text($0.name))** (\(Markdown.text($0.date)), \(Markdown.text($0.ruleSet)))" } ?? "") + ".")
+        lines.append("Sets: " + report.sets.map { "\(Markdown.text($0.name)) (\($0.measured) of \($0.members) measured)" }.joined(separator: ", ") + ".")
         lines += ["", "Adoption = (passed + warning + info) / (passed + warning + info + failed).", "", "## Adoption per standard", ""]
         lines += adoptionTable(report)
         if report.baseline != nil {
             let note = report.attribution.note
-            lines += ["", "Change in percentage points against the baseline. " + note.prefix(1).uppercased() + note.dropFirst() + "."]
+            lines += ["", "Change in percentage points against the baseline. " + Markdown.text(note.prefix(1).uppercased() + note.dropFirst()) + "."]
         }
         for set in report.sets {
-            lines += ["", "## Per layer: \(set.name)", ""]
+            lines += ["", "## Per layer: \(Markdown.text(set.name))", ""]
             let names = HTMLReport.orderedLayers(report, set: set.name)
-            lines.append("| Layer | " + report.columns.map(\.label).joined(separator: " | ") + " |")
+            lines.append("| Layer | " + report.columns.map { Markdown.text($0.label) }.joined(separator: " | ") + " |")
             lines.append("|---|" + String(repeating: "---:|", count: report.columns.count))
             for name in names {
                 let rows = report.layers.filter { $0.set == set.name && $0.layerName == name }
                 let cells = report.columns.map { column in Points.percent(rows.first { $0.column == column.key }?.current.adoption) }
-                lines.append("| \(HTMLReport.layerTitle(name)) (\(set.layers[name] ?? 0)) | " + cells.joined(separator: " | ") + " |")
+                lines.append("| \(Markdown.text(HTMLReport.layerTitle(name))) (\(set.layers[name] ?? 0)) | " + cells.joined(separator: " | ") + " |")
             }
         }
         lines += ["", "## Suppliers", ""]
@@ -28,14 +29,14 @@ public enum MarkdownReport {
             for kind in SupplierKind.allCases {
                 let groups = report.suppliers.groups.filter { $0.kind == kind }.prefix(5)
                 guard !groups.isEmpty else { continue }
-                lines.append("- \(kind.title): " + groups.map { group in
+                lines.append("- \(Markdown.text(kind.title)): " + groups.map { group in
                     let worst = group.failures.max { ($0.value, $1.key) < ($1.value, $0.key) }
-                    let detail = worst.map { ", most in \(report.label($0.key)) (\($0.value) of \(report.suppliers.failuresByColumn[$0.key] ?? 0))" } ?? ""
-                    return "\(group.provider): \(group.totalFailures) failed cells over \(group.domains) domains\(detail)"
+                    let detail = worst.map { ", most in \(Markdown.text(report.label($0.key))) (\($0.value) of \(report.suppliers.failuresByColumn[$0.key] ?? 0))" } ?? ""
+                    return "\(Markdown.text(group.provider)): \(group.totalFailures) failed cells over \(group.domains) domains\(detail)"
                 }.joined(separator: "; "))
             }
         } else {
-            lines.append(report.suppliers.note + ".")
+            lines.append(Markdown.text(report.suppliers.note) + ".")
         }
         lines += ["", "Files: index.html, adoption.csv, layers.csv, domains.csv, suppliers.csv, report.json."]
         return lines.joined(separator: "\n") + "\n"
@@ -46,12 +47,12 @@ public enum MarkdownReport {
         let withBaseline = report.baseline != nil
         var header = ["Standard"]
         for set in report.sets {
-            header.append(set.name)
-            if withBaseline { header += ["Δ \(set.name)"] }
+            header.append(Markdown.text(set.name))
+            if withBaseline { header += ["Δ \(Markdown.text(set.name))"] }
         }
         var lines = ["| " + header.joined(separator: " | ") + " |", "|---|" + String(repeating: "---:|", count: header.count - 1)]
         for column in report.columns {
-            var cells = [column.label]
+            var cells = [Markdown.text(column.label)]
             for set in report.sets {
                 let row = report.row(set: set.name, column: column.key)
                 cells.append(row.flatMap { $0.current.judged == 0 ? nil : "\(Points.percent($0.current.adoption)) (\($0.current.adopted)/\($0.current.judged))" } ?? "–")
@@ -64,11 +65,11 @@ public enum MarkdownReport {
 
     /// Two measurements of one set: baseline, measurement and the change, per standard.
     public static func measurementsTable(_ report: Report, set: String) -> [String] {
-        let before = report.baseline?.name ?? "baseline", after = report.measurement.name
+        let before = Markdown.text(report.baseline?.name ?? "baseline"), after = Markdown.text(report.measurement.name)
         var lines = ["| Standard | \(before) | \(after) | Δ |", "|---|---:|---:|---:|"]
         for column in report.columns {
             let row = report.row(set: set, column: column.key)
-            lines.append("| \(column.label) | \(Points.percent(row?.baseline?.adoption)) | \(Points.percent(row?.current.adoption)) | \(Points.signed(row?.deltaPoints)) |")
+            lines.append("| \(Markdown.text(column.label)) | \(Points.percent(row?.baseline?.adoption)) | \(Points.percent(row?.current.adoption)) | \(Points.signed(row?.deltaPoints)) |")
         }
         return lines
     }
