@@ -1,5 +1,6 @@
 import Foundation
 import PeilModel
+import Probes
 import Wire
 
 /// Everything an agent needs to join a coordinator.
@@ -48,10 +49,19 @@ public enum AgentError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 }
 
-/// Does one task and reports on it. Implementations own their timeouts: `run` must return.
+/// Does one task and reports on it. Implementations own their timeouts: `run` must return,
+/// by `deadline` (plus at most one clamped wait), with what it saw by then.
 public protocol TaskProber: Sendable {
     /// `finalAttempt`: the coordinator's last attempt for a task (its max attempts, from
     /// WELCOME); a report of that attempt is final, so a prober keeps what it observed then
-    /// instead of asking for another attempt.
-    func run(_ task: TaskAssignment, finalAttempt: Int) async -> TaskReport
+    /// instead of asking for another attempt. `deadline`: the task's end (below its lease),
+    /// sooner when its cancellation is raised (the agent is stopping).
+    func run(_ task: TaskAssignment, finalAttempt: Int, deadline: ProbeDeadline) async -> TaskReport
+}
+
+extension TaskProber {
+    /// The task without a deadline of its own (the probes' own timeouts still bound it).
+    public func run(_ task: TaskAssignment, finalAttempt: Int) async -> TaskReport {
+        await run(task, finalAttempt: finalAttempt, deadline: .unbounded)
+    }
 }
