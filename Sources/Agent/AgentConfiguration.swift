@@ -21,7 +21,9 @@ public struct AgentConfiguration: Sendable {
     public var coordinatorSilenceLimit: Duration = .seconds(10)
     /// Results not acknowledged after this long are sent again (results are idempotent).
     public var resendInterval: Duration = .seconds(10)
-    /// On shutdown, how long running tasks and unacknowledged results are waited for.
+    /// On shutdown, the longest the agent stays: running tasks are cancelled 8 s before it
+    /// (reported `timeout` 3 s later if their probe has not returned), then unacknowledged
+    /// results are waited for until it ends.
     public var drainLimit: Duration = .seconds(20)
     /// At most this many tasks started per second (politeness towards targets); nil: no cap.
     public var taskRate: Double?
