@@ -54,6 +54,9 @@ public struct ConnectProber: TaskProber {
             return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError,
                               detail: "\(target.address) is outside the networks this agent may probe")
         }
+        guard task.kind != .resolve else {
+            return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "resolve is not a connect task")
+        }
         let web = self.web
         let portTimeout = self.portTimeout
         let mailBackOff = self.mailBackOff
@@ -68,7 +71,7 @@ public struct ConnectProber: TaskProber {
                                                                        timeout: probeDeadline.clamp(portTimeout)))
                 case .nameserver: ConnectObservation(nameserver: NameserverCheck.probe(address: target.address, name: target.host,
                                                                                        timeout: probeDeadline.clamp(.seconds(5))))
-                case .web: ConnectObservation(web: Self.probeWeb(target, web, deadline: probeDeadline))
+                case .web: Self.probeWeb(target, web, deadline: probeDeadline).map { ConnectObservation(web: $0) }
                 case .mail: ConnectObservation(mail: MailServerObservation(tls: Self.probeMail(target, web, backOff: mailBackOff,
                                                                                                 deadline: probeDeadline)))
                 }
@@ -86,7 +89,8 @@ public struct ConnectProber: TaskProber {
         do {
             let observation = try finished.get()
             guard let observation else {
-                return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "\(kind.rawValue) is not a connect task")
+                return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .timeout,
+                                  detail: "\(probeDeadline.reason) after the TLS scan, before the HTTP exchanges")
             }
             return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed, connect: observation)
         } catch {
@@ -123,11 +127,17 @@ public struct ConnectProber: TaskProber {
     }
 
     /// TLS scan of 443; `GET /` over HTTPS when TLS works; `GET /` over HTTP (its connection
-    /// says whether port 80 is open: no separate port check).
-    static func probeWeb(_ target: ConnectTarget, _ web: EndpointProbes, deadline: ProbeDeadline) -> WebObservation {
+    /// says whether port 80 is open: no separate port check). Nil when the scan completed but
+    /// the deadline cut an exchange short: an observation without it would read as "port 80
+    /// closed" (a passed redirect) or "no HSTS", so the task reports a timeout instead.
+    static func probeWeb(_ target: ConnectTarget, _ web: EndpointProbes, deadline: ProbeDeadline) -> WebObservation? {
         let tls = web.scanTLS(target, deadline)
-        let https = tls.outcome == .completed ? web.get(target, 443, true, deadline).exchange : nil
+        let secure = tls.outcome == .completed
+        if secure, deadline.isReached { return nil }
+        let https = secure ? web.get(target, 443, true, deadline).exchange : nil
+        if secure, deadline.isReached { return nil }
         let (port80, http) = web.get(target, 80, false, deadline)
+        if secure, deadline.isReached, https?.status == nil || (port80 != .refused && http?.status == nil) { return nil }
         return WebObservation(tls: tls, https: https, http: http, port80: port80)
     }
 }

@@ -40,6 +40,20 @@ struct ProberDeadlineTests {
         #expect(report.connect?.web?.tls.detail?.contains("task deadline reached") == true)
     }
 
+    /// A scan that completes just as the deadline passes: the HTTP exchanges are not asked,
+    /// and an observation without them would read as "port 80 closed" (a passed redirect),
+    /// so the task reports a timeout.
+    @Test(.timeLimit(.minutes(1)))
+    func aCompletedScanWithoutTimeForTheExchangesIsATimeout() async {
+        let prober = ConnectProber(web: Self.probes { deadline in
+            while !deadline.isReached { Thread.sleep(forTimeInterval: 0.01) }
+            return TLSScanResult(outcome: .completed, observation: TLSObservation(versions: [.tls13]), handshakes: 20)
+        })
+        let report = await prober.run(Self.webTask(), finalAttempt: 3, deadline: ProbeDeadline(.now + .milliseconds(300)))
+        #expect(report.outcome == .timeout && report.connect == nil)
+        #expect(report.detail == "task deadline reached after the TLS scan, before the HTTP exchanges")
+    }
+
     /// A probe that ignores every deadline: cancelling the task raises the probe's
     /// cancellation and returns at once with `timeout`, without waiting for the thread.
     @Test(.timeLimit(.minutes(1)))
