@@ -6,10 +6,12 @@ import Testing
 
 /// The probers keep to the task's deadline: a probe that honours it reports what it saw, one
 /// that hangs is abandoned when the task is cancelled, and a resolution still running at the
-/// deadline is reported as a timeout. Bounds are "by the deadline plus slack", not tight timings.
+/// deadline is reported as a timeout. Bounds are "by the deadline plus slack", not tight
+/// timings: the slack covers a cooperative pool that other suites' blocking tests keep busy
+/// when run in the same process; what runs without a bound would hit the time limit.
 @Suite("Probers and the task deadline")
 struct ProberDeadlineTests {
-    static let slack: Duration = .seconds(2)
+    static let slack: Duration = .seconds(5)
 
     static func webTask() -> TaskAssignment {
         TaskAssignment(taskID: 9, attempt: 1, measurementID: 1, kind: .web, domain: "example.nl", webHost: "www.example.nl",
@@ -59,7 +61,7 @@ struct ProberDeadlineTests {
     @Test(.timeLimit(.minutes(1)))
     func aHangingProbeIsAbandonedWhenTheTaskIsCancelled() async {
         let prober = ConnectProber(web: Self.probes { _ in
-            Thread.sleep(forTimeInterval: 5)
+            Thread.sleep(forTimeInterval: 30)
             return TLSScanResult(outcome: .completed)
         })
         let cancellation = ProbeCancellation()
