@@ -1,5 +1,6 @@
 import Foundation
 import PeilModel
+import Probes
 import Wire
 
 /// Everything an agent needs to join a coordinator.
@@ -20,7 +21,9 @@ public struct AgentConfiguration: Sendable {
     public var coordinatorSilenceLimit: Duration = .seconds(10)
     /// Results not acknowledged after this long are sent again (results are idempotent).
     public var resendInterval: Duration = .seconds(10)
-    /// On shutdown, how long running tasks and unacknowledged results are waited for.
+    /// On shutdown, the longest the agent stays: running tasks are cancelled 8 s before it
+    /// (reported `timeout` 3 s later if their probe has not returned), then unacknowledged
+    /// results are waited for until it ends.
     public var drainLimit: Duration = .seconds(20)
     /// At most this many tasks started per second (politeness towards targets); nil: no cap.
     public var taskRate: Double?
@@ -48,10 +51,19 @@ public enum AgentError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 }
 
-/// Does one task and reports on it. Implementations own their timeouts: `run` must return.
+/// Does one task and reports on it. Implementations own their timeouts: `run` must return,
+/// by `deadline` (plus at most one clamped wait), with what it saw by then.
 public protocol TaskProber: Sendable {
     /// `finalAttempt`: the coordinator's last attempt for a task (its max attempts, from
     /// WELCOME); a report of that attempt is final, so a prober keeps what it observed then
-    /// instead of asking for another attempt.
-    func run(_ task: TaskAssignment, finalAttempt: Int) async -> TaskReport
+    /// instead of asking for another attempt. `deadline`: the task's end (below its lease),
+    /// sooner when its cancellation is raised (the agent is stopping).
+    func run(_ task: TaskAssignment, finalAttempt: Int, deadline: ProbeDeadline) async -> TaskReport
+}
+
+extension TaskProber {
+    /// The task without a deadline of its own (the probes' own timeouts still bound it).
+    public func run(_ task: TaskAssignment, finalAttempt: Int) async -> TaskReport {
+        await run(task, finalAttempt: finalAttempt, deadline: .unbounded)
+    }
 }

@@ -14,7 +14,7 @@ final class Outbox: Sendable {
 
 /// The agent's I/O, on one thread that owns the DEALER socket: it polls the socket and the
 /// handshake monitor, feeds messages, finished reports, stop and time to an
-/// ``AgentStateMachine`` and carries out its actions (send, submit, exit).
+/// ``AgentStateMachine`` and carries out its actions (send, submit, cancel, exit).
 final class AgentLoop {
     private let configuration: AgentConfiguration
     private let logger: Logger
@@ -28,8 +28,10 @@ final class AgentLoop {
     }
 
     /// Serves until drained after `stop`, or throws when the coordinator refuses this agent.
-    /// `submit` runs a task; its report comes back through `outbox`.
-    func run(submit: (TaskAssignment, _ finalAttempt: Int) -> Void, outbox: Outbox, stop: StopSignal) throws {
+    /// `submit` runs a task by its deadline; its report comes back through `outbox`. `cancel`
+    /// tells a running task's probe to stop.
+    func run(submit: (TaskAssignment, _ finalAttempt: Int, _ deadline: ContinuousClock.Instant) -> Void,
+             cancel: (_ taskID: Int64, _ attempt: Int) -> Void, outbox: Outbox, stop: StopSignal) throws {
         let context = try ZMQContext()
         defer { context.terminate() }
         // A routing id per process: a reconnect of this process keeps it, a restart does not.
@@ -63,18 +65,21 @@ final class AgentLoop {
             }
             for report in outbox.drain() { actions += machine.taskFinished(report, now: clock.now) }
             actions += machine.tick(now: clock.now)
-            if try perform(actions, submit: submit, on: socket) { return }
+            if try perform(actions, submit: submit, cancel: cancel, on: socket) { return }
         }
     }
 
     /// Carries out the actions in order; true when the loop should end.
-    private func perform(_ actions: [AgentStateMachine.Action], submit: (TaskAssignment, Int) -> Void, on socket: ZMQSocket) throws -> Bool {
+    private func perform(_ actions: [AgentStateMachine.Action], submit: (TaskAssignment, Int, ContinuousClock.Instant) -> Void,
+                         cancel: (Int64, Int) -> Void, on socket: ZMQSocket) throws -> Bool {
         for action in actions {
             switch action {
             case .send(let message):
                 send(message, on: socket)
-            case .submit(let task, let finalAttempt):
-                submit(task, finalAttempt)
+            case .submit(let task, let finalAttempt, let deadline):
+                submit(task, finalAttempt, deadline)
+            case .cancel(let taskID, let attempt):
+                cancel(taskID, attempt)
             case .log(let level, let text):
                 logger.log(level: level, "\(text)")
             case .fail(let error):

@@ -1,11 +1,15 @@
 import Foundation
 import Logging
 import PeilModel
+import Probes
 import ServiceLifecycle
+import Synchronization
 import Wire
 
 /// An agent as a long-lived service: the socket loop on its own thread, probes on the
-/// concurrency pool, graceful shutdown on SIGTERM (finish running tasks, then leave).
+/// concurrency pool, graceful shutdown on SIGTERM (running tasks finished or cancelled at the
+/// drain cutoff, then leave; the service returns within the drain limit, since probes still
+/// running when the loop ends are cancelled and not waited for).
 public struct AgentService: Service {
     private let configuration: AgentConfiguration
     private let prober: any TaskProber
@@ -33,7 +37,8 @@ public struct AgentService: Service {
     /// The socket loop and the probes, until the loop ends (stopped, or refused).
     private func serve(stop: StopSignal) async throws {
         let outbox = Outbox()
-        let (tasks, submitter) = AsyncStream<(TaskAssignment, finalAttempt: Int)>.makeStream()
+        let cancellations = ProbeCancellations()
+        let (tasks, submitter) = AsyncStream<(TaskAssignment, finalAttempt: Int, deadline: ProbeDeadline)>.makeStream()
         let configuration = self.configuration
         let logger = self.logger
         let prober = self.prober
@@ -42,20 +47,52 @@ public struct AgentService: Service {
                 defer { submitter.finish() }
                 try await runOnDedicatedThread(name: "peil-agent-socket") {
                     let loop = AgentLoop(configuration: configuration, logger: logger)
-                    try loop.run(submit: { submitter.yield(($0, $1)) }, outbox: outbox, stop: stop)
+                    try loop.run(submit: { task, finalAttempt, deadline in
+                        let cancellation = cancellations.register(task)
+                        submitter.yield((task, finalAttempt, ProbeDeadline(deadline, cancellation: cancellation)))
+                    }, cancel: { cancellations.cancel(taskID: $0, attempt: $1) }, outbox: outbox, stop: stop)
                 }
             }
             group.addTask {
                 await withDiscardingTaskGroup { probes in
                     var pacer = Pacer(perSecond: configuration.taskRate)
-                    for await (task, finalAttempt) in tasks {
+                    for await (task, finalAttempt, deadline) in tasks {
                         await pacer.wait()
-                        probes.addTask { outbox.push(await prober.run(task, finalAttempt: finalAttempt)) }
+                        probes.addTask {
+                            let report = await prober.run(task, finalAttempt: finalAttempt, deadline: deadline)
+                            cancellations.remove(task)
+                            outbox.push(report)
+                        }
                     }
                 }
             }
+            // The socket loop ends first (BYE sent, or refused): probes still running are
+            // cancelled, not waited for, so the agent exits within its drain limit.
+            _ = try await group.next()
+            group.cancelAll()
             try await group.waitForAll()
         }
+    }
+}
+
+/// The cancellation of every running probe, by task attempt.
+final class ProbeCancellations: Sendable {
+    private let running = Mutex<[String: ProbeCancellation]>([:])
+
+    private static func key(_ taskID: Int64, _ attempt: Int) -> String { "\(taskID)/\(attempt)" }
+
+    func register(_ task: TaskAssignment) -> ProbeCancellation {
+        let cancellation = ProbeCancellation()
+        running.withLock { $0[Self.key(task.taskID, task.attempt)] = cancellation }
+        return cancellation
+    }
+
+    func remove(_ task: TaskAssignment) {
+        _ = running.withLock { $0.removeValue(forKey: Self.key(task.taskID, task.attempt)) }
+    }
+
+    func cancel(taskID: Int64, attempt: Int) {
+        running.withLock { $0[Self.key(taskID, attempt)] }?.cancel()
     }
 }
 

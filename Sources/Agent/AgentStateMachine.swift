@@ -11,6 +11,15 @@ import Wire
 /// drains: no new credits, running tasks finished, results acknowledged (or the deadline
 /// passed), then BYE. It takes events with the current instant and returns actions; it never
 /// reads the clock or touches the socket.
+///
+/// Deadlines: every task gets one when it arrives, ``taskBudget(lease:)`` after it (below the
+/// lease the coordinator granted, so the task ends and its report is in before the lease
+/// expires: leases are never renewed, and the coordinator's per-address cap holds however slow
+/// the target). At its deadline a running task is cancelled (`.cancel`: the probe returns what
+/// it saw); a probe still not back `cancelGrace` later is reported `timeout` by the machine
+/// itself and its slot freed. On stop, every running task is cancelled at the drain cutoff
+/// (`drainLimit − drainReportWindow − cancelGrace` after the stop), reported the same way
+/// `cancelGrace` later, and the agent says BYE and exits `drainLimit` after the stop at the latest.
 struct AgentStateMachine {
     /// The timing the machine follows.
     struct Settings: Sendable {
@@ -23,6 +32,10 @@ struct AgentStateMachine {
         var drainLimit: Duration = .seconds(20)
         /// HELLO is repeated this often until a WELCOME comes.
         var helloInterval: Duration = .seconds(2)
+        /// How long a cancelled probe has to return before the machine reports it `timeout`.
+        var cancelGrace: Duration = .seconds(3)
+        /// The end of a drain kept for sending the cancelled tasks' reports and their ACKs.
+        var drainReportWindow: Duration = .seconds(5)
 
         init(name: String, families: [AddressFamily], concurrency: Int) {
             self.name = name
@@ -42,8 +55,11 @@ struct AgentStateMachine {
     /// What the loop does for the machine.
     enum Action: Equatable {
         case send(WireMessage)
-        /// Run the task; `finalAttempt` is the coordinator's last attempt (from WELCOME).
-        case submit(TaskAssignment, finalAttempt: Int)
+        /// Run the task; `finalAttempt` is the coordinator's last attempt (from WELCOME); the
+        /// probe must return by `deadline`.
+        case submit(TaskAssignment, finalAttempt: Int, deadline: ContinuousClock.Instant)
+        /// Cancel the running probe of this task attempt (its deadline passed, or the drain's).
+        case cancel(taskID: Int64, attempt: Int)
         case log(Logger.Level, String)
         /// Leave: the BYE has been sent (or the agent never joined and was told to stop).
         case exit
@@ -57,6 +73,13 @@ struct AgentStateMachine {
         var lastSent: ContinuousClock.Instant?
     }
 
+    /// A submitted task, its deadline, and whether its probe was told to stop.
+    private struct Running {
+        var task: TaskAssignment
+        var deadline: ContinuousClock.Instant
+        var cancelledAt: ContinuousClock.Instant?
+    }
+
     private struct ResultKey: Hashable, Comparable {
         let taskID: Int64
         let attempt: Int
@@ -68,10 +91,11 @@ struct AgentStateMachine {
     private(set) var agentID: String?
     /// The coordinator's attempts per task, from the last WELCOME.
     private(set) var maxAttempts: Int?
+    /// The coordinator's lease per task, from the last WELCOME.
+    private(set) var lease: Duration?
     /// Credits granted and not yet used by the coordinator.
     private(set) var outstandingCredits = 0
-    /// Tasks submitted and not finished.
-    private(set) var running = 0
+    private var runningTasks: [ResultKey: Running] = [:]
     private var unacknowledged: [ResultKey: Pending] = [:]
     private var lastHello: ContinuousClock.Instant?
     private var lastHeartbeat: ContinuousClock.Instant
@@ -86,6 +110,22 @@ struct AgentStateMachine {
 
     var isDraining: Bool { drainDeadline != nil }
     var unacknowledgedCount: Int { unacknowledged.count }
+    /// Tasks submitted and not finished (nor given up on).
+    var running: Int { runningTasks.count }
+
+    /// The time a task may run: its lease less a margin for sending and storing its report
+    /// (a sixth of the lease, at least 5 s and at most 30 s; half a lease shorter than 10 s).
+    static func taskBudget(lease: Duration) -> Duration {
+        let margin = min(max(lease / 6, .seconds(5)), .seconds(30))
+        return margin < lease / 2 ? lease - margin : lease / 2
+    }
+
+    /// The instant a running task's probe is cancelled: its deadline, or the drain cutoff if sooner.
+    private func cutoff(_ task: Running) -> ContinuousClock.Instant {
+        guard let drainDeadline else { return task.deadline }
+        let drainCutoff = drainDeadline - settings.drainReportWindow - settings.cancelGrace
+        return min(task.deadline, drainCutoff)
+    }
 
     // MARK: events
 
@@ -96,6 +136,7 @@ struct AgentStateMachine {
         case .welcome(let welcome):
             agentID = welcome.agentID
             maxAttempts = welcome.maxAttempts
+            lease = .milliseconds(Int64((max(0, welcome.leaseSeconds) * 1000).rounded(.down)))
             outstandingCredits = 0
             // The coordinator may be new: results it has not acknowledged go again now.
             for key in unacknowledged.keys { unacknowledged[key]?.lastSent = nil }
@@ -103,11 +144,21 @@ struct AgentStateMachine {
         case .tasks(let tasks):
             outstandingCredits = max(0, outstandingCredits - tasks.count)
             guard !isDraining else { return [] }  // BYE releases their leases
-            guard let maxAttempts else {
+            guard let maxAttempts, let lease else {
                 return [.log(.warning, "ignoring \(tasks.count) tasks sent before any WELCOME")]
             }
-            running += tasks.count
-            return tasks.map { .submit($0, finalAttempt: maxAttempts) }
+            let deadline = now + Self.taskBudget(lease: lease)
+            var actions: [Action] = []
+            for task in tasks {
+                let key = ResultKey(taskID: task.taskID, attempt: task.attempt)
+                guard runningTasks[key] == nil else {
+                    actions.append(.log(.warning, "task \(task.taskID) attempt \(task.attempt) is already running"))
+                    continue
+                }
+                runningTasks[key] = Running(task: task, deadline: deadline)
+                actions.append(.submit(task, finalAttempt: maxAttempts, deadline: deadline))
+            }
+            return actions
         case .ack(let taskID, let attempt):
             unacknowledged[ResultKey(taskID: taskID, attempt: attempt)] = nil
             return []
@@ -128,9 +179,12 @@ struct AgentStateMachine {
         lastHeard = now
     }
 
-    /// A task finished: its report goes out and is kept until acknowledged.
+    /// A task finished: its report goes out and is kept until acknowledged. A probe that comes
+    /// back after the machine gave up on it (and reported it) is ignored.
     mutating func taskFinished(_ report: TaskReport, now: ContinuousClock.Instant) -> [Action] {
-        running = max(0, running - 1)
+        guard runningTasks.removeValue(forKey: ResultKey(taskID: report.taskID, attempt: report.attempt)) != nil else {
+            return [.log(.debug, "task \(report.taskID) attempt \(report.attempt) came back after it was reported as timed out")]
+        }
         unacknowledged[ResultKey(taskID: report.taskID, attempt: report.attempt)] = Pending(report: report, lastSent: now)
         return [.send(.result(report))]
     }
@@ -159,7 +213,7 @@ struct AgentStateMachine {
         } else {
             actions += keepUp(now: now)
         }
-        return actions + drainEnd(now: now)
+        return actions + enforceDeadlines(now: now) + drainEnd(now: now)
     }
 
     // MARK: steps
@@ -182,6 +236,31 @@ struct AgentStateMachine {
             guard let pending = unacknowledged[key], pending.lastSent.map({ now - $0 >= settings.resendInterval }) ?? true else { continue }
             unacknowledged[key]?.lastSent = now
             actions.append(.send(.result(pending.report)))
+        }
+        return actions
+    }
+
+    /// Cancels tasks at their cutoff; reports those still not back `cancelGrace` later as
+    /// `timeout` (sent when welcomed, resent like any result) and frees their slots.
+    private mutating func enforceDeadlines(now: ContinuousClock.Instant) -> [Action] {
+        var actions: [Action] = []
+        for key in runningTasks.keys.sorted() {
+            guard let running = runningTasks[key] else { continue }
+            let cutoff = cutoff(running)
+            if running.cancelledAt == nil, now >= cutoff {
+                runningTasks[key]?.cancelledAt = now
+                let why = isDraining && cutoff < running.deadline ? "the agent is stopping" : "its deadline passed"
+                actions.append(.log(.info, "cancelling task \(key.taskID) attempt \(key.attempt): \(why)"))
+                actions.append(.cancel(taskID: key.taskID, attempt: key.attempt))
+            } else if let cancelledAt = running.cancelledAt, now - cancelledAt >= settings.cancelGrace {
+                runningTasks[key] = nil
+                let why = isDraining && cutoff < running.deadline ? "agent stopping" : "task deadline reached"
+                let report = TaskReport(taskID: key.taskID, attempt: key.attempt, outcome: .timeout,
+                                        detail: "\(why): probe cancelled, no result \(settings.cancelGrace) later")
+                unacknowledged[key] = Pending(report: report, lastSent: agentID == nil ? nil : now)
+                actions.append(.log(.warning, "task \(key.taskID) attempt \(key.attempt) did not return after cancelling; reported as timeout"))
+                if agentID != nil { actions.append(.send(.result(report))) }
+            }
         }
         return actions
     }

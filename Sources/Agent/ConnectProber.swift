@@ -4,26 +4,30 @@ import Probes
 import Wire
 
 /// The blocking probes `web` and `mail` tasks run, injectable so tests can stand in for them.
+/// Each takes the task's deadline and returns by it.
 public struct EndpointProbes: Sendable {
     /// The TLS scan of port 443 of the target (server name = its host).
-    public var scanTLS: @Sendable (ConnectTarget) -> TLSScanResult
+    public var scanTLS: @Sendable (ConnectTarget, ProbeDeadline) -> TLSScanResult
     /// `GET /` to the target on a port, over TLS or not: whether the port accepted the
     /// connection, and the exchange when it did (with `error` when it failed after that).
-    public var get: @Sendable (_ target: ConnectTarget, _ port: UInt16, _ secure: Bool) -> (port: PortProbe.State, exchange: HTTPExchange?)
+    public var get: @Sendable (_ target: ConnectTarget, _ port: UInt16, _ secure: Bool, ProbeDeadline) -> (port: PortProbe.State, exchange: HTTPExchange?)
     /// SMTP on port 25: EHLO, STARTTLS, then the TLS scan (server name = the MX host).
-    public var scanSMTP: @Sendable (ConnectTarget) -> TLSScanResult
+    public var scanSMTP: @Sendable (ConnectTarget, ProbeDeadline) -> TLSScanResult
 
-    public init(scanTLS: @escaping @Sendable (ConnectTarget) -> TLSScanResult,
-                get: @escaping @Sendable (ConnectTarget, UInt16, Bool) -> (port: PortProbe.State, exchange: HTTPExchange?),
-                scanSMTP: @escaping @Sendable (ConnectTarget) -> TLSScanResult) {
+    public init(scanTLS: @escaping @Sendable (ConnectTarget, ProbeDeadline) -> TLSScanResult,
+                get: @escaping @Sendable (ConnectTarget, UInt16, Bool, ProbeDeadline) -> (port: PortProbe.State, exchange: HTTPExchange?),
+                scanSMTP: @escaping @Sendable (ConnectTarget, ProbeDeadline) -> TLSScanResult) {
         self.scanTLS = scanTLS
         self.get = get
         self.scanSMTP = scanSMTP
     }
 }
 
-/// Runs connect tasks (`reach`, `nameserver`, `web`). Each probe blocks on sockets with hard
-/// deadlines, so it runs on a thread of its own, never on Swift's cooperative pool.
+/// Runs connect tasks (`reach`, `nameserver`, `web`, `mail`). Each probe blocks on sockets with
+/// hard deadlines, so it runs on a thread of its own, never on Swift's cooperative pool. Every
+/// wait is clamped to the task's deadline and cancelling the calling task raises the
+/// deadline's cancellation: a probe cut short reports what it saw, its unfinished parts
+/// `inconclusive` or `timeout` (errors, never a failed standard).
 public struct ConnectProber: TaskProber {
     private let web: EndpointProbes
     private let portTimeout: Duration
@@ -42,7 +46,7 @@ public struct ConnectProber: TaskProber {
         self.mailBackOff = mailBackOff
     }
 
-    public func run(_ task: TaskAssignment, finalAttempt: Int) async -> TaskReport {
+    public func run(_ task: TaskAssignment, finalAttempt: Int, deadline: ProbeDeadline) async -> TaskReport {
         guard let target = task.target else {
             return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "connect task without a target")
         }
@@ -50,22 +54,43 @@ public struct ConnectProber: TaskProber {
             return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError,
                               detail: "\(target.address) is outside the networks this agent may probe")
         }
+        guard task.kind != .resolve else {
+            return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "resolve is not a connect task")
+        }
         let web = self.web
         let portTimeout = self.portTimeout
         let mailBackOff = self.mailBackOff
         let kind = task.kind
-        do {
-            let observation = try await runOnDedicatedThread(name: "peil-probe-\(kind.rawValue)") { () -> ConnectObservation? in
+        let cancellation = deadline.cancellation ?? ProbeCancellation()
+        let probeDeadline = ProbeDeadline(deadline.instant, cancellation: cancellation)
+        let work = Task { () async throws -> ConnectObservation? in
+            try await runOnDedicatedThread(name: "peil-probe-\(kind.rawValue)") { () -> ConnectObservation? in
                 switch kind {
                 case .resolve: nil
-                case .reach: ConnectObservation(reach: PortCheck.probe(address: target.address, ports: [80, 443], timeout: portTimeout))
-                case .nameserver: ConnectObservation(nameserver: NameserverCheck.probe(address: target.address, name: target.host))
-                case .web: ConnectObservation(web: Self.probeWeb(target, web))
-                case .mail: ConnectObservation(mail: MailServerObservation(tls: Self.probeMail(target, web, backOff: mailBackOff)))
+                case .reach: ConnectObservation(reach: PortCheck.probe(address: target.address, ports: [80, 443],
+                                                                       timeout: probeDeadline.clamp(portTimeout)))
+                case .nameserver: ConnectObservation(nameserver: NameserverCheck.probe(address: target.address, name: target.host,
+                                                                                       timeout: probeDeadline.clamp(.seconds(5))))
+                case .web: Self.probeWeb(target, web, deadline: probeDeadline).map { ConnectObservation(web: $0) }
+                case .mail: ConnectObservation(mail: MailServerObservation(tls: Self.probeMail(target, web, backOff: mailBackOff,
+                                                                                                deadline: probeDeadline)))
                 }
             }
+        }
+        // Cancelled (the agent is leaving): the probe is told to stop and not waited for.
+        let finished = await withTaskCancellationHandler {
+            await firstResult(of: work, by: nil)
+        } onCancel: {
+            cancellation.cancel()
+        }
+        guard let finished else {
+            return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .timeout, detail: "\(probeDeadline.reason): probe abandoned")
+        }
+        do {
+            let observation = try finished.get()
             guard let observation else {
-                return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "\(kind.rawValue) is not a connect task")
+                return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .timeout,
+                                  detail: "\(probeDeadline.reason) after the TLS scan, before the HTTP exchanges")
             }
             return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed, connect: observation)
         } catch {
@@ -75,24 +100,44 @@ public struct ConnectProber: TaskProber {
 
     /// The STARTTLS scan; a server that answered 4xx (rate limit, overload) is left alone for
     /// each back-off wait and scanned again, so a temporary refusal is retried before the
-    /// result is final (it stays `inconclusive`, an error, never a failed standard).
-    static func probeMail(_ target: ConnectTarget, _ probes: EndpointProbes, backOff: [Duration]) -> TLSScanResult {
-        var result = probes.scanSMTP(target)
+    /// result is final (it stays `inconclusive`, an error, never a failed standard). A wait
+    /// that would end past the deadline is not started: the last result stands, and says so.
+    static func probeMail(_ target: ConnectTarget, _ probes: EndpointProbes, backOff: [Duration], deadline: ProbeDeadline) -> TLSScanResult {
+        var result = probes.scanSMTP(target, deadline)
         for wait in backOff where result.outcome == .inconclusive && result.detail?.contains("temporary failure (4xx)") == true {
-            Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            guard deadline.remaining > wait else {
+                result.detail = (result.detail ?? "") + "; no retry after \(wait): the task deadline comes first"
+                break
+            }
+            sleep(wait, unless: deadline)
             let handshakes = result.handshakes
-            result = probes.scanSMTP(target)
+            result = probes.scanSMTP(target, deadline)
             result.handshakes += handshakes
         }
         return result
     }
 
+    /// Sleeps `duration` in short steps, waking early when `deadline` is reached (cancelled).
+    static func sleep(_ duration: Duration, unless deadline: ProbeDeadline) {
+        let end = ContinuousClock.now + duration
+        while !deadline.isReached, ContinuousClock.now < end {
+            let step = min(ContinuousClock.now.duration(to: end), .milliseconds(100))
+            Thread.sleep(forTimeInterval: Double(step.components.seconds) + Double(step.components.attoseconds) / 1e18)
+        }
+    }
+
     /// TLS scan of 443; `GET /` over HTTPS when TLS works; `GET /` over HTTP (its connection
-    /// says whether port 80 is open: no separate port check).
-    static func probeWeb(_ target: ConnectTarget, _ web: EndpointProbes) -> WebObservation {
-        let tls = web.scanTLS(target)
-        let https = tls.outcome == .completed ? web.get(target, 443, true).exchange : nil
-        let (port80, http) = web.get(target, 80, false)
+    /// says whether port 80 is open: no separate port check). Nil when the scan completed but
+    /// the deadline cut an exchange short: an observation without it would read as "port 80
+    /// closed" (a passed redirect) or "no HSTS", so the task reports a timeout instead.
+    static func probeWeb(_ target: ConnectTarget, _ web: EndpointProbes, deadline: ProbeDeadline) -> WebObservation? {
+        let tls = web.scanTLS(target, deadline)
+        let secure = tls.outcome == .completed
+        if secure, deadline.isReached { return nil }
+        let https = secure ? web.get(target, 443, true, deadline).exchange : nil
+        if secure, deadline.isReached { return nil }
+        let (port80, http) = web.get(target, 80, false, deadline)
+        if secure, deadline.isReached, https?.status == nil || (port80 != .refused && http?.status == nil) { return nil }
         return WebObservation(tls: tls, https: https, http: http, port80: port80)
     }
 }
@@ -107,8 +152,9 @@ public struct MeasurementProber: TaskProber {
         self.connect = connect
     }
 
-    public func run(_ task: TaskAssignment, finalAttempt: Int) async -> TaskReport {
-        task.kind == .resolve ? await resolution.run(task, finalAttempt: finalAttempt) : await connect.run(task, finalAttempt: finalAttempt)
+    public func run(_ task: TaskAssignment, finalAttempt: Int, deadline: ProbeDeadline) async -> TaskReport {
+        task.kind == .resolve ? await resolution.run(task, finalAttempt: finalAttempt, deadline: deadline)
+            : await connect.run(task, finalAttempt: finalAttempt, deadline: deadline)
     }
 }
 
@@ -121,22 +167,24 @@ extension EndpointProbes {
                             timeout: Duration = .seconds(10)) -> EndpointProbes {
         let mailOptions = { var options = scanOptions; options.probeEarlyData = false; return options }()
         return EndpointProbes(
-            scanTLS: { target in
-                TLSScanner.scan(TLSScanTarget(address: target.address, port: 443, serverName: target.host), options: scanOptions)
+            scanTLS: { target, deadline in
+                TLSScanner.scan(TLSScanTarget(address: target.address, port: 443, serverName: target.host), options: scanOptions, deadline: deadline)
             },
-            get: { target, port, secure in
+            get: { target, port, secure, taskDeadline in
                 let url = "\(secure ? "https" : "http")://\(target.host)/"
+                guard !taskDeadline.isReached else { return (.timeout, HTTPExchange(url: url, error: taskDeadline.reason)) }
                 var tcp: TCPStream?
                 var state = PortProbe.State.timeout
-                for _ in 0..<2 where tcp == nil && state == .timeout {
+                for _ in 0..<2 where tcp == nil && state == .timeout && !taskDeadline.isReached {
                     do throws(StreamError) {
-                        tcp = try TCPStream.connect(address: target.address, port: port, deadline: .now + connectTimeout)
+                        tcp = try TCPStream.connect(address: target.address, port: port, deadline: .now + taskDeadline.clamp(connectTimeout))
                         state = .open
                     } catch {
                         state = error == .timeout ? .timeout : .refused
                     }
                 }
                 guard let tcp else { return (state, nil) }
+                let timeout = taskDeadline.clamp(timeout)
                 let deadline = ContinuousClock.now + timeout
                 do {
                     let stream: any ByteStream = secure ? try TLSStream.handshake(over: tcp, serverName: target.host, deadline: deadline) : tcp
@@ -147,9 +195,9 @@ extension EndpointProbes {
                     return (.open, HTTPExchange(url: url, error: "\(error)"))
                 }
             },
-            scanSMTP: { target in
+            scanSMTP: { target, deadline in
                 TLSScanner.scan(TLSScanTarget(address: target.address, port: 25, serverName: target.host, startTLS: .smtp(ehloName: ehloName)),
-                                options: mailOptions)
+                                options: mailOptions, deadline: deadline)
             })
     }
 }

@@ -7,7 +7,8 @@ import Probes
 /// `task.attempt < finalAttempt` (the coordinator's max attempts, from WELCOME), so the
 /// coordinator asks again (another agent, or a warmer cache) before the result is final; the
 /// last attempt's observation is kept whatever it holds, and its timed-out questions make the
-/// verdicts `error`, never `failed`.
+/// verdicts `error`, never `failed`. A resolution still running at the task's deadline is
+/// cancelled and reported as `timeout` ("task deadline reached"), never as an observation.
 public struct ResolutionProber: TaskProber {
     private let resolution: DomainResolution
 
@@ -16,11 +17,20 @@ public struct ResolutionProber: TaskProber {
         resolution = DomainResolution(resolver: resolver, followUp: followUp)
     }
 
-    public func run(_ task: TaskAssignment, finalAttempt: Int) async -> TaskReport {
+    public func run(_ task: TaskAssignment, finalAttempt: Int, deadline: ProbeDeadline) async -> TaskReport {
         switch task.kind {
         case .resolve:
+            let resolution = self.resolution
+            let work = Task { () async throws(ResolverError) -> ResolutionObservation in
+                try await resolution.resolve(domain: task.domain, webHost: task.webHost)
+            }
+            guard let finished = await firstResult(of: work, by: deadline) else {
+                work.cancel()
+                return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .timeout,
+                                  detail: "\(deadline.reason) before the resolution finished")
+            }
             do {
-                let observation = try await resolution.resolve(domain: task.domain, webHost: task.webHost)
+                let observation = try finished.get()
                 let timedOut = observation.queries.filter { $0.rcode == "TIMEOUT" }
                 if !timedOut.isEmpty, task.attempt < finalAttempt {
                     let names = timedOut.prefix(3).map { "\($0.name) \($0.type)" }.joined(separator: ", ")

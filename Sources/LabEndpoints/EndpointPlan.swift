@@ -50,6 +50,22 @@ public enum EndpointPortMode: String, Codable, Sendable, Hashable {
     case serve
     /// A listener whose socket filter drops every packet: connects time out.
     case silent
+    /// TLS tarpit: a valid ServerHello to the first ClientHello, then silence (``HostileTLSBehaviour/tarpit``).
+    case tlsTarpit = "tls-tarpit"
+    /// The connection reset once the ClientHello is in (``HostileTLSBehaviour/reset``).
+    case tlsReset = "tls-reset"
+    /// A truncated ServerHello instead of a real one (``HostileTLSBehaviour/garbage``).
+    case tlsGarbage = "tls-garbage"
+
+    /// The hostile TLS behaviour of this mode, if it is one.
+    public var hostileTLS: HostileTLSBehaviour? {
+        switch self {
+        case .serve, .silent: nil
+        case .tlsTarpit: .tarpit
+        case .tlsReset: .reset
+        case .tlsGarbage: .garbage
+        }
+    }
 }
 
 /// One port of one address.

@@ -4,7 +4,8 @@ import Foundation
 /// The lab's endpoint server: one process listening on every platform address of a plan
 /// (except those of platforms nginx or Postfix serve), choosing its behaviour by the local address and port it accepted on — HTTP on 80, HTTPS
 /// on 443, SMTP on 25, a silent port (a listener whose socket filter drops every packet, so
-/// connects time out) or a refused one (no listener). One thread per connection, at most
+/// connects time out), a hostile TLS port (tarpit, reset, garbage: ``HostileTLSBehaviour``) or
+/// a refused one (no listener). One thread per connection, at most
 /// ``maxConnections`` at once (more are closed at once), each bounded by ``timeoutSeconds``.
 public final class EndpointServer: @unchecked Sendable {
     /// Connections handled at once.
@@ -17,7 +18,8 @@ public final class EndpointServer: @unchecked Sendable {
         let platform: Int
         let port: Int
         let ipv6: Bool
-        let silent: Bool
+        let mode: EndpointPortMode
+        var silent: Bool { mode == .silent }
     }
 
     let plan: EndpointPlan
@@ -52,7 +54,7 @@ public final class EndpointServer: @unchecked Sendable {
             for address in platform.addresses {
                 for port in address.ports {
                     let descriptor = try Self.listen(address.address, port.port, silent: port.mode == .silent)
-                    listeners.append(Listener(descriptor: descriptor, platform: index, port: port.port, ipv6: address.isIPv6, silent: port.mode == .silent))
+                    listeners.append(Listener(descriptor: descriptor, platform: index, port: port.port, ipv6: address.isIPv6, mode: port.mode))
                 }
             }
         }
@@ -106,6 +108,10 @@ public final class EndpointServer: @unchecked Sendable {
     }
 
     private func handle(_ descriptor: Int32, _ listener: Listener) {
+        if let hostile = listener.mode.hostileTLS {
+            HostileTLS.serve(descriptor, hostile)
+            return
+        }
         let channel = EndpointChannel(descriptor: descriptor, timeoutSeconds: Self.timeoutSeconds)
         let platform = plan.platforms[listener.platform]
         let context = contexts[listener.platform]

@@ -53,7 +53,7 @@ extension EndpointSoftware {
         }
         let allowed: Set<Int> = self == .nginx ? [80, 443] : [25]
         for address in platform.addresses {
-            for port in address.ports where port.mode == .silent || !allowed.contains(port.port) {
+            for port in address.ports where port.mode != .serve || !allowed.contains(port.port) {
                 problems.append("\(address.address) port \(port.port) \(port.mode.rawValue): \(rawValue) only accepts or refuses")
             }
         }

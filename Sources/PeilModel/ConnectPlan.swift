@@ -20,6 +20,19 @@ public struct PlannedConnect: Codable, Sendable, Hashable {
     }
 }
 
+/// The connect tasks of one domain and the caps that cut its plan, each named ("web host
+/// www.example.nl: 3000 IPv4 addresses, first 16 planned").
+public struct ConnectPlan: Sendable, Hashable {
+    public var tasks: [PlannedConnect]
+    /// One line per cap that bit; empty when nothing was left out.
+    public var capped: [String]
+
+    public init(tasks: [PlannedConnect], capped: [String] = []) {
+        self.tasks = tasks
+        self.capped = capped
+    }
+}
+
 /// Which connect tasks a domain's resolved facts call for (CHECKS.md, web table):
 ///
 /// - `reach`: TCP 80 and 443 on every address of the web host (the IPv6 web test compares
@@ -30,28 +43,73 @@ public struct PlannedConnect: Codable, Sendable, Hashable {
 ///   web host's when it is delegated (IPv4-mapped addresses do not count as IPv6);
 /// - `mail`: SMTP STARTTLS on every address of every MX host, once per address however many
 ///   domains (and MX names) share it: a cloud provider's four addresses cost four probes.
+///
+/// Caps (the resolution keeps the same per-answer ones, so an honest agent's facts never hit
+/// them; these hold for any facts): at most ``maxAddressesPerFamily`` addresses per host and
+/// family (first in text order), ``maxNameserverHosts`` nameserver hosts, ``maxMailHosts`` MX
+/// hosts and ``maxTasksPerDomain`` tasks in all (reach, web, nameserver, mail in that order).
+/// An address left out has no observation, so its verdicts say "not probed" (error), never failed.
 public enum ConnectPlanner {
+    /// Addresses planned per host and family (the resolution's `AnswerCaps.maxAddresses`).
+    public static let maxAddressesPerFamily = 16
+    /// Nameserver hosts planned per domain (the domain's and the web host's NS sets together).
+    public static let maxNameserverHosts = 16
+    /// MX hosts planned per domain (Internet.nl tests at most 10).
+    public static let maxMailHosts = 10
+    /// Connect tasks planned per domain.
+    public static let maxTasksPerDomain = 128
+
     public static func plan(_ facts: DNSFacts) -> [PlannedConnect] {
+        planned(facts).tasks
+    }
+
+    /// The plan with the caps that bit.
+    public static func planned(_ facts: DNSFacts) -> ConnectPlan {
         var planned: [PlannedConnect] = []
+        var capped: [String] = []
+        /// The host's addresses within the per-family cap, noting a cut.
+        func addresses(_ host: HostAddresses, _ role: String) -> [String] {
+            var kept: [String] = []
+            for (family, list) in [("IPv4", host.ipv4), ("IPv6", host.ipv6)] {
+                let usable = list.filter { !isMapped($0) }.sorted()
+                if usable.count > maxAddressesPerFamily {
+                    capped.append("\(role) \(host.host): \(usable.count) \(family) addresses, first \(maxAddressesPerFamily) planned")
+                }
+                kept += usable.prefix(maxAddressesPerFamily)
+            }
+            return kept
+        }
         let web = facts.web
-        for address in web.ipv4 + web.ipv6 where !isMapped(address) {
+        for address in addresses(web, "web host") {
             planned.append(PlannedConnect(kind: .reach, target: ConnectTarget(address: address, family: ConnectTarget.family(of: address), host: web.host)))
         }
         for chosen in [webAddress(web.ipv4), webAddress(web.ipv6)].compactMap({ $0 }) {
             planned.append(PlannedConnect(kind: .web, target: ConnectTarget(address: chosen, family: ConnectTarget.family(of: chosen), host: web.host)))
         }
-        for server in facts.nameservers + (facts.webNameservers ?? []) {
-            for address in server.ipv6 where !isMapped(address) {
+        let servers = facts.nameservers + (facts.webNameservers ?? [])
+        if servers.count > maxNameserverHosts {
+            capped.append("\(servers.count) nameserver hosts, first \(maxNameserverHosts) planned")
+        }
+        for server in servers.prefix(maxNameserverHosts) {
+            for address in addresses(HostAddresses(host: server.host, ipv6: server.ipv6), "nameserver") {
                 planned.append(PlannedConnect(kind: .nameserver, target: ConnectTarget(address: address, family: .ipv6, host: server.host)))
             }
         }
-        for exchanger in facts.mx where !exchanger.host.isEmpty {
-            for address in exchanger.ipv4 + exchanger.ipv6 where !isMapped(address) {
+        let exchangers = facts.mx.filter { !$0.host.isEmpty }
+        if exchangers.count > maxMailHosts {
+            capped.append("\(exchangers.count) MX hosts, first \(maxMailHosts) planned")
+        }
+        for exchanger in exchangers.prefix(maxMailHosts) {
+            for address in addresses(HostAddresses(host: exchanger.host, ipv4: exchanger.ipv4, ipv6: exchanger.ipv6), "MX host") {
                 planned.append(PlannedConnect(kind: .mail, target: ConnectTarget(address: address, family: ConnectTarget.family(of: address), host: exchanger.host)))
             }
         }
         var seen = Set<String>()
-        return planned.filter { seen.insert($0.endpointKey).inserted }
+        let unique = planned.filter { seen.insert($0.endpointKey).inserted }
+        if unique.count > maxTasksPerDomain {
+            capped.append("\(unique.count) connect tasks, first \(maxTasksPerDomain) planned")
+        }
+        return ConnectPlan(tasks: Array(unique.prefix(maxTasksPerDomain)), capped: capped)
     }
 
     /// The address of one family the web probe uses: the first in text order, so every run

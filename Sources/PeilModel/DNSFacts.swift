@@ -9,7 +9,8 @@ public struct DNSQueryRecord: Codable, Sendable, Hashable {
     /// when no response was had.
     public var rcode: String
     public var dnssec: DNSSECStatus
-    /// Why the answer is bogus or in error, as the resolver says it.
+    /// Why the answer is bogus or in error, as the resolver says it; or which cap cut it
+    /// (`AnswerCaps` in Probes: "3000 addresses, first 16 kept").
     public var reason: String?
     /// Answer rdata of the queried type in presentation format, sorted (see ``DNSFacts``).
     public var records: [String]

@@ -24,9 +24,9 @@ struct ConnectProberTests {
     /// Probes that answer from a script: scanSMTP returns the next scripted result.
     static func probes(smtp script: [TLSScanResult], calls: Counter) -> EndpointProbes {
         EndpointProbes(
-            scanTLS: { _ in TLSScanResult(outcome: .unreachable) },
-            get: { target, _, _ in (.open, HTTPExchange(url: "http://\(target.host)/", error: "not used")) },
-            scanSMTP: { _ in
+            scanTLS: { _, _ in TLSScanResult(outcome: .unreachable) },
+            get: { target, _, _, _ in (.open, HTTPExchange(url: "http://\(target.host)/", error: "not used")) },
+            scanSMTP: { _, _ in
                 let index = calls.next()
                 return script[min(index, script.count - 1)]
             })
@@ -63,11 +63,11 @@ struct ConnectProberTests {
 
     @Test func theWebProbeTakesPort80FromItsOwnConnection() async {
         let probes = EndpointProbes(
-            scanTLS: { _ in TLSScanResult(outcome: .completed, observation: TLSObservation(versions: [.tls13])) },
-            get: { target, port, secure in
+            scanTLS: { _, _ in TLSScanResult(outcome: .completed, observation: TLSObservation(versions: [.tls13])) },
+            get: { target, port, secure, _ in
                 port == 80 ? (.refused, nil) : (.open, HTTPExchange(url: "https://\(target.host)/", status: secure ? 200 : nil))
             },
-            scanSMTP: { _ in TLSScanResult(outcome: .unreachable) })
+            scanSMTP: { _, _ in TLSScanResult(outcome: .unreachable) })
         let report = await ConnectProber(web: probes).run(Self.task(.web, "198.18.16.1"), finalAttempt: 3)
         let web = report.connect?.web
         #expect(web?.port80 == .refused && web?.http == nil)

@@ -42,7 +42,7 @@ struct ResolutionProberTests {
         var agent = AgentStateMachine(settings: .init(name: "a1", families: [.ipv4], concurrency: 1), now: start)
         _ = agent.received(.welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 120, maxAttempts: 2)), now: start)
         let actions = agent.received(.tasks([Self.task(attempt: 2)]), now: start)
-        guard case .submit(let task, let finalAttempt)? = actions.first, actions.count == 1 else {
+        guard case .submit(let task, let finalAttempt, _)? = actions.first, actions.count == 1 else {
             Issue.record("expected one submit, got \(actions)")
             return
         }

@@ -10,7 +10,9 @@ import PeilModel
 /// exchanger (at most ``ResolutionRules/maxMailExchangers``); TXT at the domain, `_dmarc` and
 /// `_domainkey`; CAA climbing from the web host; TLSA at `_443._tcp.<web host>`.
 /// Then, when given ``FollowUpQuestions``, the TXT names they ask for in rounds (bounded).
-/// Each (name, type) is asked once, however many roles the name has.
+/// Each (name, type) is asked once, however many roles the name has. Answers are kept within
+/// ``AnswerCaps`` (addresses per host, NS names, records and bytes per answer and in all), so
+/// a hostile zone costs a bounded number of questions and bytes.
 public struct DomainResolution: Sendable {
     public let resolver: any DNSQuestionAnswering
     public let maxMailExchangers: Int
@@ -47,7 +49,7 @@ public struct DomainResolution: Sendable {
             group.addTask { await Self.climbCAA(from: webHost, ledger) }
         }
         if let followUp { await Self.followUps(followUp, domain: domain, ledger) }
-        let queries = await ledger.records
+        let queries = AnswerCaps.limitTotal(await ledger.records)
         let facts = DNSFactsAssembler.facts(domain: domain, webHost: webHost, queries: queries, maxMailExchangers: mxLimit)
         return ResolutionObservation(facts: facts, queries: queries)
     }

@@ -1,7 +1,8 @@
 import PeilModel
 
-/// Asks each (name, type) once per resolution and remembers every answer: concurrent askers
-/// of the same question wait for the first one's answer instead of asking again.
+/// Asks each (name, type) once per resolution and remembers every answer, within
+/// ``AnswerCaps``: concurrent askers of the same question wait for the first one's answer
+/// instead of asking again.
 actor QueryLedger {
     private struct Question: Hashable {
         var name: String
@@ -23,7 +24,7 @@ actor QueryLedger {
             return await withCheckedContinuation { waiting[question, default: []].append($0) }
         }
         waiting[question] = []
-        let answer = await resolver.ask(question.name, type)
+        let answer = AnswerCaps.apply(await resolver.ask(question.name, type))
         answers[question] = answer
         for waiter in waiting.removeValue(forKey: question) ?? [] { waiter.resume(returning: answer) }
         return answer

@@ -16,7 +16,7 @@ extension TLSScanRun {
             observation.leafHasOCSPURL = report.leafHasOCSPURL
             observation.ocspStapling = report.stapling
             certificate = report.verification
-            let ticketWait = min(options.limits.answerTimeout, .seconds(2))
+            let ticketWait = min(session.limits.answerTimeout, .seconds(2))
             let ticket = stream.version == .tls13 && options.probeEarlyData
                 ? stream.resumableSession(waitingUntil: .now + ticketWait) : nil
             stream.close()
@@ -47,7 +47,7 @@ extension TLSScanRun {
         defer { resumed.close() }
         let acceptedEarly = resumed.earlyDataAccepted == true
         observation.earlyDataAccepted = acceptedEarly
-        observation.earlyDataTooEarly425 = acceptedEarly && Self.statusCode(resumed, deadline: .now + options.limits.answerTimeout) == 425
+        observation.earlyDataTooEarly425 = acceptedEarly && Self.statusCode(resumed, deadline: .now + session.limits.answerTimeout) == 425
     }
 
     /// The status code of an HTTP/1.x response's status line (nil: none in time).
@@ -88,9 +88,9 @@ extension TLSScanRun {
         guard case .success(let stream) = try session.handshake(tls, what: "renegotiation handshake") else { return }
         defer { stream.close() }
         var count = 0
-        for _ in 0..<options.clientRenegotiationAttempts {
+        for _ in 0..<options.clientRenegotiationAttempts where !session.deadline.isReached {
             session.countRenegotiation()
-            guard stream.renegotiate(deadline: .now + options.limits.answerTimeout) else { break }
+            guard stream.renegotiate(deadline: .now + session.limits.answerTimeout) else { break }
             count += 1
         }
         observation.clientRenegotiations = count

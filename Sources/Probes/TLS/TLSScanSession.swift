@@ -15,22 +15,54 @@ enum TLSScanStop: Error {
 /// retried `retries` times, then stops the scan (unreachable before the first connection,
 /// inconclusive after). A close or reset before any answer is retried too, then taken as a
 /// refusal: many stacks refuse an offer by closing instead of alerting.
+///
+/// Bounds: every wait is clamped to the task's `deadline`, and once it is reached the next
+/// hello or handshake stops the scan `inconclusive` ("task deadline reached"); after
+/// `options.maxConsecutiveTimeouts` timed-out exchanges in a row the scan stops `inconclusive`
+/// too ("consecutive timeouts"), so a server that answers and then goes silent ends it in a
+/// few timeouts instead of one per remaining hello.
 final class TLSScanSession {
     let target: TLSScanTarget
     let options: TLSScanOptions
+    let deadline: ProbeDeadline
     /// Hellos and handshakes sent (retries and renegotiations included).
     private(set) var handshakes = 0
     /// A TCP connection has worked once: failures are no longer "unreachable".
     private(set) var tcpConnected = false
     /// A connection reached TLS (the preamble worked) once: a later missing STARTTLS is an error.
     private(set) var reachedTLS = false
+    /// Exchanges in a row that ended in a timeout (reset by any answer).
+    private(set) var consecutiveTimeouts = 0
 
-    init(target: TLSScanTarget, options: TLSScanOptions) {
+    init(target: TLSScanTarget, options: TLSScanOptions, deadline: ProbeDeadline = .unbounded) {
         self.target = target
         self.options = options
+        self.deadline = deadline
     }
 
-    var limits: HelloLimits { options.limits }
+    /// The options' limits, each wait clamped to what is left before the deadline.
+    var limits: HelloLimits {
+        var limits = options.limits
+        limits.connectTimeout = deadline.clamp(limits.connectTimeout)
+        limits.answerTimeout = deadline.clamp(limits.answerTimeout)
+        return limits
+    }
+
+    /// Stops the scan before `what` when the deadline is reached or the server stopped answering.
+    private func checkBounds(_ what: String) throws(TLSScanStop) {
+        if deadline.isReached {
+            throw .inconclusive("\(what): \(deadline.reason) after \(handshakes) handshakes")
+        }
+        if consecutiveTimeouts >= options.maxConsecutiveTimeouts {
+            throw .inconclusive("\(what): not sent, \(consecutiveTimeouts) consecutive timeouts after \(handshakes) handshakes "
+                                + "(the server answered, then went silent)")
+        }
+    }
+
+    /// Counts a timed-out exchange, or resets the count after an answer.
+    private func noteTimeout(_ timedOut: Bool) {
+        consecutiveTimeouts = timedOut ? consecutiveTimeouts + 1 : 0
+    }
 
     /// One attempt at a connection ready for TLS.
     private enum OpenFailure: Error {
@@ -48,8 +80,9 @@ final class TLSScanSession {
         tcpConnected = true
         if case .smtp(let ehloName) = target.startTLS {
             do {
-                try SMTPStartTLS.negotiate(over: stream, ehloName: ehloName, replyTimeout: options.smtpReplyTimeout)
+                try SMTPStartTLS.negotiate(over: stream, ehloName: ehloName, replyTimeout: deadline.clamp(options.smtpReplyTimeout))
             } catch {
+                if case .stream(.timeout, _) = error { noteTimeout(true) }
                 switch error {
                 case .noStartTLS(let why) where !reachedTLS: throw .stop(.noStartTLS(why))
                 case .bufferedPlaintext: throw .stop(.inconclusive(error.description))
@@ -76,8 +109,10 @@ final class TLSScanSession {
     /// whether this is the last attempt.
     private func withRetries<Value>(_ what: String,
                                     _ body: (TCPStream, _ isLast: Bool) throws(TLSScanStop) -> Attempt<Value>) throws(TLSScanStop) -> Value {
+        try checkBounds(what)
         var last = "no attempt"
         for attempt in 0...options.retries {
+            if deadline.isReached { throw .inconclusive("\(what): \(deadline.reason) after \(handshakes) handshakes (last: \(last))") }
             let stream: TCPStream
             do {
                 stream = try open()
@@ -102,6 +137,7 @@ final class TLSScanSession {
         try withRetries("\(hello.version.displayName) hello") { stream, isLast throws(TLSScanStop) -> Attempt<HelloExchange> in
             let exchange = HelloProbe.exchange(hello, over: stream, limits: limits, readFlight: true)
             stream.close()
+            noteTimeout(exchange.outcome == .timeout || exchange.flight.interruption == "timeout")
             switch exchange.outcome {
             case .accepted, .alert:
                 return .done(exchange)
@@ -119,11 +155,14 @@ final class TLSScanSession {
     /// (alert, close) that refused it.
     func handshake(_ tls: TLSClientOptions, what: String) throws(TLSScanStop) -> Result<TLSStream, StreamError> {
         try withRetries(what) { stream, isLast throws(TLSScanStop) -> Attempt<Result<TLSStream, StreamError>> in
-            let deadline = ContinuousClock.now + limits.answerTimeout
+            let deadline = ContinuousClock.now + self.limits.answerTimeout
             do throws(StreamError) {
-                return .done(.success(try TLSStream.handshake(over: stream, serverName: target.serverName, deadline: deadline, options: tls)))
+                let tlsStream = try TLSStream.handshake(over: stream, serverName: target.serverName, deadline: deadline, options: tls)
+                noteTimeout(false)
+                return .done(.success(tlsStream))
             } catch {
                 stream.close()
+                noteTimeout(error == .timeout)
                 switch error {
                 case .tls, .closed, .reset:
                     return isLast || error.isTLSRefusal ? .done(.failure(error)) : .retry(error.description)

@@ -38,11 +38,17 @@ public struct TLSScanOptions: Sendable {
     public var smtpReplyTimeout: Duration
     /// The current cipher-order rule's lists (from Checks, wired in by the caller).
     public var cipherOrderPlan: CipherOrderPlan
+    /// After this many timed-out exchanges in a row (a hello unanswered, a flight cut short by
+    /// silence, a handshake or SMTP reply that never came), the scan stops `inconclusive`
+    /// instead of sending its remaining hellos: a server that answers and then goes silent (a
+    /// tarpit) costs this many timeouts, not one per hello.
+    public var maxConsecutiveTimeouts: Int
 
     /// `cipherOrderPlan` has no default, so that no caller drops the current rule's
     /// handshakes by accident.
     public init(cipherOrderPlan: CipherOrderPlan, limits: HelloLimits = HelloLimits(), trustStorePEMFile: String? = nil, retries: Int = 1,
-                clientRenegotiationAttempts: Int = 11, probeEarlyData: Bool = true, smtpReplyTimeout: Duration = .seconds(30)) {
+                clientRenegotiationAttempts: Int = 11, probeEarlyData: Bool = true, smtpReplyTimeout: Duration = .seconds(30),
+                maxConsecutiveTimeouts: Int = 2) {
         self.limits = limits
         self.trustStorePEMFile = trustStorePEMFile
         self.retries = max(0, retries)
@@ -50,5 +56,6 @@ public struct TLSScanOptions: Sendable {
         self.probeEarlyData = probeEarlyData
         self.smtpReplyTimeout = smtpReplyTimeout
         self.cipherOrderPlan = cipherOrderPlan
+        self.maxConsecutiveTimeouts = max(1, maxConsecutiveTimeouts)
     }
 }

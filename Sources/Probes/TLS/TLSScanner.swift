@@ -14,10 +14,11 @@ import PeilModel
 /// hellos; then OpenSSL: the certificate handshake, the SHA-2 TLS 1.3 handshake, the early-data
 /// resumption (web, when offered) and one connection with up to 11 renegotiations.
 public enum TLSScanner {
-    /// Blocking; every wait has a deadline and every loop a bound, so a scan ends. Run it off
-    /// the cooperative pool.
-    public static func scan(_ target: TLSScanTarget, options: TLSScanOptions) -> TLSScanResult {
-        let run = TLSScanRun(session: TLSScanSession(target: target, options: options))
+    /// Blocking; every wait has a deadline and every loop a bound, so a scan ends: by
+    /// `deadline` (the task's; the scan then ends `inconclusive`, "task deadline reached"), and
+    /// after `options.maxConsecutiveTimeouts` timeouts in a row. Run it off the cooperative pool.
+    public static func scan(_ target: TLSScanTarget, options: TLSScanOptions, deadline: ProbeDeadline = .unbounded) -> TLSScanResult {
+        let run = TLSScanRun(session: TLSScanSession(target: target, options: options, deadline: deadline))
         do {
             try run.measure()
             return TLSScanResult(outcome: .completed, observation: run.observation, certificate: run.certificate,

@@ -1,0 +1,116 @@
+@testable import Agent
+import PeilModel
+import Testing
+import Wire
+
+/// Task deadlines and the drain bound of the agent's protocol logic: no socket, no clock.
+@Suite("Agent deadlines and drain")
+struct AgentDeadlineTests {
+    typealias Action = AgentStateMachine.Action
+    let start = ContinuousClock.now
+
+    func at(_ seconds: Double) -> ContinuousClock.Instant { start + .milliseconds(Int(seconds * 1000)) }
+
+    static func task(_ id: Int64) -> TaskAssignment {
+        TaskAssignment(taskID: id, attempt: 1, measurementID: 1, kind: .resolve, domain: "d\(id).nl", webHost: "www.d\(id).nl")
+    }
+
+    /// Welcomed at t=0 with a 120 s lease, one task received at t=1.
+    func running(lease: Double = 120) -> AgentStateMachine {
+        var agent = AgentStateMachine(settings: .init(name: "a1", families: [.ipv4], concurrency: 2), now: at(0))
+        _ = agent.received(.welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: lease, maxAttempts: 3)), now: at(0))
+        _ = agent.tick(now: at(0))
+        _ = agent.received(.tasks([Self.task(1)]), now: at(1))
+        return agent
+    }
+
+    /// A tick right after a heartbeat from the coordinator (so it is never taken as gone).
+    func tick(_ agent: inout AgentStateMachine, at seconds: Double) -> [Action] {
+        _ = agent.received(.heartbeat, now: at(seconds))
+        return agent.tick(now: at(seconds))
+    }
+
+    static func results(_ actions: [Action]) -> [TaskReport] {
+        actions.compactMap { if case .send(.result(let report)) = $0 { report } else { nil } }
+    }
+
+    @Test func theTaskBudgetLeavesRoomBeforeTheLeaseEnds() {
+        #expect(AgentStateMachine.taskBudget(lease: .seconds(120)) == .seconds(100))
+        #expect(AgentStateMachine.taskBudget(lease: .seconds(600)) == .seconds(570))
+        #expect(AgentStateMachine.taskBudget(lease: .seconds(12)) == .seconds(7))
+        #expect(AgentStateMachine.taskBudget(lease: .seconds(4)) == .seconds(2))
+        for lease in [1, 4, 10, 30, 120, 300, 3_600] {
+            let grace = AgentStateMachine.Settings(name: "a", families: [.ipv4], concurrency: 1).cancelGrace
+            #expect(AgentStateMachine.taskBudget(lease: .seconds(lease)) < .seconds(lease))
+            if lease >= 30 { #expect(AgentStateMachine.taskBudget(lease: .seconds(lease)) + grace < .seconds(lease)) }
+        }
+    }
+
+    @Test func aTaskIsSubmittedWithItsDeadline() {
+        var agent = AgentStateMachine(settings: .init(name: "a1", families: [.ipv4], concurrency: 2), now: at(0))
+        _ = agent.received(.welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 60, maxAttempts: 3)), now: at(0))
+        let actions = agent.received(.tasks([Self.task(1)]), now: at(5))
+        #expect(actions == [.submit(Self.task(1), finalAttempt: 3, deadline: at(55))])
+    }
+
+    /// The task is cancelled at its deadline; a probe that comes back with what it saw is reported as usual.
+    @Test func aTaskIsCancelledAtItsDeadline() {
+        var agent = running()
+        #expect(!tick(&agent, at: 100.9).contains(.cancel(taskID: 1, attempt: 1)))
+        #expect(tick(&agent, at: 101).contains(.cancel(taskID: 1, attempt: 1)))
+        #expect(!tick(&agent, at: 101.5).contains(.cancel(taskID: 1, attempt: 1)), "cancelled once")
+        let report = TaskReport(taskID: 1, attempt: 1, outcome: .completed)
+        #expect(agent.taskFinished(report, now: at(102)) == [.send(.result(report))])
+        #expect(agent.running == 0)
+        #expect(Self.results(tick(&agent, at: 110)).isEmpty, "nothing more is made up for it")
+    }
+
+    /// A probe that does not come back after it was cancelled is reported `timeout` (never
+    /// failed) before the lease ends, and its slot is freed; its late report is ignored.
+    @Test func aProbeThatDoesNotReturnIsReportedAsTimeoutBeforeTheLeaseEnds() {
+        var agent = running()
+        _ = tick(&agent, at: 101)
+        #expect(Self.results(tick(&agent, at: 103.9)).isEmpty)
+        let actions = tick(&agent, at: 104)
+        let reports = Self.results(actions)
+        #expect(reports.map(\.outcome) == [.timeout])
+        #expect(reports.first?.detail?.contains("task deadline reached") == true)
+        #expect(agent.running == 0 && agent.unacknowledgedCount == 1)
+        let next = tick(&agent, at: 104.1)
+        #expect(Self.results(actions + next).count == 1, "sent once, then kept for resending")
+        #expect((actions + next).contains(.send(.ready(credits: 1))), "the slot is free again")
+        let late = agent.taskFinished(TaskReport(taskID: 1, attempt: 1, outcome: .completed), now: at(105))
+        #expect(Self.results(late).isEmpty, "the late report is not sent: the timeout stands")
+        #expect(at(104) < at(1 + 120), "reported before the lease ends")
+    }
+
+    /// SIGTERM with a probe that never returns: cancelled at the drain cutoff, reported
+    /// `timeout`, BYE and exit by the drain limit (20 s) after the stop.
+    @Test func drainIsBoundedEvenWhenAProbeHangs() {
+        var agent = running()
+        _ = agent.stopRequested(now: at(10))
+        var cancelledAt: Double?
+        var reportedAt: Double?
+        var exitedAt: Double?
+        for step in 100...400 {
+            let now = Double(step) / 10
+            let actions = tick(&agent, at: now)
+            if actions.contains(.cancel(taskID: 1, attempt: 1)) { cancelledAt = now }
+            if let report = Self.results(actions).first, report.outcome == .timeout { reportedAt = now }
+            if actions.contains(.exit) { exitedAt = now; break }
+        }
+        #expect(cancelledAt == 22, "drain limit 20 − report window 5 − cancel grace 3 after the stop")
+        #expect(reportedAt == 25)
+        #expect(exitedAt == 30, "exits at the drain limit: the report was not acknowledged")
+    }
+
+    /// The same drain when the coordinator acknowledges the made-up report: exit at once.
+    @Test func aDrainEndsAsSoonAsTheCancelledTaskIsAcknowledged() {
+        var agent = running()
+        _ = agent.stopRequested(now: at(10))
+        _ = tick(&agent, at: 22)
+        _ = tick(&agent, at: 25)
+        _ = agent.received(.ack(taskID: 1, attempt: 1), now: at(25.5))
+        #expect(Array(tick(&agent, at: 25.6).suffix(2)) == [.send(.bye), .exit])
+    }
+}
