@@ -105,7 +105,7 @@ final class CoordinatorLoop {
                 store(report, agentID: agentID, routingID: routingID, router: router)
             case .endTask(let taskID, let attempt, let agentID, let why):
                 do {
-                    try database.endUnstorableResult(taskID: taskID, attempt: attempt, agentID: agentID, why: why)
+                    try database.endLeasedTask(taskID: taskID, attempt: attempt, agentID: agentID, why: why)
                 } catch {
                     logger.error("cannot end task \(taskID): \(error)")
                 }

@@ -173,7 +173,7 @@ struct CoordinatorStateMachine {
         guard let session = sessions[routingID] else { return [] }
         sessions[routingID]?.leases[report.taskID] = nil
         return refuse(.notStorable, agentID: session.agentID, detail: "task \(report.taskID): \(why)") + [
-            .endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID, why: why),
+            .endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID, why: "result could not be stored: \(why)"),
             .send(.ack(taskID: report.taskID, attempt: report.attempt), to: routingID),
         ]
     }

@@ -136,11 +136,12 @@ extension PeilStore {
         }
     }
 
-    /// Ends a task whose result `agentID` reported but PostgreSQL refused (`why` says how), so
-    /// that it is not sent again and again: the task is not testable, `why` its last error.
-    /// Only the lease `agentID` holds at `attempt` ends. - Returns: whether it did.
+    /// Ends a task leased to `agentID` at `attempt` as not testable with `why` as its last
+    /// error: its result was refused (wrong kind, too large) or PostgreSQL could not store it,
+    /// and the agent would only send the same again. Any other lease is left alone.
+    /// - Returns: whether the task ended.
     @discardableResult
-    public func endUnstorableResult(taskID: Int64, attempt: Int, agentID: String, why: String) throws -> Bool {
+    public func endLeasedTask(taskID: Int64, attempt: Int, agentID: String, why: String) throws -> Bool {
         guard ReportAdmission.attempts.contains(attempt) else { return false }
         return try database.transaction { connection in
             guard let task = try connection.query(
@@ -148,7 +149,7 @@ extension PeilStore {
                   try task.decode("state", as: String.self) == "leased", try task.decode("attempt", as: Int.self) == attempt,
                   try task.decode("leased_by", as: String?.self) == agentID
             else { return false }
-            try endTask(taskID, why: "result could not be stored: \(why)", on: connection)
+            try endTask(taskID, why: why, on: connection)
             return true
         }
     }

@@ -188,7 +188,7 @@ struct CoordinatorDistrustTests {
         join(&machine, key: Self.honestKey, as: Self.honest, tasks: [Self.task(1, .reach)])
         let report = Self.reach(1)
         let actions = machine.reportNotStorable(report, from: Self.honest, why: "unsupported Unicode escape sequence")
-        #expect(actions.contains(.endTask(taskID: 1, attempt: 1, agentID: "honest", why: "unsupported Unicode escape sequence")))
+        #expect(actions.contains(.endTask(taskID: 1, attempt: 1, agentID: "honest", why: "result could not be stored: unsupported Unicode escape sequence")))
         #expect(actions.contains(.send(.ack(taskID: 1, attempt: 1), to: Self.honest)), "the agent stops resending it")
         #expect(machine.refusals.byAgent["honest"]?[.notStorable] == 1)
     }

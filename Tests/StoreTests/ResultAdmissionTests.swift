@@ -69,10 +69,10 @@ final class ResultAdmissionTests: StoreTestCase {
     func testAResultThatCouldNotBeStoredEndsOnlyTheHoldersLease() throws {
         _ = try measure("a.nl")
         let task = try XCTUnwrap(try store.claimTasks(agentID: "a", families: [.ipv4], limit: 1, leaseSeconds: 60).first)
-        XCTAssertFalse(try store.endUnstorableResult(taskID: task.taskID, attempt: task.attempt, agentID: "b", why: "x"))
-        XCTAssertFalse(try store.endUnstorableResult(taskID: task.taskID, attempt: Int.max, agentID: "a", why: "x"))
+        XCTAssertFalse(try store.endLeasedTask(taskID: task.taskID, attempt: task.attempt, agentID: "b", why: "x"))
+        XCTAssertFalse(try store.endLeasedTask(taskID: task.taskID, attempt: Int.max, agentID: "a", why: "x"))
         XCTAssertEqual(try self.task(task.taskID).state, "leased")
-        XCTAssertTrue(try store.endUnstorableResult(taskID: task.taskID, attempt: task.attempt, agentID: "a", why: "value too long"))
+        XCTAssertTrue(try store.endLeasedTask(taskID: task.taskID, attempt: task.attempt, agentID: "a", why: "result could not be stored: value too long"))
         let ended = try self.task(task.taskID)
         XCTAssertEqual(ended.state, "not_testable")
         XCTAssertEqual(ended.lastError, "result could not be stored: value too long")
