@@ -32,6 +32,9 @@ struct CoordinatorStateMachine {
         var helloInterval: Duration = .seconds(1)
         /// How often the refusal counts are logged, when they changed.
         var statusInterval: Duration = .seconds(60)
+        /// The most tasks one agent is counted to run at once, whatever its HELLO says (the
+        /// store keeps it as an `integer`; no real vantage runs more).
+        var maximumConcurrency: Int = 65_536
 
         init(allowedAgents: [String: String]) {
             self.allowedAgents = allowedAgents
@@ -239,8 +242,9 @@ struct CoordinatorStateMachine {
             let why = other.publicKey == key ? "was replaced by a new process" : "lost its routing id to another agent"
             actions.append(.releaseLeases(agentID: other.agentID, why: why))
         }
-        actions.append(.register(AgentRegistration(routingID: routingID, agentID: name, publicKey: key, families: hello.families,
-                                                   concurrency: hello.concurrency, softwareVersion: hello.softwareVersion)))
+        let concurrency = min(max(0, hello.concurrency), settings.maximumConcurrency)
+        actions.append(.register(AgentRegistration(routingID: routingID, agentID: name, publicKey: key, families: Array(Set(hello.families)).sorted(),
+                                                   concurrency: concurrency, softwareVersion: String(hello.softwareVersion.prefix(200)))))
         return actions
     }
 

@@ -153,6 +153,11 @@ struct CoordinatorDistrustTests {
                                   credits: Int.max - 1, lastHeard: at(0))
         #expect(grants.grant(Int.max) == 1)
         #expect(grants.grant(Int.max) == 0)
+        // A HELLO with a thousand families registers each once.
+        let repeated = WireMessage.hello(.init(agentName: "x", softwareVersion: "", families: Array(repeating: .ipv6, count: 1000) + [.ipv4], concurrency: 1))
+        let registration = machine.received(repeated, from: Self.hostile, key: Self.hostileKey, now: at(2))
+            .compactMap { if case .register(let agent) = $0 { agent } else { nil } }
+        #expect(registration.map(\.families) == [[.ipv4, .ipv6]])
         // A HELLO with absurd numbers is rejected or clamped, never trapped on.
         let absurd = WireMessage.hello(.init(agentName: "x", protocolVersion: Int.min, softwareVersion: "", families: [], concurrency: Int.max))
         #expect(machine.received(absurd, from: Self.hostile, key: Self.hostileKey, now: at(5))
