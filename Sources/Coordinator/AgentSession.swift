@@ -18,12 +18,13 @@ struct AgentSession: Equatable {
     /// before (a restarted coordinator) are not here: the store alone judges results on them.
     var leases: [Int64: SessionLease] = [:]
 
-    /// Adds the credits of a READY, clamped so that the total never exceeds the concurrency
-    /// (a negative or huge count cannot overflow or oversubscribe the agent).
+    /// Adds the credits of a READY, clamped so that credits and the leases this coordinator
+    /// knows the session holds never exceed the concurrency together (a negative or huge count
+    /// cannot overflow, and a flood of READY cannot hoard tasks).
     /// - Returns: how many credits were added.
     @discardableResult
     mutating func grant(_ count: Int) -> Int {
-        let added = min(max(0, count), max(0, concurrency - credits))
+        let added = min(max(0, count), max(0, concurrency - credits - leases.count))
         credits += added
         return added
     }

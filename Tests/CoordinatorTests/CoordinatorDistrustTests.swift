@@ -164,6 +164,19 @@ struct CoordinatorDistrustTests {
                 == [.send(.reject(reason: "protocol 3 required, agent speaks \(Int.min)"), to: Self.hostile)])
     }
 
+    @Test func aFloodOfReadyCannotHoardMoreTasksThanTheConcurrency() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        join(&machine, key: Self.hostileKey, as: Self.hostile, concurrency: 2, tasks: [Self.task(1, .reach), Self.task(2, .reach)])
+        for _ in 0..<1000 {
+            #expect(machine.received(.ready(credits: Int.max), from: Self.hostile, key: Self.hostileKey, now: at(1)).isEmpty)
+        }
+        #expect(machine.sessions[Self.hostile]?.credits == 0, "two tasks held, no result: no room for more")
+        _ = machine.reportStored(Self.reach(1), disposition: .stored, from: Self.hostile)
+        let claims = machine.received(.ready(credits: Int.max), from: Self.hostile, key: Self.hostileKey, now: at(2))
+            .compactMap { if case .claim(let claim) = $0 { claim.limit } else { nil } }
+        #expect(claims == [1], "a result frees one slot")
+    }
+
     @Test func refusalsAreLoggedOncePerSessionAndKindAndCountedInThePeriodicLine() {
         var machine = Machine(settings: Self.settings(), now: at(0))
         join(&machine, key: Self.honestKey, as: Self.honest, tasks: [Self.task(1, .reach)])

@@ -45,7 +45,7 @@ final class HostileAgentTests: XCTestCase {
         let list = backbone.directory.appendingPathComponent("small.txt")
         try (domains.map { "\($0.domain) \($0.web.host)" }.joined(separator: "\n") + "\n").write(to: list, atomically: true, encoding: .utf8)
         try backbone.peil(["import", "--set", "small", list.path])
-        let coordinator = try backbone.startCoordinator(agentTimeout: 30)
+        let coordinator = try backbone.startCoordinator(agentTimeout: 5)
 
         let hostile = try HostileClient(directory: backbone.directory, endpoint: backbone.fleet.endpoint)
         defer { hostile.close() }
