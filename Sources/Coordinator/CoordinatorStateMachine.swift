@@ -123,7 +123,7 @@ struct CoordinatorStateMachine {
             sessions[routingID] = nil
             return [.releaseLeases(agentID: session.agentID, why: "said BYE")]
         case .hello, .welcome, .tasks, .ack, .reject:
-            return [.log(.warning, "unexpected message from \(session.agentID)")]
+            return refuse(.malformed, agentID: session.agentID, detail: "a message only the coordinator sends")
         }
     }
 
