@@ -59,7 +59,11 @@ final class HostileAgentTests: XCTestCase {
         guard case .tasks(let tasks)? = assigned else { return XCTFail("the hostile agent got no task:\n\(backbone.logs)") }
         XCTAssertEqual(tasks.count, 1, "credits are clamped to the declared concurrency")
         let own = tasks[0]
-        _ = try backbone.startAgent("honest", families: [.ipv4, .ipv6])
+        // Paced, so that it holds a lease while the forged results arrive.
+        _ = try backbone.startAgent("honest", families: [.ipv4, .ipv6], extra: ["--rate", "1", "--concurrency", "1"])
+        XCTAssertTrue(try eventually(timeout: 20, every: 0.05) {
+            try backbone.count("SELECT count(*) AS count FROM tasks WHERE leased_by = 'honest'") > 0
+        }, "the honest agent holds no lease:\n\(backbone.logs)")
 
         // A result of the wrong kind on its own lease.
         try hostile.send(.result(TaskReport(taskID: own.taskID, attempt: own.attempt, outcome: .completed,
@@ -86,6 +90,8 @@ final class HostileAgentTests: XCTestCase {
         XCTAssertEqual(progress.done, domains.count - 1, "\(progress)")
         XCTAssertEqual(progress.notTestable, 1, "the hostile agent's own task, ended by its wrong-kind result")
         XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM results WHERE agent_id = 'hostile'"), 0)
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM results WHERE measurement_id = \(id) AND agent_id = 'honest'"),
+                       domains.count - 1, "every other task's result is the honest agent's")
         XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations WHERE agent_id = 'hostile'"), 0)
         XCTAssertEqual(try backbone.count("""
             SELECT count(*) AS count FROM tasks WHERE id = \(own.taskID) AND last_error LIKE 'result refused: not the observation%'
