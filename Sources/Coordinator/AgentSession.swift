@@ -1,5 +1,6 @@
 import Foundation
 import PeilModel
+import Store
 
 /// What the coordinator knows of one connected agent process. Not persisted: a restarted
 /// coordinator asks agents to say HELLO again, and PostgreSQL holds the leases.
@@ -13,12 +14,27 @@ struct AgentSession: Equatable {
     /// Tasks the agent has asked for and not yet been sent.
     var credits: Int = 0
     var lastHeard: ContinuousClock.Instant
+    /// The tasks this coordinator leased to the session and has no result for yet. Leases from
+    /// before (a restarted coordinator) are not here: the store alone judges results on them.
+    var leases: [Int64: SessionLease] = [:]
 
-    /// Adds the credits of a READY, clamped so that the total never exceeds the concurrency
-    /// (a negative or huge count cannot overflow or oversubscribe the agent).
-    mutating func grant(_ count: Int) {
-        credits += min(max(0, count), concurrency - credits)
+    /// Adds the credits of a READY, clamped so that credits and the leases this coordinator
+    /// knows the session holds never exceed the concurrency together (a negative or huge count
+    /// cannot overflow, and a flood of READY cannot hoard tasks).
+    /// - Returns: how many credits were added.
+    @discardableResult
+    mutating func grant(_ count: Int) -> Int {
+        let added = min(max(0, count), max(0, concurrency - credits - leases.count))
+        credits += added
+        return added
     }
+}
+
+/// A task the coordinator leased to a session: what a result for it must name and hold.
+struct SessionLease: Equatable {
+    let attempt: Int
+    let kind: TaskKind
+    let leasedAt: ContinuousClock.Instant
 }
 
 /// An agent the coordinator is about to admit: what its HELLO said, under its allow-listed name.
@@ -37,4 +53,34 @@ struct ClaimRequest: Equatable, Sendable {
     let agentID: String
     let families: [AddressFamily]
     let limit: Int
+}
+
+/// The results refused so far, per agent and why, and which refusals were logged already: the
+/// first of each kind per agent session is logged, the rest only counted. Its memory is bounded
+/// by the allow-list (agents) times the kinds of refusal.
+struct RefusalTally: Equatable {
+    private(set) var total = 0
+    private(set) var byAgent: [String: [ReportRefusal: Int]] = [:]
+    private var logged: Set<String> = []
+
+    /// Counts one refusal. - Returns: whether it is the first of its kind in the agent's session (log it).
+    mutating func count(_ refusal: ReportRefusal, agentID: String) -> Bool {
+        total &+= 1
+        byAgent[agentID, default: [:]][refusal, default: 0] &+= 1
+        return logged.insert("\(refusal.rawValue) \(agentID)").inserted
+    }
+
+    /// A new session of the agent starts: its refusals are logged afresh.
+    mutating func sessionStarted(agentID: String) {
+        for refusal in ReportRefusal.allCases { logged.remove("\(refusal.rawValue) \(agentID)") }
+    }
+
+    /// One line: the total and each agent's counts by kind.
+    var summary: String {
+        let agents = byAgent.keys.sorted().map { agent in
+            let counts = byAgent[agent, default: [:]].sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
+            return "\(agent): \(counts.joined(separator: ", "))"
+        }
+        return "results refused: \(total)" + (agents.isEmpty ? "" : " (\(agents.joined(separator: "; ")))")
+    }
 }

@@ -24,6 +24,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var planConnectTasks: Bool = true
     /// How often queued work, expired leases and silent agents are looked at.
     public var sweepInterval: Duration = .milliseconds(500)
+    /// At most this many agent messages are handled between two looks at the clock (heartbeats,
+    /// lease expiry, dispatch), so a flood from one agent cannot starve them.
+    public var messagesPerRound: Int = 256
 
     public init(endpoints: [String], keyPair: CurveKeyPair, allowedAgents: [String: String]) {
         self.endpoints = endpoints

@@ -28,6 +28,7 @@ final class CoordinatorLoop {
         defer { context.terminate() }
         let allowed = configuration.allowedAgents
         let authenticator = try ZAPAuthenticator(context: context) { allowed[$0] != nil }
+        var refusalLog = RateLimitedLog(linesPerWindow: 10, window: .seconds(60))
         defer { authenticator.socket.close() }
         let router = try ZMQSocket.curveServerRouter(context: context, options: CurveServerOptions(secretKey: configuration.keyPair.secretKey))
         defer { router.close() }
@@ -42,12 +43,17 @@ final class CoordinatorLoop {
         while !stop.isStopped {
             let ready = try ZMQSocket.poll([router, authenticator.socket], timeout: .milliseconds(50))
             if ready.contains(1) {
-                for key in try authenticator.handlePending() {
-                    logger.warning("refused an agent whose key is not allow-listed", metadata: ["key": "\(key)"])
+                for key in try authenticator.handlePending(limit: configuration.messagesPerRound) {
+                    switch refusalLog.admit(now: clock.now) {
+                    case .log(let suppressed):
+                        logger.warning("refused an agent whose key is not allow-listed", metadata: [
+                            "key": "\(key)", "refusals": "\(authenticator.refusals.total)", "not-logged-since": "\(suppressed)"])
+                    case .suppress: break
+                    }
                 }
             }
             if ready.contains(0) {
-                while let (frames, userID) = try router.receive() {
+                try PollRound.drain(limit: configuration.messagesPerRound, next: { try router.receive() }) { frames, userID in
                     receive(frames, userID: userID, router: router)
                 }
             }
@@ -65,10 +71,10 @@ final class CoordinatorLoop {
         }
         let message: WireMessage
         do { message = try WireMessage(frames: Array(frames.dropFirst())) } catch {
-            logger.warning("malformed message from \(configuration.allowedAgents[key] ?? key): \(error)")
+            perform(machine.malformed(from: routingID, key: key, why: "\(error)"), router: router)
             return
         }
-        perform(machine.received(message, from: routingID, key: key, now: clock.now), router: router)
+        perform(machine.received(message, from: routingID, key: key, now: clock.now, bytes: frames.last?.count), router: router)
     }
 
     /// Carries out the machine's actions in order, feeding back the outcome of each that needs one.
@@ -91,12 +97,18 @@ final class CoordinatorLoop {
                 do {
                     let tasks = try database.claimTasks(agentID: claim.agentID, families: claim.families, limit: claim.limit,
                                                         leaseSeconds: configuration.leaseSeconds, perAddress: configuration.tasksPerAddress)
-                    perform(machine.tasksClaimed(tasks, for: claim), router: router)
+                    perform(machine.tasksClaimed(tasks, for: claim, now: clock.now), router: router)
                 } catch {
                     logger.error("cannot claim tasks: \(error)")
                 }
             case .store(let report, let agentID, let routingID):
                 store(report, agentID: agentID, routingID: routingID, router: router)
+            case .endTask(let taskID, let attempt, let agentID, let why):
+                do {
+                    try database.endLeasedTask(taskID: taskID, attempt: attempt, agentID: agentID, why: why)
+                } catch {
+                    logger.error("cannot end task \(taskID): \(error)")
+                }
             case .releaseLeases(let agentID, let why):
                 do {
                     let released = try database.releaseLeases(agentID: agentID, maxAttempts: configuration.maxAttempts)
@@ -123,7 +135,9 @@ final class CoordinatorLoop {
             let plan = configuration.planConnectTasks ? report.resolution.map { ConnectPlanner.plan($0.facts) } ?? [] : []
             let disposition = try database.recordReport(report, agentID: agentID, maxAttempts: configuration.maxAttempts, plan: plan)
             logger.debug("result", metadata: ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "disposition": "\(disposition)"])
-            perform(machine.reportStored(report, from: routingID), router: router)
+            perform(machine.reportStored(report, disposition: disposition, from: routingID), router: router)
+        } catch let error as DatabaseError where error.isRefusedValue {
+            perform(machine.reportNotStorable(report, from: routingID, why: error.message), router: router)
         } catch {
             logger.error("cannot store result of task \(report.taskID): \(error); the agent will resend it")
         }
@@ -137,5 +151,20 @@ final class CoordinatorLoop {
             logger.debug("cannot send to \(String(decoding: routingID, as: UTF8.self)): \(error)")
             return false
         }
+    }
+}
+
+/// One poll round's share of a socket's messages.
+enum PollRound {
+    /// Takes items from `next` until it gives nil or `limit` were taken, handing each to `handle`.
+    /// - Returns: how many were handled; `limit` means more may be waiting for the next round.
+    @discardableResult
+    static func drain<Item>(limit: Int, next: () throws -> Item?, handle: (Item) throws -> Void) rethrows -> Int {
+        var handled = 0
+        while handled < limit, let item = try next() {
+            try handle(item)
+            handled += 1
+        }
+        return handled
     }
 }

@@ -1,10 +1,17 @@
 import Foundation
 import Logging
 import PeilModel
+import Store
 import Wire
 
 /// The coordinator's side of the protocol without I/O: agent sessions, HELLO/WELCOME, credits,
 /// dispatch, results and their ACKs, heartbeats, silent agents, lease expiry, BYE.
+///
+/// It trusts no agent: a result goes to the store only if it fits ``ReportAdmission``'s limits
+/// and, for a lease this coordinator handed out, names that lease's session, attempt and kind
+/// (the store checks the lease again, and alone for leases from before a restart). Anything else
+/// is refused, answered with an ACK so the agent stops resending it, counted in ``refusals``
+/// and logged once per agent session and kind of refusal.
 ///
 /// It takes events (a message received, a tick with the current instant, the outcome of a
 /// store call) and returns the actions the loop carries out in order: sending, claiming,
@@ -21,6 +28,13 @@ struct CoordinatorStateMachine {
         var leaseSeconds: Double = 120
         var maxAttempts: Int = 3
         var batchSize: Int = 32
+        /// A HELLO this soon after the same key's last one is ignored (each costs a store write).
+        var helloInterval: Duration = .seconds(1)
+        /// How often the refusal counts are logged, when they changed.
+        var statusInterval: Duration = .seconds(60)
+        /// The most tasks one agent is counted to run at once, whatever its HELLO says (the
+        /// store keeps it as an `integer`; no real vantage runs more).
+        var maximumConcurrency: Int = 65_536
 
         init(allowedAgents: [String: String]) {
             self.allowedAgents = allowedAgents
@@ -44,8 +58,11 @@ struct CoordinatorStateMachine {
         case register(AgentRegistration)
         /// Lease tasks to the session, then report ``tasksClaimed(_:for:)``.
         case claim(ClaimRequest)
-        /// Store the report, then report ``reportStored(_:from:)`` once it is committed.
+        /// Store the report, then report ``reportStored(_:disposition:from:)`` once it is
+        /// committed, or ``reportNotStorable(_:from:why:)`` if PostgreSQL refuses its values.
         case store(TaskReport, agentID: String, routingID: Data)
+        /// End the task as not testable with `why`, if it is still leased to `agentID` at `attempt`.
+        case endTask(taskID: Int64, attempt: Int, agentID: String, why: String)
         /// Put the agent's leased tasks back in the queue.
         case releaseLeases(agentID: String, why: String)
         /// Put tasks whose lease outlived its time back in the queue.
@@ -55,49 +72,70 @@ struct CoordinatorStateMachine {
 
     let settings: Settings
     private(set) var sessions: [Data: AgentSession] = [:]
+    /// Results refused so far (see ``RefusalTally``).
+    private(set) var refusals = RefusalTally()
     private var lastSweep: ContinuousClock.Instant
     private var lastHeartbeat: ContinuousClock.Instant
+    private var lastStatus: ContinuousClock.Instant
+    private var refusalsLogged = 0
+    /// When each key's last HELLO was taken up (bounded by the allow-list).
+    private var lastHello: [String: ContinuousClock.Instant] = [:]
 
     init(settings: Settings, now: ContinuousClock.Instant) {
         self.settings = settings
         lastSweep = now
         lastHeartbeat = now
+        lastStatus = now
     }
 
     // MARK: events
 
-    /// A message from the agent process behind `routingID`, authenticated as public key `key`.
-    mutating func received(_ message: WireMessage, from routingID: Data, key: String, now: ContinuousClock.Instant) -> [Action] {
+    /// A message from the agent process behind `routingID`, authenticated as public key `key`;
+    /// `bytes` is its body's size when known (a RESULT within the observation limit is then not
+    /// encoded again to measure it).
+    mutating func received(_ message: WireMessage, from routingID: Data, key: String, now: ContinuousClock.Instant,
+                           bytes: Int? = nil) -> [Action] {
         guard let name = settings.allowedAgents[key] else {
             // ZAP admits only allow-listed keys, so this cannot happen; refuse to store anything if it does.
             return [.log(.error, "message from a key that is not allow-listed; dropped")]
         }
         if case .hello(let hello) = message {
+            if let last = lastHello[key], now - last < settings.helloInterval { return [] }
+            lastHello[key] = now
             return self.hello(hello, from: routingID, key: key, name: name)
         }
-        guard var session = sessions[routingID] else {
+        // A routing id is the client's to choose: the session must be this key's.
+        guard var session = sessions[routingID], session.publicKey == key else {
             return [.send(.reject(reason: "unknown session: say HELLO"), to: routingID)]
         }
         session.lastHeard = now
         sessions[routingID] = session
         switch message {
         case .ready(let credits):
-            sessions[routingID]?.grant(credits)
+            // Only new credits ask the store for work: a flood of READY costs no queries.
+            guard sessions[routingID]?.grant(credits) ?? 0 > 0 else { return [] }
             return dispatch(to: routingID)
         case .result(let report):
-            return [.store(report, agentID: session.agentID, routingID: routingID)]
+            return result(report, from: routingID, bytes: bytes)
         case .heartbeat:
             return []
         case .bye:
             sessions[routingID] = nil
             return [.releaseLeases(agentID: session.agentID, why: "said BYE")]
         case .hello, .welcome, .tasks, .ack, .reject:
-            return [.log(.warning, "unexpected message from \(session.agentID)")]
+            return refuse(.malformed, agentID: session.agentID, detail: "a message only the coordinator sends")
         }
+    }
+
+    /// A message from `routingID` (authenticated as `key`) did not decode: refused and counted.
+    mutating func malformed(from routingID: Data, key: String, why: String) -> [Action] {
+        let agentID = settings.allowedAgents[key] ?? "unknown key"
+        return refuse(.malformed, agentID: agentID, detail: why)
     }
 
     /// The store recorded the agent of a HELLO: its session starts and it is welcomed.
     mutating func agentRegistered(_ agent: AgentRegistration, now: ContinuousClock.Instant) -> [Action] {
+        refusals.sessionStarted(agentID: agent.agentID)
         sessions[agent.routingID] = AgentSession(routingID: agent.routingID, agentID: agent.agentID, publicKey: agent.publicKey,
                                                  families: agent.families, concurrency: max(0, agent.concurrency), lastHeard: now)
         let welcome = WireMessage.Welcome(agentID: agent.agentID, heartbeatSeconds: Self.seconds(settings.heartbeatInterval),
@@ -109,20 +147,38 @@ struct CoordinatorStateMachine {
     }
 
     /// The store leased `tasks` for a claim: they go to the session, and use up its credits.
-    mutating func tasksClaimed(_ tasks: [TaskAssignment], for claim: ClaimRequest) -> [Action] {
+    mutating func tasksClaimed(_ tasks: [TaskAssignment], for claim: ClaimRequest, now: ContinuousClock.Instant) -> [Action] {
         guard !tasks.isEmpty else { return [] }
-        guard var session = sessions[claim.routingID] else {
+        guard var session = sessions[claim.routingID], session.agentID == claim.agentID else {
             return [.releaseLeases(agentID: claim.agentID, why: "left while its tasks were being claimed")]
         }
         session.credits -= min(tasks.count, session.credits)
+        for task in tasks { session.leases[task.taskID] = SessionLease(attempt: task.attempt, kind: task.kind, leasedAt: now) }
         sessions[claim.routingID] = session
         return [.send(.tasks(tasks), to: claim.routingID)]
     }
 
-    /// The report is committed: the agent may stop resending it. (A report that could not be
-    /// stored gets no event and no ACK; the agent sends it again.)
-    func reportStored(_ report: TaskReport, from routingID: Data) -> [Action] {
-        [.send(.ack(taskID: report.taskID, attempt: report.attempt), to: routingID)]
+    /// The store is done with the report (stored, a duplicate, or refused): the agent may stop
+    /// resending it. A refusal is counted and logged once.
+    mutating func reportStored(_ report: TaskReport, disposition: ReportDisposition, from routingID: Data) -> [Action] {
+        let agentID = sessions[routingID]?.agentID
+        sessions[routingID]?.leases[report.taskID] = nil
+        var actions: [Action] = []
+        if let refusal = disposition.refusal {
+            actions += refuse(refusal, agentID: agentID ?? "a gone session", detail: "store: task \(report.taskID) attempt \(report.attempt)")
+        }
+        return actions + [.send(.ack(taskID: report.taskID, attempt: report.attempt), to: routingID)]
+    }
+
+    /// PostgreSQL refused the report's values (`why`): the same report would fail forever, so
+    /// the agent is told to stop resending it and the task ends with the reason.
+    mutating func reportNotStorable(_ report: TaskReport, from routingID: Data, why: String) -> [Action] {
+        guard let session = sessions[routingID] else { return [] }
+        sessions[routingID]?.leases[report.taskID] = nil
+        return refuse(.notStorable, agentID: session.agentID, detail: "task \(report.taskID): \(why)") + [
+            .endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID, why: "result could not be stored: \(why)"),
+            .send(.ack(taskID: report.taskID, attempt: report.attempt), to: routingID),
+        ]
     }
 
     /// A message could not be sent. Tasks that cannot reach their agent mean the agent is gone.
@@ -139,12 +195,25 @@ struct CoordinatorStateMachine {
             lastHeartbeat = now
             actions += sessions.keys.sorted(by: Self.byBytes).map { .send(.heartbeat, to: $0) }
         }
+        if now - lastStatus >= settings.statusInterval {
+            lastStatus = now
+            if refusals.total != refusalsLogged {
+                refusalsLogged = refusals.total
+                actions.append(.log(.warning, refusals.summary))
+            }
+        }
         guard now - lastSweep >= settings.sweepInterval else { return actions }
         lastSweep = now
-        for (routingID, session) in sessions.sorted(by: { Self.byBytes($0.key, $1.key) })
-        where now - session.lastHeard > settings.agentTimeout {
-            sessions[routingID] = nil
-            actions.append(.releaseLeases(agentID: session.agentID, why: "missed its heartbeats"))
+        for (routingID, session) in sessions.sorted(by: { Self.byBytes($0.key, $1.key) }) {
+            if now - session.lastHeard > settings.agentTimeout {
+                sessions[routingID] = nil
+                actions.append(.releaseLeases(agentID: session.agentID, why: "missed its heartbeats"))
+                continue
+            }
+            // A lease long past its time has expired in the store: forget it (the store judges
+            // a late result), so a session's table cannot grow without bound.
+            let forgetAfter = Duration.seconds(settings.leaseSeconds) * 2 + settings.agentTimeout
+            sessions[routingID]?.leases = session.leases.filter { now - $0.value.leasedAt <= forgetAfter }
         }
         actions.append(.expireLeases)
         for routingID in sessions.keys.sorted(by: Self.byBytes) { actions += dispatch(to: routingID) }
@@ -165,14 +234,57 @@ struct CoordinatorStateMachine {
             return [.send(.reject(reason: reason), to: routingID)]
         }
         var actions: [Action] = []
-        // The same key from another process: the old process is gone, its tasks with it.
-        for (otherID, other) in sessions.sorted(by: { Self.byBytes($0.key, $1.key) }) where other.publicKey == key && otherID != routingID {
+        // The same key from another process (the old process is gone, its tasks with it), or
+        // another key taking over this routing id: the session it replaces ends.
+        for (otherID, other) in sessions.sorted(by: { Self.byBytes($0.key, $1.key) })
+        where (other.publicKey == key) != (otherID == routingID) {
             sessions[otherID] = nil
-            actions.append(.releaseLeases(agentID: other.agentID, why: "was replaced by a new process"))
+            let why = other.publicKey == key ? "was replaced by a new process" : "lost its routing id to another agent"
+            actions.append(.releaseLeases(agentID: other.agentID, why: why))
         }
-        actions.append(.register(AgentRegistration(routingID: routingID, agentID: name, publicKey: key, families: hello.families,
-                                                   concurrency: hello.concurrency, softwareVersion: hello.softwareVersion)))
+        let concurrency = min(max(0, hello.concurrency), settings.maximumConcurrency)
+        actions.append(.register(AgentRegistration(routingID: routingID, agentID: name, publicKey: key, families: Array(Set(hello.families)).sorted(),
+                                                   concurrency: concurrency, softwareVersion: String(hello.softwareVersion.prefix(200)))))
         return actions
+    }
+
+    /// Checks a result against the limits and the leases this coordinator knows; passes it to
+    /// the store, or refuses it.
+    private mutating func result(_ report: TaskReport, from routingID: Data, bytes: Int?) -> [Action] {
+        guard let session = sessions[routingID] else { return [] }
+        let ack = Action.send(.ack(taskID: report.taskID, attempt: report.attempt), to: routingID)
+        let detail = "task \(report.taskID) attempt \(report.attempt)"
+        if let refusal = ReportAdmission.shapeRefusal(report, messageBytes: bytes) {
+            var actions = refuse(refusal, agentID: session.agentID, detail: detail)
+            if refusal == .tooLarge, session.leases[report.taskID]?.attempt == report.attempt {
+                sessions[routingID]?.leases[report.taskID] = nil
+                actions.append(.endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID,
+                                        why: "result refused: larger than \(ReportAdmission.maximumObservationBytes) bytes of observation or \(ReportAdmission.maximumDetailBytes) of detail"))
+            }
+            return actions + [ack]
+        }
+        if let lease = session.leases[report.taskID] {
+            guard lease.attempt == report.attempt else {
+                return refuse(.wrongAttempt, agentID: session.agentID, detail: "\(detail), leased at attempt \(lease.attempt)") + [ack]
+            }
+            if let refusal = ReportAdmission.kindRefusal(report, kind: lease.kind) {
+                sessions[routingID]?.leases[report.taskID] = nil
+                return refuse(refusal, agentID: session.agentID, detail: "\(detail), a \(lease.kind.rawValue) task") + [
+                    .endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID,
+                             why: "result refused: not the observation of a \(lease.kind.rawValue) task"),
+                    ack,
+                ]
+            }
+        } else if sessions.contains(where: { $0.key != routingID && $0.value.leases[report.taskID] != nil }) {
+            return refuse(.otherAgentsLease, agentID: session.agentID, detail: detail) + [ack]
+        }
+        return [.store(report, agentID: session.agentID, routingID: routingID)]
+    }
+
+    /// Counts a refusal; the first of its kind in the agent's session is logged.
+    private mutating func refuse(_ refusal: ReportRefusal, agentID: String, detail: String) -> [Action] {
+        guard refusals.count(refusal, agentID: agentID) else { return [] }
+        return [.log(.warning, "refused a message from \(agentID) (\(refusal.rawValue)): \(detail.prefix(300)); further ones of this kind are only counted")]
     }
 
     private func dispatch(to routingID: Data) -> [Action] {

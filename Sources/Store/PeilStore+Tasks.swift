@@ -58,23 +58,49 @@ extension PeilStore {
 
     /// Stores an agent's report and moves its task on, in one transaction.
     ///
-    /// Every report is kept raw in `observations`, once per (task, attempt). A completed report
-    /// becomes the task's final result unless another attempt's did first, so each task has at
-    /// most one result however many agents reported. A failure report on the current lease
-    /// requeues the task, or ends it as not testable once `maxAttempts` attempts were used.
-    /// A completed report without its observation counts as a failure. When a completed report
-    /// becomes the result of a domain's task, the connect tasks in `plan` are queued in the same
-    /// transaction (an endpoint another domain already planned is shared, not repeated).
+    /// Only the holder of a lease reports on it: a report is refused (nothing stored) unless its
+    /// task is leased to `agentID` at the report's attempt; a repeat of a report already stored
+    /// is a `duplicate`. A report on that lease whose observation is not the task kind's, or
+    /// that exceeds ``ReportAdmission``'s size limits, is refused too and ends the task as not
+    /// testable with the reason (the agent would only send the same again).
+    ///
+    /// Every accepted report is kept raw in `observations`, once per (task, attempt). A
+    /// completed report becomes the task's final result. A failure report requeues the task,
+    /// or ends it as not testable once `maxAttempts` attempts were used. A completed report
+    /// without its observation counts as a failure. When a completed report becomes the result
+    /// of a domain's task, the connect tasks in `plan` are queued in the same transaction (an
+    /// endpoint another domain already planned is shared, not repeated).
     public func recordReport(_ report: TaskReport, agentID: String, maxAttempts: Int,
                              plan: [PlannedConnect] = []) throws -> ReportDisposition {
+        guard ReportAdmission.attempts.contains(report.attempt) else { return .refusedNotLeased }
         let observation = try report.resolution.map { try SQLJSON($0) } ?? report.connect.map { try SQLJSON($0) }
+        let shapeRefusal = ReportAdmission.fits(detail: report.detail, observation: observation) ? nil : ReportRefusal.tooLarge
         let completed = report.outcome == .completed && observation != nil
         var detail = report.detail
         if report.outcome == .completed && observation == nil { detail = "completed report without observation" }
         return try database.transaction { connection in
             guard let task = try connection.query(
-                "SELECT state, attempt FROM tasks WHERE id = \(report.taskID) FOR UPDATE").rows.first
+                "SELECT state, attempt, kind, leased_by FROM tasks WHERE id = \(report.taskID) FOR UPDATE").rows.first
             else { return .unknownTask }
+            let state: String = try task.decode("state")
+            let attempt: Int = try task.decode("attempt")
+            let leasedBy = try task.decode("leased_by", as: String?.self)
+            guard state == "leased", leasedBy == agentID, attempt == report.attempt else {
+                let repeated = try connection.query("""
+                    SELECT 1 AS seen FROM observations
+                    WHERE task_id = \(report.taskID) AND attempt = \(report.attempt) AND agent_id = \(agentID)
+                    """).rows.first
+                return repeated != nil ? .duplicate : .refusedNotLeased
+            }
+            let kindName: String = try task.decode("kind")
+            let kindRefusal = TaskKind(rawValue: kindName).map { ReportAdmission.kindRefusal(report, kind: $0) } ?? .wrongKind
+            if let refusal = shapeRefusal ?? kindRefusal {
+                let why = refusal == .tooLarge
+                    ? "result refused: larger than \(ReportAdmission.maximumObservationBytes) bytes of observation or \(ReportAdmission.maximumDetailBytes) of detail"
+                    : "result refused: not the observation of a \(kindName) task"
+                try endTask(report.taskID, why: why, on: connection)
+                return refusal == .tooLarge ? .refusedTooLarge : .refusedWrongKind
+            }
             let inserted = try connection.execute("""
                 INSERT INTO observations (task_id, attempt, agent_id, outcome, detail, observation)
                 VALUES (\(report.taskID), \(report.attempt), \(agentID), \(report.outcome.rawValue),
@@ -98,9 +124,6 @@ extension PeilStore {
                 try queueConnectTasks(plan, forTask: report.taskID, on: connection)
                 return .stored
             }
-            let state: String = try task.decode("state")
-            let attempt: Int = try task.decode("attempt")
-            guard state == "leased", attempt == report.attempt else { return .stale }
             let why = [report.outcome.rawValue, detail].compactMap { $0 }.joined(separator: ": ")
             let giveUp = attempt >= maxAttempts
             try connection.execute("""
@@ -111,6 +134,33 @@ extension PeilStore {
                 """)
             return giveUp ? .notTestable : .requeued
         }
+    }
+
+    /// Ends a task leased to `agentID` at `attempt` as not testable with `why` as its last
+    /// error: its result was refused (wrong kind, too large) or PostgreSQL could not store it,
+    /// and the agent would only send the same again. Any other lease is left alone.
+    /// - Returns: whether the task ended.
+    @discardableResult
+    public func endLeasedTask(taskID: Int64, attempt: Int, agentID: String, why: String) throws -> Bool {
+        guard ReportAdmission.attempts.contains(attempt) else { return false }
+        return try database.transaction { connection in
+            guard let task = try connection.query(
+                "SELECT state, attempt, leased_by FROM tasks WHERE id = \(taskID) FOR UPDATE").rows.first,
+                  try task.decode("state", as: String.self) == "leased", try task.decode("attempt", as: Int.self) == attempt,
+                  try task.decode("leased_by", as: String?.self) == agentID
+            else { return false }
+            try endTask(taskID, why: why, on: connection)
+            return true
+        }
+    }
+
+    /// Ends a task as not testable with `why` as its last error (bounded to 1,000 characters).
+    private func endTask(_ taskID: Int64, why: String, on connection: DatabaseConnection) throws {
+        try connection.execute("""
+            UPDATE tasks SET state = 'not_testable', leased_by = NULL, lease_expires_at = NULL,
+                             last_error = \(String(why.prefix(1000))), finished_at = now()
+            WHERE id = \(taskID)
+            """)
     }
 
     /// Ends every lease past its expiry: the task goes back to the queue, or ends as not

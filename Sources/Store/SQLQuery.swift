@@ -10,6 +10,9 @@ import Foundation
 /// Values travel as text and PostgreSQL infers their type from context; add a cast where the
 /// context does not say (`\(seconds)::float8`). There is deliberately no way to interpolate raw
 /// SQL; text that must be built at run time goes through ``init(unsafeSQL:binds:)``.
+///
+/// Every bound value passes through ``StorableText/text(_:)``, so text a target sent (a banner
+/// with a NUL byte) can always be bound: see ``StorableText`` for what is changed and how it is marked.
 public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringConvertible {
     /// The statement with `$1`, `$2`, … placeholders.
     public let sql: String
@@ -30,7 +33,7 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
     /// came from outside; those belong in `binds`.
     public init(unsafeSQL: String, binds: [String?] = []) {
         self.sql = unsafeSQL
-        self.binds = binds
+        self.binds = binds.map { $0.map(StorableText.text) }
     }
 
     /// The SQL text only; values are left out so they never reach logs or error messages.
@@ -72,7 +75,7 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
         }
 
         private mutating func bind(_ text: String?) {
-            binds.append(text)
+            binds.append(text.map(StorableText.text))
             sql += "$\(binds.count)"
         }
     }
@@ -111,11 +114,12 @@ extension Bool: SQLBindable {
 public struct SQLJSON: Sendable, Hashable {
     public let text: String
 
-    /// Encodes `value`; keys are sorted so equal values give equal text.
+    /// Encodes `value`; keys are sorted so equal values give equal text. A NUL in any string
+    /// becomes the marker of ``StorableText`` (jsonb refuses `\u0000`).
     public init(_ value: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        self.text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        self.text = StorableText.json(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }
 

@@ -107,6 +107,14 @@ public enum ReportDisposition: String, Sendable, Hashable, Codable {
     case notTestable = "not_testable"
     /// No such task; nothing stored.
     case unknownTask = "unknown_task"
+    /// Refused, nothing stored: the task is not leased to this agent at this attempt.
+    case refusedNotLeased = "refused_not_leased"
+    /// Refused, nothing stored: not the observation of the task's kind. The task (leased to
+    /// this agent at this attempt) ended as not testable with the reason.
+    case refusedWrongKind = "refused_wrong_kind"
+    /// Refused, nothing stored: over ``ReportAdmission``'s limits. The task ended as not
+    /// testable with the reason.
+    case refusedTooLarge = "refused_too_large"
 }
 
 /// Store-level refusals, as opposed to database failures (``DatabaseError``).

@@ -1,6 +1,39 @@
 import CZeroMQ
 import Foundation
 
+/// The transport limits both ends set, so that no peer can make the other hold unbounded
+/// memory or a dead connection.
+public enum WireLimits {
+    /// The largest message a socket accepts: 16 MiB. A larger one closes the connection
+    /// (libzmq's `ZMQ_MAXMSGSIZE`). The largest legitimate message is a RESULT, whose
+    /// observation the coordinator accepts up to 8 MiB (`ReportAdmission.maximumObservationBytes`)
+    /// plus 64 KiB of detail; its JSON envelope adds little.
+    public static let maximumMessageBytes: Int64 = 16 << 20
+    /// Messages queued per peer for receiving before libzmq stops reading from it.
+    public static let receiveHighWaterMark: Int32 = 256
+    /// Messages queued per peer for sending before a send fails (EAGAIN / EHOSTUNREACH).
+    public static let sendHighWaterMark: Int32 = 1000
+    /// ZMTP heartbeats: a PING this often (milliseconds)…
+    public static let heartbeatIntervalMilliseconds: Int32 = 2_000
+    /// …and a connection that answers none for this long is closed.
+    public static let heartbeatTimeoutMilliseconds: Int32 = 10_000
+    /// The remote end closes the connection after this long without hearing from this one.
+    public static let heartbeatTTLMilliseconds: Int32 = 20_000
+    /// A CURVE handshake must finish within this (milliseconds).
+    public static let handshakeMilliseconds: Int32 = 10_000
+
+    /// Sets every limit on `socket`.
+    static func apply(to socket: ZMQSocket) throws {
+        try socket.setOption(ZMQ_MAXMSGSIZE, int64: maximumMessageBytes)
+        try socket.setOption(ZMQ_RCVHWM, receiveHighWaterMark)
+        try socket.setOption(ZMQ_SNDHWM, sendHighWaterMark)
+        try socket.setOption(ZMQ_HEARTBEAT_IVL, heartbeatIntervalMilliseconds)
+        try socket.setOption(ZMQ_HEARTBEAT_TIMEOUT, heartbeatTimeoutMilliseconds)
+        try socket.setOption(ZMQ_HEARTBEAT_TTL, heartbeatTTLMilliseconds)
+        try socket.setOption(ZMQ_HANDSHAKE_IVL, handshakeMilliseconds)
+    }
+}
+
 /// How a coordinator's CURVE ROUTER is set up.
 public struct CurveServerOptions: Sendable {
     /// The server's secret key (Z85); clients are given its public key.
@@ -34,10 +67,15 @@ public struct CurveClientOptions: Sendable {
 }
 
 extension ZMQSocket {
-    /// A ROUTER that speaks CURVE as the server. It admits clients through the context's ZAP
-    /// handler (a ``ZAPAuthenticator``); bind it afterwards.
+    /// A ROUTER that speaks CURVE as the server, with ``WireLimits``. It admits clients through
+    /// the context's ZAP handler (a ``ZAPAuthenticator``); bind it afterwards. A client that
+    /// reconnects under the routing id of a connection that still looks alive takes it over
+    /// (`ZMQ_ROUTER_HANDOVER`): routing ids are the clients' to choose, so the coordinator
+    /// checks every message's authenticated key against its session's.
     public static func curveServerRouter(context: ZMQContext, options: CurveServerOptions) throws -> ZMQSocket {
         let socket = try ZMQSocket(context: context, kind: .router)
+        try WireLimits.apply(to: socket)
+        try socket.setOption(ZMQ_ROUTER_HANDOVER, 1)
         try socket.setOption(ZMQ_CURVE_SERVER, 1)
         try socket.setOption(ZMQ_CURVE_SECRETKEY, options.secretKey)
         if options.routerMandatory { try socket.setOption(ZMQ_ROUTER_MANDATORY, 1) }
@@ -45,9 +83,10 @@ extension ZMQSocket {
         return socket
     }
 
-    /// A DEALER that speaks CURVE as a client; connect it afterwards.
+    /// A DEALER that speaks CURVE as a client, with ``WireLimits``; connect it afterwards.
     public static func curveClientDealer(context: ZMQContext, options: CurveClientOptions) throws -> ZMQSocket {
         let socket = try ZMQSocket(context: context, kind: .dealer)
+        try WireLimits.apply(to: socket)
         try socket.setOption(ZMQ_CURVE_SERVERKEY, options.serverPublicKey)
         try socket.setOption(ZMQ_CURVE_PUBLICKEY, options.keyPair.publicKey)
         try socket.setOption(ZMQ_CURVE_SECRETKEY, options.keyPair.secretKey)

@@ -9,8 +9,8 @@ import Foundation
 public final class ZAPAuthenticator {
     public let socket: ZMQSocket
     private let allowed: @Sendable (String) -> Bool
-    /// Keys refused so far, for logging and tests.
-    public private(set) var refusals: [String] = []
+    /// Keys refused so far: a count and the last few, in bounded memory.
+    public private(set) var refusals = RefusedKeys()
 
     public init(context: ZMQContext, allowed: @escaping @Sendable (String) -> Bool) throws {
         self.socket = try ZMQSocket(context: context, kind: .rep)
@@ -18,11 +18,14 @@ public final class ZAPAuthenticator {
         try socket.bind("inproc://zeromq.zap.01")
     }
 
-    /// Handles every waiting request. Returns the keys refused in this call.
+    /// Handles up to `limit` waiting requests (the rest wait for the next call). Returns the
+    /// keys refused in this call that were not among the recently refused ones (to log).
     @discardableResult
-    public func handlePending() throws -> [String] {
+    public func handlePending(limit: Int = 256) throws -> [String] {
         var refused: [String] = []
-        while let (frames, _) = try socket.receive() {
+        var handled = 0
+        while handled < limit, let (frames, _) = try socket.receive() {
+            handled += 1
             // version, request id, domain, address, identity, mechanism, credentials...
             guard frames.count >= 6 else { continue }
             let version = frames[0]
@@ -35,12 +38,11 @@ public final class ZAPAuthenticator {
                     status = "200"; text = "OK"; userID = key
                 } else {
                     text = "key not allow-listed"
-                    refused.append(key)
+                    if refusals.record(key) { refused.append(key) }
                 }
             }
             try socket.send([version, requestID, Data(status.utf8), Data(text.utf8), Data(userID.utf8), Data()], dontWait: false)
         }
-        refusals.append(contentsOf: refused)
         return refused
     }
 

@@ -54,6 +54,29 @@ public final class ZMQSocket {
         }
     }
 
+    public func setOption(_ option: Int32, int64 value: Int64) throws {
+        var value = value
+        guard zmq_setsockopt(handle, option, &value, MemoryLayout<Int64>.size) == 0 else {
+            throw ZMQError("zmq_setsockopt(\(option))")
+        }
+    }
+
+    /// An integer option's value (`int` options).
+    public func intOption(_ option: Int32) throws -> Int32 {
+        var value: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        guard zmq_getsockopt(handle, option, &value, &size) == 0 else { throw ZMQError("zmq_getsockopt(\(option))") }
+        return value
+    }
+
+    /// A 64-bit integer option's value (`int64_t` options such as `ZMQ_MAXMSGSIZE`).
+    public func int64Option(_ option: Int32) throws -> Int64 {
+        var value: Int64 = 0
+        var size = MemoryLayout<Int64>.size
+        guard zmq_getsockopt(handle, option, &value, &size) == 0 else { throw ZMQError("zmq_getsockopt(\(option))") }
+        return value
+    }
+
     public func setOption(_ option: Int32, _ value: String) throws {
         let rc = value.withCString { zmq_setsockopt(handle, option, $0, strlen($0)) }
         guard rc == 0 else { throw ZMQError("zmq_setsockopt(\(option))") }

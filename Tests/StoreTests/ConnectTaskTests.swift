@@ -40,16 +40,15 @@ final class ConnectTaskTests: StoreTestCase {
         let v6 = try store.claimTasks(agentID: "v6", families: [.ipv6], limit: 50, leaseSeconds: 300)
         XCTAssertEqual(v6.count, 4)
         XCTAssertTrue(v6.allSatisfy { $0.target?.family == .ipv6 })
-        for task in v4 + v6 {
-            let report = TaskReport(taskID: task.taskID, attempt: 1, outcome: .completed,
-                                    connect: ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 80, state: .open)])))
-            XCTAssertEqual(try store.recordReport(report, agentID: "c", maxAttempts: 3), .stored)
+        for (agent, task) in v4.map({ ("v4", $0) }) + v6.map({ ("v6", $0) }) {
+            let report = TaskReport(taskID: task.taskID, attempt: 1, outcome: .completed, connect: Self.observation(of: task.kind))
+            XCTAssertEqual(try store.recordReport(report, agentID: agent, maxAttempts: 3), .stored)
         }
         XCTAssertTrue(try store.measurementComplete(id))
         let linked = try store.connectResults(measurementID: id)
         XCTAssertEqual(linked["a.nl"]?.count, 6)
         XCTAssertEqual(linked["b.nl"]?.filter { $0.kind == .web }.map(\.target.host), ["www.b.nl", "www.b.nl"])
-        XCTAssertTrue(linked.values.joined().allSatisfy { $0.state == "done" && $0.observation?.reach != nil })
+        XCTAssertTrue(linked.values.joined().allSatisfy { $0.state == "done" && $0.observation == Self.observation(of: $0.kind) })
     }
 
     func testAtMostSoManyLeasedTasksPerAddress() throws {
@@ -68,9 +67,19 @@ final class ConnectTaskTests: StoreTestCase {
         XCTAssertEqual(first.count, 2)
         XCTAssertEqual(try store.claimTasks(agentID: "b", families: [.ipv4], limit: 10, leaseSeconds: 300, perAddress: 2), [],
                        "the address already has two leased tasks")
-        let report = TaskReport(taskID: first[0].taskID, attempt: 1, outcome: .completed,
-                                connect: ConnectObservation(reach: ReachObservation(ports: [])))
-        _ = try store.recordReport(report, agentID: "a", maxAttempts: 3)
+        let report = TaskReport(taskID: first[0].taskID, attempt: 1, outcome: .completed, connect: Self.observation(of: first[0].kind))
+        XCTAssertEqual(try store.recordReport(report, agentID: "a", maxAttempts: 3), .stored)
         XCTAssertEqual(try store.claimTasks(agentID: "b", families: [.ipv4], limit: 10, leaseSeconds: 300, perAddress: 2).count, 1)
+    }
+
+    /// A completed observation of a connect task of `kind`.
+    static func observation(of kind: TaskKind) -> ConnectObservation {
+        let unreachable = TLSScanResult(outcome: .unreachable)
+        switch kind {
+        case .reach: return ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 80, state: .open)]))
+        case .nameserver: return ConnectObservation(nameserver: NameserverObservation(answered: true, transport: "udp", rcode: "NOERROR"))
+        case .web: return ConnectObservation(web: WebObservation(tls: unreachable, https: nil, http: nil, port80: .refused))
+        case .mail, .resolve: return ConnectObservation(mail: MailServerObservation(tls: unreachable))
+        }
     }
 }

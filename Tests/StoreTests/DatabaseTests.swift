@@ -59,9 +59,8 @@ final class DatabaseTests: StoreTestCase {
         XCTAssertThrowsError(try store.database.execute("INSERT INTO domains (name) VALUES (\("dup.nl"))")) { error in
             XCTAssertTrue((error as? DatabaseError)?.isUniqueViolation ?? false, "\(error)")
         }
-        XCTAssertThrowsError(try store.database.execute("SELECT \("a\u{0}b")::text")) { error in
-            XCTAssertTrue("\(error)".contains("NUL"))
-        }
+        // A NUL, which PostgreSQL text cannot hold, is bound as the marker ␀ (StorableText).
+        XCTAssertEqual(try store.database.query("SELECT \("a\u{0}b")::text AS t").single().decode("t", as: String.self), "a\u{2400}b")
         // The connection is still usable after the errors.
         XCTAssertEqual(try count("SELECT count(*) FROM domains"), 1)
     }

@@ -46,8 +46,8 @@ final class TaskQueueTests: StoreTestCase {
         XCTAssertEqual(try state(of: a), "not_testable", "attempts used up")
         XCTAssertEqual(try state(of: c), "not_testable")
 
-        // A late failure report for an attempt that is no longer current changes nothing.
-        XCTAssertEqual(try store.recordReport(failed(c), agentID: "agent-2", maxAttempts: 2), .stale)
+        // A late failure report for an attempt that is no longer current is refused and changes nothing.
+        XCTAssertEqual(try store.recordReport(failed(c), agentID: "agent-2", maxAttempts: 2), .refusedNotLeased)
         XCTAssertEqual(try state(of: c), "not_testable")
 
         XCTAssertEqual(try store.recordReport(completed(b), agentID: "agent-1", maxAttempts: 2), .stored)
@@ -57,11 +57,11 @@ final class TaskQueueTests: StoreTestCase {
         XCTAssertEqual(progress.agents.map(\.agentID), ["agent-1"])
         XCTAssertEqual(progress.agents.first?.tasksDone, 1)
 
-        // A real observation that arrives late still beats not_testable.
-        XCTAssertEqual(try store.recordReport(completed(retries[0]), agentID: "agent-1", maxAttempts: 2), .stored)
+        // A result that arrives after its lease ended is refused: only a lease's holder reports on it.
+        XCTAssertEqual(try store.recordReport(completed(retries[0]), agentID: "agent-1", maxAttempts: 2), .refusedNotLeased)
         progress = try store.progress(measurementID: id)
-        XCTAssertEqual([progress.done, progress.notTestable], [2, 1])
-        XCTAssertEqual(Set(try store.resolutionResults(measurementID: id).keys), ["a.nl", "b.nl"])
+        XCTAssertEqual([progress.done, progress.notTestable], [1, 2])
+        XCTAssertEqual(Set(try store.resolutionResults(measurementID: id).keys), ["b.nl"])
     }
 
     func testFailureOnTheLastAttemptEndsNotTestable() throws {
@@ -117,9 +117,10 @@ final class TaskQueueTests: StoreTestCase {
         XCTAssertEqual(fast.attempt, 2)
 
         XCTAssertEqual(try store.recordReport(completed(fast, note: "second"), agentID: "agent-2", maxAttempts: 3), .stored)
-        XCTAssertEqual(try store.recordReport(completed(slow, note: "first"), agentID: "agent-1", maxAttempts: 3), .stale)
+        XCTAssertEqual(try store.recordReport(completed(slow, note: "first"), agentID: "agent-1", maxAttempts: 3), .refusedNotLeased,
+                       "agent-1's lease ended: its late report is refused")
 
-        XCTAssertEqual(try count("SELECT count(*) FROM observations"), 2, "both reports kept raw")
+        XCTAssertEqual(try count("SELECT count(*) FROM observations"), 1, "only the lease holder's report is kept")
         XCTAssertEqual(try count("SELECT count(*) FROM results"), 1, "one final result")
         let result = try store.database.query("SELECT attempt, agent_id FROM results").single()
         XCTAssertEqual(try result.decode("attempt", as: Int.self), 2)

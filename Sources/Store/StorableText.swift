@@ -1,0 +1,48 @@
+/// Makes text PostgreSQL can store, whatever a target sent.
+///
+/// PostgreSQL's `text` cannot hold a NUL character, and `jsonb` refuses the escape `\u0000`.
+/// Both are replaced by ``nulMarker``, U+2400 SYMBOL FOR NULL (`␀`): the change is **marked,
+/// not reversible** — a stored `␀` means the target sent either NUL or `␀` itself. Nothing else
+/// needs escaping: a Swift `String` is always valid Unicode (a lone surrogate cannot occur; bytes
+/// that are not UTF-8 were already replaced by U+FFFD when the text was decoded), and
+/// `JSONEncoder` escapes every other control character in a way jsonb accepts.
+///
+/// ``SQLQuery`` applies ``text(_:)`` to every bound value and ``SQLJSON`` applies ``json(_:)``
+/// to every document, so no call site escapes on its own.
+public enum StorableText {
+    /// What NUL is stored as.
+    public static let nulMarker: Character = "\u{2400}"
+
+    /// `text` with every NUL replaced by ``nulMarker``.
+    public static func text(_ text: String) -> String {
+        guard text.utf8.contains(0) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\0" ? "\u{2400}" : $0 }))
+    }
+
+    /// JSON text with every `\u0000` escape replaced by the marker's escape
+    /// `\u2400`. Other escapes, an escaped backslash before `u0000` included, stay as they are.
+    public static func json(_ json: String) -> String {
+        let bytes = Array(json.utf8)
+        guard bytes.contains(UInt8(ascii: "\\")) else { return text(json) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "\\"), index + 1 < bytes.count else {
+                out.append(byte)
+                index += 1
+                continue
+            }
+            let escaped = bytes[index + 1]
+            if escaped == UInt8(ascii: "u"), index + 6 <= bytes.count, bytes[(index + 2)..<(index + 6)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
+                out += Array("\\u2400".utf8)
+                index += 6
+            } else {
+                out += [byte, escaped]
+                index += 2
+            }
+        }
+        return text(String(decoding: out, as: UTF8.self))
+    }
+}
