@@ -2,17 +2,19 @@ import Foundation
 import PeilTestSupport
 import Testing
 
-/// The field fence sends nothing: `peil scan --any-address` (public addresses only, as an agent
-/// with `--any-upstream`) is pointed at the zoo's special-purpose addresses inside a fresh,
+/// The field fence sends nothing: the agent's connect prober (`peil probe KIND --any-address`:
+/// `ConnectProber` with the live probes and the fence an agent with `--any-upstream` has) and
+/// `peil scan --any-address` are pointed at the zoo's special-purpose addresses inside a fresh,
 /// empty network namespace (`unshare --net`: only `lo`, brought up so that a connect to
 /// loopback would show), and the namespace's interface counters (`/proc/net/dev`) and the
 /// kernel's SNMP counters (`/proc/net/snmp`, `/proc/net/snmp6`) are the same before and after.
-/// A control scan of 127.0.0.2 under the lab fence, which does connect, moves them: the
+/// A control probe of 127.0.0.2 under the lab fence, which does connect, moves them: the
 /// counters would see a packet. Nothing leaves the namespace, which has no route anywhere.
 @Suite("Field fence packets", .enabled(if: TestRequirements.isMet(.root, .peilBinary, .program("/usr/bin/unshare")),
                                        "needs root, unshare and the built peil"))
 struct FieldFencePacketTests {
     static let zoo = ["127.0.0.2", "10.0.0.1", "169.254.169.254", "::1", "fd00::1"]
+    static let kinds = ["reach", "web", "nameserver", "mail"]
 
     /// "section name" → value for every counter of the three files (`lo` for the interface).
     static func counters(_ text: String) -> [String: Int] {
@@ -50,8 +52,11 @@ struct FieldFencePacketTests {
         let ip = try #require(TestProcess.which("ip"), "the ip command")
         let peil = TestProcess.peil!
         let snapshot = "cat /proc/net/dev /proc/net/snmp /proc/net/snmp6"
-        let scans = Self.zoo.enumerated().map { index, address in
-            "\"$PEIL\" scan zoo.example --address '\(address)' --any-address > \"$DIR/scan-\(index)\" 2>&1; echo $? >> \"$DIR/scan-\(index)\""
+        let scans = Self.zoo.enumerated().flatMap { index, address in
+            ["\"$PEIL\" scan zoo.example --address '\(address)' --any-address > \"$DIR/scan-\(index)\" 2>&1; echo $? >> \"$DIR/scan-\(index)\""]
+                + Self.kinds.map { kind in
+                    "\"$PEIL\" probe \(kind) --host zoo.example --address '\(address)' --any-address > \"$DIR/probe-\(kind)-\(index)\" 2>&1; echo $? >> \"$DIR/probe-\(kind)-\(index)\""
+                }
         }.joined(separator: "\n")
         let script = """
             set -u
@@ -62,7 +67,7 @@ struct FieldFencePacketTests {
             \(snapshot) > "$DIR/before"
             \(scans)
             \(snapshot) > "$DIR/after"
-            "$PEIL" scan zoo.example --address 127.0.0.2 > "$DIR/control-scan" 2>&1
+            "$PEIL" probe reach --host zoo.example --address 127.0.0.2 > "$DIR/control-probe" 2>&1
             \(snapshot) > "$DIR/control"
             """
         let result = try TestProcess.run("/usr/bin/unshare", ["--net", "/bin/sh", "-c", script], mergeErrors: true, timeout: .seconds(60))
@@ -75,8 +80,16 @@ struct FieldFencePacketTests {
             let output = try read("scan-\(index)")
             #expect(output.contains("not probed: \(address) is a special-purpose address ("), "\(address): \(output)")
             #expect(!output.hasSuffix("\n0\n"), "\(address): refused, not scanned: \(output)")
+            for kind in Self.kinds {
+                let report = try read("probe-\(kind)-\(index)")
+                #expect(report.contains("\"outcome\" : \"probe_error\""), "\(kind) \(address): \(report)")
+                #expect(report.contains("\"detail\" : \"not probed: \(address) is a special-purpose address ("), "\(kind) \(address): \(report)")
+                #expect(!report.contains("\"connect\""), "\(kind) \(address): no observation")
+            }
         }
-        // The control connects to 127.0.0.2:443 (refused: nothing listens), so the counters can see it.
+        // The control connects to 127.0.0.2 ports 80 and 443 (refused: nothing listens), so the counters can see it.
+        let controlReport = try read("control-probe")
+        #expect(controlReport.contains("\"refused\""), "control: \(controlReport)")
         #expect((control["Tcp: ActiveOpens"] ?? 0) > (after["Tcp: ActiveOpens"] ?? 0), "control: \(Self.changed(after, control))")
         #expect((control["lo 1"] ?? 0) > (after["lo 1"] ?? 0), "control: lo received packets")
     }
