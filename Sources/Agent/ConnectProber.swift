@@ -35,7 +35,7 @@ public struct ConnectProber: TaskProber {
     private let mailBackOff: [Duration]
 
     /// - Parameter fence: the networks probes may reach; by default loopback and the lab ranges
-    ///   only (the same fence as the resolver's, lifted by `--any-upstream`).
+    ///   only (the same fence as the resolver's; `--any-upstream`: public addresses only).
     /// - Parameter mailBackOff: the waits before scanning a mail server again after it
     ///   answered 4xx (421 "too many connections", 450…): one more scan per entry.
     public init(web: EndpointProbes, portTimeout: Duration = .seconds(4), fence: UpstreamPolicy = .labAndLoopback,
@@ -50,9 +50,9 @@ public struct ConnectProber: TaskProber {
         guard let target = task.target else {
             return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "connect task without a target")
         }
-        guard let octets = IPNetwork.parseAddress(target.address), fence.allows(octets) else {
-            return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError,
-                              detail: "\(target.address) is outside the networks this agent may probe")
+        // Refused before any socket: not a measurement, so no observation ("not probed: …").
+        if let refusal = fence.refusal(of: target.address) {
+            return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: refusal)
         }
         guard task.kind != .resolve else {
             return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "resolve is not a connect task")

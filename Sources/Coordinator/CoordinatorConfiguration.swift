@@ -1,4 +1,5 @@
 import Foundation
+import PeilModel
 import Wire
 
 /// How a coordinator listens, whom it admits, and its timing.
@@ -22,6 +23,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var tasksPerAddress: Int = 4
     /// Whether resolved domains get connect tasks (reach, nameserver, web); off for a DNS-only run.
     public var planConnectTasks: Bool = true
+    /// Which resolved addresses get connect tasks: every one (`lab`, the default: every run
+    /// here is in the lab) or public addresses only (`public`, a field measurement).
+    public var connectTargets: ConnectTargetPolicy = .lab
     /// How often queued work, expired leases and silent agents are looked at.
     public var sweepInterval: Duration = .milliseconds(500)
     /// At most this many agent messages are handled between two looks at the clock (heartbeats,

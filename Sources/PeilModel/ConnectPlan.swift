@@ -33,6 +33,17 @@ public struct ConnectPlan: Sendable, Hashable {
     }
 }
 
+/// Which addresses the coordinator plans connect tasks for (`peil coordinator --targets`).
+public enum ConnectTargetPolicy: String, Sendable, Hashable, CaseIterable {
+    /// Every resolved address: the lab, whose targets are in special-purpose ranges
+    /// (benchmarking); the agents' own fence still refuses what is outside the lab.
+    case lab
+    /// Public addresses only (``SpecialPurposeAddresses``): a field measurement. An address a
+    /// hostile zone points at loopback, a private network or a metadata service gets no task,
+    /// and the plan names it.
+    case `public`
+}
+
 /// Which connect tasks a domain's resolved facts call for (CHECKS.md, web table):
 ///
 /// - `reach`: TCP 80 and 443 on every address of the web host (the IPv6 web test compares
@@ -49,6 +60,11 @@ public struct ConnectPlan: Sendable, Hashable {
 /// family (first in text order), ``maxNameserverHosts`` nameserver hosts, ``maxMailHosts`` MX
 /// hosts and ``maxTasksPerDomain`` tasks in all (reach, web, nameserver, mail in that order).
 /// An address left out has no observation, so its verdicts say "not probed" (error), never failed.
+///
+/// Under the `public` target policy a special-purpose address is left out before the caps
+/// count (a web address so refused gets no web task; the other family's still does), each
+/// named in ``ConnectPlan/capped`` ("web host www.x.nl: not probed: 10.1.2.3 is a
+/// special-purpose address (RFC 1918 private-use, 10.0.0.0/8)").
 public enum ConnectPlanner {
     /// Addresses planned per host and family (the resolution's `AnswerCaps.maxAddresses`).
     public static let maxAddressesPerFamily = 16
@@ -59,19 +75,25 @@ public enum ConnectPlanner {
     /// Connect tasks planned per domain.
     public static let maxTasksPerDomain = 128
 
-    public static func plan(_ facts: DNSFacts) -> [PlannedConnect] {
-        planned(facts).tasks
+    public static func plan(_ facts: DNSFacts, targets: ConnectTargetPolicy = .lab) -> [PlannedConnect] {
+        planned(facts, targets: targets).tasks
     }
 
-    /// The plan with the caps that bit.
-    public static func planned(_ facts: DNSFacts) -> ConnectPlan {
+    /// The plan with the caps that bit and the addresses the target policy refused.
+    public static func planned(_ facts: DNSFacts, targets: ConnectTargetPolicy = .lab) -> ConnectPlan {
         var planned: [PlannedConnect] = []
         var capped: [String] = []
         /// The host's addresses within the per-family cap, noting a cut.
         func addresses(_ host: HostAddresses, _ role: String) -> [String] {
             var kept: [String] = []
             for (family, list) in [("IPv4", host.ipv4), ("IPv6", host.ipv6)] {
-                let usable = list.filter { !isMapped($0) }.sorted()
+                var usable = list.filter { !isMapped($0) }.sorted()
+                if targets == .public {
+                    for address in usable {
+                        if let refusal = SpecialPurposeAddresses.refusal(of: address) { capped.append("\(role) \(host.host): \(refusal)") }
+                    }
+                    usable.removeAll { SpecialPurposeAddresses.refusal(of: $0) != nil }
+                }
                 if usable.count > maxAddressesPerFamily {
                     capped.append("\(role) \(host.host): \(usable.count) \(family) addresses, first \(maxAddressesPerFamily) planned")
                 }
@@ -83,7 +105,8 @@ public enum ConnectPlanner {
         for address in addresses(web, "web host") {
             planned.append(PlannedConnect(kind: .reach, target: ConnectTarget(address: address, family: ConnectTarget.family(of: address), host: web.host)))
         }
-        for chosen in [webAddress(web.ipv4), webAddress(web.ipv6)].compactMap({ $0 }) {
+        for chosen in [webAddress(web.ipv4), webAddress(web.ipv6)].compactMap({ $0 })
+        where targets == .lab || SpecialPurposeAddresses.refusal(of: chosen) == nil {
             planned.append(PlannedConnect(kind: .web, target: ConnectTarget(address: chosen, family: ConnectTarget.family(of: chosen), host: web.host)))
         }
         let servers = facts.nameservers + (facts.webNameservers ?? [])

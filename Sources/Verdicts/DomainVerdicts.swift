@@ -76,13 +76,18 @@ public struct DomainVerdicts: Sendable, Hashable {
         }
     }
 
-    /// The connect results a domain relies on, by kind and address; tasks without a result
-    /// are left out (the verdicts then say `error`).
+    /// The connect results a domain relies on, by kind and address; a task without a result
+    /// gives its last error or state instead (the verdicts then say `error`, naming it).
     static func evidence(_ facts: DNSFacts, _ linked: [LinkedConnect]) -> DomainEvidence {
         var evidence = DomainEvidence(facts: facts)
         for connect in linked {
-            guard let observation = connect.observation else { continue }
             let address = connect.target.address
+            guard let observation = connect.observation else {
+                if connect.kind != .web || connect.target.host == facts.web.host {
+                    evidence.unprobed["\(connect.kind.rawValue) \(address)"] = connect.lastError ?? "no result (task \(connect.state))"
+                }
+                continue
+            }
             switch connect.kind {
             case .reach: evidence.reach[address] = observation.reach
             case .nameserver: evidence.nameservers[address] = observation.nameserver

@@ -62,7 +62,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let followUp = MailAuthOptions.followUp(try mailAuth.loadList())
         let resolver = try ValidatingResolver(self.resolver.configuration(families: Set(vantage)))
-        let fence: UpstreamPolicy = self.resolver.anyUpstream ? .anywhere : .labAndLoopback
+        let fence: UpstreamPolicy = self.resolver.anyUpstream ? .publicOnly : .labAndLoopback
         defer { resolver.shutdown() }
 
         var configuration = AgentConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordinator
 import Foundation
 import Logging
+import PeilModel
 import ServiceLifecycle
 import Store
 import Wire
@@ -39,6 +40,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Flag(help: "Resolve only: do not plan connect tasks (reach, nameserver, web) for resolved domains.")
     var resolveOnly = false
 
+    @Option(help: "Addresses to plan connect tasks for: lab (every resolved address; the lab's targets are special-purpose benchmarking addresses) or public (public addresses only: a field measurement; a special-purpose address is left out and named).")
+    var targets: ConnectTargetPolicy = .lab
+
     @Option(help: "Write the bound endpoints to this file once listening (for scripts).")
     var readyFile: String?
 
@@ -64,6 +68,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         configuration.maxAttempts = maxAttempts
         configuration.tasksPerAddress = perAddress
         configuration.planConnectTasks = !resolveOnly
+        configuration.connectTargets = targets
         let readyFile = self.readyFile
         let service = CoordinatorService(configuration: configuration, database: db, logger: logger) { bound in
             if let readyFile {
@@ -76,3 +81,4 @@ struct CoordinatorCommand: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension ConnectTargetPolicy: ExpressibleByArgument {}

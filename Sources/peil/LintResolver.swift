@@ -18,7 +18,7 @@ struct LintResolverOptions: ParsableArguments {
     @Option(name: .customLong("query-timeout"), help: "Seconds one DNS question may take.")
     var timeout: Double = 10
 
-    @Flag(help: "Let the resolver query any address. Without it, only loopback and the lab ranges.")
+    @Flag(help: "Let the resolver query any public address (no special-purpose address). Without it, only loopback and the lab ranges.")
     var anyUpstream = false
 
     func validate() throws {

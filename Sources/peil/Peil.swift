@@ -13,7 +13,7 @@ struct Peil: AsyncParsableCommand {
             KeysCommand.self, CoordinatorCommand.self, AgentCommand.self, DatabaseCommand.self,
             ImportCommand.self, SetsCommand.self, MeasureCommand.self, StatusCommand.self, ResultsCommand.self,
             ImportResultsCommand.self, ReportCommand.self, CompareCommand.self,
-            LintCommand.self, ScanCommand.self,
+            LintCommand.self, ScanCommand.self, ProbeCommand.self,
         ]
     )
 }

@@ -19,7 +19,7 @@ struct ResolverOptions: ParsableArguments {
     @Option(name: .customLong("query-timeout"), help: "Seconds one DNS question may take.")
     var timeout: Double = 45
 
-    @Flag(help: "Let the resolver query any address (measuring the real internet). Without it, only loopback and the lab ranges (198.18.0.0/15, 2001:2::/48).")
+    @Flag(help: "Measure the real internet: the resolver queries, and an agent connects to, public addresses only (never loopback, private, link-local or other special-purpose addresses). Without it, only loopback and the lab ranges (198.18.0.0/15, 2001:2::/48).")
     var anyUpstream = false
 
     func validate() throws {
@@ -40,7 +40,7 @@ struct ResolverOptions: ParsableArguments {
         let upstream: ResolverConfiguration.Upstream = rootHints.map { .rootHints(file: $0) } ?? .forwarder(address: forwarder ?? "")
         return ResolverConfiguration(
             upstream: upstream, trustAnchorFile: trustAnchor, families: families,
-            queryTimeout: .milliseconds(Int64(timeout * 1000)), upstreamPolicy: anyUpstream ? .anywhere : .labAndLoopback)
+            queryTimeout: .milliseconds(Int64(timeout * 1000)), upstreamPolicy: anyUpstream ? .publicOnly : .labAndLoopback)
     }
 }
 

@@ -14,7 +14,7 @@ struct ScanCommand: ParsableCommand {
             Prints the accepted versions and cipher suites per version, the key exchange groups, \
             the certificate facts and the TLS subtests under the rule set, with the number of \
             handshakes made, the wall time and the CPU time. Only loopback and the lab ranges \
-            unless --any-address.
+            unless --any-address (then public addresses only, as an agent with --any-upstream).
             """
     )
 
@@ -39,7 +39,7 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "Rule set for the subtests: internetnl-current or internetnl-2021.")
     var ruleSet: String = RuleSet.internetnlCurrent.rawValue
 
-    @Flag(help: "Allow any address (scanning the real internet).")
+    @Flag(help: "Allow any public address (scanning the real internet); never a special-purpose one (loopback, private, link-local…).")
     var anyAddress = false
 
     @Flag(help: "Print the raw scan result as JSON.")
@@ -49,6 +49,7 @@ struct ScanCommand: ParsableCommand {
         guard RuleSet(rawValue: ruleSet) != nil else { throw ValidationError("unknown rule set '\(ruleSet)'") }
         guard starttls == nil || starttls == "smtp" else { throw ValidationError("--starttls supports smtp only") }
         guard let octets = IPNetwork.parseAddress(address) else { throw ValidationError("--address must be a numeric IPv4 or IPv6 address") }
+        if anyAddress, let refusal = UpstreamPolicy.publicOnly.refusal(of: address) { throw ValidationError(refusal) }
         guard anyAddress || UpstreamPolicy.labAndLoopback.allows(octets) else {
             throw ValidationError("\(address) is outside loopback and the lab ranges; pass --any-address to scan it")
         }

@@ -83,4 +83,25 @@ struct ConnectProberTests {
         }
         #expect(calls.count == 0)
     }
+
+    /// `--any-upstream`: public addresses only. The zoo's special-purpose addresses are refused
+    /// before any probe runs, each report naming the block; a public address is probed.
+    @Test func theFieldFenceRefusesSpecialPurposeAddresses() async {
+        let calls = Counter()
+        let prober = ConnectProber(web: Self.probes(smtp: [TLSScanResult(outcome: .completed)], calls: calls), fence: .publicOnly)
+        let cases = ["127.0.0.2": "RFC 1122 loopback", "10.0.0.1": "RFC 1918 private-use", "169.254.169.254": "RFC 3927 link-local",
+                     "::1": "RFC 4291 loopback", "fd00::1": "RFC 4193 unique-local", "198.18.32.1": "RFC 2544 benchmarking",
+                     "::ffff:127.0.0.1": "via RFC 4291 IPv4-mapped"]
+        for (address, block) in cases {
+            for kind in [TaskKind.reach, .web, .nameserver, .mail] {
+                let report = await prober.run(Self.task(kind, address), finalAttempt: 3)
+                #expect(report.outcome == .probeError && report.connect == nil, "\(kind) \(address): not a measurement")
+                #expect(report.detail?.hasPrefix("not probed: \(address) is a special-purpose address (") == true, "\(report.detail ?? "")")
+                #expect(report.detail?.contains(block) == true, "\(report.detail ?? "")")
+            }
+        }
+        #expect(calls.count == 0, "no probe ran")
+        let report = await prober.run(Self.task(.mail, "193.0.14.129"), finalAttempt: 3)
+        #expect(report.outcome == .completed && calls.count == 1, "a public address is probed")
+    }
 }

@@ -95,7 +95,10 @@ struct ResolverConfigurationTests {
         for outside in ["9.9.9.9", "192.168.1.1", "10.0.0.53@53", "2620:fe::fe"] {
             #expect(code(ResolverConfiguration(upstream: .forwarder(address: outside), trustAnchorFile: paths["anchor"]!)) == .upstreamNotAllowed, "\(outside)")
         }
-        #expect(code(ResolverConfiguration(upstream: .forwarder(address: "9.9.9.9"), trustAnchorFile: paths["anchor"]!, upstreamPolicy: .anywhere)) == nil)
+        #expect(code(ResolverConfiguration(upstream: .forwarder(address: "9.9.9.9"), trustAnchorFile: paths["anchor"]!, upstreamPolicy: .publicOnly)) == nil)
+        for special in ["192.168.1.1", "127.0.0.1", "169.254.169.254@53", "fd00::53"] {
+            #expect(code(ResolverConfiguration(upstream: .forwarder(address: special), trustAnchorFile: paths["anchor"]!, upstreamPolicy: .publicOnly)) == .upstreamNotAllowed, "\(special)")
+        }
     }
 
     @Test func resolverRefusesToStartOnABadConfiguration() throws {

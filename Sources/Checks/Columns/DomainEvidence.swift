@@ -16,15 +16,32 @@ public struct DomainEvidence: Sendable, Hashable {
     /// Questions the resolution asked without a usable answer (timeout, SERVFAIL, error), as
     /// "name TYPE": an empty answer to one of them is unknown, not absent.
     public var failedLookups: Set<String>
+    /// Why a connect task gave no result, by "kind address" ("web 10.1.2.3"): the task's last
+    /// error (an agent's refusal reads "not probed: 10.1.2.3 is a special-purpose address (…)").
+    public var unprobed: [String: String]
 
     public init(facts: DNSFacts, reach: [String: ReachObservation] = [:], nameservers: [String: NameserverObservation] = [:],
-                web: [String: WebObservation] = [:], mail: [String: MailServerObservation] = [:], failedLookups: Set<String> = []) {
+                web: [String: WebObservation] = [:], mail: [String: MailServerObservation] = [:], failedLookups: Set<String> = [],
+                unprobed: [String: String] = [:]) {
         self.facts = facts
         self.reach = reach
         self.nameservers = nameservers
         self.web = web
         self.mail = mail
         self.failedLookups = failedLookups
+        self.unprobed = unprobed
+    }
+
+    /// Why the `kind` probe of `address` has no result: the task's last error; without a task,
+    /// the cap that left it out of the plan, else the special-purpose block that a `public`
+    /// target policy refused it for (``ConnectPlanner``), else "no result".
+    public func whyNotProbed(_ kind: TaskKind, _ address: String) -> String {
+        if let reason = unprobed["\(kind.rawValue) \(address)"] { return reason }
+        let plan = ConnectPlanner.planned(facts, targets: .lab)
+        guard plan.tasks.contains(where: { $0.kind == kind && $0.target.address == address }) else {
+            return "not planned" + (plan.capped.isEmpty ? "" : " (" + plan.capped.joined(separator: "; ") + ")")
+        }
+        return SpecialPurposeAddresses.refusal(of: address) ?? "no result"
     }
 
     /// The failed questions of a resolution, for ``failedLookups``.

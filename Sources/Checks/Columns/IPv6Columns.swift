@@ -18,7 +18,10 @@ public enum IPv6Columns {
         var silent: [String] = [], unknown: [String] = []
         for server in withAAAA {
             for address in server.ipv6 where !ConnectPlanner.isMapped(address) {
-                guard let probe = evidence.nameservers[address] else { unknown.append("\(server.host) \(address)"); continue }
+                guard let probe = evidence.nameservers[address] else {
+                    unknown.append("\(server.host) \(address) (\(evidence.whyNotProbed(.nameserver, address)))")
+                    continue
+                }
                 if !probe.answered { silent.append("\(server.host) \(address)") }
             }
         }
@@ -37,7 +40,7 @@ public enum IPv6Columns {
         let ipv4Open = web.ipv4.reduce(into: Set<UInt16>()) { $0.formUnion(evidence.reach[$1]?.openPorts ?? []) }
         var problems: [String] = [], unknown: [String] = []
         for address in ipv6 {
-            guard let reach = evidence.reach[address] else { unknown.append(address); continue }
+            guard let reach = evidence.reach[address] else { unknown.append("\(address) (\(evidence.whyNotProbed(.reach, address)))"); continue }
             let open = reach.openPorts
             if open.isEmpty {
                 problems.append("\(address) unreachable")

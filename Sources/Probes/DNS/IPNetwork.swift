@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import PeilModel
 
 /// An IPv4 or IPv6 network in CIDR form, as raw address bits. Pure value.
 public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
@@ -98,4 +99,36 @@ extension IPNetwork {
     public static let labAndLoopback: [IPNetwork] = [
         "127.0.0.0/8", "::1/128", "198.18.0.0/15", "2001:2::/48",
     ].map { IPNetwork($0)! }
+}
+
+extension IPNetwork {
+    /// The fewest networks of one family that together cover exactly the addresses
+    /// ``SpecialPurposeAddresses`` refuses (an embedding block such as 6to4 becomes the refused
+    /// IPv4 networks placed inside it): libunbound's fence for ``UpstreamPolicy/publicOnly``.
+    public static func specialPurpose(ipv6: Bool) -> [IPNetwork] {
+        let blocks = ipv6 ? SpecialPurposeAddresses.ipv6 : SpecialPurposeAddresses.ipv4
+        var result: [IPNetwork] = []
+        var stack = [IPNetwork(octets: [UInt8](repeating: 0, count: ipv6 ? 16 : 4), prefixLength: 0)!]
+        while let network = stack.popLast() {
+            if blocks.contains(where: { $0.prefixLength > network.prefixLength && network.contains($0.octets) }),
+               let (low, high) = network.halves() {
+                stack += [high, low]
+                continue
+            }
+            let decider = blocks.filter { $0.prefixLength <= network.prefixLength && $0.contains(network.octets) }
+                .max { $0.prefixLength < $1.prefixLength }
+            switch decider?.rule {
+            case nil, .globallyReachable?: break
+            case .refused?: result.append(network)
+            case .embeddedIPv4(let offset)?:
+                precondition(network.prefixLength == offset * 8, "an embedding block is split only at its own prefix")
+                for inner in specialPurpose(ipv6: false) {
+                    var octets = network.octets
+                    octets.replaceSubrange(offset..<offset + 4, with: inner.octets)
+                    result.append(IPNetwork(octets: octets, prefixLength: offset * 8 + inner.prefixLength)!)
+                }
+            }
+        }
+        return result
+    }
 }

@@ -1,13 +1,16 @@
 import Foundation
 import PeilModel
 
-/// Where a resolver may send its queries. libunbound is fenced with `do-not-query-address`
-/// for every network outside the allowed ones, so a referral elsewhere is never followed.
+/// Where a resolver may send its queries and connect probes may connect. libunbound is fenced
+/// with `do-not-query-address` for every network the policy refuses (``deniedNetworks``), so a
+/// referral there is never followed; a connect probe asks ``refusal(of:)`` before any socket.
 public enum UpstreamPolicy: Sendable, Hashable {
-    /// Only these networks (e.g. ``IPNetwork/labAndLoopback``).
+    /// Only these networks (e.g. ``IPNetwork/labAndLoopback``): the lab.
     case only([IPNetwork])
-    /// Any address: production measurement of the real internet. Never the default.
-    case anywhere
+    /// Public addresses only (``SpecialPurposeAddresses``: never loopback, private, link-local,
+    /// documentation, benchmarking, multicast…): measuring the real internet (`--any-upstream`),
+    /// where a hostile zone can point a host at the agent's own network. Never the default.
+    case publicOnly
 
     /// Loopback and the lab's benchmarking ranges.
     public static let labAndLoopback = UpstreamPolicy.only(IPNetwork.labAndLoopback)
@@ -15,8 +18,29 @@ public enum UpstreamPolicy: Sendable, Hashable {
     /// Whether `address` (4 or 16 octets) may be sent traffic.
     public func allows(_ address: [UInt8]) -> Bool {
         switch self {
-        case .anywhere: true
+        case .publicOnly: SpecialPurposeAddresses.isPublic(address)
         case .only(let networks): networks.contains { $0.contains(address) }
+        }
+    }
+
+    /// Why nothing may be sent to `address` (text form), as a connect task reports it; nil
+    /// when it is allowed.
+    public func refusal(of address: String) -> String? {
+        switch self {
+        case .publicOnly:
+            return SpecialPurposeAddresses.refusal(of: address)
+        case .only:
+            guard let octets = IPNetwork.parseAddress(address) else { return "not probed: \(address) is not an IP address" }
+            return allows(octets) ? nil : "not probed: \(address) is outside the networks this agent may probe (loopback and the lab ranges)"
+        }
+    }
+
+    /// The networks, of both families, that nothing may be sent to (libunbound's
+    /// `do-not-query-address` list).
+    public var deniedNetworks: [IPNetwork] {
+        switch self {
+        case .only(let allowed): IPNetwork.complement(of: allowed, ipv6: false) + IPNetwork.complement(of: allowed, ipv6: true)
+        case .publicOnly: IPNetwork.specialPurpose(ipv6: false) + IPNetwork.specialPurpose(ipv6: true)
         }
     }
 }

@@ -46,12 +46,10 @@ enum UnboundContextFactory {
         try set(context, "val-log-level:", "2")
         try set(context, "do-ip4:", configuration.families.contains(.ipv4) ? "yes" : "no")
         try set(context, "do-ip6:", configuration.families.contains(.ipv6) ? "yes" : "no")
-        if case .only(let allowed) = configuration.upstreamPolicy {
-            // Loopback is allowed or not by the fence below, like every other address.
-            try set(context, "do-not-query-localhost:", "no")
-            for network in IPNetwork.complement(of: allowed, ipv6: false) + IPNetwork.complement(of: allowed, ipv6: true) {
-                try set(context, "do-not-query-address:", network.description)
-            }
+        // Loopback is allowed or not by the fence below, like every other address.
+        try set(context, "do-not-query-localhost:", "no")
+        for network in configuration.upstreamPolicy.deniedNetworks {
+            try set(context, "do-not-query-address:", network.description)
         }
         switch configuration.upstream {
         case .rootHints(let file):

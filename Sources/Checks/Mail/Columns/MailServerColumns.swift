@@ -44,7 +44,8 @@ public enum MailServerColumns {
             let addresses = (host.ipv4 + host.ipv6).filter { !ConnectPlanner.isMapped($0) }
             let seen = addresses.compactMap { address in evidence.mail[address].map { (address, $0.tls) } }
             guard seen.count == addresses.count, !addresses.isEmpty else {
-                let why = addresses.isEmpty ? "\(host.host) has no address" : "\(host.host): not every address was probed"
+                let missing = addresses.filter { evidence.mail[$0] == nil }.map { "\($0) (\(evidence.whyNotProbed(.mail, $0)))" }
+                let why = addresses.isEmpty ? "\(host.host) has no address" : "\(host.host): not every address was probed: " + missing.joined(separator: ", ")
                 starttls.append(StatusCell(.error, why)); ncsc.append(StatusCell(.error, why)); daneColumns.append(StatusCell(.error, why))
                 continue
             }
@@ -80,7 +81,7 @@ public enum MailServerColumns {
             if ipv6.isEmpty, evidence.lookupFailed(host.host, "AAAA") { unknown.append("\(host.host) (AAAA lookup failed)"); continue }
             if ipv6.isEmpty { problems.append("\(host.host) has no AAAA"); continue }
             for address in ipv6 {
-                guard let seen = evidence.mail[address] else { unknown.append(address); continue }
+                guard let seen = evidence.mail[address] else { unknown.append("\(address) (\(evidence.whyNotProbed(.mail, address)))"); continue }
                 if seen.tls.outcome == .unreachable { problems.append("\(host.host) \(address): port 25 does not answer") }
             }
         }

@@ -45,8 +45,10 @@ public enum WebColumns {
             let why = probed.map { "\($0): \(failure(of: $0, evidence))" }.joined(separator: "; ")
             // A definite refusal (or no TLS) on a probed address, and TLS nowhere: HTTP only,
             // even when another family's address is silent (that is the IPv6 test's business).
-            // Silence or an inconclusive scan everywhere: unknown.
-            guard probed.contains(where: { isRefused($0, evidence) }) else { return all(StatusCell(.error, why)) }
+            // Silence or an inconclusive scan everywhere: unknown. So is an address without a
+            // result (not probed: a special-purpose address, a cap, not testable): it may have TLS.
+            let unknown = probed.contains { evidence.web[$0] == nil && !isRefused($0, evidence) }
+            guard !unknown, probed.contains(where: { isRefused($0, evidence) }) else { return all(StatusCell(.error, why)) }
             return ["tls_available": StatusCell(.failed, why), "tls_ncsc": StatusCell(.notTested, "no HTTPS"),
                     "https_redirect": StatusCell(.failed, "no HTTPS to redirect to"), "hsts": StatusCell(.notTested, "no HTTPS")]
         }
@@ -68,7 +70,10 @@ public enum WebColumns {
     }
 
     static func failure(of address: String, _ evidence: DomainEvidence) -> String {
-        guard let web = evidence.web[address] else { return "no web probe result" }
+        guard let web = evidence.web[address] else {
+            let port = evidence.reach[address]?.ports.first { $0.port == 443 }.map { ", port 443 \($0.state.rawValue)" } ?? ""
+            return "no web probe result (\(evidence.whyNotProbed(.web, address)))" + port
+        }
         let port = evidence.reach[address]?.ports.first { $0.port == 443 }.map { ", port 443 \($0.state.rawValue)" } ?? ""
         return "TLS \(web.tls.outcome.rawValue)" + (web.tls.detail.map { " (\($0))" } ?? "") + port
     }
