@@ -132,7 +132,11 @@ final class CoordinatorLoop {
     private func store(_ report: TaskReport, agentID: String, routingID: Data, router: ZMQSocket) {
         do {
             // A resolved domain's endpoints become connect tasks in the same transaction.
-            let plan = configuration.planConnectTasks ? report.resolution.map { ConnectPlanner.plan($0.facts, targets: configuration.connectTargets) } ?? [] : []
+            let planned = configuration.planConnectTasks ? report.resolution.map { ConnectPlanner.planned($0.facts, targets: configuration.connectTargets) } : nil
+            let plan = planned?.tasks ?? []
+            if let planned, !planned.capped.isEmpty {
+                logger.notice("connect plan of \(report.resolution?.facts.domain ?? "?") cut: \(planned.capped.joined(separator: "; "))")
+            }
             let disposition = try database.recordReport(report, agentID: agentID, maxAttempts: configuration.maxAttempts, plan: plan)
             logger.debug("result", metadata: ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "disposition": "\(disposition)"])
             perform(machine.reportStored(report, disposition: disposition, from: routingID), router: router)
