@@ -9,7 +9,7 @@ import Probes
 /// `ServerHelloReader` in chunks and closed. Every ServerHello read is then used as the scan
 /// uses it (version, sentinel, retry), and a ServerKeyExchange in the flight is parsed for
 /// the hello's suite; the bytes are also given to `ServerHello.parse` and
-/// `ServerKeyExchange.parse` directly.
+/// `ServerKeyExchange.parse` directly. Reading in chunks must give what reading at once gives.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTLSServerHello(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let input = Array(UnsafeBufferPointer(start: data, count: size))
@@ -24,6 +24,12 @@ public func fuzzTLSServerHello(_ data: UnsafePointer<UInt8>?, _ size: Int) -> In
     while start < stream.count, reader.result == nil {
         reader.feed(stream[start..<min(start + chunk, stream.count)])
         start += chunk
+    }
+    // The reader is pure: the same bytes give the same outcome however they are split.
+    var whole = ServerHelloReader(limit: limit, readFlight: readFlight)
+    whole.feed(stream)
+    guard whole.finish() == reader.finish(), whole.flight == reader.flight, whole.serverHello == reader.serverHello else {
+        fatalError("ServerHelloReader: \(String(describing: reader.finish())) in chunks of \(chunk), \(String(describing: whole.finish())) at once")
     }
     if case .success(.serverHello(let hello))? = reader.finish() {
         use(hello)
