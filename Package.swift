@@ -105,3 +105,30 @@ let package = Package(
         .testTarget(name: "ChecksMailTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]
 )
+
+// Fuzz targets (docs/FUZZING.md): one executable per parser of network input, declared only when
+// `ops/fuzz` builds them (PEIL_FUZZ=1, build path .build-fuzz, `-sanitize=fuzzer,address`), so the
+// normal `swift build`/`swift test` neither builds them nor sees libFuzzer's flags. Each target's
+// main.swift exports `LLVMFuzzerTestOneInput` (`@_cdecl`) and hands the command line to libFuzzer
+// (`FuzzDriver`, a C call of `LLVMFuzzerRunDriver`).
+if Context.environment["PEIL_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzWireMessage", ["Wire"]),
+        ("FuzzTLSServerHello", ["Probes", "PeilModel"]),
+        ("FuzzDNSAnswer", ["Probes"]),
+        ("FuzzHTTPHead", ["Probes"]),
+        ("FuzzSMTPReply", ["Probes"]),
+        ("FuzzSPF", ["Checks"]),
+        ("FuzzDMARC", ["Checks"]),
+        ("FuzzHSTS", ["Checks"]),
+        ("FuzzCSP", ["Checks"]),
+        ("FuzzTLSA", ["DANE"]),
+    ]
+    package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/FuzzDriver"))
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: target.name, dependencies: target.dependencies + ["FuzzDriver"],
+            path: "Fuzz/\(target.name)", exclude: ["seeds"]
+        ))
+    }
+}
