@@ -56,14 +56,23 @@ public enum EndpointPortMode: String, Codable, Sendable, Hashable {
     case tlsReset = "tls-reset"
     /// A truncated ServerHello instead of a real one (``HostileTLSBehaviour/garbage``).
     case tlsGarbage = "tls-garbage"
+    /// Any ClientHello answered with the first suite offered, NULL, export and RC4 included (``HostileTLSBehaviour/allSuites``).
+    case tlsAllSuites = "tls-all-suites"
+    /// A ServerHello and a Certificate message of 200 certificates (``HostileTLSBehaviour/longChain``).
+    case tlsLongChain = "tls-long-chain"
+    /// HTTP: ``HostileHTTPBehaviour/slowloris``, ``HostileHTTPBehaviour/endlessHead``,
+    /// ``HostileHTTPBehaviour/redirectLoop``, ``HostileHTTPBehaviour/notHTTP``.
+    case httpSlowloris = "http-slowloris", httpEndlessHead = "http-endless-head", httpRedirectLoop = "http-redirect-loop", httpNotHTTP = "http-not-http"
 
     /// The hostile TLS behaviour of this mode, if it is one.
     public var hostileTLS: HostileTLSBehaviour? {
         switch self {
-        case .serve, .silent: nil
         case .tlsTarpit: .tarpit
         case .tlsReset: .reset
         case .tlsGarbage: .garbage
+        case .tlsAllSuites: .allSuites
+        case .tlsLongChain: .longChain
+        default: nil
         }
     }
 }

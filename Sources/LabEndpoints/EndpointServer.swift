@@ -4,7 +4,7 @@ import Foundation
 /// The lab's endpoint server: one process listening on every platform address of a plan
 /// (except those of platforms nginx or Postfix serve), choosing its behaviour by the local address and port it accepted on — HTTP on 80, HTTPS
 /// on 443, SMTP on 25, a silent port (a listener whose socket filter drops every packet, so
-/// connects time out), a hostile TLS port (tarpit, reset, garbage: ``HostileTLSBehaviour``) or
+/// connects time out), a hostile TLS or HTTP port (``HostileTLSBehaviour``, ``HostileHTTPBehaviour``) or
 /// a refused one (no listener). One thread per connection, at most
 /// ``maxConnections`` at once (more are closed at once), each bounded by ``timeoutSeconds``.
 public final class EndpointServer: @unchecked Sendable {
@@ -112,6 +112,7 @@ public final class EndpointServer: @unchecked Sendable {
             HostileTLS.serve(descriptor, hostile)
             return
         }
+        if let hostile = listener.mode.hostileHTTP { return HostileHTTP.serve(descriptor, hostile) }
         let channel = EndpointChannel(descriptor: descriptor, timeoutSeconds: Self.timeoutSeconds)
         let platform = plan.platforms[listener.platform]
         let context = contexts[listener.platform]

@@ -1,3 +1,4 @@
+import COpenSSL
 import Foundation
 
 /// What a hostile TLS port does with a client's first ClientHello (the lab's hostile zoo).
@@ -9,6 +10,12 @@ public enum HostileTLSBehaviour: String, Codable, Sendable, Hashable, CaseIterab
     case reset
     /// A handshake record that claims to be a ServerHello but is cut short: garbage.
     case garbage
+    /// Any ClientHello answered with the first suite offered (NULL, export, RC4 included, suites
+    /// it cannot do), a ServerHelloDone, then a close: a server that "accepts" every suite.
+    case allSuites = "all-suites"
+    /// The first suite offered, then a Certificate message of ``HostileTLS/longChainLength``
+    /// certificates and a ServerHelloDone, then a close.
+    case longChain = "long-chain"
 }
 
 /// The hostile conversations, on a connected socket. Each reads at most one ClientHello
@@ -18,6 +25,11 @@ enum HostileTLS {
     static let holdSeconds = 120
     /// Largest ClientHello record read (a record's plaintext limit plus its header).
     static let maxRecord = 16_389
+
+    /// Certificates in the ``HostileTLSBehaviour/longChain`` Certificate message.
+    static let longChainLength = 200
+    /// An empty ServerHelloDone message in a handshake record.
+    static let serverHelloDone: [UInt8] = [0x16, 0x03, 0x03, 0x00, 0x04, 0x0E, 0x00, 0x00, 0x00]
 
     /// Runs `behaviour` on `descriptor` and closes it.
     static func serve(_ descriptor: Int32, _ behaviour: HostileTLSBehaviour) {
@@ -32,6 +44,12 @@ enum HostileTLS {
         case .garbage:
             // Handshake record, ServerHello type, a body of 4 bytes where 38 at least are due.
             _ = send(descriptor, [0x16, 0x03, 0x03, 0x00, 0x08, 0x02, 0x00, 0x00, 0x04, 0xDE, 0xAD, 0xBE, 0xEF])
+        case .allSuites:
+            if let answer = serverHello(answering: clientHello) { _ = send(descriptor, answer + serverHelloDone) }
+        case .longChain:
+            if let answer = serverHello(answering: clientHello), let chain = longChainMessage {
+                _ = send(descriptor, answer + chain + serverHelloDone)
+            }
         }
         close(descriptor)
     }
@@ -76,6 +94,33 @@ enum HostileTLS {
         return [0x16, 0x03, 0x03, UInt8(handshake.count >> 8), UInt8(handshake.count & 0xFF)] + handshake
     }
 
+    /// A Certificate message of ``longChainLength`` copies of one self-signed P-256
+    /// certificate, in handshake records (made once; nil if OpenSSL fails).
+    static let longChainMessage: [UInt8]? = {
+        guard let key = try? LabCertificates.generate("ec-p256") else { return nil }
+        defer { EVP_PKEY_free(key) }
+        guard let certificate = try? LabCertificates.certificate(key: key, signer: key, issuer: nil, commonName: "long chain", names: [],
+                                                                 isCA: true, validity: (-3600, 86_400), serial: 1) else { return nil }
+        defer { X509_free(certificate) }
+        let length = i2d_X509(certificate, nil)
+        guard length > 0 else { return nil }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var cursor = buffer.baseAddress
+            return i2d_X509(certificate, &cursor)
+        }
+        guard written == length else { return nil }
+        let entry = [UInt8(der.count >> 16), UInt8(der.count >> 8 & 0xFF), UInt8(der.count & 0xFF)] + der
+        let list = Array(Array(repeating: entry, count: longChainLength).joined())
+        let body = [UInt8(list.count >> 16), UInt8(list.count >> 8 & 0xFF), UInt8(list.count & 0xFF)] + list
+        let message = [0x0B, UInt8(body.count >> 16), UInt8(body.count >> 8 & 0xFF), UInt8(body.count & 0xFF)] + body
+        // Records of at most 16 KiB each.
+        return stride(from: 0, to: message.count, by: 16_384).flatMap { start -> [UInt8] in
+            let part = message[start..<min(start + 16_384, message.count)]
+            return [0x16, 0x03, 0x03, UInt8(part.count >> 8), UInt8(part.count & 0xFF)] + part
+        }
+    }()
+
     /// Sends all of `bytes`; false on failure.
     static func send(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         var sent = 0
@@ -99,18 +144,35 @@ enum HostileTLS {
 }
 
 /// A loopback server (127.0.0.1, a port the kernel picks) with one hostile TLS behaviour, for
-/// tests: one thread per connection, at most ``maxConnections`` at once. Stopped by `stop()`.
-public final class HostileTLSServer: @unchecked Sendable {
-    public static let maxConnections = 64
+/// tests (``HostileLoopbackServer``). Stopped by `stop()`.
+public final class HostileTLSServer: Sendable {
     public let behaviour: HostileTLSBehaviour
+    private let server: HostileLoopbackServer
+    public var port: UInt16 { server.port }
+
+    public init(_ behaviour: HostileTLSBehaviour) throws {
+        self.behaviour = behaviour
+        server = try HostileLoopbackServer(name: "hostile-tls-\(behaviour.rawValue)") { HostileTLS.serve($0, behaviour) }
+    }
+
+    /// Stops accepting (connections being held end on their own).
+    public func stop() { server.stop() }
+}
+
+/// A loopback listener (127.0.0.1, a port the kernel picks) that runs one conversation per
+/// connection on a thread of its own, at most ``maxConnections`` at once; the hostile zoo's
+/// servers for tests, without root or a lab. Stopped by `stop()`.
+public final class HostileLoopbackServer: @unchecked Sendable {
+    public static let maxConnections = 64
     public let port: UInt16
     private let listener: Int32
+    private let serve: @Sendable (Int32) -> Void
     private let lock = NSLock()
     private var stopped = false
     private var active = 0
 
-    public init(_ behaviour: HostileTLSBehaviour) throws {
-        self.behaviour = behaviour
+    /// Listens and starts accepting; `serve` gets each connected socket and must close it.
+    public init(name: String, serve: @escaping @Sendable (Int32) -> Void) throws {
         let listener = try EndpointSockets.bound("127.0.0.1", 0, type: Int32(SOCK_STREAM.rawValue))
         guard Glibc.listen(listener, 16) == 0 else {
             close(listener)
@@ -122,9 +184,10 @@ public final class HostileTLSServer: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(listener, $0, &size) }
         }
         self.listener = listener
+        self.serve = serve
         port = UInt16(bigEndian: address.sin_port)
         let thread = Thread { [self] in acceptLoop() }
-        thread.name = "hostile-tls-\(behaviour.rawValue)"
+        thread.name = name
         thread.start()
     }
 
@@ -153,9 +216,8 @@ public final class HostileTLSServer: @unchecked Sendable {
             if admitted { active += 1 }
             lock.unlock()
             guard admitted else { close(connection); continue }
-            let behaviour = self.behaviour
             Thread { [self] in
-                HostileTLS.serve(connection, behaviour)
+                serve(connection)
                 lock.lock()
                 active -= 1
                 lock.unlock()
