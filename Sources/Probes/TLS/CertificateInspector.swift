@@ -6,18 +6,25 @@ import PeilModel
 /// presented certificate, the chain's verification against the trust store, the host name
 /// match, the leaf's OCSP URL and the stapled OCSP response.
 enum CertificateInspector {
+    /// Certificates of a presented chain kept (the rest are dropped, and the scan says so):
+    /// real chains have a handful, a hostile one can have hundreds.
+    static let maxPresented = 64
+
     /// What one certificate handshake showed.
     struct Report {
         var chain: [TLSCertificateFacts]
         var verification: TLSCertificateVerification
         var leafHasOCSPURL: Bool?
         var stapling: TLSOCSPStapling
+        /// Certificates the server presented (more than `chain` holds when over ``maxPresented``).
+        var presentedCount: Int
     }
 
     static func inspect(_ stream: TLSStream, serverName: String?) -> Report {
         let ssl = stream.handle
+        let presentedCount = SSL_get_peer_cert_chain(ssl).map { Int(peil_sk_X509_num($0)) } ?? 0
         let presented = SSL_get_peer_cert_chain(ssl).map { stack in
-            (0..<min(peil_sk_X509_num(stack), 64)).compactMap { peil_sk_X509_value(stack, $0) }
+            (0..<min(peil_sk_X509_num(stack), Int32(maxPresented))).compactMap { peil_sk_X509_value(stack, $0) }
         } ?? []
         let verified = stream.verifyResult == Int(X509_V_OK)
         let anchor = SSL_get0_verified_chain(ssl).flatMap { stack in
@@ -38,7 +45,7 @@ enum CertificateInspector {
             nameMatches: nameMatches,
             chainDER: presented.compactMap(der).map { Data($0).base64EncodedString() })
         return Report(chain: chain, verification: verification, leafHasOCSPURL: leaf.map { peil_X509_ocsp_url_count($0) > 0 },
-                      stapling: stapling(ssl, presented: presented))
+                      stapling: stapling(ssl, presented: presented), presentedCount: presentedCount)
     }
 
     /// The facts Peil's checks read from one certificate.

@@ -97,7 +97,7 @@ public struct ServerHelloReader: Sendable {
         while handshake.count >= 4 {
             let type = handshake[0]
             let length = Int(handshake[1]) << 16 | Int(handshake[2]) << 8 | Int(handshake[3])
-            guard length <= limit else { return .failure(.badLength("handshake message")) }
+            guard length <= limit else { return .failure(.badLength("handshake message \(type): \(length) bytes, over the \(limit)-byte cap")) }
             guard handshake.count >= 4 + length else { return nil }
             let body = Array(handshake[4..<4 + length])
             handshake.removeFirst(4 + length)

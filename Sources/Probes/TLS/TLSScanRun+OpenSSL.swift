@@ -16,6 +16,9 @@ extension TLSScanRun {
             observation.leafHasOCSPURL = report.leafHasOCSPURL
             observation.ocspStapling = report.stapling
             certificate = report.verification
+            if report.presentedCount > report.chain.count {
+                notes.append("certificate chain of \(report.presentedCount) certificates, first \(report.chain.count) kept")
+            }
             let ticketWait = min(session.limits.answerTimeout, .seconds(2))
             let ticket = stream.version == .tls13 && options.probeEarlyData
                 ? stream.resumableSession(waitingUntil: .now + ticketWait) : nil
@@ -23,7 +26,13 @@ extension TLSScanRun {
             if let ticket { try probeEarlyData(with: ticket) }
         case .failure:
             let flight = versionHellos.keys.filter { $0 < .tls13 }.max().flatMap { versionHellos[$0]?.flight }
-            let certificates = (flight?.certificates ?? []).compactMap(CertificateInspector.parse)
+            let presented = flight?.certificates ?? []
+            if presented.count > CertificateInspector.maxPresented {
+                notes.append("certificate chain of \(presented.count) certificates, first \(CertificateInspector.maxPresented) kept")
+            } else if presented.isEmpty, let interruption = flight?.interruption {
+                notes.append("certificate chain not read: OpenSSL's handshake failed and the hello's flight stopped (\(interruption))")
+            }
+            let certificates = presented.prefix(CertificateInspector.maxPresented).compactMap(CertificateInspector.parse)
             defer { certificates.forEach { X509_free($0) } }
             observation.chain = certificates.map { CertificateInspector.facts($0, isTrustedRoot: false) }
             observation.leafHasOCSPURL = certificates.first.map { peil_X509_ocsp_url_count($0) > 0 }

@@ -21,8 +21,8 @@ public enum TLSScanner {
         let run = TLSScanRun(session: TLSScanSession(target: target, options: options, deadline: deadline))
         do {
             try run.measure()
-            return TLSScanResult(outcome: .completed, observation: run.observation, certificate: run.certificate,
-                                 handshakes: run.session.handshakes)
+            return TLSScanResult(outcome: .completed, detail: run.notes.isEmpty ? nil : run.notes.joined(separator: "; "),
+                                 observation: run.observation, certificate: run.certificate, handshakes: run.session.handshakes)
         } catch {
             let handshakes = run.session.handshakes
             switch error {
@@ -44,6 +44,8 @@ final class TLSScanRun {
     var versionHellos: [TLSVersion: HelloExchange] = [:]
     /// Accepted suites per version, in the order found.
     var accepted: [TLSVersion: [UInt16]] = [:]
+    /// Caps that bit on a completed scan (a chain cut short…): the completed result's detail.
+    var notes: [String] = []
 
     init(session: TLSScanSession) { self.session = session }
 
