@@ -95,6 +95,11 @@ public struct HTTPExchange: Codable, Sendable, Hashable {
         self.error = error
     }
 
+    /// How `error` starts when the answer was not HTTP at all (an SSH banner, TLS, random bytes).
+    public static let notHTTPError = "not HTTP: "
+    /// The port answered, but not in HTTP: no response head, `error` starting ``notHTTPError``.
+    public var isNotHTTP: Bool { status == nil && error?.hasPrefix(Self.notHTTPError) == true }
+
     /// Every value of a header, in order, matched case-insensitively.
     public func values(_ name: String) -> [String] {
         headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)

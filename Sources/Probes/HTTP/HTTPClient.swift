@@ -78,7 +78,7 @@ public enum HTTPResponseHead {
     public static func notHTTP(_ received: [UInt8]) -> String? {
         let prefix = Array("HTTP/".utf8)
         guard !received.starts(with: prefix.prefix(min(prefix.count, received.count))) else { return nil }
-        return "not HTTP: the answer starts \"\(printable(received.prefix(48)))\""
+        return HTTPExchange.notHTTPError + "the answer starts \"\(printable(received.prefix(48)))\""
     }
 
     /// Bytes as evidence: printable ASCII kept, the rest as `\xNN` (nothing a store or a

@@ -105,8 +105,10 @@ public enum WebColumns {
     /// port 80 passes (nothing to redirect).
     static func redirectColumn(_ web: WebObservation, address: String, host: String) -> StatusCell {
         guard web.port80 == .open else { return StatusCell(.passed, "\(address): port 80 \(web.port80.rawValue), no HTTP") }
-        // Port 80 accepted the connection but gave no readable HTTP answer (timeout, not HTTP):
+        // Port 80 answered in another protocol (an SSH banner, TLS): no HTTP to redirect, as
+        // Internet.nl's "no_http". No complete answer (timeout, a head over the cap, cut short):
         // whether it redirects is unknown, neither passed nor failed.
+        if let http = web.http, http.isNotHTTP { return StatusCell(.passed, "\(address): port 80 open, no HTTP (\(http.error ?? ""))") }
         guard let http = web.http, let status = http.status else {
             return StatusCell(.error, "\(address): port 80 open, but no HTTP answer (\(web.http?.error ?? "not asked"))")
         }
