@@ -59,6 +59,9 @@ struct HostileTLSZooTests {
         #expect(elapsed < Self.budget, "ended before its deadline")
         let observation = try #require(result.observation, "\(result.outcome): \(result.detail ?? "-")")
         #expect(observation.chain.count <= CertificateInspector.maxPresented)
-        #expect(result.detail?.contains("certificate") == true, "the cut is named: \(result.detail ?? "-")")
+        #expect(result.detail?.contains("certificate chain not read") == true, "the cut is named: \(result.detail ?? "-")")
+        let subtests = TLSEvaluation.evaluate(observation, ruleSet: .internetnlCurrent)
+        #expect(subtests.first { $0.name == "cert_pubkey" }?.status == .notTested, "no chain read: not tested, never passed on nothing")
+        #expect(subtests.first { $0.name == "cert_signature" }?.status == .notTested)
     }
 }

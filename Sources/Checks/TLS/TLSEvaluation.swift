@@ -123,7 +123,14 @@ public enum TLSEvaluation {
         }
     }
 
+    /// No certificate was read (OpenSSL could not connect and the hello's flight held none, or
+    /// was over its cap): the certificate subtests are not tested, never passed on nothing.
+    static func noChain(_ name: String, _ o: TLSObservation) -> SubtestResult? {
+        o.chain.isEmpty ? SubtestResult(name: name, status: .notTested, requirement: .mandatory, findings: [Finding("no_chain_read")]) : nil
+    }
+
     public static func certificateKey(_ o: TLSObservation, _ r: RuleSet) -> SubtestResult {
+        if let none = noChain("cert_pubkey", o) { return none }
         let items = o.chain.compactMap { cert in
             CertificateClassification.keyLevel(cert, r).map { ("\(cert.commonName ?? "-"): \(cert.keyType.rawValue)-\(cert.keyBits)\(cert.curve.map { ", curve: \($0)" } ?? "")", $0) }
         }
@@ -131,6 +138,7 @@ public enum TLSEvaluation {
     }
 
     public static func certificateSignature(_ o: TLSObservation, _ r: RuleSet) -> SubtestResult {
+        if let none = noChain("cert_signature", o) { return none }
         let items = o.chain.compactMap { cert in
             CertificateClassification.signatureLevel(cert, r).map { ("\(cert.commonName ?? "-"): \(cert.signatureAlgorithm)", $0) }
         }
