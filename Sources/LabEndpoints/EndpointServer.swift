@@ -112,6 +112,10 @@ public final class EndpointServer: @unchecked Sendable {
             HostileTLS.serve(descriptor, hostile)
             return
         }
+        if let hostile = listener.mode.hostileSMTP {
+            HostileSMTP.serve(descriptor, hostile)
+            return
+        }
         let channel = EndpointChannel(descriptor: descriptor, timeoutSeconds: Self.timeoutSeconds)
         let platform = plan.platforms[listener.platform]
         let context = contexts[listener.platform]
