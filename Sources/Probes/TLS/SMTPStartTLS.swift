@@ -104,6 +104,12 @@ public enum SMTPStartTLS {
         do { try stream.write(Array(line.utf8), deadline: .now + timeout) } catch { throw .stream(error, step: step) }
     }
 
+    /// What a first byte after STARTTLS's 220 says: a printable one means the server went on
+    /// in plaintext (an SMTP reply where a ServerHello was due).
+    public static func describe(firstByte byte: UInt8) -> String {
+        (0x20...0x7E).contains(byte) ? "plaintext ('\(Character(Unicode.Scalar(byte)))') instead of a ServerHello" : "no ServerHello"
+    }
+
     /// QUIT, best effort within a second, then close.
     static func quit(_ stream: TCPStream) {
         try? stream.write(Array("QUIT\r\n".utf8), deadline: .now + .seconds(1))
