@@ -91,7 +91,7 @@ let package = Package(
 
         .testTarget(name: "PeilModelTests", dependencies: ["PeilModel", "PeilTestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "Probes", "PeilModel", "Wire"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "Probes", "PeilModel", "Wire", "LabEndpoints"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Wire", "PeilModel"]),
         .testTarget(name: "StoreTests", dependencies: ["PeilTestSupport", "Store"]),
         .testTarget(name: "ProbesTests", dependencies: ["PeilTestSupport", "Probes", "Lab"]),

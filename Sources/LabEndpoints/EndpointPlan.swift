@@ -56,6 +56,16 @@ public enum EndpointPortMode: String, Codable, Sendable, Hashable {
     case tlsReset = "tls-reset"
     /// A truncated ServerHello instead of a real one (``HostileTLSBehaviour/garbage``).
     case tlsGarbage = "tls-garbage"
+    /// SMTP: the greeting after 29 s (``HostileSMTPBehaviour/slowGreeting``).
+    case smtpSlowGreeting = "smtp-slow-greeting"
+    /// SMTP: an EHLO reply of `250-` lines for ever (``HostileSMTPBehaviour/endlessReply``).
+    case smtpEndlessReply = "smtp-endless-reply"
+    /// SMTP: `421` on every connection (``HostileSMTPBehaviour/unavailable``).
+    case smtpUnavailable = "smtp-unavailable"
+    /// SMTP: a NUL byte in the banner (``HostileSMTPBehaviour/nulBanner``).
+    case smtpNULBanner = "smtp-nul-banner"
+    /// SMTP: plaintext instead of a ServerHello after STARTTLS (``HostileSMTPBehaviour/plaintextAfterStartTLS``).
+    case smtpPlaintextAfterStartTLS = "smtp-plaintext-after-starttls"
     /// Any ClientHello answered with the first suite offered, NULL, export and RC4 included (``HostileTLSBehaviour/allSuites``).
     case tlsAllSuites = "tls-all-suites"
     /// A ServerHello and a Certificate message of 200 certificates (``HostileTLSBehaviour/longChain``).
@@ -67,11 +77,25 @@ public enum EndpointPortMode: String, Codable, Sendable, Hashable {
     /// The hostile TLS behaviour of this mode, if it is one.
     public var hostileTLS: HostileTLSBehaviour? {
         switch self {
+        case .serve, .silent: nil
         case .tlsTarpit: .tarpit
         case .tlsReset: .reset
         case .tlsGarbage: .garbage
         case .tlsAllSuites: .allSuites
         case .tlsLongChain: .longChain
+        case .smtpSlowGreeting, .smtpEndlessReply, .smtpUnavailable, .smtpNULBanner, .smtpPlaintextAfterStartTLS: nil
+        case .httpSlowloris, .httpEndlessHead, .httpRedirectLoop, .httpNotHTTP: nil
+        }
+    }
+
+    /// The hostile SMTP behaviour of this mode, if it is one.
+    public var hostileSMTP: HostileSMTPBehaviour? {
+        switch self {
+        case .smtpSlowGreeting: .slowGreeting
+        case .smtpEndlessReply: .endlessReply
+        case .smtpUnavailable: .unavailable
+        case .smtpNULBanner: .nulBanner
+        case .smtpPlaintextAfterStartTLS: .plaintextAfterStartTLS
         default: nil
         }
     }

@@ -4,7 +4,7 @@ import Foundation
 /// The lab's endpoint server: one process listening on every platform address of a plan
 /// (except those of platforms nginx or Postfix serve), choosing its behaviour by the local address and port it accepted on — HTTP on 80, HTTPS
 /// on 443, SMTP on 25, a silent port (a listener whose socket filter drops every packet, so
-/// connects time out), a hostile TLS or HTTP port (``HostileTLSBehaviour``, ``HostileHTTPBehaviour``) or
+/// connects time out), a hostile TLS, SMTP or HTTP port (``HostileTLSBehaviour``, ``HostileSMTPBehaviour``, ``HostileHTTPBehaviour``) or
 /// a refused one (no listener). One thread per connection, at most
 /// ``maxConnections`` at once (more are closed at once), each bounded by ``timeoutSeconds``.
 public final class EndpointServer: @unchecked Sendable {
@@ -110,6 +110,10 @@ public final class EndpointServer: @unchecked Sendable {
     private func handle(_ descriptor: Int32, _ listener: Listener) {
         if let hostile = listener.mode.hostileTLS {
             HostileTLS.serve(descriptor, hostile)
+            return
+        }
+        if let hostile = listener.mode.hostileSMTP {
+            HostileSMTP.serve(descriptor, hostile)
             return
         }
         if let hostile = listener.mode.hostileHTTP { return HostileHTTP.serve(descriptor, hostile) }

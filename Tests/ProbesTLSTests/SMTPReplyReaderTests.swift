@@ -48,8 +48,19 @@ struct SMTPReplyReaderTests {
         #expect(Self.replies("HTTP/1.1 400 Bad Request\r\n") == [.failure(.badLine("HTTP/1.1 400 Bad Request"))])
         #expect(Self.replies("250-a\r\n220 b\r\n") == [.failure(.codeChanged(250, 220))])
         #expect(Self.replies("25x ok\r\n") == [.failure(.badLine("25x ok"))])
-        #expect(Self.replies(String(repeating: "a", count: 3_000)) == [.failure(.tooLong)])
+        #expect(Self.replies(String(repeating: "a", count: 3_000)) == [.failure(.lineTooLong(limit: SMTPReplyReader.maxLineLength))])
         let many = (0..<150).map { _ in "250-x\r\n" }.joined()
-        #expect(Self.replies(many).last == .failure(.tooLong))
+        #expect(Self.replies(many).last == .failure(.tooManyLines(limit: SMTPReplyReader.maxLines)))
+        #expect(SMTPReplyError.tooManyLines(limit: 100).description == "reply over the cap of 100 lines", "the evidence names the cap")
+    }
+
+    /// Lines under the line cap and fewer than the line cap can still make a reply too large.
+    @Test func aReplyOverTheByteCapIsAnError() throws {
+        let line = "250-" + String(repeating: "x", count: 1_990) + "\r\n"
+        let replies = Self.replies(String(repeating: line, count: 40) + "250 end\r\n")
+        #expect(replies == [.failure(.tooManyBytes(limit: SMTPReplyReader.maxReplyBytes))])
+        var reader = SMTPReplyReader()
+        _ = reader.feed(Array(String(repeating: line, count: 20).utf8))
+        #expect(try reader.feed(Array("250 end\r\n".utf8))?.get().lines.count == 21, "a large reply under the cap is read")
     }
 }

@@ -144,7 +144,7 @@ final class TLSScanSession {
             case .closed:
                 return isLast ? .done(exchange) : .retry("closed")
             case .malformed(.notTLS(let byte)) where firstContact && isLast:
-                throw .noTLS("not a TLS answer (first byte \(byte))")
+                throw .noTLS("not a TLS answer (first byte \(byte))" + (target.startTLS == .none ? "" : " after 220 to STARTTLS: " + SMTPStartTLS.describe(firstByte: byte)))
             case .timeout, .unreachable, .malformed:
                 return .retry(exchange.outcome.description)
             }
