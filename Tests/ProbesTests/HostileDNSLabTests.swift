@@ -198,3 +198,20 @@ extension ResolutionObservation {
         queries.first { $0.name == name && $0.type == type }
     }
 }
+
+/// The hostile world is a valid lab world of the sizes it promises (no lab needed).
+@Suite("Hostile DNS world")
+struct HostileDNSWorldTests {
+    @Test func theWorldIsValidAndHoldsEveryCase() throws {
+        let world = LabWorld.hostile
+        try world.validate()
+        let records = world.zones.flatMap(\.records)
+        #expect(records.filter { $0.owner == "www.manya.nl" && $0.type == "A" }.count == HostileCounts.addresses)
+        #expect(records.filter { $0.owner == "manyns.nl" && $0.type == "NS" }.count + 2 == HostileCounts.nameservers)
+        #expect(records.filter { $0.owner.hasSuffix(".spfchain.nl") && $0.type == "TXT" }.count == HostileCounts.spfChainDepth)
+        #expect(records.filter { $0.owner == "bigtxt.nl" && $0.type == "TXT" }.count == HostileCounts.bigTXTRecords)
+        #expect(records.contains { $0.data.contains(#"\000"#) })
+        #expect(records.contains { $0.owner == "silent.nl" && $0.type == "NS" })
+        #expect(world.domains.count == 8)
+    }
+}
