@@ -42,9 +42,10 @@ struct HostileDNSLabTests {
         let run = try HostileResolve.run(lab, "cnameloop.nl")
         let observation = try run.requireObservation()
         let answer = try #require(observation.query("www.cnameloop.nl", "A"))
-        #expect(answer.records.isEmpty, "\(answer)")
+        // libunbound gives up on the loop: SERVFAIL, an error (never an address, never secure).
+        #expect(answer.rcode == "SERVFAIL" && answer.dnssec == .error && answer.records.isEmpty, "\(answer)")
         #expect(observation.facts.web.ipv4.isEmpty && observation.facts.web.ipv6.isEmpty)
-        #expect(observation.facts.webDNSSEC != .secure)
+        #expect(observation.facts.webDNSSEC == .error)
         print("CNAME loop: www A \(answer.rcode) \(answer.dnssec.rawValue) \(answer.reason ?? "")")
     }
 
@@ -208,7 +209,7 @@ struct HostileDNSWorldTests {
         let records = world.zones.flatMap(\.records)
         #expect(records.filter { $0.owner == "www.manya.nl" && $0.type == "A" }.count == HostileCounts.addresses)
         #expect(records.filter { $0.owner == "manyns.nl" && $0.type == "NS" }.count + 2 == HostileCounts.nameservers)
-        #expect(records.filter { $0.owner.hasSuffix(".spfchain.nl") && $0.type == "TXT" }.count == HostileCounts.spfChainDepth)
+        #expect(records.filter { $0.owner.hasSuffix(".spfchain.nl") && $0.owner.hasPrefix("l") && $0.type == "TXT" }.count == HostileCounts.spfChainDepth)
         #expect(records.filter { $0.owner == "bigtxt.nl" && $0.type == "TXT" }.count == HostileCounts.bigTXTRecords)
         #expect(records.contains { $0.data.contains(#"\000"#) })
         #expect(records.contains { $0.owner == "silent.nl" && $0.type == "NS" })
