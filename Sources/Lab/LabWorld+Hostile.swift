@@ -13,6 +13,7 @@ extension LabWorld {
     /// | `nulbyte.nl` | SPF and DMARC records with a NUL byte |
     /// | `bigtxt.nl` | 40 TXT records of 200 bytes (8 KB: the TC bit, then TCP), the SPF among them |
     /// | `silent.nl` | delegated to a nameserver whose addresses nothing answers (packets dropped) |
+    /// | `deepsilent.nl` | delegated to `ns.silent1.nl`, whose zone is delegated to `ns.silent2.nl`, … down to that nameserver |
     public static var hostile: LabWorld {
         var addresses = LabAddressAllocator()
         func group(_ id: String, _ hosts: [String]) -> LabServerGroup {
@@ -60,6 +61,11 @@ extension LabWorld {
             LabZone(name: "nl", dnssec: .signed, servers: "nl", records: [
                 // A delegation the lab does not derive: to a nameserver that never answers.
                 LabRecord(owner: "silent.nl", type: "NS", data: "ns.void.hostile-dns.nl."),
+                // A chain of such delegations: each nameserver's name lies in the next silent zone.
+                LabRecord(owner: "deepsilent.nl", type: "NS", data: "ns.silent1.nl."),
+                LabRecord(owner: "silent1.nl", type: "NS", data: "ns.silent2.nl."),
+                LabRecord(owner: "silent2.nl", type: "NS", data: "ns.silent3.nl."),
+                LabRecord(owner: "silent3.nl", type: "NS", data: "ns.void.hostile-dns.nl."),
             ]),
             zone("hostile-dns.nl", [.a("ns.void.hostile-dns.nl", void.0), .aaaa("ns.void.hostile-dns.nl", void.1)]),
             zone("manya.nl", manyAddresses + [withOwner(spfReject, "manya.nl")]),
@@ -85,7 +91,7 @@ extension LabWorld {
             zone("bigtxt.nl", bigTXT + [.txt("bigtxt.nl", ["v=spf1 ip4:198.18.32.1 -all"]),
                                         .txt("_dmarc.bigtxt.nl", ["v=DMARC1; p=reject"])] + webHost("www.bigtxt.nl")),
         ]
-        let domains = ["manya.nl", "manyns.nl", "cnameloop.nl", "spfloop.nl", "spfchain.nl", "nulbyte.nl", "bigtxt.nl", "silent.nl"]
+        let domains = ["manya.nl", "manyns.nl", "cnameloop.nl", "spfloop.nl", "spfchain.nl", "nulbyte.nl", "bigtxt.nl", "silent.nl", "deepsilent.nl"]
             .map { LabDomain(name: $0) }
         return LabWorld(serverGroups: groups, zones: zones, domains: domains)
     }

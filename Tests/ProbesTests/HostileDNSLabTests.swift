@@ -114,6 +114,20 @@ struct HostileDNSLabTests {
     }
 }
 
+extension HostileDNSLabTests {
+    /// Every question waits its full query timeout (45 s) here, so the follow-up round after
+    /// them is cut by the resolution's budget (80 s) instead of adding another 45 s.
+    @Test func aChainOfSilentDelegationsEndsInErrorWithinTheDeadline() throws {
+        let run = try HostileResolve.run(lab, "deepsilent.nl")
+        let observation = try run.requireObservation()
+        for query in observation.queries { print("  \(query.name) \(query.type) \(query.rcode) \(query.reason ?? "")") }
+        let soa = try #require(observation.query("deepsilent.nl", "SOA"))
+        #expect(["SERVFAIL", "TIMEOUT"].contains(soa.rcode) && soa.dnssec == .error, "\(soa)")
+        #expect(observation.facts.dnssec == .error)
+        #expect(observation.queries.allSatisfy { $0.dnssec == .error && $0.records.isEmpty })
+    }
+}
+
 /// A lab of the hostile world around the suite (own prefix and state directory).
 struct HostileLabTrait: SuiteTrait, TestScoping {
     @TaskLocal static var current: Lab?
@@ -213,6 +227,6 @@ struct HostileDNSWorldTests {
         #expect(records.filter { $0.owner == "bigtxt.nl" && $0.type == "TXT" }.count == HostileCounts.bigTXTRecords)
         #expect(records.contains { $0.data.contains(#"\000"#) })
         #expect(records.contains { $0.owner == "silent.nl" && $0.type == "NS" })
-        #expect(world.domains.count == 8)
+        #expect(world.domains.count == 9)
     }
 }
