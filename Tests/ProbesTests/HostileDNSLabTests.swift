@@ -115,8 +115,8 @@ struct HostileDNSLabTests {
 }
 
 extension HostileDNSLabTests {
-    /// Every question waits its full query timeout (45 s) here, so the follow-up round after
-    /// them is cut by the resolution's budget (80 s) instead of adding another 45 s.
+    /// Every question may wait its full query timeout (45 s) here; a follow-up round after them
+    /// is then cut by the resolution's budget (80 s) instead of adding another 45 s.
     @Test func aChainOfSilentDelegationsEndsInErrorWithinTheDeadline() throws {
         let run = try HostileResolve.run(lab, "deepsilent.nl")
         let observation = try run.requireObservation()
