@@ -13,27 +13,41 @@ import PeilModel
 /// Each (name, type) is asked once, however many roles the name has. Answers are kept within
 /// ``AnswerCaps`` (addresses per host, NS names, records and bytes per answer and in all), so
 /// a hostile zone costs a bounded number of questions and bytes.
+///
+/// A resolution ends within its ``budget`` (or the caller's earlier deadline) however many of
+/// its steps wait in turn (NS and CAA climbs, MX hosts, follow-up rounds), each up to the query
+/// timeout: a question still open then, or not yet asked, is a `TIMEOUT` record "resolution
+/// deadline reached before an answer", and the observation keeps everything answered before.
 public struct DomainResolution: Sendable {
+    /// Below the agent's task deadline with the default lease (120 s less a sixth: 100 s), so
+    /// a resolution held up by silent nameservers still reports what it saw.
+    public static let defaultBudget = Duration.seconds(80)
+
     public let resolver: any DNSQuestionAnswering
     public let maxMailExchangers: Int
     public let followUp: FollowUpQuestions?
+    /// The longest one resolution may take.
+    public let budget: Duration
 
     public init(resolver: any DNSQuestionAnswering, maxMailExchangers: Int = ResolutionRules.maxMailExchangers,
-                followUp: FollowUpQuestions? = nil) {
+                followUp: FollowUpQuestions? = nil, budget: Duration = DomainResolution.defaultBudget) {
         self.resolver = resolver
         self.maxMailExchangers = maxMailExchangers
         self.followUp = followUp
+        self.budget = budget
     }
 
-    /// Resolves `domain` and `webHost` (default `www.<domain>`). Throws only for a name that
-    /// cannot be asked (``ResolverError/Code/invalidName``); DNS failures are in the records.
-    public func resolve(domain rawDomain: String, webHost rawWebHost: String? = nil) async throws(ResolverError) -> ResolutionObservation {
+    /// Resolves `domain` and `webHost` (default `www.<domain>`) by the ``budget`` or `deadline`,
+    /// whichever is first. Throws only for a name that cannot be asked
+    /// (``ResolverError/Code/invalidName``); DNS failures are in the records.
+    public func resolve(domain rawDomain: String, webHost rawWebHost: String? = nil,
+                        deadline: ContinuousClock.Instant? = nil) async throws(ResolverError) -> ResolutionObservation {
         let domain = DNSNames.normalise(rawDomain)
         let webHost = DNSNames.normalise(rawWebHost ?? "www.\(domain)")
         for name in [domain, webHost] where !DNSNames.isValidQueryName(name) {
             throw ResolverError(.invalidName, "\(name.isEmpty ? "(empty)" : name) is not a valid domain name")
         }
-        let ledger = QueryLedger(resolver: resolver)
+        let ledger = QueryLedger(resolver: resolver, deadline: min(.now + budget, deadline ?? .now + budget))
         let mxLimit = maxMailExchangers
         await withTaskGroup(of: Void.self) { group in
             for (name, type) in [(domain, DNSRecordType.soa), (domain, .a), (domain, .aaaa), (webHost, .a),

@@ -2,7 +2,8 @@ import PeilModel
 
 /// Asks each (name, type) once per resolution and remembers every answer, within
 /// ``AnswerCaps``: concurrent askers of the same question wait for the first one's answer
-/// instead of asking again.
+/// instead of asking again. Every question ends by the resolution's `deadline`: one still open
+/// then, or asked after it, is a `TIMEOUT` record.
 actor QueryLedger {
     private struct Question: Hashable {
         var name: String
@@ -10,11 +11,13 @@ actor QueryLedger {
     }
 
     private let resolver: any DNSQuestionAnswering
+    private let deadline: ContinuousClock.Instant
     private var answers: [Question: DNSQueryRecord] = [:]
     private var waiting: [Question: [CheckedContinuation<DNSQueryRecord, Never>]] = [:]
 
-    init(resolver: any DNSQuestionAnswering) {
+    init(resolver: any DNSQuestionAnswering, deadline: ContinuousClock.Instant) {
         self.resolver = resolver
+        self.deadline = deadline
     }
 
     func ask(_ name: String, _ type: DNSRecordType) async -> DNSQueryRecord {
@@ -24,7 +27,7 @@ actor QueryLedger {
             return await withCheckedContinuation { waiting[question, default: []].append($0) }
         }
         waiting[question] = []
-        let answer = AnswerCaps.apply(await resolver.ask(question.name, type))
+        let answer = AnswerCaps.apply(await resolver.ask(question.name, type, by: deadline))
         answers[question] = answer
         for waiter in waiting.removeValue(forKey: question) ?? [] { waiter.resume(returning: answer) }
         return answer

@@ -6,6 +6,8 @@ import Synchronization
 private struct UnboundSubmission: Sendable {
     var name: String
     var type: UInt16
+    /// When the asker stops waiting, if sooner than the loop's timeout.
+    var deadline: ContinuousClock.Instant?
     var continuation: CheckedContinuation<UnboundOutcome, Never>
 }
 
@@ -68,12 +70,14 @@ final class UnboundEventLoop: @unchecked Sendable {
         thread.start()
     }
 
-    /// Resolves one question; returns within the timeout (plus scheduling) whatever happens.
-    func resolve(_ name: String, type: UInt16) async -> UnboundOutcome {
+    /// Resolves one question; returns within the timeout, or by `deadline` if that is sooner
+    /// (plus scheduling), whatever happens. A question whose deadline has passed when its turn
+    /// comes ends `timedOut` without being asked.
+    func resolve(_ name: String, type: UInt16, deadline: ContinuousClock.Instant? = nil) async -> UnboundOutcome {
         await withCheckedContinuation { continuation in
             let accepted = inbox.withLock { inbox in
                 guard !inbox.stopping else { return false }
-                inbox.submissions.append(UnboundSubmission(name: name, type: type, continuation: continuation))
+                inbox.submissions.append(UnboundSubmission(name: name, type: type, deadline: deadline, continuation: continuation))
                 return true
             }
             if accepted { wake() } else { continuation.resume(returning: .failed("resolver shut down")) }
@@ -123,7 +127,12 @@ final class UnboundEventLoop: @unchecked Sendable {
     private func startWaiting() {
         while inFlight.count < maxInFlight, !waiting.isEmpty {
             let submission = waiting.removeFirst()
-            let query = PendingUnboundQuery(submission, deadline: .now + timeout)
+            let limit = min(.now + timeout, submission.deadline ?? .now + timeout)
+            guard limit > .now else {
+                submission.continuation.resume(returning: .timedOut)
+                continue
+            }
+            let query = PendingUnboundQuery(submission, deadline: limit)
             inFlight[ObjectIdentifier(query)] = query
             var asyncID: Int32 = 0
             let status = ub_resolve_async(context, submission.name, Int32(submission.type), 1,

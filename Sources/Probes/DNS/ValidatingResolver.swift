@@ -52,14 +52,29 @@ public final class ValidatingResolver: DNSQuestionAnswering {
     }
 
     public func ask(_ name: String, _ type: DNSRecordType) async -> DNSQueryRecord {
+        await ask(name, type, deadline: nil)
+    }
+
+    /// Asks as ``ask(_:_:)`` does, but cancels the question inside libunbound at `deadline`
+    /// when that comes before the query timeout: then it is `TIMEOUT`, "resolution deadline
+    /// reached before an answer".
+    public func ask(_ name: String, _ type: DNSRecordType, by deadline: ContinuousClock.Instant) async -> DNSQueryRecord {
+        await ask(name, type, deadline: deadline)
+    }
+
+    private func ask(_ name: String, _ type: DNSRecordType, deadline: ContinuousClock.Instant?) async -> DNSQueryRecord {
         let queryName = DNSNames.normalise(name)
-        let outcome = await validating.resolve(queryName, type: type.rawValue)
+        let outcome = await validating.resolve(queryName, type: type.rawValue, deadline: deadline)
         var unchecked: UnboundOutcome?
         if QueryRecordBuilder.needsUnvalidatedAnswer(outcome) {
-            unchecked = await unvalidated.resolve(queryName, type: type.rawValue)
+            unchecked = await unvalidated.resolve(queryName, type: type.rawValue, deadline: deadline)
         }
-        return QueryRecordBuilder.record(name: queryName, type: type, validated: outcome,
-                                         unvalidated: unchecked, timeout: configuration.queryTimeout)
+        let record = QueryRecordBuilder.record(name: queryName, type: type, validated: outcome,
+                                               unvalidated: unchecked, timeout: configuration.queryTimeout)
+        if let deadline, record.rcode == DNSResponseCode.timeout, ContinuousClock.now >= deadline {
+            return AnswerDeadline.notAnswered(queryName, type)
+        }
+        return record
     }
 
     /// Stops both contexts; questions still open end as `ERROR`. Also done on deinit.
