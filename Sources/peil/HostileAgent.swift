@@ -84,14 +84,18 @@ struct HostileAgent {
     /// After a WELCOME under the allow-listed `key`, `rate` messages a second for `duration`:
     /// READY with `Int.max` credits, HEARTBEAT, a RESULT that does not decode, and a forged
     /// RESULT for one of the tasks `1...taskIDs` (other agents' leases, queued tasks; never one
-    /// leased to this agent, whose result would rightly be stored), in turn. The tasks the
-    /// coordinator hands it are kept and never reported, so their leases must expire. A full
+    /// leased to this agent, whose result would rightly be stored), in turn. It takes one task
+    /// before the flood (more credits must not give it more) and never reports it, so that
+    /// lease must expire. A full
     /// queue (the coordinator reads no faster) holds the sender back: the figures say what was
     /// sent, and `leased` which tasks it was given.
     func flood(rate: Int, duration: Duration, taskIDs: Int, key: CurveKeyPair) throws -> [(String, String)] {
         let session = try Session(agent: self, key: key)
         defer { session.close() }
         guard try session.hello(timeout: .seconds(20)) else { throw HostileAgentError("no WELCOME before the flood") }
+        // One task first (when one is queued), so that no forged result below names its own lease.
+        try session.socket.send(try WireMessage.ready(credits: 1).frames(), dontWait: false)
+        var leased = Set(try session.awaitTasks(timeout: .seconds(5)).map(\.taskID))
         let fixed = [
             try WireMessage.ready(credits: Int.max).frames(),
             try WireMessage.heartbeat.frames(),
@@ -101,7 +105,6 @@ struct HostileAgent {
             try WireMessage.result(TaskReport(taskID: Int64(taskID), attempt: 1, outcome: .completed, resolution: Self.forgedResolution)).frames()
         }
         var sent = 0, full = 0, received = 0
-        var leased = Set<Int64>()
         let started = clock.now
         while true {
             let elapsed = clock.now - started
@@ -167,6 +170,18 @@ struct HostileAgent {
                 }
             }
             return false
+        }
+
+        /// The first TASKS within `timeout` (other messages are dropped); none if none came.
+        func awaitTasks(timeout: Duration) throws -> [TaskAssignment] {
+            let deadline = clock.now + timeout
+            while clock.now < deadline {
+                guard try !ZMQSocket.poll([socket], timeout: .milliseconds(100)).isEmpty else { continue }
+                while let (frames, _) = try socket.receive() {
+                    if case .tasks(let tasks)? = try? WireMessage(frames: frames) { return tasks }
+                }
+            }
+            return []
         }
 
         func awaitEvent(_ event: HandshakeMonitor.Event, timeout: Duration) throws -> Bool {

@@ -163,6 +163,7 @@ extension HostileAgentTests {
         XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations WHERE agent_id = 'hostile'"), 0)
         // Only a lease the hostile agent was given and kept may have expired; none of the honest agent's.
         let leased = (figures["flood"]?["leased"] ?? "none").split(separator: ",").compactMap { Int64($0) }
+        XCTAssertLessThanOrEqual(leased.count, 1, "the flooding agent declared a concurrency of 1")
         let retried = try backbone.store.database.query("SELECT id FROM tasks WHERE measurement_id = \(id) AND attempt > 1").rows
             .map { try $0.decode("id", as: Int64.self) }
         XCTAssertTrue(Set(retried).isSubset(of: leased), "tasks leased again: \(retried), the hostile agent's: \(leased)\n\(coordinator.log)")
