@@ -14,6 +14,7 @@ struct Peil: AsyncParsableCommand {
             ImportCommand.self, SetsCommand.self, MeasureCommand.self, StatusCommand.self, ResultsCommand.self,
             ImportResultsCommand.self, ReportCommand.self, CompareCommand.self,
             LintCommand.self, ScanCommand.self, ProbeCommand.self,
+            HostileAgentCommand.self,
         ]
     )
 }

@@ -108,6 +108,106 @@ final class HostileAgentTests: XCTestCase {
     }
 }
 
+extension HostileAgentTests {
+    /// `ops/hostile-agent-bench`'s attacks, scaled down (`peil hostile-agent`): a 256 MiB message
+    /// and a flood from an allow-listed key, 500 handshakes with random keys, while an honest
+    /// agent measures the lab. The coordinator's resident memory is sampled through each.
+    func testFloodsHandshakesAndAnOversizedMessageLeaveTheCoordinatorFlat() throws {
+        try TestRequirements.require(.root, .postgreSQL)
+        if let error = Self.labError { throw IntegrationError("the lab did not come up: \(error)") }
+        let backbone = try Backbone(lab: try XCTUnwrap(Self.lab))
+        addTeardownBlock { backbone.tearDown() }
+        try backbone.makeKey("honest", allowListed: true)
+        try backbone.makeKey("hostile", allowListed: true)
+        try backbone.importLabSet("lab")
+        // Short leases: the task the flooding agent is given and never reports expires during the test.
+        let coordinator = PeilProcess(try backbone.fleet.startCoordinator(["--agent-timeout", "5", "--resolve-only", "--lease-seconds", "15"]))
+        // Paced (one task a second), so that the measurement runs through every attack.
+        _ = try backbone.startAgent("honest", families: [.ipv4, .ipv6], extra: ["--rate", "1", "--concurrency", "2"])
+        try backbone.waitForAgents(1)
+        let id = try backbone.measure("lab")
+        let memory = ResidentMemory(pid: coordinator.process.pid)
+        defer { memory.stop() }
+        let hostile = ["--coordinator", backbone.fleet.endpoint, "--coordinator-key", backbone.directory.appendingPathComponent("coordinator.pub").path,
+                       "--key", backbone.directory.appendingPathComponent("hostile.key").path]
+        var figures: [String: [String: String]] = [:]
+        for (attack, arguments) in [("oversized", ["--bytes", "\(256 << 20)"]), ("handshakes", ["--count", "500", "--parallel", "50"]),
+                                    ("flood", ["--rate", "50000", "--seconds", "2"])] {
+            let before = memory.sample()
+            memory.resetPeak()
+            let run = try PeilProcess.run(["hostile-agent", attack] + hostile + arguments, directory: backbone.directory, timeout: 120)
+            XCTAssertEqual(run.status, 0, run.output)
+            let peak = memory.peak
+            Thread.sleep(forTimeInterval: 2)
+            let after = memory.sample()
+            let line = run.output.split(separator: "\n").last { $0.hasPrefix("attack=") } ?? ""
+            figures[attack] = Dictionary(line.split(separator: " ").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
+                .filter { $0.count == 2 }.map { ($0[0], $0[1]) }, uniquingKeysWith: { $1 })
+            print("hostile agent: \(line); coordinator RSS before \(before / 1024) MiB, peak \(peak / 1024) MiB, after \(after / 1024) MiB")
+            XCTAssertTrue(coordinator.isRunning, "the coordinator survived \(attack):\n\(coordinator.log)")
+            XCTAssertLessThan(peak - before, 200 * 1024, "\(attack): the coordinator's memory grew by \(peak - before) KiB")
+            XCTAssertLessThan(after - before, 100 * 1024, "\(attack): the coordinator's memory stayed up by \(after - before) KiB")
+        }
+        XCTAssertEqual(figures["oversized"]?["closed"], "yes", "the coordinator closed the connection of the oversized message")
+        XCTAssertEqual(figures["oversized"]?["welcomed-after"], "yes", "and welcomed the agent again")
+        XCTAssertEqual(figures["handshakes"]?["refused"], "500", "\(figures)")
+        XCTAssertEqual(figures["handshakes"]?["admitted"], "0")
+        XCTAssertGreaterThan(Int(figures["flood"]?["sent"] ?? "") ?? 0, 0, "\(figures)")
+
+        let progress = try backbone.waitForCompletion(id, timeout: 120)
+        let tasks = try backbone.count("SELECT count(*) AS count FROM tasks WHERE measurement_id = \(id)")
+        XCTAssertTrue(coordinator.isRunning, "the coordinator survived:\n\(coordinator.log)")
+        XCTAssertTrue(progress.isComplete, "\(progress)\n\(backbone.logs)")
+        XCTAssertEqual(progress.done, tasks, "every task done: \(progress)")
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM results WHERE measurement_id = \(id) AND agent_id = 'honest'"), tasks)
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations WHERE agent_id = 'hostile'"), 0)
+        // Only a lease the hostile agent was given and kept may have expired; none of the honest agent's.
+        let leased = (figures["flood"]?["leased"] ?? "none").split(separator: ",").compactMap { Int64($0) }
+        XCTAssertLessThanOrEqual(leased.count, 1, "the flooding agent declared a concurrency of 1")
+        let retried = try backbone.store.database.query("SELECT id FROM tasks WHERE measurement_id = \(id) AND attempt > 1").rows
+            .map { try $0.decode("id", as: Int64.self) }
+        XCTAssertTrue(Set(retried).isSubset(of: leased), "tasks leased again: \(retried), the hostile agent's: \(leased)\n\(coordinator.log)")
+
+        coordinator.signal(SIGTERM)
+        XCTAssertTrue(coordinator.waitForExit(timeout: 15))
+        XCTAssertEqual(coordinator.process.terminationStatus, 0, coordinator.log)
+    }
+}
+
+/// A process's resident memory (`VmRSS` of `/proc/PID/status`, KiB), sampled every 20 ms
+/// on a thread of its own for the peak.
+private final class ResidentMemory: @unchecked Sendable {
+    let pid: pid_t
+    private let lock = NSLock()
+    private var highest = 0
+    private var stopped = false
+
+    init(pid: pid_t) {
+        self.pid = pid
+        Thread.detachNewThread { [self] in
+            while !lock.withLock({ stopped }) {
+                let now = sample()
+                lock.withLock { highest = max(highest, now) }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+    }
+
+    /// The highest sample since the last ``resetPeak()``.
+    var peak: Int { lock.withLock { max(highest, sample()) } }
+
+    func resetPeak() { lock.withLock { highest = 0 } }
+
+    func stop() { lock.withLock { stopped = true } }
+
+    /// VmRSS now, in KiB (0 once the process is gone).
+    func sample() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+        return line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+    }
+}
+
 /// A DEALER under an allow-listed key that speaks the protocol as it likes.
 private final class HostileClient {
     let context: ZMQContext

@@ -17,10 +17,13 @@ final class WireLimitsTests: XCTestCase {
             XCTAssertEqual(try socket.int64Option(ZMQ_MAXMSGSIZE), WireLimits.maximumMessageBytes)
             XCTAssertEqual(try socket.intOption(ZMQ_RCVHWM), WireLimits.receiveHighWaterMark)
             XCTAssertEqual(try socket.intOption(ZMQ_SNDHWM), WireLimits.sendHighWaterMark)
-            XCTAssertEqual(try socket.intOption(ZMQ_HEARTBEAT_IVL), WireLimits.heartbeatIntervalMilliseconds)
-            XCTAssertEqual(try socket.intOption(ZMQ_HEARTBEAT_TIMEOUT), WireLimits.heartbeatTimeoutMilliseconds)
             XCTAssertEqual(try socket.intOption(ZMQ_HANDSHAKE_IVL), WireLimits.handshakeMilliseconds)
         }
+        XCTAssertEqual(try dealer.intOption(ZMQ_HEARTBEAT_IVL), WireLimits.heartbeatIntervalMilliseconds)
+        XCTAssertEqual(try dealer.intOption(ZMQ_HEARTBEAT_TIMEOUT), WireLimits.heartbeatTimeoutMilliseconds)
+        XCTAssertEqual(try router.intOption(ZMQ_HEARTBEAT_IVL), 0, "the ROUTER sends no ZMTP heartbeats (libzmq 4.3.4 can abort on one)")
+        XCTAssertEqual(try router.intOption(ZMQ_TCP_KEEPALIVE), 1)
+        XCTAssertEqual(try router.intOption(ZMQ_TCP_KEEPALIVE_IDLE), WireLimits.keepaliveIdleSeconds)
         XCTAssertGreaterThan(WireLimits.maximumMessageBytes, 8 << 20 + 64 << 10, "room for the largest accepted observation")
     }
 
@@ -51,6 +54,44 @@ final class WireLimitsTests: XCTestCase {
         }
         XCTAssertFalse(received.contains { $0.contains(huge) }, "the oversized message never reached the coordinator")
         XCTAssertTrue(received.contains { $0.last == Data("small".utf8) }, "the connection recovered")
+    }
+
+    /// libzmq 4.3.4 aborts (`!_io_error`, stream_engine_base.cpp) when a ZMTP heartbeat is due on
+    /// a connection whose peer hung up while its receive queue was full: one agent that floods,
+    /// then exits, would stop the coordinator. The coordinator's ROUTER sends no ZMTP heartbeats.
+    func testAPeerThatFloodsAndHangsUpDoesNotAbortTheRouter() throws {
+        let server = try CurveKeyPair.generate()
+        let client = try CurveKeyPair.generate()
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let clientKey = client.publicKey
+        let authenticator = try ZAPAuthenticator(context: context) { $0 == clientKey }
+        let router = try ZMQSocket.curveServerRouter(context: context, options: CurveServerOptions(secretKey: server.secretKey))
+        defer { authenticator.socket.close(); router.close() }
+        let socketPath = FileManager.default.temporaryDirectory.appendingPathComponent("peil-wire-\(getpid()).sock").path
+        defer { try? FileManager.default.removeItem(atPath: socketPath) }
+        try router.bind("ipc://\(socketPath)")
+        let dealer = try ZMQSocket.curveClientDealer(context: context, options: CurveClientOptions(serverPublicKey: server.publicKey, keyPair: client))
+        try dealer.connect("ipc://\(socketPath)")
+        // Admitted, then flooded until the router's queue for it is full (the router reads nothing).
+        var sent = 0
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, sent < 20_000 {
+            if try ZMQSocket.poll([authenticator.socket], timeout: .milliseconds(1)).contains(0) { try authenticator.handlePending() }
+            do {
+                try dealer.send([Data("HEARTBEAT".utf8), Data()])
+                sent += 1
+            } catch let error as ZMQError where error.isTransient {
+                if sent > 0 { break }
+            }
+        }
+        XCTAssertGreaterThan(sent, Int(WireLimits.receiveHighWaterMark), "the router's queue filled")
+        dealer.close()
+        // The hang-up is seen while the queue is full; then more than a heartbeat interval passes.
+        Thread.sleep(forTimeInterval: Double(WireLimits.heartbeatIntervalMilliseconds) / 1000 * 1.5)
+        var received = 0
+        while let _ = try router.receive() { received += 1 }
+        XCTAssertGreaterThan(received, 0, "the router is still there and reads what was queued")
     }
 
     func testRefusedKeysCostBoundedMemory() {
