@@ -96,9 +96,13 @@ public final class ChildProcess: @unchecked Sendable {
     @discardableResult
     public func wait(timeout: Duration) -> Int32? {
         let deadline = ContinuousClock.now + timeout
+        // Short commands (thousands of them while a twin comes up) are seen to end within a
+        // millisecond or two; long waits poll every 20 ms.
+        var pause = 0.001
         repeat {
             if let status = poll() { return status }
-            Thread.sleep(forTimeInterval: 0.02)
+            Thread.sleep(forTimeInterval: pause)
+            pause = min(pause * 2, 0.02)
         } while ContinuousClock.now < deadline
         return poll()
     }

@@ -39,7 +39,10 @@ struct CommandOutput: Sendable {
     let standardError: String
 }
 
-/// Runs the lab's programs with Foundation `Process`: bounded in time, output captured.
+/// Runs the lab's programs as ``ChildProcess``es (`posix_spawn`, output to files, `waitpid`):
+/// bounded in time, output captured. No Foundation `Process` and no dispatch queues, so a
+/// machine whose thread pools are busy (tests in parallel) cannot make a finished command look
+/// like one that hangs.
 struct CommandRunner: Sendable {
     /// Runs `tool` and fails with `commandFailed` unless it exits 0.
     @discardableResult
@@ -55,73 +58,35 @@ struct CommandRunner: Sendable {
 
     /// Runs `tool` and returns whatever it exited with; throws only when it cannot run or times out.
     func runAllowingFailure(_ tool: LabTool, _ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 30) throws -> CommandOutput {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try tool.path())
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        try ProcessLaunch.run(process)
-        let collected = OutputCollector()
-        let readers = DispatchGroup()
-        for (pipe, isError) in [(outPipe, false), (errPipe, true)] {
-            readers.enter()
-            DispatchQueue.global().async {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                // Close now: a test or a twin runs thousands of commands, and Foundation's
-                // Process misbehaves once the descriptor numbers run past a thousand.
-                try? pipe.fileHandleForReading.close()
-                collected.store(data, isError: isError)
-                readers.leave()
-            }
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("peil-command-\(UUID().uuidString)").path
+        let (outputFile, errorFile) = (base + ".out", base + ".err")
+        defer {
+            try? FileManager.default.removeItem(atPath: outputFile)
+            try? FileManager.default.removeItem(atPath: errorFile)
         }
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            if finished.wait(timeout: .now() + 2) == .timedOut { kill(process.processIdentifier, SIGKILL) }
-            _ = readers.wait(timeout: .now() + 2)
+        let child = try ChildProcess(try tool.path(), arguments, log: outputFile, errorLog: errorFile, directory: directory?.path)
+        guard let status = child.wait(timeout: .seconds(timeout)) else {
+            child.stop(grace: .seconds(2))
             throw LabError(.commandFailed, "`\(tool.name) \(arguments.joined(separator: " "))` did not finish within \(Int(timeout)) s")
         }
-        _ = readers.wait(timeout: .now() + 5)
-        return CommandOutput(status: process.terminationStatus, standardOutput: collected.text(isError: false), standardError: collected.text(isError: true))
+        return CommandOutput(status: status, standardOutput: child.output, standardError: child.errorOutput)
     }
 
     /// Starts `tool` with its output going to `logFile` and waits for it to exit: for daemons
-    /// that fork (`knotd -d`), whose parent returns once the child runs. Uses `posix_spawn`
-    /// and lets the child inherit no descriptor but 0–2, because Foundation's `Process` waits
-    /// until every holder of its internal descriptor exits, and a daemon would hold it forever.
+    /// that fork (`knotd -d`), whose parent returns once the child runs. The child inherits no
+    /// descriptor but 0–2 (``ChildProcess`` marks the others close-on-exec).
     func runDetached(_ tool: LabTool, _ arguments: [String], logFile: URL, timeout: TimeInterval = 15) throws -> Int32 {
-        let path = try tool.path()
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        Self.markDescriptorsCloseOnExec()
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard spawned == 0 else {
-            throw LabError(.commandFailed, "cannot start \(tool.name): \(String(cString: strerror(spawned)))")
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(try tool.path(), arguments, log: logFile.path)
+        } catch let error as POSIXError {
+            throw LabError(.commandFailed, "cannot start \(tool.name): \(error.localizedDescription)")
         }
-        var status: Int32 = 0
-        let deadline = Date().addingTimeInterval(timeout)
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            guard Date() < deadline else {
-                kill(pid, SIGKILL)
-                _ = waitpid(pid, &status, 0)
-                throw LabError(.commandFailed, "`\(tool.name) \(arguments.joined(separator: " "))` did not return within \(Int(timeout)) s")
-            }
-            Thread.sleep(forTimeInterval: 0.01)
+        guard let status = child.wait(timeout: .seconds(timeout)) else {
+            child.stop(grace: .zero)
+            throw LabError(.commandFailed, "`\(tool.name) \(arguments.joined(separator: " "))` did not return within \(Int(timeout)) s")
         }
-        // WIFEXITED / WEXITSTATUS, which Swift does not import as functions.
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return status
     }
 }
 
@@ -134,24 +99,5 @@ extension CommandRunner {
             let flags = fcntl(descriptor, F_GETFD)
             if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
         }
-    }
-}
-
-/// Collects a child's stdout and stderr read on two queues.
-private final class OutputCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var output = Data()
-    private var error = Data()
-
-    func store(_ data: Data, isError: Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        if isError { error = data } else { output = data }
-    }
-
-    func text(isError: Bool) -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: isError ? error : output, as: UTF8.self)
     }
 }
