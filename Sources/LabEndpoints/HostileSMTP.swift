@@ -85,67 +85,22 @@ enum HostileSMTP {
 }
 
 /// A loopback server (127.0.0.1, a port the kernel picks) with one hostile SMTP behaviour, for
-/// tests: one thread per connection, at most ``maxConnections`` at once; it counts the
-/// connections it accepted. Stopped by `stop()`.
-public final class HostileSMTPServer: @unchecked Sendable {
-    public static let maxConnections = 64
+/// tests (a ``HostileLoopbackServer``); it counts the connections it accepted. Stopped by `stop()`.
+public final class HostileSMTPServer: Sendable {
     public let behaviour: HostileSMTPBehaviour
-    public let port: UInt16
-    private let greetingDelay: Duration
-    private let listener: Int32
-    private let lock = NSLock()
-    private var stopped = false
-    private var active = 0
-    private var accepted = 0
+    private let server: HostileLoopbackServer
+    public var port: UInt16 { server.port }
+    /// Connections accepted so far.
+    public var connections: Int { server.connections }
 
     /// - Parameter greetingDelay: the pause of `slowGreeting` (tests scale it down).
     public init(_ behaviour: HostileSMTPBehaviour, greetingDelay: Duration = HostileSMTPBehaviour.slowGreetingDelay) throws {
         self.behaviour = behaviour
-        self.greetingDelay = greetingDelay
-        let listener = try EndpointSockets.bound("127.0.0.1", 0, type: Int32(SOCK_STREAM.rawValue))
-        guard Glibc.listen(listener, 16) == 0 else {
-            close(listener)
-            throw EndpointError("listen: errno \(errno)")
-        }
-        var address = sockaddr_in()
-        var size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(listener, $0, &size) }
-        }
-        self.listener = listener
-        port = UInt16(bigEndian: address.sin_port)
-        let thread = Thread { [self] in acceptLoop() }
-        thread.name = "hostile-smtp-\(behaviour.rawValue)"
-        thread.start()
-    }
-
-    /// Connections accepted so far.
-    public var connections: Int { lock.withLock { accepted } }
-
-    /// Stops accepting and closes the listener (connections being served end on their own).
-    public func stop() { lock.withLock { stopped = true } }
-
-    private var isStopped: Bool { lock.withLock { stopped } }
-
-    private func acceptLoop() {
-        defer { close(listener) }
-        var entry = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-        while !isStopped {
-            guard poll(&entry, 1, 100) > 0 else { continue }
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { continue }
-            let admitted = lock.withLock { () -> Bool in
-                accepted += 1
-                guard active < Self.maxConnections else { return false }
-                active += 1
-                return true
-            }
-            guard admitted else { close(connection); continue }
-            let (behaviour, delay) = (self.behaviour, greetingDelay)
-            Thread { [self] in
-                HostileSMTP.serve(connection, behaviour, greetingDelay: delay)
-                lock.withLock { active -= 1 }
-            }.start()
+        server = try HostileLoopbackServer(name: "hostile-smtp-\(behaviour.rawValue)") {
+            HostileSMTP.serve($0, behaviour, greetingDelay: greetingDelay)
         }
     }
+
+    /// Stops accepting (connections being served end on their own).
+    public func stop() { server.stop() }
 }

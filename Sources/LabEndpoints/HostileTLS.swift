@@ -170,6 +170,7 @@ public final class HostileLoopbackServer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
     private var active = 0
+    private var accepted = 0
 
     /// Listens and starts accepting; `serve` gets each connected socket and must close it.
     public init(name: String, serve: @escaping @Sendable (Int32) -> Void) throws {
@@ -192,17 +193,12 @@ public final class HostileLoopbackServer: @unchecked Sendable {
     }
 
     /// Stops accepting and closes the listener (connections being held end on their own).
-    public func stop() {
-        lock.lock()
-        stopped = true
-        lock.unlock()
-    }
+    public func stop() { lock.withLock { stopped = true } }
 
-    private var isStopped: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopped
-    }
+    /// Connections accepted so far (also those turned away at ``maxConnections``).
+    public var connections: Int { lock.withLock { accepted } }
+
+    private var isStopped: Bool { lock.withLock { stopped } }
 
     private func acceptLoop() {
         defer { close(listener) }
@@ -211,16 +207,16 @@ public final class HostileLoopbackServer: @unchecked Sendable {
             guard poll(&entry, 1, 100) > 0 else { continue }
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { continue }
-            lock.lock()
-            let admitted = active < Self.maxConnections
-            if admitted { active += 1 }
-            lock.unlock()
+            let admitted = lock.withLock { () -> Bool in
+                accepted += 1
+                guard active < Self.maxConnections else { return false }
+                active += 1
+                return true
+            }
             guard admitted else { close(connection); continue }
             Thread { [self] in
                 serve(connection)
-                lock.lock()
-                active -= 1
-                lock.unlock()
+                lock.withLock { active -= 1 }
             }.start()
         }
     }

@@ -17,9 +17,10 @@ public struct AddressBlock: Sendable, Hashable, CustomStringConvertible {
         case embeddedIPv4(at: Int)
     }
 
+    public let network: IPNetwork
     /// 4 octets for IPv4, 16 for IPv6; bits past `prefixLength` are zero.
-    public let octets: [UInt8]
-    public let prefixLength: Int
+    public var octets: [UInt8] { network.octets }
+    public var prefixLength: Int { network.prefixLength }
     /// The registry's name for the block, e.g. "private-use".
     public let name: String
     /// Where it is defined, e.g. "RFC 1918".
@@ -29,11 +30,10 @@ public struct AddressBlock: Sendable, Hashable, CustomStringConvertible {
     public let cidr: String
 
     init(_ cidr: String, _ name: String, _ reference: String, _ rule: Rule = .refused) {
-        let parts = cidr.split(separator: "/")
-        let octets = SpecialPurposeAddresses.octets(String(parts[0]))!
-        precondition(parts.count == 2 && Self.hostBitsClear(octets, Int(parts[1])!), "bad block \(cidr)")
-        self.octets = octets
-        self.prefixLength = Int(parts[1])!
+        // A block of the table is written with its host bits clear.
+        let address = IPNetwork.parseAddress(String(cidr.split(separator: "/")[0]))
+        guard let network = IPNetwork(cidr), network.octets == address else { preconditionFailure("bad block \(cidr)") }
+        self.network = network
         self.name = name
         self.reference = reference
         self.rule = rule
@@ -41,26 +41,10 @@ public struct AddressBlock: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether `address` (4 or 16 octets) lies in the block.
-    public func contains(_ address: [UInt8]) -> Bool {
-        guard address.count == octets.count else { return false }
-        var remaining = prefixLength
-        for index in octets.indices where remaining > 0 {
-            let mask = remaining >= 8 ? UInt8(0xFF) : UInt8(truncatingIfNeeded: 0xFF << (8 - remaining))
-            guard address[index] & mask == octets[index] else { return false }
-            remaining -= 8
-        }
-        return true
-    }
+    public func contains(_ address: [UInt8]) -> Bool { network.contains(address) }
 
     /// "RFC 1918 private-use, 10.0.0.0/8".
     public var description: String { "\(reference) \(name), \(cidr)" }
-
-    private static func hostBitsClear(_ octets: [UInt8], _ length: Int) -> Bool {
-        octets.indices.allSatisfy { index in
-            let keep = max(0, min(8, length - index * 8))
-            return keep == 8 || octets[index] & (UInt8(0xFF) >> UInt8(keep)) == 0
-        }
-    }
 }
 
 /// The addresses a field measurement may send to: every address but those the IANA
@@ -155,18 +139,9 @@ public enum SpecialPurposeAddresses {
     /// The reason a connect task gives for not probing `address` ("not probed: 10.1.2.3 is a
     /// special-purpose address (RFC 1918 private-use, 10.0.0.0/8)"), or nil when it is public.
     public static func refusal(of address: String) -> String? {
-        guard let octets = octets(address) else { return "not probed: \(address) is not an IP address" }
+        guard let octets = IPNetwork.parseAddress(address) else { return "not probed: \(address) is not an IP address" }
         guard let (block, via) = refusingBlock(octets) else { return nil }
         let embedding = via.map { " via \($0.reference) \($0.name)" } ?? ""
         return "not probed: \(address) is a special-purpose address (\(block)\(embedding))"
-    }
-
-    /// The octets of an IPv4 or IPv6 address in text form, or nil.
-    public static func octets(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
-        return nil
     }
 }

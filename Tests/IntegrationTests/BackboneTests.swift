@@ -8,32 +8,21 @@ import XCTest
 /// The backbone end to end: PostgreSQL, the minimal lab, a coordinator and agents as real
 /// processes, over ZeroMQ with CURVE. Needs root (network namespaces) and `ops/pg start`.
 final class BackboneTests: XCTestCase {
-    nonisolated(unsafe) static var lab: Lab?
-    nonisolated(unsafe) static var labError: Error?
+    static let classLab = ClassLab(prefix: "pit\(getpid() % 10_000)")
 
     override class func setUp() {
         super.setUp()
-        guard TestRequirements.isMet(.root) else { return }
-        let lab = Lab(prefix: "pit\(getpid() % 10_000)")
-        do {
-            try lab.up()
-            Self.lab = lab
-        } catch {
-            labError = error
-            try? lab.down()
-        }
+        classLab.up()
     }
 
     override class func tearDown() {
-        try? lab?.down()
-        lab = nil
+        classLab.down()
         super.tearDown()
     }
 
     private func backbone() throws -> Backbone {
         try TestRequirements.require(.root, .postgreSQL)
-        if let error = Self.labError { throw IntegrationError("the lab did not come up: \(error)") }
-        let backbone = try Backbone(lab: try XCTUnwrap(Self.lab))
+        let backbone = try Self.classLab.backbone()
         addTeardownBlock { backbone.tearDown() }
         return backbone
     }

@@ -12,32 +12,21 @@ import XCTest
 /// it, and the honest agent finishes the measurement. Needs root and PostgreSQL; run it under
 /// `flock /tmp/peil-lab.lock`.
 final class HostileAgentTests: XCTestCase {
-    nonisolated(unsafe) static var lab: Lab?
-    nonisolated(unsafe) static var labError: Error?
+    static let classLab = ClassLab(prefix: "pih\(getpid() % 10_000)")
 
     override class func setUp() {
         super.setUp()
-        guard TestRequirements.isMet(.root) else { return }
-        let lab = Lab(prefix: "pih\(getpid() % 10_000)")
-        do {
-            try lab.up()
-            Self.lab = lab
-        } catch {
-            labError = error
-            try? lab.down()
-        }
+        classLab.up()
     }
 
     override class func tearDown() {
-        try? lab?.down()
-        lab = nil
+        classLab.down()
         super.tearDown()
     }
 
     func testAHostileAgentStoresNothingAndTheHonestOneFinishes() throws {
         try TestRequirements.require(.root, .postgreSQL)
-        if let error = Self.labError { throw IntegrationError("the lab did not come up: \(error)") }
-        let backbone = try Backbone(lab: try XCTUnwrap(Self.lab))
+        let backbone = try Self.classLab.backbone()
         addTeardownBlock { backbone.tearDown() }
         let domains = Array(backbone.lab.expectedFacts().prefix(4))
         try backbone.makeKey("honest", allowListed: true)
@@ -114,8 +103,7 @@ extension HostileAgentTests {
     /// agent measures the lab. The coordinator's resident memory is sampled through each.
     func testFloodsHandshakesAndAnOversizedMessageLeaveTheCoordinatorFlat() throws {
         try TestRequirements.require(.root, .postgreSQL)
-        if let error = Self.labError { throw IntegrationError("the lab did not come up: \(error)") }
-        let backbone = try Backbone(lab: try XCTUnwrap(Self.lab))
+        let backbone = try Self.classLab.backbone()
         addTeardownBlock { backbone.tearDown() }
         try backbone.makeKey("honest", allowListed: true)
         try backbone.makeKey("hostile", allowListed: true)

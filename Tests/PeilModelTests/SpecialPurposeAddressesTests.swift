@@ -5,7 +5,7 @@ import XCTest
 /// block's first and last address, the addresses around it, embedded IPv4, the globally
 /// reachable exceptions, and public addresses.
 final class SpecialPurposeAddressesTests: XCTestCase {
-    func octets(_ text: String) -> [UInt8] { SpecialPurposeAddresses.octets(text)! }
+    func octets(_ text: String) -> [UInt8] { IPNetwork.parseAddress(text)! }
 
     /// The block's last address (every host bit set).
     func last(_ block: AddressBlock) -> [UInt8] {

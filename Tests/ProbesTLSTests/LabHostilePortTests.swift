@@ -16,25 +16,9 @@ struct LabHostilePortTests {
     func hostilePortsOfThePlanAreServedAndScansEndInTime() throws {
         let folder = try TestProcess.scratchFolder("hostile-ports")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let (tarpit, garbage, reset) = (try LoopbackTLSServers.freePort(), try LoopbackTLSServers.freePort(), try LoopbackTLSServers.freePort())
-        let tls = EndpointTLS(versions: ["TLSv1.2", "TLSv1.3"], ciphers: ["ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256"],
-                              groups: ["X25519"], key: "rsa-2048", certificate: "valid", clientRenegotiation: false)
-        let platform = EndpointPlatform(id: "web-hostile", service: .web, addresses: [
-            EndpointAddress(address: "127.0.0.1", ports: [EndpointPort(port: Int(tarpit), mode: .tlsTarpit),
-                                                          EndpointPort(port: Int(garbage), mode: .tlsGarbage),
-                                                          EndpointPort(port: Int(reset), mode: .tlsReset)]),
-        ], tls: tls, names: ["www.hostile.lab"])
-        let plan = EndpointPlan(rttMilliseconds: 0, platforms: [platform], sites: [])
-        let certificates = LabCertificates(directory: URL(fileURLWithPath: folder).appendingPathComponent("certs"))
-        _ = try certificates.make(plan.platforms)
-        let planFile = folder + "/endpoints.json", pidFile = folder + "/serve.pid"
-        try JSONEncoder().encode(plan).write(to: URL(fileURLWithPath: planFile))
-        let peil = try #require(TestProcess.peil)
-        let server = try TestProcess(peil, ["lab", "serve", "--plan", planFile, "--certificates", certificates.directory.path, "--pid-file", pidFile],
-                                     log: folder + "/serve.log")
-        defer { server.stop() }
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: pidFile) && server.isRunning { Thread.sleep(forTimeInterval: 0.1) }
-        #expect(FileManager.default.fileExists(atPath: pidFile), "the server did not start: \(server.errorOutput)\(server.output)")
+        guard let served = try HostilePlanServer.start([.tlsTarpit, .tlsGarbage, .tlsReset], service: .web, id: "web-hostile", name: "www.hostile.lab", in: folder) else { return }
+        defer { served.server.stop() }
+        let (tarpit, garbage, reset) = (served.ports[.tlsTarpit]!, served.ports[.tlsGarbage]!, served.ports[.tlsReset]!)
 
         let options = TLSScanOptions(cipherOrderPlan: .internetnlCurrent, limits: HostileTLSScanTests.limits, retries: 1)
         let budget: Duration = .seconds(20)

@@ -18,23 +18,9 @@ struct LabHostileSMTPPortTests {
         let folder = try TestProcess.scratchFolder("hostile-smtp-ports")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let modes: [EndpointPortMode] = [.smtpSlowGreeting, .smtpEndlessReply, .smtpUnavailable, .smtpNULBanner, .smtpPlaintextAfterStartTLS]
-        let ports = try modes.map { _ in try LoopbackTLSServers.freePort() }
-        let tls = EndpointTLS(versions: ["TLSv1.2", "TLSv1.3"], ciphers: ["ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256"],
-                              groups: ["X25519"], key: "rsa-2048", certificate: "valid", clientRenegotiation: false)
-        let platform = EndpointPlatform(id: "mail-hostile", service: .mail, addresses: [
-            EndpointAddress(address: "127.0.0.1", ports: zip(ports, modes).map { EndpointPort(port: Int($0), mode: $1) }),
-        ], tls: tls, names: ["mx.hostile.lab"], starttls: true)
-        let plan = EndpointPlan(rttMilliseconds: 0, platforms: [platform], sites: [])
-        let certificates = LabCertificates(directory: URL(fileURLWithPath: folder).appendingPathComponent("certs"))
-        _ = try certificates.make(plan.platforms)
-        let planFile = folder + "/endpoints.json", pidFile = folder + "/serve.pid"
-        try JSONEncoder().encode(plan).write(to: URL(fileURLWithPath: planFile))
-        let peil = try #require(TestProcess.peil)
-        let server = try TestProcess(peil, ["lab", "serve", "--plan", planFile, "--certificates", certificates.directory.path, "--pid-file", pidFile],
-                                     log: folder + "/serve.log")
-        defer { server.stop() }
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: pidFile) && server.isRunning { Thread.sleep(forTimeInterval: 0.1) }
-        #expect(FileManager.default.fileExists(atPath: pidFile), "the server did not start: \(server.errorOutput)\(server.output)")
+        guard let served = try HostilePlanServer.start(modes, service: .mail, id: "mail-hostile", name: "mx.hostile.lab", starttls: true, in: folder) else { return }
+        defer { served.server.stop() }
+        let ports = modes.map { served.ports[$0]! }
 
         let defaults = TLSScanOptions(cipherOrderPlan: .internetnlCurrent)
         let options = TLSScanOptions(cipherOrderPlan: .internetnlCurrent, limits: HelloLimits(connectTimeout: .seconds(1), answerTimeout: .seconds(1)),

@@ -18,24 +18,9 @@ struct LabHostileZooPortTests {
         let folder = try TestProcess.scratchFolder("hostile-zoo-ports")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let modes: [EndpointPortMode] = [.httpSlowloris, .httpEndlessHead, .httpRedirectLoop, .httpNotHTTP, .tlsAllSuites, .tlsLongChain]
-        var ports: [EndpointPortMode: UInt16] = [:]
-        for mode in modes { ports[mode] = try LoopbackTLSServers.freePort() }
-        let tls = EndpointTLS(versions: ["TLSv1.2", "TLSv1.3"], ciphers: ["ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256"],
-                              groups: ["X25519"], key: "rsa-2048", certificate: "valid", clientRenegotiation: false)
-        let platform = EndpointPlatform(id: "web-hostile-zoo", service: .web, addresses: [
-            EndpointAddress(address: "127.0.0.1", ports: modes.map { EndpointPort(port: Int(ports[$0]!), mode: $0) }),
-        ], tls: tls, names: ["www.hostile.lab"])
-        let plan = EndpointPlan(rttMilliseconds: 0, platforms: [platform], sites: [])
-        let certificates = LabCertificates(directory: URL(fileURLWithPath: folder).appendingPathComponent("certs"))
-        _ = try certificates.make(plan.platforms)
-        let planFile = folder + "/endpoints.json", pidFile = folder + "/serve.pid"
-        try JSONEncoder().encode(plan).write(to: URL(fileURLWithPath: planFile))
-        let peil = try #require(TestProcess.peil)
-        let server = try TestProcess(peil, ["lab", "serve", "--plan", planFile, "--certificates", certificates.directory.path, "--pid-file", pidFile],
-                                     log: folder + "/serve.log")
-        defer { server.stop() }
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: pidFile) && server.isRunning { Thread.sleep(forTimeInterval: 0.1) }
-        try #require(FileManager.default.fileExists(atPath: pidFile), "the server did not start: \(server.errorOutput)\(server.output)")
+        guard let served = try HostilePlanServer.start(modes, service: .web, id: "web-hostile-zoo", name: "www.hostile.lab", in: folder) else { return }
+        defer { served.server.stop() }
+        let ports = served.ports
 
         let clock = ContinuousClock()
         let limits = HTTPLimits(timeout: .seconds(3))

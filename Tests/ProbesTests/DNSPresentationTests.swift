@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PeilModel
 import Testing
 @testable import Probes
 

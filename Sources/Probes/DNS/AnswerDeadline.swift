@@ -1,5 +1,4 @@
 import PeilModel
-import Synchronization
 
 extension DNSQuestionAnswering {
     /// Asks `name` for `type`, giving up at `deadline`: a question still open then is a
@@ -8,7 +7,7 @@ extension DNSQuestionAnswering {
     /// inside libunbound instead.
     public func ask(_ name: String, _ type: DNSRecordType, by deadline: ContinuousClock.Instant) async -> DNSQueryRecord {
         guard ContinuousClock.now < deadline else { return AnswerDeadline.notAnswered(name, type) }
-        let first = FirstAnswer()
+        let first = FirstOf<DNSQueryRecord>()
         return await withCheckedContinuation { continuation in
             first.set(continuation)
             let timer = Task {
@@ -30,45 +29,5 @@ enum AnswerDeadline {
     static func notAnswered(_ name: String, _ type: DNSRecordType) -> DNSQueryRecord {
         DNSQueryRecord(name: DNSNames.normalise(name), type: type.mnemonic, rcode: DNSResponseCode.timeout, dnssec: .error,
                        reason: reason, records: [])
-    }
-}
-
-/// A continuation resumed once, by whichever answer comes first.
-private final class FirstAnswer: Sendable {
-    private enum Slot {
-        case empty
-        case waiting(CheckedContinuation<DNSQueryRecord, Never>)
-        case arrived(DNSQueryRecord)
-        case done
-    }
-
-    private let slot = Mutex(Slot.empty)
-
-    func set(_ continuation: CheckedContinuation<DNSQueryRecord, Never>) {
-        let early: DNSQueryRecord? = slot.withLock { slot in
-            guard case .arrived(let record) = slot else {
-                slot = .waiting(continuation)
-                return nil
-            }
-            slot = .done
-            return record
-        }
-        if let early { continuation.resume(returning: early) }
-    }
-
-    func resume(_ record: DNSQueryRecord) {
-        let waiting: CheckedContinuation<DNSQueryRecord, Never>? = slot.withLock { slot in
-            switch slot {
-            case .empty:
-                slot = .arrived(record)
-                return nil
-            case .waiting(let continuation):
-                slot = .done
-                return continuation
-            case .arrived, .done:
-                return nil
-            }
-        }
-        waiting?.resume(returning: record)
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import PeilModel
 
 /// Presentation format of names and record data, by the rules documented on
 /// ``PeilModel/DNSFacts``: names lower case without trailing dot (the root is "."), TXT the
@@ -36,21 +37,12 @@ public enum DNSPresentation {
 
     /// An IPv4 address from its 4 octets, dotted decimal.
     public static func ipv4(_ octets: some Collection<UInt8>) -> String? {
-        guard octets.count == 4 else { return nil }
-        return octets.map(String.init).joined(separator: ".")
+        octets.count == 4 ? IPNetwork.presentation(octets) : nil
     }
 
-    /// An IPv6 address from its 16 octets in RFC 5952 form (the C library's `inet_ntop`:
-    /// lower case, longest zero run compressed, IPv4-mapped as `::ffff:a.b.c.d`).
+    /// An IPv6 address from its 16 octets in RFC 5952 form (``IPNetwork/presentation(_:)``).
     public static func ipv6(_ octets: some Collection<UInt8>) -> String? {
-        guard octets.count == 16 else { return nil }
-        var address = in6_addr()
-        withUnsafeMutableBytes(of: &address) { raw in
-            for (index, byte) in octets.enumerated() { raw[index] = byte }
-        }
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        guard inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count)) != nil else { return nil }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        octets.count == 16 ? IPNetwork.presentation(octets) : nil
     }
 
     /// TXT: the character-strings concatenated. Valid UTF-8 is kept as text; otherwise

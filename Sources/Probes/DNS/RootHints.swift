@@ -1,3 +1,4 @@
+import PeilModel
 /// The subset of zone-file syntax that root hints and trust anchor files use: one record per
 /// line (`owner [ttl] [class] type rdata…`), `;` comments, `$TTL`/`$ORIGIN` lines. Pure.
 ///

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import PeilModel
 
 /// An IPv4 or IPv6 network in CIDR form, as raw address bits. Pure value.
 public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
@@ -33,6 +32,26 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
             length = parsed
         }
         self.init(octets: octets, prefixLength: length)
+    }
+
+    /// An address in text form from its 4 or 16 octets: dotted decimal, or IPv6 in RFC 5952 form
+    /// (the C library's `inet_ntop`: lower case, longest zero run compressed, IPv4-mapped as
+    /// `::ffff:a.b.c.d`); nil for another length.
+    public static func presentation(_ octets: some Collection<UInt8>) -> String? {
+        switch octets.count {
+        case 4:
+            return octets.map(String.init).joined(separator: ".")
+        case 16:
+            var address = in6_addr()
+            withUnsafeMutableBytes(of: &address) { raw in
+                for (index, byte) in octets.enumerated() { raw[index] = byte }
+            }
+            var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+            guard inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count)) != nil else { return nil }
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        default:
+            return nil
+        }
     }
 
     /// The octets of an IPv4 or IPv6 address in text form, or nil.
@@ -71,8 +90,7 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let address = isIPv6 ? DNSPresentation.ipv6(octets)! : DNSPresentation.ipv4(octets)!
-        return "\(address)/\(prefixLength)"
+        "\(Self.presentation(octets)!)/\(prefixLength)"
     }
 
     /// The fewest networks that together cover every address of the family that is *not* in
