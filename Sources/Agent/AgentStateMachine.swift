@@ -76,6 +76,7 @@ struct AgentStateMachine {
     /// A submitted task, its deadline, and whether its probe was told to stop.
     private struct Running {
         var task: TaskAssignment
+        var startedAt: ContinuousClock.Instant
         var deadline: ContinuousClock.Instant
         var cancelledAt: ContinuousClock.Instant?
     }
@@ -120,6 +121,12 @@ struct AgentStateMachine {
         return margin < lease / 2 ? lease - margin : lease / 2
     }
 
+    /// A duration as seconds with two decimals, for the log.
+    static func seconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return String(format: "%.2f", value)
+    }
+
     /// The instant a running task's probe is cancelled: its deadline, or the drain cutoff if sooner.
     private func cutoff(_ task: Running) -> ContinuousClock.Instant {
         guard let drainDeadline else { return task.deadline }
@@ -155,7 +162,7 @@ struct AgentStateMachine {
                     actions.append(.log(.warning, "task \(task.taskID) attempt \(task.attempt) is already running"))
                     continue
                 }
-                runningTasks[key] = Running(task: task, deadline: deadline)
+                runningTasks[key] = Running(task: task, startedAt: now, deadline: deadline)
                 actions.append(.submit(task, finalAttempt: maxAttempts, deadline: deadline))
             }
             return actions
@@ -182,11 +189,14 @@ struct AgentStateMachine {
     /// A task finished: its report goes out and is kept until acknowledged. A probe that comes
     /// back after the machine gave up on it (and reported it) is ignored.
     mutating func taskFinished(_ report: TaskReport, now: ContinuousClock.Instant) -> [Action] {
-        guard runningTasks.removeValue(forKey: ResultKey(taskID: report.taskID, attempt: report.attempt)) != nil else {
+        guard let running = runningTasks.removeValue(forKey: ResultKey(taskID: report.taskID, attempt: report.attempt)) else {
             return [.log(.debug, "task \(report.taskID) attempt \(report.attempt) came back after it was reported as timed out")]
         }
         unacknowledged[ResultKey(taskID: report.taskID, attempt: report.attempt)] = Pending(report: report, lastSent: now)
-        return [.send(.result(report))]
+        let took = now - running.startedAt, budget = running.deadline - running.startedAt
+        return [.log(.debug, "task \(report.taskID) attempt \(report.attempt) \(running.task.kind.rawValue) \(running.task.domain): "
+                     + "\(report.outcome.rawValue) in \(Self.seconds(took)) s of \(Self.seconds(budget)) s"),
+                .send(.result(report))]
     }
 
     /// Stop was asked for (SIGTERM): drain until `now` + the drain limit at most.

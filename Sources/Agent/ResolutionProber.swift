@@ -7,7 +7,9 @@ import Probes
 /// `task.attempt < finalAttempt` (the coordinator's max attempts, from WELCOME), so the
 /// coordinator asks again (another agent, or a warmer cache) before the result is final; the
 /// last attempt's observation is kept whatever it holds, and its timed-out questions make the
-/// verdicts `error`, never `failed`. A resolution still running at the task's deadline is
+/// verdicts `error`, never `failed`. The resolution's questions end a little before the task's
+/// deadline (a quarter of the time left, at most 2 s), so what was answered by then is kept and the
+/// rest is recorded as timed out; a resolution still running at the deadline itself is
 /// cancelled and reported as `timeout` ("task deadline reached"), never as an observation.
 public struct ResolutionProber: TaskProber {
     private let resolution: DomainResolution
@@ -21,8 +23,9 @@ public struct ResolutionProber: TaskProber {
         switch task.kind {
         case .resolve:
             let resolution = self.resolution
+            let questionsEnd = deadline.instant - min(.seconds(2), deadline.remaining / 4)
             let work = Task { () async throws(ResolverError) -> ResolutionObservation in
-                try await resolution.resolve(domain: task.domain, webHost: task.webHost)
+                try await resolution.resolve(domain: task.domain, webHost: task.webHost, deadline: questionsEnd)
             }
             guard let finished = await firstResult(of: work, by: deadline) else {
                 work.cancel()

@@ -35,6 +35,11 @@ struct CoordinatorStateMachine {
         /// The most tasks one agent is counted to run at once, whatever its HELLO says (the
         /// store keeps it as an `integer`; no real vantage runs more).
         var maximumConcurrency: Int = 65_536
+        /// How many results on leases this coordinator does not know of (handed out before a
+        /// restart, or forged) an agent may have the store judge before it finds a lease: the
+        /// budget refills by one a second. An honest agent's resends after a restart find their
+        /// lease and cost nothing; forged results beyond the budget are refused without a query.
+        var storeLookups = TokenBudget(capacity: 64, refillPerSecond: 1)
 
         init(allowedAgents: [String: String]) {
             self.allowedAgents = allowedAgents
@@ -78,14 +83,20 @@ struct CoordinatorStateMachine {
     private var lastHeartbeat: ContinuousClock.Instant
     private var lastStatus: ContinuousClock.Instant
     private var refusalsLogged = 0
+    /// The instant of the latest message: when the store's answers to it are judged.
+    private var lastNow: ContinuousClock.Instant
     /// When each key's last HELLO was taken up (bounded by the allow-list).
     private var lastHello: [String: ContinuousClock.Instant] = [:]
+    /// Each agent's budget of store lookups that found no lease (bounded by the allow-list; kept
+    /// across its sessions, so a new HELLO does not refill it).
+    private var storeLookups: [String: TokenBudget] = [:]
 
     init(settings: Settings, now: ContinuousClock.Instant) {
         self.settings = settings
         lastSweep = now
         lastHeartbeat = now
         lastStatus = now
+        lastNow = now
     }
 
     // MARK: events
@@ -95,6 +106,7 @@ struct CoordinatorStateMachine {
     /// encoded again to measure it).
     mutating func received(_ message: WireMessage, from routingID: Data, key: String, now: ContinuousClock.Instant,
                            bytes: Int? = nil) -> [Action] {
+        lastNow = now
         guard let name = settings.allowedAgents[key] else {
             // ZAP admits only allow-listed keys, so this cannot happen; refuse to store anything if it does.
             return [.log(.error, "message from a key that is not allow-listed; dropped")]
@@ -128,9 +140,9 @@ struct CoordinatorStateMachine {
     }
 
     /// A message from `routingID` (authenticated as `key`) did not decode: refused and counted.
-    mutating func malformed(from routingID: Data, key: String, why: String) -> [Action] {
+    mutating func malformed(from routingID: Data, key: String, why: @autoclosure () -> String) -> [Action] {
         let agentID = settings.allowedAgents[key] ?? "unknown key"
-        return refuse(.malformed, agentID: agentID, detail: why)
+        return refuse(.malformed, agentID: agentID, detail: why())
     }
 
     /// The store recorded the agent of a HELLO: its session starts and it is welcomed.
@@ -162,6 +174,11 @@ struct CoordinatorStateMachine {
     /// resending it. A refusal is counted and logged once.
     mutating func reportStored(_ report: TaskReport, disposition: ReportDisposition, from routingID: Data) -> [Action] {
         let agentID = sessions[routingID]?.agentID
+        if let agentID, sessions[routingID]?.leases[report.taskID] == nil, disposition != .stored {
+            // The store was asked about a lease this coordinator does not know, and found none to take it.
+            let fresh = settings.storeLookups
+            storeLookups[agentID, default: fresh].spend(now: lastNow)
+        }
         sessions[routingID]?.leases[report.taskID] = nil
         var actions: [Action] = []
         if let refusal = disposition.refusal {
@@ -253,9 +270,9 @@ struct CoordinatorStateMachine {
     private mutating func result(_ report: TaskReport, from routingID: Data, bytes: Int?) -> [Action] {
         guard let session = sessions[routingID] else { return [] }
         let ack = Action.send(.ack(taskID: report.taskID, attempt: report.attempt), to: routingID)
-        let detail = "task \(report.taskID) attempt \(report.attempt)"
+        func detail() -> String { "task \(report.taskID) attempt \(report.attempt)" }
         if let refusal = ReportAdmission.shapeRefusal(report, messageBytes: bytes) {
-            var actions = refuse(refusal, agentID: session.agentID, detail: detail)
+            var actions = refuse(refusal, agentID: session.agentID, detail: detail())
             if refusal == .tooLarge, session.leases[report.taskID]?.attempt == report.attempt {
                 sessions[routingID]?.leases[report.taskID] = nil
                 actions.append(.endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID,
@@ -265,26 +282,30 @@ struct CoordinatorStateMachine {
         }
         if let lease = session.leases[report.taskID] {
             guard lease.attempt == report.attempt else {
-                return refuse(.wrongAttempt, agentID: session.agentID, detail: "\(detail), leased at attempt \(lease.attempt)") + [ack]
+                return refuse(.wrongAttempt, agentID: session.agentID, detail: "\(detail()), leased at attempt \(lease.attempt)") + [ack]
             }
             if let refusal = ReportAdmission.kindRefusal(report, kind: lease.kind) {
                 sessions[routingID]?.leases[report.taskID] = nil
-                return refuse(refusal, agentID: session.agentID, detail: "\(detail), a \(lease.kind.rawValue) task") + [
+                return refuse(refusal, agentID: session.agentID, detail: "\(detail()), a \(lease.kind.rawValue) task") + [
                     .endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID,
                              why: "result refused: not the observation of a \(lease.kind.rawValue) task"),
                     ack,
                 ]
             }
         } else if sessions.contains(where: { $0.key != routingID && $0.value.leases[report.taskID] != nil }) {
-            return refuse(.otherAgentsLease, agentID: session.agentID, detail: detail) + [ack]
+            return refuse(.otherAgentsLease, agentID: session.agentID, detail: detail()) + [ack]
+        } else if case let fresh = settings.storeLookups, !storeLookups[session.agentID, default: fresh].available(now: lastNow) {
+            return refuse(.notLeased, agentID: session.agentID,
+                          detail: "\(detail()): no lease this coordinator knows of, and the agent's store lookups are spent") + [ack]
         }
         return [.store(report, agentID: session.agentID, routingID: routingID)]
     }
 
     /// Counts a refusal; the first of its kind in the agent's session is logged.
-    private mutating func refuse(_ refusal: ReportRefusal, agentID: String, detail: String) -> [Action] {
+    /// The detail is only made for the one refusal that is logged (a flood makes many).
+    private mutating func refuse(_ refusal: ReportRefusal, agentID: String, detail: @autoclosure () -> String) -> [Action] {
         guard refusals.count(refusal, agentID: agentID) else { return [] }
-        return [.log(.warning, "refused a message from \(agentID) (\(refusal.rawValue)): \(detail.prefix(300)); further ones of this kind are only counted")]
+        return [.log(.warning, "refused a message from \(agentID) (\(refusal.rawValue)): \(detail().prefix(300)); further ones of this kind are only counted")]
     }
 
     private func dispatch(to routingID: Data) -> [Action] {

@@ -60,7 +60,9 @@ struct AgentDeadlineTests {
         #expect(tick(&agent, at: 101).contains(.cancel(taskID: 1, attempt: 1)))
         #expect(!tick(&agent, at: 101.5).contains(.cancel(taskID: 1, attempt: 1)), "cancelled once")
         let report = TaskReport(taskID: 1, attempt: 1, outcome: .completed)
-        #expect(agent.taskFinished(report, now: at(102)) == [.send(.result(report))])
+        #expect(agent.taskFinished(report, now: at(102)) == [
+            .log(.debug, "task 1 attempt 1 resolve d1.nl: completed in 101.00 s of 100.00 s"), .send(.result(report)),
+        ], "the log line gives the task's wall time and budget")
         #expect(agent.running == 0)
         #expect(Self.results(tick(&agent, at: 110)).isEmpty, "nothing more is made up for it")
     }

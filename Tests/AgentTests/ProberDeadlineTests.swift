@@ -85,13 +85,43 @@ struct ProberDeadlineTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(1)), arguments: [1, 3])
+    func aResolutionNearTheDeadlineEndsWithWhatItSaw(attempt: Int) async {
+        let task = TaskAssignment(taskID: 1, attempt: attempt, measurementID: 1, kind: .resolve, domain: "example.nl", webHost: "www.example.nl")
+        let budget: Duration = .seconds(2)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let report = await ResolutionProber(resolver: SilentResolver()).run(task, finalAttempt: 3, deadline: ProbeDeadline(.now + budget))
+        #expect(clock.now - started < budget + Self.slack)
+        if attempt < 3 {
+            #expect(report.outcome == .timeout && report.resolution == nil, "asked again")
+            #expect(report.detail?.contains("questions timed out") == true)
+        } else {
+            // The last attempt keeps the observation: every question timed out (verdicts `error`).
+            #expect(report.outcome == .completed, "\(report.detail ?? "")")
+            #expect(report.resolution?.queries.isEmpty == false)
+            #expect(report.resolution?.queries.allSatisfy { $0.rcode == "TIMEOUT" } == true)
+        }
+    }
+
+    /// A resolver that ignores every deadline it is given and answers after 30 s.
+    struct DeafResolver: DNSQuestionAnswering {
+        func ask(_ name: String, _ type: DNSRecordType) async -> DNSQueryRecord {
+            try? await Task.sleep(for: .seconds(30))
+            return DNSQueryRecord(name: name, type: type.mnemonic, rcode: "NOERROR", dnssec: .insecure, records: [])
+        }
+        func ask(_ name: String, _ type: DNSRecordType, by deadline: ContinuousClock.Instant) async -> DNSQueryRecord {
+            await ask(name, type)
+        }
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func aResolutionStillRunningAtTheDeadlineIsATimeout() async {
         let task = TaskAssignment(taskID: 1, attempt: 3, measurementID: 1, kind: .resolve, domain: "example.nl", webHost: "www.example.nl")
         let budget: Duration = .milliseconds(500)
         let clock = ContinuousClock()
         let started = clock.now
-        let report = await ResolutionProber(resolver: SilentResolver()).run(task, finalAttempt: 3, deadline: ProbeDeadline(.now + budget))
+        let report = await ResolutionProber(resolver: DeafResolver()).run(task, finalAttempt: 3, deadline: ProbeDeadline(.now + budget))
         #expect(clock.now - started < budget + Self.slack)
         #expect(report.outcome == .timeout && report.resolution == nil)
         #expect(report.detail == "task deadline reached before the resolution finished")

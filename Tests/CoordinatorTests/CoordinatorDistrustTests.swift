@@ -256,4 +256,46 @@ struct CoordinatorDistrustTests {
         #expect(handled == 256)
         #expect(PollRound.drain(limit: 256, next: { () -> Int? in nil }, handle: { _ in }) == 0)
     }
+
+    @Test func forgedResultsCostTheStoreOnlyUntilTheAgentsLookupBudgetIsSpent() {
+        var settings = Self.settings()
+        settings.storeLookups = TokenBudget(capacity: 3, refillPerSecond: 1)
+        var machine = Machine(settings: settings, now: at(0))
+        join(&machine, key: Self.hostileKey, as: Self.hostile)
+        join(&machine, key: Self.honestKey, as: Self.honest)
+        var lookups = 0
+        for id in Int64(100)..<Int64(110) {
+            let actions = machine.received(.result(Self.reach(id)), from: Self.hostile, key: Self.hostileKey, now: at(1))
+            let stores = Self.stores(actions)
+            for report in stores {
+                lookups += 1
+                _ = machine.reportStored(report, disposition: .refusedNotLeased, from: Self.hostile)
+            }
+            if stores.isEmpty { #expect(actions.contains(.send(.ack(taskID: id, attempt: 1), to: Self.hostile)), "refused, answered") }
+        }
+        #expect(lookups == 3, "ten forged results, three store lookups")
+        #expect(machine.refusals.byAgent["hostile"]?[.notLeased] == 10, "three by the store, seven without asking it")
+        // A new session does not refill the budget; time does, by one a second.
+        join(&machine, key: Self.hostileKey, as: Self.hostile, at: 2)
+        #expect(Self.stores(machine.received(.result(Self.reach(200)), from: Self.hostile, key: Self.hostileKey, now: at(2.5))).count == 1)
+        _ = machine.reportStored(Self.reach(200), disposition: .refusedNotLeased, from: Self.hostile)
+        #expect(Self.stores(machine.received(.result(Self.reach(201)), from: Self.hostile, key: Self.hostileKey, now: at(2.6))).isEmpty)
+        // The honest agent's results on leases from before a restart still reach the store, and
+        // those the store takes cost nothing.
+        for id in Int64(300)..<Int64(310) {
+            let actions = machine.received(.result(Self.reach(id)), from: Self.honest, key: Self.honestKey, now: at(3))
+            #expect(Self.stores(actions).count == 1)
+            _ = machine.reportStored(Self.reach(id), disposition: .stored, from: Self.honest)
+        }
+    }
+
+    @Test func aTokenBudgetRefillsToItsCapacityAndNoFurther() {
+        var budget = TokenBudget(capacity: 2, refillPerSecond: 0.5)
+        budget.spend(now: at(0)); budget.spend(now: at(0)); budget.spend(now: at(0))
+        let early = budget.available(now: at(1.9)), onTime = budget.available(now: at(2.0)), rested = budget.available(now: at(100))
+        #expect(!early && onTime && rested)
+        budget.spend(now: at(100)); budget.spend(now: at(100))
+        let afterTwo = budget.available(now: at(100))
+        #expect(!afterTwo, "two at most, however long it rested")
+    }
 }

@@ -7,6 +7,10 @@ public protocol DNSQuestionAnswering: Sendable {
     /// Asks `name` (any case, trailing dot optional) for `type`. Never throws: failures are
     /// part of the record (rcode `TIMEOUT`/`ERROR`/`SERVFAIL`, status `error`).
     func ask(_ name: String, _ type: DNSRecordType) async -> DNSQueryRecord
+    /// Asks, giving up at `deadline` with a `TIMEOUT` record. A requirement (with a default that
+    /// races ``ask(_:_:)``), so that a resolver which can cancel a question itself is called
+    /// through an existential too.
+    func ask(_ name: String, _ type: DNSRecordType, by deadline: ContinuousClock.Instant) async -> DNSQueryRecord
 }
 
 /// A validating resolver over libunbound: one validating context, and one iterator-only

@@ -22,7 +22,9 @@ final class SMTPTestServer: @unchecked Sendable {
     private let behaviour: Behaviour
     private let lock = NSLock()
     private var stopped = false
-    private var commandLog: [String] = []
+    /// Commands per connection, in the order the connections were accepted: each
+    /// connection has its own thread, so one log across them would interleave.
+    private var commandLog: [[String]] = []
 
     init(_ behaviour: Behaviour) throws {
         listener = try SilentListener()
@@ -31,8 +33,8 @@ final class SMTPTestServer: @unchecked Sendable {
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
-    /// Commands received so far (first word, upper-cased).
-    var commands: [String] { lock.withLock { commandLog } }
+    /// Commands received so far (first word, upper-cased), connection by connection.
+    var commands: [String] { lock.withLock { commandLog.flatMap { $0 } } }
 
     /// The commands once `count` have arrived or two seconds have passed (the client may be
     /// done before this server's thread has read its last line).
@@ -53,14 +55,16 @@ final class SMTPTestServer: @unchecked Sendable {
             guard poll(&entry, 1, 100) > 0 else { continue }
             let client = accept(listener.fd, nil, nil)
             guard client >= 0 else { continue }
+            let connection = lock.withLock { commandLog.append([]); return commandLog.count - 1 }
             Thread.detachNewThread { [self] in
-                serve(client)
+                serve(client, connection)
                 close(client)
             }
         }
     }
 
-    private func serve(_ client: Int32) {
+    private func serve(_ client: Int32, _ connection: Int) {
+        let note = { (line: String) -> String in self.note(line, connection) }
         guard send(client, "220 smtp.test ESMTP\r\n"), let ehlo = line(client), note(ehlo) == "EHLO" else { return }
         let capabilities = { () -> String in
             if case .noStartTLS = self.behaviour { return "250-smtp.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n" }
@@ -83,10 +87,9 @@ final class SMTPTestServer: @unchecked Sendable {
         }
     }
 
-    @discardableResult
-    private func note(_ line: String) -> String {
+    private func note(_ line: String, _ connection: Int) -> String {
         let word = line.split(separator: " ").first.map { $0.uppercased() } ?? ""
-        lock.withLock { commandLog.append(word) }
+        lock.withLock { commandLog[connection].append(word) }
         return word
     }
 
