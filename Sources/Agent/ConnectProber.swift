@@ -52,7 +52,7 @@ public struct ConnectProber: TaskProber {
         }
         // Refused before any socket: not a measurement, so no observation ("not probed: …").
         if let refusal = fence.refusal(of: target.address) {
-            return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: refusal)
+            return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .notPermitted, detail: refusal)
         }
         guard task.kind != .resolve else {
             return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .probeError, detail: "resolve is not a connect task")

@@ -59,6 +59,9 @@ public enum ProbeOutcome: String, Codable, Sendable, Hashable {
     case timeout
     /// The probe itself failed (bad input, local resource); retryable.
     case probeError = "probe_error"
+    /// The agent's fence refused the target before any socket: nothing was sent, and another
+    /// attempt would be refused the same way, so the task ends at once (not a measurement).
+    case notPermitted = "not_permitted"
 }
 
 /// An agent's report on one task attempt.

@@ -125,7 +125,8 @@ extension PeilStore {
                 return .stored
             }
             let why = [report.outcome.rawValue, detail].compactMap { $0 }.joined(separator: ": ")
-            let giveUp = attempt >= maxAttempts
+            // A fence refusal is not retried: nothing was sent, and nothing would be.
+            let giveUp = attempt >= maxAttempts || report.outcome == .notPermitted
             try connection.execute("""
                 UPDATE tasks
                 SET state = \(giveUp ? "not_testable" : "queued"), leased_by = NULL, lease_expires_at = NULL,

@@ -79,7 +79,7 @@ struct ConnectProberTests {
         let prober = ConnectProber(web: Self.probes(smtp: [TLSScanResult(outcome: .completed)], calls: calls))
         for address in ["10.0.0.1", "192.168.1.1", "8.8.8.8", "2a00::1"] {
             let report = await prober.run(Self.task(.mail, address), finalAttempt: 3)
-            #expect(report.outcome == .probeError && report.detail?.contains("outside") == true, "\(address)")
+            #expect(report.outcome == .notPermitted && report.detail?.contains("outside") == true, "\(address)")
         }
         #expect(calls.count == 0)
     }
@@ -95,7 +95,7 @@ struct ConnectProberTests {
         for (address, block) in cases {
             for kind in [TaskKind.reach, .web, .nameserver, .mail] {
                 let report = await prober.run(Self.task(kind, address), finalAttempt: 3)
-                #expect(report.outcome == .probeError && report.connect == nil, "\(kind) \(address): not a measurement")
+                #expect(report.outcome == .notPermitted && report.connect == nil, "\(kind) \(address): not a measurement")
                 #expect(report.detail?.hasPrefix("not probed: \(address) is a special-purpose address (") == true, "\(report.detail ?? "")")
                 #expect(report.detail?.contains(block) == true, "\(report.detail ?? "")")
             }

@@ -7,7 +7,7 @@ import XCTest
 /// `failed` — even when the other family's address refused port 443.
 final class RefusedAddressColumnsTests: XCTestCase {
     static let refusedV4 = "10.1.2.3", v6 = "2001:2:0:80::1"
-    static let refusal = "probe_error: not probed: 10.1.2.3 is a special-purpose address (RFC 1918 private-use, 10.0.0.0/8)"
+    static let refusal = "not_permitted: not probed: 10.1.2.3 is a special-purpose address (RFC 1918 private-use, 10.0.0.0/8)"
 
     static let closed = WebObservation(tls: TLSScanResult(outcome: .unreachable, detail: "connection refused"), https: nil,
                                        http: HTTPExchange(url: "http://www.example.nl/", status: 200), port80: .open)

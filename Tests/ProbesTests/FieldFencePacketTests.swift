@@ -82,7 +82,7 @@ struct FieldFencePacketTests {
             #expect(!output.hasSuffix("\n0\n"), "\(address): refused, not scanned: \(output)")
             for kind in Self.kinds {
                 let report = try read("probe-\(kind)-\(index)")
-                #expect(report.contains("\"outcome\" : \"probe_error\""), "\(kind) \(address): \(report)")
+                #expect(report.contains("\"outcome\" : \"not_permitted\""), "\(kind) \(address): \(report)")
                 #expect(report.contains("\"detail\" : \"not probed: \(address) is a special-purpose address ("), "\(kind) \(address): \(report)")
                 #expect(!report.contains("\"connect\""), "\(kind) \(address): no observation")
             }

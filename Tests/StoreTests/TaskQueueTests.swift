@@ -77,6 +77,18 @@ final class TaskQueueTests: StoreTestCase {
         XCTAssertEqual(try count("SELECT count(*) FROM observations"), 2, "every report is kept raw")
     }
 
+    func testAFenceRefusalEndsTheTaskAtOnce() throws {
+        let id = try measure("a.nl")
+        let task = try XCTUnwrap(try store.claimTasks(agentID: "x", families: [.ipv4], limit: 1, leaseSeconds: 60).first)
+        let refused = TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .notPermitted,
+                                 detail: "not probed: 10.1.2.3 is a special-purpose address (RFC 1918 private-use, 10.0.0.0/8)")
+        XCTAssertEqual(try store.recordReport(refused, agentID: "x", maxAttempts: 3), .notTestable, "first of three attempts, and final")
+        XCTAssertEqual(try store.claimTasks(agentID: "x", families: [.ipv4], limit: 1, leaseSeconds: 60), [])
+        XCTAssertTrue(try store.measurementComplete(id))
+        let lastError: String = try store.database.query("SELECT last_error FROM tasks WHERE id = \(task.taskID)").single().decode("last_error")
+        XCTAssertTrue(lastError.hasPrefix("not_permitted: not probed: 10.1.2.3"), lastError)
+    }
+
     func testFamiliesAndOldestMeasurementFirst() throws {
         let older = try measure("a.nl", "b.nl")
         let newer = try measure("c.nl")

@@ -7,8 +7,8 @@ import XCTest
 /// Stored connect tasks that ended without a result (the agent's fence refused a
 /// special-purpose address) reach the columns as the reason, and the columns say `error`.
 final class UnprobedAddressVerdictsTests: XCTestCase {
-    static let refusal = "probe_error: not probed: 10.1.2.3 is a special-purpose address (RFC 1918 private-use, 10.0.0.0/8)"
-    static let metadata = "probe_error: not probed: 169.254.169.254 is a special-purpose address (RFC 3927 link-local, 169.254.0.0/16)"
+    static let refusal = "not_permitted: not probed: 10.1.2.3 is a special-purpose address (RFC 1918 private-use, 10.0.0.0/8)"
+    static let metadata = "not_permitted: not probed: 169.254.169.254 is a special-purpose address (RFC 3927 link-local, 169.254.0.0/16)"
 
     func testAFencedAddressIsAnErrorWithTheAgentsReason() {
         let v6 = "2001:2:0:80::1"
