@@ -127,6 +127,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownMeasurementName(String)
     /// A Peil measurement already has the name an import asked for.
     case measurementNameTaken(String)
+    /// A schedule that cannot be made (the reason).
+    case invalidSchedule(String)
 
     public var description: String {
         switch self {
@@ -137,6 +139,7 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unknownMeasurement(let id): "there is no measurement \(id)"
         case .unknownMeasurementName(let name): "there is no measurement named '\(name)'"
         case .measurementNameTaken(let name): "measurement name '\(name)' belongs to a Peil measurement; choose another"
+        case .invalidSchedule(let why): "schedule: \(why)"
         }
     }
 }
