@@ -72,8 +72,12 @@ final class MetricsScrapeTests: XCTestCase {
         }, "no stored result seen by Prometheus:\n\(backbone.logs)")
         let firstSeen = try XCTUnwrap(first)
         XCTAssertLessThan(firstSeen, Double(truth.count), "the measurement was over at the first reading; nothing seen moving")
-        XCTAssertTrue(try eventually(timeout: 60, every: 0.5) { (try hostPrometheus.value(stored) ?? 0) > firstSeen },
-                      "results stored did not move past \(firstSeen) in Prometheus")
+        var later: Double?
+        XCTAssertTrue(try eventually(timeout: 60, every: 0.5) {
+            later = try hostPrometheus.value(stored)
+            return (later ?? 0) > firstSeen
+        }, "results stored did not move past \(firstSeen) in Prometheus")
+        print("results stored, as Prometheus saw them during the measurement: \(firstSeen), then \(later ?? 0), of \(truth.count)")
 
         let progress = try backbone.waitForCompletion(id, timeout: 120)
         XCTAssertTrue(progress.isComplete, "\(progress)\n\(backbone.logs)")
