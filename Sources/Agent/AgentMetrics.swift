@@ -1,4 +1,5 @@
 import CoreMetrics
+import Metrics
 import PeilModel
 import Synchronization
 
@@ -29,7 +30,7 @@ public final class AgentMetrics: Sendable {
     /// A probe of a `kind` task came back with `outcome` after `duration`.
     func probeFinished(kind: TaskKind, outcome: ProbeOutcome, after duration: Duration) {
         CoreMetrics.Timer(label: "peil_agent_probe_duration_seconds", dimensions: [("kind", kind.rawValue)], factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
+            .record(duration: duration)
         Counter(label: "peil_agent_tasks_finished_total", dimensions: [("kind", kind.rawValue), ("outcome", outcome.rawValue)],
                 factory: factory).increment()
     }
@@ -37,14 +38,5 @@ public final class AgentMetrics: Sendable {
     /// For `/health`: whether the agent is connected to its coordinator, and its uptime.
     public var health: (connected: Bool, uptime: Duration) {
         (state.withLock { $0.connected }, ContinuousClock.now - started)
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds (saturating).
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : scaled &+ attoseconds / 1_000_000_000
     }
 }

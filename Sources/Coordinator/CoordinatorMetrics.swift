@@ -1,4 +1,5 @@
 import CoreMetrics
+import Metrics
 import Foundation
 import PeilModel
 import Store
@@ -34,12 +35,12 @@ public final class CoordinatorMetrics: Sendable {
     }
 
     /// A claim query took `duration`.
-    func claimed(in duration: Duration) { claimDuration.recordNanoseconds(duration.nanoseconds) }
+    func claimed(in duration: Duration) { claimDuration.record(duration: duration) }
 
     /// A result was stored (or judged) in `duration`, with `disposition`, for a task of `kind`
     /// (`unknown` when the lease is from before this coordinator started).
     func stored(kind: TaskKind?, disposition: ReportDisposition, in duration: Duration) {
-        storeDuration.recordNanoseconds(duration.nanoseconds)
+        storeDuration.record(duration: duration)
         Counter(label: "peil_results_stored_total", dimensions: [("kind", kind?.rawValue ?? "unknown"), ("disposition", disposition.rawValue)],
                 factory: factory).increment()
     }
@@ -101,14 +102,5 @@ public final class CoordinatorMetrics: Sendable {
     /// the coordinator does not start without its database) and the uptime.
     public var health: (databaseReachable: Bool, uptime: Duration) {
         (state.withLock { $0.databaseReachable ?? true }, ContinuousClock.now - started)
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds (saturating).
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : scaled &+ attoseconds / 1_000_000_000
     }
 }

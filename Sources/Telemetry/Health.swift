@@ -6,6 +6,7 @@ import Foundation
 public struct Health: Sendable, Equatable {
     /// Each check by name (`database`, `coordinator`): whether it holds.
     public var checks: [String: Bool]
+    /// Seconds since the process started serving.
     public var uptimeSeconds: Double
 
     public init(checks: [String: Bool], uptimeSeconds: Double) {

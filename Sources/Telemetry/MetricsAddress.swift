@@ -4,6 +4,7 @@ import Foundation
 /// `127.0.0.1:9464` or `[::1]:9464`. Host names are refused, so binding never resolves a name
 /// and the endpoint listens on exactly the address given.
 public struct MetricsAddress: Sendable, Hashable, CustomStringConvertible {
+    /// The literal address, without brackets.
     public let host: String
     public let port: Int
 
@@ -27,6 +28,7 @@ public struct MetricsAddress: Sendable, Hashable, CustomStringConvertible {
         self.port = number
     }
 
+    /// `ADDRESS:PORT`, an IPv6 address in brackets.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     private static func isIPv4(_ text: String) -> Bool {

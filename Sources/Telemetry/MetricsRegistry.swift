@@ -19,6 +19,7 @@ public struct MetricsRegistry: Sendable {
         self.factory = factory
     }
 
+    /// The upper bounds of every timer's histogram buckets (`le`, in seconds when rendered).
     public static let durationBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
         .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),

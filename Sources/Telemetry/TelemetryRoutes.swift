@@ -3,8 +3,11 @@
 public struct TelemetryRoutes: Sendable {
     /// A response: status, content type and body.
     public struct Response: Sendable, Equatable {
+        /// The HTTP status code.
         public var status: Int
+        /// The `Content-Type` header's value.
         public var contentType: String
+        /// The body, sent with a `Content-Length` (none for HEAD).
         public var body: [UInt8]
     }
 
@@ -14,6 +17,8 @@ public struct TelemetryRoutes: Sendable {
     private let metrics: @Sendable () -> [UInt8]
     private let health: @Sendable () -> Health
 
+    /// `metrics` renders the Prometheus text; `health` gives the current health. Both are called
+    /// on the listener's event loop, per request.
     public init(metrics: @escaping @Sendable () -> [UInt8], health: @escaping @Sendable () -> Health) {
         self.metrics = metrics
         self.health = health

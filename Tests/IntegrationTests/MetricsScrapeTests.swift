@@ -36,7 +36,7 @@ final class MetricsScrapeTests: XCTestCase {
         try backbone.importLabSet("lab")
 
         let coordinatorPort = try PrometheusServer.freePort(), agentPort = try PrometheusServer.freePort()
-        _ = try backbone.fleet.startCoordinator(["--resolve-only", "--metrics", "127.0.0.1:\(coordinatorPort)"])
+        let coordinator = try backbone.fleet.startCoordinator(["--resolve-only", "--metrics", "127.0.0.1:\(coordinatorPort)"])
         // Paced, so the measurement lasts long enough for several scrapes.
         _ = try backbone.startAgent("watched", families: [.ipv4, .ipv6],
                                     extra: ["--metrics", "127.0.0.1:\(agentPort)", "--rate", "2", "--concurrency", "2"])
@@ -103,5 +103,15 @@ final class MetricsScrapeTests: XCTestCase {
         let listing = try backbone.peil(["agents"]).output
         let row = try XCTUnwrap(listing.split(separator: "\n").first { $0.hasPrefix("watched ") }, listing)
         XCTAssertTrue(row.contains("connected") && row.contains("ipv4,ipv6") && row.contains(PeilVersion.current), listing)
+
+        // The coordinator stops: its agent is no longer connected, and its health says so (503).
+        coordinator.process.signal(SIGTERM)
+        XCTAssertNotNil(coordinator.process.wait(timeout: .seconds(15)), "the coordinator did not stop")
+        var lastHealth: (status: Int, body: String)?
+        XCTAssertTrue(try eventually(timeout: 30, every: 0.5) {
+            lastHealth = try PrometheusServer.get("http://127.0.0.1:\(agentPort)/health", namespace: vantage)
+            return lastHealth?.status == 503
+        }, "the agent's health stayed \(String(describing: lastHealth))")
+        XCTAssertTrue(lastHealth?.body.hasPrefix(#"{"checks":{"coordinator":false},"status":"unhealthy""#) ?? false, "\(String(describing: lastHealth))")
     }
 }
