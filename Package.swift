@@ -19,6 +19,7 @@ import PackageDescription
 ///     Verdicts     → PeilModel Checks DANE Store Report Lab   verdict assembly from stored observations
 ///     Coordinator  → PeilModel Wire Store                 role
 ///     Agent        → PeilModel Wire Probes                role
+///     Telemetry    (swift-metrics, Prometheus, NIO only)  /metrics and /health over HTTP
 ///     peil         → every target above but the shims     the one executable
 ///
 /// Checks and Probes do not know each other: what a probe needs from the rules (the mail
@@ -35,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // System libraries from Debian's -dev packages.
@@ -58,12 +62,22 @@ let package = Package(
         .target(name: "Coordinator", dependencies: [
             "PeilModel", "Wire", "Store",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Agent", dependencies: [
             "PeilModel", "Wire", "Probes",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Metrics in Prometheus text format and a health answer over a small NIO HTTP/1.1 listener.
+        .target(name: "Telemetry", dependencies: [
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // The lab's endpoint server (web and mail over OpenSSL) and its certificates.
         .target(name: "LabEndpoints", dependencies: ["COpenSSL"]),
@@ -79,7 +93,7 @@ let package = Package(
         .target(name: "Verdicts", dependencies: ["PeilModel", "Checks", "DANE", "Store", "Report", "Lab"]),
         // The one executable.
         .executableTarget(name: "peil", dependencies: [
-            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "LabEndpoints", "Checks", "DANE", "Report", "Verdicts",
+            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "LabEndpoints", "Checks", "DANE", "Report", "Verdicts", "Telemetry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,6 +105,7 @@ let package = Package(
 
         .testTarget(name: "PeilModelTests", dependencies: ["PeilModel", "PeilTestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Coordinator", "Agent", "Store", "PeilModel"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Probes", "PeilModel", "Wire", "LabEndpoints"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Wire", "PeilModel"]),
         .testTarget(name: "StoreTests", dependencies: ["PeilTestSupport", "Store"]),

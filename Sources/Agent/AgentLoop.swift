@@ -18,12 +18,16 @@ final class Outbox: Sendable {
 final class AgentLoop {
     private let configuration: AgentConfiguration
     private let logger: Logger
+    private let metrics: AgentMetrics?
     private let clock = ContinuousClock()
     private var machine: AgentStateMachine
 
-    init(configuration: AgentConfiguration, logger: Logger) {
+    init(configuration: AgentConfiguration, logger: Logger, metrics: AgentMetrics? = nil) {
         self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "agent"] = "\(configuration.name)"
         self.logger = logger
+        self.metrics = metrics
         self.machine = AgentStateMachine(settings: .init(configuration), now: clock.now)
     }
 
@@ -65,6 +69,7 @@ final class AgentLoop {
             }
             for report in outbox.drain() { actions += machine.taskFinished(report, now: clock.now) }
             actions += machine.tick(now: clock.now)
+            metrics?.loopState(connected: machine.isConnected, running: machine.running)
             if try perform(actions, submit: submit, cancel: cancel, on: socket) { return }
         }
     }

@@ -14,11 +14,14 @@ public struct AgentService: Service {
     private let configuration: AgentConfiguration
     private let prober: any TaskProber
     private let logger: Logger
+    private let metrics: AgentMetrics?
 
-    public init(configuration: AgentConfiguration, prober: any TaskProber, logger: Logger) {
+    /// `metrics`: where to count (nil: nothing is counted).
+    public init(configuration: AgentConfiguration, prober: any TaskProber, logger: Logger, metrics: AgentMetrics? = nil) {
         self.configuration = configuration
         self.prober = prober
         self.logger = logger
+        self.metrics = metrics
     }
 
     public func run() async throws {
@@ -42,11 +45,12 @@ public struct AgentService: Service {
         let configuration = self.configuration
         let logger = self.logger
         let prober = self.prober
+        let metrics = self.metrics
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { submitter.finish() }
                 try await runOnDedicatedThread(name: "peil-agent-socket") {
-                    let loop = AgentLoop(configuration: configuration, logger: logger)
+                    let loop = AgentLoop(configuration: configuration, logger: logger, metrics: metrics)
                     try loop.run(submit: { task, finalAttempt, deadline in
                         let cancellation = cancellations.register(task)
                         submitter.yield((task, finalAttempt, ProbeDeadline(deadline, cancellation: cancellation)))
@@ -59,8 +63,15 @@ public struct AgentService: Service {
                     for await (task, finalAttempt, deadline) in tasks {
                         await pacer.wait()
                         probes.addTask {
+                            let started = ContinuousClock.now
                             let report = await prober.run(task, finalAttempt: finalAttempt, deadline: deadline)
+                            let took = ContinuousClock.now - started
                             cancellations.remove(task)
+                            metrics?.probeFinished(kind: task.kind, outcome: report.outcome, after: took)
+                            logger.debug("probe finished", metadata: [
+                                "agent": "\(configuration.name)", "measurement": "\(task.measurementID)", "task": "\(task.taskID)",
+                                "attempt": "\(task.attempt)", "kind": "\(task.kind.rawValue)", "outcome": "\(report.outcome.rawValue)",
+                                "seconds": "\(AgentStateMachine.seconds(took))"])
                             outbox.push(report)
                         }
                     }

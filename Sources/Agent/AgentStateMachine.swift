@@ -110,6 +110,8 @@ struct AgentStateMachine {
     }
 
     var isDraining: Bool { drainDeadline != nil }
+    /// Welcomed by the coordinator (and not since given up on it).
+    var isConnected: Bool { agentID != nil }
     var unacknowledgedCount: Int { unacknowledged.count }
     /// Tasks submitted and not finished (nor given up on).
     var running: Int { runningTasks.count }

@@ -34,6 +34,7 @@ struct AgentSession: Equatable {
 struct SessionLease: Equatable {
     let attempt: Int
     let kind: TaskKind
+    let measurementID: Int64
     let leasedAt: ContinuousClock.Instant
 }
 

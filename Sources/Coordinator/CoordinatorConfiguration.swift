@@ -31,6 +31,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// At most this many agent messages are handled between two looks at the clock (heartbeats,
     /// lease expiry, dispatch), so a flood from one agent cannot starve them.
     public var messagesPerRound: Int = 256
+    /// How often the connected agents' last contact is written to the store and, with metrics
+    /// on, the task gauges are refreshed (one grouped query).
+    public var refreshInterval: Duration = .seconds(2)
 
     public init(endpoints: [String], keyPair: CurveKeyPair, allowedAgents: [String: String]) {
         self.endpoints = endpoints

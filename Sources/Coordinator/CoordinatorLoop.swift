@@ -12,13 +12,16 @@ final class CoordinatorLoop {
     private let configuration: CoordinatorConfiguration
     private let database: PeilStore
     private let logger: Logger
+    private let metrics: CoordinatorMetrics?
     private let clock = ContinuousClock()
     private var machine: CoordinatorStateMachine
+    private var lastRefresh: ContinuousClock.Instant?
 
-    init(configuration: CoordinatorConfiguration, database: PeilStore, logger: Logger) {
+    init(configuration: CoordinatorConfiguration, database: PeilStore, logger: Logger, metrics: CoordinatorMetrics? = nil) {
         self.configuration = configuration
         self.database = database
         self.logger = logger
+        self.metrics = metrics
         self.machine = CoordinatorStateMachine(settings: .init(configuration), now: clock.now)
     }
 
@@ -51,6 +54,7 @@ final class CoordinatorLoop {
                     case .suppress: break
                     }
                 }
+                metrics?.keysRefused(total: authenticator.refusals.total)
             }
             if ready.contains(0) {
                 try PollRound.drain(limit: configuration.messagesPerRound, next: { try router.receive() }) { frames, userID in
@@ -58,6 +62,7 @@ final class CoordinatorLoop {
                 }
             }
             perform(machine.tick(now: clock.now), router: router)
+            if lastRefresh.map({ clock.now - $0 >= configuration.refreshInterval }) ?? true { refresh() }
         }
         perform(machine.shutdown(), router: router)
         logger.info("stopped")
@@ -91,15 +96,21 @@ final class CoordinatorLoop {
                                                concurrency: agent.concurrency, version: agent.softwareVersion)
                     perform(machine.agentRegistered(agent, now: clock.now), router: router)
                 } catch {
-                    logger.error("cannot register agent \(agent.agentID): \(error)")
+                    logger.error("cannot register agent: \(error)", metadata: ["agent": "\(agent.agentID)"])
                 }
             case .claim(let claim):
                 do {
+                    let started = clock.now
                     let tasks = try database.claimTasks(agentID: claim.agentID, families: claim.families, limit: claim.limit,
                                                         leaseSeconds: configuration.leaseSeconds, perAddress: configuration.tasksPerAddress)
+                    metrics?.claimed(in: clock.now - started)
+                    for task in tasks {
+                        logger.trace("leased", metadata: ["measurement": "\(task.measurementID)", "task": "\(task.taskID)",
+                                                          "attempt": "\(task.attempt)", "kind": "\(task.kind.rawValue)", "agent": "\(claim.agentID)"])
+                    }
                     perform(machine.tasksClaimed(tasks, for: claim, now: clock.now), router: router)
                 } catch {
-                    logger.error("cannot claim tasks: \(error)")
+                    logger.error("cannot claim tasks: \(error)", metadata: ["agent": "\(claim.agentID)"])
                 }
             case .store(let report, let agentID, let routingID):
                 store(report, agentID: agentID, routingID: routingID, router: router)
@@ -107,14 +118,14 @@ final class CoordinatorLoop {
                 do {
                     try database.endLeasedTask(taskID: taskID, attempt: attempt, agentID: agentID, why: why)
                 } catch {
-                    logger.error("cannot end task \(taskID): \(error)")
+                    logger.error("cannot end task: \(error)", metadata: ["task": "\(taskID)", "attempt": "\(attempt)", "agent": "\(agentID)"])
                 }
             case .releaseLeases(let agentID, let why):
                 do {
                     let released = try database.releaseLeases(agentID: agentID, maxAttempts: configuration.maxAttempts)
                     logger.info("agent left: \(why)", metadata: ["agent": "\(agentID)", "tasks-released": "\(released)"])
                 } catch {
-                    logger.error("cannot release leases of \(agentID): \(error)")
+                    logger.error("cannot release leases: \(error)", metadata: ["agent": "\(agentID)"])
                 }
             case .expireLeases:
                 do {
@@ -130,21 +141,44 @@ final class CoordinatorLoop {
     }
 
     private func store(_ report: TaskReport, agentID: String, routingID: Data, router: ZMQSocket) {
+        let lease = machine.sessions[routingID]?.leases[report.taskID]
+        var metadata: Logger.Metadata = ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "agent": "\(agentID)"]
+        if let lease { metadata["measurement"] = "\(lease.measurementID)"; metadata["kind"] = "\(lease.kind.rawValue)" }
         do {
             // A resolved domain's endpoints become connect tasks in the same transaction.
             let planned = configuration.planConnectTasks ? report.resolution.map { ConnectPlanner.planned($0.facts, targets: configuration.connectTargets) } : nil
             let plan = planned?.tasks ?? []
             if let planned, !planned.capped.isEmpty {
-                logger.notice("connect plan of \(report.resolution?.facts.domain ?? "?") cut: \(planned.capped.joined(separator: "; "))")
+                logger.notice("connect plan of \(report.resolution?.facts.domain ?? "?") cut: \(planned.capped.joined(separator: "; "))", metadata: metadata)
             }
+            let started = clock.now
             let disposition = try database.recordReport(report, agentID: agentID, maxAttempts: configuration.maxAttempts, plan: plan)
-            logger.debug("result", metadata: ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "disposition": "\(disposition)"])
+            metrics?.stored(kind: lease?.kind, disposition: disposition, in: clock.now - started)
+            metadata["disposition"] = "\(disposition.rawValue)"
+            logger.debug("result", metadata: metadata)
             perform(machine.reportStored(report, disposition: disposition, from: routingID), router: router)
         } catch let error as DatabaseError where error.isRefusedValue {
             perform(machine.reportNotStorable(report, from: routingID, why: error.message), router: router)
         } catch {
-            logger.error("cannot store result of task \(report.taskID): \(error); the agent will resend it")
+            logger.error("cannot store the result; the agent will resend it: \(error)", metadata: metadata)
         }
+    }
+
+    /// Every ``CoordinatorConfiguration/refreshInterval``: the connected agents' last contact
+    /// in the store and, with metrics, the task, agent and refusal gauges.
+    private func refresh() {
+        lastRefresh = clock.now
+        let sessions = machine.sessions.values
+        do {
+            try database.touchAgents(ids: Set(sessions.map(\.agentID)).sorted())
+            if let metrics { metrics.tasks(try database.taskStateCounts()) }
+            metrics?.databaseChecked(reachable: true)
+        } catch {
+            metrics?.databaseChecked(reachable: false)
+            logger.error("cannot refresh agents' last contact or task counts: \(error)")
+        }
+        metrics?.agentsConnected(sessions)
+        metrics?.resultsRefused(machine.refusals)
     }
 
     private func send(_ message: WireMessage, to routingID: Data, on router: ZMQSocket) -> Bool {

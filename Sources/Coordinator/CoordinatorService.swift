@@ -10,12 +10,16 @@ public struct CoordinatorService: Service {
     private let configuration: CoordinatorConfiguration
     private let database: PeilStore
     private let logger: Logger
+    private let metrics: CoordinatorMetrics?
     private let onBound: @Sendable ([String]) -> Void
 
-    public init(configuration: CoordinatorConfiguration, database: PeilStore, logger: Logger, onBound: @escaping @Sendable ([String]) -> Void = { _ in }) {
+    /// `metrics`: where to count (nil: nothing is counted).
+    public init(configuration: CoordinatorConfiguration, database: PeilStore, logger: Logger, metrics: CoordinatorMetrics? = nil,
+                onBound: @escaping @Sendable ([String]) -> Void = { _ in }) {
         self.configuration = configuration
         self.database = database
         self.logger = logger
+        self.metrics = metrics
         self.onBound = onBound
     }
 
@@ -25,10 +29,11 @@ public struct CoordinatorService: Service {
         let database = self.database
         let logger = self.logger
         let onBound = self.onBound
+        let metrics = self.metrics
         try await withTaskCancellationHandler {
             try await withGracefulShutdownHandler {
                 try await runOnDedicatedThread(name: "peil-coordinator-socket") {
-                    try CoordinatorLoop(configuration: configuration, database: database, logger: logger)
+                    try CoordinatorLoop(configuration: configuration, database: database, logger: logger, metrics: metrics)
                         .run(stop: stop, bound: onBound)
                 }
             } onGracefulShutdown: {

@@ -165,7 +165,7 @@ struct CoordinatorStateMachine {
             return [.releaseLeases(agentID: claim.agentID, why: "left while its tasks were being claimed")]
         }
         session.credits -= min(tasks.count, session.credits)
-        for task in tasks { session.leases[task.taskID] = SessionLease(attempt: task.attempt, kind: task.kind, leasedAt: now) }
+        for task in tasks { session.leases[task.taskID] = SessionLease(attempt: task.attempt, kind: task.kind, measurementID: task.measurementID, leasedAt: now) }
         sessions[claim.routingID] = session
         return [.send(.tasks(tasks), to: claim.routingID)]
     }

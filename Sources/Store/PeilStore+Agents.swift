@@ -21,3 +21,83 @@ extension PeilStore {
         try database.execute("UPDATE agents SET last_seen_at = now() WHERE id = \(id)") == 1
     }
 }
+
+/// A known agent as the store keeps it, for `peil agents`.
+public struct AgentRecord: Sendable, Hashable, Codable {
+    public var id: String
+    public var families: [AddressFamily]
+    public var concurrency: Int
+    public var version: String
+    public var registeredAt: Date
+    /// When the coordinator last heard from it (HELLO, and every few seconds while connected).
+    public var lastSeenAt: Date
+    /// How long ago that was, by PostgreSQL's clock (so a skewed local clock does not matter).
+    public var silenceSeconds: Double
+
+    public init(id: String, families: [AddressFamily], concurrency: Int, version: String,
+                registeredAt: Date, lastSeenAt: Date, silenceSeconds: Double) {
+        self.id = id
+        self.families = families
+        self.concurrency = concurrency
+        self.version = version
+        self.registeredAt = registeredAt
+        self.lastSeenAt = lastSeenAt
+        self.silenceSeconds = silenceSeconds
+    }
+}
+
+/// How many tasks of one measurement and kind are in one state.
+public struct TaskStateCount: Sendable, Hashable {
+    public var measurementID: Int64
+    public var kind: String
+    public var state: String
+    public var count: Int
+
+    public init(measurementID: Int64, kind: String, state: String, count: Int) {
+        self.measurementID = measurementID
+        self.kind = kind
+        self.state = state
+        self.count = count
+    }
+}
+
+extension PeilStore {
+    /// Notes that the agents `ids` were heard from now (a connected coordinator's periodic touch).
+    /// - Returns: how many of them are registered.
+    @discardableResult
+    public func touchAgents(ids: [String]) throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try database.execute("UPDATE agents SET last_seen_at = now() WHERE id = ANY(\(array: ids)::text[])")
+    }
+
+    /// Every known agent, by id.
+    public func agents() throws -> [AgentRecord] {
+        try database.query("""
+            SELECT id, array_to_string(families, ',') AS families, concurrency, version,
+                   extract(epoch FROM registered_at)::float8 AS registered_at,
+                   extract(epoch FROM last_seen_at)::float8 AS last_seen_at,
+                   extract(epoch FROM now() - last_seen_at)::float8 AS silence
+            FROM agents ORDER BY id
+            """).rows.map { row in
+            let families: String = try row.decode("families")
+            return AgentRecord(
+                id: try row.decode("id"),
+                families: families.split(separator: ",").compactMap { AddressFamily(rawValue: String($0)) },
+                concurrency: try row.decode("concurrency"), version: try row.decode("version"),
+                registeredAt: Date(timeIntervalSince1970: try row.decode("registered_at")),
+                lastSeenAt: Date(timeIntervalSince1970: try row.decode("last_seen_at")),
+                silenceSeconds: try row.decode("silence"))
+        }
+    }
+
+    /// Tasks per measurement, kind and state: one grouped query (for the coordinator's metrics).
+    public func taskStateCounts() throws -> [TaskStateCount] {
+        try database.query("""
+            SELECT measurement_id, kind, state, count(*)::bigint AS count
+            FROM tasks GROUP BY measurement_id, kind, state ORDER BY measurement_id, kind, state
+            """).rows.map {
+            TaskStateCount(measurementID: try $0.decode("measurement_id"), kind: try $0.decode("kind"),
+                           state: try $0.decode("state"), count: try $0.decode("count"))
+        }
+    }
+}

@@ -5,6 +5,7 @@ import Logging
 import PeilModel
 import Probes
 import ServiceLifecycle
+import Telemetry
 import Wire
 
 /// `peil agent`: join a coordinator and probe what it hands out.
@@ -45,6 +46,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "PEM file of the roots TLS certificates are verified against (the lab: its CA file).")
     var trustStore: String = "/etc/ssl/certs/ca-certificates.crt"
 
+    @OptionGroup var metrics: MetricsOptions
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
@@ -78,8 +81,18 @@ struct AgentCommand: AsyncParsableCommand {
                                                           ehloName: ehloName ?? ProcessInfo.processInfo.hostName),
                                     fence: fence)
         let prober = MeasurementProber(resolution: ResolutionProber(resolver: resolver, followUp: followUp), connect: connect)
-        let service = AgentService(configuration: configuration, prober: prober, logger: logger)
+        let registry = MetricsRegistry()
+        let counts = metrics.address == nil ? nil : AgentMetrics(factory: registry.factory)
+        let server = try await metrics.start(registry) {
+            let health = counts?.health ?? (false, .zero)
+            return Health(checks: ["coordinator": health.connected], uptimeSeconds: health.uptime.seconds)
+        }
+        let service = AgentService(configuration: configuration, prober: prober, logger: logger, metrics: counts)
         let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do { try await group.run() } catch {
+            await server?.stop()
+            throw error
+        }
+        await server?.stop()
     }
 }

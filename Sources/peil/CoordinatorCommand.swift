@@ -5,6 +5,7 @@ import Logging
 import PeilModel
 import ServiceLifecycle
 import Store
+import Telemetry
 import Wire
 
 /// `peil coordinator`: apply migrations, then serve agents until SIGTERM.
@@ -46,6 +47,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Write the bound endpoints to this file once listening (for scripts).")
     var readyFile: String?
 
+    @OptionGroup var metrics: MetricsOptions
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
@@ -70,13 +73,23 @@ struct CoordinatorCommand: AsyncParsableCommand {
         configuration.planConnectTasks = !resolveOnly
         configuration.connectTargets = targets
         let readyFile = self.readyFile
-        let service = CoordinatorService(configuration: configuration, database: db, logger: logger) { bound in
+        let registry = MetricsRegistry()
+        let counts = metrics.address == nil ? nil : CoordinatorMetrics(factory: registry.factory)
+        let server = try await metrics.start(registry) {
+            let health = counts?.health ?? (true, .zero)
+            return Health(checks: ["database": health.databaseReachable], uptimeSeconds: health.uptime.seconds)
+        }
+        let service = CoordinatorService(configuration: configuration, database: db, logger: logger, metrics: counts) { bound in
             if let readyFile {
                 try? (bound.joined(separator: "\n") + "\n").write(toFile: readyFile, atomically: true, encoding: .utf8)
             }
         }
         let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do { try await group.run() } catch {
+            await server?.stop()
+            throw error
+        }
+        await server?.stop()
     }
 }
 

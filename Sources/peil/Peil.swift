@@ -10,7 +10,7 @@ struct Peil: AsyncParsableCommand {
             // one line per subcommand
             LabCommand.self,
             ResolveCommand.self,
-            KeysCommand.self, CoordinatorCommand.self, AgentCommand.self, DatabaseCommand.self,
+            KeysCommand.self, CoordinatorCommand.self, AgentCommand.self, AgentsCommand.self, DatabaseCommand.self,
             ImportCommand.self, SetsCommand.self, MeasureCommand.self, StatusCommand.self, ResultsCommand.self,
             ImportResultsCommand.self, ReportCommand.self, CompareCommand.self,
             LintCommand.self, ScanCommand.self, ProbeCommand.self,

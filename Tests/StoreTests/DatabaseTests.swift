@@ -83,6 +83,23 @@ final class DatabaseTests: StoreTestCase {
         XCTAssertEqual(try row.decode("public_key", as: String.self), "key-b")
         XCTAssertEqual(try row.decode("families", as: String.self), "ipv6")
     }
+
+    func testAgentsAreListedWithTheirLastContactAndTouchedTogether() throws {
+        try store.registerAgent(id: "b", publicKey: "key-b", families: [.ipv4, .ipv6], concurrency: 8, version: "0.1.0")
+        try store.registerAgent(id: "a", publicKey: "key-a", families: [.ipv6], concurrency: 2, version: "0.2.0")
+        try store.database.execute("UPDATE agents SET last_seen_at = now() - interval '1 hour'")
+        XCTAssertEqual(try store.touchAgents(ids: ["a", "nobody"]), 1)
+        XCTAssertEqual(try store.touchAgents(ids: []), 0)
+        let agents = try store.agents()
+        XCTAssertEqual(agents.map(\.id), ["a", "b"])
+        XCTAssertEqual(agents.map(\.families), [[.ipv6], [.ipv4, .ipv6]])
+        XCTAssertEqual(agents.map(\.concurrency), [2, 8])
+        XCTAssertEqual(agents.map(\.version), ["0.2.0", "0.1.0"])
+        XCTAssertLessThan(agents[0].silenceSeconds, 60)
+        XCTAssertEqual(agents[1].silenceSeconds, 3600, accuracy: 60)
+        XCTAssertEqual(agents[1].lastSeenAt.timeIntervalSince(agents[0].lastSeenAt), -3600, accuracy: 60)
+        XCTAssertLessThanOrEqual(agents[1].registeredAt.timeIntervalSince(Date()), 60)
+    }
 }
 
 /// Connection set-up that needs no server.

@@ -119,6 +119,20 @@ final class TaskQueueTests: StoreTestCase {
                                               agentID: "agent-1", maxAttempts: 3), .unknownTask)
     }
 
+    func testTaskStateCountsGroupByMeasurementKindAndState() throws {
+        let first = try measure("a.nl", "b.nl", "c.nl")
+        let second = try measure("d.nl")
+        let task = try XCTUnwrap(try store.claimTasks(agentID: "agent-1", families: [.ipv4], limit: 1, leaseSeconds: 60).first)
+        XCTAssertEqual(try store.recordReport(completed(task), agentID: "agent-1", maxAttempts: 3), .stored)
+        _ = try store.claimTasks(agentID: "agent-1", families: [.ipv4], limit: 1, leaseSeconds: 60)
+        XCTAssertEqual(try store.taskStateCounts(), [
+            TaskStateCount(measurementID: first, kind: "resolve", state: "done", count: 1),
+            TaskStateCount(measurementID: first, kind: "resolve", state: "leased", count: 1),
+            TaskStateCount(measurementID: first, kind: "resolve", state: "queued", count: 1),
+            TaskStateCount(measurementID: second, kind: "resolve", state: "queued", count: 1),
+        ])
+    }
+
     func testTwoAttemptsReportingGiveExactlyOneResult() throws {
         let id = try measure("a.nl")
         // agent-1's lease runs out while it is still working; agent-2 takes the task over.
