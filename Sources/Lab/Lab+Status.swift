@@ -24,6 +24,8 @@ public struct LabStatus: Codable, Sendable, Hashable {
     public var complete: Bool
     public var namespaces: [Namespace]
     public var processes: [Process]
+    /// The coordinator and agent hosts the lab made (empty: none).
+    public var hosts: [LabHost]
 
     /// True when `up` finished and every namespace and process is there.
     public var isUp: Bool {
@@ -47,7 +49,7 @@ extension Lab {
                               alive: LabProcesses.isAlive(process.pid, named: process.program), addresses: process.addresses)
         }
         return LabStatus(prefix: configuration.prefix, stateDirectory: paths.root.path, complete: manifest?.complete ?? false,
-                         namespaces: namespaces, processes: processes)
+                         namespaces: namespaces, processes: processes, hosts: manifest?.hosts ?? [])
     }
 
     /// Global addresses in a namespace as `interface address/length` (`ip -brief address`).

@@ -28,7 +28,8 @@ public struct Lab: Sendable {
         self.endpoints = endpoints
         paths = LabPaths(configuration.stateDirectory)
         let addresses = world.serverGroups.flatMap(\.nameservers).flatMap(\.answeringAddresses)
-        topology = LabTopology(prefix: configuration.prefix, nameserverAddresses: addresses, endpointAddresses: endpoints?.addresses ?? [])
+        topology = LabTopology(prefix: configuration.prefix, nameserverAddresses: addresses, endpointAddresses: endpoints?.addresses ?? [],
+                               hosts: configuration.hosts)
     }
 
     /// A lab with this prefix and state directory (default `<repo>/var/lab`).
@@ -65,6 +66,16 @@ public struct Lab: Sendable {
     /// Every namespace the lab makes, router first.
     public var namespaces: [String] { topology.namespaces }
 
+    /// The hosts `up` makes under this configuration: the coordinator host first, then the
+    /// agent hosts; empty unless ``LabConfiguration/hosts`` > 0.
+    public var hosts: [LabHost] { topology.hosts }
+
+    /// The hosts of the running lab, from its manifest (whatever configuration brought it up);
+    /// empty when it has none or is not up.
+    public func recordedHosts() throws -> [LabHost] {
+        try LabManifest.load(from: paths)?.hosts ?? []
+    }
+
     /// The ground truth of this lab's world (see ``LabWorld/expectedFacts()``).
     public func expectedFacts() -> [DNSFacts] { world.expectedFacts() }
 
@@ -95,6 +106,7 @@ public struct Lab: Sendable {
             (vantage.families.map(\.rawValue).sorted().joined(separator: "+"), vantageNamespace(for: vantage.families))
         })
         var manifest = LabManifest(prefix: configuration.prefix, paths: paths, vantages: vantages, startedAt: Date())
+        manifest.hosts = topology.hosts
         do {
             try manifest.save(to: paths)
             try topology.build(runner: runner, batchDirectory: paths.network) { namespace in

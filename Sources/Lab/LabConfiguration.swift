@@ -14,6 +14,9 @@ public struct LabConfiguration: Sendable, Hashable {
     /// Latency the endpoints and the DNS relay inject per response, in milliseconds (jitter
     /// ±25%); 0: none, and knotd listens on the published addresses itself.
     public var rttMilliseconds = 20
+    /// Agent hosts to make (0–31), with a coordinator host when more than 0 (see ``LabHost``):
+    /// a fleet on them runs as on separate machines, over TCP on lab addresses.
+    public var hosts = 0
 
     /// The default prefix, `peil`.
     public static let defaultPrefix = "peil"
@@ -57,6 +60,9 @@ public struct LabConfiguration: Sendable, Hashable {
             && scalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) }
         guard valid else {
             throw LabError(.invalidConfiguration, "lab prefix '\(prefix)' must be 1–10 characters [a-z0-9], starting with a letter")
+        }
+        guard (0...LabHost.maximumAgentHosts).contains(hosts) else {
+            throw LabError(.invalidConfiguration, "a lab has 0–\(LabHost.maximumAgentHosts) agent hosts, not \(hosts)")
         }
         guard stateDirectory.path != "/" else {
             throw LabError(.invalidConfiguration, "the lab state directory cannot be /")

@@ -1,10 +1,17 @@
 import Foundation
 import PeilModel
 
-/// A Peil fleet on a lab: key pairs, a coordinator, and agents inside the lab's vantage
-/// namespaces, each a `peil` process (``ChildProcess``) with its log `<name>.log` in
-/// `directory`. The agents reach the coordinator over `ipc://<directory>/coordinator.sock`, which
-/// crosses network namespaces without any link between a namespace and the host.
+/// A Peil fleet on a lab: key pairs, a coordinator, and agents, each a `peil` process
+/// (``ChildProcess``) with its log `<name>.log` in `directory`. Two placements:
+///
+/// - vantages (no `hosts`): the coordinator runs in the machine's namespace on
+///   `ipc://<directory>/coordinator.sock`, which crosses network namespaces without any link
+///   between a namespace and the machine; the agents run in the lab's vantage namespaces.
+/// - hosts (the lab's ``LabHost``s): the coordinator runs in the coordinator host and binds
+///   `tcp://<its IPv4>:7710` and `tcp://[<its IPv6>]:7710`; each agent runs in an agent host
+///   and connects with CURVE over the lab network (an IPv6-only host to the IPv6 address,
+///   the others to the IPv4 one). The coordinator host has no route out of the lab, so its
+///   database must be reached through PostgreSQL's Unix socket (`host=/socket/directory`).
 ///
 /// `peil lab fleet` (for `ops/demo` and `ops/twin-measure`) and the integration tests start
 /// their fleets with it. Not thread-safe: one caller drives it.
@@ -21,17 +28,41 @@ public final class LabFleet {
     public let directory: URL
     /// `--database` for the coordinator; nil: its default (`PEIL_DATABASE_URL`).
     public let database: String?
+    /// The coordinator host, when the fleet runs on the lab's hosts.
+    public let coordinatorHost: LabHost?
     public private(set) var members: [Member] = []
 
-    public init(peil: URL, lab: Lab, directory: URL, database: String? = nil) {
+    /// The port the coordinator listens on in its host.
+    public static let coordinatorPort = 7710
+
+    /// A fleet on the lab's vantages (`hosts` empty) or on its hosts (`hosts` from
+    /// ``Lab/hosts`` or ``Lab/recordedHosts()``, which always include the coordinator host).
+    public init(peil: URL, lab: Lab, directory: URL, database: String? = nil, hosts: [LabHost] = []) {
         self.peil = peil
         self.lab = lab
         self.directory = directory
         self.database = database
+        coordinatorHost = hosts.first { $0.role == .coordinator }
+        precondition(hosts.isEmpty || coordinatorHost != nil, "the lab's hosts have no coordinator host")
     }
 
-    /// Where the coordinator listens.
-    public var endpoint: String { "ipc://\(directory.path)/coordinator.sock" }
+    /// Where the coordinator listens: `ipc://<directory>/coordinator.sock`, or on hosts its
+    /// TCP endpoints on the coordinator host's lab addresses.
+    public var endpoints: [String] {
+        guard let host = coordinatorHost else { return ["ipc://\(directory.path)/coordinator.sock"] }
+        return [host.ipv4.map { "tcp://\($0):\(Self.coordinatorPort)" }, host.ipv6.map { "tcp://[\($0)]:\(Self.coordinatorPort)" }].compactMap { $0 }
+    }
+
+    /// The coordinator's first endpoint (the `ipc://` socket of a fleet on vantages).
+    public var endpoint: String { endpoints[0] }
+
+    /// The endpoint an agent with these families connects to: over IPv6 only when it has no IPv4.
+    public func endpoint(for families: Set<AddressFamily>) -> String {
+        guard let host = coordinatorHost else { return endpoint }
+        if !families.contains(.ipv4), let ipv6 = host.ipv6 { return "tcp://[\(ipv6)]:\(Self.coordinatorPort)" }
+        return host.ipv4.map { "tcp://\($0):\(Self.coordinatorPort)" } ?? endpoint
+    }
+
     /// The coordinator's allow-list of agent keys.
     public var allowList: URL { directory.appendingPathComponent("agents.allow") }
 
@@ -66,9 +97,12 @@ public final class LabFleet {
         let ready = directory.appendingPathComponent("coordinator.ready")
         try? FileManager.default.removeItem(at: ready)
         let name = "coordinator" + (members.contains { $0.name.hasPrefix("coordinator") } ? "-\(members.count)" : "")
-        let member = try start(name, peil.path, [
-            "coordinator", "--bind", endpoint, "--key", path("coordinator.key"), "--allow", allowList.path, "--ready-file", ready.path,
-        ] + (database.map { ["--database", $0] } ?? []) + arguments)
+        let coordinator = ["coordinator"] + endpoints.flatMap { ["--bind", $0] } + [
+            "--key", path("coordinator.key"), "--allow", allowList.path, "--ready-file", ready.path,
+        ] + (database.map { ["--database", $0] } ?? []) + arguments
+        let member = try coordinatorHost.map { host in
+            try start(name, try LabTool.ip.path(), ["netns", "exec", host.namespace, peil.path] + coordinator)
+        } ?? start(name, peil.path, coordinator)
         let deadline = ContinuousClock.now + timeout
         while !FileManager.default.fileExists(atPath: ready.path) && member.process.isRunning && ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.05)
@@ -84,11 +118,26 @@ public final class LabFleet {
     /// - Parameter arguments: more `peil agent` options, e.g. `--concurrency 48`.
     @discardableResult
     public func startAgent(_ name: String, families: Set<AddressFamily>, _ arguments: [String] = []) throws -> Member {
+        try startAgent(name, in: lab.vantageNamespace(for: families), families: families, arguments)
+    }
+
+    /// Starts agent `name` (its key must exist) in an agent host, with the host's families,
+    /// connecting to the coordinator host over TCP; otherwise as ``startAgent(_:families:_:)``.
+    @discardableResult
+    public func startAgent(_ name: String, on host: LabHost, _ arguments: [String] = []) throws -> Member {
+        guard host.role == .agent else { throw LabError(.invalidConfiguration, "\(host.namespace) is not an agent host") }
+        return try startAgent(name, in: host.namespace, families: Set(host.families), arguments)
+    }
+
+    /// The name of the agent a fleet runs on `host`: `<host>-<ipv4|ipv6|dual>`, e.g. `h2-ipv6`.
+    public static func agentName(on host: LabHost) -> String { "\(host.name)-\(host.familyWord)" }
+
+    private func startAgent(_ name: String, in namespace: String, families: Set<AddressFamily>, _ arguments: [String]) throws -> Member {
         let trust = FileManager.default.fileExists(atPath: lab.certificateAuthorityFile.path) && !arguments.contains("--trust-store")
             ? ["--trust-store", lab.certificateAuthorityFile.path] : []
         return try start(name, try LabTool.ip.path(), [
-            "netns", "exec", lab.vantageNamespace(for: families), peil.path,
-            "agent", "--name", name, "--coordinator", endpoint, "--coordinator-key", path("coordinator.pub"),
+            "netns", "exec", namespace, peil.path,
+            "agent", "--name", name, "--coordinator", endpoint(for: families), "--coordinator-key", path("coordinator.pub"),
             "--key", path("\(name).key"), "--root-hints", lab.rootHintsFile.path, "--trust-anchor", lab.trustAnchorFile.path,
             "--families", families.map(\.rawValue).sorted().joined(separator: ","),
         ] + trust + arguments)

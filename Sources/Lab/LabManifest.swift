@@ -24,6 +24,8 @@ public struct LabManifest: Codable, Sendable, Hashable {
     public var processes: [Process]
     /// The vantage namespaces by families: `"ipv4"`, `"ipv6"`, `"ipv4+ipv6"`.
     public var vantages: [String: String]
+    /// The coordinator and agent hosts (``LabHost``); nil in a manifest from before hosts.
+    public var hosts: [LabHost]?
     public var rootHintsFile: String
     public var trustAnchorFile: String
     public var startedAt: Date

@@ -2,8 +2,9 @@ import Foundation
 import PeilModel
 
 /// The lab's network: a core router namespace joined by one veth pair each to target
-/// namespaces (servers, addresses on their `lo`) and to vantage namespaces (clients), each
-/// vantage with only its own families' addresses and routes. Nothing is created in, or
+/// namespaces (servers, addresses on their `lo`), to vantage namespaces (clients), each
+/// vantage with only its own families' addresses and routes, and, when asked for, to host
+/// namespaces (``LabHost``: a coordinator host and agent hosts). Nothing is created in, or
 /// connected to, the host's namespace: every veth is made with both ends already inside lab
 /// namespaces, and no namespace has a default route.
 struct LabTopology: Sendable {
@@ -17,28 +18,43 @@ struct LabTopology: Sendable {
         /// For targets: the addresses on `lo` and the pools the core routes to it.
         let addresses: [String]
         let pools: [LabAddressPool]
-
-        var isTarget: Bool { !pools.isEmpty }
+        /// The prefixes it reaches through the core (each only where it has the family).
+        let routes: [String]
     }
 
     let prefix: String
     let members: [Member]
+    /// The coordinator host first, then the agent hosts; empty without hosts.
+    let hosts: [LabHost]
 
     static let vantages: [(suffix: String, families: Set<AddressFamily>)] = [
         ("v4", [.ipv4]), ("v6", [.ipv6]), ("ds", [.ipv4, .ipv6]),
     ]
 
-    /// The minimal lab: one DNS target namespace holding every nameserver address, and the
-    /// three vantages.
-    init(prefix: String, nameserverAddresses: [String], endpointAddresses: [String] = []) {
+    /// The minimal lab: one DNS target namespace holding every nameserver address, the three
+    /// vantages, and `hosts` agent hosts with a coordinator host when `hosts` > 0.
+    init(prefix: String, nameserverAddresses: [String], endpointAddresses: [String] = [], hosts: Int = 0) {
         self.prefix = prefix
+        let targetRoutes = [LabAddressPlan.targetIPv4Prefix, LabAddressPlan.targetIPv6Prefix]
+        let linkRoutes = [LabAddressPlan.linkIPv4Prefix, LabAddressPlan.linkIPv6Prefix]
         var members = Self.vantages.enumerated().map { offset, vantage in
-            Member(suffix: vantage.suffix, link: offset + 1, families: vantage.families, addresses: [], pools: [])
+            Member(suffix: vantage.suffix, link: offset + 1, families: vantage.families, addresses: [], pools: [], routes: targetRoutes)
         }
-        members.append(Member(suffix: "dns", link: 16, families: [.ipv4, .ipv6], addresses: nameserverAddresses, pools: [.nameserver]))
+        members.append(Member(suffix: "dns", link: 16, families: [.ipv4, .ipv6], addresses: nameserverAddresses, pools: [.nameserver],
+                              routes: linkRoutes))
         if !endpointAddresses.isEmpty {
             // The endpoint server's namespace: every web and mail platform address.
-            members.append(Member(suffix: "web", link: 17, families: [.ipv4, .ipv6], addresses: endpointAddresses, pools: [.web, .mail]))
+            members.append(Member(suffix: "web", link: 17, families: [.ipv4, .ipv6], addresses: endpointAddresses, pools: [.web, .mail],
+                                  routes: linkRoutes))
+        }
+        self.hosts = LabHost.plan(prefix: prefix, agentHosts: hosts)
+        for host in self.hosts {
+            // The coordinator host reaches every host link; an agent host the targets, as a
+            // vantage does, and the coordinator host's link.
+            let routes = host.role == .coordinator
+                ? [LabHost.linksIPv4Block, LabHost.linksIPv6Block]
+                : targetRoutes + [LabHost.coordinatorIPv4Link, LabHost.coordinatorIPv6Link]
+            members.append(Member(suffix: host.name, link: host.link, families: Set(host.families), addresses: [], pools: [], routes: routes))
         }
         self.members = members
     }
@@ -125,10 +141,6 @@ struct LabTopology: Sendable {
         for address in member.addresses {
             commands.append(address.contains(":") ? "addr add \(address)/128 dev lo nodad" : "addr add \(address)/32 dev lo")
         }
-        // Targets answer every link; a vantage reaches only the target space.
-        let (ipv4Routes, ipv6Routes) = member.isTarget
-            ? (LabAddressPlan.linkIPv4Prefix, LabAddressPlan.linkIPv6Prefix)
-            : (LabAddressPlan.targetIPv4Prefix, LabAddressPlan.targetIPv6Prefix)
         if member.families.contains(.ipv4) {
             commands.append("addr add \(LabAddressPlan.linkIPv4(member.link, coreSide: false))/24 dev to-core")
         }
@@ -136,11 +148,11 @@ struct LabTopology: Sendable {
             commands.append("addr add \(LabAddressPlan.linkIPv6(member.link, coreSide: false))/64 dev to-core nodad")
         }
         commands.append("link set to-core up")
-        if member.families.contains(.ipv4) {
-            commands.append("route add \(ipv4Routes) via \(LabAddressPlan.linkIPv4(member.link, coreSide: true))")
-        }
-        if member.families.contains(.ipv6) {
-            commands.append("route add \(ipv6Routes) via \(LabAddressPlan.linkIPv6(member.link, coreSide: true))")
+        for route in member.routes {
+            let isIPv6 = route.contains(":")
+            guard member.families.contains(isIPv6 ? .ipv6 : .ipv4) else { continue }
+            let gateway = isIPv6 ? LabAddressPlan.linkIPv6(member.link, coreSide: true) : LabAddressPlan.linkIPv4(member.link, coreSide: true)
+            commands.append("route add \(route) via \(gateway)")
         }
         return commands
     }

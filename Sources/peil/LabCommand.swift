@@ -90,10 +90,14 @@ struct LabCommand: ParsableCommand {
         @Flag(help: "Serve DNS only: no web and mail endpoints for a twin world.")
         var noEndpoints = false
 
+        @Option(help: "Agent hosts to add (0–31), with a coordinator host <prefix>-coord: <prefix>-h1 IPv4-only, h2 IPv6-only, h3 and on dual-stack, each with its own lab addresses (for `lab fleet --on-hosts`).")
+        var hosts: Int = 0
+
         func run() throws {
             let started = Date()
             var configuration = options.lab.configuration
             configuration.rttMilliseconds = rtt
+            configuration.hosts = hosts
             configuration.endpointServer = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let plan = noEndpoints ? nil : try world.twin().map { TwinEndpoints.plan($0, rttMilliseconds: rtt) }
             let lab = Lab(configuration: configuration, world: try world.labWorld(), endpoints: plan)
@@ -110,9 +114,16 @@ struct LabCommand: ParsableCommand {
             for (families, namespace) in manifest.vantages.sorted(by: { $0.key < $1.key }) {
                 print("  vantage \(families): \(namespace)")
             }
+            for host in lab.hosts { print("  " + Self.describe(host)) }
             print("  root hints:   \(lab.rootHintsFile.path)")
             print("  trust anchor: \(lab.trustAnchorFile.path)")
             print("  manifest:     \(lab.manifestFile.path)")
+        }
+
+        /// `coordinator host peil-coord (ipv4+ipv6): 198.19.32.2 2001:2:0:120::2`.
+        static func describe(_ host: LabHost) -> String {
+            let addresses = [host.ipv4, host.ipv6].compactMap { $0 }.joined(separator: " ")
+            return "\(host.role.rawValue) host \(host.namespace) (\(host.families.map(\.rawValue).joined(separator: "+"))): \(addresses)"
         }
     }
 
@@ -143,6 +154,7 @@ struct LabCommand: ParsableCommand {
                 print("  namespace \(namespace.name): \(namespace.exists ? "present" : "absent")")
                 for address in namespace.addresses { print("    \(address)") }
             }
+            for host in status.hosts { print("  " + Up.describe(host)) }
             for process in status.processes {
                 print("  \(process.program) \(process.role) pid \(process.pid): \(process.alive ? "running" : "gone") on \(process.addresses.joined(separator: " "))")
             }

@@ -7,7 +7,9 @@ import XCTest
 
 /// One integration scenario's world: a fresh database on the `ops/pg` server and a
 /// ``LabFleet`` (keys, a coordinator and agents run as real `peil` processes, the agents inside
-/// lab vantage namespaces, reaching the coordinator over an `ipc://` socket).
+/// lab vantage namespaces, reaching the coordinator over an `ipc://` socket; or, on the lab's
+/// hosts, the coordinator in the coordinator host on TCP, reaching PostgreSQL through its Unix
+/// socket, and the agents in the agent hosts).
 final class Backbone {
     let directory: URL
     let connectionString: String
@@ -16,14 +18,16 @@ final class Backbone {
     let fleet: LabFleet
     private let database: TemporaryDatabase
 
-    init(lab: Lab) throws {
+    /// `onHosts`: the fleet runs on the lab's hosts (``Lab/hosts``).
+    init(lab: Lab, onHosts: Bool = false) throws {
         self.lab = lab
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("peil-it-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         database = try TemporaryDatabase(prefix: "peil_it")
         connectionString = database.connectionString
         store = try XCTUnwrap(database.store)
-        fleet = LabFleet(peil: PeilProcess.peilBinary, lab: lab, directory: directory, database: connectionString)
+        let coordinatorDatabase = onHosts ? try database.socketConnectionString(passfileDirectory: directory) : connectionString
+        fleet = LabFleet(peil: PeilProcess.peilBinary, lab: lab, directory: directory, database: coordinatorDatabase, hosts: onHosts ? lab.hosts : [])
     }
 
     /// Makes a key pair; allow-listed ones go into `agents.allow`.
@@ -57,6 +61,11 @@ final class Backbone {
     /// An agent in the lab vantage namespace for `families`.
     func startAgent(_ name: String, families: Set<AddressFamily>, extra: [String] = []) throws -> PeilProcess {
         PeilProcess(try fleet.startAgent(name, families: families, extra))
+    }
+
+    /// An agent on a lab host, named `<host>-<family>` (``LabFleet/agentName(on:)``).
+    func startAgent(on host: LabHost, extra: [String] = []) throws -> PeilProcess {
+        PeilProcess(try fleet.startAgent(LabFleet.agentName(on: host), on: host, extra))
     }
 
     func measure(_ sets: String) throws -> Int64 {
