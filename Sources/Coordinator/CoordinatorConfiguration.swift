@@ -34,6 +34,8 @@ public struct CoordinatorConfiguration: Sendable {
     /// How often the connected agents' last contact is written to the store and, with metrics
     /// on, the task gauges are refreshed (one grouped query).
     public var refreshInterval: Duration = .seconds(2)
+    /// How often the schedules are looked at for a measurement that is due.
+    public var scheduleInterval: Duration = .seconds(30)
 
     public init(endpoints: [String], keyPair: CurveKeyPair, allowedAgents: [String: String]) {
         self.endpoints = endpoints

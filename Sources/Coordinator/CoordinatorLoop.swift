@@ -16,6 +16,7 @@ final class CoordinatorLoop {
     private let clock = ContinuousClock()
     private var machine: CoordinatorStateMachine
     private var lastRefresh: ContinuousClock.Instant?
+    private var lastScheduleCheck: ContinuousClock.Instant?
 
     init(configuration: CoordinatorConfiguration, database: PeilStore, logger: Logger, metrics: CoordinatorMetrics? = nil) {
         self.configuration = configuration
@@ -63,6 +64,7 @@ final class CoordinatorLoop {
             }
             perform(machine.tick(now: clock.now), router: router)
             if lastRefresh.map({ clock.now - $0 >= configuration.refreshInterval }) ?? true { refresh() }
+            if lastScheduleCheck.map({ clock.now - $0 >= configuration.scheduleInterval }) ?? true { runDueSchedules() }
         }
         perform(machine.shutdown(), router: router)
         logger.info("stopped")
@@ -179,6 +181,21 @@ final class CoordinatorLoop {
         }
         metrics?.agentsConnected(sessions)
         metrics?.resultsRefused(machine.refusals)
+    }
+
+    /// Every ``CoordinatorConfiguration/scheduleInterval``: the measurements of schedules that
+    /// are due (`peil schedule`). Several coordinators may do this at once; each run happens once.
+    private func runDueSchedules() {
+        lastScheduleCheck = clock.now
+        do {
+            for run in try database.runDueSchedules() {
+                let slices = run.sliceCount.map { count in " (slices \(run.slices.map(String.init).joined(separator: ",")) of \(count))" } ?? ""
+                logger.info("scheduled measurement \(run.measurementID) started: \(run.domains) domains\(slices)",
+                            metadata: ["schedule": "\(run.schedule)", "measurement": "\(run.measurementID)"])
+            }
+        } catch {
+            logger.error("cannot run the due schedules: \(error)")
+        }
     }
 
     private func send(_ message: WireMessage, to routingID: Data, on router: ZMQSocket) -> Bool {

@@ -11,7 +11,7 @@ struct Peil: AsyncParsableCommand {
             LabCommand.self,
             ResolveCommand.self,
             KeysCommand.self, CoordinatorCommand.self, AgentCommand.self, AgentsCommand.self, DatabaseCommand.self,
-            ImportCommand.self, SetsCommand.self, MeasureCommand.self, StatusCommand.self, ResultsCommand.self,
+            ImportCommand.self, SetsCommand.self, MeasureCommand.self, ScheduleCommand.self, StatusCommand.self, ResultsCommand.self,
             ImportResultsCommand.self, ReportCommand.self, CompareCommand.self,
             LintCommand.self, ScanCommand.self, ProbeCommand.self,
             HostileAgentCommand.self,
