@@ -34,6 +34,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// How often the connected agents' last contact is written to the store and, with metrics
     /// on, the task gauges are refreshed (one grouped query).
     public var refreshInterval: Duration = .seconds(2)
+    /// The allow-list file: read again when it changes (looked at every ``refreshInterval``), so
+    /// a retired agent's key is refused from then on without a restart. Nil: never re-read.
+    public var allowListFile: URL?
     /// How often the schedules are looked at for a measurement that is due.
     public var scheduleInterval: Duration = .seconds(30)
 

@@ -17,6 +17,10 @@ final class CoordinatorLoop {
     private var machine: CoordinatorStateMachine
     private var lastRefresh: ContinuousClock.Instant?
     private var lastScheduleCheck: ContinuousClock.Instant?
+    /// The keys ZAP admits; replaced when the allow-list file changes.
+    private let allowList: AllowedKeys
+    /// The allow-list file's text as last read.
+    private var allowListText: String?
 
     init(configuration: CoordinatorConfiguration, database: PeilStore, logger: Logger, metrics: CoordinatorMetrics? = nil) {
         self.configuration = configuration
@@ -24,14 +28,16 @@ final class CoordinatorLoop {
         self.logger = logger
         self.metrics = metrics
         self.machine = CoordinatorStateMachine(settings: .init(configuration), now: clock.now)
+        self.allowList = AllowedKeys(Set(configuration.allowedAgents.keys))
+        self.allowListText = configuration.allowListFile.flatMap { try? String(contentsOf: $0, encoding: .utf8) }
     }
 
     /// Binds, then serves until `stop`; returns the endpoints bound through `bound`.
     func run(stop: StopSignal, bound: ([String]) -> Void) throws {
         let context = try ZMQContext()
         defer { context.terminate() }
-        let allowed = configuration.allowedAgents
-        let authenticator = try ZAPAuthenticator(context: context) { allowed[$0] != nil }
+        let allowed = allowList
+        let authenticator = try ZAPAuthenticator(context: context) { allowed.contains($0) }
         var refusalLog = RateLimitedLog(linesPerWindow: 10, window: .seconds(60))
         defer { authenticator.socket.close() }
         let router = try ZMQSocket.curveServerRouter(context: context, options: CurveServerOptions(secretKey: configuration.keyPair.secretKey))
@@ -41,7 +47,7 @@ final class CoordinatorLoop {
             try router.bind(endpoint)
             endpoints.append(try router.lastEndpoint())
         }
-        logger.info("listening", metadata: ["endpoints": "\(endpoints)", "agents-allowed": "\(allowed.count)"])
+        logger.info("listening", metadata: ["endpoints": "\(endpoints)", "agents-allowed": "\(configuration.allowedAgents.count)"])
         bound(endpoints)
 
         while !stop.isStopped {
@@ -63,7 +69,10 @@ final class CoordinatorLoop {
                 }
             }
             perform(machine.tick(now: clock.now), router: router)
-            if lastRefresh.map({ clock.now - $0 >= configuration.refreshInterval }) ?? true { refresh() }
+            if lastRefresh.map({ clock.now - $0 >= configuration.refreshInterval }) ?? true {
+                refresh()
+                rereadAllowList(router: router)
+            }
             if lastScheduleCheck.map({ clock.now - $0 >= configuration.scheduleInterval }) ?? true { runDueSchedules() }
         }
         perform(machine.shutdown(), router: router)
@@ -183,6 +192,21 @@ final class CoordinatorLoop {
         metrics?.resultsRefused(machine.refusals)
     }
 
+    /// The allow-list file, when it changed: the new keys for ZAP and the machine (sessions of
+    /// removed keys end). A file that no longer reads is logged and the old list kept.
+    private func rereadAllowList(router: ZMQSocket) {
+        guard let file = configuration.allowListFile, let text = try? String(contentsOf: file, encoding: .utf8), text != allowListText else { return }
+        allowListText = text
+        do {
+            let keys = try CurveKeyFile.readAllowList(file)
+            allowList.replace(Set(keys.keys))
+            logger.notice("allow-list read again: \(keys.count) agents", metadata: ["file": "\(file.path)"])
+            perform(machine.allowListChanged(keys), router: router)
+        } catch {
+            logger.error("the changed allow-list does not read; keeping the old one: \(error)")
+        }
+    }
+
     /// Every ``CoordinatorConfiguration/scheduleInterval``: the measurements of schedules that
     /// are due (`peil schedule`). Several coordinators may do this at once; each run happens once.
     private func runDueSchedules() {
@@ -222,4 +246,16 @@ enum PollRound {
         }
         return handled
     }
+}
+
+/// The keys ZAP admits, shared with its callback (which runs on the loop's thread too).
+final class AllowedKeys: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys: Set<String>
+
+    init(_ keys: Set<String>) { self.keys = keys }
+
+    func contains(_ key: String) -> Bool { lock.withLock { keys.contains(key) } }
+
+    func replace(_ keys: Set<String>) { lock.withLock { self.keys = keys } }
 }

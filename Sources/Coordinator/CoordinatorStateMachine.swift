@@ -75,7 +75,7 @@ struct CoordinatorStateMachine {
         case log(Logger.Level, String)
     }
 
-    let settings: Settings
+    private(set) var settings: Settings
     private(set) var sessions: [Data: AgentSession] = [:]
     /// Results refused so far (see ``RefusalTally``).
     private(set) var refusals = RefusalTally()
@@ -85,6 +85,8 @@ struct CoordinatorStateMachine {
     private var refusalsLogged = 0
     /// The instant of the latest message: when the store's answers to it are judged.
     private var lastNow: ContinuousClock.Instant
+    /// Keys taken off the allow-list whose later messages were logged (bounded: the first 1,000).
+    private var removedKeysLogged: Set<String> = []
     /// When each key's last HELLO was taken up (bounded by the allow-list).
     private var lastHello: [String: ContinuousClock.Instant] = [:]
     /// Each agent's budget of store lookups that found no lease (bounded by the allow-list; kept
@@ -108,8 +110,11 @@ struct CoordinatorStateMachine {
                            bytes: Int? = nil) -> [Action] {
         lastNow = now
         guard let name = settings.allowedAgents[key] else {
-            // ZAP admits only allow-listed keys, so this cannot happen; refuse to store anything if it does.
-            return [.log(.error, "message from a key that is not allow-listed; dropped")]
+            // ZAP admits only allow-listed keys: this is a connection made before the key was
+            // taken off the allow-list. Nothing of it is stored; it is told so, and logged once.
+            let first = removedKeysLogged.count < 1_000 && removedKeysLogged.insert(key).inserted
+            return (first ? [.log(.warning, "message from key \(key), which is not (or no longer) allow-listed; refused")] : [])
+                + [.send(.reject(reason: "key not allow-listed"), to: routingID)]
         }
         if case .hello(let hello) = message {
             if let last = lastHello[key], now - last < settings.helloInterval { return [] }
@@ -234,6 +239,23 @@ struct CoordinatorStateMachine {
         }
         actions.append(.expireLeases)
         for routingID in sessions.keys.sorted(by: Self.byBytes) { actions += dispatch(to: routingID) }
+        return actions
+    }
+
+    /// The allow-list was read again: keys no longer on it lose their sessions (their leases
+    /// go back to the queue) and every later message of theirs is refused; new keys may join.
+    mutating func allowListChanged(_ allowed: [String: String]) -> [Action] {
+        settings.allowedAgents = allowed
+        var actions: [Action] = []
+        for (routingID, session) in sessions.sorted(by: { Self.byBytes($0.key, $1.key) }) where allowed[session.publicKey] == nil {
+            sessions[routingID] = nil
+            removedKeysLogged.insert(session.publicKey)
+            actions += [
+                .releaseLeases(agentID: session.agentID, why: "its key was taken off the allow-list"),
+                .send(.reject(reason: "key not allow-listed"), to: routingID),
+            ]
+        }
+        lastHello = lastHello.filter { allowed[$0.key] != nil }
         return actions
     }
 

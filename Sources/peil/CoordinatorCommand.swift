@@ -72,6 +72,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         configuration.tasksPerAddress = perAddress
         configuration.planConnectTasks = !resolveOnly
         configuration.connectTargets = targets
+        configuration.allowListFile = URL(fileURLWithPath: allow)
         let readyFile = self.readyFile
         let registry = MetricsRegistry()
         let counts = metrics.address == nil ? nil : CoordinatorMetrics(factory: registry.factory)

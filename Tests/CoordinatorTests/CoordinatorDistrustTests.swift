@@ -161,7 +161,7 @@ struct CoordinatorDistrustTests {
         // A HELLO with absurd numbers is rejected or clamped, never trapped on.
         let absurd = WireMessage.hello(.init(agentName: "x", protocolVersion: Int.min, softwareVersion: "", families: [], concurrency: Int.max))
         #expect(machine.received(absurd, from: Self.hostile, key: Self.hostileKey, now: at(5))
-                == [.send(.reject(reason: "protocol 3 required, agent speaks \(Int.min)"), to: Self.hostile)])
+                == [.send(.reject(reason: "protocol \(WireMessage.protocolVersion) required, agent speaks \(Int.min)"), to: Self.hostile)])
     }
 
     @Test func aFloodOfReadyCannotHoardMoreTasksThanTheConcurrency() {
@@ -297,5 +297,26 @@ struct CoordinatorDistrustTests {
         budget.spend(now: at(100)); budget.spend(now: at(100))
         let afterTwo = budget.available(now: at(100))
         #expect(!afterTwo, "two at most, however long it rested")
+    }
+
+    @Test func aKeyTakenOffTheAllowListLosesItsSessionAndLeasesAndIsRefusedFromThenOn() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        join(&machine, key: Self.honestKey, as: Self.honest, tasks: [Self.task(1, .reach)])
+        join(&machine, key: Self.hostileKey, as: Self.hostile)
+        let actions = machine.allowListChanged([Self.hostileKey: "hostile"])
+        #expect(actions == [.releaseLeases(agentID: "honest", why: "its key was taken off the allow-list"),
+                            .send(.reject(reason: "key not allow-listed"), to: Self.honest)])
+        #expect(machine.sessions[Self.honest] == nil && machine.sessions[Self.hostile] != nil, "the other agent stays")
+        // Its result, and its HELLO again, are refused and nothing goes to the store.
+        let late = machine.received(.result(Self.reach(1)), from: Self.honest, key: Self.honestKey, now: at(1))
+        #expect(Self.stores(late).isEmpty && late.contains(.send(.reject(reason: "key not allow-listed"), to: Self.honest)))
+        let hello = WireMessage.hello(.init(agentName: "honest", softwareVersion: "t", families: [.ipv4], concurrency: 4))
+        let again = machine.received(hello, from: Self.honest, key: Self.honestKey, now: at(5))
+        #expect(!again.contains { if case .register = $0 { true } else { false } }, "not admitted again")
+        #expect(Self.logs(again).isEmpty, "logged once, not per message")
+        // Put back on the list, it may join again.
+        _ = machine.allowListChanged([Self.hostileKey: "hostile", Self.honestKey: "honest"])
+        let back = machine.received(hello, from: Self.honest, key: Self.honestKey, now: at(10))
+        #expect(back.contains { if case .register = $0 { true } else { false } })
     }
 }

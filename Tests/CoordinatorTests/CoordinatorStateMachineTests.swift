@@ -61,7 +61,7 @@ struct CoordinatorStateMachineTests {
     @Test func anotherProtocolVersionIsRejected() {
         var machine = Machine(settings: Self.settings(), now: at(0))
         let actions = machine.received(Self.hello(version: 2), from: Self.process, key: Self.key, now: at(0))
-        #expect(actions == [.send(.reject(reason: "protocol 3 required, agent speaks 2"), to: Self.process)])
+        #expect(actions == [.send(.reject(reason: "protocol \(WireMessage.protocolVersion) required, agent speaks 2"), to: Self.process)])
     }
 
     @Test func aMessageFromAnUnknownSessionAsksForHelloAndStoresNothing() {
