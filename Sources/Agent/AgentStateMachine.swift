@@ -36,6 +36,10 @@ struct AgentStateMachine {
         var cancelGrace: Duration = .seconds(3)
         /// The end of a drain kept for sending the cancelled tasks' reports and their ACKs.
         var drainReportWindow: Duration = .seconds(5)
+        /// No word from the coordinator (which heartbeats every 2 s) for this long while a task
+        /// runs means the agent's own network may have been down: the task's result is not
+        /// trusted (see ``taskFinished(_:now:)``).
+        var contactLostAfter: Duration = .seconds(5)
 
         init(name: String, families: [AddressFamily], concurrency: Int) {
             self.name = name
@@ -79,6 +83,8 @@ struct AgentStateMachine {
         var startedAt: ContinuousClock.Instant
         var deadline: ContinuousClock.Instant
         var cancelledAt: ContinuousClock.Instant?
+        /// The agent lost contact with the coordinator while the task ran.
+        var ranWithoutContact = false
     }
 
     private struct ResultKey: Hashable, Comparable {
@@ -194,6 +200,13 @@ struct AgentStateMachine {
         guard let running = runningTasks.removeValue(forKey: ResultKey(taskID: report.taskID, attempt: report.attempt)) else {
             return [.log(.debug, "task \(report.taskID) attempt \(report.attempt) came back after it was reported as timed out")]
         }
+        // A vantage cut off from the coordinator was likely cut off from its targets too: what it
+        // saw then (timeouts, unreachable addresses) says nothing about them. Asked again, never
+        // stored as a measurement (the last attempt ends not testable: `error`, never `failed`).
+        let report = running.ranWithoutContact && report.outcome == .completed
+            ? TaskReport(taskID: report.taskID, attempt: report.attempt, outcome: .timeout,
+                         detail: "no word from the coordinator for over \(settings.contactLostAfter) while this ran: the agent's own network may have been down")
+            : report
         unacknowledged[ResultKey(taskID: report.taskID, attempt: report.attempt)] = Pending(report: report, lastSent: now)
         let took = now - running.startedAt, budget = running.deadline - running.startedAt
         return [.log(.debug, "task \(report.taskID) attempt \(report.attempt) \(running.task.kind.rawValue) \(running.task.domain): "
@@ -211,6 +224,9 @@ struct AgentStateMachine {
     /// Time passed: HELLO, credits, heartbeats, resends, and the end of a drain.
     mutating func tick(now: ContinuousClock.Instant) -> [Action] {
         var actions: [Action] = []
+        if now - lastHeard > settings.contactLostAfter {
+            for key in runningTasks.keys { runningTasks[key]?.ranWithoutContact = true }
+        }
         if agentID != nil, now - lastHeard > settings.coordinatorSilenceLimit {
             actions.append(.log(.warning, "no word from the coordinator for \(settings.coordinatorSilenceLimit); saying HELLO again"))
             agentID = nil

@@ -21,9 +21,10 @@ public struct ConnectTarget: Codable, Sendable, Hashable {
 public struct PortProbe: Codable, Sendable, Hashable {
     public enum State: String, Codable, Sendable, Hashable {
         case open
-        /// Refused (RST) or unreachable at once.
+        /// Refused by the server (a reset).
         case refused
-        /// No answer before the timeout.
+        /// No answer before the timeout, or an ICMP unreachable from the network (or no route
+        /// from the vantage): nothing from the server itself.
         case timeout
     }
 

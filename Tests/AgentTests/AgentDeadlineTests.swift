@@ -115,4 +115,24 @@ struct AgentDeadlineTests {
         _ = agent.received(.ack(taskID: 1, attempt: 1), now: at(25.5))
         #expect(Array(tick(&agent, at: 25.6).suffix(2)) == [.send(.bye), .exit])
     }
+
+    /// A task that ran while the coordinator was silent for over 5 s (the agent's own link may
+    /// have been down) is not stored as a measurement: it is reported as a timeout, asked again.
+    @Test func aTaskThatRanWithoutContactIsAskedAgainNotStored() {
+        var agent = running()
+        _ = agent.tick(now: at(4))  // 4 s without a word (the last was at t=1): still in contact
+        let heard = TaskReport(taskID: 1, attempt: 1, outcome: .completed)
+        var copy = agent
+        #expect(Self.results(copy.taskFinished(heard, now: at(4.5))) == [heard], "in contact: the result as it is")
+        _ = agent.tick(now: at(7))  // 6 s without a word
+        _ = agent.received(.heartbeat, now: at(8))
+        let reported = Self.results(agent.taskFinished(heard, now: at(9)))
+        #expect(reported.map(\.outcome) == [.timeout])
+        #expect(reported.first?.detail?.contains("the agent's own network may have been down") == true)
+        // A failure report stays what it was.
+        var other = running()
+        _ = other.tick(now: at(7))
+        let failure = TaskReport(taskID: 1, attempt: 1, outcome: .probeError, detail: "bad input")
+        #expect(Self.results(other.taskFinished(failure, now: at(8))) == [failure])
+    }
 }

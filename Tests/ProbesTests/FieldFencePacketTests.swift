@@ -93,4 +93,26 @@ struct FieldFencePacketTests {
         #expect((control["Tcp: ActiveOpens"] ?? 0) > (after["Tcp: ActiveOpens"] ?? 0), "control: \(Self.changed(after, control))")
         #expect((control["lo 1"] ?? 0) > (after["lo 1"] ?? 0), "control: lo received packets")
     }
+
+    /// No route from the vantage (here: a lab address in an empty namespace; nothing can leave)
+    /// is not a server that refused: the reach probe says timeout, so port 443 cannot read
+    /// "refused" and make HTTPS `failed`. Before, every connect error but a timeout was refused.
+    @Test func noRouteIsNoAnswerNotARefusal() throws {
+        let folder = try TestProcess.scratchFolder("noroute")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let ip = try #require(TestProcess.which("ip"), "the ip command")
+        let script = """
+            set -u
+            [ "$(grep -c ':' /proc/net/dev)" = 1 ] || { echo "not a fresh namespace"; exit 3; }
+            '\(ip)' link set lo up
+            '\(TestProcess.peil!)' probe reach --host zoo.example --address 198.18.0.1 > '\(folder)/v4' 2>&1
+            '\(TestProcess.peil!)' probe reach --host zoo.example --address 2001:2::1 > '\(folder)/v6' 2>&1
+            """
+        let result = try TestProcess.run("/usr/bin/unshare", ["--net", "/bin/sh", "-c", script], mergeErrors: true, timeout: .seconds(60))
+        #expect(result.status == 0, "\(result.standardOutput)")
+        for family in ["v4", "v6"] {
+            let report = try String(contentsOfFile: folder + "/" + family, encoding: .utf8)
+            #expect(report.contains("\"timeout\"") && !report.contains("\"refused\""), "\(family): \(report)")
+        }
+    }
 }

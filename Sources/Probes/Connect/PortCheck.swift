@@ -1,3 +1,4 @@
+import Glibc
 import PeilModel
 
 /// Whether TCP ports accept connections (the IPv6 web test's reachability: CHECKS.md, 4 s).
@@ -9,7 +10,12 @@ public enum PortCheck {
             try TCPStream.connect(address: address, port: port, deadline: .now + timeout).close()
             return .open
         } catch {
-            return error == .timeout ? .timeout : .refused
+            // Refused only when the server itself said so (a reset: ECONNREFUSED). An ICMP error
+            // from the network (host or net unreachable) or no route from this vantage says nothing
+            // about the server, and the kernel rate-limits such errors, so the same address could
+            // read refused once and timeout the next: it counts as no answer.
+            if case .refused(let code) = error, code == ECONNREFUSED { return .refused }
+            return .timeout
         }
     }
 
