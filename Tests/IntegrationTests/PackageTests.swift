@@ -29,7 +29,7 @@ final class PackageTests: XCTestCase {
             XCTAssertTrue(contents.contains(" \(path)\n"), "\(path) missing:\n\(contents)")
         }
         let control = try TestProcess.run("/usr/bin/dpkg-deb", ["--field", package, "Depends"]).standardOutput
-        for library in ["libzmq5", "libunbound8", "libldns3", "libpq5", "libssl3", "adduser"] {
+        for library in ["libzmq5", "libunbound8", "libldns3", "libpq5", "libssl3", "adduser", "publicsuffix"] {
             XCTAssertTrue(control.contains(library), "Depends lacks \(library): \(control)")
         }
         let conffiles = try TestProcess.run("/usr/bin/dpkg-deb", ["--info", package, "conffiles"]).standardOutput
