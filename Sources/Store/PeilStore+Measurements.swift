@@ -28,19 +28,32 @@ extension PeilStore {
             }
             let id: Int64 = try connection.query(
                 "INSERT INTO measurements (sets) VALUES (\(array: names)::text[]) RETURNING id").single().decode("id")
-            try connection.execute("""
-                INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host, family)
-                SELECT \(id)::bigint, \(TaskKind.resolve.rawValue), d.id, d.name,
-                       COALESCE(min(m.web_host), 'www.' || d.name), \(TaskKind.resolve.requiredFamily?.rawValue)
-                FROM set_members m
-                JOIN sets s ON s.id = m.set_id
-                JOIN domains d ON d.id = m.domain_id
-                WHERE s.name = ANY(\(array: names)::text[])
-                GROUP BY d.id, d.name
-                ORDER BY d.name
-                """)
+            try queueResolveTasks(measurementID: id, sets: names, on: connection)
             return id
         }
+    }
+
+    /// Queues one resolve task for every domain of `sets` (each once, with its web host), or
+    /// only for those in `slices` of `count` (a rolling schedule's share: the first 32 bits of
+    /// the MD5 of the name, modulo `count`), inside the caller's transaction.
+    /// - Returns: how many were queued.
+    @discardableResult
+    func queueResolveTasks(measurementID id: Int64, sets: [String], slices: (indexes: [Int], count: Int)? = nil,
+                           on connection: DatabaseConnection) throws -> Int {
+        let indexes = slices.map { "{" + $0.indexes.map(String.init).joined(separator: ",") + "}" }
+        return try connection.execute("""
+            INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host, family)
+            SELECT \(id)::bigint, \(TaskKind.resolve.rawValue), d.id, d.name,
+                   COALESCE(min(m.web_host), 'www.' || d.name), \(TaskKind.resolve.requiredFamily?.rawValue)
+            FROM set_members m
+            JOIN sets s ON s.id = m.set_id
+            JOIN domains d ON d.id = m.domain_id
+            WHERE s.name = ANY(\(array: sets)::text[])
+              AND (\(slices?.count)::integer IS NULL
+                   OR ('x' || substr(md5(d.name), 1, 8))::bit(32)::bigint % \(slices?.count)::integer = ANY(\(indexes)::integer[]))
+            GROUP BY d.id, d.name
+            ORDER BY d.name
+            """)
     }
 
     /// Every measurement's id, oldest first.

@@ -169,20 +169,7 @@ extension PeilStore {
                     \(slices?.count)::integer)
             RETURNING id
             """).single().decode("id")
-        let domains = try connection.execute("""
-            INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host, family)
-            SELECT \(id)::bigint, \(TaskKind.resolve.rawValue), d.id, d.name,
-                   COALESCE(min(m.web_host), 'www.' || d.name), \(TaskKind.resolve.requiredFamily?.rawValue)
-            FROM set_members m
-            JOIN sets s ON s.id = m.set_id
-            JOIN domains d ON d.id = m.domain_id
-            WHERE s.name = ANY(\(array: sets)::text[])
-              AND (\(slices?.count)::integer IS NULL
-                   OR ('x' || substr(md5(d.name), 1, 8))::bit(32)::bigint % \(slices?.count)::integer
-                      = ANY(\(slices.map { "{" + $0.indexes.map(String.init).joined(separator: ",") + "}" })::integer[]))
-            GROUP BY d.id, d.name
-            ORDER BY d.name
-            """)
+        let domains = try queueResolveTasks(measurementID: id, sets: sets, slices: slices, on: connection)
         guard domains > 0 else {
             try connection.execute("DELETE FROM measurements WHERE id = \(id)")
             return nil
