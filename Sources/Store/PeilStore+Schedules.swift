@@ -100,14 +100,14 @@ extension PeilStore {
         var runs: [ScheduledRun] = []
         let at = Self.timestamp(now)
         for _ in 0..<1_000 {
-            let run: ScheduledRun?? = try database.transaction { connection in
+            let step: DueStep = try database.transaction { connection in
                 let due = try connection.query("""
                     SELECT id, name, array_to_json(sets)::text AS sets, kind, every_months, period_days, next_slice,
                            to_char(next_run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS next_run
                     FROM schedules WHERE next_run_at <= \(at)::timestamptz
                     ORDER BY next_run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
                     """).rows.first
-                guard let due else { return ScheduledRun??.none }
+                guard let due else { return .nothingDue }
                 let id: Int64 = try due.decode("id")
                 let name: String = try due.decode("name")
                 let sets = try Self.textArray(try due.decode("sets"))
@@ -117,7 +117,8 @@ extension PeilStore {
                     while next <= now { next = Self.adding(months: months, to: next) }
                     let measurement = try createMeasurementIfAny(sets: sets, on: connection, schedule: id, slices: nil)
                     try connection.execute("UPDATE schedules SET next_run_at = \(Self.timestamp(next))::timestamptz WHERE id = \(id)")
-                    return measurement.map { ScheduledRun(schedule: name, measurementID: $0.id, slices: [], sliceCount: nil, domains: $0.domains) }
+                    return measurement.map { .started(ScheduledRun(schedule: name, measurementID: $0.id, slices: [], sliceCount: nil, domains: $0.domains)) }
+                        ?? .movedOn
                 }
                 let days: Int = try due.decode("period_days")
                 var slice: Int = try due.decode("next_slice")
@@ -132,15 +133,24 @@ extension PeilStore {
                 try connection.execute("""
                     UPDATE schedules SET next_run_at = \(Self.timestamp(next))::timestamptz, next_slice = \(slice) WHERE id = \(id)
                     """)
-                return measurement.map { ScheduledRun(schedule: name, measurementID: $0.id, slices: slices, sliceCount: days, domains: $0.domains) }
+                return measurement.map { .started(ScheduledRun(schedule: name, measurementID: $0.id, slices: slices, sliceCount: days, domains: $0.domains)) }
+                    ?? .movedOn
             }
-            switch run {
-            case .none: return runs
-            case .some(.some(let started)): runs.append(started)
-            case .some(.none): continue  // its sets are gone or the slice is empty: moved on, nothing to measure
+            switch step {
+            case .nothingDue: return runs
+            case .started(let run): runs.append(run)
+            case .movedOn: continue
             }
         }
         return runs
+    }
+
+    /// What one look at the due schedules did.
+    private enum DueStep {
+        case nothingDue
+        case started(ScheduledRun)
+        /// Its sets are gone or its slices hold no domain: moved on to its next run, nothing measured.
+        case movedOn
     }
 
     /// The slice (0 ..< `count`) each of `domains` falls in, as ``runDueSchedules(now:)`` cuts a
