@@ -11,15 +11,18 @@ public struct SetEntry: Hashable, Sendable, Codable {
     public var testsWeb: Bool
     /// The set asks for the e-mail test of this domain.
     public var testsMail: Bool
+    /// The list's extra columns, by tag name (``SetTags/name(_:)``): `agency` → `Ministerie van …`.
+    public var tags: [String: String]
 
     public init(domain: DomainName, layer: Layer? = nil, organisation: String? = nil,
-                webHost: DomainName? = nil, testsWeb: Bool = true, testsMail: Bool = true) {
+                webHost: DomainName? = nil, testsWeb: Bool = true, testsMail: Bool = true, tags: [String: String] = [:]) {
         self.domain = domain
         self.layer = layer
         self.organisation = organisation
         self.webHost = webHost
         self.testsWeb = testsWeb
         self.testsMail = testsMail
+        self.tags = tags
     }
 
     /// The web host to measure: ``webHost``, or `www.<domain>`.
@@ -32,8 +35,11 @@ public enum SeedFormat: String, Sendable, CaseIterable {
     case primaryWeb = "primary web.csv"
     /// Primary `mail.csv`: `domain,layer,formal_reaction,dmarc,…`; one mail domain a row.
     case primaryMail = "primary mail.csv"
-    /// Broad `domains.csv`: `Domain Name,Domain Type,Agency`.
+    /// Broad `domains.csv`: `Domain Name,Domain Type,Agency`, optionally more columns (tags).
     case broad = "broad domains.csv"
+    /// A CSV list with a header whose first column is `domain`: an optional `layer` (a layer or
+    /// a broad domain type) and `web_host`, every other column a tag.
+    case tagged = "tagged list"
     /// One domain a line, optionally followed by its web host; `#` starts a comment; blank lines are ignored.
     case plain = "plain list"
 }
@@ -86,7 +92,11 @@ public struct SeedListError: Error, Hashable, Sendable, CustomStringConvertible 
 ///
 /// A file with any bad line is refused as a whole, naming every bad line. Rows naming the same
 /// domain (after normalisation) merge into one entry: the tests asked for add up, and the first
-/// layer, organisation and web host given win.
+/// layer, organisation and web host given win, per tag the first value given.
+///
+/// Tags: in the broad and the tagged formats every column but the domain, the layer (`layer`,
+/// the broad list's `Domain Type`) and `web_host` is a tag, named by ``SetTags/name(_:)``;
+/// an empty value sets no tag. `Agency` (or `organisation`) also gives the organisation.
 public enum SeedList {
     /// The domain types of the broad list and the layers they map to.
     public static let broadDomainTypes: [String: Layer] = [
@@ -101,7 +111,8 @@ public enum SeedList {
             if columns.contains("tls_available") { return .primaryWeb }
             if columns.contains("dmarc") { return .primaryMail }
         }
-        if columns == ["domain name", "domain type", "agency"] { return .broad }
+        if columns.starts(with: ["domain name", "domain type", "agency"]) { return .broad }
+        if columns.count >= 2 && columns[0] == "domain" { return .tagged }
         return .plain
     }
 
@@ -141,6 +152,7 @@ public enum SeedList {
             existing.webHost = existing.webHost ?? entry.webHost
             existing.testsWeb = existing.testsWeb || entry.testsWeb
             existing.testsMail = existing.testsMail || entry.testsMail
+            existing.tags.merge(entry.tags) { first, _ in first }
             merged[entry.domain] = existing
         }
         return merged.values.sorted { $0.domain < $1.domain }
@@ -154,11 +166,16 @@ public enum SeedList {
         let format = format(ofHeader: lines.first ?? "")
         var entries: [SetEntry] = []
         var problems: [SeedListError.Problem] = []
-        let headerWidth = format == .plain ? 0 : CSVLine.fields(of: lines[0]).count
+        let header: Header
+        do {
+            header = try Header(format: format, line: format == .plain ? "" : lines[0])
+        } catch {
+            return ([], [.init(file: file.name, line: 1, why: error.why)])
+        }
         for (index, line) in lines.enumerated() where format == .plain || index > 0 {
             if line.trimmingWhitespace().isEmpty { continue }
             do {
-                if let entry = try parseLine(line, format: format, width: headerWidth) { entries.append(entry) }
+                if let entry = try parseLine(line, header: header) { entries.append(entry) }
             } catch {
                 problems.append(.init(file: file.name, line: index + 1, why: error.why))
             }
@@ -168,7 +185,38 @@ public enum SeedList {
 
     private struct LineError: Error { var why: String }
 
-    private static func parseLine(_ line: String, format: SeedFormat, width: Int) throws(LineError) -> SetEntry? {
+    /// A CSV header: its width, and which columns are the layer, the web host, the organisation and tags.
+    private struct Header {
+        var format: SeedFormat
+        var width = 0
+        var layer: Int?
+        var webHost: Int?
+        var organisation: Int?
+        var tags: [(index: Int, name: String)] = []
+
+        init(format: SeedFormat, line: String) throws(LineError) {
+            self.format = format
+            guard format == .broad || format == .tagged else {
+                width = format == .plain ? 0 : CSVLine.fields(of: line).count
+                return
+            }
+            let names = CSVLine.fields(of: line).map { $0.trimmingWhitespace() }
+            width = names.count
+            var seen: [String: String] = [:]
+            for (index, header) in names.enumerated().dropFirst() {
+                guard let name = SetTags.name(header) else { throw LineError(why: "column \(index + 1) '\(header)' has no name to tag with") }
+                if format == .broad && index == 1 || format == .tagged && name == "layer" { layer = index; continue }
+                if format == .tagged && name == "web_host" { webHost = index; continue }
+                if let earlier = seen[name] { throw LineError(why: "columns '\(earlier)' and '\(header)' are both tag '\(name)'") }
+                seen[name] = header
+                if name == "agency" || name == "organisation" { organisation = organisation ?? index }
+                tags.append((index, name))
+            }
+        }
+    }
+
+    private static func parseLine(_ line: String, header: Header) throws(LineError) -> SetEntry? {
+        let format = header.format, width = header.width
         if format == .plain {
             let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
             // A domain, optionally followed by the web host to test for it (default www.<domain>).
@@ -196,11 +244,20 @@ public enum SeedList {
             var bare = name
             if name.value.hasPrefix("www.") { bare = try domain(String(name.value.dropFirst(4))) }
             return SetEntry(domain: bare, layer: layer, webHost: name, testsWeb: true, testsMail: false)
-        case .broad:
-            guard let layer = broadDomainTypes[fields[1].lowercased()] else {
-                throw LineError(why: "unknown domain type '\(fields[1])'")
+        case .broad, .tagged:
+            var layer: Layer?
+            if let index = header.layer, !fields[index].isEmpty {
+                let text = fields[index].lowercased()
+                layer = format == .broad ? broadDomainTypes[text] : Layer(rawValue: text) ?? broadDomainTypes[text]
+                guard layer != nil else { throw LineError(why: "unknown \(format == .broad ? "domain type" : "layer") '\(fields[index])'") }
             }
-            return SetEntry(domain: try domain(fields[0]), layer: layer, organisation: fields[2].isEmpty ? nil : fields[2])
+            if format == .broad && layer == nil { throw LineError(why: "unknown domain type ''") }
+            var tags: [String: String] = [:]
+            for (index, name) in header.tags where !fields[index].isEmpty { tags[name] = fields[index] }
+            var webHost: DomainName?
+            if let index = header.webHost, !fields[index].isEmpty { webHost = try domain(fields[index]) }
+            let organisation = header.organisation.flatMap { fields[$0].isEmpty ? nil : fields[$0] }
+            return SetEntry(domain: try domain(fields[0]), layer: layer, organisation: organisation, webHost: webHost, tags: tags)
         case .plain:
             return nil
         }

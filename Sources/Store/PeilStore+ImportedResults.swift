@@ -116,7 +116,7 @@ extension PeilStore {
         try database.transaction { connection in
             guard try !connection.query("SELECT 1 FROM sets WHERE name = \(name)").rows.isEmpty else { throw StoreError.unknownSet(name) }
             return try connection.query("""
-                SELECT d.name AS domain, m.layer, m.organisation, m.web_host, m.tests_web, m.tests_mail
+                SELECT d.name AS domain, m.layer, m.organisation, m.web_host, m.tests_web, m.tests_mail, m.tags::text AS tags
                 FROM set_members m JOIN sets s ON s.id = m.set_id JOIN domains d ON d.id = m.domain_id
                 WHERE s.name = \(name) ORDER BY d.name
                 """).rows.map { row in
@@ -124,7 +124,8 @@ extension PeilStore {
                          layer: try row.decode("layer", as: String?.self).flatMap(Layer.init(rawValue:)),
                          organisation: try row.decode("organisation", as: String?.self),
                          webHost: try row.decode("web_host", as: String?.self).map { try DomainName(parsing: $0) },
-                         testsWeb: try row.decode("tests_web"), testsMail: try row.decode("tests_mail"))
+                         testsWeb: try row.decode("tests_web"), testsMail: try row.decode("tests_mail"),
+                         tags: try JSONDecoder().decode([String: String].self, from: Data(try row.decode("tags", as: String.self).utf8)))
             }
         }
     }

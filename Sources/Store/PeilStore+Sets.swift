@@ -6,7 +6,7 @@ extension PeilStore {
     /// whole list replaces the old one or, on any error, the set stays as it was.
     ///
     /// Entries for the same domain are merged first (``SeedList/merge(_:)``). Domains are
-    /// shared between sets; what a set says about a domain (layer, organisation, web host)
+    /// shared between sets; what a set says about a domain (layer, organisation, web host, tags)
     /// belongs to that set.
     public func importSet(name: String, entries: [SetEntry]) throws -> ImportSummary {
         let setName = name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -37,16 +37,16 @@ extension PeilStore {
               AND d.name NOT IN (SELECT m.domain FROM jsonb_to_recordset(\(members)::jsonb) AS m(domain text))
             """)
         let after = try connection.execute("""
-            INSERT INTO set_members (set_id, domain_id, layer, organisation, web_host, tests_web, tests_mail)
-            SELECT \(setID)::bigint, d.id, m.layer, m.organisation, m.web_host, m.tests_web, m.tests_mail
+            INSERT INTO set_members (set_id, domain_id, layer, organisation, web_host, tests_web, tests_mail, tags)
+            SELECT \(setID)::bigint, d.id, m.layer, m.organisation, m.web_host, m.tests_web, m.tests_mail, m.tags
             FROM jsonb_to_recordset(\(members)::jsonb)
                  AS m(domain text, layer text, organisation text, web_host text,
-                      tests_web boolean, tests_mail boolean)
+                      tests_web boolean, tests_mail boolean, tags jsonb)
             JOIN domains d ON d.name = m.domain
             ON CONFLICT (set_id, domain_id) DO UPDATE
             SET layer = excluded.layer, organisation = excluded.organisation,
                 web_host = excluded.web_host, tests_web = excluded.tests_web,
-                tests_mail = excluded.tests_mail
+                tests_mail = excluded.tests_mail, tags = excluded.tags
             """)
         return ImportSummary(set: setName, domains: after, added: after - (before - removed),
                              removed: removed, newDomains: newDomains)
@@ -99,6 +99,7 @@ private struct MemberRow: Encodable {
     var web_host: String?
     var tests_web: Bool
     var tests_mail: Bool
+    var tags: [String: String]
 
     init(_ entry: SetEntry) {
         domain = entry.domain.value
@@ -107,5 +108,6 @@ private struct MemberRow: Encodable {
         web_host = entry.webHost?.value
         tests_web = entry.testsWeb
         tests_mail = entry.testsMail
+        tags = entry.tags
     }
 }

@@ -29,14 +29,47 @@ public struct ReportLoader: Sendable {
         case truth(URL)
     }
 
-    /// The input for `source` over `sets` (default: its own sets), against `baseline` when given.
-    public func input(_ source: Source, sets: [String]?, baseline: String?, rules: RuleSet?, baselineRules: RuleSet?) async throws -> ReportInput {
+    /// The input for `source` over `sets` (default: its own sets), against `baseline` when given,
+    /// with the recorded explanations (comply or explain) as of now, sliced by `sliceBy` (`layer`
+    /// or a tag name, normalised by ``SetTags/name(_:)``) when given.
+    /// - Throws: ``VerdictsError`` when no member of the sets has the tag.
+    public func input(_ source: Source, sets: [String]?, baseline: String?, rules: RuleSet?, baselineRules: RuleSet?,
+                      sliceBy: String? = nil) async throws -> ReportInput {
+        var input: ReportInput
         switch source {
         case .stored(let reference):
-            try await storedInput(reference, sets: sets, baseline: baseline, rules: rules, baselineRules: baselineRules)
+            input = try await storedInput(reference, sets: sets, baseline: baseline, rules: rules, baselineRules: baselineRules)
         case .truth(let url):
-            try await truthInput(url, sets: sets, baseline: baseline)
+            input = try await truthInput(url, sets: sets, baseline: baseline)
         }
+        input.explanations = try store.explanations()
+        input.reportTime = Self.timestamp(Date())
+        if let sliceBy {
+            input.sliceBy = try Self.slice(sliceBy, in: input.sets)
+        }
+        return input
+    }
+
+    /// `layer`, or the normalised name of a tag some member of `sets` has.
+    static func slice(_ text: String, in sets: [ReportSet]) throws -> String {
+        guard let name = SetTags.name(text) else { throw VerdictsError("--by '\(text)' names no tag") }
+        if name == "layer" { return name }
+        let known = Set(sets.flatMap { $0.members.values.flatMap(\.tags.keys) })
+        guard known.contains(name) else {
+            let names = known.isEmpty ? "they have no tags" : "their tags are " + known.sorted().joined(separator: ", ")
+            throw VerdictsError("no member of set \(sets.map(\.name).joined(separator: ", ")) has tag '\(name)' (from '\(text)'); "
+                + "\(names), and layer is built in")
+        }
+        return name
+    }
+
+    /// `yyyy-mm-ddThh:mm:ssZ` in UTC, as explanations record their time.
+    static func timestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
+        return formatter.string(from: date)
     }
 
     /// A stored measurement (id or name). `rules` judges a Peil measurement (default

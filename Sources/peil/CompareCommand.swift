@@ -12,7 +12,8 @@ struct CompareCommand: AsyncParsableCommand {
             For your own list: import it as a set (peil import --set mine FILE), measure it, then \
             peil compare --sets mine,primary --measurement ID. Output on stdout as a Markdown table \
             or CSV (the columns of adoption.csv). Adoption = (passed + warning + info) / \
-            (passed + warning + info + failed).
+            (passed + warning + info + failed). --by TAG (or layer) gives one table per set with a row \
+            per value of the tag (CSV: the columns of slices.csv).
             """
     )
 
@@ -33,6 +34,9 @@ struct CompareCommand: AsyncParsableCommand {
 
     @Option(help: "Rule set for Peil measurements: internetnl-current or internetnl-2021.")
     var rules: String?
+
+    @Option(name: .customLong("by"), help: "Slice by a tag (e.g. agency) or by layer.")
+    var sliceBy: String?
 
     @Option(help: "markdown or csv.")
     var format: String = "markdown"
@@ -55,14 +59,22 @@ struct CompareCommand: AsyncParsableCommand {
         let ruleSet = rules.flatMap(RuleSet.init(rawValue:))
         if let names = ReportLoader.list(sets), let measurement {
             let report = ReportBuilder.build(try await loader.input(.stored(measurement), sets: names, baseline: nil,
-                                                                   rules: ruleSet, baselineRules: nil))
+                                                                   rules: ruleSet, baselineRules: nil, sliceBy: sliceBy))
+            if sliceBy != nil { return printSlices(report) }
             print(format == "csv" ? CSVReport.adoption(report) : MarkdownReport.adoptionTable(report).joined(separator: "\n"),
                   terminator: format == "csv" ? "" : "\n")
         } else if let pair = ReportLoader.list(measurements), let set {
             let report = ReportBuilder.build(try await loader.input(.stored(pair[1]), sets: [set], baseline: pair[0],
-                                                                   rules: ruleSet, baselineRules: ruleSet))
+                                                                   rules: ruleSet, baselineRules: ruleSet, sliceBy: sliceBy))
+            if sliceBy != nil { return printSlices(report) }
             print(format == "csv" ? CSVReport.adoption(report) : MarkdownReport.measurementsTable(report, set: set).joined(separator: "\n"),
                   terminator: format == "csv" ? "" : "\n")
         }
+    }
+
+    /// `--by`: per set a table with a row per value (CSV: slices.csv's columns).
+    func printSlices(_ report: Report) {
+        if format == "csv" { return print(CSVReport.slices(report), terminator: "") }
+        print(MarkdownReport.sliceTables(report))
     }
 }

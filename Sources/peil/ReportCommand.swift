@@ -16,7 +16,9 @@ struct ReportCommand: AsyncParsableCommand {
             A Peil measurement is judged from its stored observations under --rules (default \
             internetnl-current); an imported one (peil import-results) keeps its published statuses. \
             With a baseline judged under other rules, the change is split into changed configurations \
-            and changed criteria (docs/REPORTS.md).
+            and changed criteria (docs/REPORTS.md). --by TAG adds slices.csv and a section per value of a \
+            tag (an extra column of an imported list; names normalised: lowercase, other characters _) \
+            or of layer. Explained failures (peil explain) are marked failed* and counted apart.
             """
     )
 
@@ -41,6 +43,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Rule set for a Peil baseline (default: --rules). An imported baseline keeps its own.")
     var baselineRules: String?
 
+    @Option(name: .customLong("by"), help: "Slice each set by a tag (e.g. agency) or by layer.")
+    var sliceBy: String?
+
     @Option(help: "Report title.")
     var title: String?
 
@@ -61,7 +66,7 @@ struct ReportCommand: AsyncParsableCommand {
         let source: ReportLoader.Source = truth.map { .truth(URL(fileURLWithPath: $0)) } ?? .stored(measurement ?? "")
         let input = try await loader.input(source, sets: ReportLoader.list(compare), baseline: baseline,
                                            rules: rules.flatMap(RuleSet.init(rawValue:)),
-                                           baselineRules: baselineRules.flatMap(RuleSet.init(rawValue:)))
+                                           baselineRules: baselineRules.flatMap(RuleSet.init(rawValue:)), sliceBy: sliceBy)
         let loaded = ContinuousClock.now
         let report = ReportBuilder.build(input, title: title)
         let directory = URL(fileURLWithPath: out, isDirectory: true)

@@ -4,7 +4,16 @@ import PeilModel
 public enum ReportBuilder {
     /// The report: adoption per set and column, per layer, against the baseline with the
     /// change attributed when possible, the supplier view and the per-domain rows.
+    /// Explanations mark the failed cells they count for in every measurement first
+    /// (``Explained``); `input.sliceBy` adds the slice rows.
     public static func build(_ input: ReportInput, title: String? = nil) -> Report {
+        var input = input
+        input.measurement = Explained.apply(input.explanations, to: input.measurement, reportTime: input.reportTime)
+        input.baseline = input.baseline.map { Explained.apply(input.explanations, to: $0, reportTime: input.reportTime) }
+        input.measurementUnderBaselineRules = input.measurementUnderBaselineRules.map {
+            Explained.apply(input.explanations, to: $0, reportTime: input.reportTime)
+        }
+        let tag = input.sliceBy == "layer" ? nil : input.sliceBy
         let measurements = [input.measurement] + [input.baseline, input.measurementUnderBaselineRules].compactMap { $0 }
         let columns = ReportColumns.present(in: measurements)
         let current = Tallies(input.measurement, sets: input.sets, columns: columns)
@@ -45,8 +54,40 @@ public enum ReportBuilder {
                            baselineMeasured: baseline.map { $0.measured[set.name] ?? 0 },
                            layers: set.members.values.reduce(into: [:]) { $0[$1.layer?.rawValue ?? "none", default: 0] += 1 })
             },
-            columns: columns, adoption: adoption, layers: layers, attribution: attribution(input),
+            columns: columns, adoption: adoption, layers: layers, sliceBy: input.sliceBy,
+            slices: slices(input, tag: tag, layers: layers, columns: columns), attribution: attribution(input),
             suppliers: Suppliers.view(domains: rows, measurement: measurement, columns: columns), domains: rows)
+    }
+
+    /// The rows of `--by`: the layer rows again for `layer`, else per tag value (sorted, `none` last).
+    static func slices(_ input: ReportInput, tag: String?, layers: [LayerRow], columns: [ReportColumn]) -> [SliceRow] {
+        guard let by = input.sliceBy else { return [] }
+        guard let tag else {
+            return input.sets.flatMap { set in
+                let members = set.members.values.reduce(into: [String: Int]()) { $0[$1.layer?.rawValue ?? "none", default: 0] += 1 }
+                return layers.filter { $0.set == set.name }.map {
+                    SliceRow(set: set.name, by: by, value: $0.layerName, members: members[$0.layerName] ?? 0, column: $0.column,
+                             current: $0.current, baseline: $0.baseline, deltaPoints: $0.deltaPoints)
+                }
+            }
+        }
+        let current = Tallies(input.measurement, sets: input.sets, columns: columns, tag: tag)
+        let baseline = input.baseline.map { Tallies($0, sets: input.sets, columns: columns, tag: tag) }
+        var rows: [SliceRow] = []
+        for set in input.sets {
+            let members = set.members.values.reduce(into: [String: Int]()) { $0[$1.tags[tag] ?? SetTags.none, default: 0] += 1 }
+            var values = Set(members.keys).union(current.layers[set.name] ?? [])
+            values.formUnion(baseline?.layers[set.name] ?? [])
+            for value in values.sorted(by: { ($0 == SetTags.none ? 1 : 0, $0) < ($1 == SetTags.none ? 1 : 0, $1) }) {
+                for column in columns {
+                    let key = TallyKey(set: set.name, layer: value, column: column.key)
+                    let now = current.tallies[key] ?? Tally(), before = baseline.map { $0.tallies[key] ?? Tally() }
+                    rows.append(SliceRow(set: set.name, by: by, value: value, members: members[value] ?? 0, column: column.key,
+                                         current: now, baseline: before, deltaPoints: Points.delta(now.adoption, before?.adoption)))
+                }
+            }
+        }
+        return rows
     }
 
     static func summary(_ measurement: MeasurementInput) -> MeasurementSummary {
@@ -106,7 +147,8 @@ public enum ReportBuilder {
             rows.append(DomainRow(domain: domain.domain, sets: memberships.map(\.0),
                                   layer: memberships.lazy.compactMap(\.1.layer).first?.rawValue,
                                   organisation: memberships.lazy.compactMap(\.1.organisation).first,
-                                  cells: tested, providers: providers[domain.domain] ?? Providers()))
+                                  cells: tested, providers: providers[domain.domain] ?? Providers(),
+                                  formalReaction: domain.formalReactions.sorted()))
         }
         return rows
     }
@@ -120,7 +162,8 @@ struct TallyKey: Hashable {
 }
 
 /// Every tally of one measurement over the compared sets: per set and column, and per set,
-/// layer and column.
+/// layer and column — or, given a tag, per set, tag value and column instead of the layer
+/// (`--by TAG`: the tag takes the layer's place, so both slice through one loop).
 struct Tallies {
     var tallies: [TallyKey: Tally] = [:]
     /// Members of each set with at least one cell.
@@ -128,7 +171,7 @@ struct Tallies {
     /// Layers seen per set (published layers can add one the set does not give).
     var layers: [String: Set<String>] = [:]
 
-    init(_ measurement: MeasurementInput, sets: [ReportSet], columns: [ReportColumn]) {
+    init(_ measurement: MeasurementInput, sets: [ReportSet], columns: [ReportColumn], tag: String? = nil) {
         let keys = columns.map(\.key), tests = columns.map(\.test)
         for set in sets {
             let published = measurement.sourceSet == set.name
@@ -140,10 +183,14 @@ struct Tallies {
                 measured[set.name, default: 0] += 1
                 for index in keys.indices where member.tests(keys[index]) {
                     guard let cell = domain.cells[keys[index]] else { continue }
-                    let layer = (published ? domain.publishedLayers[tests[index]] : nil) ?? member.layer
-                    let layerName = layer?.rawValue ?? "none"
-                    all[index].add(cell.status)
-                    byLayer[layerName, default: [Tally](repeating: Tally(), count: columns.count)][index].add(cell.status)
+                    let layerName: String
+                    if let tag {
+                        layerName = member.tags[tag] ?? SetTags.none
+                    } else {
+                        layerName = ((published ? domain.publishedLayers[tests[index]] : nil) ?? member.layer)?.rawValue ?? "none"
+                    }
+                    all[index].add(cell)
+                    byLayer[layerName, default: [Tally](repeating: Tally(), count: columns.count)][index].add(cell)
                 }
             }
             for index in keys.indices where all[index].total > 0 {

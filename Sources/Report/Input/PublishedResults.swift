@@ -85,6 +85,7 @@ public enum PublishedResults {
                 domain.cells[BulkColumnID(row.test, column).key] = StatusCell(status, "as published for \(row.host) on \(date)")
             }
             domain.publishedLayers[row.test.rawValue] = row.layer
+            if row.formalReaction { domain.formalReactions.insert(row.test.rawValue) }
             domains[row.domain] = domain
         }
         return MeasurementInput(id: id, name: name, date: date, ruleSet: ruleSet, imported: true, sourceSet: sourceSet,

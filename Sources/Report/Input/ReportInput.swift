@@ -7,12 +7,17 @@ public struct MeasuredDomain: Sendable, Hashable {
     public var cells: [String: StatusCell]
     /// Layers the measurement's source published per test (`web`, `mail`); imports only.
     public var publishedLayers: [String: Layer]
+    /// Tests (`web`, `mail`) for which the published results say the organisation filed a
+    /// formal reaction (the appendix's `formal_reaction`); imports only.
+    public var formalReactions: Set<String>
     public var facts: DNSFacts?
 
-    public init(domain: String, cells: [String: StatusCell], publishedLayers: [String: Layer] = [:], facts: DNSFacts? = nil) {
+    public init(domain: String, cells: [String: StatusCell], publishedLayers: [String: Layer] = [:],
+                formalReactions: Set<String> = [], facts: DNSFacts? = nil) {
         self.domain = domain
         self.cells = cells
         self.publishedLayers = publishedLayers
+        self.formalReactions = formalReactions
         self.facts = facts
     }
 
@@ -56,12 +61,15 @@ public struct SetMember: Codable, Sendable, Hashable {
     public var organisation: String?
     public var testsWeb: Bool
     public var testsMail: Bool
+    /// The list's extra columns by tag name (``SetTags``).
+    public var tags: [String: String]
 
-    public init(layer: Layer?, organisation: String? = nil, testsWeb: Bool = true, testsMail: Bool = true) {
+    public init(layer: Layer?, organisation: String? = nil, testsWeb: Bool = true, testsMail: Bool = true, tags: [String: String] = [:]) {
         self.layer = layer
         self.organisation = organisation
         self.testsWeb = testsWeb
         self.testsMail = testsMail
+        self.tags = tags
     }
 
     /// Whether the set asks for the test a column belongs to (`web.…` or `mail.…`).
@@ -88,7 +96,7 @@ public struct ReportSet: Sendable, Hashable {
     public init(name: String, entries: [SetEntry]) {
         self.name = name
         members = Dictionary(entries.map {
-            ($0.domain.value, SetMember(layer: $0.layer, organisation: $0.organisation, testsWeb: $0.testsWeb, testsMail: $0.testsMail))
+            ($0.domain.value, SetMember(layer: $0.layer, organisation: $0.organisation, testsWeb: $0.testsWeb, testsMail: $0.testsMail, tags: $0.tags))
         }, uniquingKeysWith: { first, _ in first })
     }
 }
@@ -105,14 +113,25 @@ public struct ReportInput: Sendable {
     public var sets: [ReportSet]
     /// For naming providers by their registered domain; without it, the last two labels.
     public var organisationalDomain: @Sendable (String) -> String?
+    /// Comply or explain: the recorded explanations; each marks the failed cells it counts for
+    /// (``Explanation/counts(forMeasurementOn:reportTime:)``) in every measurement reported on.
+    public var explanations: [Explanation]
+    /// When the report is made, UTC `yyyy-mm-ddThh:mm:ssZ`: explanations recorded later do not count.
+    public var reportTime: String
+    /// The slice besides the set: `layer` (the built-in one) or a tag name; nil for none.
+    public var sliceBy: String?
 
     public init(measurement: MeasurementInput, baseline: MeasurementInput? = nil, measurementUnderBaselineRules: MeasurementInput? = nil,
-                attributionNote: String? = nil, sets: [ReportSet], organisationalDomain: @escaping @Sendable (String) -> String? = { _ in nil }) {
+                attributionNote: String? = nil, sets: [ReportSet], organisationalDomain: @escaping @Sendable (String) -> String? = { _ in nil },
+                explanations: [Explanation] = [], reportTime: String = "9999-12-31T23:59:59Z", sliceBy: String? = nil) {
         self.measurement = measurement
         self.baseline = baseline
         self.measurementUnderBaselineRules = measurementUnderBaselineRules
         self.attributionNote = attributionNote
         self.sets = sets
         self.organisationalDomain = organisationalDomain
+        self.explanations = explanations
+        self.reportTime = reportTime
+        self.sliceBy = sliceBy
     }
 }

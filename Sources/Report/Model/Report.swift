@@ -12,6 +12,10 @@ public struct Report: Codable, Sendable {
     public var adoption: [AdoptionRow]
     /// Per set, layer and column.
     public var layers: [LayerRow]
+    /// The slice asked for (`--by`): `layer` or a tag name; nil for none.
+    public var sliceBy: String?
+    /// Per set, value of ``sliceBy`` and column (empty without `--by`).
+    public var slices: [SliceRow]
     public var attribution: Attribution
     public var suppliers: SupplierView
     public var domains: [DomainRow]
@@ -81,6 +85,21 @@ public struct LayerRow: Codable, Sendable, Hashable {
     public var layer: Layer? { Layer(rawValue: layerName) }
 }
 
+/// Adoption of one column for the members of a set that share a value of the slice (`--by`):
+/// a layer, or a tag's value (`none` for members without the tag).
+public struct SliceRow: Codable, Sendable, Hashable {
+    public var set: String
+    /// `layer` or the tag name.
+    public var by: String
+    public var value: String
+    /// Members of the set with this value.
+    public var members: Int
+    public var column: String
+    public var current: Tally
+    public var baseline: Tally?
+    public var deltaPoints: Double?
+}
+
 /// Whether the change against the baseline could be split into configuration and criteria.
 public struct Attribution: Codable, Sendable, Hashable {
     public var available: Bool
@@ -98,23 +117,29 @@ public struct DomainRow: Codable, Sendable, Hashable {
     public var organisation: String?
     public var cells: [String: StatusCell]
     public var providers: Providers
+    /// Tests (`mail`, `web`) whose published results carry a formal reaction of the
+    /// organisation (the appendix's asterisk); sorted, empty for none.
+    public var formalReaction: [String]
 
-    public init(domain: String, sets: [String], layer: String?, organisation: String?, cells: [String: StatusCell], providers: Providers) {
+    public init(domain: String, sets: [String], layer: String?, organisation: String?, cells: [String: StatusCell], providers: Providers,
+                formalReaction: [String] = []) {
         self.domain = domain
         self.sets = sets
         self.layer = layer
         self.organisation = organisation
         self.cells = cells
         self.providers = providers
+        self.formalReaction = formalReaction
     }
 
-    /// A cell as `report.json` gives it: `{"status": word, "evidence": text}`.
+    /// A cell as `report.json` gives it: `{"status": word, "evidence": text, "explanation": text?}`.
     struct EncodedCell: Codable {
         var status: Status
         var evidence: String
+        var explanation: String?
     }
 
-    enum CodingKeys: String, CodingKey { case domain, sets, layer, organisation, cells, providers }
+    enum CodingKeys: String, CodingKey { case domain, sets, layer, organisation, cells, providers, formalReaction = "formal_reaction" }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -122,8 +147,10 @@ public struct DomainRow: Codable, Sendable, Hashable {
         sets = try container.decode([String].self, forKey: .sets)
         layer = try container.decodeIfPresent(String.self, forKey: .layer)
         organisation = try container.decodeIfPresent(String.self, forKey: .organisation)
-        cells = try container.decode([String: EncodedCell].self, forKey: .cells).mapValues { StatusCell($0.status, $0.evidence) }
+        cells = try container.decode([String: EncodedCell].self, forKey: .cells)
+            .mapValues { StatusCell($0.status, $0.evidence, explanation: $0.explanation) }
         providers = try container.decode(Providers.self, forKey: .providers)
+        formalReaction = try container.decodeIfPresent([String].self, forKey: .formalReaction) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -132,7 +159,8 @@ public struct DomainRow: Codable, Sendable, Hashable {
         try container.encode(sets, forKey: .sets)
         try container.encodeIfPresent(layer, forKey: .layer)
         try container.encodeIfPresent(organisation, forKey: .organisation)
-        try container.encode(cells.mapValues { EncodedCell(status: $0.status, evidence: $0.because) }, forKey: .cells)
+        try container.encode(cells.mapValues { EncodedCell(status: $0.status, evidence: $0.because, explanation: $0.explanation) }, forKey: .cells)
         try container.encode(providers, forKey: .providers)
+        if !formalReaction.isEmpty { try container.encode(formalReaction, forKey: .formalReaction) }
     }
 }

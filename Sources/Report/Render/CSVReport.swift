@@ -2,14 +2,17 @@ import PeilModel
 
 import Foundation
 
-/// The report's numbers as CSV: `adoption.csv`, `layers.csv`, `domains.csv`, `suppliers.csv`.
-/// Percentages with two decimals, changes in percentage points; empty where there is none.
+/// The report's numbers as CSV: `adoption.csv`, `layers.csv`, `domains.csv`, `suppliers.csv`,
+/// and with `--by` `slices.csv`. Percentages with two decimals, changes in percentage points;
+/// empty where there is none. Comply or explain: `explained_failed` counts the explained
+/// failures (also in `failed`), `adoption_without_explained` leaves them out; in `domains.csv`
+/// an explained failure is `failed*`, and `formal_reaction` names the tests with one.
 /// Every field goes through ``CSV/field(_:)``.
 public enum CSVReport {
     public static func adoption(_ report: Report) -> String {
         var lines = [CSV.row(["set", "column", "label"] + Status.allCases.map(\.rawValue) + ["other", "adopted", "judged", "adoption",
                       "baseline_adopted", "baseline_judged", "baseline_adoption", "delta_pp",
-                      "adoption_under_baseline_rules", "configuration_pp", "criteria_pp", "cells_changed_by_rules"])]
+                      "adoption_under_baseline_rules", "configuration_pp", "criteria_pp", "cells_changed_by_rules"] + explainedHeader)]
         for row in report.adoption {
             var fields = [row.set, row.column, report.label(row.column)] + counts(row.current)
             fields += [String(row.current.adopted), String(row.current.judged), fixed(row.current.adoption)]
@@ -17,32 +20,53 @@ public enum CSVReport {
                        fixed(row.baseline?.adoption), fixed(row.deltaPoints)]
             fields += [fixed(row.currentUnderBaselineRules?.adoption), fixed(row.configurationPoints), fixed(row.criteriaPoints),
                        row.cellsChangedByRules.map(String.init) ?? ""]
-            lines.append(CSV.row(fields))
+            lines.append(CSV.row(fields + explained(row.current)))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     public static func layers(_ report: Report) -> String {
         var lines = [CSV.row(["set", "layer", "column", "label"] + Status.allCases.map(\.rawValue) + ["other", "adopted", "judged", "adoption",
-                      "baseline_adoption", "delta_pp"])]
+                      "baseline_adoption", "delta_pp"] + explainedHeader)]
         for row in report.layers {
             let fields = [row.set, row.layerName, row.column, report.label(row.column)] + counts(row.current)
                 + [String(row.current.adopted), String(row.current.judged), fixed(row.current.adoption),
                    fixed(row.baseline?.adoption), fixed(row.deltaPoints)]
-            lines.append(CSV.row(fields))
+            lines.append(CSV.row(fields + explained(row.current)))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Per set, value of the `--by` slice and column (`peil report --by`, `peil compare --by --format csv`).
+    public static func slices(_ report: Report) -> String {
+        var lines = [CSV.row(["set", "by", "value", "members", "column", "label"] + Status.allCases.map(\.rawValue)
+                                + ["other", "adopted", "judged", "adoption", "baseline_adoption", "delta_pp"] + explainedHeader)]
+        for row in report.slices {
+            let fields = [row.set, row.by, row.value, String(row.members), row.column, report.label(row.column)] + counts(row.current)
+                + [String(row.current.adopted), String(row.current.judged), fixed(row.current.adoption),
+                   fixed(row.baseline?.adoption), fixed(row.deltaPoints)]
+            lines.append(CSV.row(fields + explained(row.current)))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static let explainedHeader = ["explained_failed", "adoption_without_explained"]
+
+    static func explained(_ tally: Tally) -> [String] {
+        [String(tally.explainedFailures), fixed(tally.adoptionWithoutExplained)]
     }
 
     /// One row per domain: its sets, layer, providers and the status of every column.
     public static func domains(_ report: Report) -> String {
         let keys = report.columns.map(\.key)
-        var lines = [(["domain", "sets", "layer", "organisation", "mail_provider", "dns_provider", "web_hosting"] + keys).joined(separator: ",")]
+        var lines = [(["domain", "sets", "layer", "organisation", "mail_provider", "dns_provider", "web_hosting"] + keys + ["formal_reaction"])
+            .joined(separator: ",")]
         lines.reserveCapacity(report.domains.count + 1)
         for row in report.domains {
             let fields = [row.domain, row.sets.joined(separator: " "), row.layer ?? "", row.organisation ?? "",
                           row.providers.mail ?? "", row.providers.dns ?? "", row.providers.web ?? ""]
-                + keys.map { row.cells[$0]?.status.rawValue ?? "" }
+                + keys.map { key in row.cells[key].map { $0.status.rawValue + ($0.explanation == nil ? "" : "*") } ?? "" }
+                + [row.formalReaction.joined(separator: " ")]
             lines.append(CSV.row(fields))
         }
         return lines.joined(separator: "\n") + "\n"

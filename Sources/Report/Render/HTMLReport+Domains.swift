@@ -6,7 +6,9 @@ extension HTMLReport {
     /// other cells carry theirs as a tooltip.
     static func domains(_ report: Report) -> String {
         var parts = ["<section id=\"domains\"><h2>Per domain</h2><p>One row per domain of the compared sets, one column per "
-            + "standard. Click a failed cell (▸) for the evidence behind it; hover another cell for its own.</p>"]
+            + "standard. Click a failed cell (▸) for the evidence behind it; hover another cell for its own. failed* is a failure "
+            + "its organisation has explained (the explanation is in the cell); a * after a domain marks a formal reaction to "
+            + "the published result.</p>"]
         for group in tests(report.columns) {
             let rows = report.domains.filter { row in group.columns.contains { row.cells[$0.key] != nil } }
             let title = group.test == "web" ? "Website" : group.test == "mail" ? "E-mail" : group.test
@@ -14,7 +16,9 @@ extension HTMLReport {
                 + "<th class=\"name\">Domain</th><th class=\"name\">Layer</th><th class=\"name\">Sets</th>"
                 + group.columns.map { "<th>\(HTML.escape($0.label))</th>" }.joined() + "</tr></thead><tbody>")
             for row in rows {
-                var line = "<tr><td" + (row.organisation.map { " title=\"\(HTML.escape($0))\"" } ?? "") + ">\(HTML.escape(row.domain))</td>"
+                let reacted = row.formalReaction.contains(group.test)
+                var line = "<tr><td" + (row.organisation.map { " title=\"\(HTML.escape($0))\"" } ?? "") + ">\(HTML.escape(row.domain))"
+                    + (reacted ? "<abbr class=\"reaction\" title=\"formal reaction filed\">*</abbr>" : "") + "</td>"
                     + "<td>\(HTML.escape(row.layer.map(layerTitle) ?? ""))</td><td>\(HTML.escape(row.sets.joined(separator: ", ")))</td>"
                 for column in group.columns { line += cell(row.cells[column.key]) }
                 parts.append(line + "</tr>")
@@ -30,7 +34,9 @@ extension HTMLReport {
         let status = HTML.escape(cell.status.rawValue)
         if cell.status == .failed {
             let evidence = cell.because.isEmpty ? "no evidence recorded" : cell.because
-            return "<td class=\"s-failed\"><details><summary>failed</summary><div>\(HTML.escape(evidence))</div></details></td>"
+            let explained = cell.explanation.map { "<div class=\"explained\">Explained \(HTML.escape($0))</div>" } ?? ""
+            return "<td class=\"s-failed\"><details><summary>failed\(cell.explanation == nil ? "" : "*")</summary>"
+                + "<div>\(HTML.escape(evidence))</div>\(explained)</details></td>"
         }
         let title = cell.because.isEmpty ? "" : " title=\"\(HTML.escape(cell.because))\""
         return "<td class=\"s-\(status)\"\(title)>\(status)</td>"
