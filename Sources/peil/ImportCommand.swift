@@ -8,7 +8,12 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import a domain list into a named set (replacing its members); a file with bad lines is refused whole.",
-        discussion: "Reads the primary web.csv/mail.csv (or their folder), the broad domains.csv, or a plain list (one domain per line, # comments)."
+        discussion: """
+            Reads the primary web.csv/mail.csv (or their folder), the broad domains.csv, a CSV list whose header starts \
+            with domain (layer, web_host, any other column), or a plain list (one domain per line, # comments). \
+            Extra columns (the broad list's Agency, or supplier, contract …) become tags, named lowercase with \
+            other characters as _ (peil report --by TAG).
+            """
     )
 
     @OptionGroup var database: DatabaseOptions

@@ -46,8 +46,18 @@ final class StatusTests: XCTestCase {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(Tally([.passed, .notTested, .failed])), as: UTF8.self)
-        XCTAssertEqual(json, #"{"adopted":1,"adoption":50,"counts":{"failed":1,"not_tested":1,"passed":1},"judged":2}"#)
+        XCTAssertEqual(json, #"{"adopted":1,"adoption":50,"adoption_without_explained":50,"counts":{"failed":1,"not_tested":1,"passed":1},"#
+            + #""explained_failed":0,"judged":2}"#)
         XCTAssertEqual(try JSONDecoder().decode(Tally.self, from: Data(json.utf8)), Tally([.passed, .notTested, .failed]))
+        // Comply or explain: an explained failure leaves the second figure's denominator.
+        var explained = Tally([.passed, .notTested])
+        explained.add(.failed, explained: true)
+        let withExplained = String(decoding: try encoder.encode(explained), as: UTF8.self)
+        XCTAssertEqual(withExplained, #"{"adopted":1,"adoption":50,"adoption_without_explained":100,"counts":{"failed":1,"not_tested":1,"passed":1},"#
+            + #""explained_failed":1,"judged":2}"#)
+        XCTAssertEqual(try JSONDecoder().decode(Tally.self, from: Data(withExplained.utf8)), explained)
+        // Files written before explanations existed still decode.
+        XCTAssertEqual(try JSONDecoder().decode(Tally.self, from: Data(#"{"counts":{"failed":1,"passed":1}}"#.utf8)), Tally([.passed, .failed]))
     }
 
     func testCategoryOfMandatoryParts() {

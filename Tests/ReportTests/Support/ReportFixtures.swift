@@ -65,6 +65,36 @@ enum ReportFixtures {
     }
 
     /// A fresh scratch directory `var/report-tests/<name>` in the checkout (ignored by git).
+    /// The fields of one CSV line, read here rather than by the code under test: a field
+    /// starting with a quote runs to the quote before the next comma, `""` inside it is a quote.
+    static func csvFields(_ line: String) throws -> [String] {
+        var fields: [String] = []
+        var rest = Substring(line)
+        while true {
+            if rest.first == "\"" {
+                var value = "", index = rest.index(after: rest.startIndex)
+                while true {
+                    guard index < rest.endIndex else { throw CocoaError(.coderReadCorrupt) }
+                    if rest[index] == "\"" {
+                        let next = rest.index(after: index)
+                        if next < rest.endIndex, rest[next] == "\"" { value.append("\""); index = rest.index(after: next); continue }
+                        rest = rest[next...]
+                        break
+                    }
+                    value.append(rest[index])
+                    index = rest.index(after: index)
+                }
+                fields.append(value)
+            } else {
+                let end = rest.firstIndex(of: ",") ?? rest.endIndex
+                fields.append(String(rest[..<end]))
+                rest = rest[end...]
+            }
+            guard rest.first == "," else { return fields }
+            rest = rest.dropFirst()
+        }
+    }
+
     static func scratch(_ name: String) throws -> URL {
         let url = TestPaths.repository.appendingPathComponent("var/report-tests/\(name)", isDirectory: true)
         try? FileManager.default.removeItem(at: url)
