@@ -33,7 +33,7 @@ final class AttributionTests: XCTestCase {
         // Per layer: d.nl is the only gemeenten member, failed now and passed then.
         XCTAssertEqual(report.layers.first { $0.layerName == "gemeenten" }?.deltaPoints, -100)
         let csv = CSVReport.adoption(report)
-        XCTAssertTrue(csv.contains(",50.00,0.00,75.00,25.00,-25.00,1\n"), csv)
+        XCTAssertTrue(csv.contains(",50.00,0.00,75.00,25.00,-25.00,1,0,50.00\n"), csv)
     }
 
     func testAnImportedMeasurementCannotBeJudgedAgain() {
@@ -56,7 +56,7 @@ final class AttributionTests: XCTestCase {
         XCTAssertEqual(report.columns.map(\.key), ["web.ipv6_nameserver", "mail.dane", "mail.ipv6_nameserver", "mail.mta_sts"])
         XCTAssertEqual(report.row(set: "s", column: "mail.mta_sts")?.current.adoption, 100)
         XCTAssertTrue(CSVReport.domains(report).hasPrefix("domain,sets,layer,organisation,mail_provider,dns_provider,web_hosting,"
-            + "web.ipv6_nameserver,mail.dane,mail.ipv6_nameserver,mail.mta_sts\n"))
+            + "web.ipv6_nameserver,mail.dane,mail.ipv6_nameserver,mail.mta_sts,formal_reaction\n"))
         XCTAssertTrue(HTMLReport.render(report).contains(">mta_sts<"))
     }
 }
