@@ -1,3 +1,4 @@
+import Foundation
 import PeilModel
 import Report
 import XCTest
@@ -50,5 +51,23 @@ final class ExplainedReportTests: XCTestCase {
         XCTAssertEqual(spring.domains.first { $0.domain == "a.nl" }?.cells["mail.dane"]?.explanation, "by BZK on 2021-04-01 (until 2021-06-30): until summer")
         XCTAssertTrue(CSVReport.domains(spring).contains("a.nl,mine,rijk,,,,,failed*,"))
         XCTAssertEqual(Set(spring.slices.map(\.value)), ["rijk", "gemeenten", "none"], "--by layer is the built-in slice")
+    }
+
+    /// A tag value and an explanation come from outside: they are escaped like every other value.
+    func testHostileTagsAndExplanationsAreEscaped() {
+        let value = "</td><script>alert(1)</script>|x,\"y\"\nz"
+        let set = ReportSet(name: "mine", members: ["a.nl": SetMember(layer: nil, tags: ["agency": value])])
+        let explanation = Explanation(id: 1, domain: "a.nl", column: BulkColumnID(.mail, "dane"), text: "<img src=x onerror=alert(2)>",
+                                      by: "<b>me</b>", recordedAt: "2021-04-01T00:00:00Z", until: nil)
+        let report = ReportBuilder.build(ReportInput(measurement: Self.measurement("m", date: "2021-03-31"), sets: [set],
+                                                     explanations: [explanation], sliceBy: "agency"))
+        let page = HTMLReport.render(report)
+        for markup in ["<script", "<img", "<b>me"] { XCTAssertFalse(page.contains(markup), markup) }
+        XCTAssertTrue(page.contains("&lt;img src=x onerror=alert(2)&gt;"), "the explanation is in the cell, escaped")
+        let tables = MarkdownReport.sliceTables(report) + MarkdownReport.summary(report)
+        XCTAssertFalse(tables.replacingOccurrences(of: "\\<", with: "").contains("<"), "no unescaped < in the Markdown")
+        XCTAssertTrue(tables.contains("\\|x"), "the pipe is escaped, the row keeps its shape")
+        let csv = CSVReport.slices(report)
+        XCTAssertTrue(csv.contains("mine,agency,\"</td><script>alert(1)</script>|x,\"\"y\"\"\nz\",1,mail.dane,"), csv)
     }
 }

@@ -118,7 +118,7 @@ public enum HTMLReport {
     static func slices(_ report: Report) -> String {
         guard let by = report.sliceBy else { return "" }
         var html = "<section id=\"slices\"><h2>Per \(HTML.escape(by))</h2><p>Adoption per value of \(HTML.escape(by)) (rows, "
-            + "with the set's members that have it) and standard (columns), in percent; `none`: members without it.</p>"
+            + "with the set's members that have it) and standard (columns), in percent; <code>none</code>: members without it.</p>"
         for set in report.sets {
             var values: [String] = []
             for row in report.slices where row.set == set.name && !values.contains(row.value) { values.append(row.value) }
