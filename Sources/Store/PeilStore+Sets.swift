@@ -59,7 +59,7 @@ extension PeilStore {
         return try replaceMembers(of: setName, with: try SQLJSON(SeedList.merge(entries).map(MemberRow.init)), on: connection)
     }
 
-    /// Every set with its domain count and counts per layer, by name.
+    /// Every set with its domain count, counts per layer and members per tag, by name.
     public func listSets() throws -> [SetSummary] {
         let rows = try database.query("""
             SELECT s.name, extract(epoch FROM s.imported_at)::float8 AS imported_at,
@@ -86,6 +86,16 @@ extension PeilStore {
             } else {
                 summaries[summaries.count - 1].withoutLayer = count
             }
+        }
+        let tagged = try database.query("""
+            SELECT s.name, t.tag, count(*) AS members
+            FROM sets s JOIN set_members m ON m.set_id = s.id, jsonb_object_keys(m.tags) AS t(tag)
+            GROUP BY s.name, t.tag
+            """).rows
+        for row in tagged {
+            let name: String = try row.decode("name")
+            guard let index = summaries.firstIndex(where: { $0.name == name }) else { continue }
+            summaries[index].tags[try row.decode("tag")] = try row.decode("members")
         }
         return summaries
     }

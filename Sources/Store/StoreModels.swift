@@ -31,13 +31,16 @@ public struct SetSummary: Sendable, Hashable, Codable {
     /// Domains the set gives no layer (plain lists).
     public var withoutLayer: Int
     public var importedAt: Date
+    /// Members per tag name (the list's extra columns, `peil report --by TAG`).
+    public var tags: [String: Int]
 
-    public init(name: String, domains: Int, layers: [Layer: Int], withoutLayer: Int, importedAt: Date) {
+    public init(name: String, domains: Int, layers: [Layer: Int], withoutLayer: Int, importedAt: Date, tags: [String: Int] = [:]) {
         self.name = name
         self.domains = domains
         self.layers = layers
         self.withoutLayer = withoutLayer
         self.importedAt = importedAt
+        self.tags = tags
     }
 }
 

@@ -37,7 +37,7 @@ struct ImportCommand: ParsableCommand {
 
 /// `peil sets`: the sets with their sizes per layer.
 struct SetsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sets", abstract: "List the sets with counts per government layer.")
+    static let configuration = CommandConfiguration(commandName: "sets", abstract: "List the sets with counts per government layer and per tag.")
 
     @OptionGroup var database: DatabaseOptions
 
@@ -50,7 +50,8 @@ struct SetsCommand: ParsableCommand {
             var layers = Layer.allCases.compactMap { layer in set.layers[layer].map { "\(layer.rawValue) \($0)" } }
             if set.withoutLayer > 0 { layers.append("no layer \(set.withoutLayer)") }
             let name = set.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            print("\(name)  \(set.domains) domains  \(layers.joined(separator: ", "))")
+            let tags = set.tags.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            print("\(name)  \(set.domains) domains  \(layers.joined(separator: ", "))" + (tags.isEmpty ? "" : "  tags: " + tags.joined(separator: ", ")))
         }
     }
 }

@@ -32,6 +32,11 @@ final class TagSliceTests: DatabaseTestCase {
         let members = agencies.values.filter { $0 == agency }.count
         XCTAssertGreaterThan(judged, 5, "\(agency) has enough measured domains to say something")
 
+        let tagged = agencies.values.filter { !$0.isEmpty }.count
+        XCTAssertEqual(try store.listSets().first { $0.name == "broad" }?.tags, ["agency": tagged])
+        let sets = try ReportCommandTests.peil(["sets"] + databaseArguments)
+        XCTAssertTrue(sets.output.contains("2403 domains") && sets.output.contains("  tags: agency \(tagged)\n"), sets.output)
+
         let out = try ReportFixtures.scratch("by-agency")
         let report = try ReportCommandTests.peil(["report", "--measurement", "march-2021", "--compare", "broad", "--by", "Agency",
                                                   "--out", out.path] + databaseArguments)
