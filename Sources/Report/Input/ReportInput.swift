@@ -116,7 +116,8 @@ public struct ReportInput: Sendable {
     /// Comply or explain: the recorded explanations; each marks the failed cells it counts for
     /// (``Explanation/counts(forMeasurementOn:reportTime:)``) in every measurement reported on.
     public var explanations: [Explanation]
-    /// When the report is made, UTC `yyyy-mm-ddThh:mm:ssZ`: explanations recorded later do not count.
+    /// When the report is made, UTC `yyyy-mm-ddThh:mm:ssZ`: explanations recorded later do not
+    /// count (default: the end of time, so every given explanation may count).
     public var reportTime: String
     /// The slice besides the set: `layer` (the built-in one) or a tag name; nil for none.
     public var sliceBy: String?
