@@ -46,7 +46,8 @@ public enum ReportBuilder {
                            layers: set.members.values.reduce(into: [:]) { $0[$1.layer?.rawValue ?? "none", default: 0] += 1 })
             },
             columns: columns, adoption: adoption, layers: layers, attribution: attribution(input),
-            suppliers: Suppliers.view(domains: rows, measurement: measurement, columns: columns), domains: rows)
+            suppliers: Suppliers.view(domains: rows, measurement: measurement, columns: columns), domains: rows,
+            changes: BaselineChanges.build(input, rows: rows))
     }
 
     static func summary(_ measurement: MeasurementInput) -> MeasurementSummary {
