@@ -112,10 +112,10 @@ let package = Package(
         .testTarget(name: "ProbesTests", dependencies: ["PeilTestSupport", "Probes", "Lab"]),
         .testTarget(name: "ProbesTLSTests", dependencies: ["PeilTestSupport", "Probes", "Checks", "PeilModel"]),
         .testTarget(name: "LabTests", dependencies: ["PeilTestSupport", "Lab", "Checks"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["PeilTestSupport", "Store", "Lab", "Wire", "PeilModel"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PeilTestSupport", "Store", "Lab", "LabEndpoints", "Wire", "PeilModel"]),
         .testTarget(name: "ChecksWebTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksDANETests", dependencies: ["PeilTestSupport", "DANE", "Checks", "PeilModel"]),
-        .testTarget(name: "VerdictsTests", dependencies: ["PeilTestSupport", "Verdicts", "Checks", "Store", "Lab", "PeilModel"]),
+        .testTarget(name: "VerdictsTests", dependencies: ["PeilTestSupport", "Verdicts", "Checks", "Store", "Lab", "PeilModel", "Report"]),
         .testTarget(name: "ReportTests", dependencies: ["PeilTestSupport", "Report", "Store", "Lab", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksMailTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]

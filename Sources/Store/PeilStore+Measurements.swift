@@ -35,11 +35,12 @@ extension PeilStore {
 
     /// Queues one resolve task for every domain of `sets` (each once, with its web host), or
     /// only for those in `slices` of `count` (a rolling schedule's share: the first 32 bits of
-    /// the MD5 of the name, modulo `count`), inside the caller's transaction.
+    /// the MD5 of the name, modulo `count`), or only for `domains` (a rescan's), inside the
+    /// caller's transaction.
     /// - Returns: how many were queued.
     @discardableResult
     func queueResolveTasks(measurementID id: Int64, sets: [String], slices: (indexes: [Int], count: Int)? = nil,
-                           on connection: DatabaseConnection) throws -> Int {
+                           domains: [String]? = nil, on connection: DatabaseConnection) throws -> Int {
         let indexes = slices.map { "{" + $0.indexes.map(String.init).joined(separator: ",") + "}" }
         return try connection.execute("""
             INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host, family)
@@ -51,6 +52,7 @@ extension PeilStore {
             WHERE s.name = ANY(\(array: sets)::text[])
               AND (\(slices?.count)::integer IS NULL
                    OR ('x' || substr(md5(d.name), 1, 8))::bit(32)::bigint % \(slices?.count)::integer = ANY(\(indexes)::integer[]))
+              AND (\(domains == nil)::boolean OR d.name = ANY(\(array: domains ?? [])::text[]))
             GROUP BY d.id, d.name
             ORDER BY d.name
             """)

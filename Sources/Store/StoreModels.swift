@@ -132,6 +132,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case measurementNameTaken(String)
     /// A schedule that cannot be made (the reason).
     case invalidSchedule(String)
+    /// A rescan that cannot be made (the reason).
+    case invalidRescan(String)
 
     public var description: String {
         switch self {
@@ -143,6 +145,7 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unknownMeasurementName(let name): "there is no measurement named '\(name)'"
         case .measurementNameTaken(let name): "measurement name '\(name)' belongs to a Peil measurement; choose another"
         case .invalidSchedule(let why): "schedule: \(why)"
+        case .invalidRescan(let why): "rescan: \(why)"
         }
     }
 }

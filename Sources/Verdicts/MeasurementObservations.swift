@@ -31,13 +31,28 @@ public struct MeasurementObservations: Sendable {
         self.connects = connects
     }
 
-    /// Reads the measurement's domains, resolutions and connect results (one query each).
+    /// Reads the measurement's domains, resolutions and connect results (one query each). For a
+    /// rescan (``RescanOrigin``), the domains it did not measure again come from the measurement
+    /// it rescans, following the chain, so a rescan covers the whole of its sets.
     public static func load(store: PeilStore, measurementID: Int64) throws -> MeasurementObservations {
-        MeasurementObservations(
+        let own = MeasurementObservations(
             measurementID: measurementID,
             domains: try store.measuredDomains(measurementID: measurementID).map { Domain(name: $0.domain, state: $0.state, lastError: $0.lastError) },
             resolutions: try store.resolutionResults(measurementID: measurementID),
             connects: try store.connectResults(measurementID: measurementID))
+        guard let origin = try store.rescanOrigin(measurementID: measurementID) else { return own }
+        return own.overlaying(try load(store: store, measurementID: origin.rescanOf), rescanned: Set(origin.rescanned))
+    }
+
+    /// This rescan's own observations of `rescanned`, and `older`'s of every other domain.
+    func overlaying(_ older: MeasurementObservations, rescanned: Set<String>) -> MeasurementObservations {
+        let kept = older.domains.filter { !rescanned.contains($0.name) }
+        let keptNames = Set(kept.map(\.name))
+        return MeasurementObservations(
+            measurementID: measurementID,
+            domains: (domains.filter { rescanned.contains($0.name) } + kept).sorted { $0.name < $1.name },
+            resolutions: resolutions.filter { rescanned.contains($0.key) }.merging(older.resolutions.filter { keptNames.contains($0.key) }) { new, _ in new },
+            connects: connects.filter { rescanned.contains($0.key) }.merging(older.connects.filter { keptNames.contains($0.key) }) { new, _ in new })
     }
 
     /// The DNS facts of every domain with a resolution, by domain.

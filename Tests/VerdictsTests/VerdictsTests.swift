@@ -1,5 +1,6 @@
 import Checks
 import PeilModel
+import Report
 import Verdicts
 import XCTest
 
@@ -56,5 +57,22 @@ final class VerdictsTests: XCTestCase {
         let batch = try ResultsFormats.batchJSON(verdicts, measurementID: 7, ruleSet: .internetnl2021)
         XCTAssertTrue(batch.contains(#""mail_legacy_ipv6_nameserver" : {"#), batch)
         XCTAssertTrue(batch.contains(#""request_id" : "peil-7""#), batch)
+    }
+
+    /// `peil rescan --only`: a domain is picked when a column its sets test has one of the words.
+    func testRescanSelectionPicksDomainsWithAColumnInTheGivenStatuses() {
+        let domains = [
+            MeasuredDomain(domain: "c.nl", cells: ["web.tls_ncsc": StatusCell(.failed), "mail.spf": StatusCell(.passed)]),
+            MeasuredDomain(domain: "a.nl", cells: ["web.hsts": StatusCell(.error), "mail.spf": StatusCell(.passed)]),
+            MeasuredDomain(domain: "b.nl", cells: ["web.hsts": StatusCell(.passed), "mail.spf": StatusCell(.passed)]),
+            MeasuredDomain(domain: "mailonly.nl", cells: ["web.hsts": StatusCell(.failed), "mail.spf": StatusCell(.passed)]),
+            MeasuredDomain(domain: "outsider.nl", cells: ["web.hsts": StatusCell(.failed)]),
+        ]
+        let sets = [ReportSet(name: "lab", members: ["a.nl": SetMember(layer: nil), "b.nl": SetMember(layer: nil), "c.nl": SetMember(layer: nil),
+                                                     "mailonly.nl": SetMember(layer: nil, testsWeb: false)])]
+        XCTAssertEqual(RescanSelection.domains(domains, withAnyOf: [.failed, .error, .notTestable], sets: sets), ["a.nl", "c.nl"],
+                       "sorted; mailonly.nl's web test is not asked for; outsider.nl is in no set")
+        XCTAssertEqual(RescanSelection.domains(domains, withAnyOf: [.error], sets: sets), ["a.nl"])
+        XCTAssertEqual(RescanSelection.domains(domains, withAnyOf: [.noMX], sets: sets), [])
     }
 }

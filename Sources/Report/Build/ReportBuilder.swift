@@ -56,7 +56,8 @@ public enum ReportBuilder {
             },
             columns: columns, adoption: adoption, layers: layers, sliceBy: input.sliceBy,
             slices: slices(input, tag: tag, layers: layers, columns: columns), attribution: attribution(input),
-            suppliers: Suppliers.view(domains: rows, measurement: measurement, columns: columns), domains: rows)
+            suppliers: Suppliers.view(domains: rows, measurement: measurement, columns: columns), domains: rows,
+            changes: BaselineChanges.build(input, rows: rows))
     }
 
     /// The rows of `--by`: the layer rows again for `layer`, else per tag value (sorted, `none` last).

@@ -19,6 +19,8 @@ public struct Report: Codable, Sendable {
     public var attribution: Attribution
     public var suppliers: SupplierView
     public var domains: [DomainRow]
+    /// Per domain against the baseline: regressions first, by layer and by supplier; nil without a baseline.
+    public var changes: BaselineChanges?
 
     /// The adoption row of a set and column.
     public func row(set: String, column: String) -> AdoptionRow? {

@@ -10,6 +10,8 @@ extension HTMLReport {
             + "in percentage points (pp).</p>"
         html += "<p class=\"note\">" + (attribution.available ? "Changed criteria vs changed configurations: " : "No split into criteria and configuration: ")
             + HTML.escape(attribution.note) + ".</p>"
+        html += changes(report)
+        html += "<h3>Adoption change per set</h3>"
         let parts: [SVGChart.Series] = attribution.available
             ? [.init("change", "#444"), .init("configuration", "#1f5fa8"), .init("criteria", "#c0392b")] : [.init("change", "#444")]
         for set in report.sets {

@@ -23,6 +23,7 @@ public enum MarkdownReport {
         if report.baseline != nil {
             let note = report.attribution.note
             lines += ["", "Change in percentage points against the baseline. " + Markdown.text(note.prefix(1).uppercased() + note.dropFirst()) + "."]
+            lines += changesLines(report)
         }
         for set in report.sets {
             lines += ["", "## Per layer: \(Markdown.text(set.name))", ""]
@@ -125,6 +126,20 @@ public enum MarkdownReport {
         for column in report.columns {
             let row = report.row(set: set, column: column.key)
             lines.append("| \(Markdown.text(column.label)) | \(Points.percent(row?.baseline?.adoption)) | \(Points.percent(row?.current.adoption)) | \(Points.signed(row?.deltaPoints)) |")
+        }
+        return lines
+    }
+
+    /// Per domain against the baseline: the counts, and the regressions per layer.
+    static func changesLines(_ report: Report) -> [String] {
+        guard let changes = report.changes else { return [] }
+        let count = { (change: CellChange) in changes.counts[change.rawValue] ?? 0 }
+        var lines = ["", "Per domain: \(count(.regressed)) cells regressed, \(count(.improved)) improved, "
+            + "\(count(.notComparable)) not comparable, \(count(.new)) new, \(count(.gone)) gone."]
+        let layers = changes.layers.filter { $0.regressed > 0 }
+        if !layers.isEmpty {
+            lines.append("Regressions per layer: " + layers.map { "\(Markdown.text(HTMLReport.layerTitle($0.layerName))) \($0.regressed)" }
+                .joined(separator: ", ") + ".")
         }
         return lines
     }
