@@ -36,6 +36,7 @@ public enum Migrations {
         ("0002_connect_tasks.sql", PackageResources._002_connect_tasks_sql),
         ("0003_imported_results.sql", PackageResources._003_imported_results_sql),
         ("0004_schedules.sql", PackageResources._004_schedules_sql),
+        ("0007_rpki.sql", PackageResources._007_rpki_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

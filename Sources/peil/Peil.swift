@@ -12,7 +12,7 @@ struct Peil: AsyncParsableCommand {
             ResolveCommand.self,
             KeysCommand.self, CoordinatorCommand.self, AgentCommand.self, AgentsCommand.self, DatabaseCommand.self,
             ImportCommand.self, SetsCommand.self, MeasureCommand.self, ScheduleCommand.self, StatusCommand.self, ResultsCommand.self,
-            ImportResultsCommand.self, ReportCommand.self, CompareCommand.self,
+            ImportResultsCommand.self, ReportCommand.self, CompareCommand.self, RPKICommand.self,
             LintCommand.self, ScanCommand.self, ProbeCommand.self,
             HostileAgentCommand.self,
         ]
