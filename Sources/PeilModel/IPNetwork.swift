@@ -150,3 +150,19 @@ extension IPNetwork {
         return result
     }
 }
+
+/// Encoded as its CIDR text, `198.18.0.0/15`.
+extension IPNetwork: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let network = IPNetwork(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(text) is not a network"))
+        }
+        self = network
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

@@ -38,6 +38,7 @@ public enum Migrations {
         ("0004_schedules.sql", PackageResources._004_schedules_sql),
         ("0005_explanations_tags.sql", PackageResources._005_explanations_tags_sql),
         ("0006_rescans.sql", PackageResources._006_rescans_sql),
+        ("0007_rpki.sql", PackageResources._007_rpki_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

@@ -9,7 +9,7 @@ struct LabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
         abstract: "Bring the lab (a DNS world in network namespaces) up or down, show it, print its ground truth, compare results with it.",
-        subcommands: [Up.self, Down.self, Status.self, Truth.self, World.self, Serve.self, Compare.self, Fleet.self]
+        subcommands: [Up.self, Down.self, Status.self, Truth.self, World.self, Routing.self, Serve.self, Compare.self, Fleet.self]
     )
 
     /// Which lab: `--prefix` and `--state`.

@@ -17,11 +17,25 @@ struct MeasureCommand: ParsableCommand {
     @Flag(help: "Follow progress until the measurement is complete.")
     var wait = false
 
+    @Option(help: "Validated ROAs (JSON) for the RPKI subtests; with --rpki-origins (see peil rpki load).")
+    var rpkiRoas: String?
+
+    @Option(help: "Origin table (PREFIX ORIGIN per line) for the RPKI subtests; with --rpki-roas.")
+    var rpkiOrigins: String?
+
+    func validate() throws {
+        guard (rpkiRoas == nil) == (rpkiOrigins == nil) else { throw ValidationError("--rpki-roas and --rpki-origins go together") }
+    }
+
     func run() throws {
         let names = sets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !names.isEmpty else { throw ValidationError("--sets names no set") }
+        let snapshot = try rpkiRoas.flatMap { roas in try rpkiOrigins.map { try RPKICommand.readSnapshot(roas: roas, origins: $0) } }
         let db = try database.open()
         let id = try db.createMeasurement(sets: names)
+        if let snapshot, let rpkiRoas, let rpkiOrigins {
+            try db.setRPKISnapshot(snapshot, measurementID: id, source: "\(rpkiRoas), \(rpkiOrigins)")
+        }
         print(id)
         if wait {
             try ProgressDisplay(database: db, measurementID: id, live: isatty(STDERR_FILENO) != 0).follow(to: .standardError)
