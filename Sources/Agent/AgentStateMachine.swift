@@ -37,8 +37,8 @@ struct AgentStateMachine {
         /// The end of a drain kept for sending the cancelled tasks' reports and their ACKs.
         var drainReportWindow: Duration = .seconds(5)
         /// No word from the coordinator (which heartbeats every 2 s) for this long while a task
-        /// runs means the agent's own network may have been down: the task's result is not
-        /// trusted (see ``taskFinished(_:now:)``).
+        /// ran, or around the moment it finished, means the agent's own network may have been
+        /// down: the task's result is not trusted (see ``taskFinished(_:now:)``).
         var contactLostAfter: Duration = .seconds(5)
 
         init(name: String, families: [AddressFamily], concurrency: Int) {
@@ -71,10 +71,12 @@ struct AgentStateMachine {
         case fail(AgentError)
     }
 
-    /// A result not yet acknowledged, and when it last went out (nil: due now).
+    /// A result not yet acknowledged, and when it last went out (nil: due now). A held result
+    /// waits for the next word from the coordinator before it goes out at all.
     private struct Pending {
         var report: TaskReport
         var lastSent: ContinuousClock.Instant?
+        var held = false
     }
 
     /// A submitted task, its deadline, and whether its probe was told to stop.
@@ -106,6 +108,9 @@ struct AgentStateMachine {
     private var unacknowledged: [ResultKey: Pending] = [:]
     private var lastHello: ContinuousClock.Instant?
     private var lastHeartbeat: ContinuousClock.Instant
+    /// When a heartbeat last went out to have held results released; one is outstanding until
+    /// the coordinator is heard from.
+    private var lastPing: ContinuousClock.Instant?
     private var lastHeard: ContinuousClock.Instant
     private var drainDeadline: ContinuousClock.Instant?
 
@@ -121,6 +126,9 @@ struct AgentStateMachine {
     var unacknowledgedCount: Int { unacknowledged.count }
     /// Tasks submitted and not finished (nor given up on).
     var running: Int { runningTasks.count }
+    /// Results held until the coordinator is next heard from: their leases are still open at
+    /// the coordinator, so their slots are not free yet.
+    var held: Int { unacknowledged.values.filter(\.held).count }
 
     /// The time a task may run: its lease less a margin for sending and storing its report
     /// (a sixth of the lease, at least 5 s and at most 30 s; half a lease shorter than 10 s).
@@ -146,6 +154,7 @@ struct AgentStateMachine {
 
     /// A message from the coordinator.
     mutating func received(_ message: WireMessage, now: ContinuousClock.Instant) -> [Action] {
+        releaseHeld(silence: now - lastHeard)
         lastHeard = now
         switch message {
         case .welcome(let welcome):
@@ -191,27 +200,45 @@ struct AgentStateMachine {
 
     /// A message from the coordinator that could not be read: it still shows the coordinator is there.
     mutating func receivedUnreadable(now: ContinuousClock.Instant) {
+        releaseHeld(silence: now - lastHeard)
         lastHeard = now
     }
 
-    /// A task finished: its report goes out and is kept until acknowledged. A probe that comes
-    /// back after the machine gave up on it (and reported it) is ignored.
+    /// A task finished: its report is kept until acknowledged, and held until the coordinator
+    /// is next heard from. A probe that comes back after the machine gave up on it (and
+    /// reported it) is ignored.
+    ///
+    /// A vantage cut off from the coordinator was likely cut off from its targets too: what it
+    /// saw then (timeouts, unreachable addresses) says nothing about them. A link that goes down
+    /// fails a probe at once, before any silence shows, so every result waits for the next
+    /// word from the coordinator (a heartbeat comes every 2 s): if the silence around it lasted
+    /// over ``Settings/contactLostAfter``, or the task ran through such a silence, the result
+    /// goes out as `contact_lost` (asked again without using an attempt), never as a measurement.
     mutating func taskFinished(_ report: TaskReport, now: ContinuousClock.Instant) -> [Action] {
         guard let running = runningTasks.removeValue(forKey: ResultKey(taskID: report.taskID, attempt: report.attempt)) else {
             return [.log(.debug, "task \(report.taskID) attempt \(report.attempt) came back after it was reported as timed out")]
         }
-        // A vantage cut off from the coordinator was likely cut off from its targets too: what it
-        // saw then (timeouts, unreachable addresses) says nothing about them. Asked again, never
-        // stored as a measurement (the last attempt ends not testable: `error`, never `failed`).
-        let report = running.ranWithoutContact && report.outcome == .completed
-            ? TaskReport(taskID: report.taskID, attempt: report.attempt, outcome: .timeout,
-                         detail: "no word from the coordinator for over \(settings.contactLostAfter) while this ran: the agent's own network may have been down")
-            : report
-        unacknowledged[ResultKey(taskID: report.taskID, attempt: report.attempt)] = Pending(report: report, lastSent: now)
+        let report = running.ranWithoutContact ? contactLost(report) : report
+        unacknowledged[ResultKey(taskID: report.taskID, attempt: report.attempt)] = Pending(report: report, lastSent: nil, held: true)
         let took = now - running.startedAt, budget = running.deadline - running.startedAt
         return [.log(.debug, "task \(report.taskID) attempt \(report.attempt) \(running.task.kind.rawValue) \(running.task.domain): "
-                     + "\(report.outcome.rawValue) in \(Self.seconds(took)) s of \(Self.seconds(budget)) s"),
-                .send(.result(report))]
+                     + "\(report.outcome.rawValue) in \(Self.seconds(took)) s of \(Self.seconds(budget)) s")]
+    }
+
+    /// A completed report made `contact_lost`; a failure report stays what it was.
+    private func contactLost(_ report: TaskReport) -> TaskReport {
+        guard report.outcome == .completed else { return report }
+        return TaskReport(taskID: report.taskID, attempt: report.attempt, outcome: .contactLost,
+                          detail: "no word from the coordinator for over \(settings.contactLostAfter) while this ran: the agent's own network may have been down")
+    }
+
+    /// The coordinator is heard from after `silence`: held results go out (with the next
+    /// tick), as `contact_lost` when the silence they finished in was too long.
+    private mutating func releaseHeld(silence: Duration) {
+        for (key, pending) in unacknowledged where pending.held {
+            let report = silence > settings.contactLostAfter ? contactLost(pending.report) : pending.report
+            unacknowledged[key] = Pending(report: report, lastSent: nil)
+        }
     }
 
     /// Stop was asked for (SIGTERM): drain until `now` + the drain limit at most.
@@ -250,18 +277,23 @@ struct AgentStateMachine {
     private mutating func keepUp(now: ContinuousClock.Instant) -> [Action] {
         var actions: [Action] = []
         if !isDraining {
-            let free = settings.concurrency - running - outstandingCredits
+            let free = settings.concurrency - running - held - outstandingCredits
             if free > 0 {
                 outstandingCredits += free
                 actions.append(.send(.ready(credits: free)))
             }
         }
-        if now - lastHeartbeat >= settings.heartbeatInterval {
+        // Held results wait for the coordinator's word: a heartbeat asks for one (the
+        // coordinator answers it), so they need not wait for its next periodic one.
+        let pingAnswered = lastPing.map { lastHeard >= $0 } ?? true
+        if now - lastHeartbeat >= settings.heartbeatInterval || (held > 0 && pingAnswered) {
             lastHeartbeat = now
+            if held > 0 { lastPing = now }
             actions.append(.send(.heartbeat))
         }
         for key in unacknowledged.keys.sorted() {
-            guard let pending = unacknowledged[key], pending.lastSent.map({ now - $0 >= settings.resendInterval }) ?? true else { continue }
+            guard let pending = unacknowledged[key], !pending.held,
+                  pending.lastSent.map({ now - $0 >= settings.resendInterval }) ?? true else { continue }
             unacknowledged[key]?.lastSent = now
             actions.append(.send(.result(pending.report)))
         }

@@ -62,6 +62,10 @@ public enum ProbeOutcome: String, Codable, Sendable, Hashable {
     /// The agent's fence refused the target before any socket: nothing was sent, and another
     /// attempt would be refused the same way, so the task ends at once (not a measurement).
     case notPermitted = "not_permitted"
+    /// The agent lost contact with the coordinator while the probe ran: its own network may
+    /// have been down, so what it saw says nothing about the target. Asked again without
+    /// using one of the task's attempts (a bounded number of times).
+    case contactLost = "contact_lost"
 }
 
 /// An agent's report on one task attempt.

@@ -39,6 +39,7 @@ public enum Migrations {
         ("0005_explanations_tags.sql", PackageResources._005_explanations_tags_sql),
         ("0006_rescans.sql", PackageResources._006_rescans_sql),
         ("0007_rpki.sql", PackageResources._007_rpki_sql),
+        ("0008_contact_lost.sql", PackageResources._008_contact_lost_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

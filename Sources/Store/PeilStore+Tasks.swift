@@ -56,6 +56,10 @@ extension PeilStore {
         }.sorted { ($0.measurementID, $0.taskID) < ($1.measurementID, $1.taskID) }
     }
 
+    /// How often a task is asked again for free because its agent lost contact: beyond this,
+    /// the next one ends it as not testable.
+    public static let maxContactLost = 10
+
     /// Stores an agent's report and moves its task on, in one transaction.
     ///
     /// Only the holder of a lease reports on it: a report is refused (nothing stored) unless its
@@ -66,7 +70,9 @@ extension PeilStore {
     ///
     /// Every accepted report is kept raw in `observations`, once per (task, attempt). A
     /// completed report becomes the task's final result. A failure report requeues the task,
-    /// or ends it as not testable once `maxAttempts` attempts were used. A completed report
+    /// or ends it as not testable once `maxAttempts` attempts were used; a `contact_lost` report
+    /// (the agent's network, not the target) requeues it without using an attempt, at most
+    /// ``maxContactLost`` times. A completed report
     /// without its observation counts as a failure. When a completed report becomes the result
     /// of a domain's task, the connect tasks in `plan` are queued in the same transaction (an
     /// endpoint another domain already planned is shared, not repeated).
@@ -80,7 +86,7 @@ extension PeilStore {
         if report.outcome == .completed && observation == nil { detail = "completed report without observation" }
         return try database.transaction { connection in
             guard let task = try connection.query(
-                "SELECT state, attempt, kind, leased_by FROM tasks WHERE id = \(report.taskID) FOR UPDATE").rows.first
+                "SELECT state, attempt, kind, leased_by, contact_lost FROM tasks WHERE id = \(report.taskID) FOR UPDATE").rows.first
             else { return .unknownTask }
             let state: String = try task.decode("state")
             let attempt: Int = try task.decode("attempt")
@@ -125,12 +131,14 @@ extension PeilStore {
                 return .stored
             }
             let why = [report.outcome.rawValue, detail].compactMap { $0 }.joined(separator: ": ")
-            // A fence refusal is not retried: nothing was sent, and nothing would be.
-            let giveUp = attempt >= maxAttempts || report.outcome == .notPermitted
+            // Lost contact is the vantage's trouble, not the target's: no attempt is used, up to
+            // a bound. A fence refusal is not retried: nothing was sent, and nothing would be.
+            let contactLost = try task.decode("contact_lost", as: Int.self) + (report.outcome == .contactLost ? 1 : 0)
+            let giveUp = attempt - contactLost >= maxAttempts || contactLost > Self.maxContactLost || report.outcome == .notPermitted
             try connection.execute("""
                 UPDATE tasks
                 SET state = \(giveUp ? "not_testable" : "queued"), leased_by = NULL, lease_expires_at = NULL,
-                    last_error = \(why), finished_at = CASE WHEN \(giveUp)::boolean THEN now() END
+                    last_error = \(why), finished_at = CASE WHEN \(giveUp)::boolean THEN now() END, contact_lost = \(contactLost)
                 WHERE id = \(report.taskID)
                 """)
             return giveUp ? .notTestable : .requeued
@@ -171,8 +179,8 @@ extension PeilStore {
     public func expireLeases(maxAttempts: Int) throws -> Int {
         try database.execute("""
             UPDATE tasks
-            SET state = CASE WHEN attempt >= \(maxAttempts) THEN 'not_testable' ELSE 'queued' END,
-                finished_at = CASE WHEN attempt >= \(maxAttempts) THEN now() END,
+            SET state = CASE WHEN attempt - contact_lost >= \(maxAttempts) THEN 'not_testable' ELSE 'queued' END,
+                finished_at = CASE WHEN attempt - contact_lost >= \(maxAttempts) THEN now() END,
                 last_error = 'lease expired (agent ' || leased_by || ')',
                 leased_by = NULL, lease_expires_at = NULL
             WHERE state = 'leased' AND lease_expires_at < now()
@@ -185,8 +193,8 @@ extension PeilStore {
     public func releaseLeases(agentID: String, maxAttempts: Int) throws -> Int {
         try database.execute("""
             UPDATE tasks
-            SET state = CASE WHEN attempt >= \(maxAttempts) THEN 'not_testable' ELSE 'queued' END,
-                finished_at = CASE WHEN attempt >= \(maxAttempts) THEN now() END,
+            SET state = CASE WHEN attempt - contact_lost >= \(maxAttempts) THEN 'not_testable' ELSE 'queued' END,
+                finished_at = CASE WHEN attempt - contact_lost >= \(maxAttempts) THEN now() END,
                 last_error = 'lease released (agent ' || leased_by || ' gone)',
                 leased_by = NULL, lease_expires_at = NULL
             WHERE state = 'leased' AND leased_by = \(agentID)

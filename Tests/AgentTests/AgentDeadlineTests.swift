@@ -61,8 +61,9 @@ struct AgentDeadlineTests {
         #expect(!tick(&agent, at: 101.5).contains(.cancel(taskID: 1, attempt: 1)), "cancelled once")
         let report = TaskReport(taskID: 1, attempt: 1, outcome: .completed)
         #expect(agent.taskFinished(report, now: at(102)) == [
-            .log(.debug, "task 1 attempt 1 resolve d1.nl: completed in 101.00 s of 100.00 s"), .send(.result(report)),
-        ], "the log line gives the task's wall time and budget")
+            .log(.debug, "task 1 attempt 1 resolve d1.nl: completed in 101.00 s of 100.00 s"),
+        ], "the log line gives the task's wall time and budget; the result waits for the coordinator's next word")
+        #expect(Self.results(tick(&agent, at: 102.5)) == [report])
         #expect(agent.running == 0)
         #expect(Self.results(tick(&agent, at: 110)).isEmpty, "nothing more is made up for it")
     }
@@ -117,22 +118,48 @@ struct AgentDeadlineTests {
     }
 
     /// A task that ran while the coordinator was silent for over 5 s (the agent's own link may
-    /// have been down) is not stored as a measurement: it is reported as a timeout, asked again.
+    /// have been down) is not stored as a measurement: it is reported `contact_lost`, asked
+    /// again without using an attempt.
     @Test func aTaskThatRanWithoutContactIsAskedAgainNotStored() {
         var agent = running()
-        _ = agent.tick(now: at(4))  // 4 s without a word (the last was at t=1): still in contact
+        _ = agent.tick(now: at(4))  // 3 s without a word (the last was at t=1): still in contact
         let heard = TaskReport(taskID: 1, attempt: 1, outcome: .completed)
         var copy = agent
-        #expect(Self.results(copy.taskFinished(heard, now: at(4.5))) == [heard], "in contact: the result as it is")
+        _ = copy.taskFinished(heard, now: at(4.5))
+        #expect(Self.results(tick(&copy, at: 5)) == [heard], "heard from after 4 s: the result as it is")
         _ = agent.tick(now: at(7))  // 6 s without a word
         _ = agent.received(.heartbeat, now: at(8))
-        let reported = Self.results(agent.taskFinished(heard, now: at(9)))
-        #expect(reported.map(\.outcome) == [.timeout])
+        _ = agent.taskFinished(heard, now: at(9))
+        let reported = Self.results(tick(&agent, at: 9.5))
+        #expect(reported.map(\.outcome) == [.contactLost])
         #expect(reported.first?.detail?.contains("the agent's own network may have been down") == true)
         // A failure report stays what it was.
         var other = running()
         _ = other.tick(now: at(7))
         let failure = TaskReport(taskID: 1, attempt: 1, outcome: .probeError, detail: "bad input")
-        #expect(Self.results(other.taskFinished(failure, now: at(8))) == [failure])
+        _ = other.taskFinished(failure, now: at(8))
+        #expect(Self.results(tick(&other, at: 8.5)) == [failure])
+    }
+
+    /// A link that goes down fails a probe at once, before any silence shows (the chaos run's
+    /// IPv6 reach tasks did): the result is held until the coordinator is heard from again, and
+    /// the silence it finished in, over 5 s, makes it `contact_lost`.
+    @Test func aResultThatFinishedAsTheLinkWentDownIsHeldThenContactLost() {
+        var agent = running()
+        _ = agent.received(.heartbeat, now: at(2))
+        let seen = TaskReport(taskID: 1, attempt: 1, outcome: .completed)
+        #expect(Self.results(agent.taskFinished(seen, now: at(2.1))).isEmpty, "held at once")
+        #expect(Self.results(agent.tick(now: at(3))).isEmpty, "no word since it finished")
+        #expect(Self.results(agent.tick(now: at(60))).isEmpty, "held through the silence")
+        #expect(agent.unacknowledgedCount == 1, "and kept")
+        // The link is back; after 58 s of silence the agent said HELLO again and is welcomed.
+        _ = agent.received(.welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 120, maxAttempts: 3)), now: at(62))
+        let reported = Self.results(agent.tick(now: at(62)))
+        #expect(reported.map(\.outcome) == [.contactLost])
+        // The same within a heartbeat's silence goes out as it is.
+        var calm = running()
+        _ = calm.received(.heartbeat, now: at(2))
+        _ = calm.taskFinished(seen, now: at(2.1))
+        #expect(Self.results(tick(&calm, at: 4)) == [seen])
     }
 }

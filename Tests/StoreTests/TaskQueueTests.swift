@@ -89,6 +89,49 @@ final class TaskQueueTests: StoreTestCase {
         XCTAssertTrue(lastError.hasPrefix("not_permitted: not probed: 10.1.2.3"), lastError)
     }
 
+    /// An agent that lost contact (its own network) says nothing about the target: the task is
+    /// asked again without using an attempt, so three of them do not end it; lease expiry and
+    /// failures count the attempts used, `attempt - contact_lost`; the free retries are bounded.
+    func testContactLostUsesNoAttemptButIsBounded() throws {
+        let id = try measure("a.nl")
+        func claim() throws -> TaskAssignment { try XCTUnwrap(try store.claimTasks(agentID: "x", families: [.ipv4], limit: 1, leaseSeconds: 60).first) }
+        func lost(_ task: TaskAssignment) -> TaskReport {
+            TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .contactLost, detail: "no word from the coordinator")
+        }
+        for attempt in 1...3 {
+            let task = try claim()
+            XCTAssertEqual(task.attempt, attempt)
+            XCTAssertEqual(try store.recordReport(lost(task), agentID: "x", maxAttempts: 2), .requeued, "attempt \(attempt) lost contact: free")
+        }
+        var task = try claim()
+        XCTAssertEqual(try store.recordReport(failed(task), agentID: "x", maxAttempts: 2), .requeued, "the first attempt that counts")
+        task = try claim()
+        XCTAssertEqual(try store.recordReport(failed(task), agentID: "x", maxAttempts: 2), .notTestable, "the second: attempts used up")
+        XCTAssertTrue(try store.measurementComplete(id))
+        XCTAssertEqual(try count("SELECT count(*) FROM observations WHERE outcome = 'contact_lost'"), 3, "kept raw")
+
+        // Lease expiry counts the attempts used, not the leases.
+        let other = try measure("b.nl")
+        task = try claim()
+        XCTAssertEqual(try store.recordReport(lost(task), agentID: "x", maxAttempts: 1), .requeued)
+        _ = try XCTUnwrap(try store.claimTasks(agentID: "x", families: [.ipv4], limit: 1, leaseSeconds: 0).first)
+        Thread.sleep(forTimeInterval: 0.01)
+        XCTAssertEqual(try store.expireLeases(maxAttempts: 2), 1)
+        XCTAssertEqual(try store.progress(measurementID: other).queued, 1, "attempt 2 was the first that counts")
+
+        // Bounded: the eleventh free retry ends the task.
+        let third = try measure("c.nl")
+        while try store.progress(measurementID: other).queued > 0 {
+            let pending = try claim()
+            _ = try store.recordReport(completed(pending), agentID: "x", maxAttempts: 2)
+        }
+        var dispositions: [ReportDisposition] = []
+        while try !store.measurementComplete(third), dispositions.count < 20 {
+            dispositions.append(try store.recordReport(lost(try claim()), agentID: "x", maxAttempts: 2))
+        }
+        XCTAssertEqual(dispositions, Array(repeating: .requeued, count: PeilStore.maxContactLost) + [.notTestable])
+    }
+
     func testFamiliesAndOldestMeasurementFirst() throws {
         let older = try measure("a.nl", "b.nl")
         let newer = try measure("c.nl")
