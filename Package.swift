@@ -115,7 +115,8 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["PeilTestSupport", "Store", "Lab", "Wire", "PeilModel"]),
         .testTarget(name: "ChecksWebTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksDANETests", dependencies: ["PeilTestSupport", "DANE", "Checks", "PeilModel"]),
-        .testTarget(name: "VerdictsTests", dependencies: ["PeilTestSupport", "Verdicts", "Checks", "Store", "Lab", "PeilModel"]),
+        .testTarget(name: "VerdictsTests", dependencies: ["PeilTestSupport", "Verdicts", "Checks", "Store", "Lab", "PeilModel"],
+                    exclude: ["Resources"]),
         .testTarget(name: "ReportTests", dependencies: ["PeilTestSupport", "Report", "Store", "Lab", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksMailTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]
