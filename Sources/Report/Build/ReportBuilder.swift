@@ -106,7 +106,8 @@ public enum ReportBuilder {
             rows.append(DomainRow(domain: domain.domain, sets: memberships.map(\.0),
                                   layer: memberships.lazy.compactMap(\.1.layer).first?.rawValue,
                                   organisation: memberships.lazy.compactMap(\.1.organisation).first,
-                                  cells: tested, providers: providers[domain.domain] ?? Providers()))
+                                  cells: tested, providers: providers[domain.domain] ?? Providers(),
+                                  subtests: domain.subtests.filter { subtest in memberships.contains { subtest.key.test == .web ? $0.1.testsWeb : $0.1.testsMail } }))
         }
         return rows
     }

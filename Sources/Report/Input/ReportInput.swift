@@ -8,20 +8,25 @@ public struct MeasuredDomain: Sendable, Hashable {
     /// Layers the measurement's source published per test (`web`, `mail`); imports only.
     public var publishedLayers: [String: Layer]
     public var facts: DNSFacts?
+    /// Every subtest judged, by Internet.nl's batch name (Peil measurements only).
+    public var subtests: [SubtestID: StatusCell]
 
-    public init(domain: String, cells: [String: StatusCell], publishedLayers: [String: Layer] = [:], facts: DNSFacts? = nil) {
+    public init(domain: String, cells: [String: StatusCell], publishedLayers: [String: Layer] = [:], facts: DNSFacts? = nil,
+                subtests: [SubtestID: StatusCell] = [:]) {
         self.domain = domain
         self.cells = cells
         self.publishedLayers = publishedLayers
         self.facts = facts
+        self.subtests = subtests
     }
 
     /// A domain from its web and mail columns by their bulk names, keyed here by ``BulkColumnID/key``.
-    public init(domain: String, web: [String: StatusCell], mail: [String: StatusCell], facts: DNSFacts? = nil) {
+    public init(domain: String, web: [String: StatusCell], mail: [String: StatusCell], facts: DNSFacts? = nil,
+                subtests: [SubtestID: StatusCell] = [:]) {
         var cells: [String: StatusCell] = [:]
         for (name, cell) in web { cells[BulkColumnID(.web, name).key] = cell }
         for (name, cell) in mail { cells[BulkColumnID(.mail, name).key] = cell }
-        self.init(domain: domain, cells: cells, facts: facts)
+        self.init(domain: domain, cells: cells, facts: facts, subtests: subtests)
     }
 }
 

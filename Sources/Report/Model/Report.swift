@@ -98,14 +98,18 @@ public struct DomainRow: Codable, Sendable, Hashable {
     public var organisation: String?
     public var cells: [String: StatusCell]
     public var providers: Providers
+    /// Every subtest judged, by Internet.nl's batch name (Peil measurements only; empty otherwise).
+    public var subtests: [SubtestID: StatusCell]
 
-    public init(domain: String, sets: [String], layer: String?, organisation: String?, cells: [String: StatusCell], providers: Providers) {
+    public init(domain: String, sets: [String], layer: String?, organisation: String?, cells: [String: StatusCell], providers: Providers,
+                subtests: [SubtestID: StatusCell] = [:]) {
         self.domain = domain
         self.sets = sets
         self.layer = layer
         self.organisation = organisation
         self.cells = cells
         self.providers = providers
+        self.subtests = subtests
     }
 
     /// A cell as `report.json` gives it: `{"status": word, "evidence": text}`.
@@ -114,7 +118,7 @@ public struct DomainRow: Codable, Sendable, Hashable {
         var evidence: String
     }
 
-    enum CodingKeys: String, CodingKey { case domain, sets, layer, organisation, cells, providers }
+    enum CodingKeys: String, CodingKey { case domain, sets, layer, organisation, cells, providers, subtests }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -124,6 +128,14 @@ public struct DomainRow: Codable, Sendable, Hashable {
         organisation = try container.decodeIfPresent(String.self, forKey: .organisation)
         cells = try container.decode([String: EncodedCell].self, forKey: .cells).mapValues { StatusCell($0.status, $0.evidence) }
         providers = try container.decode(Providers.self, forKey: .providers)
+        var subtests: [SubtestID: StatusCell] = [:]
+        for (name, cell) in try container.decodeIfPresent([String: EncodedCell].self, forKey: .subtests) ?? [:] {
+            guard let id = SubtestID(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .subtests, in: container, debugDescription: "'\(name)' is not a subtest")
+            }
+            subtests[id] = StatusCell(cell.status, cell.evidence)
+        }
+        self.subtests = subtests
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -134,5 +146,9 @@ public struct DomainRow: Codable, Sendable, Hashable {
         try container.encodeIfPresent(organisation, forKey: .organisation)
         try container.encode(cells.mapValues { EncodedCell(status: $0.status, evidence: $0.because) }, forKey: .cells)
         try container.encode(providers, forKey: .providers)
+        if !subtests.isEmpty {
+            let encoded = Dictionary(uniqueKeysWithValues: subtests.map { ($0.key.rawValue, EncodedCell(status: $0.value.status, evidence: $0.value.because)) })
+            try container.encode(encoded, forKey: .subtests)
+        }
     }
 }
