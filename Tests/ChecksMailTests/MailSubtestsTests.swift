@@ -40,7 +40,8 @@ final class MailSubtestsTests: XCTestCase {
         XCTAssertEqual(cells[.mailSTARTTLSTLSVersion]?.status, .failed)
         XCTAssertEqual(cells[.mailSTARTTLSTLSVersion]?.because.hasPrefix("mx.example.nl \(Fixture.mx4)"), true, cells[.mailSTARTTLSTLSVersion]?.because ?? "")
         XCTAssertEqual(cells[.mailSTARTTLSCertChain]?.status, .info, "mail: certificate trust is informational")
-        XCTAssertEqual(cells[.mailSTARTTLSTLSZeroRTT]?.status, .notTested, "0-RTT does not apply to SMTP (CHECKS.md)")
+        XCTAssertEqual(cells[.mailSTARTTLSTLSZeroRTT]?.status, .passed, "0-RTT does not apply to SMTP: Internet.nl's 'na' is passed")
+        XCTAssertEqual(cells[.mailSTARTTLSTLSZeroRTT]?.because.contains("na: 0-RTT does not apply to SMTP"), true)
         XCTAssertEqual(cells[.mailSTARTTLSTLSAvailable]?.status, .passed)
     }
 

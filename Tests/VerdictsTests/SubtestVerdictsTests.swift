@@ -12,7 +12,7 @@ final class SubtestVerdictsTests: XCTestCase {
         XCTAssertEqual(Set(good.subtests.keys), Set(JudgedSubtests.all), "every judged subtest has a cell")
         let notPassed: [SubtestID: Status] = [
             .webHTTPSDANEExist: .info, .webHTTPSDANEValid: .notTested, .webAppsecprivCSP: .warning,
-            .mailSTARTTLSTLSZeroRTT: .notTested, .mailSTARTTLSDANEExist: .failed, .mailSTARTTLSDANEValid: .notTested,
+            .mailSTARTTLSDANEExist: .failed, .mailSTARTTLSDANEValid: .notTested,
             .mailSTARTTLSDANERollover: .notTested,
         ]
         for (id, cell) in good.subtests {
