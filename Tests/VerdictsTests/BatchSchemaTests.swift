@@ -9,22 +9,8 @@ import XCTest
 /// (`Resources/internetnl-batch-results.schema.json`, from its `interface/batch/openapi.yaml`),
 /// validated by Python's `jsonschema` through `Resources/validate-batch-results.py`.
 final class BatchSchemaTests: XCTestCase {
-    static let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")
-    static let schema = resources.appendingPathComponent("internetnl-batch-results.schema.json").path
-    static let validator = resources.appendingPathComponent("validate-batch-results.py").path
-
-    /// The validator's verdict on `document`: nil when valid, else its errors. Skips, naming
-    /// what is missing, without python3 or its jsonschema.
     func validationErrors(_ document: String) throws -> String? {
-        guard let python = TestProcess.which("python3") else { throw XCTSkip("needs python3 (Debian: python3) for the JSON-schema validator") }
-        let folder = try TestProcess.scratchFolder("batch-schema")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/results.json"
-        try document.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try TestProcess.run(python, [Self.validator, Self.schema, path])
-        if result.status == 3 { throw XCTSkip("needs Python's jsonschema (Debian: python3-jsonschema): \(result.standardError)") }
-        XCTAssertFalse(result.timedOut)
-        return result.status == 0 ? nil : result.standardOutput + result.standardError
+        try BatchSchema.validationErrors(document)
     }
 
     func testPeilsBatchDocumentsValidateForEveryTest() async throws {
