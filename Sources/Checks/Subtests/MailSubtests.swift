@@ -66,16 +66,10 @@ public enum MailSubtests {
     /// Internet.nl reports as passed with verdict "na" (`checks/tasks/tls/scans.py`, mail
     /// `zero_rtt=ZeroRttStatus.na`); certificate trust and name are informational.
     static func tlsResults(_ scan: TLSScanResult, ruleSet: RuleSet) -> [SubtestResult] {
-        guard let observation = scan.observation else {
+        guard var results = MailServerColumns.tlsSubtests(scan, ruleSet: ruleSet) else {
             return tls.filter { !$0.rawValue.contains("_dane_") }.map { SubtestResult(name: $0.reportName, status: .error, requirement: .mandatory, findings: [Finding("no-tls-observation")]) }
         }
-        var results = TLSEvaluation.evaluate(observation, ruleSet: ruleSet).filter { !["ocsp_stapling", "zero_rtt"].contains($0.name) }
         results.append(SubtestResult(name: "zero_rtt", status: .passed, requirement: .informational, findings: [Finding("na", detail: "0-RTT does not apply to SMTP")]))
-        let certificate = scan.certificate
-        results.append(SubtestResult(name: "cert_trust", status: certificate?.trusted == true ? .passed : .info, requirement: .informational,
-                                     findings: certificate?.trusted == true ? [] : [Finding("not_trusted", subject: certificate?.verifyError)]))
-        results.append(SubtestResult(name: "cert_hostmatch", status: certificate?.nameMatches == true ? .passed : .info, requirement: .informational,
-                                     findings: certificate?.nameMatches == true ? [] : [Finding("name_mismatch")]))
         return results
     }
 }

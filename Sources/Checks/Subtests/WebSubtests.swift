@@ -55,25 +55,17 @@ public enum WebSubtests {
         return cells.cells
     }
 
-    /// The results the `tls_ncsc` column is the worst of (``WebColumns/tlsColumn``), one per subtest.
+    /// The results the `tls_ncsc` column is the worst of (``WebColumns/tlsSubtests``), one per
+    /// subtest; what the column leaves out is said here: the host name when the certificate was
+    /// not verified (not tested), HTTP compression without an HTTPS response (error).
     static func tlsResults(_ web: WebObservation, ruleSet: RuleSet) -> [SubtestResult] {
-        guard let observation = web.tls.observation else {
+        guard var results = WebColumns.tlsSubtests(web, ruleSet: ruleSet) else {
             return tls.map { SubtestResult(name: $0.reportName, status: .error, requirement: .mandatory, findings: [Finding("no-tls-observation")]) }
         }
-        var results = TLSEvaluation.evaluate(observation, ruleSet: ruleSet)
-        if let certificate = web.tls.certificate {
-            results.append(SubtestResult(name: "cert_trust", status: certificate.trusted ? .passed : .failed, requirement: .mandatory,
-                                         findings: certificate.trusted ? [] : [Finding("not_trusted", subject: certificate.verifyError)]))
-            results.append(SubtestResult(name: "cert_hostmatch", status: certificate.nameMatches == true ? .passed : .failed, requirement: .mandatory,
-                                         findings: certificate.nameMatches == true ? [] : [Finding("name_mismatch")]))
-        } else {
-            let unverified = [Finding("not_verified")]
-            results.append(SubtestResult(name: "cert_trust", status: .notTested, requirement: .mandatory, findings: unverified))
-            results.append(SubtestResult(name: "cert_hostmatch", status: .notTested, requirement: .mandatory, findings: unverified))
+        if !results.contains(where: { $0.name == "cert_hostmatch" }) {
+            results.append(SubtestResult(name: "cert_hostmatch", status: .notTested, requirement: .mandatory, findings: [Finding("not_verified")]))
         }
-        if let https = web.https, https.status != nil {
-            results.append(SecurityHeaders.httpCompression(https.values("Content-Encoding").filter { !$0.isEmpty && $0.lowercased() != "identity" }))
-        } else {
+        if !results.contains(where: { $0.name == "http_compression" }) {
             results.append(SubtestResult(name: "http_compression", status: .error, requirement: .informational, findings: [Finding("no-https-response")]))
         }
         return results
