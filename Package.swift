@@ -116,7 +116,8 @@ let package = Package(
         .testTarget(name: "ChecksWebTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksRPKITests", dependencies: ["Checks", "PeilModel"]),
         .testTarget(name: "ChecksDANETests", dependencies: ["PeilTestSupport", "DANE", "Checks", "PeilModel"]),
-        .testTarget(name: "VerdictsTests", dependencies: ["PeilTestSupport", "Verdicts", "Checks", "Store", "Lab", "PeilModel", "Report"]),
+        .testTarget(name: "VerdictsTests", dependencies: ["PeilTestSupport", "Verdicts", "Checks", "Store", "Lab", "PeilModel", "Report"],
+                    exclude: ["Resources"]),
         .testTarget(name: "ReportTests", dependencies: ["PeilTestSupport", "Report", "Store", "Lab", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksMailTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]

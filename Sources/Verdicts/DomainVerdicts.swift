@@ -5,18 +5,22 @@ import PeilModel
 import Store
 
 /// The bulk columns of one domain, derived from its stored observations under a rule set:
-/// the 8 web columns and the 12 mail columns, each a status and why.
+/// the 8 web columns and the 12 mail columns, each a status and why; and every subtest of
+/// Internet.nl's web and mail tests that Peil judges (``JudgedSubtests``), with its evidence.
 public struct DomainVerdicts: Sendable, Hashable {
     public var domain: String
     /// The web columns by bulk name.
     public var web: [String: StatusCell]
     /// The mail columns by bulk name.
     public var mail: [String: StatusCell]
+    /// The subtests by Internet.nl's batch name.
+    public var subtests: [SubtestID: StatusCell]
 
-    public init(domain: String, web: [String: StatusCell], mail: [String: StatusCell]) {
+    public init(domain: String, web: [String: StatusCell], mail: [String: StatusCell], subtests: [SubtestID: StatusCell] = [:]) {
         self.domain = domain
         self.web = web
         self.mail = mail
+        self.subtests = subtests
     }
 
     /// The cell of `column` (web or mail by its test).
@@ -55,14 +59,30 @@ public struct DomainVerdicts: Sendable, Hashable {
             let cell = StatusCell(testable ? .error : .notTestable,
                                   testable ? "resolution \(domain.state)" : "not testable: \(domain.lastError ?? "no result")")
             return DomainVerdicts(domain: domain.name, web: Dictionary(uniqueKeysWithValues: BulkColumns.web.map { ($0.name, cell) }),
-                                  mail: Dictionary(uniqueKeysWithValues: BulkColumns.mail.map { ($0.name, cell) }))
+                                  mail: Dictionary(uniqueKeysWithValues: BulkColumns.mail.map { ($0.name, cell) }),
+                                  subtests: Dictionary(uniqueKeysWithValues: JudgedSubtests.all.map { ($0, cell) }))
         }
         var evidence = evidence(resolution.facts, linked)
         evidence.failedLookups = DomainEvidence.failedLookups(resolution.queries)
         let web = WebColumns.evaluate(evidence, ruleSet: ruleSet)
-        var mail = await MailColumns.evaluate(resolution, ruleSet: ruleSet, psl: psl).cells
+        let judged = await MailColumns.judge(resolution, ruleSet: ruleSet, psl: psl)
+        var mail = judged.columns.cells
         mail.merge(MailServerColumns.evaluate(evidence, ruleSet: ruleSet, dane: daneJudge(ruleSet))) { _, servers in servers }
-        return DomainVerdicts(domain: domain.name, web: web, mail: mail)
+        let webHost = resolution.facts.web.host
+        let tlsaName = DANEService.web.tlsaName(host: webHost)
+        let tlsaDNSSEC = resolution.queries.first { $0.name == tlsaName && $0.type == "TLSA" }?.dnssec ?? resolution.facts.webDNSSEC
+        var subtests = WebSubtests.evaluate(evidence, columns: web, ruleSet: ruleSet, dane: daneSubtests(.web, ruleSet), tlsaDNSSEC: tlsaDNSSEC)
+        subtests.merge(MailSubtests.evaluate(evidence, auth: judged.auth, columns: mail, ruleSet: ruleSet, dane: daneSubtests(.mail, ruleSet))) { web, _ in web }
+        return DomainVerdicts(domain: domain.name, web: web, mail: mail, subtests: subtests)
+    }
+
+    /// The DANE subtests of one host (`DANECheck`, on the chain the host presented).
+    static func daneSubtests(_ service: DANEService, _ ruleSet: RuleSet) -> DANESubtestJudge {
+        { host, tlsa, dnssec, chainDER in
+            let chain = (chainDER ?? []).compactMap { Data(base64Encoded: $0).map { [UInt8]($0) } }
+            return DANECheck.evaluate(service: service, host: host, observation: DANEObservation(tlsa: tlsa, dnssec: dnssec),
+                                      chain: chain, ruleSet: ruleSet).subtests
+        }
     }
 
     /// DANE through OpenSSL's DANE support (`DANECheck`), on the chain the MX presented.

@@ -18,21 +18,25 @@ public enum ResultsFormats {
         return [header] + rows
     }
 
-    /// One JSON object per domain: `{"domain", "ruleSet", "web": {name: cell}, "mail": {name: cell}}`.
+    /// One JSON object per domain: `{"domain", "ruleSet", "web": {name: cell}, "mail": {name: cell},
+    /// "subtests": {Internet.nl's batch name: cell}}`.
     public static func jsonLines(_ verdicts: [DomainVerdicts], ruleSet: RuleSet) throws -> [String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try verdicts.map { verdict in
-            let line = PerDomain(domain: verdict.domain, ruleSet: ruleSet.rawValue, web: verdict.web, mail: verdict.mail)
+            let line = PerDomain(domain: verdict.domain, ruleSet: ruleSet.rawValue, web: verdict.web, mail: verdict.mail,
+                                 subtests: Dictionary(uniqueKeysWithValues: verdict.subtests.map { ($0.key.rawValue, $0.value) }))
             return String(decoding: try encoder.encode(line), as: UTF8.self)
         }
     }
 
-    /// The batch-API-shaped document, pretty-printed.
-    public static func batchJSON(_ verdicts: [DomainVerdicts], measurementID: Int64, ruleSet: RuleSet) throws -> String {
+    /// The batch-API-shaped document of one test, pretty-printed.
+    public static func batchJSON(_ verdicts: [DomainVerdicts], measurementID: Int64, ruleSet: RuleSet, test: BulkTest,
+                                 submitted: Date, finished: Date) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        return String(decoding: try encoder.encode(BatchResults(measurementID: measurementID, ruleSet: ruleSet, verdicts: verdicts)), as: UTF8.self)
+        let document = BatchResults(measurementID: measurementID, ruleSet: ruleSet, test: test, submitted: submitted, finished: finished, verdicts: verdicts)
+        return String(decoding: try encoder.encode(document), as: UTF8.self)
     }
 
     struct PerDomain: Encodable {
@@ -40,5 +44,6 @@ public enum ResultsFormats {
         var ruleSet: String
         var web: [String: StatusCell]
         var mail: [String: StatusCell]
+        var subtests: [String: StatusCell]
     }
 }

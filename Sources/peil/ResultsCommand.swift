@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checks
 import Foundation
+import PeilModel
 import Store
 import Verdicts
 
@@ -15,9 +16,10 @@ struct ResultsCommand: AsyncParsableCommand {
             ipv6_web, ipv6_nameserver, ipv6_webserver) and the 12 mail columns (dmarc, dkim, spf, \
             dmarc_policy, spf_policy, starttls, starttls_ncsc, dnssec_mx, dane, ipv6_mail, \
             ipv6_nameserver — mail_ipv6_nameserver in CSV — and ipv6_mailserver).
-            Formats: csv (one row per domain); jsonl (one object per domain, each column with the \
-            evidence behind it); json (Internet.nl batch API v2 shaped: domains → results → \
-            calculated_results, the "legacy" bulk columns, with technical_details).
+            Formats: csv (one row per domain); jsonl (one object per domain, each column and each \
+            subtest with the evidence behind it); json (one test's results in Internet.nl's batch API \
+            v2 response shape, --test web or mail: domains → results → tests, every subtest Peil \
+            judges, and calculated_results, the "legacy" bulk columns, each with technical_details).
             """
     )
 
@@ -33,9 +35,13 @@ struct ResultsCommand: AsyncParsableCommand {
     @Option(help: "csv, jsonl or json.")
     var format: String = "csv"
 
+    @Option(help: "For --format json: the test whose results the document holds, web or mail (an Internet.nl batch request is of one test).")
+    var test: String = BulkTest.web.rawValue
+
     func validate() throws {
         guard RuleSet(rawValue: ruleSet) != nil else { throw ValidationError("unknown rule set '\(ruleSet)'") }
         guard ["csv", "jsonl", "json"].contains(format) else { throw ValidationError("--format is csv, jsonl or json") }
+        guard BulkTest(rawValue: test) != nil else { throw ValidationError("--test is web or mail") }
     }
 
     func run() async throws {
@@ -49,7 +55,10 @@ struct ResultsCommand: AsyncParsableCommand {
         switch format {
         case "csv": for line in ResultsFormats.csv(verdicts) { print(line) }
         case "jsonl": for line in try ResultsFormats.jsonLines(verdicts, ruleSet: rules) { print(line) }
-        default: print(try ResultsFormats.batchJSON(verdicts, measurementID: id, ruleSet: rules))
+        default:
+            let submitted = try store.measurementInfo(String(id)).createdAt
+            print(try ResultsFormats.batchJSON(verdicts, measurementID: id, ruleSet: rules, test: BulkTest(rawValue: test) ?? .web,
+                                               submitted: submitted, finished: Date()))
         }
     }
 }

@@ -59,6 +59,13 @@ final class TwinMeasurementTests: XCTestCase {
             WHERE (t.family = 'ipv6' AND r.agent_id = 'four') OR (t.family = 'ipv4' AND r.agent_id = 'six')
             """), 0)
 
+        // `peil results --format json` of the twin: Internet.nl's batch API response, per test.
+        for test in ["web", "mail"] {
+            let document = try backbone.peil(["results", "--measurement", "\(id)", "--format", "json", "--test", test]).output
+            let errors = try BatchSchema.validationErrors(document)
+            XCTAssertNil(errors, "\(test): " + String((errors ?? "").prefix(3000)))
+            XCTAssertTrue(document.contains("\"\(test)_"), "\(test): no subtest in the document")
+        }
         let output = try backbone.peil(["results", "--measurement", "\(id)", "--rule-set", "internetnl-2021", "--format", "jsonl"]).output
         let comparison = try TwinComparison.compare(truth: try JSONEncoder().encode(sample), results: Data(output.utf8))
         let cells = comparison.cells

@@ -1,4 +1,5 @@
 import Checks
+import Foundation
 import PeilModel
 import Report
 import Verdicts
@@ -54,9 +55,12 @@ final class VerdictsTests: XCTestCase {
         let line = try XCTUnwrap(ResultsFormats.jsonLines(verdicts, ruleSet: .internetnl2021).first)
         XCTAssertTrue(line.hasPrefix(#"{"domain":"a.nl","mail":{"dane":{"because":"","status":"passed"}"#), line)
         XCTAssertTrue(line.contains(#""ipv6_nameserver":{"because":"not probed","status":"error"}"#), line)
-        let batch = try ResultsFormats.batchJSON(verdicts, measurementID: 7, ruleSet: .internetnl2021)
+        let batch = try ResultsFormats.batchJSON(verdicts, measurementID: 7, ruleSet: .internetnl2021, test: .mail,
+                                                 submitted: Date(timeIntervalSince1970: 0), finished: Date(timeIntervalSince1970: 60))
         XCTAssertTrue(batch.contains(#""mail_legacy_ipv6_nameserver" : {"#), batch)
-        XCTAssertTrue(batch.contains(#""request_id" : "peil-7""#), batch)
+        XCTAssertFalse(batch.contains("web_legacy_"), "a batch request is of one test")
+        XCTAssertTrue(batch.contains(#""request_id" : "00000000000000000000000000000007""#), batch)
+        XCTAssertTrue(batch.contains(#""submit_date" : "1970-01-01T00:00:00Z""#), batch)
     }
 
     /// `peil rescan --only`: a domain is picked when a column its sets test has one of the words.

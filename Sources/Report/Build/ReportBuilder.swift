@@ -149,7 +149,8 @@ public enum ReportBuilder {
                                   layer: memberships.lazy.compactMap(\.1.layer).first?.rawValue,
                                   organisation: memberships.lazy.compactMap(\.1.organisation).first,
                                   cells: tested, providers: providers[domain.domain] ?? Providers(),
-                                  formalReaction: domain.formalReactions.sorted()))
+                                  formalReaction: domain.formalReactions.sorted(),
+                                  subtests: domain.subtests.filter { subtest in memberships.contains { subtest.key.test == .web ? $0.1.testsWeb : $0.1.testsMail } }))
         }
         return rows
     }

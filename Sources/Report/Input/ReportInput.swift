@@ -11,22 +11,26 @@ public struct MeasuredDomain: Sendable, Hashable {
     /// formal reaction (the appendix's `formal_reaction`); imports only.
     public var formalReactions: Set<String>
     public var facts: DNSFacts?
+    /// Every subtest judged, by Internet.nl's batch name (Peil measurements only).
+    public var subtests: [SubtestID: StatusCell]
 
     public init(domain: String, cells: [String: StatusCell], publishedLayers: [String: Layer] = [:],
-                formalReactions: Set<String> = [], facts: DNSFacts? = nil) {
+                formalReactions: Set<String> = [], facts: DNSFacts? = nil, subtests: [SubtestID: StatusCell] = [:]) {
         self.domain = domain
         self.cells = cells
         self.publishedLayers = publishedLayers
         self.formalReactions = formalReactions
         self.facts = facts
+        self.subtests = subtests
     }
 
     /// A domain from its web and mail columns by their bulk names, keyed here by ``BulkColumnID/key``.
-    public init(domain: String, web: [String: StatusCell], mail: [String: StatusCell], facts: DNSFacts? = nil) {
+    public init(domain: String, web: [String: StatusCell], mail: [String: StatusCell], facts: DNSFacts? = nil,
+                subtests: [SubtestID: StatusCell] = [:]) {
         var cells: [String: StatusCell] = [:]
         for (name, cell) in web { cells[BulkColumnID(.web, name).key] = cell }
         for (name, cell) in mail { cells[BulkColumnID(.mail, name).key] = cell }
-        self.init(domain: domain, cells: cells, facts: facts)
+        self.init(domain: domain, cells: cells, facts: facts, subtests: subtests)
     }
 }
 

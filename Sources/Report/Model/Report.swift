@@ -122,9 +122,11 @@ public struct DomainRow: Codable, Sendable, Hashable {
     /// Tests (`mail`, `web`) whose published results carry a formal reaction of the
     /// organisation (the appendix's asterisk); sorted, empty for none.
     public var formalReaction: [String]
+    /// Every subtest judged, by Internet.nl's batch name (Peil measurements only; empty otherwise).
+    public var subtests: [SubtestID: StatusCell]
 
     public init(domain: String, sets: [String], layer: String?, organisation: String?, cells: [String: StatusCell], providers: Providers,
-                formalReaction: [String] = []) {
+                formalReaction: [String] = [], subtests: [SubtestID: StatusCell] = [:]) {
         self.domain = domain
         self.sets = sets
         self.layer = layer
@@ -132,6 +134,7 @@ public struct DomainRow: Codable, Sendable, Hashable {
         self.cells = cells
         self.providers = providers
         self.formalReaction = formalReaction
+        self.subtests = subtests
     }
 
     /// A cell as `report.json` gives it: `{"status": word, "evidence": text, "explanation": text?}`.
@@ -141,7 +144,7 @@ public struct DomainRow: Codable, Sendable, Hashable {
         var explanation: String?
     }
 
-    enum CodingKeys: String, CodingKey { case domain, sets, layer, organisation, cells, providers, formalReaction = "formal_reaction" }
+    enum CodingKeys: String, CodingKey { case domain, sets, layer, organisation, cells, providers, formalReaction = "formal_reaction", subtests }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -153,6 +156,14 @@ public struct DomainRow: Codable, Sendable, Hashable {
             .mapValues { StatusCell($0.status, $0.evidence, explanation: $0.explanation) }
         providers = try container.decode(Providers.self, forKey: .providers)
         formalReaction = try container.decodeIfPresent([String].self, forKey: .formalReaction) ?? []
+        var subtests: [SubtestID: StatusCell] = [:]
+        for (name, cell) in try container.decodeIfPresent([String: EncodedCell].self, forKey: .subtests) ?? [:] {
+            guard let id = SubtestID(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .subtests, in: container, debugDescription: "'\(name)' is not a subtest")
+            }
+            subtests[id] = StatusCell(cell.status, cell.evidence)
+        }
+        self.subtests = subtests
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -164,5 +175,9 @@ public struct DomainRow: Codable, Sendable, Hashable {
         try container.encode(cells.mapValues { EncodedCell(status: $0.status, evidence: $0.because, explanation: $0.explanation) }, forKey: .cells)
         try container.encode(providers, forKey: .providers)
         if !formalReaction.isEmpty { try container.encode(formalReaction, forKey: .formalReaction) }
+        if !subtests.isEmpty {
+            let encoded = Dictionary(uniqueKeysWithValues: subtests.map { ($0.key.rawValue, EncodedCell(status: $0.value.status, evidence: $0.value.because)) })
+            try container.encode(encoded, forKey: .subtests)
+        }
     }
 }

@@ -37,6 +37,7 @@ enum HTML {
         details summary::after{content:" \\25B8";color:#b3261e}details[open] summary::after{content:" \\25BE"}
         details div{white-space:normal;width:max-content;max-width:420px;background:#fff;border:1px solid #b3261e;padding:4px 6px;margin-top:2px}
         table.domains details div{position:absolute;z-index:2;left:0;top:100%;box-shadow:0 2px 6px rgba(0,0,0,.2)}
+        details.subtests{margin:4px 0}table.subtests{font-size:12px;margin:4px 0 12px}table.subtests td.evidence{max-width:640px;word-break:break-word}
         footer{margin-top:40px;color:#777;font-size:12px}
         """
 }

@@ -44,7 +44,8 @@ enum HostileReport {
                 domainAddresses: HostAddresses(host: name), web: HostAddresses(host: "www." + name, ipv4: [values[0]]),
                 webDNSSEC: .insecure, mx: [MailExchanger(preference: 10, host: "mx." + value, dnssec: .insecure)], nullMX: false,
                 txt: [value], spf: [], dmarc: [value], domainKey: .exists, caaFoundAt: nil, caa: [], webTLSA: [])
-            return MeasuredDomain(domain: name, web: web, mail: mail, facts: facts)
+            let subtests: [SubtestID: StatusCell] = [.webAppsecprivCSP: cell(0), .mailAuthDMARCPolicy: cell(1)]
+            return MeasuredDomain(domain: name, web: web, mail: mail, facts: facts, subtests: subtests)
         }
         let current = MeasurementInput(id: 1, name: scriptClose, date: image, ruleSet: closers, imported: false,
                                        domains: names.enumerated().map { domain($0.offset, $0.element, passing: false) })

@@ -33,6 +33,13 @@ public struct MailColumns: Codable, Sendable, Hashable {
     /// Derives the columns from a stored resolution under `ruleSet`. Pure: questions the
     /// resolution did not ask count as failed lookups (status `error`), never as absent.
     public static func evaluate(_ observation: ResolutionObservation, ruleSet: RuleSet, psl: PublicSuffixList) async -> MailColumns {
+        await judge(observation, ruleSet: ruleSet, psl: psl).columns
+    }
+
+    /// The columns and the mail-authentication subtests they are drawn from (which the
+    /// per-domain subtests surface).
+    public static func judge(_ observation: ResolutionObservation, ruleSet: RuleSet, psl: PublicSuffixList) async
+        -> (columns: MailColumns, auth: MailAuthColumns) {
         let facts = observation.facts
         let resolver = StoredMailResolver(observation.queries)
         let auth = await MailAuthColumns.evaluate(domain: facts.domain, resolver: resolver, psl: psl, ruleSet: ruleSet)
@@ -43,11 +50,12 @@ public struct MailColumns: Codable, Sendable, Hashable {
         func explain(_ subtest: SubtestResult) -> String {
             subtest.findings.map { [$0.code, $0.subject].compactMap { $0 }.joined(separator: " ") }.joined(separator: "; ")
         }
-        return MailColumns(
+        let columns = MailColumns(
             domain: facts.domain, dmarc: auth.dmarc.status, dkim: dkim, spf: auth.spf.status,
             dmarcPolicy: auth.dmarcPolicy.status, spfPolicy: auth.spfPolicy.status, dnssecMX: mx.status,
             because: ["dmarc": explain(auth.dmarc), "dkim": explain(auth.dkim), "spf": explain(auth.spf),
                       "dmarc_policy": explain(auth.dmarcPolicy), "spf_policy": explain(auth.spfPolicy), "dnssec_mx": mx.because])
+        return (columns, auth)
     }
 }
 

@@ -93,14 +93,21 @@ public enum MailServerColumns {
     /// The TLS subtests after STARTTLS (OCSP stapling not tested and 0-RTT not applicable for
     /// mail); certificate trust and name are informational. The worst status.
     static func tlsColumn(_ scan: TLSScanResult, label: String, ruleSet: RuleSet) -> StatusCell {
-        guard let observation = scan.observation else { return StatusCell(.error, "\(label): no TLS observation") }
+        guard let subtests = tlsSubtests(scan, ruleSet: ruleSet) else { return StatusCell(.error, "\(label): no TLS observation") }
+        return StatusCell.worst(of: subtests, label: label)
+    }
+
+    /// The subtests `starttls_ncsc` is the worst of, for one address; nil without a TLS
+    /// observation. The per-domain subtests (``MailSubtests``) surface them one by one.
+    static func tlsSubtests(_ scan: TLSScanResult, ruleSet: RuleSet) -> [SubtestResult]? {
+        guard let observation = scan.observation else { return nil }
         var subtests = TLSEvaluation.evaluate(observation, ruleSet: ruleSet).filter { !["ocsp_stapling", "zero_rtt"].contains($0.name) }
         let certificate = scan.certificate
         subtests.append(SubtestResult(name: "cert_trust", status: certificate?.trusted == true ? .passed : .info, requirement: .informational,
                                       findings: certificate?.trusted == true ? [] : [Finding("not_trusted", subject: certificate?.verifyError)]))
         subtests.append(SubtestResult(name: "cert_hostmatch", status: certificate?.nameMatches == true ? .passed : .info, requirement: .informational,
                                       findings: certificate?.nameMatches == true ? [] : [Finding("name_mismatch")]))
-        return StatusCell.worst(of: subtests, label: label)
+        return subtests
     }
 
     /// DANE for one MX host: TLSA present, DNSSEC-secure, and matching the presented chain.

@@ -82,7 +82,14 @@ public enum WebColumns {
     /// renegotiation, 0-RTT, OCSP, certificate key and signature) plus certificate trust and
     /// name and HTTP compression: the worst status among them, `not_tested` left out.
     static func tlsColumn(_ web: WebObservation, address: String, ruleSet: RuleSet) -> StatusCell {
-        guard let observation = web.tls.observation else { return StatusCell(.error, "\(address): no TLS observation") }
+        guard let subtests = tlsSubtests(web, ruleSet: ruleSet) else { return StatusCell(.error, "\(address): no TLS observation") }
+        return StatusCell.worst(of: subtests, label: address)
+    }
+
+    /// The subtests `tls_ncsc` is the worst of, for one address; nil without a TLS observation.
+    /// The per-domain subtests (``WebSubtests``) surface them one by one.
+    static func tlsSubtests(_ web: WebObservation, ruleSet: RuleSet) -> [SubtestResult]? {
+        guard let observation = web.tls.observation else { return nil }
         var subtests = TLSEvaluation.evaluate(observation, ruleSet: ruleSet)
         // No verification (OpenSSL could not complete a handshake with what the server offers):
         // trust and name are unknown, not failed.
@@ -98,7 +105,7 @@ public enum WebColumns {
             let compressed = !https.values("Content-Encoding").filter { !$0.isEmpty && $0.lowercased() != "identity" }.isEmpty
             subtests.append(SubtestResult(name: "http_compression", status: compressed ? .info : .passed, requirement: .informational))
         }
-        return StatusCell.worst(of: subtests, label: address)
+        return subtests
     }
 
     /// The first hop from `http://host/` must go to `https://` on the same host; no HTTP on

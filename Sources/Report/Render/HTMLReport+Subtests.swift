@@ -1,0 +1,34 @@
+import PeilModel
+
+extension HTMLReport {
+    /// Per domain, every subtest of Internet.nl's web and mail tests that Peil judged: its
+    /// category, Internet.nl's short label and batch name, the status and the evidence. One
+    /// collapsed block per domain (`<details>`, no script). Imported results and a twin's truth
+    /// have statuses per bulk column only; the section then says so.
+    static func subtests(_ report: Report) -> String {
+        let rows = report.domains.filter { !$0.subtests.isEmpty }
+        var parts = ["<section id=\"subtests\"><h2>\(title(of: "subtests"))</h2>"]
+        guard !rows.isEmpty else {
+            parts.append("<p>No subtests: this measurement's results are statuses per bulk column only (imported results or a twin's truth).</p></section>")
+            return parts.joined()
+        }
+        parts.append("<p>Every subtest of Internet.nl's web and mail tests that Peil judges, by Internet.nl's label (its batch API name "
+            + "beneath), with the status and the evidence behind it. Open a domain (▸) to see them.</p>")
+        for row in rows {
+            let counts = Tally(row.subtests.values.map(\.status)).counts.sorted { $0.key.severity < $1.key.severity }
+                .map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")
+            parts.append("<details class=\"subtests\"><summary><b>\(HTML.escape(row.domain))</b> (\(HTML.escape(counts)))</summary>"
+                + "<table class=\"subtests\"><thead><tr><th class=\"name\">Category</th><th class=\"name\">Subtest</th><th>Status</th>"
+                + "<th class=\"name\">Evidence</th></tr></thead><tbody>")
+            for id in row.subtests.keys.sorted() {
+                guard let cell = row.subtests[id] else { continue }
+                let status = HTML.escape(cell.status.rawValue)
+                parts.append("<tr><td>\(HTML.escape(id.category))</td><td>\(HTML.escape(id.label))<br><code>\(HTML.escape(id.rawValue))</code></td>"
+                    + "<td class=\"s-\(status)\">\(status)</td><td class=\"evidence\">\(HTML.escape(cell.because))</td></tr>")
+            }
+            parts.append("</tbody></table></details>")
+        }
+        parts.append("</section>")
+        return parts.joined()
+    }
+}

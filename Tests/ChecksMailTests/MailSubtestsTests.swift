@@ -1,0 +1,85 @@
+@testable import Checks
+import PeilModel
+import XCTest
+
+/// The mail subtests from constructed evidence (``MailServerColumnsTests``' fixtures): the
+/// STARTTLS TLS subtests per MX address, DANE per MX host, the halves of the IPv6 and DNSSEC
+/// columns, and the authentication results surfaced as they are.
+final class MailSubtestsTests: XCTestCase {
+    typealias Fixture = MailServerColumnsTests
+
+    static let auth = MailAuthColumns(
+        dmarc: SubtestResult(name: "dmarc", status: .passed, requirement: .mandatory),
+        dmarcPolicy: SubtestResult(name: "dmarc_policy", status: .failed, requirement: .mandatory, findings: [Finding("policy-none")]),
+        spf: SubtestResult(name: "spf", status: .passed, requirement: .mandatory),
+        spfPolicy: SubtestResult(name: "spf_policy", status: .passed, requirement: .mandatory),
+        dkim: SubtestResult(name: "dkim", status: .passed, requirement: .mandatory), dkimWildcard: false)
+
+    /// A judge that passes `dane_exists` for records and `dane_valid` when a chain was given.
+    static let judge: DANESubtestJudge = { host, tlsa, _, chain in
+        [SubtestResult(name: "dane_exists", status: tlsa.isEmpty ? .failed : .passed, requirement: .mandatory),
+         SubtestResult(name: "dane_valid", status: chain == nil ? .notTested : .passed, requirement: .mandatory, findings: [Finding("host", subject: host)]),
+         SubtestResult(name: "dane_rollover", status: .failed, requirement: .informational)]
+    }
+
+    func subtests(_ evidence: DomainEvidence, ruleSet: RuleSet = .internetnlCurrent) -> [SubtestID: StatusCell] {
+        let columns = MailServerColumns.evaluate(evidence, ruleSet: ruleSet) { _, _ in (true, "judged") }
+        return MailSubtests.evaluate(evidence, auth: Self.auth, columns: columns, ruleSet: ruleSet, dane: Self.judge)
+    }
+
+    func testAuthenticationResultsAreSurfaced() {
+        let cells = subtests(Fixture.evidence())
+        XCTAssertEqual(cells[.mailAuthDMARCExist]?.status, .passed)
+        XCTAssertEqual(cells[.mailAuthDMARCPolicy], StatusCell(.failed, "example.nl: policy-none"))
+        XCTAssertEqual(cells[.mailAuthDKIMExist]?.status, .passed)
+    }
+
+    /// One MX address with TLS 1.1 fails `tls_version`, naming it; trust is informational.
+    func testTLSSubtestsPerAddress() {
+        let cells = subtests(Fixture.evidence(mail: [Fixture.mx4: Fixture.scan(versions: [.tls11, .tls12]), Fixture.mx6: Fixture.scan(trusted: false)]))
+        XCTAssertEqual(cells[.mailSTARTTLSTLSVersion]?.status, .failed)
+        XCTAssertEqual(cells[.mailSTARTTLSTLSVersion]?.because.hasPrefix("mx.example.nl \(Fixture.mx4)"), true, cells[.mailSTARTTLSTLSVersion]?.because ?? "")
+        XCTAssertEqual(cells[.mailSTARTTLSCertChain]?.status, .info, "mail: certificate trust is informational")
+        XCTAssertEqual(cells[.mailSTARTTLSTLSZeroRTT]?.status, .passed, "0-RTT does not apply to SMTP: Internet.nl's 'na' is passed")
+        XCTAssertEqual(cells[.mailSTARTTLSTLSZeroRTT]?.because.contains("na: 0-RTT does not apply to SMTP"), true)
+        XCTAssertEqual(cells[.mailSTARTTLSTLSAvailable]?.status, .passed)
+    }
+
+    func testDANEPerHost() {
+        let cells = subtests(Fixture.evidence())
+        XCTAssertEqual(cells[.mailSTARTTLSDANEExist]?.status, .passed)
+        XCTAssertEqual(cells[.mailSTARTTLSDANEValid]?.status, .passed, "the chain the host presented was passed in")
+        XCTAssertEqual(cells[.mailSTARTTLSDANERollover]?.status, .info, "informational: failed is clamped to info")
+    }
+
+    /// No STARTTLS anywhere: the TLS and DANE subtests are not tested; the IPv6 and DNSSEC
+    /// subtests of the MX hosts still are judged.
+    func testWithoutSTARTTLSTheTLSSubtestsAreNotTested() {
+        let cells = subtests(Fixture.evidence(mail: [Fixture.mx4: Fixture.scan(.noStartTLS), Fixture.mx6: Fixture.scan(.noStartTLS)]))
+        XCTAssertEqual(cells[.mailSTARTTLSTLSAvailable]?.status, .failed)
+        XCTAssertEqual(cells[.mailSTARTTLSTLSVersion]?.status, .notTested)
+        XCTAssertEqual(cells[.mailSTARTTLSDANEExist]?.status, .notTested)
+        XCTAssertEqual(cells[.mailIPv6MXAddress]?.status, .passed)
+        XCTAssertEqual(cells[.mailDNSSECMXValid]?.status, .passed)
+    }
+
+    /// IPv6: every MX host needs AAAA; every IPv6 address must answer on port 25.
+    func testIPv6Halves() {
+        let v4only = Fixture.facts(mx: [MailExchanger(preference: 10, host: "mx.example.nl", dnssec: .secure, ipv4: [Fixture.mx4])])
+        let noAAAA = subtests(Fixture.evidence(v4only, mail: [Fixture.mx4: Fixture.scan()]))
+        XCTAssertEqual(noAAAA[.mailIPv6MXAddress]?.status, .failed)
+        XCTAssertEqual(noAAAA[.mailIPv6MXReach]?.status, .notTested)
+        let silent = subtests(Fixture.evidence(mail: [Fixture.mx4: Fixture.scan(), Fixture.mx6: Fixture.scan(.unreachable)]))
+        XCTAssertEqual(silent[.mailIPv6MXAddress]?.status, .passed)
+        XCTAssertEqual(silent[.mailIPv6MXReach]?.status, .failed)
+    }
+
+    /// DNSSEC of the MX host names: the worst host decides.
+    func testDNSSECOfTheMailServers() {
+        let facts = Fixture.facts(mx: [MailExchanger(preference: 10, host: "mx1.example.nl", dnssec: .secure, ipv4: [Fixture.mx4]),
+                                       MailExchanger(preference: 20, host: "mx2.example.net", dnssec: .insecure, ipv4: ["198.18.32.2"])])
+        let cells = subtests(Fixture.evidence(facts, mail: [Fixture.mx4: Fixture.scan(), "198.18.32.2": Fixture.scan()]))
+        XCTAssertEqual(cells[.mailDNSSECMXExist], StatusCell(.failed, "mx2.example.net: insecure"))
+        XCTAssertEqual(cells[.mailDNSSECMailtoExist]?.status, .passed)
+    }
+}

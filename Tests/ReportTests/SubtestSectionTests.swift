@@ -1,0 +1,49 @@
+import Foundation
+import PeilModel
+@testable import Report
+import XCTest
+
+/// The report's per-domain subtest section and the subtests in `report.json`.
+final class SubtestSectionTests: XCTestCase {
+    func input(subtests: [SubtestID: StatusCell], testsMail: Bool = true) -> ReportInput {
+        let domain = MeasuredDomain(domain: "a.nl", web: ["hsts": StatusCell(.passed)], mail: ["dmarc": StatusCell(.failed)], subtests: subtests)
+        let measurement = MeasurementInput(id: 1, name: "m", date: "2026-12-03", ruleSet: "internetnl-current", imported: false, domains: [domain])
+        return ReportInput(measurement: measurement, sets: [ReportSet(name: "s", members: ["a.nl": SetMember(layer: nil, testsMail: testsMail)])])
+    }
+
+    func testEverySubtestWithLabelStatusAndEvidence() {
+        let subtests: [SubtestID: StatusCell] = [
+            .webHTTPSHTTPAvailable: StatusCell(.passed, "TLS on 198.18.16.1"),
+            .webAppsecprivXFrameOptions: StatusCell(.info, "198.18.16.1: header-missing: X-Frame-Options"),
+            .mailAuthDMARCPolicy: StatusCell(.failed, "a.nl: policy <none>"),
+        ]
+        let page = HTMLReport.render(ReportBuilder.build(input(subtests: subtests)))
+        let section = page.components(separatedBy: "<section id=\"subtests\">")[1]
+        XCTAssertTrue(section.contains("<b>a.nl</b> (1 failed, 1 info, 1 passed)"), section)
+        XCTAssertTrue(section.contains("<td>web_appsecpriv</td><td>X-Frame-Options<br><code>web_appsecpriv_x_frame_options</code></td><td class=\"s-info\">info</td>"), section)
+        XCTAssertTrue(section.contains("a.nl: policy &lt;none&gt;"), "evidence escaped")
+        let https = try? XCTUnwrap(section.range(of: "HTTPS available")), frame = section.range(of: "X-Frame-Options<br>")
+        XCTAssertLessThan(https!.lowerBound, frame!.lowerBound, "Internet.nl's order")
+    }
+
+    /// A set that does not ask for the mail test shows no mail subtests.
+    func testOnlyTheTestsTheSetAsksFor() {
+        let report = ReportBuilder.build(input(subtests: [.webHTTPSHTTPAvailable: StatusCell(.passed), .mailAuthDMARCExist: StatusCell(.passed)], testsMail: false))
+        XCTAssertEqual(report.domains.first?.subtests.keys.sorted(), [.webHTTPSHTTPAvailable])
+    }
+
+    func testWithoutSubtestsTheSectionSaysWhy() {
+        let page = HTMLReport.render(ReportBuilder.build(input(subtests: [:])))
+        XCTAssertTrue(page.contains("<section id=\"subtests\"><h2>Every subtest per domain</h2><p>No subtests"), page)
+    }
+
+    func testReportJSONCarriesTheSubtests() throws {
+        let row = try XCTUnwrap(ReportBuilder.build(input(subtests: [.webHTTPSTLSCAA: StatusCell(.warning, "not-found")])).domains.first)
+        let data = try JSONEncoder().encode(row)
+        XCTAssertTrue(String(decoding: data, as: UTF8.self).contains(#""subtests":{"web_https_tls_caa":{"evidence":"not-found","status":"warning"}}"#)
+                      || String(decoding: data, as: UTF8.self).contains(#""subtests":{"web_https_tls_caa":{"status":"warning","evidence":"not-found"}}"#))
+        XCTAssertEqual(try JSONDecoder().decode(DomainRow.self, from: data), row)
+        let bare = DomainRow(domain: "b.nl", sets: [], layer: nil, organisation: nil, cells: [:], providers: Providers())
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(bare), as: UTF8.self).contains("subtests"), "no key without subtests")
+    }
+}
