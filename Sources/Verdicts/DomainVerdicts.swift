@@ -39,7 +39,8 @@ public struct DomainVerdicts: Sendable, Hashable {
                     var judged: [DomainVerdicts] = []
                     for domain in batch {
                         judged.append(await evaluate(domain: domain, resolution: observations.resolutions[domain.name],
-                                                     linked: observations.connects[domain.name] ?? [], ruleSet: ruleSet, psl: psl))
+                                                     linked: observations.connects[domain.name] ?? [], ruleSet: ruleSet, psl: psl,
+                                                     rpki: observations.rpki))
                     }
                     return (index, judged)
                 }
@@ -52,8 +53,10 @@ public struct DomainVerdicts: Sendable, Hashable {
 
     /// One domain's columns; without a resolution, every column says why: `not_testable` when
     /// the resolve task gave up, else `error`.
+    /// The RPKI subtests are judged against `rpki`, the measurement's routing snapshot.
     public static func evaluate(domain: MeasurementObservations.Domain, resolution: ResolutionObservation?,
-                                linked: [LinkedConnect], ruleSet: RuleSet, psl: PublicSuffixList) async -> DomainVerdicts {
+                                linked: [LinkedConnect], ruleSet: RuleSet, psl: PublicSuffixList,
+                                rpki: RPKISnapshot? = nil) async -> DomainVerdicts {
         guard let resolution else {
             let testable = domain.state != "not_testable"
             let cell = StatusCell(testable ? .error : .notTestable,
@@ -73,6 +76,7 @@ public struct DomainVerdicts: Sendable, Hashable {
         let tlsaDNSSEC = resolution.queries.first { $0.name == tlsaName && $0.type == "TLSA" }?.dnssec ?? resolution.facts.webDNSSEC
         var subtests = WebSubtests.evaluate(evidence, columns: web, ruleSet: ruleSet, dane: daneSubtests(.web, ruleSet), tlsaDNSSEC: tlsaDNSSEC)
         subtests.merge(MailSubtests.evaluate(evidence, auth: judged.auth, columns: mail, ruleSet: ruleSet, dane: daneSubtests(.mail, ruleSet))) { web, _ in web }
+        subtests.merge(RPKIDomainSubtests.evaluate(resolution.facts, snapshot: rpki)) { judged, _ in judged }
         return DomainVerdicts(domain: domain.name, web: web, mail: mail, subtests: subtests)
     }
 

@@ -23,12 +23,16 @@ public struct MeasurementObservations: Sendable {
     public var domains: [Domain]
     public var resolutions: [String: ResolutionObservation]
     public var connects: [String: [LinkedConnect]]
+    /// The routing the RPKI subtests are judged on (`peil rpki load`); nil when none was given.
+    public var rpki: RPKISnapshot?
 
-    public init(measurementID: Int64, domains: [Domain], resolutions: [String: ResolutionObservation], connects: [String: [LinkedConnect]]) {
+    public init(measurementID: Int64, domains: [Domain], resolutions: [String: ResolutionObservation], connects: [String: [LinkedConnect]],
+                rpki: RPKISnapshot? = nil) {
         self.measurementID = measurementID
         self.domains = domains
         self.resolutions = resolutions
         self.connects = connects
+        self.rpki = rpki
     }
 
     /// Reads the measurement's domains, resolutions and connect results (one query each). For a
@@ -39,7 +43,8 @@ public struct MeasurementObservations: Sendable {
             measurementID: measurementID,
             domains: try store.measuredDomains(measurementID: measurementID).map { Domain(name: $0.domain, state: $0.state, lastError: $0.lastError) },
             resolutions: try store.resolutionResults(measurementID: measurementID),
-            connects: try store.connectResults(measurementID: measurementID))
+            connects: try store.connectResults(measurementID: measurementID),
+            rpki: try store.rpkiSnapshot(measurementID: measurementID))
         guard let origin = try store.rescanOrigin(measurementID: measurementID) else { return own }
         return own.overlaying(try load(store: store, measurementID: origin.rescanOf), rescanned: Set(origin.rescanned))
     }
@@ -52,7 +57,8 @@ public struct MeasurementObservations: Sendable {
             measurementID: measurementID,
             domains: (domains.filter { rescanned.contains($0.name) } + kept).sorted { $0.name < $1.name },
             resolutions: resolutions.filter { rescanned.contains($0.key) }.merging(older.resolutions.filter { keptNames.contains($0.key) }) { new, _ in new },
-            connects: connects.filter { rescanned.contains($0.key) }.merging(older.connects.filter { keptNames.contains($0.key) }) { new, _ in new })
+            connects: connects.filter { rescanned.contains($0.key) }.merging(older.connects.filter { keptNames.contains($0.key) }) { new, _ in new },
+            rpki: rpki ?? older.rpki)
     }
 
     /// The DNS facts of every domain with a resolution, by domain.

@@ -53,8 +53,12 @@ final class PackageTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: copy) }
         let files = FileManager.default
         try files.createDirectory(atPath: copy + "/ops", withIntermediateDirectories: true)
-        try files.copyItem(atPath: TestPaths.inRepository("ops/package").path, toPath: copy + "/ops/package")
-        try files.copyItem(atPath: TestPaths.inRepository("deploy").path, toPath: copy + "/deploy")
+        // `cp -R`: the copies belong to whoever runs the test (Foundation's copy keeps the
+        // source's group, which an ordinary user may not give a file).
+        for (source, target) in [("ops/package", "/ops/package"), ("deploy", "/deploy")] {
+            let copied = try TestProcess.run("/bin/cp", ["-R", TestPaths.inRepository(source).path, copy + target])
+            XCTAssertEqual(copied.status, 0, copied.standardError)
+        }
         let unitPath = copy + "/deploy/systemd/peil-agent.service"
         let unit = try String(contentsOfFile: unitPath, encoding: .utf8)
         try unit.replacingOccurrences(of: "NoNewPrivileges=yes", with: "NoNewPrivilege=yes").write(toFile: unitPath, atomically: true, encoding: .utf8)

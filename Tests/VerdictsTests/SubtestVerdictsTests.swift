@@ -14,12 +14,44 @@ final class SubtestVerdictsTests: XCTestCase {
             .webHTTPSDANEExist: .info, .webHTTPSDANEValid: .notTested, .webAppsecprivCSP: .warning,
             .mailSTARTTLSDANEExist: .failed, .mailSTARTTLSDANEValid: .notTested,
             .mailSTARTTLSDANERollover: .notTested,
+            // No routing snapshot was given: the RPKI subtests say so.
+            .webRPKIExists: .notTested, .webRPKIValid: .notTested, .webNSRPKIExists: .notTested, .webNSRPKIValid: .notTested,
+            .mailRPKIExists: .notTested, .mailRPKIValid: .notTested, .mailNSRPKIExists: .notTested, .mailNSRPKIValid: .notTested,
         ]
         for (id, cell) in good.subtests {
             XCTAssertEqual(cell.status, notPassed[id] ?? .passed, "\(id): \(cell.because)")
         }
         XCTAssertEqual(good.subtests[.webAppsecprivCSP]?.because.contains("header-missing"), true)
         XCTAssertEqual(good.subtests[.webHTTPSTLSCAA]?.because, #"good.nl: found-host: good.nl, caa-record: 0 issue "letsencrypt.org""#)
+    }
+
+    /// With the measurement's routing snapshot, the RPKI subtests of the web server, the mail
+    /// servers and the nameservers judge their own addresses.
+    func testRPKISubtestsJudgeEachServerKindsAddresses() async throws {
+        let facts = JudgedDomains.facts("good.nl", mx: true, caa: [])
+        let addresses = ([facts.web] + facts.nameservers).flatMap { $0.ipv4 + $0.ipv6 } + facts.mx.flatMap { $0.ipv4 + $0.ipv6 }
+        XCTAssertFalse(addresses.isEmpty)
+        func snapshot(invalid: Set<String>) -> RPKISnapshot {
+            RPKISnapshot(roas: addresses.map { ValidatedROA(prefix: IPNetwork($0)!, maxLength: IPNetwork($0)!.prefixLength, asn: 64500) },
+                         routes: addresses.map { OriginRoute(prefix: IPNetwork($0)!, origin: invalid.contains($0) ? 64666 : 64500) })
+        }
+        func judge(_ snapshot: RPKISnapshot) async -> DomainVerdicts {
+            await DomainVerdicts.evaluate(domain: .init(name: "good.nl", state: "done"),
+                                          resolution: ResolutionObservation(facts: facts, queries: JudgedDomains.queries("good.nl", mail: true)),
+                                          linked: JudgedDomains.linked("good.nl", https: true, mail: true), ruleSet: .internetnlCurrent,
+                                          psl: JudgedDomains.psl, rpki: snapshot)
+        }
+        let rpki: [SubtestID] = [.webRPKIExists, .webRPKIValid, .webNSRPKIExists, .webNSRPKIValid,
+                                 .mailRPKIExists, .mailRPKIValid, .mailNSRPKIExists, .mailNSRPKIValid]
+        let valid = await judge(snapshot(invalid: []))
+        for id in rpki { XCTAssertEqual(valid.subtests[id]?.status, .passed, "\(id): \(valid.subtests[id]?.because ?? "none")") }
+        let webAddress = try XCTUnwrap(facts.web.ipv4.first)
+        let hijacked = await judge(snapshot(invalid: [webAddress]))
+        XCTAssertEqual(hijacked.subtests[.webRPKIValid]?.status, .failed)
+        XCTAssertEqual(hijacked.subtests[.webRPKIValid]?.because.contains("AS64666: invalid (as)"), true)
+        XCTAssertEqual(hijacked.subtests[.webRPKIExists]?.status, .passed, "the ROA exists; the route is what is wrong")
+        for id in rpki where id != .webRPKIValid { XCTAssertEqual(hijacked.subtests[id]?.status, .passed, "\(id)") }
+        XCTAssertEqual(hijacked.web, valid.web, "RPKI is no bulk column: the bulk cells do not move")
     }
 
     /// The bulk columns and the subtests behind them say the same.
