@@ -108,9 +108,12 @@ struct AgentStateMachine {
     private var unacknowledged: [ResultKey: Pending] = [:]
     private var lastHello: ContinuousClock.Instant?
     private var lastHeartbeat: ContinuousClock.Instant
-    /// When a heartbeat last went out to have held results released; one is outstanding until
-    /// the coordinator is heard from.
+    /// When a heartbeat last went out to have held results released. The next goes once the
+    /// coordinator answered and ``pingSpacing`` passed (the coordinator answers at most every
+    /// 25 ms), or after ``pingRetry`` unanswered.
     private var lastPing: ContinuousClock.Instant?
+    static let pingSpacing: Duration = .milliseconds(50)
+    static let pingRetry: Duration = .seconds(1)
     private var lastHeard: ContinuousClock.Instant
     private var drainDeadline: ContinuousClock.Instant?
 
@@ -285,8 +288,8 @@ struct AgentStateMachine {
         }
         // Held results wait for the coordinator's word: a heartbeat asks for one (the
         // coordinator answers it), so they need not wait for its next periodic one.
-        let pingAnswered = lastPing.map { lastHeard >= $0 } ?? true
-        if now - lastHeartbeat >= settings.heartbeatInterval || (held > 0 && pingAnswered) {
+        let ping = lastPing.map { now - $0 >= Self.pingSpacing && (lastHeard >= $0 || now - $0 >= Self.pingRetry) } ?? true
+        if now - lastHeartbeat >= settings.heartbeatInterval || (held > 0 && ping) {
             lastHeartbeat = now
             if held > 0 { lastPing = now }
             actions.append(.send(.heartbeat))

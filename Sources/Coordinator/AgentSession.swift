@@ -17,7 +17,7 @@ struct AgentSession: Equatable {
     /// The tasks this coordinator leased to the session and has no result for yet. Leases from
     /// before (a restarted coordinator) are not here: the store alone judges results on them.
     var leases: [Int64: SessionLease] = [:]
-    /// When a heartbeat last went back in answer to the agent's (at most every 100 ms).
+    /// When a heartbeat last went back in answer to the agent's (at most every 25 ms).
     var lastEcho: ContinuousClock.Instant?
 
     /// Adds the credits of a READY, clamped so that credits and the leases this coordinator

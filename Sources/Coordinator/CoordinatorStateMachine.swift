@@ -136,8 +136,8 @@ struct CoordinatorStateMachine {
             return result(report, from: routingID, bytes: bytes)
         case .heartbeat:
             // Answered, so an agent holding results learns at once that the link is up (see
-            // the agent's `taskFinished`); at most every 100 ms, so a flood of them costs little.
-            guard sessions[routingID]?.lastEcho.map({ now - $0 >= .milliseconds(100) }) ?? true else { return [] }
+            // the agent's `taskFinished`); at most every 25 ms, so a flood of them costs little.
+            guard sessions[routingID]?.lastEcho.map({ now - $0 >= .milliseconds(25) }) ?? true else { return [] }
             sessions[routingID]?.lastEcho = now
             return [.send(.heartbeat, to: routingID)]
         case .bye:

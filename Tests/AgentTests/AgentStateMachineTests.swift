@@ -83,6 +83,23 @@ struct AgentStateMachineTests {
         #expect(!Self.sent(agent.tick(now: at(30))).contains(.result(Self.report(1))))
     }
 
+    /// Held results ask for the coordinator's word with a heartbeat: again once answered and
+    /// 50 ms on, or after 1 s unanswered (a link that is down is not flooded).
+    @Test func heldResultsPingTheCoordinatorSpacedAndRetried() {
+        var agent = welcomed()
+        _ = agent.received(.tasks([Self.task(1), Self.task(2)]), now: at(1))
+        _ = agent.taskFinished(Self.report(1), now: at(1.5))
+        #expect(Self.sent(agent.tick(now: at(1.5))) == [.heartbeat])
+        #expect(!Self.sent(agent.tick(now: at(1.6))).contains(.heartbeat), "unanswered: no second ping yet")
+        _ = agent.received(.heartbeat, now: at(1.52))
+        #expect(agent.held == 0, "answered: released")
+        _ = agent.taskFinished(Self.report(2), now: at(1.53))
+        #expect(!Self.sent(agent.tick(now: at(1.54))).contains(.heartbeat), "50 ms after the last ping at the soonest")
+        #expect(Self.sent(agent.tick(now: at(1.55))).contains(.heartbeat))
+        #expect(!Self.sent(agent.tick(now: at(2.5))).contains(.heartbeat), "unanswered")
+        #expect(Self.sent(agent.tick(now: at(2.55))).contains(.heartbeat), "asked again after 1 s")
+    }
+
     @Test func anAckOfAnotherAttemptLeavesTheResultUnacknowledged() {
         var agent = welcomed()
         _ = agent.received(.tasks([Self.task(1, attempt: 2)]), now: at(1))
