@@ -25,12 +25,23 @@ extension LabCommand {
         @Flag(help: "Exit 1 when any compared cell disagrees.")
         var requireAll = false
 
+        @Option(help: "The twin's world file: also compare the RPKI subtests with its routing (`peil lab routing`).")
+        var world: String?
+
         func run() throws {
-            let comparison = try TwinComparison.compare(
-                truth: try Data(contentsOf: URL(fileURLWithPath: truth)),
-                results: try Data(contentsOf: URL(fileURLWithPath: results)))
+            let truthData = try Data(contentsOf: URL(fileURLWithPath: truth))
+            let resultsData = try Data(contentsOf: URL(fileURLWithPath: results))
+            let comparison = try TwinComparison.compare(truth: truthData, results: resultsData)
             print(comparison.table(maxExamples: maxExamples))
-            if requireAll && !comparison.agreesEverywhere { throw ExitCode(1) }
+            var agrees = comparison.agreesEverywhere
+            if let world {
+                let routing = TwinRouting(try TwinWorld.load(from: URL(fileURLWithPath: world)))
+                let rpki = try routing.compare(truth: try JSONDecoder().decode([TwinDomainTruth].self, from: truthData), results: resultsData)
+                print("rpki subtests: \(rpki.cells - rpki.disagreements.count) of \(rpki.cells) cells agree with the twin's routing")
+                for line in rpki.disagreements.prefix(maxExamples) { print("  " + line) }
+                agrees = agrees && rpki.disagreements.isEmpty
+            }
+            if requireAll && !agrees { throw ExitCode(1) }
         }
     }
 }

@@ -89,33 +89,10 @@ final class TwinMeasurementTests: XCTestCase {
         try Data(routing.originTable().utf8).write(to: origins)
         try backbone.peil(["rpki", "load", "--measurement", "\(id)", "--roas", roas.path, "--origins", origins.path])
         let withRPKI = try backbone.peil(["results", "--measurement", "\(id)", "--format", "jsonl"]).output
-        var rpkiCells = 0
-        var rpkiDisagreements: [String] = []
-        for line in withRPKI.split(separator: "\n") {
-            let row = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            let domain = try XCTUnwrap(row["domain"] as? String)
-            let subtests = try XCTUnwrap(row["subtests"] as? [String: [String: Any]], domain)
-            guard let facts = truth[domain]?.facts else { continue }
-            func addresses(_ hosts: [HostAddresses]) -> [String] { hosts.flatMap { $0.ipv4 + $0.ipv6 } }
-            let servers: [(String, [String])] = [
-                ("web", addresses([facts.web])), ("web_ns", addresses(facts.webNameservers ?? facts.nameservers)),
-                ("mail", facts.mx.filter { !$0.host.isEmpty }.flatMap { $0.ipv4 + $0.ipv6 }), ("mail_ns", addresses(facts.nameservers)),
-            ]
-            for (kind, serverAddresses) in servers {
-                let expected = routing.expected(addresses: serverAddresses)
-                for (check, status) in [("exists", expected.exists), ("valid", expected.valid)] {
-                    let name = "\(kind)_rpki_\(check)"
-                    rpkiCells += 1
-                    let measured = subtests[name]?["status"] as? String
-                    if measured != status.rawValue {
-                        rpkiDisagreements.append("\(domain) \(name): truth \(status.rawValue), measured \(measured ?? "missing") (\(subtests[name]?["because"] ?? ""))")
-                    }
-                }
-            }
-        }
-        print("RPKI subtests: \(rpkiCells - rpkiDisagreements.count) of \(rpkiCells) cells agree with the twin's routing")
-        XCTAssertEqual(rpkiCells, sample.count * 8)
-        XCTAssertEqual(rpkiDisagreements, [], rpkiDisagreements.prefix(20).joined(separator: "\n"))
+        let rpki = try routing.compare(truth: sample, results: Data(withRPKI.utf8))
+        print("RPKI subtests: \(rpki.cells - rpki.disagreements.count) of \(rpki.cells) cells agree with the twin's routing")
+        XCTAssertEqual(rpki.cells, sample.count * 8)
+        XCTAssertEqual(rpki.disagreements, [], rpki.disagreements.prefix(20).joined(separator: "\n"))
 
         // The cloud mail provider: one mail task per address, however many domains use it.
         let cloud = try backbone.store.database.query("""

@@ -35,4 +35,25 @@ final class TwinRoutingTests: XCTestCase {
             XCTAssertEqual(judged.valid.status, expected.valid, "valid for \(addresses): \(judged.valid.because)")
         }
     }
+
+    /// The comparison `peil lab compare --world` and the twin measurement test share.
+    func testTheComparisonCountsEightCellsPerDomainAndNamesADisagreement() throws {
+        let twin = try TwinWorldTests.twin.get()
+        let routing = TwinRouting(twin)
+        let truth = Array(try TwinWorldTests.truth.get().prefix(3))
+        func line(_ domain: TwinDomainTruth, flip: String? = nil) throws -> String {
+            let cells = Dictionary(uniqueKeysWithValues: routing.expectedSubtests(domain.facts).map { name, status in
+                (name, StatusCell(name == flip ? (status == .passed ? .failed : .passed) : status, "measured"))
+            })
+            struct Line: Encodable { var domain: String; var subtests: [String: StatusCell] }
+            return String(decoding: try JSONEncoder().encode(Line(domain: domain.domain, subtests: cells)), as: UTF8.self)
+        }
+        let agreeing = try truth.map { try line($0) }.joined(separator: "\n")
+        XCTAssertEqual(try routing.compare(truth: truth, results: Data(agreeing.utf8)), TwinRouting.Comparison(cells: 24, disagreements: []))
+        let flipped = try ([line(truth[0], flip: "web_rpki_valid")] + truth.dropFirst().map { try line($0) }).joined(separator: "\n")
+        let comparison = try routing.compare(truth: truth, results: Data(flipped.utf8))
+        XCTAssertEqual(comparison.cells, 24)
+        XCTAssertEqual(comparison.disagreements.count, 1)
+        XCTAssertTrue(comparison.disagreements[0].hasPrefix("\(truth[0].domain) web_rpki_valid: truth "), comparison.disagreements[0])
+    }
 }

@@ -103,3 +103,53 @@ public struct TwinRouting: Sendable, Hashable {
         "# the twin's routes: prefix and origin AS\n" + snapshot.routes.map { "\($0.prefix) AS\($0.origin)\n" }.joined()
     }
 }
+
+extension TwinRouting {
+    /// Measured RPKI subtests against what the routing's causes say for the addresses each
+    /// domain's truth has: web server, its nameservers, the mail servers, the domain's
+    /// nameservers (`web_rpki_*`, `web_ns_rpki_*`, `mail_rpki_*`, `mail_ns_rpki_*`).
+    public struct Comparison: Sendable, Hashable {
+        public var cells = 0
+        /// `domain subtest: truth X, measured Y (because)`, sorted.
+        public var disagreements: [String] = []
+    }
+
+    /// `results` are `peil results --format jsonl` lines (with `subtests`); domains without a
+    /// truth are skipped.
+    public func compare(truth: [TwinDomainTruth], results: Data) throws -> Comparison {
+        let facts = Dictionary(truth.map { ($0.domain, $0.facts) }, uniquingKeysWith: { first, _ in first })
+        var comparison = Comparison()
+        for line in String(decoding: results, as: UTF8.self).split(separator: "\n") where !line.isEmpty {
+            let row = try JSONDecoder().decode(ResultLine.self, from: Data(line.utf8))
+            guard let domainFacts = facts[row.domain] else { continue }
+            for (name, expected) in expectedSubtests(domainFacts) {
+                comparison.cells += 1
+                let measured = row.subtests?[name]
+                if measured?.status != expected {
+                    comparison.disagreements.append("\(row.domain) \(name): truth \(expected.rawValue), measured \(measured?.status.rawValue ?? "missing")"
+                                                    + (measured.map { " (\($0.because))" } ?? ""))
+                }
+            }
+        }
+        comparison.disagreements.sort()
+        return comparison
+    }
+
+    /// The 8 RPKI subtests a domain with these facts should get, by batch name.
+    public func expectedSubtests(_ facts: DNSFacts) -> [(String, Status)] {
+        func addresses(_ hosts: [HostAddresses]) -> [String] { hosts.flatMap { $0.ipv4 + $0.ipv6 } }
+        let servers: [(String, [String])] = [
+            ("web", addresses([facts.web])), ("web_ns", addresses(facts.webNameservers ?? facts.nameservers)),
+            ("mail", facts.mx.filter { !$0.host.isEmpty }.flatMap { $0.ipv4 + $0.ipv6 }), ("mail_ns", addresses(facts.nameservers)),
+        ]
+        return servers.flatMap { kind, serverAddresses in
+            let expected = expected(addresses: serverAddresses)
+            return [("\(kind)_rpki_exists", expected.exists), ("\(kind)_rpki_valid", expected.valid)]
+        }
+    }
+
+    struct ResultLine: Decodable {
+        var domain: String
+        var subtests: [String: StatusCell]?
+    }
+}
