@@ -277,8 +277,17 @@ struct AgentStateMachine {
     // MARK: steps
 
     /// Credits, heartbeat and resends, for a welcomed agent.
+    /// Results go out before the credits their slots free: the coordinator counts a lease
+    /// until its RESULT arrives and clamps a READY to the slots it sees free, so a READY ahead
+    /// of the RESULT would lose its credits for good (the agent would wait for tasks forever).
     private mutating func keepUp(now: ContinuousClock.Instant) -> [Action] {
         var actions: [Action] = []
+        for key in unacknowledged.keys.sorted() {
+            guard let pending = unacknowledged[key], !pending.held,
+                  pending.lastSent.map({ now - $0 >= settings.resendInterval }) ?? true else { continue }
+            unacknowledged[key]?.lastSent = now
+            actions.append(.send(.result(pending.report)))
+        }
         if !isDraining {
             let free = settings.concurrency - running - held - outstandingCredits
             if free > 0 {
@@ -293,12 +302,6 @@ struct AgentStateMachine {
             lastHeartbeat = now
             if held > 0 { lastPing = now }
             actions.append(.send(.heartbeat))
-        }
-        for key in unacknowledged.keys.sorted() {
-            guard let pending = unacknowledged[key], !pending.held,
-                  pending.lastSent.map({ now - $0 >= settings.resendInterval }) ?? true else { continue }
-            unacknowledged[key]?.lastSent = now
-            actions.append(.send(.result(pending.report)))
         }
         return actions
     }
