@@ -13,13 +13,18 @@ public struct EndpointProbes: Sendable {
     public var get: @Sendable (_ target: ConnectTarget, _ port: UInt16, _ secure: Bool, ProbeDeadline) -> (port: PortProbe.State, exchange: HTTPExchange?)
     /// SMTP on port 25: EHLO, STARTTLS, then the TLS scan (server name = the MX host).
     public var scanSMTP: @Sendable (ConnectTarget, ProbeDeadline) -> TLSScanResult
+    /// The security.txt fetch over HTTPS (``SecurityTxtProbe``); nil when not fetched.
+    public var securityTxt: @Sendable (ConnectTarget, ProbeDeadline) -> SecurityTxtFetch?
 
+    /// `securityTxt` by default fetches nothing (nil: not fetched).
     public init(scanTLS: @escaping @Sendable (ConnectTarget, ProbeDeadline) -> TLSScanResult,
                 get: @escaping @Sendable (ConnectTarget, UInt16, Bool, ProbeDeadline) -> (port: PortProbe.State, exchange: HTTPExchange?),
-                scanSMTP: @escaping @Sendable (ConnectTarget, ProbeDeadline) -> TLSScanResult) {
+                scanSMTP: @escaping @Sendable (ConnectTarget, ProbeDeadline) -> TLSScanResult,
+                securityTxt: @escaping @Sendable (ConnectTarget, ProbeDeadline) -> SecurityTxtFetch? = { _, _ in nil }) {
         self.scanTLS = scanTLS
         self.get = get
         self.scanSMTP = scanSMTP
+        self.securityTxt = securityTxt
     }
 }
 
@@ -138,7 +143,9 @@ public struct ConnectProber: TaskProber {
         if secure, deadline.isReached { return nil }
         let (port80, http) = web.get(target, 80, false, deadline)
         if secure, deadline.isReached, https?.status == nil || (port80 != .refused && http?.status == nil) { return nil }
-        return WebObservation(tls: tls, https: https, http: http, port80: port80)
+        // Last, so it never takes time from the exchanges above; only where HTTPS answered.
+        let securityTxt = https?.status != nil && !deadline.isReached ? web.securityTxt(target, deadline) : nil
+        return WebObservation(tls: tls, https: https, http: http, port80: port80, securityTxt: securityTxt)
     }
 }
 
@@ -172,32 +179,63 @@ extension EndpointProbes {
             },
             get: { target, port, secure, taskDeadline in
                 let url = "\(secure ? "https" : "http")://\(target.host)/"
-                guard !taskDeadline.isReached else { return (.timeout, HTTPExchange(url: url, error: taskDeadline.reason)) }
-                var tcp: TCPStream?
-                var state = PortProbe.State.timeout
-                for _ in 0..<2 where tcp == nil && state == .timeout && !taskDeadline.isReached {
-                    do throws(StreamError) {
-                        tcp = try TCPStream.connect(address: target.address, port: port, deadline: .now + taskDeadline.clamp(connectTimeout))
-                        state = .open
-                    } catch {
-                        state = error == .timeout ? .timeout : .refused
-                    }
+                let (state, result) = exchange(target, port: port, secure: secure, url: url, taskDeadline, connectTimeout: connectTimeout,
+                                               timeout: timeout) { stream, limits in
+                    (HTTPClient.get(url: url, host: target.host, over: stream, limits: limits), ())
                 }
-                guard let tcp else { return (state, nil) }
-                let timeout = taskDeadline.clamp(timeout)
-                let deadline = ContinuousClock.now + timeout
-                do {
-                    let stream: any ByteStream = secure ? try TLSStream.handshake(over: tcp, serverName: target.host, deadline: deadline) : tcp
-                    defer { stream.close() }
-                    return (.open, HTTPClient.get(url: url, host: target.host, over: stream, limits: HTTPLimits(timeout: timeout)))
-                } catch {
-                    tcp.close()
-                    return (.open, HTTPExchange(url: url, error: "\(error)"))
-                }
+                return (state, result.map { $0.exchange ?? HTTPExchange(url: url, error: $0.error ?? "no exchange") })
             },
             scanSMTP: { target, deadline in
                 TLSScanner.scan(TLSScanTarget(address: target.address, port: 25, serverName: target.host, startTLS: .smtp(ehloName: ehloName)),
                                 options: mailOptions, deadline: deadline)
+            },
+            securityTxt: { target, taskDeadline in
+                SecurityTxtProbe.fetch(now: Int64(Date().timeIntervalSince1970)) { path in
+                    let url = "https://\(target.host)\(path)"
+                    let (_, result) = exchange(target, port: 443, secure: true, url: url, taskDeadline, connectTimeout: connectTimeout,
+                                               timeout: timeout) { stream, limits in
+                        let answer = HTTPClient.getWithBody(url: url, host: target.host, path: path, over: stream, limits: limits,
+                                                            maxBodyBytes: SecurityTxtFetch.maxBodyBytes)
+                        return (answer.exchange, (answer.body, answer.truncated))
+                    }
+                    guard let result, let exchange = result.exchange else {
+                        return (HTTPExchange(url: url, error: result?.error ?? "port 443 did not accept the connection"), [], false)
+                    }
+                    return (exchange, result.extra?.0 ?? [], result.extra?.1 ?? false)
+                }
             })
+    }
+
+    /// One exchange on a connection of its own to `port` of the target (TLS with the host as
+    /// server name when `secure`), connect judged as `PortCheck` judges a port: `connectTimeout`,
+    /// one retry after a timeout. The port's state, and, when it accepted, what `run` returned
+    /// or the error that came first (deadline reached, handshake failed).
+    static func exchange<Extra>(_ target: ConnectTarget, port: UInt16, secure: Bool, url: String, _ taskDeadline: ProbeDeadline,
+                                connectTimeout: Duration, timeout: Duration,
+                                run: (any ByteStream, HTTPLimits) -> (HTTPExchange, Extra))
+        -> (PortProbe.State, (exchange: HTTPExchange?, extra: Extra?, error: String?)?) {
+        guard !taskDeadline.isReached else { return (.timeout, (nil, nil, taskDeadline.reason)) }
+        var tcp: TCPStream?
+        var state = PortProbe.State.timeout
+        for _ in 0..<2 where tcp == nil && state == .timeout && !taskDeadline.isReached {
+            do throws(StreamError) {
+                tcp = try TCPStream.connect(address: target.address, port: port, deadline: .now + taskDeadline.clamp(connectTimeout))
+                state = .open
+            } catch {
+                state = error == .timeout ? .timeout : .refused
+            }
+        }
+        guard let tcp else { return (state, nil) }
+        let timeout = taskDeadline.clamp(timeout)
+        let deadline = ContinuousClock.now + timeout
+        do {
+            let stream: any ByteStream = secure ? try TLSStream.handshake(over: tcp, serverName: target.host, deadline: deadline) : tcp
+            defer { stream.close() }
+            let (exchange, extra) = run(stream, HTTPLimits(timeout: timeout))
+            return (.open, (exchange, extra, nil))
+        } catch {
+            tcp.close()
+            return (.open, (nil, nil, "\(error)"))
+        }
     }
 }
