@@ -167,9 +167,11 @@ public struct MeasurementProber: TaskProber {
 
 extension EndpointProbes {
     /// The real probes: `TLSScanner` on port 443 (server name = the host) and on port 25 after
-    /// STARTTLS (EHLO `ehloName`, no early data), and `GET /` over a TCP or TLS stream
-    /// (certificate not verified: the scan judges it). The GET's connect is judged as
-    /// `PortCheck` judges a port: `connectTimeout`, one retry after a timeout.
+    /// STARTTLS (EHLO `ehloName`, no early data), `GET /` over a TCP or TLS stream
+    /// (certificate not verified: the scan judges it), and the security.txt fetch over TLS
+    /// (``SecurityTxtProbe``, each request on its own connection, the body up to
+    /// ``SecurityTxtFetch/maxBodyBytes``). A GET's connect is judged as `PortCheck` judges a
+    /// port: `connectTimeout`, one retry after a timeout.
     public static func live(scanOptions: TLSScanOptions, ehloName: String, connectTimeout: Duration = .seconds(4),
                             timeout: Duration = .seconds(10)) -> EndpointProbes {
         let mailOptions = { var options = scanOptions; options.probeEarlyData = false; return options }()
@@ -179,11 +181,11 @@ extension EndpointProbes {
             },
             get: { target, port, secure, taskDeadline in
                 let url = "\(secure ? "https" : "http")://\(target.host)/"
-                let (state, result) = exchange(target, port: port, secure: secure, url: url, taskDeadline, connectTimeout: connectTimeout,
-                                               timeout: timeout) { stream, limits in
-                    (HTTPClient.get(url: url, host: target.host, over: stream, limits: limits), ())
+                let (state, exchange) = connected(target, port: port, secure: secure, taskDeadline, connectTimeout: connectTimeout,
+                                                  timeout: timeout, failed: { HTTPExchange(url: url, error: $0) }) { stream, limits in
+                    HTTPClient.get(url: url, host: target.host, over: stream, limits: limits)
                 }
-                return (state, result.map { $0.exchange ?? HTTPExchange(url: url, error: $0.error ?? "no exchange") })
+                return (state, exchange)
             },
             scanSMTP: { target, deadline in
                 TLSScanner.scan(TLSScanTarget(address: target.address, port: 25, serverName: target.host, startTLS: .smtp(ehloName: ehloName)),
@@ -192,29 +194,25 @@ extension EndpointProbes {
             securityTxt: { target, taskDeadline in
                 SecurityTxtProbe.fetch(now: Int64(Date().timeIntervalSince1970)) { path in
                     let url = "https://\(target.host)\(path)"
-                    let (_, result) = exchange(target, port: 443, secure: true, url: url, taskDeadline, connectTimeout: connectTimeout,
-                                               timeout: timeout) { stream, limits in
-                        let answer = HTTPClient.getWithBody(url: url, host: target.host, path: path, over: stream, limits: limits,
-                                                            maxBodyBytes: SecurityTxtFetch.maxBodyBytes)
-                        return (answer.exchange, (answer.body, answer.truncated))
+                    let (port, answer) = connected(target, port: 443, secure: true, taskDeadline, connectTimeout: connectTimeout, timeout: timeout,
+                                                   failed: { (HTTPExchange(url: url, error: $0), [], false) }) { stream, limits in
+                        HTTPClient.getWithBody(url: url, host: target.host, path: path, over: stream, limits: limits,
+                                               maxBodyBytes: SecurityTxtFetch.maxBodyBytes)
                     }
-                    guard let result, let exchange = result.exchange else {
-                        return (HTTPExchange(url: url, error: result?.error ?? "port 443 did not accept the connection"), [], false)
-                    }
-                    return (exchange, result.extra?.0 ?? [], result.extra?.1 ?? false)
+                    return answer ?? (HTTPExchange(url: url, error: "port 443 \(port.rawValue)"), [], false)
                 }
             })
     }
 
-    /// One exchange on a connection of its own to `port` of the target (TLS with the host as
-    /// server name when `secure`), connect judged as `PortCheck` judges a port: `connectTimeout`,
-    /// one retry after a timeout. The port's state, and, when it accepted, what `run` returned
-    /// or the error that came first (deadline reached, handshake failed).
-    static func exchange<Extra>(_ target: ConnectTarget, port: UInt16, secure: Bool, url: String, _ taskDeadline: ProbeDeadline,
-                                connectTimeout: Duration, timeout: Duration,
-                                run: (any ByteStream, HTTPLimits) -> (HTTPExchange, Extra))
-        -> (PortProbe.State, (exchange: HTTPExchange?, extra: Extra?, error: String?)?) {
-        guard !taskDeadline.isReached else { return (.timeout, (nil, nil, taskDeadline.reason)) }
+    /// `run` on a connection of its own to `port` of the target (TLS with the host as server
+    /// name when `secure`), the connect judged as `PortCheck` judges a port: `connectTimeout`,
+    /// one retry after a timeout; `run` gets the exchange's limits (`timeout`, clamped to the
+    /// task's deadline). The port's state, and, when it accepted, what `run` returned, or
+    /// `failed` with why nothing was exchanged (deadline reached, handshake failed).
+    static func connected<Answer>(_ target: ConnectTarget, port: UInt16, secure: Bool, _ taskDeadline: ProbeDeadline,
+                                  connectTimeout: Duration, timeout: Duration, failed: (String) -> Answer,
+                                  run: (any ByteStream, HTTPLimits) -> Answer) -> (port: PortProbe.State, answer: Answer?) {
+        guard !taskDeadline.isReached else { return (.timeout, failed(taskDeadline.reason)) }
         var tcp: TCPStream?
         var state = PortProbe.State.timeout
         for _ in 0..<2 where tcp == nil && state == .timeout && !taskDeadline.isReached {
@@ -231,11 +229,10 @@ extension EndpointProbes {
         do {
             let stream: any ByteStream = secure ? try TLSStream.handshake(over: tcp, serverName: target.host, deadline: deadline) : tcp
             defer { stream.close() }
-            let (exchange, extra) = run(stream, HTTPLimits(timeout: timeout))
-            return (.open, (exchange, extra, nil))
+            return (.open, run(stream, HTTPLimits(timeout: timeout)))
         } catch {
             tcp.close()
-            return (.open, (nil, nil, "\(error)"))
+            return (.open, failed("\(error)"))
         }
     }
 }
