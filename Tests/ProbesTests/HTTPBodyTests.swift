@@ -33,6 +33,11 @@ struct HTTPBodyTests {
         #expect(r.body == "hello" && !r.truncated && r.exchange.error == nil)
     }
 
+    @Test func aNegativeLengthIsIgnored() {
+        let r = Self.get("HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\nhello")
+        #expect(r.body == "hello" && r.exchange.error == nil)
+    }
+
     @Test func aChunkedBodyIsDecoded() {
         let r = Self.get("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7;ext=1\r\nContact\r\n3\r\n: x\r\n0\r\n\r\n")
         #expect(r.body == "Contact: x" && r.exchange.error == nil, "\(r)")

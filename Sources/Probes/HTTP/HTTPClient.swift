@@ -38,7 +38,7 @@ public enum HTTPClient {
         var exchange = head.exchange
         guard exchange.status == 200 else { return (exchange, [], false) }
         let chunked = exchange.values("Transfer-Encoding").last?.lowercased().contains("chunked") == true
-        let length = chunked ? nil : exchange.values("Content-Length").last.flatMap { Int($0) }
+        let length = chunked ? nil : exchange.values("Content-Length").last.flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
         var raw = head.rest
         var body: [UInt8] = []
         do throws(StreamError) {
