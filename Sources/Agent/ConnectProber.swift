@@ -13,13 +13,18 @@ public struct EndpointProbes: Sendable {
     public var get: @Sendable (_ target: ConnectTarget, _ port: UInt16, _ secure: Bool, ProbeDeadline) -> (port: PortProbe.State, exchange: HTTPExchange?)
     /// SMTP on port 25: EHLO, STARTTLS, then the TLS scan (server name = the MX host).
     public var scanSMTP: @Sendable (ConnectTarget, ProbeDeadline) -> TLSScanResult
+    /// The security.txt fetch over HTTPS (``SecurityTxtProbe``); nil when not fetched.
+    public var securityTxt: @Sendable (ConnectTarget, ProbeDeadline) -> SecurityTxtFetch?
 
+    /// `securityTxt` by default fetches nothing (nil: not fetched).
     public init(scanTLS: @escaping @Sendable (ConnectTarget, ProbeDeadline) -> TLSScanResult,
                 get: @escaping @Sendable (ConnectTarget, UInt16, Bool, ProbeDeadline) -> (port: PortProbe.State, exchange: HTTPExchange?),
-                scanSMTP: @escaping @Sendable (ConnectTarget, ProbeDeadline) -> TLSScanResult) {
+                scanSMTP: @escaping @Sendable (ConnectTarget, ProbeDeadline) -> TLSScanResult,
+                securityTxt: @escaping @Sendable (ConnectTarget, ProbeDeadline) -> SecurityTxtFetch? = { _, _ in nil }) {
         self.scanTLS = scanTLS
         self.get = get
         self.scanSMTP = scanSMTP
+        self.securityTxt = securityTxt
     }
 }
 
@@ -138,7 +143,9 @@ public struct ConnectProber: TaskProber {
         if secure, deadline.isReached { return nil }
         let (port80, http) = web.get(target, 80, false, deadline)
         if secure, deadline.isReached, https?.status == nil || (port80 != .refused && http?.status == nil) { return nil }
-        return WebObservation(tls: tls, https: https, http: http, port80: port80)
+        // Last, so it never takes time from the exchanges above; only where HTTPS answered.
+        let securityTxt = https?.status != nil && !deadline.isReached ? web.securityTxt(target, deadline) : nil
+        return WebObservation(tls: tls, https: https, http: http, port80: port80, securityTxt: securityTxt)
     }
 }
 
@@ -160,9 +167,11 @@ public struct MeasurementProber: TaskProber {
 
 extension EndpointProbes {
     /// The real probes: `TLSScanner` on port 443 (server name = the host) and on port 25 after
-    /// STARTTLS (EHLO `ehloName`, no early data), and `GET /` over a TCP or TLS stream
-    /// (certificate not verified: the scan judges it). The GET's connect is judged as
-    /// `PortCheck` judges a port: `connectTimeout`, one retry after a timeout.
+    /// STARTTLS (EHLO `ehloName`, no early data), `GET /` over a TCP or TLS stream
+    /// (certificate not verified: the scan judges it), and the security.txt fetch over TLS
+    /// (``SecurityTxtProbe``, each request on its own connection, the body up to
+    /// ``SecurityTxtFetch/maxBodyBytes``). A GET's connect is judged as `PortCheck` judges a
+    /// port: `connectTimeout`, one retry after a timeout.
     public static func live(scanOptions: TLSScanOptions, ehloName: String, connectTimeout: Duration = .seconds(4),
                             timeout: Duration = .seconds(10)) -> EndpointProbes {
         let mailOptions = { var options = scanOptions; options.probeEarlyData = false; return options }()
@@ -172,32 +181,58 @@ extension EndpointProbes {
             },
             get: { target, port, secure, taskDeadline in
                 let url = "\(secure ? "https" : "http")://\(target.host)/"
-                guard !taskDeadline.isReached else { return (.timeout, HTTPExchange(url: url, error: taskDeadline.reason)) }
-                var tcp: TCPStream?
-                var state = PortProbe.State.timeout
-                for _ in 0..<2 where tcp == nil && state == .timeout && !taskDeadline.isReached {
-                    do throws(StreamError) {
-                        tcp = try TCPStream.connect(address: target.address, port: port, deadline: .now + taskDeadline.clamp(connectTimeout))
-                        state = .open
-                    } catch {
-                        state = error == .timeout ? .timeout : .refused
-                    }
+                let (state, exchange) = connected(target, port: port, secure: secure, taskDeadline, connectTimeout: connectTimeout,
+                                                  timeout: timeout, failed: { HTTPExchange(url: url, error: $0) }) { stream, limits in
+                    HTTPClient.get(url: url, host: target.host, over: stream, limits: limits)
                 }
-                guard let tcp else { return (state, nil) }
-                let timeout = taskDeadline.clamp(timeout)
-                let deadline = ContinuousClock.now + timeout
-                do {
-                    let stream: any ByteStream = secure ? try TLSStream.handshake(over: tcp, serverName: target.host, deadline: deadline) : tcp
-                    defer { stream.close() }
-                    return (.open, HTTPClient.get(url: url, host: target.host, over: stream, limits: HTTPLimits(timeout: timeout)))
-                } catch {
-                    tcp.close()
-                    return (.open, HTTPExchange(url: url, error: "\(error)"))
-                }
+                return (state, exchange)
             },
             scanSMTP: { target, deadline in
                 TLSScanner.scan(TLSScanTarget(address: target.address, port: 25, serverName: target.host, startTLS: .smtp(ehloName: ehloName)),
                                 options: mailOptions, deadline: deadline)
+            },
+            securityTxt: { target, taskDeadline in
+                SecurityTxtProbe.fetch(now: Int64(Date().timeIntervalSince1970)) { path in
+                    let url = "https://\(target.host)\(path)"
+                    let (port, answer) = connected(target, port: 443, secure: true, taskDeadline, connectTimeout: connectTimeout, timeout: timeout,
+                                                   failed: { (HTTPExchange(url: url, error: $0), [], false) }) { stream, limits in
+                        HTTPClient.getWithBody(url: url, host: target.host, path: path, over: stream, limits: limits,
+                                               maxBodyBytes: SecurityTxtFetch.maxBodyBytes)
+                    }
+                    return answer ?? (HTTPExchange(url: url, error: "port 443 \(port.rawValue)"), [], false)
+                }
             })
+    }
+
+    /// `run` on a connection of its own to `port` of the target (TLS with the host as server
+    /// name when `secure`), the connect judged as `PortCheck` judges a port: `connectTimeout`,
+    /// one retry after a timeout; `run` gets the exchange's limits (`timeout`, clamped to the
+    /// task's deadline). The port's state, and, when it accepted, what `run` returned, or
+    /// `failed` with why nothing was exchanged (deadline reached, handshake failed).
+    static func connected<Answer>(_ target: ConnectTarget, port: UInt16, secure: Bool, _ taskDeadline: ProbeDeadline,
+                                  connectTimeout: Duration, timeout: Duration, failed: (String) -> Answer,
+                                  run: (any ByteStream, HTTPLimits) -> Answer) -> (port: PortProbe.State, answer: Answer?) {
+        guard !taskDeadline.isReached else { return (.timeout, failed(taskDeadline.reason)) }
+        var tcp: TCPStream?
+        var state = PortProbe.State.timeout
+        for _ in 0..<2 where tcp == nil && state == .timeout && !taskDeadline.isReached {
+            do throws(StreamError) {
+                tcp = try TCPStream.connect(address: target.address, port: port, deadline: .now + taskDeadline.clamp(connectTimeout))
+                state = .open
+            } catch {
+                state = error == .timeout ? .timeout : .refused
+            }
+        }
+        guard let tcp else { return (state, nil) }
+        let timeout = taskDeadline.clamp(timeout)
+        let deadline = ContinuousClock.now + timeout
+        do {
+            let stream: any ByteStream = secure ? try TLSStream.handshake(over: tcp, serverName: target.host, deadline: deadline) : tcp
+            defer { stream.close() }
+            return (.open, run(stream, HTTPLimits(timeout: timeout)))
+        } catch {
+            tcp.close()
+            return (.open, failed("\(error)"))
+        }
     }
 }

@@ -157,19 +157,25 @@ public struct TLSCertificateVerification: Codable, Sendable, Hashable {
 }
 
 /// What a `web` task saw at one address: the TLS scan of port 443, `GET /` over HTTPS (HSTS and
-/// security headers, redirects not followed) and `GET /` over HTTP on port 80 (the redirect).
+/// security headers, redirects not followed), `GET /` over HTTP on port 80 (the redirect) and,
+/// where HTTPS answered, the security.txt fetch.
 public struct WebObservation: Codable, Sendable, Hashable {
     public var tls: TLSScanResult
     public var https: HTTPExchange?
     public var http: HTTPExchange?
     /// Port 80 state, when the HTTP exchange could not connect.
     public var port80: PortProbe.State
+    /// The security.txt fetch; nil when not fetched (no HTTPS answer, the task deadline came
+    /// first, or an observation stored before agents fetched it).
+    public var securityTxt: SecurityTxtFetch?
 
-    public init(tls: TLSScanResult, https: HTTPExchange?, http: HTTPExchange?, port80: PortProbe.State) {
+    public init(tls: TLSScanResult, https: HTTPExchange?, http: HTTPExchange?, port80: PortProbe.State,
+                securityTxt: SecurityTxtFetch? = nil) {
         self.tls = tls
         self.https = https
         self.http = http
         self.port80 = port80
+        self.securityTxt = securityTxt
     }
 }
 

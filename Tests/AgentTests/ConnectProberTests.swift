@@ -74,6 +74,24 @@ struct ConnectProberTests {
         #expect(web?.https?.status == 200)
     }
 
+    /// Where HTTPS answered, the web probe fetches security.txt last and stores the fetch;
+    /// without an HTTPS answer it does not (nil: not fetched).
+    @Test func theWebProbeStoresTheSecurityTxtFetchWhereHTTPSAnswered() async {
+        let fetch = SecurityTxtFetch(exchanges: [HTTPExchange(url: "https://mx.example.nl/.well-known/security.txt", status: 404)], fetchedAt: 1)
+        func probes(httpsStatus: Int?) -> EndpointProbes {
+            EndpointProbes(
+                scanTLS: { _, _ in TLSScanResult(outcome: .completed, observation: TLSObservation(versions: [.tls13])) },
+                get: { target, port, _, _ in port == 80 ? (.refused, nil) : (.open, HTTPExchange(url: "https://\(target.host)/", status: httpsStatus)) },
+                scanSMTP: { _, _ in TLSScanResult(outcome: .unreachable) },
+                securityTxt: { target, _ in target.host == "mx.example.nl" && target.address == "198.18.16.1" ? fetch : nil })
+        }
+        let task = Self.task(.web, "198.18.16.1")
+        let answered = await ConnectProber(web: probes(httpsStatus: 200)).run(task, finalAttempt: 3)
+        #expect(answered.connect?.web?.securityTxt == fetch)
+        let silent = await ConnectProber(web: probes(httpsStatus: nil)).run(task, finalAttempt: 3)
+        #expect(silent.connect?.web != nil && silent.connect?.web?.securityTxt == nil)
+    }
+
     @Test func addressesOutsideTheLabAreNotProbed() async {
         let calls = Counter()
         let prober = ConnectProber(web: Self.probes(smtp: [TLSScanResult(outcome: .completed)], calls: calls))

@@ -34,6 +34,13 @@ enum JudgedDomains {
                  domainKey: .exists, caaFoundAt: caa.isEmpty ? nil : domain, caa: caa, webTLSA: [])
     }
 
+    /// A valid security.txt at the well-known path (no Encryption, not signed: recommendations).
+    static func securityTxt(_ domain: String) -> SecurityTxtFetch {
+        let url = "https://www.\(domain)/.well-known/security.txt"
+        return SecurityTxtFetch(exchanges: [HTTPExchange(url: url, status: 200, headers: [HTTPHeaderField(name: "Content-Type", value: "text/plain; charset=utf-8")])],
+                                body: "Contact: mailto:security@\(domain)\nExpires: 2026-06-01T00:00:00Z\nCanonical: \(url)\n", fetchedAt: 1_767_225_600)
+    }
+
     static func linked(_ domain: String, https: Bool, mail: Bool) -> [LinkedConnect] {
         let headers = [HTTPHeaderField(name: "Strict-Transport-Security", value: "max-age=31536000"),
                        HTTPHeaderField(name: "X-Frame-Options", value: "DENY"),
@@ -43,7 +50,8 @@ enum JudgedDomains {
             : TLSScanResult(outcome: .noTLS, detail: "no TLS")
         let web = WebObservation(tls: tls, https: https ? HTTPExchange(url: "https://www.\(domain)/", status: 200, headers: headers) : nil,
                                  http: https ? HTTPExchange(url: "http://www.\(domain)/", status: 301, headers: [HTTPHeaderField(name: "Location", value: "https://www.\(domain)/")])
-                                     : HTTPExchange(url: "http://www.\(domain)/", status: 200), port80: .open)
+                                     : HTTPExchange(url: "http://www.\(domain)/", status: 200), port80: .open,
+                                 securityTxt: https ? securityTxt(domain) : nil)
         let reach = ReachObservation(ports: [PortProbe(port: 80, state: .open), PortProbe(port: 443, state: https ? .open : .refused)])
         func target(_ address: String, _ host: String) -> ConnectTarget {
             ConnectTarget(address: address, family: ConnectTarget.family(of: address), host: host)

@@ -12,6 +12,7 @@ final class SubtestVerdictsTests: XCTestCase {
         XCTAssertEqual(Set(good.subtests.keys), Set(JudgedSubtests.all), "every judged subtest has a cell")
         let notPassed: [SubtestID: Status] = [
             .webHTTPSDANEExist: .info, .webHTTPSDANEValid: .notTested, .webAppsecprivCSP: .warning,
+            .webAppsecprivSecurityTxt: .info,
             .mailSTARTTLSDANEExist: .failed, .mailSTARTTLSDANEValid: .notTested,
             .mailSTARTTLSDANERollover: .notTested,
             // No routing snapshot was given: the RPKI subtests say so.
@@ -22,6 +23,7 @@ final class SubtestVerdictsTests: XCTestCase {
             XCTAssertEqual(cell.status, notPassed[id] ?? .passed, "\(id): \(cell.because)")
         }
         XCTAssertEqual(good.subtests[.webAppsecprivCSP]?.because.contains("header-missing"), true)
+        XCTAssertEqual(good.subtests[.webAppsecprivSecurityTxt]?.because.contains("https://www.good.nl/.well-known/security.txt (200): no_encryption, not_signed"), true)
         XCTAssertEqual(good.subtests[.webHTTPSTLSCAA]?.because, #"good.nl: found-host: good.nl, caa-record: 0 issue "letsencrypt.org""#)
     }
 

@@ -7,7 +7,8 @@ import PeilModel
 /// and HTTP-compression subtests are the results the `tls_ncsc` column is the worst of, here
 /// per subtest and the worst over the web host's probed addresses. New ones: the security
 /// headers of the HTTPS response (X-Frame-Options, X-Content-Type-Options, CSP,
-/// Referrer-Policy), CAA and DANE for `_443._tcp`. Without HTTPS, every HTTPS subtest but
+/// Referrer-Policy), CAA, DANE for `_443._tcp` and security.txt (``SecurityTxtCheck/cell(_:address:)``).
+/// Without HTTPS, every HTTPS subtest but
 /// `https_exists` and `https_forced` is `not_tested`, as in Internet.nl.
 public enum WebSubtests {
     /// The web TLS subtests (not `https_exists`, `https_forced`, `https_hsts`, CAA or DANE).
@@ -36,7 +37,7 @@ public enum WebSubtests {
         cells.add(.webHTTPSHTTPRedirect, columns["https_redirect"] ?? StatusCell(.error, "no redirect verdict"))
         guard available.status == .passed else {
             let cell = StatusCell(.notTested, "HTTPS not available (\(available.status.rawValue))")
-            cells.set([.webHTTPSHTTPHSTS, .webHTTPSTLSCAA] + tls + dane + headers, cell)
+            cells.set([.webHTTPSHTTPHSTS, .webHTTPSTLSCAA, .webAppsecprivSecurityTxt] + tls + dane + headers, cell)
             return cells.cells
         }
         cells.add(.webHTTPSHTTPHSTS, columns["hsts"] ?? StatusCell(.error, "no HSTS verdict"))
@@ -47,6 +48,7 @@ public enum WebSubtests {
         for (address, web) in secure {
             for result in tlsResults(web, ruleSet: ruleSet) { cells.add(result, test: .web, server: address) }
             for (id, cell) in headerCells(web, address: address, host: facts.web.host, ruleSet: ruleSet) { cells.add(id, cell) }
+            cells.add(.webAppsecprivSecurityTxt, SecurityTxtCheck.cell(web, address: address))
             let chain = web.tls.certificate?.chainDER
             for result in judge(facts.web.host, facts.webTLSA, tlsaDNSSEC, chain?.isEmpty == false ? chain : nil) {
                 cells.add(result, test: .web, server: "\(facts.web.host) \(address)")

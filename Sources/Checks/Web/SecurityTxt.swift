@@ -24,8 +24,9 @@ public struct SecurityTxtRetrieval: Codable, Sendable, Hashable {
 public enum SecurityTxtCheck {
     public static let name = "http_securitytxt"
 
-    /// Evaluates a retrieval at time `now` (seconds since 1970).
-    public static func evaluate(_ retrieval: SecurityTxtRetrieval, now: Int64) -> SubtestResult {
+    /// Evaluates a retrieval at time `now` (seconds since 1970); `url`, the URL the file was
+    /// found at, must be one of its `Canonical` fields when it has any.
+    public static func evaluate(_ retrieval: SecurityTxtRetrieval, now: Int64, url: String? = nil) -> SubtestResult {
         var errors: [Finding] = []
         var body = retrieval.body
         switch retrieval.status {
@@ -55,7 +56,7 @@ public enum SecurityTxtCheck {
         guard retrieval.status == 200, let text = body, !text.isEmpty else {
             return SubtestResult(name: name, status: .warning, requirement: .optional, findings: errors)
         }
-        let parsed = SecurityTxtFields.check(text, now: now)
+        let parsed = SecurityTxtFields.check(text, now: now, url: url)
         errors += parsed.errors
         let status: Status = !errors.isEmpty ? .warning : (parsed.recommendations.isEmpty ? .passed : .info)
         return SubtestResult(name: name, status: status, requirement: .optional, findings: errors + parsed.recommendations)
@@ -68,14 +69,17 @@ public enum SecurityTxtFields {
                                      "hiring", "policy", "preferred-languages", "csaf"]
     static let uriFields: Set<String> = ["acknowledgments", "canonical", "contact", "encryption", "hiring", "policy", "csaf"]
 
-    /// Errors (RFC violations) and recommendations (info) with line numbers as detail.
-    public static func check(_ text: String, now: Int64) -> (errors: [Finding], recommendations: [Finding]) {
+    /// Errors (RFC violations) and recommendations (info) with line numbers as detail; with
+    /// `url` (where the file was found), `no_canonical_match` when `Canonical` fields are there
+    /// and none is `url` (RFC 9116 §2.5.2).
+    public static func check(_ text: String, now: Int64, url: String? = nil) -> (errors: [Finding], recommendations: [Finding]) {
         var errors: [Finding] = []
         var recs: [Finding] = []
         let signed = text.hasPrefix("-----BEGIN PGP SIGNED MESSAGE-----")
         var inSignature = false
         var counts: [String: Int] = [:]
         var expiry: Int64?
+        var canonicals: [String] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNo = String(index + 1)
             var line = Substring(rawLine)
@@ -109,6 +113,7 @@ public enum SecurityTxtFields {
                     continue
                 }
                 if scheme.lowercased() == "http" { errors.append(Finding("no_https", subject: field, detail: lineNo)) }
+                if key == "canonical" { canonicals.append(value) }
             }
             if key == "expires" {
                 if let t = rfc3339(value) {
@@ -124,6 +129,7 @@ public enum SecurityTxtFields {
         case 1: break
         default: errors.append(Finding("multi_expire"))
         }
+        if let url, !canonicals.isEmpty, !canonicals.contains(url) { errors.append(Finding("no_canonical_match", subject: url)) }
         if (counts["preferred-languages"] ?? 0) > 1 { errors.append(Finding("multi_lang")) }
         if let expiry {
             if expiry < now { errors.append(Finding("expired")) }

@@ -24,34 +24,122 @@ public enum HTTPClient {
     /// "no complete response head within 10 s") or why the answer is not HTTP.
     public static func get(url: String, host: String, path: String = "/", over transport: any ByteStream,
                            limits: HTTPLimits = HTTPLimits(), userAgent: String = "peil/\(PeilVersion.current)") -> HTTPExchange {
+        readHead(url: url, host: host, path: path, over: transport, limits: limits, userAgent: userAgent).exchange
+    }
+
+    /// As ``get(url:host:path:over:limits:userAgent:)``, then, for a 200, the body (by
+    /// `Content-Length`, chunked, or up to the close), its first `maxBodyBytes` bytes: `truncated`
+    /// when it went on, the rest not read. Within the same time cap as the head; a body cut short
+    /// (closed early, time cap, malformed chunks) keeps what was read, `error` saying why.
+    public static func getWithBody(url: String, host: String, path: String, over transport: any ByteStream,
+                                   limits: HTTPLimits = HTTPLimits(), maxBodyBytes: Int,
+                                   userAgent: String = "peil/\(PeilVersion.current)") -> (exchange: HTTPExchange, body: [UInt8], truncated: Bool) {
+        let head = readHead(url: url, host: host, path: path, over: transport, limits: limits, userAgent: userAgent)
+        var exchange = head.exchange
+        guard exchange.status == 200 else { return (exchange, [], false) }
+        let chunked = exchange.values("Transfer-Encoding").last?.lowercased().contains("chunked") == true
+        let length = chunked ? nil : exchange.values("Content-Length").last.flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
+        var raw = head.rest
+        var body: [UInt8] = []
+        do throws(StreamError) {
+            while true {
+                let state: HTTPBody.State
+                if chunked {
+                    (body, state) = HTTPBody.dechunk(raw)
+                } else if let length {
+                    body = Array(raw.prefix(length))
+                    state = raw.count >= length ? .complete : .partial
+                } else {
+                    (body, state) = (raw, .partial)
+                }
+                exchange.bodyBytes = body.count
+                if body.count > maxBodyBytes { return (exchange, Array(body.prefix(maxBodyBytes)), true) }
+                switch state {
+                case .complete: return (exchange, body, false)
+                case .malformed:
+                    exchange.error = "malformed chunked body after \(body.count) bytes"
+                    return (exchange, body, false)
+                case .partial: break
+                }
+                let chunk = try transport.read(max: 16_384, deadline: head.deadline)
+                if chunk.isEmpty {
+                    if chunked || length != nil { exchange.error = "closed inside the body after \(body.count) bytes" }
+                    return (exchange, body, false)
+                }
+                raw += chunk
+            }
+        } catch .timeout {
+            exchange.error = "no complete body within \(HTTPResponseHead.seconds(limits.timeout)) (\(body.count) bytes received)"
+        } catch {
+            exchange.error = "\(error) after \(body.count) bytes of the body"
+        }
+        return (exchange, body, false)
+    }
+
+    /// Sends the request and reads the response head: the exchange, the bytes read past the
+    /// head, and the exchange's deadline.
+    static func readHead(url: String, host: String, path: String, over transport: any ByteStream, limits: HTTPLimits,
+                         userAgent: String) -> (exchange: HTTPExchange, rest: [UInt8], deadline: ContinuousClock.Instant) {
         let deadline = ContinuousClock.now + limits.timeout
         let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: \(userAgent)\r\nAccept: */*\r\nConnection: close\r\n\r\n"
         var received: [UInt8] = []
+        func ended(_ exchange: HTTPExchange) -> (HTTPExchange, [UInt8], ContinuousClock.Instant) { (exchange, [], deadline) }
         do throws(StreamError) {
             try transport.write(Array(request.utf8), deadline: deadline)
             while true {
                 let searchedUpTo = received.count
                 let chunk = try transport.read(max: 16_384, deadline: deadline)
                 if chunk.isEmpty {
-                    return HTTPExchange(url: url, error: received.isEmpty ? "closed without a response" : "closed inside the response head")
+                    return ended(HTTPExchange(url: url, error: received.isEmpty ? "closed without a response" : "closed inside the response head"))
                 }
                 received += chunk
-                if let notHTTP = HTTPResponseHead.notHTTP(received) { return HTTPExchange(url: url, error: notHTTP) }
+                if let notHTTP = HTTPResponseHead.notHTTP(received) { return ended(HTTPExchange(url: url, error: notHTTP)) }
                 if let end = HTTPResponseHead.endOfHead(received, from: searchedUpTo), end <= limits.maxHeadBytes {
                     var exchange = HTTPResponseHead.parse(Array(received[..<end]), url: url)
                     exchange.bodyBytes = received.count - end
-                    return exchange
+                    return (exchange, Array(received[end...]), deadline)
                 }
                 if received.count >= limits.maxHeadBytes {
-                    return HTTPExchange(url: url, error: "response head over \(HTTPResponseHead.size(limits.maxHeadBytes)): "
-                                        + "no end of head in the first \(received.count) bytes")
+                    return ended(HTTPExchange(url: url, error: "response head over \(HTTPResponseHead.size(limits.maxHeadBytes)): "
+                                              + "no end of head in the first \(received.count) bytes"))
                 }
             }
         } catch .timeout {
-            return HTTPExchange(url: url, error: "no complete response head within \(HTTPResponseHead.seconds(limits.timeout)) "
-                                + "(\(received.count) bytes received)")
+            return ended(HTTPExchange(url: url, error: "no complete response head within \(HTTPResponseHead.seconds(limits.timeout)) "
+                                      + "(\(received.count) bytes received)"))
         } catch {
-            return HTTPExchange(url: url, error: received.isEmpty ? "\(error)" : "\(error) after \(received.count) bytes of the response head")
+            return ended(HTTPExchange(url: url, error: received.isEmpty ? "\(error)" : "\(error) after \(received.count) bytes of the response head"))
+        }
+    }
+}
+
+/// HTTP/1.1 message bodies.
+public enum HTTPBody {
+    /// How far a body has come in.
+    public enum State: Sendable, Hashable { case complete, partial, malformed }
+
+    /// The data of a chunked body (RFC 9112 §7.1) from the bytes received so far: complete at
+    /// the last (zero) chunk, partial while more may come, malformed at a bad chunk size line.
+    /// Chunk extensions and trailers are ignored.
+    public static func dechunk(_ raw: [UInt8]) -> (body: [UInt8], state: State) {
+        var body: [UInt8] = []
+        var index = 0
+        while true {
+            guard let lineEnd = raw[index...].firstIndex(of: 10) else { return (body, .partial) }
+            let line = String(decoding: raw[index..<lineEnd], as: UTF8.self)
+            let sizeText = (line.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !sizeText.isEmpty, sizeText.allSatisfy(\.isHexDigit), let size = Int(sizeText, radix: 16) else { return (body, .malformed) }
+            if size == 0 { return (body, .complete) }
+            let start = lineEnd + 1
+            let available = min(size, raw.count - start)
+            body += raw[start..<(start + available)]
+            guard available == size else { return (body, .partial) }
+            index = start + size
+            if index < raw.count, raw[index] == 13 { index += 1 }
+            guard index < raw.count else { return (body, .partial) }
+            guard raw[index] == 10 else { return (body, .malformed) }
+            index += 1
         }
     }
 }

@@ -63,7 +63,8 @@ struct TestPKI: Sendable {
 final class OpenSSLServer: @unchecked Sendable {
     let process: TestProcess
     let port: UInt16
-    private let folder: String
+    /// The server's working directory (its log; with `-WWW`, the files it serves).
+    let folder: String
 
     /// `arguments` come after `-accept`, `-cert`/`-key` (the CA-signed leaf and the CA as its
     /// chain, unless given) and `-quiet`.
