@@ -187,14 +187,19 @@ extension PeilStore {
             """)
     }
 
-    /// Ends every lease `agentID` holds (the agent is gone), as ``expireLeases(maxAttempts:)`` does.
+    /// Ends every lease `agentID` holds (the agent is gone: BYE, or silent past the agent
+    /// timeout). Like a lost contact, that is the vantage's trouble, not the target's: the task
+    /// is queued again without using an attempt, counted in `contact_lost` and ended as not
+    /// testable past ``maxContactLost`` (a target that kills every agent that probes it ends).
+    /// `maxAttempts` is not consulted: the attempt that ended here is not counted.
     /// - Returns: how many leases ended.
     @discardableResult
     public func releaseLeases(agentID: String, maxAttempts: Int) throws -> Int {
         try database.execute("""
             UPDATE tasks
-            SET state = CASE WHEN attempt - contact_lost >= \(maxAttempts) THEN 'not_testable' ELSE 'queued' END,
-                finished_at = CASE WHEN attempt - contact_lost >= \(maxAttempts) THEN now() END,
+            SET state = CASE WHEN contact_lost + 1 > \(Self.maxContactLost) THEN 'not_testable' ELSE 'queued' END,
+                finished_at = CASE WHEN contact_lost + 1 > \(Self.maxContactLost) THEN now() END,
+                contact_lost = contact_lost + 1,
                 last_error = 'lease released (agent ' || leased_by || ' gone)',
                 leased_by = NULL, lease_expires_at = NULL
             WHERE state = 'leased' AND leased_by = \(agentID)

@@ -33,7 +33,8 @@ final class TaskQueueTests: StoreTestCase {
         XCTAssertEqual(try store.recordReport(failed(a), agentID: "agent-1", maxAttempts: 2), .requeued)
         XCTAssertEqual(try state(of: a), "queued")
         XCTAssertEqual(try store.expireLeases(maxAttempts: 2), 0, "no lease has expired yet")
-        // The agent holding c is gone: its lease ends and c is queued again.
+        // The agent holding c is gone: its lease ends and c is queued again, without using an
+        // attempt (the vantage's trouble, not the target's).
         XCTAssertEqual(try store.releaseLeases(agentID: "agent-2", maxAttempts: 2), 1)
         XCTAssertEqual(try state(of: c), "queued")
 
@@ -44,6 +45,11 @@ final class TaskQueueTests: StoreTestCase {
         Thread.sleep(forTimeInterval: 0.01)
         XCTAssertEqual(try store.expireLeases(maxAttempts: 2), 2)
         XCTAssertEqual(try state(of: a), "not_testable", "attempts used up")
+        XCTAssertEqual(try state(of: c), "queued", "its first lease was released, not used: one attempt of two counted")
+        let third = try XCTUnwrap(try store.claimTasks(agentID: "agent-1", families: [.ipv4], limit: 10, leaseSeconds: 0).first)
+        XCTAssertEqual(third.attempt, 3)
+        Thread.sleep(forTimeInterval: 0.01)
+        XCTAssertEqual(try store.expireLeases(maxAttempts: 2), 1)
         XCTAssertEqual(try state(of: c), "not_testable")
 
         // A late failure report for an attempt that is no longer current is refused and changes nothing.
@@ -130,6 +136,16 @@ final class TaskQueueTests: StoreTestCase {
             dispositions.append(try store.recordReport(lost(try claim()), agentID: "x", maxAttempts: 2))
         }
         XCTAssertEqual(dispositions, Array(repeating: .requeued, count: PeilStore.maxContactLost) + [.notTestable])
+
+        // An agent that dies with the lease (a target that crashes every agent) is bounded the same way.
+        let fourth = try measure("d.nl")
+        var releases = 0
+        while try !store.measurementComplete(fourth), releases < 20 {
+            _ = try claim()
+            releases += try store.releaseLeases(agentID: "x", maxAttempts: 2)
+        }
+        XCTAssertEqual(releases, PeilStore.maxContactLost + 1)
+        XCTAssertEqual(try store.progress(measurementID: fourth).notTestable, 1)
     }
 
     func testFamiliesAndOldestMeasurementFirst() throws {
