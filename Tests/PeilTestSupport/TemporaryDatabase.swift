@@ -47,10 +47,30 @@ public final class TemporaryDatabase: @unchecked Sendable {
         }
     }
 
-    /// Closes the store and drops the database.
+    /// Closes the store and drops the database: `WITH (FORCE)`, which ends connections a test
+    /// left open, but refuses to terminate an autovacuum worker busy in the database (SQLSTATE
+    /// 42501, "must be a member of the role whose process is being terminated": a CI run failed
+    /// so after a test's many updates); then a plain DROP, which stops such a worker by itself.
+    /// A few tries, a fifth of a second apart.
     public func drop() throws {
         store = nil
-        try server.execute(SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+        var lastError: (any Error)?
+        for attempt in 0..<10 {
+            if attempt > 0 { Thread.sleep(forTimeInterval: 0.2) }
+            do {
+                try server.execute(SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+                return
+            } catch {
+                lastError = error
+            }
+            do {
+                try server.execute(SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name)"))
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError!
     }
 }
 
