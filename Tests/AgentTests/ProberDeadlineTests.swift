@@ -7,8 +7,8 @@ import Testing
 /// The probers keep to the task's deadline: a probe that honours it reports what it saw, one
 /// that hangs is abandoned when the task is cancelled, and a resolution still running at the
 /// deadline is reported as a timeout. Bounds are "by the deadline plus slack", not tight
-/// timings: the slack covers a cooperative pool that other suites' blocking tests keep busy
-/// when run in the same process; what runs without a bound would hit the time limit.
+/// timings (the machine may be busy; suites that block run off the shared pool, see
+/// `BlockingWork`). What runs without a bound would hit the time limit.
 @Suite("Probers and the task deadline")
 struct ProberDeadlineTests {
     static let slack: Duration = .seconds(5)

@@ -2,6 +2,7 @@ import Checks
 import Foundation
 import LabEndpoints
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Probes
 
@@ -9,7 +10,7 @@ import Testing
 /// endpoint server serves on its `smtp-*` ports) scanned through STARTTLS on loopback: each
 /// scan ends with its expected outcome, its `starttls` column, and before its bound. Timeouts
 /// and the greeting delay are scaled down (the rule itself: `defaultGreetingTimeout…`).
-@Suite("Mail scan: slow greeting, endless reply, 421, NUL banner, plaintext after STARTTLS", .serialized)
+@Suite("Mail scan: slow greeting, endless reply, 421, NUL banner, plaintext after STARTTLS", .serialized, .blockingWork)
 struct HostileSMTPScanTests {
     /// Room for scheduling on a loaded machine; bounds are far from what the cases cost
     /// unbounded (a reply read for ever, a scan per retry).

@@ -1,13 +1,14 @@
 import Foundation
 import LabEndpoints
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Probes
 
 /// The hostile zoo's TLS servers (`LabEndpoints.HostileTLSServer`, the behaviours the lab's
 /// endpoint server serves) scanned on loopback: each scan ends well before its deadline,
 /// and none ends `completed` (whose observation verdicts could call failed).
-@Suite("TLS scanner: tarpit, reset, garbage", .serialized)
+@Suite("TLS scanner: tarpit, reset, garbage", .serialized, .blockingWork)
 struct HostileTLSScanTests {
     static let limits = HelloLimits(connectTimeout: .seconds(1), answerTimeout: .seconds(1))
     /// Room for scheduling on a loaded machine; the bounds asserted are far below what the

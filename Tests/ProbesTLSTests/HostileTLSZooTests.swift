@@ -1,6 +1,7 @@
 import Foundation
 import LabEndpoints
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Checks
 @testable import Probes
@@ -8,7 +9,7 @@ import Testing
 /// The hostile zoo's TLS servers that answer too much: one that "accepts" every suite offered
 /// (NULL, export and RC4 included) and one that sends a 200-certificate chain. Each scan ends
 /// within its bound and with a clear result; the first is judged insufficient, never a crash.
-@Suite("TLS scanner: all suites accepted, 200-certificate chain", .serialized)
+@Suite("TLS scanner: all suites accepted, 200-certificate chain", .serialized, .blockingWork)
 struct HostileTLSZooTests {
     static let options = TLSScanOptions(cipherOrderPlan: .internetnlCurrent, limits: HostileTLSScanTests.limits, retries: 1)
     /// The scan's deadline (the agent's task budget is 100 s).

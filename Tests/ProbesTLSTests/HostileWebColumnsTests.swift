@@ -1,6 +1,7 @@
 import Foundation
 import LabEndpoints
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Checks
 @testable import Probes
@@ -8,7 +9,7 @@ import Testing
 /// What the hostile zoo's HTTP and TLS answers become in the web columns (`CHECKS-WEB.md`,
 /// "Hostile answers"): the exchanges are real (the in-process hostile servers), the columns
 /// the ones `WebColumns` derives. No complete answer is never a failed standard.
-@Suite("Web columns of the hostile zoo", .serialized)
+@Suite("Web columns of the hostile zoo", .serialized, .blockingWork)
 struct HostileWebColumnsTests {
     static let address = "127.0.0.1"
     static let host = "www.hostile.lab"

@@ -10,7 +10,7 @@ import Testing
 /// plan's `tls-tarpit`, `tls-garbage` and `tls-reset` modes reach the same behaviours the
 /// in-process `HostileTLSServer` serves, and a scan of each ends within its bounds.
 @Suite("Lab endpoint server: hostile TLS ports", .serialized,
-       .enabled(if: TestRequirements.isMet(.peilBinary), "needs the built peil"))
+       .enabled(if: TestRequirements.isMet(.peilBinary), "needs the built peil"), .blockingWork)
 struct LabHostilePortTests {
     @Test(.timeLimit(.minutes(2)))
     func hostilePortsOfThePlanAreServedAndScansEndInTime() throws {

@@ -11,7 +11,7 @@ import Testing
 /// each ends with its outcome within its bound — the 29 s greeting at its real length, under
 /// the scan's default reply timeout (30 s).
 @Suite("Lab endpoint server: hostile SMTP ports", .serialized,
-       .enabled(if: TestRequirements.isMet(.peilBinary), "needs the built peil"))
+       .enabled(if: TestRequirements.isMet(.peilBinary), "needs the built peil"), .blockingWork)
 struct LabHostileSMTPPortTests {
     @Test(.timeLimit(.minutes(3)))
     func hostileSMTPPortsOfThePlanAreServedAndScansEndInTime() throws {

@@ -11,7 +11,7 @@ import Testing
 /// `tls-long-chain` modes reach the behaviours the in-process servers serve, and each probe
 /// ends within its bound with the same result.
 @Suite("Lab endpoint server: hostile HTTP ports, all-suites and long-chain TLS ports", .serialized,
-       .enabled(if: TestRequirements.isMet(.peilBinary), "needs the built peil"))
+       .enabled(if: TestRequirements.isMet(.peilBinary), "needs the built peil"), .blockingWork)
 struct LabHostileZooPortTests {
     @Test(.timeLimit(.minutes(2)))
     func hostileHTTPAndTLSPortsOfThePlanAreServedAndProbesEndInTime() throws {

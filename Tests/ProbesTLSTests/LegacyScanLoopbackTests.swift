@@ -1,10 +1,11 @@
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Probes
 
 /// Hand-built hellos against real servers on 127.0.0.1: tlslite-ng offering SSL 3.0–TLS 1.0 with
 /// RC4 and 3DES, a modern `openssl s_server`, and a port that never answers.
-@Suite("Legacy TLS scan over loopback", .serialized)
+@Suite("Legacy TLS scan over loopback", .serialized, .blockingWork)
 struct LegacyScanLoopbackTests {
     /// RC4, 3DES, DES, RC2, export and NULL suites, from the PeilModel registry (no table here).
     static let legacy: [UInt16] = CipherSuiteRegistry.names.keys.sorted().filter { code in

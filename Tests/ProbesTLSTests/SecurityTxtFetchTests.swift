@@ -1,13 +1,14 @@
 import Checks
 import Foundation
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Probes
 
 /// The security.txt fetch over real TLS against `openssl s_server -WWW` (files served from its
 /// working directory, `Content-type: text/plain`, body up to the close): the fetch as a `web`
 /// task makes it (``SecurityTxtProbe``, ``HTTPClient/getWithBody``), then judged.
-@Suite("security.txt fetch over HTTPS", .serialized)
+@Suite("security.txt fetch over HTTPS", .serialized, .blockingWork)
 struct SecurityTxtFetchTests {
     static func fetch(_ server: OpenSSLServer) -> SecurityTxtFetch {
         SecurityTxtProbe.fetch(now: 1_767_225_600) { path in

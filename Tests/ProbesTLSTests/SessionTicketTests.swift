@@ -1,9 +1,10 @@
+import PeilTestSupport
 import Testing
 @testable import Probes
 
 /// Waiting for a TLS 1.3 session ticket (the early-data probe's input) against `openssl
 /// s_server`: the wait ends when a ticket arrives, not at its deadline.
-@Suite("TLS 1.3 session ticket wait", .serialized)
+@Suite("TLS 1.3 session ticket wait", .serialized, .blockingWork)
 struct SessionTicketTests {
     static func connect(_ server: OpenSSLServer) throws -> TLSStream {
         let deadline = ContinuousClock.now + .seconds(5)

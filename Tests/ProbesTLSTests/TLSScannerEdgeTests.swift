@@ -1,11 +1,12 @@
 import Checks
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Probes
 
 /// Scans that cannot complete (refused port, silent listener, not TLS) and a legacy server
 /// (tlslite-ng with SSL 3.0, RC4 and 3DES) that OpenSSL 3 cannot talk to.
-@Suite("TLS scanner: unreachable, silent, not TLS, legacy", .serialized)
+@Suite("TLS scanner: unreachable, silent, not TLS, legacy", .serialized, .blockingWork)
 struct TLSScannerEdgeTests {
     static let quick = TLSScanOptions(cipherOrderPlan: .internetnlCurrent, limits: HelloLimits(connectTimeout: .seconds(1), answerTimeout: .milliseconds(400)), retries: 1)
 

@@ -1,11 +1,12 @@
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Probes
 
 /// Mail scans through the SMTP STARTTLS preamble: a real TLS backend behind a scripted SMTP
 /// front, a server without STARTTLS, one that injects plaintext after its 220, one that
 /// answers 454.
-@Suite("TLS scanner over SMTP STARTTLS", .serialized)
+@Suite("TLS scanner over SMTP STARTTLS", .serialized, .blockingWork)
 struct TLSScannerMailTests {
     static func options() throws -> TLSScanOptions {
         TLSScanOptions(cipherOrderPlan: .internetnlCurrent, limits: HelloLimits(connectTimeout: .seconds(2), answerTimeout: .seconds(3)),

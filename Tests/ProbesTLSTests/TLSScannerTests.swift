@@ -1,11 +1,12 @@
 import Checks
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Probes
 
 /// Full scans of real `openssl s_server` processes on 127.0.0.1 configured with known
 /// versions, suites, groups and certificates: each scan must report exactly those.
-@Suite("TLS scanner against openssl s_server", .serialized)
+@Suite("TLS scanner against openssl s_server", .serialized, .blockingWork)
 struct TLSScannerTests {
     static func options(renegotiations: Int = 11) throws -> TLSScanOptions {
         TLSScanOptions(cipherOrderPlan: .internetnlCurrent, limits: HelloLimits(connectTimeout: .seconds(2), answerTimeout: .seconds(3)),

@@ -3,11 +3,12 @@ import Glibc
 #endif
 import Foundation
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Probes
 
 /// The small connect probes over loopback, and the HTTP response reader on fixed bytes.
-@Suite("Connect probes")
+@Suite("Connect probes", .blockingWork)
 struct ConnectProbeTests {
     /// A TCP listener on 127.0.0.1 that accepts (the kernel completes the handshake) and never reads.
     final class Listener {

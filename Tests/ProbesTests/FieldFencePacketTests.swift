@@ -11,7 +11,7 @@ import Testing
 /// A control probe of 127.0.0.2 under the lab fence, which does connect, moves them: the
 /// counters would see a packet. Nothing leaves the namespace, which has no route anywhere.
 @Suite("Field fence packets", .enabled(if: TestRequirements.isMet(.root, .peilBinary, .program("/usr/bin/unshare")),
-                                       "needs root, unshare and the built peil"))
+                                       "needs root, unshare and the built peil"), .blockingWork)
 struct FieldFencePacketTests {
     static let zoo = ["127.0.0.2", "10.0.0.1", "169.254.169.254", "::1", "fd00::1"]
     static let kinds = ["reach", "web", "nameserver", "mail"]

@@ -1,10 +1,11 @@
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Probes
 
 /// Reading a 200's body (``HTTPClient/getWithBody``) from a scripted stream, the chunked
 /// decoder, and the order of the security.txt fetch (``SecurityTxtProbe``).
-@Suite("HTTP body and the security.txt fetch order")
+@Suite("HTTP body and the security.txt fetch order", .blockingWork)
 struct HTTPBodyTests {
     /// Hands out `answer` in pieces of `piece` bytes, then the close.
     final class ScriptedStream: ByteStream {

@@ -12,7 +12,7 @@ import Testing
 /// ended before its budget (``DomainResolution/defaultBudget``, below the agent's task
 /// deadline) plus a slack; each prints the resolving process's peak memory (`maxrss`).
 @Suite("Hostile DNS in the lab", .serialized, .enabled(if: ProbesLabTrait.available, "needs root, knotd, ip and the built peil"),
-       .hostileLab)
+       .hostileLab, .blockingWork)
 struct HostileDNSLabTests {
     private var lab: Lab { HostileLabTrait.current! }
 

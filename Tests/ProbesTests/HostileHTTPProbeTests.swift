@@ -1,6 +1,7 @@
 import Foundation
 import LabEndpoints
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Probes
 
@@ -8,7 +9,7 @@ import Testing
 /// endpoint server serves as `http-*` modes) asked `GET /` on loopback: each exchange ends
 /// within its bound with an error that names the bound, or, for the redirect loop, with the
 /// first hop only.
-@Suite("HTTP probe: slowloris, endless head, redirect loop, not HTTP", .serialized)
+@Suite("HTTP probe: slowloris, endless head, redirect loop, not HTTP", .serialized, .blockingWork)
 struct HostileHTTPProbeTests {
     /// The exchange's time cap (the agent's is 10 s; shorter here to keep the test quick).
     static let limits = HTTPLimits(timeout: .seconds(3))

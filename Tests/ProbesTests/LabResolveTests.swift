@@ -1,11 +1,12 @@
 import Foundation
 import Lab
 import PeilModel
+import PeilTestSupport
 import Testing
 
 /// `peil resolve` inside the lab's vantage namespaces, against real Knot DNS servers with
 /// signed, unsigned and broken zones, compared with the lab's ground truth.
-@Suite("Resolve in the lab", .serialized, .enabled(if: ProbesLabTrait.available, "needs root, knotd, ip and the built peil"), .probesLab)
+@Suite("Resolve in the lab", .serialized, .enabled(if: ProbesLabTrait.available, "needs root, knotd, ip and the built peil"), .probesLab, .blockingWork)
 struct LabResolveTests {
     private var lab: Lab { ProbesLabTrait.current! }
 

@@ -6,7 +6,8 @@ import Testing
 /// was answered before and saying which questions the deadline cut.
 @Suite("Resolution budget")
 struct ResolutionBudgetTests {
-    static let slack = Duration.milliseconds(700)
+    /// Room for a busy machine: far below the time each test would take without its bound.
+    static let slack = Duration.seconds(3)
 
     /// Follow-ups that name a fresh TXT name every round: 14 rounds one after another.
     static let endlessFollowUps = FollowUpQuestions { domain, answers in
@@ -15,9 +16,9 @@ struct ResolutionBudgetTests {
 
     @Test(.timeLimit(.minutes(1)))
     func slowStepsInTurnStopAtTheBudget() async throws {
-        // Each question takes 300 ms: the fixed questions, then 14 follow-up rounds, ≈ 5 s unbounded.
-        let resolver = TableResolver(DomainResolutionTests.example, delay: .milliseconds(300))
-        let budget = Duration.milliseconds(1200)
+        // Each question takes 500 ms: the fixed questions, then 14 follow-up rounds, ≈ 8 s unbounded.
+        let resolver = TableResolver(DomainResolutionTests.example, delay: .milliseconds(500))
+        let budget = Duration.seconds(2)
         let started = ContinuousClock.now
         let observation = try await DomainResolution(resolver: resolver, followUp: Self.endlessFollowUps, budget: budget)
             .resolve(domain: "example.nl")
@@ -67,7 +68,7 @@ struct ValidatingResolverDeadlineTests {
         let started = ContinuousClock.now
         let record = await resolver.ask("www.example.nl", .a, by: .now + .milliseconds(400))
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed < .seconds(2), "\(elapsed): the query timeout is 20 s")
+        #expect(elapsed < .seconds(5), "\(elapsed): the query timeout is 20 s")
         #expect(record.rcode == "TIMEOUT" && record.dnssec == .error && record.reason == AnswerDeadline.reason, "\(record)")
         let late = await resolver.ask("www.example.nl", .aaaa, by: .now - .seconds(1))
         #expect(late.rcode == "TIMEOUT" && late.reason == AnswerDeadline.reason, "a question past its deadline is not asked")

@@ -6,7 +6,7 @@ import Testing
 /// anything (no lab needed). Each run is in a fresh, empty network namespace (`unshare --net`),
 /// so even a run that wrongly went ahead could not send a packet anywhere.
 @Suite("peil resolve input", .enabled(if: TestRequirements.isMet(.root, .peilBinary, .program("/usr/bin/unshare")),
-                                      "needs root, unshare and the built peil"))
+                                      "needs root, unshare and the built peil"), .blockingWork)
 struct ResolveCommandTests {
     private func refusal(_ arguments: [String]) throws -> String {
         let result = try TestProcess.run("/usr/bin/unshare", ["--net", TestProcess.peil!, "resolve"] + arguments,

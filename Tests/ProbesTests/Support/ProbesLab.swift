@@ -13,12 +13,22 @@ struct ProbesLabTrait: SuiteTrait, TestScoping {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("peil-probes-lab-\(getpid())", isDirectory: true)
         let lab = Lab(prefix: "prb\(getpid() % 100_000)", stateDirectory: state)
         let started = ContinuousClock.now
-        try lab.up()
+        // Bringing a lab up and down blocks for seconds: not on the shared pool.
+        _ = try await BlockingWork.run(name: "peil-probes-lab-up") { try lab.up() }
         print("probes lab \(lab.configuration.prefix) up in \(ContinuousClock.now - started)")
-        defer {
-            do { try lab.down() } catch { Issue.record("lab down failed: \(error)") }
+        do {
+            try await Self.$current.withValue(lab) { try await function() }
+        } catch {
+            await Self.down(lab)
+            throw error
         }
-        try await Self.$current.withValue(lab) { try await function() }
+        await Self.down(lab)
+    }
+
+    private static func down(_ lab: Lab) async {
+        do { try await BlockingWork.run(name: "peil-probes-lab-down") { try lab.down() } } catch {
+            Issue.record("lab down failed: \(error)")
+        }
     }
 
     /// Whether this machine can run the lab and the built `peil`.
