@@ -101,7 +101,7 @@ let package = Package(
 
         // Test support (only test targets depend on it): one process runner, one temporary
         // database, the repository and ../shared (PEIL_SHARED), requirement checks.
-        .target(name: "PeilTestSupport", dependencies: ["Store", "Lab"], path: "Tests/PeilTestSupport"),
+        .target(name: "PeilTestSupport", dependencies: ["PeilModel", "Store", "Lab"], path: "Tests/PeilTestSupport"),
 
         .testTarget(name: "PeilModelTests", dependencies: ["PeilModel", "PeilTestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),

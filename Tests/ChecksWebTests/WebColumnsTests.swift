@@ -1,5 +1,6 @@
 import Checks
 import PeilModel
+import PeilTestSupport
 import XCTest
 
 /// The 8 web bulk columns from constructed evidence, one cause at a time.
@@ -17,19 +18,7 @@ final class WebColumnsTests: XCTestCase {
     }
 
     /// A TLS 1.2 + 1.3 server with good suites, stapling, a trusted EC certificate.
-    static func modern() -> TLSObservation {
-        TLSObservation(
-            versions: [.tls12, .tls13],
-            ciphers: [TLSVersionCiphers(version: .tls13, ciphers: [0x1301, 0x1302, 0x1303]),
-                      TLSVersionCiphers(version: .tls12, ciphers: [0xC02B, 0xC02C, 0xCCA9])],
-            keyExchanges: [.ecdhe(group: 29), .ecdhe(group: 23)],
-            sha1SignatureProbe: .signedOtherwise, sha224SignatureProbe: .signedOtherwise,
-            sha2OnlyTLS12Probe: .signedWithOffered, sha2OnlyTLS13Probe: .signedWithOffered,
-            compression: false, secureRenegotiation: true, clientRenegotiations: 0, extendedMasterSecret: true,
-            leafHasOCSPURL: true, ocspStapling: .stapledTrusted,
-            chain: [TLSCertificateFacts(commonName: "www.example.nl", keyType: .ec, keyBits: 256, curve: "prime256v1", signatureAlgorithm: "ecdsa-with-SHA256"),
-                    TLSCertificateFacts(commonName: "Lab CA", keyType: .ec, keyBits: 256, curve: "prime256v1", signatureAlgorithm: "ecdsa-with-SHA256")])
-    }
+    static func modern() -> TLSObservation { TLSFixtures.modern() }
 
     static func web(_ observation: TLSObservation = modern(), trusted: Bool = true, hsts: String? = "max-age=31536000",
                     port80: PortProbe.State = .open, redirect: (Int, String?) = (301, "https://www.example.nl/")) -> WebObservation {

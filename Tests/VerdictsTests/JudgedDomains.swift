@@ -1,5 +1,6 @@
 import Checks
 import PeilModel
+import PeilTestSupport
 @testable import Store
 @testable import Verdicts
 
@@ -10,18 +11,7 @@ enum JudgedDomains {
     static let psl = PublicSuffixList(text: "nl\n")
     static let v4 = "198.18.16.1", v6 = "2001:2:0:80::1", mx4 = "198.18.25.1", mx6 = "2001:2:0:25::1"
 
-    static func modernTLS() -> TLSObservation {
-        TLSObservation(
-            versions: [.tls12, .tls13],
-            ciphers: [TLSVersionCiphers(version: .tls13, ciphers: [0x1301, 0x1302, 0x1303]),
-                      TLSVersionCiphers(version: .tls12, ciphers: [0xC02B, 0xC02C, 0xCCA9])],
-            keyExchanges: [.ecdhe(group: 29), .ecdhe(group: 23)],
-            sha1SignatureProbe: .signedOtherwise, sha224SignatureProbe: .signedOtherwise,
-            sha2OnlyTLS12Probe: .signedWithOffered, sha2OnlyTLS13Probe: .signedWithOffered,
-            compression: false, secureRenegotiation: true, clientRenegotiations: 0, extendedMasterSecret: true,
-            leafHasOCSPURL: true, ocspStapling: .stapledTrusted,
-            chain: [TLSCertificateFacts(commonName: "www.example.nl", keyType: .ec, keyBits: 256, curve: "prime256v1", signatureAlgorithm: "ecdsa-with-SHA256")])
-    }
+    static func modernTLS() -> TLSObservation { TLSFixtures.modern(withIssuer: false) }
 
     static func facts(_ domain: String, mx: Bool, caa: [String]) -> DNSFacts {
         DNSFacts(domain: domain, dnssec: .secure, nsZone: domain,
