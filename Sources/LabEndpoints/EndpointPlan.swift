@@ -180,7 +180,8 @@ public struct EndpointPlatform: Codable, Sendable, Hashable {
     }
 }
 
-/// A web host's behaviour: the answer to `GET /` on 80, and the HSTS value on 443.
+/// A web host's behaviour: the answer to `GET /` on 80; on 443 the HSTS value, the security
+/// headers and security.txt.
 public struct EndpointSite: Codable, Sendable, Hashable {
     public var host: String
     /// 301 or 302 with `location`; nil: 200 over plain HTTP.
@@ -190,14 +191,24 @@ public struct EndpointSite: Codable, Sendable, Hashable {
     public var hsts: String?
     /// Whether the page over IPv6 differs from the IPv4 one.
     public var differentOverIPv6: Bool
+    /// The security headers sent over HTTPS; nil: ``EndpointHeader/defaultSecurityHeaders``.
+    public var securityHeaders: [EndpointHeader]?
+    /// What the security.txt paths answer over HTTPS; nil: the page, as for any path.
+    public var securityTxt: EndpointSecurityTxt?
 
-    public init(host: String, redirectStatus: Int?, location: String?, hsts: String?, differentOverIPv6: Bool) {
+    public init(host: String, redirectStatus: Int?, location: String?, hsts: String?, differentOverIPv6: Bool,
+                securityHeaders: [EndpointHeader]? = nil, securityTxt: EndpointSecurityTxt? = nil) {
         self.host = host
         self.redirectStatus = redirectStatus
         self.location = location
         self.hsts = hsts
         self.differentOverIPv6 = differentOverIPv6
+        self.securityHeaders = securityHeaders
+        self.securityTxt = securityTxt
     }
+
+    /// The security headers sent over HTTPS.
+    public var servedSecurityHeaders: [EndpointHeader] { securityHeaders ?? EndpointHeader.defaultSecurityHeaders }
 }
 
 /// A stand-in TLSA data string and the key it stands for.

@@ -9,7 +9,8 @@ enum EndpointProtocols {
     /// Longest SMTP line (RFC 5321: 1000 with CRLF).
     static let maxLine = 1000
 
-    /// One HTTP request, one response, close. `secure`: over TLS (HSTS and security headers).
+    /// One HTTP request, one response, close. `secure`: over TLS (HSTS, security headers and
+    /// the site's security.txt at its paths).
     static func http(_ channel: EndpointChannel, sites: [String: EndpointSite], secure: Bool, ipv6: Bool, delay: () -> Void) {
         guard let head = channel.read(until: Array("\r\n\r\n".utf8), limit: maxRequestHead) else { return }
         let lines = String(decoding: head, as: UTF8.self).split(separator: "\r\n")
@@ -29,17 +30,24 @@ enum EndpointProtocols {
         }
         if secure {
             if let hsts = site.hsts { headers.append("Strict-Transport-Security: \(hsts)") }
-            headers += ["X-Frame-Options: SAMEORIGIN", "X-Content-Type-Options: nosniff", "Referrer-Policy: no-referrer",
-                        "Content-Security-Policy: default-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'self'"]
+            headers += site.servedSecurityHeaders.map { "\($0.name): \($0.value)" }
+            if let securityTxt = site.securityTxt, EndpointSecurityTxt.paths.contains(path) {
+                guard path == securityTxt.path else {
+                    channel.write(response(404, headers: headers, body: "<html><body>not found</body></html>\n"))
+                    return
+                }
+                channel.write(response(200, contentType: securityTxt.contentType, headers: headers, body: securityTxt.body(now: Date())))
+                return
+            }
         }
         let variant = ipv6 && site.differentOverIPv6 ? "<p>Deze site is over IPv6 in onderhoud.</p>" : ""
         let body = "<html><head><title>\(site.host)</title></head><body><h1>\(site.host)</h1><p>Peil lab, \(path.prefix(100))</p>\(variant)</body></html>\n"
         channel.write(response(200, headers: headers, body: body))
     }
 
-    static func response(_ status: Int, headers: [String], body: String) -> String {
+    static func response(_ status: Int, contentType: String = "text/html; charset=utf-8", headers: [String], body: String) -> String {
         let reason = [200: "OK", 301: "Moved Permanently", 302: "Found", 404: "Not Found"][status] ?? "Status"
-        let all = ["HTTP/1.1 \(status) \(reason)", "Server: peil-lab", "Content-Type: text/html; charset=utf-8",
+        let all = ["HTTP/1.1 \(status) \(reason)", "Server: peil-lab", "Content-Type: \(contentType)",
                    "Content-Length: \(body.utf8.count)", "Connection: close"] + headers
         return all.joined(separator: "\r\n") + "\r\n\r\n" + body
     }

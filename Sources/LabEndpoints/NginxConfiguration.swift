@@ -3,8 +3,9 @@ import Foundation
 /// The configuration of the lab's one nginx (Debian's `nginx`), serving a plan's nginx
 /// platforms as the endpoint server would: per platform a default server (unknown hosts get
 /// 404) and per host one server on 80 (the site's redirect, or the page) and one on 443 (the
-/// platform's certificate and TLS profile, the page with HSTS and the security headers). Every
-/// path is under `directory`; nothing in `/etc/nginx` is read (`nginx -p DIR -c FILE -e LOG`).
+/// platform's certificate and TLS profile, the page with HSTS and the site's security headers,
+/// its security.txt at the paths RFC 9116 names, `Expires` counted from when the text is made).
+/// Every path is under `directory`; nothing in `/etc/nginx` is read (`nginx -p DIR -c FILE -e LOG`).
 public struct NginxConfiguration: Sendable {
     public let plan: EndpointPlan
     public let certificates: LabCertificates
@@ -28,7 +29,9 @@ public struct NginxConfiguration: Sendable {
     public func problems() -> [String] {
         var problems = plan.platforms.flatMap(EndpointSoftware.nginx.problems)
         for site in plan.sites where hosts.contains(site.host) {
-            for text in [site.host, site.location ?? "", site.hsts ?? ""] where !Self.quotable(text) {
+            let texts = [site.host, site.location ?? "", site.hsts ?? ""] + site.servedSecurityHeaders.flatMap { [$0.name, $0.value] }
+                + [site.securityTxt.map { $0.contentType + $0.template.replacingOccurrences(of: "\n", with: "") } ?? ""]
+            for text in texts where !Self.quotable(text) {
                 problems.append("\(site.host): nginx cannot quote '\(text)'")
             }
         }
@@ -66,7 +69,9 @@ public struct NginxConfiguration: Sendable {
             for name in platform.names {
                 guard let site = sites[name] else { continue }
                 if !http.isEmpty { lines += server(http, name: name, body: [plainAnswer(site)]) }
-                if !https.isEmpty { lines += server(https.map { $0 + " ssl" }, name: name, body: tls(platform) + secureHeaders(site) + [page(site)]) }
+                if !https.isEmpty {
+                    lines += server(https.map { $0 + " ssl" }, name: name, body: tls(platform) + secureHeaders(site) + secureLocations(site))
+                }
             }
         }
         lines.append("}")
@@ -120,12 +125,27 @@ public struct NginxConfiguration: Sendable {
         return "return 200 \"<html><head><title>\(site.host)</title></head><body><h1>\(site.host)</h1><p>Peil lab, $request_uri</p>\(note)</body></html>\\n\";"
     }
 
-    /// HSTS (when the site sends it) and the endpoint server's security headers, on every response.
+    /// HSTS (when the site sends it) and the site's security headers, on every response.
     private func secureHeaders(_ site: EndpointSite) -> [String] {
         var headers = site.hsts.map { ["Strict-Transport-Security \"\($0)\""] } ?? []
-        headers += ["X-Frame-Options SAMEORIGIN", "X-Content-Type-Options nosniff", "Referrer-Policy no-referrer",
-                    "Content-Security-Policy \"default-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'self'\""]
+        headers += site.servedSecurityHeaders.map { "\($0.name) \"\($0.value)\"" }
         return headers.map { "add_header \($0) always;" }
+    }
+
+    /// Port 443: the page at every path but security.txt's two, which answer as the site says
+    /// (the text made now, a newline escaped as nginx reads it in a quoted string).
+    private func secureLocations(_ site: EndpointSite) -> [String] {
+        var lines = ["location / { \(page(site)) }"]
+        guard let securityTxt = site.securityTxt else { return lines }
+        for path in EndpointSecurityTxt.paths {
+            guard path == securityTxt.path else {
+                lines.append("location = \(path) { return 404; }")
+                continue
+            }
+            let body = securityTxt.body(now: Date()).replacingOccurrences(of: "\n", with: "\\n")
+            lines.append("location = \(path) { default_type \(securityTxt.contentType); return 200 \"\(body)\"; }")
+        }
+        return lines
     }
 
     /// Whether `text` can sit inside nginx's double quotes as it is.

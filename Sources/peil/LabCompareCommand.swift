@@ -10,7 +10,9 @@ extension LabCommand {
             discussion: """
                 TRUTH is `peil lab truth --json` of a twin; RESULTS is JSON lines from `peil results --format jsonl` \
                 or `peil resolve --mail-columns`. A cell agrees when its status is the truth's status or the truth's \
-                `derived` status. Exits 0 after printing, unless --require-all is given and a cell disagrees.
+                `derived` status. The web subtests the truth gives (security headers, CAA, DANE, security.txt) are \
+                compared under the rule set of each result line. Exits 0 after printing, unless --require-all is \
+                given and a cell disagrees.
                 """)
 
         @Option(help: "The twin's ground truth (`peil lab truth --json`).")
@@ -34,6 +36,14 @@ extension LabCommand {
             let comparison = try TwinComparison.compare(truth: truthData, results: resultsData)
             print(comparison.table(maxExamples: maxExamples))
             var agrees = comparison.agreesEverywhere
+            // A truth that is not a twin's whole (no facts or subtests: made by hand) compares its columns only.
+            let truthDomains = try? JSONDecoder().decode([TwinDomainTruth].self, from: truthData)
+            let subtests = try TwinSubtestComparison.compare(truth: truthDomains ?? [], results: resultsData)
+            if subtests.cells > 0 {
+                print(subtests.table())
+                for line in subtests.disagreements.prefix(maxExamples) { print("  " + line) }
+                agrees = agrees && subtests.disagreements.isEmpty
+            }
             if let world {
                 let routing = TwinRouting(try TwinWorld.load(from: URL(fileURLWithPath: world)))
                 let rpki = try routing.compare(truth: try JSONDecoder().decode([TwinDomainTruth].self, from: truthData), results: resultsData)

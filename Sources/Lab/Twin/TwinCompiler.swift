@@ -100,7 +100,7 @@ public enum TwinCompiler {
         if let data = tlsaData(web.tlsa, service: .web, platform: web.platform) {
             records.append(LabRecord(owner: "_443._tcp." + web.host, type: "TLSA", data: data))
         }
-        records += web.caa.map { LabRecord(owner: web.host, type: "CAA", data: $0) }
+        records += web.caa.records(host: web.host).map { LabRecord(owner: web.host, type: "CAA", data: $0) }
         records += domain.mail.mx.map { LabRecord.mx(name, $0.preference, $0.host) }
         records += domain.mail.txt.map { LabRecord.txt(name, TwinCompiler.characterStrings($0)) }
         records += domain.mail.dmarc.map { LabRecord.txt("_dmarc." + name, TwinCompiler.characterStrings($0)) }

@@ -66,12 +66,18 @@ public struct TwinWeb: Codable, Sendable, Hashable {
     public var hsts: String?
     /// Whether the IPv6 site differs from the IPv4 one (a warning, not a failure).
     public var differentContentOverIPv6: Bool
-    /// CAA records at the web host (`0 issue "ca"`), empty for none.
-    public var caa: [String]
+    /// The CAA record set at the web host.
+    public var caa: TwinCAA
+    /// `_443._tcp.<host>` TLSA (only in secure zones).
     public var tlsa: TwinTLSA
+    /// The security headers of its HTTPS responses.
+    public var headers: TwinSecurityHeaders
+    /// Its security.txt over HTTPS.
+    public var securityTxt: TwinSecurityTxt
 
     public init(host: String, zone: TwinDelegation?, platform: String, redirect: TwinRedirect, hsts: String?,
-                differentContentOverIPv6: Bool = false, caa: [String] = [], tlsa: TwinTLSA = .none) {
+                differentContentOverIPv6: Bool = false, caa: TwinCAA = .none, tlsa: TwinTLSA = .none,
+                headers: TwinSecurityHeaders = .complete, securityTxt: TwinSecurityTxt = .missing) {
         self.host = host
         self.zone = zone
         self.platform = platform
@@ -80,6 +86,35 @@ public struct TwinWeb: Codable, Sendable, Hashable {
         self.differentContentOverIPv6 = differentContentOverIPv6
         self.caa = caa
         self.tlsa = tlsa
+        self.headers = headers
+        self.securityTxt = securityTxt
+    }
+}
+
+extension TwinWeb {
+    /// Decodes a world file, including one from before the security variants: no `headers` is
+    /// `complete`, no `securityTxt` is `missing`, and `caa` as the record list of old
+    /// (`[]`, or the one `issue` record the generator wrote) is `none` or `issue`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        host = try container.decode(String.self, forKey: .host)
+        zone = try container.decodeIfPresent(TwinDelegation.self, forKey: .zone)
+        platform = try container.decode(String.self, forKey: .platform)
+        redirect = try container.decode(TwinRedirect.self, forKey: .redirect)
+        hsts = try container.decodeIfPresent(String.self, forKey: .hsts)
+        differentContentOverIPv6 = try container.decode(Bool.self, forKey: .differentContentOverIPv6)
+        tlsa = try container.decode(TwinTLSA.self, forKey: .tlsa)
+        headers = try container.decodeIfPresent(TwinSecurityHeaders.self, forKey: .headers) ?? .complete
+        securityTxt = try container.decodeIfPresent(TwinSecurityTxt.self, forKey: .securityTxt) ?? .missing
+        if let records = try? container.decode([String].self, forKey: .caa) {
+            let host = self.host
+            guard let set = [TwinCAA.none, .issue].first(where: { $0.records(host: host) == records }) else {
+                throw DecodingError.dataCorruptedError(forKey: .caa, in: container, debugDescription: "CAA records \(records) are no TwinCAA set")
+            }
+            caa = set
+        } else {
+            caa = try container.decode(TwinCAA.self, forKey: .caa)
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 import LabEndpoints
 
 /// The endpoint plan of a twin: every web and mail platform with its ports per address, its
-/// TLS profile and certificate names, every web host's redirect and HSTS, and the TLSA
+/// TLS profile and certificate names, every web host's redirect, HSTS, security headers and
+/// security.txt (``TwinSecurityHeaders``, ``TwinSecurityTxt``), and the TLSA
 /// stand-ins of ``TwinCompiler/tlsaData(_:service:platform:)`` to be replaced by real digests.
 public enum TwinEndpoints {
     /// Where `otherHostHTTPS`/`otherHostHTTP` redirects go: another host under the same name.
@@ -24,11 +25,14 @@ public enum TwinEndpoints {
             case .otherHostHTTPS: (301, "https://\(otherHost(of: web.host))/")
             case .otherHostHTTP: (302, "http://\(otherHost(of: web.host))/")
             }
+            let headers = web.headers.fields
             sites.append(EndpointSite(host: web.host, redirectStatus: status, location: location, hsts: web.hsts,
-                                      differentOverIPv6: web.differentContentOverIPv6))
+                                      differentOverIPv6: web.differentContentOverIPv6, securityHeaders: headers,
+                                      securityTxt: web.securityTxt.served(host: web.host, domain: domain.name)))
             if web.host != domain.name && domain.mail.apexAddress {
                 sites.append(EndpointSite(host: domain.name, redirectStatus: 301, location: "https://\(web.host)/", hsts: web.hsts,
-                                          differentOverIPv6: false))
+                                          differentOverIPv6: false, securityHeaders: headers,
+                                          securityTxt: web.securityTxt.served(host: domain.name, domain: domain.name)))
             }
             if let data = TwinCompiler.tlsaData(web.tlsa, service: .web, platform: web.platform) {
                 placeholders.append(EndpointTLSAPlaceholder(data: data, platform: "web-" + web.platform, matches: web.tlsa == .valid))

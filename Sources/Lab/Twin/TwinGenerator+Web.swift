@@ -35,14 +35,32 @@ extension TwinGenerator {
                 : random.chance(0.7) ? "max-age=15768000" : "max-age=6 months"
         }
         let secure = web["dnssec"] == .passed
-        let twinWeb = TwinWeb(host: target.webHost, zone: webZone, platform: platform, redirect: redirect, hsts: hsts,
-                              caa: random.chance(0.4) ? ["0 issue \"ca.peil-lab.nl\""] : [],
-                              tlsa: secure && random.chance(0.15) ? .valid : .none)
+        let caa = random.chance(0.4)
+        let tlsa = secure && random.chance(0.15)
+        var twinWeb = TwinWeb(host: target.webHost, zone: webZone, platform: platform, redirect: redirect, hsts: hsts)
+        vary(&twinWeb, caa: caa, tlsa: tlsa)
         let mailConfig = mailConfiguration(target, zoneSecure: mode == .signed && parentSecure, webPlatform: platform)
         var reported: [String: Status] = [:]
         if mail["starttls"] == .info && mail["dane"] == .notTested { reported["dane"] = .notTested }
         return TwinDomain(name: name, layer: target.layer, organisation: target.organisation, sets: target.sets,
                           dnsProvider: mailProvider, dnssec: mode, web: twinWeb, mail: mailConfig.mail, reported: reported)
+    }
+
+    /// The web host's security headers, security.txt, CAA set and TLSA, drawn from ``variety``
+    /// (every draw made whatever the outcome, so the stream stays aligned): a CAA set where the
+    /// first stream chose one, a TLSA (matching or not) where it chose one (secure zones only).
+    mutating func vary(_ web: inout TwinWeb, caa: Bool, tlsa: Bool) {
+        let headers = variety.weighted([(TwinSecurityHeaders.complete, 0.5), (.missingCSP, 0.2), (.lenientReferrer, 0.1),
+                                        (.badValues, 0.1), (.none, 0.1)])
+        let securityTxt = variety.weighted([(TwinSecurityTxt.signed, 0.1), (.unsigned, 0.3), (.expired, 0.1), (.wrongContentType, 0.1),
+                                            (.legacyLocation, 0.05), (.missing, 0.35)])
+        let caaSet = variety.weighted([(TwinCAA.issue, 0.5), (.issueWithReport, 0.2), (.issuewildOnly, 0.1), (.unknownProperty, 0.1),
+                                       (.badValidationMethods, 0.1)])
+        let mismatch = variety.chance(0.3)
+        web.headers = headers
+        web.securityTxt = securityTxt
+        web.caa = caa ? caaSet : .none
+        web.tlsa = tlsa ? (mismatch ? .mismatch : .valid) : .none
     }
 
     /// Whether every zone above `name` (measured parents; organisation zones are signed) is secure.

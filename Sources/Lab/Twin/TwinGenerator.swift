@@ -4,6 +4,9 @@
 /// ``TwinBroadRates``).
 public struct TwinGenerator {
     var random: TwinRandom
+    /// A second stream for what no bulk column depends on (security headers, security.txt, CAA
+    /// and TLSA variants), so adding such variety leaves every draw of ``random`` as it was.
+    var variety: TwinRandom
     var addresses = LabAddressAllocator()
     var providers: [TwinDNSProvider] = []
     var serviceZones: [TwinServiceZone] = []
@@ -18,7 +21,7 @@ public struct TwinGenerator {
 
     /// The twin for `seed` from `data`.
     public static func generate(seed: UInt64, data: TwinSeedData) -> TwinWorld {
-        var generator = TwinGenerator(random: TwinRandom(seed: seed))
+        var generator = TwinGenerator(random: TwinRandom(seed: seed), variety: TwinRandom(seed: seed ^ 0x7765_622d_7365_6375))
         return generator.run(seed: seed, data: data)
     }
 
@@ -54,6 +57,7 @@ public struct TwinGenerator {
         var world = TwinWorld(seed: seed, dnsProviders: providers, serviceZones: serviceZones, tlsProfiles: TwinTLSCatalogue.profiles,
                               webPlatforms: webPlatforms, mailPlatforms: mailPlatforms, domains: domains.sorted { $0.name < $1.name })
         TwinRealServers.mark(&world)
+        TwinRealServers.spreadWebSecurity(&world)
         return world
     }
 

@@ -1,7 +1,8 @@
 import PeilModel
 
-/// The ground truth for one domain: the 8 web and 12 mail bulk columns with their causes, and
-/// the DNS facts a correct resolver finds.
+/// The ground truth for one domain: the 8 web and 12 mail bulk columns with their causes, the
+/// web subtests the twin varies beyond them (``TwinJudge/webSecuritySubtests(_:facts:available:)``)
+/// and the DNS facts a correct resolver finds.
 public struct TwinDomainTruth: Codable, Sendable, Hashable {
     public var domain: String
     public var webHost: String
@@ -9,16 +10,20 @@ public struct TwinDomainTruth: Codable, Sendable, Hashable {
     public var sets: [String]
     public var web: [String: StatusCell]
     public var mail: [String: StatusCell]
+    /// By rule set (`internetnl-current`, `internetnl-2021`), by Internet.nl's batch name: the
+    /// security header, CAA, DANE and security.txt subtests of the web test.
+    public var subtests: [String: [String: StatusCell]]
     public var facts: DNSFacts
 
     public init(domain: String, webHost: String, layer: String, sets: [String], web: [String: StatusCell], mail: [String: StatusCell],
-                facts: DNSFacts) {
+                subtests: [String: [String: StatusCell]] = [:], facts: DNSFacts) {
         self.domain = domain
         self.webHost = webHost
         self.layer = layer
         self.sets = sets
         self.web = web
         self.mail = mail
+        self.subtests = subtests
         self.facts = facts
     }
 }
@@ -42,6 +47,8 @@ struct TwinJudge {
     let index: WorldIndex
     let oracle: LabOracle
     let webPlatforms: [String: TwinWebPlatform]
+    /// Domains by web host (where a CAA set found by climbing was put).
+    let domainByWebHost: [String: TwinDomain]
     let mailPlatformByHost: [String: TwinMailPlatform]
     let profiles: [String: TwinTLSProfile]
     let silentNameservers: Set<String>
@@ -51,6 +58,7 @@ struct TwinJudge {
         index = WorldIndex(lab)
         oracle = LabOracle(index)
         webPlatforms = Dictionary(twin.webPlatforms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        domainByWebHost = Dictionary(twin.domains.map { ($0.web.host, $0) }, uniquingKeysWith: { first, _ in first })
         var byHost: [String: TwinMailPlatform] = [:]
         for platform in twin.mailPlatforms { for host in platform.hostNames { byHost[host] = platform } }
         mailPlatformByHost = byHost
@@ -65,8 +73,9 @@ struct TwinJudge {
             let derived = mail[column]!
             mail[column] = StatusCell(status, "as reported in March 2021 (\(derived.because))", derived: derived.status)
         }
-        return TwinDomainTruth(domain: domain.name, webHost: domain.web.host, layer: domain.layer, sets: domain.sets,
-                               web: webColumns(domain), mail: mail, facts: facts)
+        let web = webColumns(domain)
+        return TwinDomainTruth(domain: domain.name, webHost: domain.web.host, layer: domain.layer, sets: domain.sets, web: web, mail: mail,
+                               subtests: webSecuritySubtests(domain, facts: facts, available: web["tls_available"]), facts: facts)
     }
 
     /// Why a name's DNSSEC status is what it is.
