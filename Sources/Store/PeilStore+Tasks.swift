@@ -5,7 +5,8 @@ extension PeilStore {
     /// Leases up to `limit` queued tasks to `agentID`: oldest measurement first, only tasks
     /// with no family or one of `families`, and no more than `perAddress` leased tasks per
     /// target address at once (politeness towards shared servers). Each claimed task's attempt
-    /// goes up by one and its lease ends `leaseSeconds` from now. Rows other coordinators are
+    /// goes up by one and its lease ends `leaseSeconds` from now; its `freeAttempts` are the
+    /// task's `contact_lost`. Rows other coordinators are
     /// claiming are skipped.
     public func claimTasks(agentID: String, families: [AddressFamily], limit: Int,
                            leaseSeconds: Double, perAddress: Int = 4) throws -> [TaskAssignment] {
@@ -34,7 +35,7 @@ extension PeilStore {
                 SET state = 'leased', attempt = t.attempt + 1, leased_by = \(agentID),
                     lease_expires_at = now() + make_interval(secs => \(leaseSeconds)::float8)
                 FROM picked WHERE t.id = picked.id
-                RETURNING t.id, t.attempt, t.measurement_id, t.kind, t.domain, t.web_host, t.family, t.target::text AS target
+                RETURNING t.id, t.attempt, t.contact_lost, t.measurement_id, t.kind, t.domain, t.web_host, t.family, t.target::text AS target
                 """).rows
         }
         let decoder = JSONDecoder()
@@ -52,7 +53,7 @@ extension PeilStore {
             return TaskAssignment(
                 taskID: try row.decode("id"), attempt: try row.decode("attempt"),
                 measurementID: try row.decode("measurement_id"), kind: kind, domain: try row.decode("domain"),
-                webHost: try row.decode("web_host"), family: family, target: target)
+                webHost: try row.decode("web_host"), family: family, target: target, freeAttempts: try row.decode("contact_lost"))
         }.sorted { ($0.measurementID, $0.taskID) < ($1.measurementID, $1.taskID) }
     }
 

@@ -110,6 +110,9 @@ final class TaskQueueTests: StoreTestCase {
             XCTAssertEqual(try store.recordReport(lost(task), agentID: "x", maxAttempts: 2), .requeued, "attempt \(attempt) lost contact: free")
         }
         var task = try claim()
+        XCTAssertEqual(task.attempt, 4)
+        XCTAssertEqual(task.freeAttempts, 3, "the agent is told which attempt counts (its final one asks no more)")
+        XCTAssertEqual(task.countedAttempt, 1)
         XCTAssertEqual(try store.recordReport(failed(task), agentID: "x", maxAttempts: 2), .requeued, "the first attempt that counts")
         task = try claim()
         XCTAssertEqual(try store.recordReport(failed(task), agentID: "x", maxAttempts: 2), .notTestable, "the second: attempts used up")
