@@ -192,10 +192,9 @@ extension PeilStore {
     /// timeout). Like a lost contact, that is the vantage's trouble, not the target's: the task
     /// is queued again without using an attempt, counted in `contact_lost` and ended as not
     /// testable past ``maxContactLost`` (a target that kills every agent that probes it ends).
-    /// `maxAttempts` is not consulted: the attempt that ended here is not counted.
     /// - Returns: how many leases ended.
     @discardableResult
-    public func releaseLeases(agentID: String, maxAttempts: Int) throws -> Int {
+    public func releaseLeases(agentID: String) throws -> Int {
         try database.execute("""
             UPDATE tasks
             SET state = CASE WHEN contact_lost + 1 > \(Self.maxContactLost) THEN 'not_testable' ELSE 'queued' END,
