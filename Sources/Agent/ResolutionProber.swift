@@ -4,7 +4,8 @@ import Probes
 /// Runs `resolve` tasks through the agent's validating resolver.
 ///
 /// A resolution in which a question timed out is reported as a retryable `timeout` while
-/// `task.attempt < finalAttempt` (the coordinator's max attempts, from WELCOME), so the
+/// `task.countedAttempt < finalAttempt` (the coordinator's max attempts, from WELCOME; attempts
+/// lost to the agent's own network are not counted, as the store does not count them), so the
 /// coordinator asks again (another agent, or a warmer cache) before the result is final; the
 /// last attempt's observation is kept whatever it holds, and its timed-out questions make the
 /// verdicts `error`, never `failed`. The resolution's questions end a little before the task's
@@ -35,7 +36,7 @@ public struct ResolutionProber: TaskProber {
             do {
                 let observation = try finished.get()
                 let timedOut = observation.queries.filter { $0.rcode == "TIMEOUT" }
-                if !timedOut.isEmpty, task.attempt < finalAttempt {
+                if !timedOut.isEmpty, task.countedAttempt < finalAttempt {
                     let names = timedOut.prefix(3).map { "\($0.name) \($0.type)" }.joined(separator: ", ")
                     return TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .timeout,
                                       detail: "\(timedOut.count) questions timed out (\(names)); asking again")

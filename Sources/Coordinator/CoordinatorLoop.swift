@@ -133,7 +133,7 @@ final class CoordinatorLoop {
                 }
             case .releaseLeases(let agentID, let why):
                 do {
-                    let released = try database.releaseLeases(agentID: agentID, maxAttempts: configuration.maxAttempts)
+                    let released = try database.releaseLeases(agentID: agentID)
                     logger.info("agent left: \(why)", metadata: ["agent": "\(agentID)", "tasks-released": "\(released)"])
                 } catch {
                     logger.error("cannot release leases: \(error)", metadata: ["agent": "\(agentID)"])

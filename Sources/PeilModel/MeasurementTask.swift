@@ -37,9 +37,13 @@ public struct TaskAssignment: Codable, Sendable, Hashable {
     public var family: AddressFamily?
     /// What a connect task probes; nil for `resolve`.
     public var target: ConnectTarget?
+    /// Earlier attempts that used none of the task's attempts (the agent lost contact or was
+    /// gone: the store's `contact_lost`). `attempt` counts every lease; ``countedAttempt`` is
+    /// the one the coordinator's maximum applies to.
+    public var freeAttempts: Int
 
     public init(taskID: Int64, attempt: Int, measurementID: Int64, kind: TaskKind, domain: String, webHost: String,
-                family: AddressFamily? = nil, target: ConnectTarget? = nil) {
+                family: AddressFamily? = nil, target: ConnectTarget? = nil, freeAttempts: Int = 0) {
         self.taskID = taskID
         self.attempt = attempt
         self.measurementID = measurementID
@@ -48,6 +52,27 @@ public struct TaskAssignment: Codable, Sendable, Hashable {
         self.webHost = webHost
         self.family = family
         self.target = target
+        self.freeAttempts = freeAttempts
+    }
+
+    /// Which of the task's attempts this is against the coordinator's maximum (WELCOME's
+    /// `maxAttempts`): `attempt` less the ``freeAttempts``.
+    public var countedAttempt: Int { attempt - freeAttempts }
+
+    enum CodingKeys: String, CodingKey { case taskID, attempt, measurementID, kind, domain, webHost, family, target, freeAttempts }
+
+    /// `freeAttempts` may be absent (a coordinator of wire protocol 5 before it was sent): none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        taskID = try container.decode(Int64.self, forKey: .taskID)
+        attempt = try container.decode(Int.self, forKey: .attempt)
+        measurementID = try container.decode(Int64.self, forKey: .measurementID)
+        kind = try container.decode(TaskKind.self, forKey: .kind)
+        domain = try container.decode(String.self, forKey: .domain)
+        webHost = try container.decode(String.self, forKey: .webHost)
+        family = try container.decodeIfPresent(AddressFamily.self, forKey: .family)
+        target = try container.decodeIfPresent(ConnectTarget.self, forKey: .target)
+        freeAttempts = try container.decodeIfPresent(Int.self, forKey: .freeAttempts) ?? 0
     }
 }
 

@@ -78,12 +78,13 @@ extension PeilStore {
         }
     }
 
-    /// Whether `text` is a calendar day `yyyy-mm-dd` (checked here, so PostgreSQL never sees a bad one).
+    /// Whether `text` is a calendar day `yyyy-mm-dd` from year 0001 (checked here, so PostgreSQL,
+    /// which has no year 0000, never sees a bad one).
     public static func isDay(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }), (1...12).contains(month) else { return false }
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }), year >= 1, (1...12).contains(month) else { return false }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
         return (1...days).contains(day)

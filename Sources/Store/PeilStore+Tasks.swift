@@ -5,7 +5,8 @@ extension PeilStore {
     /// Leases up to `limit` queued tasks to `agentID`: oldest measurement first, only tasks
     /// with no family or one of `families`, and no more than `perAddress` leased tasks per
     /// target address at once (politeness towards shared servers). Each claimed task's attempt
-    /// goes up by one and its lease ends `leaseSeconds` from now. Rows other coordinators are
+    /// goes up by one and its lease ends `leaseSeconds` from now; its `freeAttempts` are the
+    /// task's `contact_lost`. Rows other coordinators are
     /// claiming are skipped.
     public func claimTasks(agentID: String, families: [AddressFamily], limit: Int,
                            leaseSeconds: Double, perAddress: Int = 4) throws -> [TaskAssignment] {
@@ -34,7 +35,7 @@ extension PeilStore {
                 SET state = 'leased', attempt = t.attempt + 1, leased_by = \(agentID),
                     lease_expires_at = now() + make_interval(secs => \(leaseSeconds)::float8)
                 FROM picked WHERE t.id = picked.id
-                RETURNING t.id, t.attempt, t.measurement_id, t.kind, t.domain, t.web_host, t.family, t.target::text AS target
+                RETURNING t.id, t.attempt, t.contact_lost, t.measurement_id, t.kind, t.domain, t.web_host, t.family, t.target::text AS target
                 """).rows
         }
         let decoder = JSONDecoder()
@@ -52,7 +53,7 @@ extension PeilStore {
             return TaskAssignment(
                 taskID: try row.decode("id"), attempt: try row.decode("attempt"),
                 measurementID: try row.decode("measurement_id"), kind: kind, domain: try row.decode("domain"),
-                webHost: try row.decode("web_host"), family: family, target: target)
+                webHost: try row.decode("web_host"), family: family, target: target, freeAttempts: try row.decode("contact_lost"))
         }.sorted { ($0.measurementID, $0.taskID) < ($1.measurementID, $1.taskID) }
     }
 
@@ -191,10 +192,9 @@ extension PeilStore {
     /// timeout). Like a lost contact, that is the vantage's trouble, not the target's: the task
     /// is queued again without using an attempt, counted in `contact_lost` and ended as not
     /// testable past ``maxContactLost`` (a target that kills every agent that probes it ends).
-    /// `maxAttempts` is not consulted: the attempt that ended here is not counted.
     /// - Returns: how many leases ended.
     @discardableResult
-    public func releaseLeases(agentID: String, maxAttempts: Int) throws -> Int {
+    public func releaseLeases(agentID: String) throws -> Int {
         try database.execute("""
             UPDATE tasks
             SET state = CASE WHEN contact_lost + 1 > \(Self.maxContactLost) THEN 'not_testable' ELSE 'queued' END,

@@ -34,6 +34,18 @@ struct ResolutionProberTests {
         #expect(last.resolution?.facts.webDNSSEC == .error, "the last attempt's observation is kept, with the timeout in it")
     }
 
+    /// Attempts lost to the agent's network (`contact_lost`, an agent gone) use none of the
+    /// task's attempts: the third lease after two of them is the first counted attempt, and a
+    /// timed-out question is asked again, not kept as the final observation.
+    @Test func attemptsLostToContactDoNotMakeAnAttemptFinal() async {
+        var task = Self.task(attempt: 3)
+        task.freeAttempts = 2
+        let report = await ResolutionProber(resolver: SlowWebHost()).run(task, finalAttempt: 3)
+        #expect(report.outcome == .timeout && report.resolution == nil)
+        task.freeAttempts = 0
+        #expect(await ResolutionProber(resolver: SlowWebHost()).run(task, finalAttempt: 3).outcome == .completed)
+    }
+
     /// With `--max-attempts 2` the second attempt is the last: its resolution is kept, not
     /// turned into a timeout the coordinator would end as not_testable (the bug: the agent
     /// assumed 3 attempts whatever the coordinator said).

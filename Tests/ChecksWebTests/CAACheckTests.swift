@@ -43,6 +43,8 @@ final class CAACheckTests: XCTestCase {
     func testValidationMethods() {
         XCTAssertEqual(status([#"0 issue "letsencrypt.org; validationmethods=dns-01,http-01""#]), .passed)
         XCTAssertEqual(status([#"0 issue "letsencrypt.org; validationmethods=ca-custom""#]), .passed)
+        // Internet.nl's grammar `value = [*(label ",") label]`: an empty list is a list.
+        XCTAssertEqual(status([#"0 issue "letsencrypt.org; validationmethods=""#]), .passed)
         XCTAssertEqual(codes([#"0 issue "letsencrypt.org; validationmethods=smtp-99""#]), ["invalid-parameter-validation-methods"])
     }
 

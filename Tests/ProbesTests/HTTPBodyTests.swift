@@ -73,6 +73,25 @@ struct HTTPBodyTests {
         #expect(HTTPBody.dechunk(Array("3\r\nabc\r\n0\r\n".utf8)) == (Array("abc".utf8), .complete))
     }
 
+    @Test func anEndlessChunkSizeLineIsMalformedWithoutReadingOn() {
+        let extensionBytes = 64 * 1024
+        let stream = ScriptedStream("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "a", count: extensionBytes) + "\r\nx\r\n0\r\n\r\n",
+                                    piece: 1024)
+        let result = HTTPClient.getWithBody(url: "https://h/x", host: "h", path: "/x", over: stream, maxBodyBytes: 100)
+        #expect(result.exchange.error == "malformed chunked body after 0 bytes" && result.body.isEmpty)
+        #expect(stream.pending.count > extensionBytes - 2 * HTTPBody.ChunkedDecoder.maxSizeLineBytes, "stops at the bound, not at the close")
+    }
+
+    @Test func chunksFedByteByByteDecodeAsAWhole() {
+        let raw = Array("7;ext=1\r\nContact\r\n3\n: x\r\n0\r\nTrailer: y\r\n\r\n".utf8)
+        var decoder = HTTPBody.ChunkedDecoder()
+        var body: [UInt8] = []
+        let states = raw.map { decoder.feed([$0], into: &body) }
+        #expect(body == Array("Contact: x".utf8) && states.last == .complete)
+        #expect(states.dropLast().contains(.complete), "complete at the zero chunk, before the trailer")
+        #expect(HTTPBody.dechunk(raw) == (Array("Contact: x".utf8), .complete))
+    }
+
     @Test func theLegacyPathIsAskedOnlyAfterAnAnswerOtherThan200() {
         func fetch(_ answers: [String: HTTPExchange]) -> [String] {
             let fetch = SecurityTxtProbe.fetch(now: 7) { path in (answers[path] ?? HTTPExchange(url: path, error: "unscripted"), Array("x".utf8), false) }

@@ -35,7 +35,7 @@ final class TaskQueueTests: StoreTestCase {
         XCTAssertEqual(try store.expireLeases(maxAttempts: 2), 0, "no lease has expired yet")
         // The agent holding c is gone: its lease ends and c is queued again, without using an
         // attempt (the vantage's trouble, not the target's).
-        XCTAssertEqual(try store.releaseLeases(agentID: "agent-2", maxAttempts: 2), 1)
+        XCTAssertEqual(try store.releaseLeases(agentID: "agent-2"), 1)
         XCTAssertEqual(try state(of: c), "queued")
 
         // Second attempts, with leases that end at once.
@@ -110,6 +110,9 @@ final class TaskQueueTests: StoreTestCase {
             XCTAssertEqual(try store.recordReport(lost(task), agentID: "x", maxAttempts: 2), .requeued, "attempt \(attempt) lost contact: free")
         }
         var task = try claim()
+        XCTAssertEqual(task.attempt, 4)
+        XCTAssertEqual(task.freeAttempts, 3, "the agent is told which attempt counts (its final one asks no more)")
+        XCTAssertEqual(task.countedAttempt, 1)
         XCTAssertEqual(try store.recordReport(failed(task), agentID: "x", maxAttempts: 2), .requeued, "the first attempt that counts")
         task = try claim()
         XCTAssertEqual(try store.recordReport(failed(task), agentID: "x", maxAttempts: 2), .notTestable, "the second: attempts used up")
@@ -142,7 +145,7 @@ final class TaskQueueTests: StoreTestCase {
         var releases = 0
         while try !store.measurementComplete(fourth), releases < 20 {
             _ = try claim()
-            releases += try store.releaseLeases(agentID: "x", maxAttempts: 2)
+            releases += try store.releaseLeases(agentID: "x")
         }
         XCTAssertEqual(releases, PeilStore.maxContactLost + 1)
         XCTAssertEqual(try store.progress(measurementID: fourth).notTestable, 1)

@@ -18,6 +18,18 @@ final class WireMessageTests: XCTestCase {
         }
     }
 
+    /// A TASKS entry carries the attempts that used none of the task's (`freeAttempts`); one
+    /// from a coordinator that did not send them has none.
+    func testFreeAttemptsTravelAndDefaultToNone() throws {
+        let task = TaskAssignment(taskID: 7, attempt: 4, measurementID: 1, kind: .resolve, domain: "example.nl", webHost: "www.example.nl",
+                                  freeAttempts: 2)
+        XCTAssertEqual(try WireMessage(frames: try WireMessage.tasks([task]).frames()), .tasks([task]))
+        let older = try WireMessage(frames: [Data("TASKS".utf8), Data(#"[{"taskID":7,"attempt":4,"measurementID":1,"kind":"resolve","domain":"example.nl","webHost":"www.example.nl"}]"#.utf8)])
+        guard case .tasks(let tasks) = older else { return XCTFail("\(older)") }
+        XCTAssertEqual(tasks.map(\.freeAttempts), [0])
+        XCTAssertEqual(tasks.map(\.countedAttempt), [4])
+    }
+
     func testMalformedMessagesAreRefusedWithAReason() {
         XCTAssertThrowsError(try WireMessage(frames: [Data("READY".utf8)]))
         XCTAssertThrowsError(try WireMessage(frames: [Data("READY".utf8), Data("{}".utf8)])) { error in

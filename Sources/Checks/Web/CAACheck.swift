@@ -98,9 +98,10 @@ public enum CAACheck {
         return label.allSatisfy { $0.isASCIIAlphanumeric || $0 == "-" }
     }
 
-    /// RFC 8657 §4: a comma-separated list of known ACME methods or `ca-` ones.
+    /// RFC 8657 §4: a comma-separated list of known ACME methods or `ca-` ones, possibly empty
+    /// (Internet.nl's grammar: `value = [*(label ",") label]`).
     static func validValidationMethods(_ value: String) -> Bool {
-        value.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { method in
+        value.isEmpty || value.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { method in
             !method.isEmpty && method.allSatisfy { $0.isASCIIAlphanumeric || $0 == "-" }
                 && (validationMethods.contains(String(method)) || method.hasPrefix("ca-"))
         }

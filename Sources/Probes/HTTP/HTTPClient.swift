@@ -39,18 +39,21 @@ public enum HTTPClient {
         guard exchange.status == 200 else { return (exchange, [], false) }
         let chunked = exchange.values("Transfer-Encoding").last?.lowercased().contains("chunked") == true
         let length = chunked ? nil : exchange.values("Content-Length").last.flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
-        var raw = head.rest
+        var received = head.rest
         var body: [UInt8] = []
+        var decoder = HTTPBody.ChunkedDecoder()
         do throws(StreamError) {
             while true {
+                // Each byte received is looked at once: what came in is added to the body.
                 let state: HTTPBody.State
                 if chunked {
-                    (body, state) = HTTPBody.dechunk(raw)
+                    state = decoder.feed(received, into: &body)
                 } else if let length {
-                    body = Array(raw.prefix(length))
-                    state = raw.count >= length ? .complete : .partial
+                    body += received.prefix(max(0, length - body.count))
+                    state = body.count >= length ? .complete : .partial
                 } else {
-                    (body, state) = (raw, .partial)
+                    body += received
+                    state = .partial
                 }
                 exchange.bodyBytes = body.count
                 if body.count > maxBodyBytes { return (exchange, Array(body.prefix(maxBodyBytes)), true) }
@@ -61,12 +64,11 @@ public enum HTTPClient {
                     return (exchange, body, false)
                 case .partial: break
                 }
-                let chunk = try transport.read(max: 16_384, deadline: head.deadline)
-                if chunk.isEmpty {
+                received = try transport.read(max: 16_384, deadline: head.deadline)
+                if received.isEmpty {
                     if chunked || length != nil { exchange.error = "closed inside the body after \(body.count) bytes" }
                     return (exchange, body, false)
                 }
-                raw += chunk
             }
         } catch .timeout {
             exchange.error = "no complete body within \(HTTPResponseHead.seconds(limits.timeout)) (\(body.count) bytes received)"
@@ -109,37 +111,6 @@ public enum HTTPClient {
                                       + "(\(received.count) bytes received)"))
         } catch {
             return ended(HTTPExchange(url: url, error: received.isEmpty ? "\(error)" : "\(error) after \(received.count) bytes of the response head"))
-        }
-    }
-}
-
-/// HTTP/1.1 message bodies.
-public enum HTTPBody {
-    /// How far a body has come in.
-    public enum State: Sendable, Hashable { case complete, partial, malformed }
-
-    /// The data of a chunked body (RFC 9112 §7.1) from the bytes received so far: complete at
-    /// the last (zero) chunk, partial while more may come, malformed at a bad chunk size line.
-    /// Chunk extensions and trailers are ignored.
-    public static func dechunk(_ raw: [UInt8]) -> (body: [UInt8], state: State) {
-        var body: [UInt8] = []
-        var index = 0
-        while true {
-            guard let lineEnd = raw[index...].firstIndex(of: 10) else { return (body, .partial) }
-            let line = String(decoding: raw[index..<lineEnd], as: UTF8.self)
-            let sizeText = (line.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !sizeText.isEmpty, sizeText.allSatisfy(\.isHexDigit), let size = Int(sizeText, radix: 16) else { return (body, .malformed) }
-            if size == 0 { return (body, .complete) }
-            let start = lineEnd + 1
-            let available = min(size, raw.count - start)
-            body += raw[start..<(start + available)]
-            guard available == size else { return (body, .partial) }
-            index = start + size
-            if index < raw.count, raw[index] == 13 { index += 1 }
-            guard index < raw.count else { return (body, .partial) }
-            guard raw[index] == 10 else { return (body, .malformed) }
-            index += 1
         }
     }
 }
