@@ -171,7 +171,9 @@ extension EndpointProbes {
     /// (certificate not verified: the scan judges it), and the security.txt fetch over TLS
     /// (``SecurityTxtProbe``, each request on its own connection, the body up to
     /// ``SecurityTxtFetch/maxBodyBytes``). A GET's connect is judged as `PortCheck` judges a
-    /// port: `connectTimeout`, one retry after a timeout.
+    /// port: `connectTimeout`, one retry after a timeout. A request whose connection opened but
+    /// that got no answer (handshake failed, timed out, closed) is asked once more, on a new
+    /// connection, as Internet.nl's `http_get` does (`checks/http_client.py`: "Retry, once").
     public static func live(scanOptions: TLSScanOptions, ehloName: String, connectTimeout: Duration = .seconds(4),
                             timeout: Duration = .seconds(10)) -> EndpointProbes {
         let mailOptions = { var options = scanOptions; options.probeEarlyData = false; return options }()
@@ -181,9 +183,11 @@ extension EndpointProbes {
             },
             get: { target, port, secure, taskDeadline in
                 let url = "\(secure ? "https" : "http")://\(target.host)/"
-                let (state, exchange) = connected(target, port: port, secure: secure, taskDeadline, connectTimeout: connectTimeout,
-                                                  timeout: timeout, failed: { HTTPExchange(url: url, error: $0) }) { stream, limits in
-                    HTTPClient.get(url: url, host: target.host, over: stream, limits: limits)
+                let (state, exchange) = onceMore(unless: { $0.answer?.status != nil }, taskDeadline) {
+                    connected(target, port: port, secure: secure, taskDeadline, connectTimeout: connectTimeout,
+                              timeout: timeout, failed: { HTTPExchange(url: url, error: $0) }) { stream, limits in
+                        HTTPClient.get(url: url, host: target.host, over: stream, limits: limits)
+                    }
                 }
                 return (state, exchange)
             },
@@ -194,14 +198,25 @@ extension EndpointProbes {
             securityTxt: { target, taskDeadline in
                 SecurityTxtProbe.fetch(now: Int64(Date().timeIntervalSince1970)) { path in
                     let url = "https://\(target.host)\(path)"
-                    let (port, answer) = connected(target, port: 443, secure: true, taskDeadline, connectTimeout: connectTimeout, timeout: timeout,
-                                                   failed: { (HTTPExchange(url: url, error: $0), [], false) }) { stream, limits in
-                        HTTPClient.getWithBody(url: url, host: target.host, path: path, over: stream, limits: limits,
-                                               maxBodyBytes: SecurityTxtFetch.maxBodyBytes)
+                    let (port, answer) = onceMore(unless: { $0.answer?.0.status != nil }, taskDeadline) {
+                        connected(target, port: 443, secure: true, taskDeadline, connectTimeout: connectTimeout, timeout: timeout,
+                                  failed: { (HTTPExchange(url: url, error: $0), [], false) }) { stream, limits in
+                            HTTPClient.getWithBody(url: url, host: target.host, path: path, over: stream, limits: limits,
+                                                   maxBodyBytes: SecurityTxtFetch.maxBodyBytes)
+                        }
                     }
                     return answer ?? (HTTPExchange(url: url, error: "port 443 \(port.rawValue)"), [], false)
                 }
             })
+    }
+
+    /// `request`, and once more when the port accepted but `answered` says it got no answer and
+    /// the task's deadline is not reached; the second outcome stands.
+    static func onceMore<Answer>(unless answered: ((port: PortProbe.State, answer: Answer?)) -> Bool, _ taskDeadline: ProbeDeadline,
+                                 _ request: () -> (port: PortProbe.State, answer: Answer?)) -> (port: PortProbe.State, answer: Answer?) {
+        let first = request()
+        guard first.port == .open, !answered(first), !taskDeadline.isReached else { return first }
+        return request()
     }
 
     /// `run` on a connection of its own to `port` of the target (TLS with the host as server
