@@ -13,56 +13,60 @@ extension PeilStore {
     /// the database. Each claimed task's attempt goes up by one and its lease ends
     /// `leaseSeconds` from now. Rows and addresses other claims hold are skipped.
     ///
-    /// The cost follows the work in flight, not the queue (docs/SCALE.md): in one transaction,
-    /// (1) a short walk of the queue per family, in claim order, past addresses at their cap,
-    /// locks a window of candidates; (2) the claim takes the advisory lock of each of their
-    /// addresses, skipping those another claim holds; (3) counts those addresses' leased tasks
-    /// in a statement that starts after the locks are held, so every earlier claim on them is
-    /// seen; (4) ``ClaimAdmission`` decides and the admitted tasks are leased. Releases need no
+    /// The cost follows the work in flight, not the queue (docs/SCALE.md). In one transaction:
+    /// (1) a short walk of each family's queue, in claim order and past addresses already at
+    /// their cap, locks a window of candidate tasks, and the claim takes the advisory lock of
+    /// each chosen candidate's address (`pg_try_advisory_xact_lock`: an address another claim
+    /// holds is skipped, never waited for); (2) a second statement, whose snapshot is taken
+    /// after those locks were held and so sees every earlier claim on the addresses, counts
+    /// their leased tasks, admits candidates up to the cap and leases them. Releases need no
     /// bookkeeping: the count is the tasks' own.
     public func claimTasks(agentID: String, families: [AddressFamily], limit: Int,
                            leaseSeconds: Double, perAddress: Int = 4) throws -> [TaskAssignment] {
         guard limit > 0 else { return [] }
-        let admission = ClaimAdmission(perAddress: perAddress, limit: limit)
         let rows = try database.transaction { connection -> [Row] in
             let candidates = try Self.claimCandidates(on: connection, families: families, limit: limit, perAddress: perAddress)
-            let addresses = Set(candidates.compactMap(\.address)).sorted()
-            var locked: Set<String> = []
-            var leased: [String: Int] = [:]
-            if !addresses.isEmpty {
-                locked = Set(try connection.query("""
-                    SELECT a AS address FROM unnest(\(array: addresses)::text[]) AS a
-                    WHERE pg_try_advisory_xact_lock(\(Self.addressLockNamespace)::integer, hashtext(a))
-                    """).rows.map { try $0.decode("address", as: String.self) })
-            }
-            if !locked.isEmpty {
-                for row in try connection.query("""
-                    SELECT address, count(*)::integer AS leased FROM tasks
-                    WHERE state = 'leased' AND address = ANY(\(array: locked.sorted())::text[])
-                    GROUP BY address
-                    """).rows {
-                    leased[try row.decode("address")] = try row.decode("leased", as: Int.self)
-                }
-            }
-            let admitted = admission.admit(candidates, locked: locked, leased: leased)
-            guard !admitted.isEmpty else { return [] }
+                .filter { $0.address == nil || $0.locked }
+            guard !candidates.isEmpty else { return [] }
             return try connection.query("""
+                WITH candidate AS (
+                    SELECT * FROM unnest(\(array: candidates.map(\.taskID))::bigint[], \(array: candidates.map(\.address))::text[])
+                        WITH ORDINALITY AS c(id, address, position)
+                ), busy AS (
+                    SELECT address, count(*) AS leased FROM tasks
+                    WHERE state = 'leased' AND address IN (SELECT address FROM candidate) GROUP BY address
+                ), admitted AS (
+                    SELECT id FROM (
+                        SELECT c.id, c.position, c.address, COALESCE(b.leased, 0) AS leased,
+                               row_number() OVER (PARTITION BY c.address ORDER BY c.position) AS rank
+                        FROM candidate c LEFT JOIN busy b ON b.address = c.address
+                    ) AS ranked
+                    WHERE address IS NULL OR leased + rank <= \(perAddress)::integer
+                )
                 UPDATE tasks t
                 SET state = 'leased', attempt = t.attempt + 1, leased_by = \(agentID),
                     lease_expires_at = now() + make_interval(secs => \(leaseSeconds)::float8)
-                WHERE t.id = ANY(\(array: admitted)::bigint[]) AND t.state = 'queued'
+                FROM admitted WHERE t.id = admitted.id AND t.state = 'queued'
                 RETURNING t.id, t.attempt, t.measurement_id, t.kind, t.domain, t.web_host, t.family, t.target::text AS target
                 """).rows
         }
         return try rows.map(Self.assignment).sorted { ($0.measurementID, $0.taskID) < ($1.measurementID, $1.taskID) }
     }
 
+    /// A queued task a claim has locked, and whether it holds the lock of the task's address.
+    private struct Candidate {
+        var taskID: Int64
+        var address: String?
+        var locked: Bool
+    }
+
     /// Step (1) of a claim: up to `limit` queued tasks in claim order, locked (`FOR UPDATE SKIP
     /// LOCKED`), from a window of each family's queue that leaves out addresses already at
     /// `perAddress` and takes no more from an address than its free slots (both as this
-    /// statement's snapshot sees them: step (3) has the last word).
+    /// statement's snapshot sees them: step (2) has the last word), each with whether the
+    /// claim now holds its address's advisory lock.
     private static func claimCandidates(on connection: DatabaseConnection, families: [AddressFamily], limit: Int,
-                                        perAddress: Int) throws -> [ClaimAdmission.Candidate] {
+                                        perAddress: Int) throws -> [Candidate] {
         let window = max(2 * limit, limit + 16)
         let ipv4 = families.contains(.ipv4) ? AddressFamily.ipv4.rawValue : nil
         let ipv6 = families.contains(.ipv6) ? AddressFamily.ipv6.rawValue : nil
@@ -92,16 +96,20 @@ extension PeilStore {
                 FOR UPDATE SKIP LOCKED
             ), walk AS (
                 SELECT * FROM v4 UNION ALL SELECT * FROM v6 UNION ALL SELECT * FROM any_family
-            ), ranked AS (
-                SELECT w.id, w.measurement_id, w.address, COALESCE(b.leased, 0) AS leased,
-                       row_number() OVER (PARTITION BY w.address ORDER BY w.measurement_id, w.id) AS rank
-                FROM walk w LEFT JOIN busy b ON b.address = w.address
+            ), chosen AS (
+                SELECT id, measurement_id, address FROM (
+                    SELECT w.id, w.measurement_id, w.address, COALESCE(b.leased, 0) AS leased,
+                           row_number() OVER (PARTITION BY w.address ORDER BY w.measurement_id, w.id) AS rank
+                    FROM walk w LEFT JOIN busy b ON b.address = w.address
+                ) AS ranked
+                WHERE address IS NULL OR leased + rank <= \(perAddress)::integer
+                ORDER BY measurement_id, id LIMIT \(limit)::integer
             )
-            SELECT id, address FROM ranked
-            WHERE address IS NULL OR leased + rank <= \(perAddress)::integer
-            ORDER BY measurement_id, id LIMIT \(limit)::integer
+            SELECT id, address,
+                   address IS NULL OR pg_try_advisory_xact_lock(\(Self.addressLockNamespace)::integer, hashtext(address)) AS locked
+            FROM chosen ORDER BY measurement_id, id
             """).rows.map { row in
-            ClaimAdmission.Candidate(taskID: try row.decode("id"), address: try row.decode("address", as: String?.self))
+            Candidate(taskID: try row.decode("id"), address: try row.decode("address", as: String?.self), locked: try row.decode("locked"))
         }
     }
 

@@ -141,25 +141,26 @@ final class ClaimCapTests: StoreTestCase {
                        "the address queued after 300 tasks of a full one is reached")
     }
 
+    /// A claim never waits for another claim's address: it leaves that address out.
+    func testAClaimSkipsAnAddressAnotherClaimHolds() throws {
+        try SyntheticTasks.queueReach(in: store, addresses: ["198.18.3.1", "198.18.3.2"], count: 2)
+        let other = try Database(connectionString: try XCTUnwrap(temporaryDatabase?.connectionString))
+        let store = try XCTUnwrap(self.store)
+        let whileHeld = try other.transaction { connection -> [TaskAssignment] in
+            try connection.execute("SELECT pg_advisory_xact_lock(\(Int32(0x5045_494C))::integer, hashtext('198.18.3.1'))")
+            return try store.claimTasks(agentID: "a", families: [.ipv4], limit: 10, leaseSeconds: 300)
+        }
+        XCTAssertEqual(whileHeld.map { $0.target?.address }, ["198.18.3.2", "198.18.3.2"])
+        let after = try store.claimTasks(agentID: "a", families: [.ipv4], limit: 10, leaseSeconds: 300)
+        XCTAssertEqual(after.map { $0.target?.address }, ["198.18.3.1", "198.18.3.1"], "once the other claim has ended")
+    }
+
     func testOldestMeasurementFirstAcrossFamilies() throws {
         let older = try SyntheticTasks.queueReach(in: store, addresses: ["2001:2::1"], count: 2)
         let newer = try SyntheticTasks.queueReach(in: store, addresses: ["198.18.2.1"], count: 2)
         let tasks = try store.claimTasks(agentID: "a", families: [.ipv4, .ipv6], limit: 3, leaseSeconds: 300, perAddress: 4)
         XCTAssertEqual(tasks.map(\.measurementID), [older, older, newer])
         XCTAssertEqual(try store.claimTasks(agentID: "b", families: [.ipv6], limit: 3, leaseSeconds: 300), [])
-    }
-
-    func testAdmissionTakesFreeSlotsOfLockedAddressesOnly() {
-        typealias Candidate = ClaimAdmission.Candidate
-        let candidates = [Candidate(taskID: 1, address: "a"), Candidate(taskID: 2, address: nil), Candidate(taskID: 3, address: "a"),
-                          Candidate(taskID: 4, address: "b"), Candidate(taskID: 5, address: "a"), Candidate(taskID: 6, address: "c"),
-                          Candidate(taskID: 7, address: nil)]
-        let admission = ClaimAdmission(perAddress: 2, limit: 10)
-        XCTAssertEqual(admission.admit(candidates, locked: ["a", "b"], leased: ["a": 1]), [1, 2, 4, 7],
-                       "a has one free slot; c's lock is held elsewhere; no address, no cap")
-        XCTAssertEqual(admission.admit(candidates, locked: ["a", "b", "c"], leased: [:]), [1, 2, 3, 4, 6, 7])
-        XCTAssertEqual(ClaimAdmission(perAddress: 2, limit: 3).admit(candidates, locked: ["a", "b", "c"], leased: [:]), [1, 2, 3])
-        XCTAssertEqual(ClaimAdmission(perAddress: 0, limit: 10).admit(candidates, locked: ["a", "b", "c"], leased: [:]), [2, 7])
     }
 }
 
