@@ -19,7 +19,8 @@ struct BenchCommand: ParsableCommand {
 /// Zipf-like law over a pool (shared hosting: a few addresses carry much of the work), warms up
 /// until `--in-flight` tasks are leased, then times `--claims` claims of `--limit` tasks,
 /// finishing the oldest leases after each so the work in flight stays put. Reports p50/p99 and
-/// the temporary-file bytes PostgreSQL wrote meanwhile (`pg_stat_database.temp_bytes`).
+/// the temporary-file bytes PostgreSQL wrote and the buffer pages a claim touched
+/// (`pg_stat_database`: `temp_bytes`, `blks_hit + blks_read`), which a busy machine does not skew.
 struct ClaimBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claim",
@@ -66,7 +67,7 @@ struct ClaimBenchCommand: ParsableCommand {
         var figures: [ClaimBench.Figures] = []
         // Straight to the file descriptor: a size can take minutes, and its row should show then.
         func show(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
-        show("  queued    addresses  claims  p50 ms  p99 ms  max ms  temp bytes  fill s")
+        show("  queued    addresses  claims  p50 ms  p99 ms  max ms  temp bytes  blocks  fill s")
         for size in parsedSizes {
             let bench = ClaimBench(store: store, limit: limit, inFlight: inFlight, perAddress: perAddress)
             let result = try bench.run(size: size, addresses: max(64, Int(Double(size) * addressRatio)), claims: claims)

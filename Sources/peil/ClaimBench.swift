@@ -17,13 +17,17 @@ struct ClaimBench {
         var meanMilliseconds: Double
         /// Temporary-file bytes PostgreSQL wrote in the database while the claims were timed.
         var tempBytes: Int64
+        /// Buffer pages one claim touched (hit or read), mean: the claim's work, unaffected by
+        /// how busy the machine is.
+        var blocksPerClaim: Double
         var fillSeconds: Double
 
         var row: String {
-            func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+            func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(1, width - text.count)) + text }
             func ms(_ value: Double) -> String { String(format: "%.2f", value) }
             return pad(String(queued), 8) + pad(String(addresses), 13) + pad(String(claims), 8) + pad(ms(p50Milliseconds), 8)
-                + pad(ms(p99Milliseconds), 8) + pad(ms(maxMilliseconds), 8) + pad(String(tempBytes), 12) + pad(String(format: "%.1f", fillSeconds), 8)
+                + pad(ms(p99Milliseconds), 8) + pad(ms(maxMilliseconds), 8) + pad(String(tempBytes), 12)
+                + pad(String(format: "%.0f", blocksPerClaim), 8) + pad(String(format: "%.1f", fillSeconds), 8)
         }
     }
 
@@ -51,34 +55,44 @@ struct ClaimBench {
         let fillSeconds = (ContinuousClock.now - fillStarted).seconds
         var leased: [Int64] = []
         var agent = 0
-        func claim() throws -> Duration {
+        func finishOldest() throws {
+            guard leased.count > inFlight else { return }
+            let finished = Array(leased.prefix(leased.count - inFlight))
+            leased.removeFirst(finished.count)
+            try store.database.execute("""
+                UPDATE tasks SET state = 'done', leased_by = NULL, lease_expires_at = NULL, finished_at = now()
+                WHERE id = ANY(\(array: finished)::bigint[])
+                """)
+        }
+        func claim(finishing: Bool = true) throws -> Duration {
             agent += 1
             let started = ContinuousClock.now
             let tasks = try store.claimTasks(agentID: "bench-\(agent % 8)", families: [.ipv4, .ipv6], limit: limit,
                                              leaseSeconds: 3600, perAddress: perAddress)
             let took = ContinuousClock.now - started
             leased += tasks.map(\.taskID)
-            if leased.count > inFlight {
-                let finished = Array(leased.prefix(leased.count - inFlight))
-                leased.removeFirst(finished.count)
-                try store.database.execute("""
-                    UPDATE tasks SET state = 'done', leased_by = NULL, lease_expires_at = NULL, finished_at = now()
-                    WHERE id = ANY(\(array: finished)::bigint[])
-                    """)
-            }
+            if finishing { try finishOldest() }
             return took
         }
         var warmUps = 0
         while leased.count < inFlight && warmUps < inFlight { _ = try claim(); warmUps += 1 }
-        let tempBefore = try tempBytes()
         var times: [Double] = []
-        for _ in 0..<claims { times.append(try claim().seconds * 1000) }
-        let temp = try tempBytes() - tempBefore
+        var temp: Int64 = 0
+        var blocks: Int64 = 0
+        for _ in 0..<claims {
+            let before = try statistics()
+            times.append(try claim(finishing: false).seconds * 1000)
+            let after = try statistics()
+            temp += after.tempBytes - before.tempBytes
+            blocks += after.blocks - before.blocks
+            try finishOldest()
+        }
         times.sort()
         func percentile(_ p: Double) -> Double { times[min(times.count - 1, Int((Double(times.count) * p).rounded(.up)) - 1)] }
         return Figures(queued: size, addresses: addresses, claims: claims, limit: limit, inFlight: inFlight, perAddress: perAddress,
                        p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99), maxMilliseconds: times.last ?? 0,
-                       meanMilliseconds: times.reduce(0, +) / Double(times.count), tempBytes: temp, fillSeconds: fillSeconds)
+                       meanMilliseconds: times.reduce(0, +) / Double(times.count), tempBytes: temp,
+                       blocksPerClaim: Double(blocks) / Double(claims), fillSeconds: fillSeconds)
     }
 
     /// Empties the queue and queues `size` reach tasks in one measurement. A task's address
@@ -106,12 +120,15 @@ struct ClaimBench {
         try store.database.execute("VACUUM ANALYZE tasks")
     }
 
-    /// The database's temporary-file bytes so far, with this session's own counts flushed.
-    private func tempBytes() throws -> Int64 {
+    /// The database's temporary-file bytes and buffer pages touched so far, with this
+    /// session's own counts flushed.
+    private func statistics() throws -> (tempBytes: Int64, blocks: Int64) {
         try store.database.execute("SELECT pg_stat_force_next_flush()")
         try store.database.execute("SELECT pg_stat_clear_snapshot()")
-        return try store.database.query(
-            "SELECT temp_bytes FROM pg_stat_database WHERE datname = current_database()").single().decode("temp_bytes")
+        let row = try store.database.query("""
+            SELECT temp_bytes, blks_hit + blks_read AS blocks FROM pg_stat_database WHERE datname = current_database()
+            """).single()
+        return (try row.decode("temp_bytes"), try row.decode("blocks"))
     }
 }
 

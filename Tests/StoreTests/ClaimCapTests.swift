@@ -20,27 +20,31 @@ final class ClaimCapTests: StoreTestCase {
 
     func testCapHoldsWhileClaimersOnSeparateConnectionsRace() throws {
         let addresses = ["198.18.7.1", "198.18.7.2", "2001:2::7"]
-        let perAddress = 40
+        let perAddress = 30
         try SyntheticTasks.queueReach(in: store, addresses: addresses, count: perAddress)
         let connection = try XCTUnwrap(temporaryDatabase?.connectionString)
-        let claimers = 6
+        let claimers = 8
         let finished = Locked(0)
         let most = Locked(0)
         let samples = Locked(0)
         let probed = Locked<[Int64: Int]>([:])
+        // Claimers spin on the queue and hold each task a while, so that whenever a slot frees
+        // several of them race for it; each also looks at the counts right after its claim.
         var bodies: [@Sendable () throws -> Void] = (0..<claimers).map { index in
             {
                 defer { finished.withLock { $0 += 1 } }
                 let store = PeilStore(database: try Database(connectionString: connection))
                 let agent = "claimer-\(index)"
                 var idle = 0
-                while idle < 20 {
-                    let tasks = try store.claimTasks(agentID: agent, families: [.ipv4, .ipv6], limit: 3, leaseSeconds: 300,
+                while idle < 200 {
+                    let tasks = try store.claimTasks(agentID: agent, families: [.ipv4, .ipv6], limit: 2, leaseSeconds: 300,
                                                      perAddress: Self.cap)
                     idle = tasks.isEmpty ? idle + 1 : 0
-                    if tasks.isEmpty { Thread.sleep(forTimeInterval: 0.005); continue }
+                    if tasks.isEmpty { Thread.sleep(forTimeInterval: 0.0005); continue }
+                    let seen = try SyntheticTasks.mostLeasedOnOneAddress(store.database)
+                    most.withLock { $0 = max($0, seen) }
                     probed.withLock { for task in tasks { $0[task.taskID, default: 0] += 1 } }
-                    Thread.sleep(forTimeInterval: Double.random(in: 0.001...0.004))
+                    Thread.sleep(forTimeInterval: Double.random(in: 0.005...0.015))
                     for task in tasks {
                         XCTAssertEqual(try store.recordReport(Self.reach(task), agentID: agent, maxAttempts: 3), .stored)
                     }
