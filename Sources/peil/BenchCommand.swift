@@ -62,7 +62,8 @@ struct ClaimBenchCommand: ParsableCommand {
     var parsedSizes: [Int] { sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
     func run() throws {
-        let store = try database.open()
+        // Filling millions of rows (and main's claim on them) outlasts the default statement timeout.
+        let store = try PeilStore.open(connectionString: database.url, statementTimeout: max(database.statementTimeout, .seconds(3600)))
         try ClaimBench.refuseUnlessScratch(store.database)
         var figures: [ClaimBench.Figures] = []
         // Straight to the file descriptor: a size can take minutes, and its row should show then.
