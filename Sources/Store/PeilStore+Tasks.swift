@@ -2,61 +2,6 @@ import Foundation
 import PeilModel
 
 extension PeilStore {
-    /// Leases up to `limit` queued tasks to `agentID`: oldest measurement first, only tasks
-    /// with no family or one of `families`, and no more than `perAddress` leased tasks per
-    /// target address at once (politeness towards shared servers). Each claimed task's attempt
-    /// goes up by one and its lease ends `leaseSeconds` from now; its `freeAttempts` are the
-    /// task's `contact_lost`. Rows other coordinators are
-    /// claiming are skipped.
-    public func claimTasks(agentID: String, families: [AddressFamily], limit: Int,
-                           leaseSeconds: Double, perAddress: Int = 4) throws -> [TaskAssignment] {
-        guard limit > 0 else { return [] }
-        let rows = try database.transaction { connection in
-            try connection.query("""
-                WITH busy AS (
-                    SELECT address, count(*) AS leased FROM tasks
-                    WHERE state = 'leased' AND address IS NOT NULL GROUP BY address
-                ), ranked AS (
-                    SELECT t.id, t.measurement_id, t.address, COALESCE(b.leased, 0) AS leased,
-                           row_number() OVER (PARTITION BY t.address ORDER BY t.measurement_id, t.id) AS rank
-                    FROM tasks t LEFT JOIN busy b ON b.address = t.address
-                    WHERE t.state = 'queued'
-                      AND (t.family IS NULL OR t.family = ANY(\(array: families.map(\.rawValue))::text[]))
-                ), eligible AS (
-                    SELECT id FROM ranked
-                    WHERE address IS NULL OR leased + rank <= \(perAddress)
-                    ORDER BY measurement_id, id
-                    LIMIT \(limit)
-                ), picked AS (
-                    SELECT id FROM tasks WHERE id IN (SELECT id FROM eligible) AND state = 'queued'
-                    FOR UPDATE SKIP LOCKED
-                )
-                UPDATE tasks t
-                SET state = 'leased', attempt = t.attempt + 1, leased_by = \(agentID),
-                    lease_expires_at = now() + make_interval(secs => \(leaseSeconds)::float8)
-                FROM picked WHERE t.id = picked.id
-                RETURNING t.id, t.attempt, t.contact_lost, t.measurement_id, t.kind, t.domain, t.web_host, t.family, t.target::text AS target
-                """).rows
-        }
-        let decoder = JSONDecoder()
-        return try rows.map { row in
-            let kindName: String = try row.decode("kind")
-            guard let kind = TaskKind(rawValue: kindName) else {
-                throw DatabaseError(code: .decoding, message: "task kind '\(kindName)' is unknown to this build")
-            }
-            let family = try row.decode("family", as: String?.self).flatMap(AddressFamily.init(rawValue:))
-            let target = try row.decode("target", as: String?.self).map { text in
-                do { return try decoder.decode(ConnectTarget.self, from: Data(text.utf8)) } catch {
-                    throw DatabaseError(code: .decoding, message: "task target does not decode: \(error)")
-                }
-            }
-            return TaskAssignment(
-                taskID: try row.decode("id"), attempt: try row.decode("attempt"),
-                measurementID: try row.decode("measurement_id"), kind: kind, domain: try row.decode("domain"),
-                webHost: try row.decode("web_host"), family: family, target: target, freeAttempts: try row.decode("contact_lost"))
-        }.sorted { ($0.measurementID, $0.taskID) < ($1.measurementID, $1.taskID) }
-    }
-
     /// How often a task is asked again for free because its agent lost contact: beyond this,
     /// the next one ends it as not testable.
     public static let maxContactLost = 10

@@ -68,6 +68,11 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
             bind(SQLArrayLiteral.encode(values.map(\.sqlText)))
         }
 
+        /// A list of optional values as one array parameter; nil elements are NULL. Cast it.
+        public mutating func appendInterpolation(array values: [(some SQLBindable)?]) {
+            bind(SQLArrayLiteral.encode(values.map { $0?.sqlText }))
+        }
+
         /// A JSON document (already encoded, see ``SQLJSON``) as a parameter; cast it (`::jsonb`).
         /// nil is NULL.
         public mutating func appendInterpolation(_ json: SQLJSON?) {

@@ -16,6 +16,7 @@ struct Peil: AsyncParsableCommand {
             RPKICommand.self,
             LintCommand.self, ScanCommand.self, ProbeCommand.self,
             HostileAgentCommand.self,
+            BenchCommand.self,
         ]
     )
 }
