@@ -40,6 +40,7 @@ public enum Migrations {
         ("0006_rescans.sql", PackageResources._006_rescans_sql),
         ("0007_rpki.sql", PackageResources._007_rpki_sql),
         ("0008_contact_lost.sql", PackageResources._008_contact_lost_sql),
+        ("0010_api_keys.sql", PackageResources._010_api_keys_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.
