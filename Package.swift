@@ -20,6 +20,7 @@ import PackageDescription
 ///     Coordinator  → PeilModel Wire Store                 role
 ///     Agent        → PeilModel Wire Probes                role
 ///     Telemetry    (swift-metrics, Prometheus, NIO only)  /metrics and /health over HTTP
+///     Serve        → PeilModel Checks Store Verdicts Report COpenSSL (Hummingbird)   `peil serve`, the JSON API
 ///     peil         → every target above but the shims     the one executable
 ///
 /// Checks and Probes do not know each other: what a probe needs from the rules (the mail
