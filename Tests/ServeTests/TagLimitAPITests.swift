@@ -48,9 +48,9 @@ final class TagLimitAPITests: APITestCase {
 
             let status4 = try await api.call(.post, "/api/v1/measurements", key: alpha, body: #"{"sets": ["gov"]}"#).status
             XCTAssertEqual(status4, 403)
-            let value5 = try await api.call(.post, "/api/v1/sets", key: alpha,
+            let status5 = try await api.call(.post, "/api/v1/sets", key: alpha,
                                               body: #"{"name": "gov", "files": [{"name": "l", "text": "a.nl"}]}"#).status
-            XCTAssertEqual(value5, 403)
+            XCTAssertEqual(status5, 403)
             let status6 = try await api.call(.post, "/api/v1/measurements/\(id)/cancel", key: alpha).status
             XCTAssertEqual(status6, 403)
             let rescanBeta = try await api.call(.post, "/api/v1/measurements/\(id)/rescans", key: alpha, body: #"{"domains": ["z.nl"]}"#)
