@@ -26,6 +26,7 @@ struct APIRoutes: Sendable {
         api.get("measurements/:id/domains/:domain", use: domainResult)
         api.get("measurements/:id/report", use: report)
         api.post("measurements/:id/rescans", use: rescan)
+        api.get("diff", use: diff)
         api.get("explanations", use: listExplanations)
         api.post("explanations", use: addExplanation)
     }

@@ -77,3 +77,44 @@ final class ReportAPITests: APITestCase {
         XCTAssertEqual(try store.rescanOrigin(measurementID: id + 1), RescanOrigin(rescanOf: id, rescanned: ["b.nl"]))
     }
 }
+
+/// `GET /diff`: two measurements compared per domain and column; a tag-limited key's diff covers
+/// its own domains, counts included.
+final class DiffAPITests: APITestCase {
+    func testADiffAndItsTagLimitedView() async throws {
+        let reader = try makeKey("reader", .read)
+        let alpha = try makeKey("alpha", .read, tag: TagLimit(name: "agency", value: "Alpha"))
+        try importTaggedSet()
+        let before = try store.createMeasurement(sets: ["gov"])
+        try complete(before)
+        let after = try store.createMeasurement(sets: ["gov"])
+        try complete(after)
+        try await withAPI { api in
+            let all = try await api.call(.get, "/api/v1/diff?before=\(before)&after=\(after)&all=true", key: reader)
+            XCTAssertEqual(all.status, 200)
+            guard case .array(let cells) = all.json?["cells"], case .number(let unchanged) = all.json?["counts"]?["unchanged"] else {
+                return XCTFail("no cells or counts")
+            }
+            XCTAssertEqual(Set(cells.compactMap { $0["domain"]?.string }), ["a.nl", "b.nl", "z.nl"])
+            XCTAssertEqual(Int(unchanged), cells.count, "the same observations: nothing changed")
+
+            let limited = try await api.call(.get, "/api/v1/diff?before=\(before)&after=\(after)&all=true", key: alpha)
+            guard case .array(let own) = limited.json?["cells"], case .number(let ownUnchanged) = limited.json?["counts"]?["unchanged"] else {
+                return XCTFail("no cells or counts")
+            }
+            XCTAssertEqual(Set(own.compactMap { $0["domain"]?.string }), ["a.nl", "b.nl"])
+            XCTAssertEqual(Int(ownUnchanged), own.count, "counted over Alpha's domains only")
+            XCTAssertFalse(limited.text.contains("z.nl"))
+            let changedOnly = try await api.call(.get, "/api/v1/diff?before=\(before)&after=\(after)", key: alpha)
+            XCTAssertEqual(changedOnly.json?["cells"], .array([]))
+
+            let csv = try await api.call(.get, "/api/v1/diff?before=\(before)&after=\(after)&all=true&format=csv", key: alpha)
+            XCTAssertEqual(csv.headers[.contentType], "text/csv; charset=utf-8")
+            XCTAssertFalse(csv.text.contains("z.nl"))
+            let missing = try await api.call(.get, "/api/v1/diff?before=\(before)", key: reader)
+            XCTAssertEqual(missing.status, 400)
+            let unknown = try await api.call(.get, "/api/v1/diff?before=\(before)&after=999", key: reader)
+            XCTAssertEqual(unknown.status, 404)
+        }
+    }
+}
