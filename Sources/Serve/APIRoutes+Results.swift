@@ -68,12 +68,15 @@ extension APIRoutes {
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: line)))
     }
 
-    /// The measurement's verdicts under `rules` (``Verdicts/DomainVerdicts/judge(store:measurementID:ruleSet:psl:)``).
+    /// The measurement's verdicts under `rules`, as ``Verdicts/DomainVerdicts/judge(store:measurementID:ruleSet:psl:)``
+    /// gives them, with the reading on the store's queue and only the judging on the pool.
     func judged(_ id: Int64, _ rules: RuleSet) async throws -> (verdicts: [DomainVerdicts], info: MeasurementInfo) {
         let info = try await runner.run { try $0.measurementInfo(String(id)) }
         guard info.id == id else { throw StoreError.unknownMeasurement(id) }
         guard !info.imported else { throw APIError(.unprocessableContent, "measurement \(id) is imported: it has published statuses, not observations (see its report)") }
-        return (try await DomainVerdicts.judge(store: runner.store, measurementID: id, ruleSet: rules, psl: try suffixList()), info)
+        let psl = try suffixList()
+        let observations = try await runner.run { try MeasurementObservations.load(store: $0, measurementID: id) }
+        return (await DomainVerdicts.evaluate(observations, ruleSet: rules, psl: psl), info)
     }
 
     /// `lines` (one per row) written as they go, in chunks: a large export is never one buffer.
