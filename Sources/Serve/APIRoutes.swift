@@ -27,6 +27,7 @@ struct APIRoutes: Sendable {
         api.get("measurements/:id/report", use: report)
         api.post("measurements/:id/rescans", use: rescan)
         api.get("diff", use: diff)
+        api.get("audit", use: audit)
         api.get("explanations", use: listExplanations)
         api.post("explanations", use: addExplanation)
     }

@@ -72,6 +72,14 @@ final class AuthAPITests: APITestCase {
             let status10 = try await api.call(.get, "/api/v1/sets", key: analyst).status
             XCTAssertEqual(status10, 200)
         }
+        let admin = try makeKey("admin", .admin)
+        try await withAPI { api in
+            let listed = try await api.call(.get, "/api/v1/audit", key: admin)
+            XCTAssertEqual(listed.items.map { $0["target"] }, [.string("set gov")])
+            XCTAssertEqual(listed.items.first?["keyName"], .string("analyst"))
+            let refused = try await api.call(.get, "/api/v1/audit", key: analyst)
+            XCTAssertEqual(refused.status, 403, "only admin reads the audit")
+        }
         let audit = try store.auditEntries()
         XCTAssertEqual(audit.count, 1, "reads are not audited")
         XCTAssertEqual(audit.first?.keyName, "analyst")
