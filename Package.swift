@@ -20,6 +20,7 @@ import PackageDescription
 ///     Coordinator  → PeilModel Wire Store                 role
 ///     Agent        → PeilModel Wire Probes                role
 ///     Telemetry    (swift-metrics, Prometheus, NIO only)  /metrics and /health over HTTP
+///     Serve        → PeilModel Checks Store Verdicts Report COpenSSL (Hummingbird)   `peil serve`, the JSON API
 ///     peil         → every target above but the shims     the one executable
 ///
 /// Checks and Probes do not know each other: what a probe needs from the rules (the mail
@@ -39,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // System libraries from Debian's -dev packages.
@@ -91,9 +93,15 @@ let package = Package(
         // Verdict assembly: a measurement's stored observations, read once, judged under a rule set
         // into bulk columns; `peil results`' formats; the inputs of `peil report` (no argument parsing).
         .target(name: "Verdicts", dependencies: ["PeilModel", "Checks", "DANE", "Store", "Report", "Lab"]),
+        // `peil serve`: the JSON API (and later the pages) over the store, Hummingbird on SwiftNIO.
+        .target(name: "Serve", dependencies: [
+            "PeilModel", "Checks", "Store", "Verdicts", "Report", "COpenSSL",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.embedInCode("openapi.json")]),
         // The one executable.
         .executableTarget(name: "peil", dependencies: [
-            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "LabEndpoints", "Checks", "DANE", "Report", "Verdicts", "Telemetry",
+            "PeilModel", "Store", "Wire", "Probes", "Coordinator", "Agent", "Lab", "LabEndpoints", "Checks", "DANE", "Report", "Verdicts", "Telemetry", "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,6 +128,10 @@ let package = Package(
         .testTarget(name: "VerdictsTests", dependencies: ["PeilTestSupport", "Verdicts", "Checks", "Store", "Lab", "PeilModel", "Report"],
                     exclude: ["Resources"]),
         .testTarget(name: "ReportTests", dependencies: ["PeilTestSupport", "Report", "Store", "Lab", "Checks", "PeilModel"]),
+        .testTarget(name: "ServeTests", dependencies: [
+            "PeilTestSupport", "Serve", "Store", "PeilModel",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "ChecksMailTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]
 )

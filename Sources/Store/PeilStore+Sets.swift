@@ -59,12 +59,14 @@ extension PeilStore {
         return try replaceMembers(of: setName, with: try SQLJSON(SeedList.merge(entries).map(MemberRow.init)), on: connection)
     }
 
-    /// Every set with its domain count, counts per layer and members per tag, by name.
-    public func listSets() throws -> [SetSummary] {
+    /// Every set with its domain count, counts per layer and members per tag, by name. With
+    /// `limit`, only the members with that tag count, and sets without such members are left out.
+    public func listSets(limitedTo limit: TagLimit? = nil) throws -> [SetSummary] {
         let rows = try database.query("""
             SELECT s.name, extract(epoch FROM s.imported_at)::float8 AS imported_at,
                    m.layer, count(m.domain_id) AS domains
-            FROM sets s LEFT JOIN set_members m ON m.set_id = s.id
+            FROM sets s LEFT JOIN set_members m
+                 ON m.set_id = s.id AND (\(limit?.name)::text IS NULL OR m.tags ->> \(limit?.name) = \(limit?.value))
             GROUP BY s.name, s.imported_at, m.layer
             ORDER BY s.name
             """).rows
@@ -90,6 +92,7 @@ extension PeilStore {
         let tagged = try database.query("""
             SELECT s.name, t.tag, count(*) AS members
             FROM sets s JOIN set_members m ON m.set_id = s.id, jsonb_object_keys(m.tags) AS t(tag)
+            WHERE \(limit?.name)::text IS NULL OR m.tags ->> \(limit?.name) = \(limit?.value)
             GROUP BY s.name, t.tag
             """).rows
         for row in tagged {
@@ -97,7 +100,7 @@ extension PeilStore {
             guard let index = summaries.firstIndex(where: { $0.name == name }) else { continue }
             summaries[index].tags[try row.decode("tag")] = try row.decode("members")
         }
-        return summaries
+        return limit == nil ? summaries : summaries.filter { $0.domains > 0 }
     }
 }
 

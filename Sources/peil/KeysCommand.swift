@@ -2,10 +2,20 @@ import ArgumentParser
 import Foundation
 import Wire
 
-/// `peil keys`: make CURVE key pairs for a coordinator and its agents.
+/// `peil keys NAME`: CURVE key pairs for a coordinator and its agents; `peil keys api …`: API keys.
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
+        abstract: "Make a CURVE key pair (peil keys NAME), or manage API keys (peil keys api, api-revoke, api-list).",
+        subcommands: [CurveKeysCommand.self, APIKeyCommand.self, APIKeyRevokeCommand.self, APIKeyListCommand.self],
+        defaultSubcommand: CurveKeysCommand.self
+    )
+}
+
+/// `peil keys NAME`: make a CURVE key pair.
+struct CurveKeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "curve",
         abstract: "Make a CURVE key pair: NAME.key (secret, mode 0600) and NAME.pub.",
         discussion: """
             Give the coordinator's NAME.pub to agents (--coordinator-key); put each agent's \

@@ -13,6 +13,7 @@ struct Peil: AsyncParsableCommand {
             KeysCommand.self, CoordinatorCommand.self, AgentCommand.self, AgentsCommand.self, DatabaseCommand.self,
             ImportCommand.self, SetsCommand.self, MeasureCommand.self, ScheduleCommand.self, StatusCommand.self, ResultsCommand.self,
             ImportResultsCommand.self, ReportCommand.self, CompareCommand.self, ExplainCommand.self, DiffCommand.self, RescanCommand.self,
+            ServeCommand.self,
             RPKICommand.self,
             LintCommand.self, ScanCommand.self, ProbeCommand.self,
             HostileAgentCommand.self,

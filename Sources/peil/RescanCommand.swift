@@ -47,26 +47,19 @@ struct RescanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.open()
-        let info = try store.measurementInfo(measurement)
-        let names: [String]
-        if let domains {
-            names = try (ReportLoader.list(domains) ?? []).map { name in
-                do { return try DomainName(parsing: name).value } catch { throw ValidationError("'\(name)' is not a domain name: \(error)") }
-            }
-        } else {
-            let statuses = Set((ReportLoader.list(only) ?? []).compactMap(Status.init(rawValue:)))
-            guard !statuses.isEmpty else { throw ValidationError("--only names no status") }
-            let loader = ReportLoader(store: store, mailAuth: mailAuth)
-            names = try await loader.domains(of: String(info.id), withAnyOf: statuses, rules: rules.flatMap(RuleSet.init(rawValue:)))
-            guard !names.isEmpty else {
-                throw ValidationError("no domain of measurement \(info.id) has a column in \(statuses.map(\.rawValue).sorted().joined(separator: ", ")): nothing to rescan")
-            }
+        let choice: RescanChoice = if let domains { .domains(ReportLoader.list(domains) ?? []) }
+            else { .statuses(Set((ReportLoader.list(only) ?? []).compactMap(Status.init(rawValue:)))) }
+        let loader = ReportLoader(store: store, mailAuth: mailAuth)
+        let rescan: (id: Int64, of: Int64, domains: [String])
+        do {
+            rescan = try await loader.rescan(measurement, choice: choice, rules: rules.flatMap(RuleSet.init(rawValue:)))
+        } catch let error as VerdictsError {
+            throw ValidationError(error.description)
         }
-        let id = try store.createRescan(of: info.id, domains: names)
-        FileHandle.standardError.write(Data("rescan of measurement \(info.id): \(names.count) domains measured again\n".utf8))
-        print(id)
+        FileHandle.standardError.write(Data("rescan of measurement \(rescan.of): \(rescan.domains.count) domains measured again\n".utf8))
+        print(rescan.id)
         if wait {
-            try ProgressDisplay(database: store, measurementID: id, live: isatty(STDERR_FILENO) != 0).follow(to: .standardError)
+            try ProgressDisplay(database: store, measurementID: rescan.id, live: isatty(STDERR_FILENO) != 0).follow(to: .standardError)
         }
     }
 }

@@ -50,8 +50,7 @@ struct ResultsCommand: AsyncParsableCommand {
             throw ValidationError("no measurements yet")
         }
         let rules = RuleSet(rawValue: ruleSet) ?? .internetnlCurrent
-        let observations = try MeasurementObservations.load(store: store, measurementID: id)
-        let verdicts = await DomainVerdicts.evaluate(observations, ruleSet: rules, psl: try mailAuth.loadList())
+        let verdicts = try await DomainVerdicts.judge(store: store, measurementID: id, ruleSet: rules, psl: try mailAuth.loadList())
         switch format {
         case "csv": for line in ResultsFormats.csv(verdicts) { print(line) }
         case "jsonl": for line in try ResultsFormats.jsonLines(verdicts, ruleSet: rules) { print(line) }
