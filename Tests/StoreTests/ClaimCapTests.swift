@@ -123,7 +123,7 @@ final class ClaimCapTests: StoreTestCase {
         try assertFree("lease expiry")
 
         _ = try fill("gone")
-        XCTAssertEqual(try store.releaseLeases(agentID: "gone", maxAttempts: 3), Self.cap)
+        XCTAssertEqual(try store.releaseLeases(agentID: "gone"), Self.cap)
         try assertFree("the agent gone")
 
         _ = try fill("a")
