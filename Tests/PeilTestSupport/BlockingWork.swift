@@ -21,15 +21,23 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
         thread.start()
     }
 
+    /// Queues `job` for the thread; once ``stop()`` was called, hands it to the global
+    /// concurrent executor instead (an unstructured task that inherited the preference may
+    /// still have work after its test ended).
     public func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
         condition.lock()
-        jobs.append(job)
+        if stopping {
+            condition.unlock()
+            globalConcurrentExecutor.enqueue(job)
+            return
+        }
+        jobs.append(UnownedJob(job))
         condition.signal()
         condition.unlock()
     }
 
-    /// Ends the thread once the jobs already enqueued have run.
+    /// Ends the thread once the jobs already enqueued have run; later jobs go to the global
+    /// concurrent executor.
     public func stop() {
         condition.lock()
         stopping = true
