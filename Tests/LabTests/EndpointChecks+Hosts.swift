@@ -64,7 +64,15 @@ extension EndpointChecks {
             if exitK != 0 || statusK != 200 || headersK["strict-transport-security"] != domain.web.hsts {
                 failures.add("\(host) https \(address): exit \(exitK) status \(statusK) HSTS \(headersK["strict-transport-security"] ?? "-"), world \(domain.web.hsts ?? "-")")
             }
-            if headersK["x-content-type-options"] != "nosniff" { failures.add("\(host): no X-Content-Type-Options") }
+            // The security headers of the world's variant, and no others of theirs.
+            let sent = domain.web.headers.fields
+            for field in sent where headersK[field.name.lowercased()] != field.value {
+                failures.add("\(host): \(field.name) \(headersK[field.name.lowercased()] ?? "-"), world \(field.value) (\(domain.web.headers.rawValue))")
+            }
+            let names = ["x-frame-options", "x-content-type-options", "referrer-policy", "content-security-policy"]
+            for name in names where headersK[name] != nil && !sent.contains(where: { $0.name.lowercased() == name }) {
+                failures.add("\(host): \(name) sent, world \(domain.web.headers.rawValue) has none")
+            }
             if full { checkTLS(namespace, address, port: 443, name: host, profile: profile, starttls: false, failures: failures) }
         }
     }
