@@ -56,14 +56,14 @@ final class MeasurementsAPITests: APITestCase {
             let unknownSet = try await api.call(.post, "/api/v1/measurements", key: analyst, body: #"{"sets": ["nope"]}"#)
             XCTAssertEqual(unknownSet.status, 422)
             XCTAssertEqual(unknownSet.message, "there is no set named 'nope' (see peil sets)")
-            let status2 = try await api.call(.post, "/api/v1/measurements", key: analyst, body: #"{"sets": []}"#).status
-            XCTAssertEqual(status2, 400)
-            let status3 = try await api.call(.get, "/api/v1/measurements/99", key: analyst).status
-            XCTAssertEqual(status3, 404)
-            let status4 = try await api.call(.get, "/api/v1/measurements/x", key: analyst).status
-            XCTAssertEqual(status4, 400)
-            let status5 = try await api.call(.post, "/api/v1/measurements/99/cancel", key: analyst).status
-            XCTAssertEqual(status5, 404)
+            let emptySets = try await api.call(.post, "/api/v1/measurements", key: analyst, body: #"{"sets": []}"#).status
+            XCTAssertEqual(emptySets, 400)
+            for (path, expected) in [("/api/v1/measurements/99", 404), ("/api/v1/measurements/x", 400)] {
+                let status = try await api.call(.get, path, key: analyst).status
+                XCTAssertEqual(status, expected, path)
+            }
+            let cancelUnknown = try await api.call(.post, "/api/v1/measurements/99/cancel", key: analyst).status
+            XCTAssertEqual(cancelUnknown, 404)
         }
     }
 }

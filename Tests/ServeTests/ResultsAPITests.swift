@@ -44,16 +44,12 @@ final class ResultsAPITests: APITestCase {
             let none = try await api.call(.get, "/api/v1/measurements/\(id)/results?status=\(unseen)", key: reader)
             XCTAssertEqual(none.items.count, 0, "no domain has a column \(unseen)")
 
-            let status1 = try await api.call(.get, "/api/v1/measurements/\(id)/results?status=bad", key: reader).status
-            XCTAssertEqual(status1, 400)
-            let status2 = try await api.call(.get, "/api/v1/measurements/\(id)/results?rules=nope", key: reader).status
-            XCTAssertEqual(status2, 400)
-            let status3 = try await api.call(.get, "/api/v1/measurements/\(id)/results?format=xml", key: reader).status
-            XCTAssertEqual(status3, 400)
-            let status4 = try await api.call(.get, "/api/v1/measurements/\(id)/results?tag=agency", key: reader).status
-            XCTAssertEqual(status4, 400)
-            let status5 = try await api.call(.get, "/api/v1/measurements/999/results", key: reader).status
-            XCTAssertEqual(status5, 404)
+            for (path, expected) in [("/api/v1/measurements/\(id)/results?status=bad", 400), ("/api/v1/measurements/\(id)/results?rules=nope", 400),
+                                     ("/api/v1/measurements/\(id)/results?format=xml", 400), ("/api/v1/measurements/\(id)/results?tag=agency", 400),
+                                     ("/api/v1/measurements/999/results", 404)] {
+                let status = try await api.call(.get, path, key: reader).status
+                XCTAssertEqual(status, expected, path)
+            }
         }
     }
 

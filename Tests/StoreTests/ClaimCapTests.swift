@@ -93,26 +93,19 @@ final class ClaimCapTests: StoreTestCase {
         for task in tasks { XCTAssertEqual(try store.recordReport(Self.reach(task), agentID: "a", maxAttempts: 3), .stored) }
         try assertFree("completed reports")
 
-        tasks = try fill("a")
-        for task in tasks {
-            let failure = TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .timeout, detail: "x")
-            XCTAssertEqual(try store.recordReport(failure, agentID: "a", maxAttempts: 3), .requeued)
+        let outcomes: [(ProbeOutcome, ReportDisposition, String)] = [
+            (.timeout, .requeued, "failure reports (requeued)"),
+            (.contactLost, .requeued, "contact_lost reports"),
+            (.notPermitted, .notTestable, "not_permitted reports (not testable)"),
+        ]
+        for (outcome, disposition, path) in outcomes {
+            tasks = try fill("a")
+            for task in tasks {
+                let report = TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: outcome, detail: "x")
+                XCTAssertEqual(try store.recordReport(report, agentID: "a", maxAttempts: 3), disposition)
+            }
+            try assertFree(path)
         }
-        try assertFree("failure reports (requeued)")
-
-        tasks = try fill("a")
-        for task in tasks {
-            let lost = TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .contactLost, detail: "x")
-            XCTAssertEqual(try store.recordReport(lost, agentID: "a", maxAttempts: 3), .requeued)
-        }
-        try assertFree("contact_lost reports")
-
-        tasks = try fill("a")
-        for task in tasks {
-            let refused = TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .notPermitted, detail: "x")
-            XCTAssertEqual(try store.recordReport(refused, agentID: "a", maxAttempts: 3), .notTestable)
-        }
-        try assertFree("not_permitted reports (not testable)")
 
         tasks = try fill("a")
         for task in tasks { XCTAssertTrue(try store.endLeasedTask(taskID: task.taskID, attempt: task.attempt, agentID: "a", why: "x")) }
