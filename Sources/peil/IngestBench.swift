@@ -17,7 +17,9 @@ struct IngestBench {
         var sharePerKind: [String: Double]
         var agents: Int
         var concurrency: Int
+        /// Tasks queued in all, and the depth the queue was kept at.
         var queued: Int
+        var queueDepth: Int
         var warmUpSeconds: Double
         var windowSeconds: Double
         /// ACKs the agents received inside the window (each after its result's COMMIT).
@@ -52,12 +54,21 @@ struct IngestBench {
     let warmUp: Duration
     let window: Duration
 
-    /// Fills the queue with `tasks` tasks of the answers' kinds (`pattern` repeats: kind of
-    /// task n is `pattern[n % count]`), runs a coordinator on loopback and the fake agents,
-    /// and measures.
+    /// Queued tasks kept in the queue: topped up by half of it whenever fewer than half are left
+    /// (until `tasks` were queued), so that the claims cost what they cost at this depth.
+    let queueDepth: Int
+
+    /// Queues tasks of the answers' kinds (`pattern` repeats: kind of task n is
+    /// `pattern[n % count]`), at most `tasks` in all and about ``queueDepth`` at a time, runs a
+    /// coordinator on loopback and the fake agents, and measures.
     func run(label: String, answers: CannedAnswers, pattern: [TaskKind], tasks: Int) async throws -> Figures {
         let monitor = try scratch.connect(statementTimeout: .seconds(3600))
-        try fill(monitor, pattern: pattern, tasks: tasks)
+        try monitor.execute("TRUNCATE measurements, tasks, task_links, observations, results CASCADE")
+        let measurement: Int64 = try monitor.query(
+            "INSERT INTO measurements (sets) VALUES ('{peil-bench-ingest}') RETURNING id").single().decode("id")
+        var queued = min(tasks, queueDepth)
+        try queue(monitor, measurement: measurement, pattern: pattern, from: 1, count: queued)
+        try monitor.execute("VACUUM ANALYZE tasks")
         let commitsBefore = try commits(monitor)
 
         let coordinatorKey = try CurveKeyPair.generate()
@@ -85,6 +96,14 @@ struct IngestBench {
                        stopAt: window.upperBound + .milliseconds(200))
         }
         fakes.forEach { $0.start() }
+        while ContinuousClock.now < window.upperBound {
+            try await Task.sleep(for: .milliseconds(250))
+            let left: Int = try monitor.query("SELECT count(*)::integer AS n FROM tasks WHERE state = 'queued'").single().decode("n")
+            guard left < queueDepth / 2, queued < tasks else { continue }
+            let count = min(tasks - queued, queueDepth / 2)
+            try queue(monitor, measurement: measurement, pattern: pattern, from: queued + 1, count: count)
+            queued += count
+        }
         let tallies = await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: fakes.map { $0.result() }) }.start()
         }
@@ -102,7 +121,7 @@ struct IngestBench {
         let acked = tallies.map(\.acksInWindow).reduce(0, +)
         let share = Dictionary(grouping: pattern, by: \.rawValue).mapValues { Double($0.count) / Double(pattern.count) }
         return Figures(observations: label, bytesPerKind: Dictionary(uniqueKeysWithValues: answers.bytes.map { ($0.key.rawValue, $0.value) }),
-                       sharePerKind: share, agents: agents, concurrency: concurrency, queued: tasks, warmUpSeconds: warmUp.seconds,
+                       sharePerKind: share, agents: agents, concurrency: concurrency, queued: queued, queueDepth: queueDepth, warmUpSeconds: warmUp.seconds,
                        windowSeconds: self.window.seconds, acked: acked, resultsPerSecond: Double(acked) / self.window.seconds,
                        p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99), maxMilliseconds: latencies.last ?? 0,
                        stored: stored, commitsPerResult: stored == 0 ? 0 : Double(commitsAfter - commitsBefore) / Double(stored),
@@ -110,37 +129,31 @@ struct IngestBench {
                        rejections: tallies.flatMap(\.rejected) + tallies.filter { !$0.welcomed }.map { _ in "an agent was never welcomed" })
     }
 
-    /// Empties the scratch database's tasks and queues `tasks` of them in one measurement:
-    /// resolve tasks on a domain each, connect tasks each on an address of its own (the
-    /// per-address cap never holds a result back).
-    private func fill(_ database: Database, pattern: [TaskKind], tasks: Int) throws {
-        try database.execute("TRUNCATE measurements, tasks, task_links, observations, results CASCADE")
-        try database.transaction { connection in
-            let measurement: Int64 = try connection.query(
-                "INSERT INTO measurements (sets) VALUES ('{peil-bench-ingest}') RETURNING id").single().decode("id")
-            try connection.execute("""
-                WITH synthetic AS (
-                    SELECT n, 'b' || n || '.test' AS host,
-                           (\(array: pattern.map(\.rawValue))::text[])[1 + n % \(pattern.count)::integer] AS kind,
-                           '10.' || (n >> 16) % 256 || '.' || (n >> 8) % 256 || '.' || n % 256 AS address
-                    FROM generate_series(1, \(tasks)::integer) AS n
-                ), resolved AS (
-                    INSERT INTO domains (name) SELECT host FROM synthetic WHERE kind = 'resolve'
-                    ON CONFLICT (name) DO UPDATE SET name = excluded.name
-                    RETURNING id, name
-                )
-                INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host, family, address, endpoint_key, target)
-                SELECT \(measurement)::bigint, s.kind, d.id, s.host, s.host,
-                       CASE WHEN s.kind = 'resolve' THEN NULL ELSE 'ipv4' END,
-                       CASE WHEN s.kind = 'resolve' THEN NULL ELSE s.address END,
-                       CASE WHEN s.kind = 'resolve' THEN NULL ELSE s.address || '#' || s.n END,
-                       CASE WHEN s.kind = 'resolve' THEN NULL
-                            ELSE jsonb_build_object('address', s.address, 'family', 'ipv4', 'host', s.host) END
-                FROM synthetic s LEFT JOIN resolved d ON d.name = s.host
-                ORDER BY s.n
-                """)
-        }
-        try database.execute("VACUUM ANALYZE tasks")
+    /// Queues tasks `from` … `from + count - 1` of the measurement: resolve tasks on a domain
+    /// each, connect tasks each on an address of its own (the per-address cap never holds a
+    /// result back).
+    private func queue(_ database: Database, measurement: Int64, pattern: [TaskKind], from: Int, count: Int) throws {
+        try database.execute("""
+            WITH synthetic AS (
+                SELECT n, 'b' || n || '.test' AS host,
+                       (\(array: pattern.map(\.rawValue))::text[])[1 + n % \(pattern.count)::integer] AS kind,
+                       '10.' || (n >> 16) % 256 || '.' || (n >> 8) % 256 || '.' || n % 256 AS address
+                FROM generate_series(\(from)::integer, \(from + count - 1)::integer) AS n
+            ), resolved AS (
+                INSERT INTO domains (name) SELECT host FROM synthetic WHERE kind = 'resolve'
+                ON CONFLICT (name) DO UPDATE SET name = excluded.name
+                RETURNING id, name
+            )
+            INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host, family, address, endpoint_key, target)
+            SELECT \(measurement)::bigint, s.kind, d.id, s.host, s.host,
+                   CASE WHEN s.kind = 'resolve' THEN NULL ELSE 'ipv4' END,
+                   CASE WHEN s.kind = 'resolve' THEN NULL ELSE s.address END,
+                   CASE WHEN s.kind = 'resolve' THEN NULL ELSE s.address || '#' || s.n END,
+                   CASE WHEN s.kind = 'resolve' THEN NULL
+                        ELSE jsonb_build_object('address', s.address, 'family', 'ipv4', 'host', s.host) END
+            FROM synthetic s LEFT JOIN resolved d ON d.name = s.host
+            ORDER BY s.n
+            """)
     }
 
     private func commits(_ database: Database) throws -> Int64 {

@@ -42,8 +42,11 @@ struct IngestBenchCommand: AsyncParsableCommand {
     @Option(help: "Results each fake agent keeps in flight.")
     var concurrency = 64
 
-    @Option(help: "Tasks queued per row (default: 20,000 per second of warm-up and duration, the issue's target rate).")
+    @Option(help: "Tasks queued at most per row (default: 20,000 per second of warm-up and duration, the issue's target rate).")
     var tasks: Int?
+
+    @Option(name: .customLong("queue-depth"), help: "Queued tasks kept in the queue (topped up by half when half are left).")
+    var queueDepth = 20_000
 
     @Option(help: "Write the figures as JSON to this file.")
     var json: String?
@@ -61,6 +64,7 @@ struct IngestBenchCommand: AsyncParsableCommand {
             throw ValidationError("--agents must be 1…256 and --concurrency 1…4096")
         }
         if let tasks, !(1...50_000_000).contains(tasks) { throw ValidationError("--tasks must be 1…50000000") }
+        guard (2...10_000_000).contains(queueDepth) else { throw ValidationError("--queue-depth must be 2…10000000") }
     }
 
     func run() async throws {
@@ -68,7 +72,8 @@ struct IngestBenchCommand: AsyncParsableCommand {
         let scratch = try ScratchDatabase(server: server)
         defer { scratch.drop() }
         let bench = IngestBench(scratch: scratch, agents: agents, concurrency: concurrency,
-                                warmUp: .milliseconds(Int64(warmUp * 1000)), window: .milliseconds(Int64(duration * 1000)))
+                                warmUp: .milliseconds(Int64(warmUp * 1000)), window: .milliseconds(Int64(duration * 1000)),
+                                queueDepth: queueDepth)
         let queued = tasks ?? max(1_000, Int((warmUp + duration) * 20_000))
         func show(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         show(IngestBench.Figures.header)
