@@ -23,6 +23,7 @@ final class BenchAgent: @unchecked Sendable {
     private let keyPair: CurveKeyPair
     private let name: String
     private let concurrency: Int
+    private let creditBatch: Int
     private let answers: CannedAnswers
     private let window: ClosedRange<ContinuousClock.Instant>
     private let stopAt: ContinuousClock.Instant
@@ -31,13 +32,14 @@ final class BenchAgent: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     init(context: ZMQContext, endpoint: String, serverPublicKey: String, keyPair: CurveKeyPair, name: String,
-         concurrency: Int, answers: CannedAnswers, window: ClosedRange<ContinuousClock.Instant>, stopAt: ContinuousClock.Instant) {
+         concurrency: Int, creditBatch: Int, answers: CannedAnswers, window: ClosedRange<ContinuousClock.Instant>, stopAt: ContinuousClock.Instant) {
         self.context = context
         self.endpoint = endpoint
         self.serverPublicKey = serverPublicKey
         self.keyPair = keyPair
         self.name = name
         self.concurrency = concurrency
+        self.creditBatch = min(creditBatch, concurrency)
         self.answers = answers
         self.window = window
         self.stopAt = stopAt
@@ -116,7 +118,8 @@ final class BenchAgent: @unchecked Sendable {
                     break
                 }
             }
-            if welcomed && credits > 0 {
+            // Credits go back once `creditBatch` are free (1: as each result is ACKed, as a real agent does).
+            if welcomed && credits >= creditBatch {
                 try socket.send(try WireMessage.ready(credits: credits).frames(), dontWait: false)
                 credits = 0
             }

@@ -17,6 +17,7 @@ struct IngestBench {
         var sharePerKind: [String: Double]
         var agents: Int
         var concurrency: Int
+        var creditBatch: Int
         /// Tasks queued in all, and the depth the queue was kept at.
         var queued: Int
         var queueDepth: Int
@@ -39,18 +40,20 @@ struct IngestBench {
         var row: String {
             func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(1, width - text.count)) + text }
             func number(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
-            return pad(observations, 6) + pad(String(agents) + "×" + String(concurrency), 9) + pad(number(windowSeconds, 1), 8)
+            return pad(observations, 6) + pad(String(agents) + "×" + String(concurrency) + (creditBatch > 1 ? "/" + String(creditBatch) : ""), 12) + pad(number(windowSeconds, 1), 8)
                 + pad(String(acked), 9) + pad(number(resultsPerSecond, 1), 10) + pad(number(p50Milliseconds), 9)
                 + pad(number(p99Milliseconds), 9) + pad(number(maxMilliseconds), 9) + pad(number(commitsPerResult), 10)
                 + (queueRanDry ? "  queue ran dry" : "")
         }
 
-        static let header = "   obs.   agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r"
+        static let header = "   obs.      agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r"
     }
 
     let scratch: ScratchDatabase
     let agents: Int
     let concurrency: Int
+    /// Free slots an agent gathers before it sends READY.
+    let creditBatch: Int
     let warmUp: Duration
     let window: Duration
 
@@ -92,7 +95,7 @@ struct IngestBench {
         let window = start...(start + self.window)
         let fakes = agentKeys.enumerated().map { index, key in
             BenchAgent(context: context, endpoint: endpoint, serverPublicKey: coordinatorKey.publicKey, keyPair: key,
-                       name: "bench-agent-\(index + 1)", concurrency: concurrency, answers: answers, window: window,
+                       name: "bench-agent-\(index + 1)", concurrency: concurrency, creditBatch: creditBatch, answers: answers, window: window,
                        stopAt: window.upperBound + .milliseconds(200))
         }
         fakes.forEach { $0.start() }
@@ -121,7 +124,7 @@ struct IngestBench {
         let acked = tallies.map(\.acksInWindow).reduce(0, +)
         let share = Dictionary(grouping: pattern, by: \.rawValue).mapValues { Double($0.count) / Double(pattern.count) }
         return Figures(observations: label, bytesPerKind: Dictionary(uniqueKeysWithValues: answers.bytes.map { ($0.key.rawValue, $0.value) }),
-                       sharePerKind: share, agents: agents, concurrency: concurrency, queued: queued, queueDepth: queueDepth, warmUpSeconds: warmUp.seconds,
+                       sharePerKind: share, agents: agents, concurrency: concurrency, creditBatch: creditBatch, queued: queued, queueDepth: queueDepth, warmUpSeconds: warmUp.seconds,
                        windowSeconds: self.window.seconds, acked: acked, resultsPerSecond: Double(acked) / self.window.seconds,
                        p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99), maxMilliseconds: latencies.last ?? 0,
                        stored: stored, commitsPerResult: stored == 0 ? 0 : Double(commitsAfter - commitsBefore) / Double(stored),

@@ -42,6 +42,9 @@ struct IngestBenchCommand: AsyncParsableCommand {
     @Option(help: "Results each fake agent keeps in flight.")
     var concurrency = 64
 
+    @Option(name: .customLong("credit-batch"), help: "Free slots a fake agent gathers before it sends READY (1: one READY per ACK read, as a real agent; each READY with new credit is a claim).")
+    var creditBatch = 1
+
     @Option(help: "Tasks queued at most per row (default: 20,000 per second of warm-up and duration, the issue's target rate).")
     var tasks: Int?
 
@@ -60,8 +63,8 @@ struct IngestBenchCommand: AsyncParsableCommand {
         guard duration > 0, duration <= 3600, warmUp >= 0, warmUp <= 600 else {
             throw ValidationError("--duration must be in (0, 3600] seconds and --warm-up in [0, 600]")
         }
-        guard (1...256).contains(agents), (1...4096).contains(concurrency) else {
-            throw ValidationError("--agents must be 1…256 and --concurrency 1…4096")
+        guard (1...256).contains(agents), (1...4096).contains(concurrency), creditBatch >= 1 else {
+            throw ValidationError("--agents must be 1…256, --concurrency 1…4096 and --credit-batch at least 1")
         }
         if let tasks, !(1...50_000_000).contains(tasks) { throw ValidationError("--tasks must be 1…50000000") }
         guard (2...10_000_000).contains(queueDepth) else { throw ValidationError("--queue-depth must be 2…10000000") }
@@ -71,7 +74,7 @@ struct IngestBenchCommand: AsyncParsableCommand {
         let twin = parsedRows.contains("twin") ? try TwinObservations.load(from: observationsFrom ?? server) : nil
         let scratch = try ScratchDatabase(server: server)
         defer { scratch.drop() }
-        let bench = IngestBench(scratch: scratch, agents: agents, concurrency: concurrency,
+        let bench = IngestBench(scratch: scratch, agents: agents, concurrency: concurrency, creditBatch: creditBatch,
                                 warmUp: .milliseconds(Int64(warmUp * 1000)), window: .milliseconds(Int64(duration * 1000)),
                                 queueDepth: queueDepth)
         let queued = tasks ?? max(1_000, Int((warmUp + duration) * 20_000))
