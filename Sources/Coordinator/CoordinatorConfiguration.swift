@@ -31,6 +31,11 @@ public struct CoordinatorConfiguration: Sendable {
     /// At most this many agent messages are handled between two looks at the clock (heartbeats,
     /// lease expiry, dispatch), so a flood from one agent cannot starve them.
     public var messagesPerRound: Int = 256
+    /// Results received in one poll round are stored together, in one transaction, up to this
+    /// many (1: each in its own transaction)…
+    public var reportsPerTransaction: Int = 256
+    /// …and up to about this many bytes of messages.
+    public var bytesPerTransaction: Int = 32 << 20
     /// How often the connected agents' last contact is written to the store and, with metrics
     /// on, the task gauges are refreshed (one grouped query).
     public var refreshInterval: Duration = .seconds(2)

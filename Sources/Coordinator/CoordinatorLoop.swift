@@ -21,6 +21,12 @@ final class CoordinatorLoop {
     private let allowList: AllowedKeys
     /// The allow-list file's text as last read.
     private var allowListText: String?
+    /// Results the machine passed to the store and not yet written: written together, in one
+    /// transaction, at the end of the poll round or before any other database work.
+    private var pendingReports: [PendingReport] = []
+    private var pendingBytes = 0
+    /// The size of the message being handled (a RESULT's, when the machine asks to store it).
+    private var lastMessageBytes = 0
 
     init(configuration: CoordinatorConfiguration, database: PeilStore, logger: Logger, metrics: CoordinatorMetrics? = nil) {
         self.configuration = configuration
@@ -67,6 +73,7 @@ final class CoordinatorLoop {
                 try PollRound.drain(limit: configuration.messagesPerRound, next: { try router.receive() }) { frames, userID in
                     receive(frames, userID: userID, router: router)
                 }
+                storePending(router: router)
             }
             perform(machine.tick(now: clock.now), router: router)
             if lastRefresh.map({ clock.now - $0 >= configuration.refreshInterval }) ?? true {
@@ -75,6 +82,7 @@ final class CoordinatorLoop {
             }
             if lastScheduleCheck.map({ clock.now - $0 >= configuration.scheduleInterval }) ?? true { runDueSchedules() }
         }
+        storePending(router: router)
         perform(machine.shutdown(), router: router)
         logger.info("stopped")
     }
@@ -90,12 +98,18 @@ final class CoordinatorLoop {
             perform(machine.malformed(from: routingID, key: key, why: "\(error)"), router: router)
             return
         }
+        lastMessageBytes = frames.last?.count ?? 0
         perform(machine.received(message, from: routingID, key: key, now: clock.now, bytes: frames.last?.count), router: router)
     }
 
     /// Carries out the machine's actions in order, feeding back the outcome of each that needs one.
     private func perform(_ actions: [CoordinatorStateMachine.Action], router: ZMQSocket) {
         for action in actions {
+            switch action {
+            case .send, .log, .store: break
+            // Results received earlier are stored before anything else the machine asked after them.
+            case .register, .claim, .endTask, .releaseLeases, .expireLeases: storePending(router: router)
+            }
             switch action {
             case .send(let message, let routingID):
                 if !send(message, to: routingID, on: router) {
@@ -124,7 +138,7 @@ final class CoordinatorLoop {
                     logger.error("cannot claim tasks: \(error)", metadata: ["agent": "\(claim.agentID)"])
                 }
             case .store(let report, let agentID, let routingID):
-                store(report, agentID: agentID, routingID: routingID, router: router)
+                enqueue(report, agentID: agentID, routingID: routingID, router: router)
             case .endTask(let taskID, let attempt, let agentID, let why):
                 do {
                     try database.endLeasedTask(taskID: taskID, attempt: attempt, agentID: agentID, why: why)
@@ -151,27 +165,52 @@ final class CoordinatorLoop {
         }
     }
 
-    private func store(_ report: TaskReport, agentID: String, routingID: Data, router: ZMQSocket) {
+    /// Queues a result for the next batch; a full batch is stored at once.
+    private func enqueue(_ report: TaskReport, agentID: String, routingID: Data, router: ZMQSocket) {
         let lease = machine.sessions[routingID]?.leases[report.taskID]
         var metadata: Logger.Metadata = ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "agent": "\(agentID)"]
         if let lease { metadata["measurement"] = "\(lease.measurementID)"; metadata["kind"] = "\(lease.kind.rawValue)" }
+        // A resolved domain's endpoints become connect tasks in the same transaction.
+        let planned = configuration.planConnectTasks ? report.resolution.map { ConnectPlanner.planned($0.facts, targets: configuration.connectTargets) } : nil
+        if let planned, !planned.capped.isEmpty {
+            logger.notice("connect plan of \(report.resolution?.facts.domain ?? "?") cut: \(planned.capped.joined(separator: "; "))", metadata: metadata)
+        }
+        pendingReports.append(PendingReport(record: ReportToRecord(report: report, agentID: agentID, plan: planned?.tasks ?? []),
+                                            routingID: routingID, kind: lease?.kind, metadata: metadata))
+        pendingBytes += lastMessageBytes
+        if pendingReports.count >= configuration.reportsPerTransaction || pendingBytes >= configuration.bytesPerTransaction {
+            storePending(router: router)
+        }
+    }
+
+    /// Stores the queued results in one transaction; once it is committed, each is answered
+    /// (ACK, or the refusal) in the order received. When the store fails, none is answered:
+    /// the agents resend them.
+    private func storePending(router: ZMQSocket) {
+        guard !pendingReports.isEmpty else { return }
+        let batch = pendingReports
+        pendingReports = []
+        pendingBytes = 0
+        let started = clock.now
+        let outcomes: [Result<ReportDisposition, DatabaseError>]
         do {
-            // A resolved domain's endpoints become connect tasks in the same transaction.
-            let planned = configuration.planConnectTasks ? report.resolution.map { ConnectPlanner.planned($0.facts, targets: configuration.connectTargets) } : nil
-            let plan = planned?.tasks ?? []
-            if let planned, !planned.capped.isEmpty {
-                logger.notice("connect plan of \(report.resolution?.facts.domain ?? "?") cut: \(planned.capped.joined(separator: "; "))", metadata: metadata)
-            }
-            let started = clock.now
-            let disposition = try database.recordReport(report, agentID: agentID, maxAttempts: configuration.maxAttempts, plan: plan)
-            metrics?.stored(kind: lease?.kind, disposition: disposition, in: clock.now - started)
-            metadata["disposition"] = "\(disposition.rawValue)"
-            logger.debug("result", metadata: metadata)
-            perform(machine.reportStored(report, disposition: disposition, from: routingID), router: router)
-        } catch let error as DatabaseError where error.isRefusedValue {
-            perform(machine.reportNotStorable(report, from: routingID, why: error.message), router: router)
+            outcomes = try database.recordReports(batch.map(\.record), maxAttempts: configuration.maxAttempts)
         } catch {
-            logger.error("cannot store the result; the agent will resend it: \(error)", metadata: metadata)
+            logger.error("cannot store \(batch.count) result(s); the agents will resend them: \(error)")
+            return
+        }
+        let took = clock.now - started
+        for (pending, outcome) in zip(batch, outcomes) {
+            switch outcome {
+            case .success(let disposition):
+                metrics?.stored(kind: pending.kind, disposition: disposition, in: took)
+                var metadata = pending.metadata
+                metadata["disposition"] = "\(disposition.rawValue)"
+                logger.debug("result", metadata: metadata)
+                perform(machine.reportStored(pending.record.report, disposition: disposition, from: pending.routingID), router: router)
+            case .failure(let error):
+                perform(machine.reportNotStorable(pending.record.report, from: pending.routingID, why: error.message), router: router)
+            }
         }
     }
 
@@ -231,6 +270,14 @@ final class CoordinatorLoop {
             return false
         }
     }
+}
+
+/// A result waiting for its batch's transaction.
+private struct PendingReport {
+    let record: ReportToRecord
+    let routingID: Data
+    let kind: TaskKind?
+    let metadata: Logger.Metadata
 }
 
 /// One poll round's share of a socket's messages.
