@@ -24,9 +24,13 @@ enum PageHTML {
     /// `text` safe in elements and quoted attributes: `& < > " '` as character references, and
     /// control characters (but tab and line breaks) as U+FFFD, so none reaches the browser.
     static func text(_ text: String) -> String {
-        let visible = text.unicodeScalars.contains { Self.isControl($0) }
-            ? String(String.UnicodeScalarView(text.unicodeScalars.map { Self.isControl($0) ? "\u{FFFD}" : $0 })) : text
-        return HTMLReport.escape(visible)
+        HTMLReport.escape(withoutControls(text))
+    }
+
+    /// `text` with every control character but tab and line breaks as U+FFFD.
+    static func withoutControls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { isControl($0) ? "\u{FFFD}" : $0 }))
     }
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
@@ -66,11 +70,12 @@ enum PageHTML {
             + "</tr></thead><tbody>" + rows.joined() + "</tbody></table></div>"
     }
 
-    /// An HTML answer.
+    /// An HTML answer. Control characters left in it (the report's sections escape markup but
+    /// keep them) become U+FFFD here, so no page ever carries one.
     static func response(_ html: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "text/html; charset=utf-8"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: withoutControls(html))))
     }
 
     /// 303 to `location` (after a POST: the browser GETs the result).
