@@ -42,7 +42,7 @@ extension PageRoutes {
         for info in measurements.prefix(Self.historyLength * 2) where rows.count < Self.historyLength {
             guard let report = try? await api.buildReport(.init(), context, id: info.id, only: [name]),
                   let row = report.domains.first(where: { $0.domain == name }) else { continue }
-            rows.append("<tr data-measurement=\"\(info.id)\"><td><a href=\"\(Self.measurementPath(info.id, "/domains/" + name))\">"
+            rows.append("<tr data-measurement=\"\(info.id)\"><td><a href=\"\(PageHTML.text(Self.measurementPath(info.id, "/domains/" + name)))\">"
                 + "\(PageHTML.text(PageHTML.name(info)))</a></td><td>\(PageHTML.date(info.createdAt))</td>"
                 + columns.map { column in
                     let status = row.cells[column.key]?.status.rawValue ?? ""

@@ -82,7 +82,7 @@ extension PageRoutes {
         let report = try await api.buildReport(.init(), context, id: id)
         let rows = report.domains.map { row in
             let failed = row.cells.values.filter { $0.status == .failed }.count
-            return "<tr data-domain=\"\(PageHTML.text(row.domain))\"><td><a href=\"\(Self.measurementPath(id, "/domains/" + row.domain))\">"
+            return "<tr data-domain=\"\(PageHTML.text(row.domain))\"><td><a href=\"\(PageHTML.text(Self.measurementPath(id, "/domains/" + row.domain)))\">"
                 + "\(PageHTML.text(row.domain))</a></td><td>\(PageHTML.text(row.layer ?? ""))</td><td>\(PageHTML.text(row.organisation ?? ""))</td>"
                 + "<td>\(failed)</td></tr>"
         }

@@ -20,7 +20,7 @@ final class PageSecurityTests: APITestCase, @unchecked Sendable {
         ]
         _ = try store.importSet(name: "gov" + Self.hostile, entries: entries)
         let id = try store.createMeasurement(sets: ["gov" + Self.hostile])
-        try complete(id)
+        try complete(id, note: "v=spf1 " + Self.hostile)
         _ = try store.addExplanation(domain: try .init(parsing: "a.nl"), column: try BulkColumns.column(named: "web.hsts"),
                                      text: Self.hostile, by: Self.hostile, until: nil)
         let admin = try makeKey("admin", .admin)
