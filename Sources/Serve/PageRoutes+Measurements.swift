@@ -78,7 +78,7 @@ extension PageRoutes {
         body += "<nav><a id=\"link-report\" href=\"\(Self.measurementPath(id, "/report"))\">Report</a> "
             + "<a id=\"link-layers\" href=\"\(Self.measurementPath(id, "/layers"))\">Per layer</a> "
             + "<a id=\"link-tags\" href=\"\(Self.measurementPath(id, "/tags"))\">Per tag</a></nav>"
-        body += downloads(id)
+        body += downloads(id, imported: info.imported)
         let report = try await api.buildReport(.init(), context, id: id)
         let rows = report.domains.map { row in
             let failed = row.cells.values.filter { $0.status == .failed }.count
@@ -90,9 +90,10 @@ extension PageRoutes {
         return PageHTML.response(PageHTML.page("Measurement \(PageHTML.name(info))", context, refresh: progress.isComplete ? nil : 5, body))
     }
 
-    func downloads(_ id: Int64) -> String {
+    /// The download links (`results.csv` only for a measurement of Peil's own: imported results have no observations to judge).
+    func downloads(_ id: Int64, imported: Bool = false) -> String {
         "<p id=\"downloads\">Download (CSV): "
-            + "<a id=\"download-results\" href=\"\(Self.measurementPath(id, "/results.csv"))\">results.csv</a> "
+            + (imported ? "" : "<a id=\"download-results\" href=\"\(Self.measurementPath(id, "/results.csv"))\">results.csv</a> ")
             + Self.reportFiles.map { "<a id=\"download-\($0.dropLast(4))\" href=\"\(Self.measurementPath(id, "/" + $0))\">\($0)</a>" }.joined(separator: " ")
             + "</p>"
     }
