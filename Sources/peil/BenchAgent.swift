@@ -1,0 +1,176 @@
+import Foundation
+import PeilModel
+import Wire
+
+/// A fake agent of `peil bench ingest`: on its own thread, one CURVE DEALER that speaks the
+/// real protocol (HELLO, READY, TASKS, RESULT, ACK, HEARTBEAT, BYE) and answers every task at
+/// once with a canned observation of the task's kind. It times each RESULT until its ACK.
+final class BenchAgent: @unchecked Sendable {
+    /// What one agent counted. ACKs and latencies are only those whose ACK came inside the window.
+    struct Tally: Sendable {
+        var resultsSent = 0
+        var acksInWindow = 0
+        var acksTotal = 0
+        /// RESULT→ACK, milliseconds, for the ACKs inside the window.
+        var latencies: [Double] = []
+        var welcomed = false
+        var rejected: [String] = []
+    }
+
+    private let context: ZMQContext
+    private let endpoint: String
+    private let serverPublicKey: String
+    private let keyPair: CurveKeyPair
+    private let name: String
+    private let concurrency: Int
+    private let creditBatch: Int
+    private let answers: CannedAnswers
+    private let window: ClosedRange<ContinuousClock.Instant>
+    private let stopAt: ContinuousClock.Instant
+    private let lock = NSLock()
+    private var tally = Tally()
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(context: ZMQContext, endpoint: String, serverPublicKey: String, keyPair: CurveKeyPair, name: String,
+         concurrency: Int, creditBatch: Int, answers: CannedAnswers, window: ClosedRange<ContinuousClock.Instant>, stopAt: ContinuousClock.Instant) {
+        self.context = context
+        self.endpoint = endpoint
+        self.serverPublicKey = serverPublicKey
+        self.keyPair = keyPair
+        self.name = name
+        self.concurrency = concurrency
+        self.creditBatch = min(creditBatch, concurrency)
+        self.answers = answers
+        self.window = window
+        self.stopAt = stopAt
+    }
+
+    /// Starts the agent's thread; it ends by itself at `stopAt`.
+    func start() {
+        let thread = Thread { [self] in
+            defer { finished.signal() }
+            do { try run() } catch {
+                lock.withLock { tally.rejected.append("\(error)") }
+            }
+        }
+        thread.name = "bench-agent-\(name)"
+        thread.start()
+    }
+
+    /// Waits for the thread to end and returns what it counted.
+    func result() -> Tally {
+        finished.wait()
+        return lock.withLock { tally }
+    }
+
+    private func run() throws {
+        let clock = ContinuousClock()
+        let socket = try ZMQSocket.curveClientDealer(
+            context: context, options: CurveClientOptions(serverPublicKey: serverPublicKey, keyPair: keyPair, routingID: name))
+        defer { socket.close() }
+        try socket.connect(endpoint)
+        let hello = try WireMessage.hello(.init(agentName: name, softwareVersion: "peil-bench", families: [.ipv4, .ipv6],
+                                                concurrency: concurrency)).frames()
+        var sentAt: [Int64: ContinuousClock.Instant] = [:]
+        var lastHello: ContinuousClock.Instant?
+        var lastHeartbeat = clock.now
+        var welcomed = false
+        var credits = 0
+        var local = Tally()
+        defer { lock.withLock { tally = local } }
+        while clock.now < stopAt {
+            if !welcomed, lastHello.map({ clock.now - $0 >= .seconds(2) }) ?? true {
+                try socket.send(hello, dontWait: false)
+                lastHello = clock.now
+            }
+            if clock.now - lastHeartbeat >= .seconds(2) {
+                try socket.send(try WireMessage.heartbeat.frames(), dontWait: false)
+                lastHeartbeat = clock.now
+            }
+            guard !(try ZMQSocket.poll([socket], timeout: .milliseconds(50))).isEmpty else { continue }
+            while let (frames, _) = try socket.receive() {
+                switch try WireMessage(frames: frames) {
+                case .welcome:
+                    welcomed = true
+                    local.welcomed = true
+                    sentAt = [:]
+                    credits = concurrency
+                case .tasks(let tasks):
+                    for task in tasks {
+                        try socket.send(answers.frames(for: task), dontWait: false)
+                        sentAt[task.taskID] = clock.now
+                        local.resultsSent += 1
+                    }
+                case .ack(let taskID, _):
+                    guard let sent = sentAt.removeValue(forKey: taskID) else { continue }
+                    let now = clock.now
+                    local.acksTotal += 1
+                    credits += 1
+                    if window.contains(now) {
+                        local.acksInWindow += 1
+                        local.latencies.append((now - sent).seconds * 1000)
+                    }
+                case .reject(let reason):
+                    welcomed = false
+                    lastHello = nil
+                    if local.rejected.count < 8 { local.rejected.append(reason) }
+                case .heartbeat, .hello, .ready, .result, .bye:
+                    break
+                }
+            }
+            // Credits go back once `creditBatch` are free (1: as each result is ACKed, as a real agent does).
+            if welcomed && credits >= creditBatch {
+                try socket.send(try WireMessage.ready(credits: credits).frames(), dontWait: false)
+                credits = 0
+            }
+        }
+        try? socket.send(try WireMessage.bye.frames(), dontWait: true)
+    }
+}
+
+/// The RESULT an agent of `peil bench ingest` sends for a task: a completed report with the
+/// canned observation of the task's kind. The observation's JSON is encoded once; each RESULT
+/// only wraps it with the task's id and attempt, so the fake agents spend little of the
+/// machine on encoding.
+struct CannedAnswers: Sendable {
+    /// The observation's wire JSON per task kind, as the `resolution` or `connect` member.
+    private let members: [TaskKind: (key: String, json: String)]
+
+    /// `resolution` for resolve tasks, `connect` for the connect kinds; kinds without one are
+    /// never queued.
+    init(resolution: ResolutionObservation?, connect: [TaskKind: ConnectObservation]) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        var members: [TaskKind: (key: String, json: String)] = [:]
+        if let resolution { members[.resolve] = ("resolution", String(decoding: try encoder.encode(resolution), as: UTF8.self)) }
+        for (kind, observation) in connect {
+            members[kind] = ("connect", String(decoding: try encoder.encode(observation), as: UTF8.self))
+        }
+        self.members = members
+        try check()
+    }
+
+    /// The kinds this set answers.
+    var kinds: Set<TaskKind> { Set(members.keys) }
+
+    /// The observation's size in bytes on the wire per kind.
+    var bytes: [TaskKind: Int] { members.mapValues { $0.json.utf8.count } }
+
+    func frames(for task: TaskAssignment) -> [Data] {
+        guard let member = members[task.kind] else {
+            return [Data("RESULT".utf8), Data("{\"taskID\":\(task.taskID),\"attempt\":\(task.attempt),\"outcome\":\"probe_error\",\"detail\":\"no canned answer\"}".utf8)]
+        }
+        let body = "{\"taskID\":\(task.taskID),\"attempt\":\(task.attempt),\"outcome\":\"completed\",\"\(member.key)\":\(member.json)}"
+        return [Data("RESULT".utf8), Data(body.utf8)]
+    }
+
+    /// Every canned RESULT decodes as the protocol's RESULT with the observation it was made from.
+    private func check() throws {
+        for (kind, member) in members {
+            let task = TaskAssignment(taskID: 7, attempt: 2, measurementID: 1, kind: kind, domain: "d.test", webHost: "d.test")
+            guard case .result(let report) = try WireMessage(frames: frames(for: task)), report.taskID == 7, report.attempt == 2,
+                  report.outcome == .completed, (member.key == "resolution" ? report.resolution != nil : report.connect != nil)
+            else { throw BenchError("the canned \(kind.rawValue) RESULT does not decode as one") }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import Coordinator
+import Foundation
+import Logging
+import PeilModel
+import Store
+import Wire
+
+/// The work of `peil bench ingest` for one set of canned observations (see ``IngestBenchCommand``).
+struct IngestBench {
+    /// One row of the table.
+    struct Figures: Codable {
+        /// `twin` (each kind's median stored observation, kinds mixed as the source measured
+        /// them) or `tiny` (reach tasks with an empty observation: the per-message cost).
+        var observations: String
+        /// Bytes of each kind's observation on the wire, and the share of the tasks per kind.
+        var bytesPerKind: [String: Int]
+        var sharePerKind: [String: Double]
+        var agents: Int
+        var concurrency: Int
+        var creditBatch: Int
+        /// Tasks queued in all, and the depth the queue was kept at.
+        var queued: Int
+        var queueDepth: Int
+        var warmUpSeconds: Double
+        var windowSeconds: Double
+        /// ACKs the agents received inside the window (each after its result's COMMIT).
+        var acked: Int
+        var resultsPerSecond: Double
+        var p50Milliseconds: Double
+        var p99Milliseconds: Double
+        var maxMilliseconds: Double
+        /// Results stored in the whole run (observations rows), and the transactions the
+        /// scratch database committed per stored result (`pg_stat_database.xact_commit`).
+        var stored: Int
+        var commitsPerResult: Double
+        /// Whether the queue ran dry before the window ended (the rate is then a lower bound).
+        var queueRanDry: Bool
+        var rejections: [String]
+
+        var row: String {
+            func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(1, width - text.count)) + text }
+            func number(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
+            return pad(observations, 6) + pad(String(agents) + "×" + String(concurrency) + (creditBatch > 1 ? "/" + String(creditBatch) : ""), 12) + pad(number(windowSeconds, 1), 8)
+                + pad(String(acked), 9) + pad(number(resultsPerSecond, 1), 10) + pad(number(p50Milliseconds), 9)
+                + pad(number(p99Milliseconds), 9) + pad(number(maxMilliseconds), 9) + pad(number(commitsPerResult), 10)
+                + (queueRanDry ? "  queue ran dry" : "")
+        }
+
+        static let header = "   obs.      agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r"
+    }
+
+    let scratch: ScratchDatabase
+    let agents: Int
+    let concurrency: Int
+    /// Free slots an agent gathers before it sends READY.
+    let creditBatch: Int
+    let warmUp: Duration
+    let window: Duration
+
+    /// Queued tasks kept in the queue: topped up by half of it whenever fewer than half are left
+    /// (until `tasks` were queued), so that the claims cost what they cost at this depth.
+    let queueDepth: Int
+
+    /// Queues tasks of the answers' kinds (`pattern` repeats: kind of task n is
+    /// `pattern[n % count]`), at most `tasks` in all and about ``queueDepth`` at a time, runs a
+    /// coordinator on loopback and the fake agents, and measures.
+    func run(label: String, answers: CannedAnswers, pattern: [TaskKind], tasks: Int) async throws -> Figures {
+        let monitor = try scratch.connect(statementTimeout: .seconds(3600))
+        try monitor.execute("TRUNCATE measurements, tasks, task_links, observations, results CASCADE")
+        let measurement: Int64 = try monitor.query(
+            "INSERT INTO measurements (sets) VALUES ('{peil-bench-ingest}') RETURNING id").single().decode("id")
+        var queued = min(tasks, queueDepth)
+        try queue(monitor, measurement: measurement, pattern: pattern, from: 1, count: queued)
+        try monitor.execute("VACUUM ANALYZE tasks")
+        let commitsBefore = try commits(monitor)
+
+        let coordinatorKey = try CurveKeyPair.generate()
+        let agentKeys = try (0..<agents).map { _ in try CurveKeyPair.generate() }
+        let names = Dictionary(uniqueKeysWithValues: agentKeys.enumerated().map { ($1.publicKey, "bench-agent-\($0 + 1)") })
+        var configuration = CoordinatorConfiguration(endpoints: ["tcp://127.0.0.1:*"], keyPair: coordinatorKey, allowedAgents: names)
+        configuration.planConnectTasks = false
+        configuration.leaseSeconds = 3600
+        var logger = Logger(label: "peil-bench-coordinator")
+        logger.logLevel = .warning
+        let bound = BoundEndpoints()
+        let service = CoordinatorService(configuration: configuration, database: PeilStore(database: try scratch.connect()),
+                                         logger: logger, onBound: { bound.set($0) })
+        let coordinator = Task { try await service.run() }
+        defer { coordinator.cancel() }
+        let endpoint = try await bound.wait()
+
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let start = ContinuousClock.now + warmUp
+        let window = start...(start + self.window)
+        let fakes = agentKeys.enumerated().map { index, key in
+            BenchAgent(context: context, endpoint: endpoint, serverPublicKey: coordinatorKey.publicKey, keyPair: key,
+                       name: "bench-agent-\(index + 1)", concurrency: concurrency, creditBatch: creditBatch, answers: answers, window: window,
+                       stopAt: window.upperBound + .milliseconds(200))
+        }
+        fakes.forEach { $0.start() }
+        while ContinuousClock.now < window.upperBound {
+            try await Task.sleep(for: .milliseconds(250))
+            let left: Int = try monitor.query("SELECT count(*)::integer AS n FROM tasks WHERE state = 'queued'").single().decode("n")
+            guard left < queueDepth / 2, queued < tasks else { continue }
+            let count = min(tasks - queued, queueDepth / 2)
+            try queue(monitor, measurement: measurement, pattern: pattern, from: queued + 1, count: count)
+            queued += count
+        }
+        let tallies = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: fakes.map { $0.result() }) }.start()
+        }
+        coordinator.cancel()
+        _ = await coordinator.result
+
+        let stored: Int = try monitor.query("SELECT count(*)::integer AS n FROM observations").single().decode("n")
+        let open: Int = try monitor.query("SELECT count(*)::integer AS n FROM tasks WHERE state = 'queued'").single().decode("n")
+        let commitsAfter = try commits(monitor)
+        var latencies = tallies.flatMap(\.latencies)
+        latencies.sort()
+        func percentile(_ p: Double) -> Double {
+            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, max(0, Int((Double(latencies.count) * p).rounded(.up)) - 1))]
+        }
+        let acked = tallies.map(\.acksInWindow).reduce(0, +)
+        let share = Dictionary(grouping: pattern, by: \.rawValue).mapValues { Double($0.count) / Double(pattern.count) }
+        return Figures(observations: label, bytesPerKind: Dictionary(uniqueKeysWithValues: answers.bytes.map { ($0.key.rawValue, $0.value) }),
+                       sharePerKind: share, agents: agents, concurrency: concurrency, creditBatch: creditBatch, queued: queued, queueDepth: queueDepth, warmUpSeconds: warmUp.seconds,
+                       windowSeconds: self.window.seconds, acked: acked, resultsPerSecond: Double(acked) / self.window.seconds,
+                       p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99), maxMilliseconds: latencies.last ?? 0,
+                       stored: stored, commitsPerResult: stored == 0 ? 0 : Double(commitsAfter - commitsBefore) / Double(stored),
+                       queueRanDry: open == 0,
+                       rejections: tallies.flatMap(\.rejected) + tallies.filter { !$0.welcomed }.map { _ in "an agent was never welcomed" })
+    }
+
+    /// Queues tasks `from` … `from + count - 1` of the measurement: resolve tasks on a domain
+    /// each, connect tasks each on an address of its own (the per-address cap never holds a
+    /// result back).
+    private func queue(_ database: Database, measurement: Int64, pattern: [TaskKind], from: Int, count: Int) throws {
+        try database.execute("""
+            WITH synthetic AS (
+                SELECT n, 'b' || n || '.test' AS host,
+                       (\(array: pattern.map(\.rawValue))::text[])[1 + n % \(pattern.count)::integer] AS kind,
+                       '10.' || (n >> 16) % 256 || '.' || (n >> 8) % 256 || '.' || n % 256 AS address
+                FROM generate_series(\(from)::integer, \(from + count - 1)::integer) AS n
+            ), resolved AS (
+                INSERT INTO domains (name) SELECT host FROM synthetic WHERE kind = 'resolve'
+                ON CONFLICT (name) DO UPDATE SET name = excluded.name
+                RETURNING id, name
+            )
+            INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host, family, address, endpoint_key, target)
+            SELECT \(measurement)::bigint, s.kind, d.id, s.host, s.host,
+                   CASE WHEN s.kind = 'resolve' THEN NULL ELSE 'ipv4' END,
+                   CASE WHEN s.kind = 'resolve' THEN NULL ELSE s.address END,
+                   CASE WHEN s.kind = 'resolve' THEN NULL ELSE s.address || '#' || s.n END,
+                   CASE WHEN s.kind = 'resolve' THEN NULL
+                        ELSE jsonb_build_object('address', s.address, 'family', 'ipv4', 'host', s.host) END
+            FROM synthetic s LEFT JOIN resolved d ON d.name = s.host
+            ORDER BY s.n
+            """)
+    }
+
+    private func commits(_ database: Database) throws -> Int64 {
+        try database.execute("SELECT pg_stat_force_next_flush()")
+        try database.execute("SELECT pg_stat_clear_snapshot()")
+        return try database.query("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()").single().decode("xact_commit")
+    }
+}
+
+/// The endpoint the bench's coordinator bound, handed from its thread to the bench.
+private final class BoundEndpoints: @unchecked Sendable {
+    private let lock = NSLock()
+    private var endpoints: [String]?
+
+    func set(_ endpoints: [String]) { lock.withLock { self.endpoints = endpoints } }
+
+    /// The first bound endpoint, once there is one (10 s at most).
+    func wait() async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let first = lock.withLock({ endpoints?.first }) { return first }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw BenchError("the bench's coordinator did not bind within 10 s")
+    }
+}
