@@ -38,6 +38,19 @@ public struct HostAddresses: Codable, Sendable, Hashable {
     }
 }
 
+/// The CAA set a climb from a name found (RFC 8659 §3: the name, then each parent).
+public struct CAASet: Codable, Sendable, Hashable {
+    /// Where the climb found CAA records; nil when it found none (or a lookup failed).
+    public var foundAt: String?
+    /// The records found there (`flags tag "value"`), sorted.
+    public var records: [String]
+
+    public init(foundAt: String?, records: [String]) {
+        self.foundAt = foundAt
+        self.records = records.sorted()
+    }
+}
+
 /// One mail exchanger of a domain with what the checks need to know of its host name.
 public struct MailExchanger: Codable, Sendable, Hashable {
     public var preference: Int
@@ -49,14 +62,19 @@ public struct MailExchanger: Codable, Sendable, Hashable {
     public var ipv6: [String]
     /// TLSA rdata at `_25._tcp.<host>` ("3 1 1 <lowercase hex>"), sorted.
     public var tlsa: [String]
+    /// The CAA set climbing from the host found (Internet.nl's `mail_caa`); nil in
+    /// observations stored before the resolution climbed CAA per MX host, and for a null MX.
+    public var caa: CAASet?
 
-    public init(preference: Int, host: String, dnssec: DNSSECStatus, ipv4: [String] = [], ipv6: [String] = [], tlsa: [String] = []) {
+    public init(preference: Int, host: String, dnssec: DNSSECStatus, ipv4: [String] = [], ipv6: [String] = [], tlsa: [String] = [],
+                caa: CAASet? = nil) {
         self.preference = preference
         self.host = host
         self.dnssec = dnssec
         self.ipv4 = ipv4.sorted()
         self.ipv6 = ipv6.sorted()
         self.tlsa = tlsa.sorted()
+        self.caa = caa
     }
 }
 

@@ -79,6 +79,7 @@ public enum TwinCompiler {
                 if let data = tlsaData(platform.tlsa, service: .mail, platform: platform.id) {
                     records.append(LabRecord(owner: "_25._tcp." + host, type: "TLSA", data: data))
                 }
+                records += (platform.caa ?? .none).records(host: host).map { LabRecord(owner: host, type: "CAA", data: $0) }
                 zones.insert(records)
             }
         }

@@ -1,8 +1,8 @@
 import Foundation
 import PeilModel
 
-/// Measured web subtests against a twin's truth for them (``TwinDomainTruth/subtests``: the
-/// security headers, CAA, DANE for the web server and security.txt), under the rule set each
+/// Measured subtests against a twin's truth for them (``TwinDomainTruth/subtests``: the
+/// security headers, CAA, DANE for the web server and security.txt; the mail servers' CAA), under the rule set each
 /// result line was judged with (`peil results --format jsonl` writes it as `ruleSet`).
 public struct TwinSubtestComparison: Sendable, Hashable {
     /// Compared cells by batch name.
@@ -45,7 +45,7 @@ public struct TwinSubtestComparison: Sendable, Hashable {
         var lines = compared.keys.sorted().map { name in
             name.padding(toLength: 40, withPad: " ", startingAt: 0) + " \(agreeing[name] ?? 0) of \(compared[name] ?? 0)"
         }
-        lines.append("web subtests: \(agreeingCells) of \(cells) cells agree with the twin's truth")
+        lines.append("subtests: \(agreeingCells) of \(cells) cells agree with the twin's truth")
         return lines.joined(separator: "\n")
     }
 
