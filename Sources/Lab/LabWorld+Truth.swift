@@ -91,6 +91,9 @@ struct LabOracle {
                                  ipv4: addresses.ipv4, ipv6: addresses.ipv6, tlsa: records("_25._tcp." + host, "TLSA"), caa: caa(from: host))
         }
         let webCAA = caa(from: domain.webHost)
+        let mxNameservers = Set(mx.filter { !$0.host.isEmpty }.flatMap { exchanger in
+            index.zoneContaining(exchanger.host).map { records($0.name, "NS") } ?? []
+        }).sorted()
         let webZone = index.zoneContaining(domain.webHost)
         let webDelegated = webZone != nil && webZone?.name != zone?.name
         return DNSFacts(
@@ -103,7 +106,8 @@ struct LabOracle {
             domainKey: exists("_domainkey." + name) ? .exists : .nxdomain,
             caaFoundAt: webCAA.foundAt, caa: webCAA.records, webTLSA: records("_443._tcp." + domain.webHost, "TLSA"),
             webNSZone: webDelegated ? webZone?.name : nil,
-            webNameservers: webDelegated ? webZone.map { records($0.name, "NS").map(host) } : nil
+            webNameservers: webDelegated ? webZone.map { records($0.name, "NS").map(host) } : nil,
+            mxNameservers: mxNameservers.map(host)
         )
     }
 }

@@ -128,13 +128,17 @@ public struct DNSFacts: Codable, Sendable, Hashable {
     /// test's IPv6 nameserver check uses them, the mail test the domain's.
     public var webNSZone: String?
     public var webNameservers: [HostAddresses]?
+    /// The nameservers of the MX hosts' zones (the NS set found by climbing from each MX host,
+    /// as Internet.nl's `do_mx_ns_rpki`), every host once, sorted; empty without MX hosts. Nil
+    /// in observations stored before the resolution looked them up.
+    public var mxNameservers: [HostAddresses]?
 
     public init(
         domain: String, dnssec: DNSSECStatus, dnssecReason: String? = nil, nsZone: String?,
         nameservers: [HostAddresses], domainAddresses: HostAddresses, web: HostAddresses,
         webDNSSEC: DNSSECStatus, mx: [MailExchanger], nullMX: Bool, txt: [String], spf: [String],
         dmarc: [String], domainKey: DomainKeyPresence, caaFoundAt: String?, caa: [String], webTLSA: [String],
-        webNSZone: String? = nil, webNameservers: [HostAddresses]? = nil
+        webNSZone: String? = nil, webNameservers: [HostAddresses]? = nil, mxNameservers: [HostAddresses]? = nil
     ) {
         self.domain = domain
         self.dnssec = dnssec
@@ -155,6 +159,7 @@ public struct DNSFacts: Codable, Sendable, Hashable {
         self.webTLSA = webTLSA.sorted()
         self.webNSZone = webNSZone
         self.webNameservers = webNameservers?.sorted { $0.host < $1.host }
+        self.mxNameservers = mxNameservers?.sorted { $0.host < $1.host }
     }
 
     /// The nameservers the web test judges: the web host's zone's, else the domain's.

@@ -21,6 +21,10 @@ struct DomainResolutionTests {
         // CAA climbing from each MX host: mx1 finds its provider's set, mx2 has its own.
         rr("mx1.provider.nl", "CAA", []), rr("provider.nl", "CAA", ["0 issue \"ca.lab\""]),
         rr("mx2.provider.nl", "CAA", ["0 issuewild \";\""], .insecure),
+        // NS climbing from each MX host: both find provider.nl (asked once), whose nameservers
+        // are the domain's too.
+        rr("mx1.provider.nl", "NS", []), rr("mx2.provider.nl", "NS", [], .insecure),
+        rr("provider.nl", "NS", ["ns1.provider.nl", "ns2.provider.nl"]),
         rr("example.nl", "TXT", ["v=spf1 mx -all", "site-verification=1"]),
         rr("_dmarc.example.nl", "TXT", ["v=DMARC1; p=reject"]),
         rr("_domainkey.example.nl", "TXT", []),
@@ -49,7 +53,9 @@ struct DomainResolutionTests {
                                caa: CAASet(foundAt: "mx2.provider.nl", records: ["0 issuewild \";\""]))],
             nullMX: false, txt: ["site-verification=1", "v=spf1 mx -all"], spf: ["v=spf1 mx -all"],
             dmarc: ["v=DMARC1; p=reject"], domainKey: .exists, caaFoundAt: "example.nl", caa: ["0 issue \"ca.lab\""],
-            webTLSA: ["3 1 1 ef01"])
+            webTLSA: ["3 1 1 ef01"],
+            mxNameservers: [HostAddresses(host: "ns1.provider.nl", ipv4: ["198.18.0.1"], ipv6: ["2001:2:0:53::1"]),
+                            HostAddresses(host: "ns2.provider.nl", ipv4: ["198.18.0.2"])])
         #expect(observation.facts == expected)
     }
 
@@ -116,6 +122,35 @@ struct DomainResolutionTests {
         #expect(!resolver.asked.contains("provider.nl CAA"), "a failed lookup ends the climb")
         let null = try await DomainResolution(resolver: TableResolver([rr("example.nl", "MX", ["0 ."])])).resolve(domain: "example.nl").facts
         #expect(null.mx.map(\.caa) == [nil])
+    }
+
+    /// Internet.nl's `do_mx_ns_rpki`: the NS set found by climbing from each MX host, with its
+    /// addresses, every nameserver once; none without MX hosts.
+    @Test func theMailExchangersNameserversAreFoundByClimbing() async throws {
+        let resolver = TableResolver([
+            rr("example.nl", "MX", ["10 mx.example.nl", "20 mx1.hoster.nl", "30 mx2.hoster.nl"]),
+            rr("example.nl", "NS", ["ns.example.nl"]), rr("ns.example.nl", "A", ["198.18.0.9"]),
+            rr("hoster.nl", "NS", ["ns1.hoster.nl", "ns2.hoster.nl"]),
+            rr("ns1.hoster.nl", "A", ["198.18.0.10"]), rr("ns2.hoster.nl", "AAAA", ["2001:2::10"]),
+        ])
+        let facts = try await DomainResolution(resolver: resolver).resolve(domain: "example.nl").facts
+        #expect(facts.mxNameservers == [HostAddresses(host: "ns.example.nl", ipv4: ["198.18.0.9"]),
+                                        HostAddresses(host: "ns1.hoster.nl", ipv4: ["198.18.0.10"]),
+                                        HostAddresses(host: "ns2.hoster.nl", ipv6: ["2001:2::10"])])
+        #expect(resolver.asked.filter { $0 == "hoster.nl NS" }.count == 1)
+        let null = try await DomainResolution(resolver: TableResolver([rr("example.nl", "MX", ["0 ."])])).resolve(domain: "example.nl").facts
+        #expect(null.mxNameservers == [])
+    }
+
+    /// Facts stored before the field existed decode with none (not observed).
+    @Test func factsWithoutTheMailExchangersNameserversDecode() throws {
+        let facts = DNSFacts(domain: "example.nl", dnssec: .secure, nsZone: nil, nameservers: [], domainAddresses: HostAddresses(host: "example.nl"),
+                             web: HostAddresses(host: "www.example.nl"), webDNSSEC: .secure, mx: [MailExchanger(preference: 10, host: "mx.example.nl", dnssec: .secure)],
+                             nullMX: false, txt: [], spf: [], dmarc: [], domainKey: .exists, caaFoundAt: nil, caa: [], webTLSA: [])
+        let json = String(decoding: try JSONEncoder().encode(facts), as: UTF8.self)
+        #expect(!json.contains("mxNameservers") && !json.contains("\"caa\":{"))
+        let decoded = try JSONDecoder().decode(DNSFacts.self, from: Data(json.utf8))
+        #expect(decoded.mxNameservers == nil && decoded.mx[0].caa == nil)
     }
 
     @Test func caaClimbStopsAtAFailedLookup() async throws {

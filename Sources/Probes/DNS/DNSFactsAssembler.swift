@@ -56,6 +56,7 @@ public enum DNSFactsAssembler {
                 caa: caaSet(from: exchanger.host))
         }
         let webCAA = caaSet(from: webHost)
+        let mxNameserverHosts = Set(exchangers.filter { !$0.host.isEmpty }.flatMap { climb(from: $0.host).hosts }).sorted()
 
         let txt = records(domain, .txt)
         return DNSFacts(
@@ -66,7 +67,8 @@ public enum DNSFactsAssembler {
             dmarc: records(ResolutionRules.dmarcName(domain), .txt),
             domainKey: ResolutionRules.domainKey(lookup(ResolutionRules.domainKeyName(domain), .txt)),
             caaFoundAt: webCAA.foundAt, caa: webCAA.records, webTLSA: records(ResolutionRules.tlsaName(port: 443, host: webHost), .tlsa),
-            webNSZone: webDelegated ? web.zone : nil, webNameservers: webDelegated ? web.hosts.map(addresses) : nil)
+            webNSZone: webDelegated ? web.zone : nil, webNameservers: webDelegated ? web.hosts.map(addresses) : nil,
+            mxNameservers: mxNameserverHosts.map(addresses))
     }
 
     private static func key(_ name: String, _ type: String) -> String {

@@ -7,7 +7,8 @@ import PeilModel
 /// Questions: SOA of the domain; NS climbing from the domain and from the web host, then A/AAAA
 /// of each nameserver;
 /// A/AAAA of the domain and of the web host; MX, then A, AAAA and `_25._tcp` TLSA of each
-/// exchanger (at most ``ResolutionRules/maxMailExchangers``) and CAA climbing from it; TXT at
+/// exchanger (at most ``ResolutionRules/maxMailExchangers``), CAA and NS climbing from it (then
+/// A/AAAA of those nameservers, for the RPKI of the MX hosts' nameservers); TXT at
 /// the domain, `_dmarc` and `_domainkey`; CAA climbing from the web host; TLSA at
 /// `_443._tcp.<web host>`.
 /// Then, when given ``FollowUpQuestions``, the TXT names they ask for in rounds (bounded).
@@ -112,6 +113,7 @@ public struct DomainResolution: Sendable {
                 group.addTask { _ = await ledger.ask(host, .aaaa) }
                 group.addTask { _ = await ledger.ask(ResolutionRules.tlsaName(port: 25, host: host), .tlsa) }
                 group.addTask { await Self.climbCAA(from: host, ledger) }
+                group.addTask { await Self.nameservers(of: host, ledger) }
             }
         }
     }
