@@ -107,7 +107,8 @@ struct LabOracle {
             caaFoundAt: webCAA.foundAt, caa: webCAA.records, webTLSA: records("_443._tcp." + domain.webHost, "TLSA"),
             webNSZone: webDelegated ? webZone?.name : nil,
             webNameservers: webDelegated ? webZone.map { records($0.name, "NS").map(host) } : nil,
-            mxNameservers: mxNameservers.map(host)
+            mxNameservers: mxNameservers.map(host),
+            tlsrpt: records("_smtp._tls." + name, "TXT")
         )
     }
 }

@@ -132,13 +132,17 @@ public struct DNSFacts: Codable, Sendable, Hashable {
     /// as Internet.nl's `do_mx_ns_rpki`), every host once, sorted; empty without MX hosts. Nil
     /// in observations stored before the resolution looked them up.
     public var mxNameservers: [HostAddresses]?
+    /// TXT records at `_smtp._tls.<domain>` (TLS-RPT, RFC 8460); nil in observations stored
+    /// before the resolution asked it.
+    public var tlsrpt: [String]?
 
     public init(
         domain: String, dnssec: DNSSECStatus, dnssecReason: String? = nil, nsZone: String?,
         nameservers: [HostAddresses], domainAddresses: HostAddresses, web: HostAddresses,
         webDNSSEC: DNSSECStatus, mx: [MailExchanger], nullMX: Bool, txt: [String], spf: [String],
         dmarc: [String], domainKey: DomainKeyPresence, caaFoundAt: String?, caa: [String], webTLSA: [String],
-        webNSZone: String? = nil, webNameservers: [HostAddresses]? = nil, mxNameservers: [HostAddresses]? = nil
+        webNSZone: String? = nil, webNameservers: [HostAddresses]? = nil, mxNameservers: [HostAddresses]? = nil,
+        tlsrpt: [String]? = nil
     ) {
         self.domain = domain
         self.dnssec = dnssec
@@ -160,6 +164,7 @@ public struct DNSFacts: Codable, Sendable, Hashable {
         self.webNSZone = webNSZone
         self.webNameservers = webNameservers?.sorted { $0.host < $1.host }
         self.mxNameservers = mxNameservers?.sorted { $0.host < $1.host }
+        self.tlsrpt = tlsrpt?.sorted()
     }
 
     /// The nameservers the web test judges: the web host's zone's, else the domain's.

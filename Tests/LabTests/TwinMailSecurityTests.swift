@@ -52,4 +52,23 @@ final class TwinMailSecurityTests: XCTestCase {
         }
         XCTAssertGreaterThan(checked, 0)
     }
+
+    /// Every TLS-RPT variant is published somewhere; the check judges each variant's records as
+    /// the truth says; the truth reads the variant back from the facts (null MX: not tested).
+    func testTLSRPTVariantsAndTheirTruth() throws {
+        let twin = try TwinWorldTests.twin.get()
+        XCTAssertEqual(Set(twin.domains.compactMap(\.mail.tlsrpt)), Set(TwinTLSRPT.allCases))
+        for variant in TwinTLSRPT.allCases {
+            XCTAssertEqual(TLSRPTCheck.evaluate(variant.records(domain: "voorbeeld.nl")).status, variant.status, variant.rawValue)
+        }
+        let byName = Dictionary(uniqueKeysWithValues: twin.domains.map { ($0.name, $0) })
+        var seen = Set<Status>()
+        for domain in try TwinWorldTests.truth.get() {
+            let cell = try XCTUnwrap(domain.subtests["internetnl-2021"]?[PeilSubtestID.mailTLSRPT.rawValue], domain.domain)
+            seen.insert(cell.status)
+            let variant = byName[domain.domain]?.mail.tlsrpt ?? .none
+            XCTAssertEqual(cell.status, domain.facts.nullMX ? .notTested : variant.status, "\(domain.domain): \(cell.because)")
+        }
+        XCTAssertEqual(seen, [.passed, .info, .warning, .notTested])
+    }
 }

@@ -28,6 +28,7 @@ struct DomainResolutionTests {
         rr("example.nl", "TXT", ["v=spf1 mx -all", "site-verification=1"]),
         rr("_dmarc.example.nl", "TXT", ["v=DMARC1; p=reject"]),
         rr("_domainkey.example.nl", "TXT", []),
+        rr("_smtp._tls.example.nl", "TXT", ["v=TLSRPTv1; rua=mailto:tlsrpt@example.nl"]),
         rr("www.example.nl", "CAA", []),
         rr("www.example.nl", "NS", []),  // the web test's climb: not delegated, so it goes on to example.nl
         rr("example.nl", "CAA", ["0 issue \"ca.lab\""]),
@@ -55,7 +56,8 @@ struct DomainResolutionTests {
             dmarc: ["v=DMARC1; p=reject"], domainKey: .exists, caaFoundAt: "example.nl", caa: ["0 issue \"ca.lab\""],
             webTLSA: ["3 1 1 ef01"],
             mxNameservers: [HostAddresses(host: "ns1.provider.nl", ipv4: ["198.18.0.1"], ipv6: ["2001:2:0:53::1"]),
-                            HostAddresses(host: "ns2.provider.nl", ipv4: ["198.18.0.2"])])
+                            HostAddresses(host: "ns2.provider.nl", ipv4: ["198.18.0.2"])],
+            tlsrpt: ["v=TLSRPTv1; rua=mailto:tlsrpt@example.nl"])
         #expect(observation.facts == expected)
     }
 
@@ -148,9 +150,9 @@ struct DomainResolutionTests {
                              web: HostAddresses(host: "www.example.nl"), webDNSSEC: .secure, mx: [MailExchanger(preference: 10, host: "mx.example.nl", dnssec: .secure)],
                              nullMX: false, txt: [], spf: [], dmarc: [], domainKey: .exists, caaFoundAt: nil, caa: [], webTLSA: [])
         let json = String(decoding: try JSONEncoder().encode(facts), as: UTF8.self)
-        #expect(!json.contains("mxNameservers") && !json.contains("\"caa\":{"))
+        #expect(!json.contains("mxNameservers") && !json.contains("\"caa\":{") && !json.contains("tlsrpt"))
         let decoded = try JSONDecoder().decode(DNSFacts.self, from: Data(json.utf8))
-        #expect(decoded.mxNameservers == nil && decoded.mx[0].caa == nil)
+        #expect(decoded.mxNameservers == nil && decoded.mx[0].caa == nil && decoded.tlsrpt == nil)
     }
 
     @Test func caaClimbStopsAtAFailedLookup() async throws {

@@ -105,6 +105,7 @@ public enum TwinCompiler {
         records += domain.mail.mx.map { LabRecord.mx(name, $0.preference, $0.host) }
         records += domain.mail.txt.map { LabRecord.txt(name, TwinCompiler.characterStrings($0)) }
         records += domain.mail.dmarc.map { LabRecord.txt("_dmarc." + name, TwinCompiler.characterStrings($0)) }
+        records += (domain.mail.tlsrpt ?? .none).records(domain: name).map { LabRecord.txt("_smtp._tls." + name, TwinCompiler.characterStrings($0)) }
         switch domain.mail.domainKey {
         case .absent: break
         case .selector:

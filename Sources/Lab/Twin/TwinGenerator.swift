@@ -59,6 +59,7 @@ public struct TwinGenerator {
         TwinRealServers.mark(&world)
         TwinRealServers.spreadWebSecurity(&world)
         TwinRealServers.spreadMailCAA(&world)
+        TwinRealServers.spreadTLSRPT(&world)
         return world
     }
 

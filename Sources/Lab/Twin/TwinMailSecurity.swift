@@ -12,18 +12,32 @@ extension TwinRealServers {
 }
 
 /// The mail subtests the twin varies beyond the bulk columns, from its intent: CAA per MX host
-/// (`mail_starttls_tls_caa`). As Internet.nl (`checks/tasks/tls/tasks_reports.py`), it is judged
+/// (`mail_starttls_tls_caa`) and Peil's own TLS-RPT (`mail_tlsrpt`). CAA, as Internet.nl (`checks/tasks/tls/tasks_reports.py`), it is judged
 /// only when STARTTLS passed; without an MX to test it is not tested.
 extension TwinJudge {
-    /// The mail subtests by batch name (the same under every rule set).
+    /// The mail subtests by name (the same under every rule set): CAA, and Peil's own TLS-RPT.
     func mailSubtests(_ facts: DNSFacts) -> [String: StatusCell] {
+        [SubtestID.mailSTARTTLSTLSCAA.rawValue: mailCAA(facts), PeilSubtestID.mailTLSRPT.rawValue: tlsrpt(facts)]
+    }
+
+    func mailCAA(_ facts: DNSFacts) -> StatusCell {
         let starttls = mailServerColumns(facts)["starttls"]
         let hosts = facts.mx.filter { !$0.host.isEmpty }
         guard !hosts.isEmpty, hosts.count == facts.mx.count, starttls?.status == .passed else {
-            return [SubtestID.mailSTARTTLSTLSCAA.rawValue: StatusCell(.notTested, "STARTTLS \(starttls?.status.rawValue ?? "not judged")")]
+            return StatusCell(.notTested, "STARTTLS \(starttls?.status.rawValue ?? "not judged")")
         }
-        let cells = hosts.map { mailCAA($0) }
-        return [SubtestID.mailSTARTTLSTLSCAA.rawValue: StatusCell.worst(cells) ?? StatusCell(.error, "no MX host")]
+        return StatusCell.worst(hosts.map { mailCAA($0) }) ?? StatusCell(.error, "no MX host")
+    }
+
+    /// The TLS-RPT variant the twin put at `_smtp._tls.<domain>` (read back from the facts):
+    /// not tested for a null MX.
+    func tlsrpt(_ facts: DNSFacts) -> StatusCell {
+        if facts.nullMX { return StatusCell(.notTested, "null MX") }
+        let records = facts.tlsrpt ?? []
+        guard let variant = TwinTLSRPT.allCases.first(where: { $0.records(domain: facts.domain).sorted() == records }) else {
+            return StatusCell(.error, "TLS-RPT records \(records) are no twin variant")
+        }
+        return StatusCell(variant.status, "TLS-RPT \(variant.rawValue)")
     }
 
     /// The CAA set the climb from an MX host finds is one the twin put there (at a mail host or

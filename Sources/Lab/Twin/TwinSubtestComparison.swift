@@ -27,7 +27,7 @@ public struct TwinSubtestComparison: Sendable, Hashable {
             guard let wanted = expected[row.domain]?[row.ruleSet ?? "internetnl-current"] else { continue }
             for (name, want) in wanted.sorted(by: { $0.key < $1.key }) {
                 comparison.compared[name, default: 0] += 1
-                let measured = row.subtests?[name]
+                let measured = row.subtests?[name] ?? row.peilSubtests?[name]
                 if measured?.status == want.status {
                     comparison.agreeing[name, default: 0] += 1
                     continue
@@ -53,5 +53,6 @@ public struct TwinSubtestComparison: Sendable, Hashable {
         var domain: String
         var ruleSet: String?
         var subtests: [String: StatusCell]?
+        var peilSubtests: [String: StatusCell]?
     }
 }

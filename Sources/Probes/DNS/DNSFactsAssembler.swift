@@ -68,7 +68,7 @@ public enum DNSFactsAssembler {
             domainKey: ResolutionRules.domainKey(lookup(ResolutionRules.domainKeyName(domain), .txt)),
             caaFoundAt: webCAA.foundAt, caa: webCAA.records, webTLSA: records(ResolutionRules.tlsaName(port: 443, host: webHost), .tlsa),
             webNSZone: webDelegated ? web.zone : nil, webNameservers: webDelegated ? web.hosts.map(addresses) : nil,
-            mxNameservers: mxNameserverHosts.map(addresses))
+            mxNameservers: mxNameserverHosts.map(addresses), tlsrpt: records(ResolutionRules.tlsrptName(domain), .txt))
     }
 
     private static func key(_ name: String, _ type: String) -> String {

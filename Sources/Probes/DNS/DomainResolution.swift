@@ -9,7 +9,7 @@ import PeilModel
 /// A/AAAA of the domain and of the web host; MX, then A, AAAA and `_25._tcp` TLSA of each
 /// exchanger (at most ``ResolutionRules/maxMailExchangers``), CAA and NS climbing from it (then
 /// A/AAAA of those nameservers, for the RPKI of the MX hosts' nameservers); TXT at
-/// the domain, `_dmarc` and `_domainkey`; CAA climbing from the web host; TLSA at
+/// the domain, `_dmarc`, `_domainkey` and `_smtp._tls` (TLS-RPT); CAA climbing from the web host; TLSA at
 /// `_443._tcp.<web host>`.
 /// Then, when given ``FollowUpQuestions``, the TXT names they ask for in rounds (bounded).
 /// Each (name, type) is asked once, however many roles the name has. Answers are kept within
@@ -54,7 +54,7 @@ public struct DomainResolution: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for (name, type) in [(domain, DNSRecordType.soa), (domain, .a), (domain, .aaaa), (webHost, .a),
                                  (webHost, .aaaa), (domain, .txt), (ResolutionRules.dmarcName(domain), .txt),
-                                 (ResolutionRules.domainKeyName(domain), .txt),
+                                 (ResolutionRules.domainKeyName(domain), .txt), (ResolutionRules.tlsrptName(domain), .txt),
                                  (ResolutionRules.tlsaName(port: 443, host: webHost), .tlsa)] {
                 group.addTask { _ = await ledger.ask(name, type) }
             }
