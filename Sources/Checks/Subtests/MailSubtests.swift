@@ -6,8 +6,9 @@ import PeilModel
 /// `starttls` column's cell, the TLS and certificate subtests the results the `starttls_ncsc`
 /// column is the worst of (per subtest, the worst over every answering MX address), DANE
 /// the DANE target's verdicts per MX host, CAA ``CAACheck`` on the set climbing from each MX
-/// host found (Internet.nl's `mail_caa`, `checks/tasks/tls/scans.py` `cert_checks`). Without an MX to test, the STARTTLS subtests take
-/// the `starttls` column's status for `starttls_exists` and are `not_tested` otherwise.
+/// host found (Internet.nl's `mail_caa`, `checks/tasks/tls/scans.py` `cert_checks`). Without
+/// an MX to test, the STARTTLS subtests take the `starttls` column's status for
+/// `starttls_exists` and are `not_tested` otherwise.
 public enum MailSubtests {
     static let tls: [SubtestID] = [.mailSTARTTLSTLSVersion, .mailSTARTTLSTLSCiphers, .mailSTARTTLSTLSCipherOrder, .mailSTARTTLSTLSKeyExchange,
                                    .mailSTARTTLSTLSKeyExchangeHash, .mailSTARTTLSTLSCompress, .mailSTARTTLSTLSSecureRenegotiation,

@@ -12,7 +12,7 @@ import PeilModel
 /// more comma-separated URIs, `mailto:` or `https:`; other fields are extensions
 /// (`name=value`), which senders ignore.
 public enum TLSRPTCheck {
-    public static let name = "mail_tlsrpt"
+    public static let name = PeilSubtestID.mailTLSRPT.rawValue
     public static let version = "v=TLSRPTv1"
 
     /// Judges the TXT records at `_smtp._tls.<domain>`.
