@@ -19,9 +19,11 @@ enum JudgedDomains {
                                HostAddresses(host: "ns2.dns.nl", ipv4: ["198.18.0.2"], ipv6: ["2001:2::2"])],
                  domainAddresses: HostAddresses(host: domain), web: HostAddresses(host: "www." + domain, ipv4: [v4], ipv6: [v6]),
                  webDNSSEC: .secure,
-                 mx: mx ? [MailExchanger(preference: 10, host: "mx." + domain, dnssec: .secure, ipv4: [mx4], ipv6: [mx6])] : [],
+                 mx: mx ? [MailExchanger(preference: 10, host: "mx." + domain, dnssec: .secure, ipv4: [mx4], ipv6: [mx6],
+                                         caa: CAASet(foundAt: caa.isEmpty ? nil : domain, records: caa))] : [],
                  nullMX: false, txt: mx ? ["v=spf1 -all"] : [], spf: mx ? ["v=spf1 -all"] : [], dmarc: mx ? ["v=DMARC1; p=reject"] : [],
-                 domainKey: .exists, caaFoundAt: caa.isEmpty ? nil : domain, caa: caa, webTLSA: [])
+                 domainKey: .exists, caaFoundAt: caa.isEmpty ? nil : domain, caa: caa, webTLSA: [],
+                 mxNameservers: mx ? [HostAddresses(host: "ns.mailhoster.nl", ipv4: ["198.18.0.9"], ipv6: ["2001:2::9"])] : [])
     }
 
     /// A valid security.txt at the well-known path (no Encryption, not signed: recommendations).

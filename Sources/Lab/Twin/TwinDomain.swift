@@ -149,13 +149,16 @@ public struct TwinMail: Codable, Sendable, Hashable {
     /// TXT records at `_dmarc.<domain>`.
     public var dmarc: [String]
     public var domainKey: TwinDomainKey
+    /// The TLS-RPT policy at `_smtp._tls.<domain>`; absent (world files from before): none.
+    public var tlsrpt: TwinTLSRPT?
 
-    public init(mx: [TwinMX], apexAddress: Bool, txt: [String], dmarc: [String], domainKey: TwinDomainKey) {
+    public init(mx: [TwinMX], apexAddress: Bool, txt: [String], dmarc: [String], domainKey: TwinDomainKey, tlsrpt: TwinTLSRPT? = nil) {
         self.mx = mx
         self.apexAddress = apexAddress
         self.txt = txt
         self.dmarc = dmarc
         self.domainKey = domainKey
+        self.tlsrpt = tlsrpt
     }
 }
 
