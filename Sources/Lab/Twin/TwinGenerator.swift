@@ -58,6 +58,7 @@ public struct TwinGenerator {
                               webPlatforms: webPlatforms, mailPlatforms: mailPlatforms, domains: domains.sorted { $0.name < $1.name })
         TwinRealServers.mark(&world)
         TwinRealServers.spreadWebSecurity(&world)
+        TwinRealServers.spreadIPv6Pages(&world)
         return world
     }
 

@@ -2,7 +2,8 @@ import Foundation
 import PeilModel
 
 /// Measured web subtests against a twin's truth for them (``TwinDomainTruth/subtests``: the
-/// security headers, CAA, DANE for the web server and security.txt), under the rule set each
+/// security headers, CAA, DANE for the web server, security.txt and the same website over IPv4
+/// and IPv6), under the rule set each
 /// result line was judged with (`peil results --format jsonl` writes it as `ruleSet`).
 public struct TwinSubtestComparison: Sendable, Hashable {
     /// Compared cells by batch name.
