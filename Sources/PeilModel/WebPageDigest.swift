@@ -79,8 +79,12 @@ enum HTMLAttributeStripper {
                 index = end
                 continue
             }
-            guard index + 1 < bytes.count, isLetter(bytes[index + 1]), let tag = parseTag(bytes, at: index) else {
-                out.append(bytes[index]); index += 1; continue
+            guard index + 1 < bytes.count, isLetter(bytes[index + 1]) else { out.append(bytes[index]); index += 1; continue }
+            guard let tag = parseTag(bytes, at: index) else {
+                // No `>` ends it before the end of the body: the rest is text (and each byte is
+                // looked at a bounded number of times, whatever the body).
+                out += bytes[index...]
+                break
             }
             let name = tag.name
             if name == "input", tag.attributes.contains(where: { $0.name == "name" && $0.value == "__VIEWSTATE" }) {

@@ -78,6 +78,16 @@ final class SameWebsiteTests: XCTestCase {
         XCTAssertEqual(String(decoding: WebPageDigest.normalised(Array("<input name=\"__VIEWSTATE\" value=\"1\"/>x".utf8)), as: UTF8.self), "x")
     }
 
+    /// Unterminated tags end the scan with the rest as text, in linear time (500,000 bytes of
+    /// `<a` would otherwise be scanned to the end once per `<`).
+    func testUnterminatedTagsAreTextAndCheap() {
+        XCTAssertEqual(String(decoding: WebPageDigest.normalised(Array("<p>x</p><script nonce='a".utf8)), as: UTF8.self), "<p>x</p><script nonce='a")
+        let hostile = Array(String(repeating: "<a", count: WebPageDigest.maxBodyBytes / 2).utf8)
+        let start = ContinuousClock.now
+        XCTAssertEqual(WebPageDigest(body: hostile).length, hostile.count)
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(5))
+    }
+
     /// Text that is valid UTF-8 is compared as Latin-1 bytes: é one byte, € as `&#8364;`.
     func testTheComparedBytesAreLatin1() {
         XCTAssertEqual(WebPageDigest.normalised(Array("é€".utf8)), [0xE9] + Array("&#8364;".utf8))
