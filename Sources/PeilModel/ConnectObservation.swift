@@ -87,13 +87,19 @@ public struct HTTPExchange: Codable, Sendable, Hashable {
     /// Body bytes read (bounded).
     public var bodyBytes: Int
     public var error: String?
+    /// `GET /` of a `web` task: the digest of the body (any status), for the IPv4/IPv6
+    /// comparison; nil for other requests, a request without a response, and observations
+    /// stored before agents kept it. A body cut short says so here, not in `error`.
+    public var page: WebPageDigest?
 
-    public init(url: String, status: Int? = nil, headers: [HTTPHeaderField] = [], bodyBytes: Int = 0, error: String? = nil) {
+    public init(url: String, status: Int? = nil, headers: [HTTPHeaderField] = [], bodyBytes: Int = 0, error: String? = nil,
+                page: WebPageDigest? = nil) {
         self.url = url
         self.status = status
         self.headers = headers
         self.bodyBytes = bodyBytes
         self.error = error
+        self.page = page
     }
 
     /// How `error` starts when the answer was not HTTP at all (an SSH banner, TLS, random bytes).

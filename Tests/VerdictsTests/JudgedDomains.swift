@@ -40,9 +40,11 @@ enum JudgedDomains {
                        HTTPHeaderField(name: "Referrer-Policy", value: "no-referrer")]
         let tls = https ? TLSScanResult(outcome: .completed, observation: modernTLS(), certificate: TLSCertificateVerification(trusted: true, nameMatches: true), handshakes: 30)
             : TLSScanResult(outcome: .noTLS, detail: "no TLS")
-        let web = WebObservation(tls: tls, https: https ? HTTPExchange(url: "https://www.\(domain)/", status: 200, headers: headers) : nil,
-                                 http: https ? HTTPExchange(url: "http://www.\(domain)/", status: 301, headers: [HTTPHeaderField(name: "Location", value: "https://www.\(domain)/")])
-                                     : HTTPExchange(url: "http://www.\(domain)/", status: 200), port80: .open,
+        // The same page over both families (the same-website comparison's digest).
+        let page = WebPageDigest(body: Array("<html><body><h1>www.\(domain)</h1></body></html>".utf8))
+        let web = WebObservation(tls: tls, https: https ? HTTPExchange(url: "https://www.\(domain)/", status: 200, headers: headers, page: page) : nil,
+                                 http: https ? HTTPExchange(url: "http://www.\(domain)/", status: 301, headers: [HTTPHeaderField(name: "Location", value: "https://www.\(domain)/")], page: page)
+                                     : HTTPExchange(url: "http://www.\(domain)/", status: 200, page: page), port80: .open,
                                  securityTxt: https ? securityTxt(domain) : nil)
         let reach = ReachObservation(ports: [PortProbe(port: 80, state: .open), PortProbe(port: 443, state: https ? .open : .refused)])
         func target(_ address: String, _ host: String) -> ConnectTarget {

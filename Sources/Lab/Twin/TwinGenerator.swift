@@ -60,6 +60,7 @@ public struct TwinGenerator {
         TwinRealServers.spreadWebSecurity(&world)
         TwinRealServers.spreadMailCAA(&world)
         TwinRealServers.spreadTLSRPT(&world)
+        TwinRealServers.spreadIPv6Pages(&world)
         return world
     }
 

@@ -2,7 +2,8 @@ import Foundation
 import PeilModel
 
 /// Measured subtests against a twin's truth for them (``TwinDomainTruth/subtests``: the
-/// security headers, CAA, DANE for the web server and security.txt; the mail servers' CAA), under the rule set each
+/// security headers, CAA, DANE for the web server, security.txt and the same website over IPv4
+/// and IPv6; the mail servers' CAA; Peil's own TLS-RPT), under the rule set each
 /// result line was judged with (`peil results --format jsonl` writes it as `ruleSet`).
 public struct TwinSubtestComparison: Sendable, Hashable {
     /// Compared cells by batch name.
