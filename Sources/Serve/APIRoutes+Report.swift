@@ -44,9 +44,19 @@ extension APIRoutes {
         var visible = try await visibleDomains(context)
         if let only { visible = visible.map { $0.intersection(only) } ?? only }
         var input: ReportInput
+        let key = ReportInputKey(measurement: id, sets: query.sets, baseline: query.baseline, rules: query.rules?.rawValue,
+                                       baselineRules: query.baselineRules?.rawValue, sliceBy: query.by)
+        let loader = loader, runner = runner
         do {
-            input = try await loader.input(.stored(String(id)), sets: query.sets, baseline: query.baseline, rules: query.rules,
-                                           baselineRules: query.baselineRules, sliceBy: query.by)
+            input = try await reportInputs.value(key, finished: {
+                try await runner.run { try $0.progress(measurementID: id).isComplete }
+            }, load: {
+                try await loader.input(.stored(String(id)), sets: query.sets, baseline: query.baseline, rules: query.rules,
+                                       baselineRules: query.baselineRules, sliceBy: query.by)
+            })
+            // Explanations change without the measurement changing: always the current ones.
+            input.explanations = try await runner.run { try $0.explanations() }
+            input.reportTime = ReportLoader.timestamp(Date())
         } catch let error as VerdictsError {
             throw APIError(.unprocessableContent, error.description)
         }

@@ -15,7 +15,9 @@ extension APIRoutes {
         _ = try context.requireUnlimited(.analyst, "import sets")
         context.auditTarget.set("set " + name)
         let entries = try SeedList.parse(files)
-        return try await runner.run { try $0.importSet(name: name, entries: entries) }
+        let summary = try await runner.run { try $0.importSet(name: name, entries: entries) }
+        await reportInputs.removeAll()  // a report over this set covers its new members
+        return summary
     }
 
     /// A measurement over the union of `sets`; its id.

@@ -64,7 +64,7 @@ public struct ReportLoader: Sendable {
     }
 
     /// `yyyy-mm-ddThh:mm:ssZ` in UTC, as explanations record their time.
-    static func timestamp(_ date: Date) -> String {
+    public static func timestamp(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
