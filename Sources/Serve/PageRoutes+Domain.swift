@@ -35,15 +35,25 @@ extension PageRoutes {
         return PageHTML.response(PageHTML.page("Domain \(name)", context, body))
     }
 
-    /// The domain's statuses per column in the newest measurements that have it.
+    /// The domain's statuses per column in the newest measurements that have it. A measurement
+    /// still running is a row that says so: judging it would judge the whole measurement again
+    /// on every view (finished ones are judged once, ``LoadCache``).
     func history(_ name: String, _ context: APIContext, columns: [ReportColumn]) async throws -> String {
-        let measurements = try await api.runner.run { try $0.measurements() }
+        let measurements = try await api.runner.run { store in
+            try store.measurements().prefix(Self.historyLength * 2).map { ($0, try store.progress(measurementID: $0.id)) }
+        }
         var rows: [String] = []
-        for info in measurements.prefix(Self.historyLength * 2) where rows.count < Self.historyLength {
+        for (info, progress) in measurements where rows.count < Self.historyLength {
+            let link = "<td><a href=\"\(PageHTML.text(Self.measurementPath(info.id, "/domains/" + name)))\">"
+                + "\(PageHTML.text(PageHTML.name(info)))</a></td><td>\(PageHTML.date(info.createdAt))</td>"
+            if !progress.isComplete {
+                rows.append("<tr data-measurement=\"\(info.id)\">" + link
+                    + "<td colspan=\"\(columns.count)\">running: \(progress.done + progress.notTestable) of \(progress.total) tasks</td></tr>")
+                continue
+            }
             guard let report = try? await api.buildReport(.init(), context, id: info.id, only: [name]),
                   let row = report.domains.first(where: { $0.domain == name }) else { continue }
-            rows.append("<tr data-measurement=\"\(info.id)\"><td><a href=\"\(PageHTML.text(Self.measurementPath(info.id, "/domains/" + name)))\">"
-                + "\(PageHTML.text(PageHTML.name(info)))</a></td><td>\(PageHTML.date(info.createdAt))</td>"
+            rows.append("<tr data-measurement=\"\(info.id)\">" + link
                 + columns.map { column in
                     let status = row.cells[column.key]?.status.rawValue ?? ""
                     return "<td class=\"s-\(PageHTML.text(status))\">\(PageHTML.text(status))</td>"
