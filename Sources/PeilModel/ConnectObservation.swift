@@ -107,6 +107,12 @@ public struct HTTPExchange: Codable, Sendable, Hashable {
     /// The port answered, but not in HTTP: no response head, `error` starting ``notHTTPError``.
     public var isNotHTTP: Bool { status == nil && error?.hasPrefix(Self.notHTTPError) == true }
 
+    /// How `error` starts when the time cap ended the exchange before a whole response head came.
+    public static let timedOutError = "no complete response head within "
+    /// The request got no answer in time: no response head, `error` starting ``timedOutError``.
+    /// Peil's own request that went unanswered, not something the server said.
+    public var timedOut: Bool { status == nil && error?.hasPrefix(Self.timedOutError) == true }
+
     /// Every value of a header, in order, matched case-insensitively.
     public func values(_ name: String) -> [String] {
         headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)

@@ -121,6 +121,21 @@ final class SameWebsiteTests: XCTestCase {
         XCTAssertTrue(ports.because.contains("port 80 and 443 over IPv4") && ports.because.contains("port 443 over IPv6"), ports.because)
     }
 
+    /// A `GET /` the time cap ended without an answer is Peil's failed request: error, not
+    /// failed, whether it leaves a family silent or with fewer ports.
+    func testARequestWithoutAnAnswerInTimeIsAnErrorNotAFailure() {
+        var silent = Self.web(https: false)
+        silent.http = HTTPExchange(url: "http://www.example.nl/", error: HTTPExchange.timedOutError + "10 s (0 bytes received)")
+        let both = cell(Self.web(), silent)
+        XCTAssertEqual(both.status, .error, both.because)
+        XCTAssertTrue(both.because.contains("http://www.example.nl/ over \(Fixture.v6)"), both.because)
+        var slow = Self.web()
+        slow.https = HTTPExchange(url: "https://www.example.nl/", error: HTTPExchange.timedOutError + "10 s (12 bytes received)")
+        XCTAssertEqual(cell(slow, Self.web()).status, .error)
+        XCTAssertTrue(HTTPExchange(url: "x", error: HTTPExchange.timedOutError + "1 s").timedOut)
+        XCTAssertFalse(HTTPExchange(url: "x", error: "refused").timedOut)
+    }
+
     /// Without HTTPS on either family, port 80's answers are compared.
     func testPort80IsComparedWithoutHTTPS() {
         let plain = cell(Self.web(https: false), Self.web(https: false))

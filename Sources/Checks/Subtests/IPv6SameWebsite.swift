@@ -56,8 +56,9 @@ extension IPv6Subtests {
         return ([http.map { _ in 80 }, https.map { _ in 443 }].compactMap { $0 }, https ?? http)
     }
 
-    /// The comparison of two probed addresses: failed when a family got no response or the
-    /// ports or the status codes differ; then the distance `100 − quick_ratio × 100` of the two
+    /// The comparison of two probed addresses: error when a family's `GET /` went unanswered in
+    /// time; failed when a family got no response (refused, not HTTP, no TLS) or the ports or the
+    /// status codes differ; then the distance `100 − quick_ratio × 100` of the two
     /// pages: at most ``sameWebsiteMaxDistance`` is passed for a status from 200 to 400 and a
     /// warning for any other (`notice_status_code`), more is a warning (`notice`). Not tested
     /// when a page has no digest (observed before agents kept one); error when a body was cut
@@ -65,6 +66,14 @@ extension IPv6Subtests {
     public static func sameWebsite(ipv4 address4: String, _ web4: WebObservation, ipv6 address6: String, _ web6: WebObservation) -> StatusCell {
         let (ports4, response4) = answer(web4), (ports6, response6) = answer(web6)
         func ports(_ list: [UInt16]) -> String { list.isEmpty ? "none" : list.map(String.init).joined(separator: " and ") }
+        if response4 == nil || response6 == nil || ports4 != ports6 {
+            // A request the time cap ended unanswered is Peil's failed request, not the site's
+            // answer: the comparison is not made rather than failed (as for security.txt).
+            let unanswered = [(address4, web4), (address6, web6)].flatMap { address, web in
+                [web.http, web.https].compactMap { $0 }.filter(\.timedOut).map { "\($0.url) over \(address) (\($0.error ?? ""))" }
+            }
+            if !unanswered.isEmpty { return StatusCell(.error, "GET / got no answer in time: " + unanswered.joined(separator: "; ")) }
+        }
         guard let response4, let response6 else {
             let silent = [response4 == nil ? "IPv4 \(address4)" : nil, response6 == nil ? "IPv6 \(address6)" : nil].compactMap { $0 }
             return StatusCell(.failed, "no HTTP response to GET / on port 80 or 443 over " + silent.joined(separator: " and "))

@@ -110,7 +110,7 @@ public enum HTTPClient {
                 }
             }
         } catch .timeout {
-            return ended(HTTPExchange(url: url, error: "no complete response head within \(HTTPResponseHead.seconds(limits.timeout)) "
+            return ended(HTTPExchange(url: url, error: HTTPExchange.timedOutError + "\(HTTPResponseHead.seconds(limits.timeout)) "
                                       + "(\(received.count) bytes received)"))
         } catch {
             return ended(HTTPExchange(url: url, error: received.isEmpty ? "\(error)" : "\(error) after \(received.count) bytes of the response head"))
