@@ -20,7 +20,7 @@ import PackageDescription
 ///     Coordinator  → PeilModel Wire Store                 role
 ///     Agent        → PeilModel Wire Probes                role
 ///     Telemetry    (swift-metrics, Prometheus, NIO only)  /metrics and /health over HTTP
-///     Serve        → PeilModel Checks Store Verdicts Report COpenSSL (Hummingbird)   `peil serve`, the JSON API
+///     Serve        → PeilModel Checks Store Verdicts Report COpenSSL (Hummingbird, HummingbirdTLS)   `peil serve`: the JSON API, the pages
 ///     peil         → every target above but the shims     the one executable
 ///
 /// Checks and Probes do not know each other: what a probe needs from the rules (the mail
@@ -93,10 +93,11 @@ let package = Package(
         // Verdict assembly: a measurement's stored observations, read once, judged under a rule set
         // into bulk columns; `peil results`' formats; the inputs of `peil report` (no argument parsing).
         .target(name: "Verdicts", dependencies: ["PeilModel", "Checks", "DANE", "Store", "Report", "Lab"]),
-        // `peil serve`: the JSON API (and later the pages) over the store, Hummingbird on SwiftNIO.
+        // `peil serve`: the JSON API and the dashboard's pages over the store, Hummingbird on SwiftNIO (TLS: swift-nio-ssl).
         .target(name: "Serve", dependencies: [
             "PeilModel", "Checks", "Store", "Verdicts", "Report", "COpenSSL",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.embedInCode("openapi.json")]),
         // The one executable.

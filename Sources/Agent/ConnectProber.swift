@@ -168,7 +168,9 @@ public struct MeasurementProber: TaskProber {
 extension EndpointProbes {
     /// The real probes: `TLSScanner` on port 443 (server name = the host) and on port 25 after
     /// STARTTLS (EHLO `ehloName`, no early data), `GET /` over a TCP or TLS stream
-    /// (certificate not verified: the scan judges it), and the security.txt fetch over TLS
+    /// (certificate not verified: the scan judges it; the body read up to
+    /// ``WebPageDigest/maxBodyBytes`` within the exchange's time cap and kept as its digest only),
+    /// and the security.txt fetch over TLS
     /// (``SecurityTxtProbe``, each request on its own connection, the body up to
     /// ``SecurityTxtFetch/maxBodyBytes``). A GET's connect is judged as `PortCheck` judges a
     /// port: `connectTimeout`, one retry after a timeout. A request whose connection opened but
@@ -186,7 +188,8 @@ extension EndpointProbes {
                 let (state, exchange) = onceMore(unless: { $0.answer?.status != nil }, taskDeadline) {
                     connected(target, port: port, secure: secure, taskDeadline, connectTimeout: connectTimeout,
                               timeout: timeout, failed: { HTTPExchange(url: url, error: $0) }) { stream, limits in
-                        HTTPClient.get(url: url, host: target.host, over: stream, limits: limits)
+                        pageExchange(HTTPClient.getWithBody(url: url, host: target.host, path: "/", over: stream, limits: limits,
+                                                            maxBodyBytes: WebPageDigest.maxBodyBytes, anyStatus: true))
                     }
                 }
                 return (state, exchange)
@@ -208,6 +211,17 @@ extension EndpointProbes {
                     return answer ?? (HTTPExchange(url: url, error: "port 443 \(port.rawValue)"), [], false)
                 }
             })
+    }
+
+    /// A `GET /` with its body as the exchange with the body's digest (``WebPageDigest``): the
+    /// page is not kept. A body cut short is the digest's `error`: the head was whole, so the
+    /// exchange itself has none (the header checks read it as before).
+    static func pageExchange(_ read: (exchange: HTTPExchange, body: [UInt8], truncated: Bool)) -> HTTPExchange {
+        var exchange = read.exchange
+        guard exchange.status != nil else { return exchange }
+        exchange.page = WebPageDigest(body: read.body, truncated: read.truncated, error: exchange.error)
+        exchange.error = nil
+        return exchange
     }
 
     /// `request`, and once more when the port accepted but `answered` says it got no answer and

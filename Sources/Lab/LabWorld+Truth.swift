@@ -63,6 +63,17 @@ struct LabOracle {
         HostAddresses(host: name, ipv4: records(name, "A"), ipv6: records(name, "AAAA"))
     }
 
+    /// The CAA set climbing from `host` finds (RFC 8659 §3).
+    func caa(from host: String) -> CAASet {
+        var candidate: String? = host
+        while let current = candidate, !current.isEmpty {
+            let found = records(current, "CAA")
+            if !found.isEmpty { return CAASet(foundAt: current, records: found) }
+            candidate = DNSName.parent(of: current)
+        }
+        return CAASet(foundAt: nil, records: [])
+    }
+
     func facts(_ domain: LabDomain) -> DNSFacts {
         let name = domain.name
         let zone = index.zoneContaining(name)
@@ -77,16 +88,12 @@ struct LabOracle {
             if host.isEmpty { return MailExchanger(preference: preference, host: "", dnssec: status(ofName: name)) }
             let addresses = self.host(host)
             return MailExchanger(preference: preference, host: host, dnssec: status(ofName: host),
-                                 ipv4: addresses.ipv4, ipv6: addresses.ipv6, tlsa: records("_25._tcp." + host, "TLSA"))
+                                 ipv4: addresses.ipv4, ipv6: addresses.ipv6, tlsa: records("_25._tcp." + host, "TLSA"), caa: caa(from: host))
         }
-        var caaFoundAt: String?
-        var caa: [String] = []
-        var candidate: String? = domain.webHost
-        while let current = candidate, !current.isEmpty {
-            let found = records(current, "CAA")
-            if !found.isEmpty { caaFoundAt = current; caa = found; break }
-            candidate = DNSName.parent(of: current)
-        }
+        let webCAA = caa(from: domain.webHost)
+        let mxNameservers = Set(mx.filter { !$0.host.isEmpty }.flatMap { exchanger in
+            index.zoneContaining(exchanger.host).map { records($0.name, "NS") } ?? []
+        }).sorted()
         let webZone = index.zoneContaining(domain.webHost)
         let webDelegated = webZone != nil && webZone?.name != zone?.name
         return DNSFacts(
@@ -97,9 +104,11 @@ struct LabOracle {
             mx: mx, nullMX: nullMX, txt: txt, spf: txt.filter { $0.lowercased().hasPrefix("v=spf1") },
             dmarc: records("_dmarc." + name, "TXT"),
             domainKey: exists("_domainkey." + name) ? .exists : .nxdomain,
-            caaFoundAt: caaFoundAt, caa: caa, webTLSA: records("_443._tcp." + domain.webHost, "TLSA"),
+            caaFoundAt: webCAA.foundAt, caa: webCAA.records, webTLSA: records("_443._tcp." + domain.webHost, "TLSA"),
             webNSZone: webDelegated ? webZone?.name : nil,
-            webNameservers: webDelegated ? webZone.map { records($0.name, "NS").map(host) } : nil
+            webNameservers: webDelegated ? webZone.map { records($0.name, "NS").map(host) } : nil,
+            mxNameservers: mxNameservers.map(host),
+            tlsrpt: records("_smtp._tls." + name, "TXT")
         )
     }
 }

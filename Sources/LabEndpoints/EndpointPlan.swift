@@ -189,26 +189,45 @@ public struct EndpointSite: Codable, Sendable, Hashable {
     public var location: String?
     /// The `Strict-Transport-Security` value sent over HTTPS, nil for none.
     public var hsts: String?
-    /// Whether the page over IPv6 differs from the IPv4 one.
+    /// Whether the page over IPv6 differs from the IPv4 one (``ipv6Note`` added to it).
     public var differentOverIPv6: Bool
+    /// Whether the page carries a `script` and a `style` tag with a nonce new on every response,
+    /// so its two families' pages differ in the nonces only.
+    public var scriptNonce: Bool
     /// The security headers sent over HTTPS; nil: ``EndpointHeader/defaultSecurityHeaders``.
     public var securityHeaders: [EndpointHeader]?
     /// What the security.txt paths answer over HTTPS; nil: the page, as for any path.
     public var securityTxt: EndpointSecurityTxt?
 
     public init(host: String, redirectStatus: Int?, location: String?, hsts: String?, differentOverIPv6: Bool,
-                securityHeaders: [EndpointHeader]? = nil, securityTxt: EndpointSecurityTxt? = nil) {
+                securityHeaders: [EndpointHeader]? = nil, securityTxt: EndpointSecurityTxt? = nil, scriptNonce: Bool = false) {
         self.host = host
         self.redirectStatus = redirectStatus
         self.location = location
         self.hsts = hsts
         self.differentOverIPv6 = differentOverIPv6
+        self.scriptNonce = scriptNonce
         self.securityHeaders = securityHeaders
         self.securityTxt = securityTxt
     }
 
     /// The security headers sent over HTTPS.
     public var servedSecurityHeaders: [EndpointHeader] { securityHeaders ?? EndpointHeader.defaultSecurityHeaders }
+
+    /// What a site that differs over IPv6 adds to its page there: long enough that the page is
+    /// no longer the same website by Internet.nl's measure (a distance above 10 for pages up to
+    /// several hundred bytes). Plain text nginx can quote as it is.
+    public static let ipv6Note = "<p>Deze site is over IPv6 in onderhoud. Tot het onderhoud klaar is, staat hier alleen dit bericht; "
+        + "de gewone pagina is over IPv4 te bereiken. Excuses voor het ongemak, en dank voor uw geduld.</p>"
+
+    /// The page of the site at `path`: `nonce` in its script and style tags when it has them,
+    /// ``ipv6Note`` when asked over IPv6 and the site differs there. The lab's server and nginx
+    /// (with `$request_uri`, `$request_id` and its own IPv6 test) serve the same bytes.
+    public func page(path: String, nonce: String, ipv6: Bool) -> String {
+        let scripts = scriptNonce ? "<script nonce='\(nonce)' src='/peil.js'></script><style nonce='\(nonce)'>h1{color:#154273}</style>" : ""
+        let note = ipv6 && differentOverIPv6 ? Self.ipv6Note : ""
+        return "<html><head><title>\(host)</title>\(scripts)</head><body><h1>\(host)</h1><p>Peil lab, \(path)</p>\(note)</body></html>\n"
+    }
 }
 
 /// A stand-in TLSA data string and the key it stands for.

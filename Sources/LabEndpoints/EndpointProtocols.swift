@@ -40,8 +40,8 @@ enum EndpointProtocols {
                 return
             }
         }
-        let variant = ipv6 && site.differentOverIPv6 ? "<p>Deze site is over IPv6 in onderhoud.</p>" : ""
-        let body = "<html><head><title>\(site.host)</title></head><body><h1>\(site.host)</h1><p>Peil lab, \(path.prefix(100))</p>\(variant)</body></html>\n"
+        let nonce = (0..<16).map { _ in String(UInt8.random(in: 0...255), radix: 16).leftPadded2 }.joined()
+        let body = site.page(path: String(path.prefix(100)), nonce: nonce, ipv6: ipv6)
         channel.write(response(200, headers: headers, body: body))
     }
 
@@ -87,4 +87,9 @@ enum EndpointProtocols {
         }
         channel.write("421 4.7.0 too many commands\r\n")
     }
+}
+
+private extension String {
+    /// Two hexadecimal digits.
+    var leftPadded2: String { count >= 2 ? self : "0" + self }
 }

@@ -57,7 +57,7 @@ public struct NginxConfiguration: Sendable {
             "    keepalive_timeout 10s;",
             "    client_header_timeout 10s;",
             "    send_timeout 10s;",
-            "    map $server_addr $peil_ipv6_note { \"~:\" \"<p>Deze site is over IPv6 in onderhoud.</p>\"; default \"\"; }",
+            "    map $server_addr $peil_ipv6_note { \"~:\" \"\(EndpointSite.ipv6Note)\"; default \"\"; }",
         ]
         let sites = Dictionary(plan.sites.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
         for platform in plan.platforms {
@@ -119,10 +119,15 @@ public struct NginxConfiguration: Sendable {
         return page(site)
     }
 
-    /// The endpoint server's page, with the IPv6 note where the site differs over IPv6.
+    /// The endpoint server's page (``EndpointSite/page(path:nonce:ipv6:)``): `$request_id` as the
+    /// nonce, new on every request; the IPv6 note where the site differs over IPv6 (by the
+    /// address the request came in on).
     private func page(_ site: EndpointSite) -> String {
-        let note = site.differentOverIPv6 ? "$peil_ipv6_note" : ""
-        return "return 200 \"<html><head><title>\(site.host)</title></head><body><h1>\(site.host)</h1><p>Peil lab, $request_uri</p>\(note)</body></html>\\n\";"
+        var served = site
+        served.differentOverIPv6 = false
+        var text = served.page(path: "$request_uri", nonce: "$request_id", ipv6: false)
+        if site.differentOverIPv6 { text = text.replacingOccurrences(of: "</p></body>", with: "</p>$peil_ipv6_note</body>") }
+        return "return 200 \"\(text.replacingOccurrences(of: "\n", with: "\\n"))\";"
     }
 
     /// HSTS (when the site sends it) and the site's security headers, on every response.

@@ -87,19 +87,31 @@ public struct HTTPExchange: Codable, Sendable, Hashable {
     /// Body bytes read (bounded).
     public var bodyBytes: Int
     public var error: String?
+    /// `GET /` of a `web` task: the digest of the body (any status), for the IPv4/IPv6
+    /// comparison; nil for other requests, a request without a response, and observations
+    /// stored before agents kept it. A body cut short says so here, not in `error`.
+    public var page: WebPageDigest?
 
-    public init(url: String, status: Int? = nil, headers: [HTTPHeaderField] = [], bodyBytes: Int = 0, error: String? = nil) {
+    public init(url: String, status: Int? = nil, headers: [HTTPHeaderField] = [], bodyBytes: Int = 0, error: String? = nil,
+                page: WebPageDigest? = nil) {
         self.url = url
         self.status = status
         self.headers = headers
         self.bodyBytes = bodyBytes
         self.error = error
+        self.page = page
     }
 
     /// How `error` starts when the answer was not HTTP at all (an SSH banner, TLS, random bytes).
     public static let notHTTPError = "not HTTP: "
     /// The port answered, but not in HTTP: no response head, `error` starting ``notHTTPError``.
     public var isNotHTTP: Bool { status == nil && error?.hasPrefix(Self.notHTTPError) == true }
+
+    /// How `error` starts when the time cap ended the exchange before a whole response head came.
+    public static let timedOutError = "no complete response head within "
+    /// The request got no answer in time: no response head, `error` starting ``timedOutError``.
+    /// Peil's own request that went unanswered, not something the server said.
+    public var timedOut: Bool { status == nil && error?.hasPrefix(Self.timedOutError) == true }
 
     /// Every value of a header, in order, matched case-insensitively.
     public func values(_ name: String) -> [String] {

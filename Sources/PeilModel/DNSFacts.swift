@@ -38,6 +38,19 @@ public struct HostAddresses: Codable, Sendable, Hashable {
     }
 }
 
+/// The CAA set a climb from a name found (RFC 8659 §3: the name, then each parent).
+public struct CAASet: Codable, Sendable, Hashable {
+    /// Where the climb found CAA records; nil when it found none (or a lookup failed).
+    public var foundAt: String?
+    /// The records found there (`flags tag "value"`), sorted.
+    public var records: [String]
+
+    public init(foundAt: String?, records: [String]) {
+        self.foundAt = foundAt
+        self.records = records.sorted()
+    }
+}
+
 /// One mail exchanger of a domain with what the checks need to know of its host name.
 public struct MailExchanger: Codable, Sendable, Hashable {
     public var preference: Int
@@ -49,14 +62,19 @@ public struct MailExchanger: Codable, Sendable, Hashable {
     public var ipv6: [String]
     /// TLSA rdata at `_25._tcp.<host>` ("3 1 1 <lowercase hex>"), sorted.
     public var tlsa: [String]
+    /// The CAA set climbing from the host found (Internet.nl's `mail_caa`); nil in
+    /// observations stored before the resolution climbed CAA per MX host, and for a null MX.
+    public var caa: CAASet?
 
-    public init(preference: Int, host: String, dnssec: DNSSECStatus, ipv4: [String] = [], ipv6: [String] = [], tlsa: [String] = []) {
+    public init(preference: Int, host: String, dnssec: DNSSECStatus, ipv4: [String] = [], ipv6: [String] = [], tlsa: [String] = [],
+                caa: CAASet? = nil) {
         self.preference = preference
         self.host = host
         self.dnssec = dnssec
         self.ipv4 = ipv4.sorted()
         self.ipv6 = ipv6.sorted()
         self.tlsa = tlsa.sorted()
+        self.caa = caa
     }
 }
 
@@ -110,13 +128,21 @@ public struct DNSFacts: Codable, Sendable, Hashable {
     /// test's IPv6 nameserver check uses them, the mail test the domain's.
     public var webNSZone: String?
     public var webNameservers: [HostAddresses]?
+    /// The nameservers of the MX hosts' zones (the NS set found by climbing from each MX host,
+    /// as Internet.nl's `do_mx_ns_rpki`), every host once, sorted; empty without MX hosts. Nil
+    /// in observations stored before the resolution looked them up.
+    public var mxNameservers: [HostAddresses]?
+    /// TXT records at `_smtp._tls.<domain>` (TLS-RPT, RFC 8460); nil in observations stored
+    /// before the resolution asked it.
+    public var tlsrpt: [String]?
 
     public init(
         domain: String, dnssec: DNSSECStatus, dnssecReason: String? = nil, nsZone: String?,
         nameservers: [HostAddresses], domainAddresses: HostAddresses, web: HostAddresses,
         webDNSSEC: DNSSECStatus, mx: [MailExchanger], nullMX: Bool, txt: [String], spf: [String],
         dmarc: [String], domainKey: DomainKeyPresence, caaFoundAt: String?, caa: [String], webTLSA: [String],
-        webNSZone: String? = nil, webNameservers: [HostAddresses]? = nil
+        webNSZone: String? = nil, webNameservers: [HostAddresses]? = nil, mxNameservers: [HostAddresses]? = nil,
+        tlsrpt: [String]? = nil
     ) {
         self.domain = domain
         self.dnssec = dnssec
@@ -137,6 +163,8 @@ public struct DNSFacts: Codable, Sendable, Hashable {
         self.webTLSA = webTLSA.sorted()
         self.webNSZone = webNSZone
         self.webNameservers = webNameservers?.sorted { $0.host < $1.host }
+        self.mxNameservers = mxNameservers?.sorted { $0.host < $1.host }
+        self.tlsrpt = tlsrpt?.sorted()
     }
 
     /// The nameservers the web test judges: the web host's zone's, else the domain's.

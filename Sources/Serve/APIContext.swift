@@ -10,6 +10,10 @@ public struct APIContext: RequestContext {
     public var key: APIKey?
     /// What the handler of a write says it acted on (a set's name, a measurement's id).
     public let auditTarget = AuditTarget()
+    /// The pages' session (``PageMiddleware``); nil on the API and before a page's first visit.
+    var session: PageSession?
+    /// A page's POSTed form, read and its CSRF token checked by ``PageMiddleware``.
+    var form = FormFields()
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -5,8 +5,10 @@ import NIOCore
 import Store
 
 /// The outermost middleware: every error becomes the API's JSON error answer (``APIError``;
-/// an unexpected one is logged and answered 500 without details), and every answer carries
-/// the security headers (a CSP that allows nothing and no framing, no sniffing, no caching).
+/// an unexpected one is logged and answered 500 without details), or on a page (any path
+/// outside `/api/`) an HTML page saying the same; and every answer carries the security
+/// headers (a CSP that allows nothing, on pages nothing but their own style sheet and forms;
+/// no framing, no sniffing, no caching).
 struct APIErrorMiddleware: RouterMiddleware {
     typealias Context = APIContext
 
@@ -16,16 +18,29 @@ struct APIErrorMiddleware: RouterMiddleware {
         .cacheControl: "no-store",
     ]
 
+    /// The pages' headers: their CSP allows the one style sheet (`/assets/style.css`) and forms
+    /// posting to the server itself; no script, image, font, frame or connection.
+    static let pageSecurityHeaders: HTTPFields = [
+        .contentSecurityPolicy: PageHTML.contentSecurityPolicy,
+        .xContentTypeOptions: "nosniff",
+        .cacheControl: "no-store",
+        .init("X-Frame-Options")!: "DENY",
+        .init("Referrer-Policy")!: "no-referrer",
+    ]
+
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        let isPage = !(path.hasPrefix(APIRoutes.prefix + "/") || path == APIRoutes.prefix)
         var response: Response
         do {
             response = try await next(request, context)
         } catch {
             let known = APIError.from(error)
             if known == nil { context.logger.error("\(request.method) \(request.uri.path) failed: \(String(reflecting: error))") }
-            response = try (known ?? APIError(.internalServerError, "internal error")).response(from: request, context: context)
+            let error = known ?? APIError(.internalServerError, "internal error")
+            response = isPage ? PageHTML.errorResponse(error, context: context) : try error.response(from: request, context: context)
         }
-        for field in Self.securityHeaders where response.headers[field.name] == nil {
+        for field in (isPage ? Self.pageSecurityHeaders : Self.securityHeaders) where response.headers[field.name] == nil {
             response.headers.append(field)
         }
         return response
@@ -44,7 +59,9 @@ struct APIKeyMiddleware: RouterMiddleware {
     static let challenge: HTTPFields = [.wwwAuthenticate: "Bearer realm=\"peil\""]
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
-        if openPaths.contains(request.uri.path) { return try await next(request, context) }
+        let path = request.uri.path
+        guard path.hasPrefix(APIRoutes.prefix + "/") || path == APIRoutes.prefix else { return try await next(request, context) }
+        if openPaths.contains(path) { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw APIError(.unauthorized, "an API key is required: Authorization: Bearer <key>", headers: Self.challenge)
         }

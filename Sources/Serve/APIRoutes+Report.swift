@@ -19,20 +19,49 @@ extension APIRoutes {
     /// covers its own domains only.
     @Sendable func report(_ request: Request, context: APIContext) async throws -> Response {
         let id = try measurementID(context)
-        let visible = try await visibleDomains(context)
         let query = request.uri.queryParameters
         let sets = ReportLoader.list(query["sets"].map(String.init))
         if let sets, sets.isEmpty { throw APIError(.badRequest, "sets names no set") }
-        let rules = try ruleSet(request), baselineRules = try ruleSet(request, "baselineRules")
+        let asked = ReportQuery(sets: sets, baseline: query["baseline"].map(String.init), rules: try ruleSet(request),
+                                baselineRules: try ruleSet(request, "baselineRules"), by: query["by"].map(String.init))
+        return try JSON.response(try await buildReport(asked, context, id: id))
+    }
+
+    /// What a report is over: `sets` (nil: the measurement's), against `baseline`, under
+    /// `rules` and `baselineRules`, sliced `by` a tag.
+    struct ReportQuery: Sendable {
+        var sets: [String]?
+        var baseline: String?
+        var rules: RuleSet?
+        var baselineRules: RuleSet?
+        var by: String?
+    }
+
+    /// The report of measurement `id` as `query` asks for it, over the key's own domains when
+    /// it is tag-limited (`only`: over those of them only): the API's report and the pages'
+    /// are this one.
+    func buildReport(_ query: ReportQuery, _ context: APIContext, id: Int64, only: Set<String>? = nil) async throws -> Report {
+        var visible = try await visibleDomains(context)
+        if let only { visible = visible.map { $0.intersection(only) } ?? only }
         var input: ReportInput
+        let key = ReportInputKey(measurement: id, sets: query.sets, baseline: query.baseline, rules: query.rules?.rawValue,
+                                       baselineRules: query.baselineRules?.rawValue, sliceBy: query.by)
+        let loader = loader, runner = runner
         do {
-            input = try await loader.input(.stored(String(id)), sets: sets, baseline: query["baseline"].map(String.init), rules: rules,
-                                           baselineRules: baselineRules, sliceBy: query["by"].map(String.init))
+            input = try await reportInputs.value(key, finished: {
+                try await runner.run { try $0.progress(measurementID: id).isComplete }
+            }, load: {
+                try await loader.input(.stored(String(id)), sets: query.sets, baseline: query.baseline, rules: query.rules,
+                                       baselineRules: query.baselineRules, sliceBy: query.by)
+            })
+            // Explanations change without the measurement changing: always the current ones.
+            input.explanations = try await runner.run { try $0.explanations() }
+            input.reportTime = ReportLoader.timestamp(Date())
         } catch let error as VerdictsError {
             throw APIError(.unprocessableContent, error.description)
         }
         if let visible { input = input.limited(to: visible) }
-        return try JSON.response(ReportBuilder.build(input, title: nil))
+        return ReportBuilder.build(input, title: nil)
     }
 
     /// `POST /measurements/{id}/rescans`: measures again the named domains, or those with a
@@ -41,7 +70,6 @@ extension APIRoutes {
     @Sendable func rescan(_ request: Request, context: APIContext) async throws -> Response {
         _ = try context.require(.analyst)
         let id = try measurementID(context)
-        let visible = try await visibleDomains(context)
         let body = try await body(RescanRequest.self, request, "POST", "/measurements/{id}/rescans")
         guard (body.domains == nil) != (body.only == nil) else { throw APIError(.badRequest, "give domains or only, not both") }
         let rules = try body.rules.map { text in
@@ -58,14 +86,7 @@ extension APIRoutes {
         } else {
             choice = .domains(body.domains ?? [])
         }
-        context.auditTarget.set("measurement \(id)")
-        do {
-            let rescan = try await loader.rescan(String(id), choice: choice, rules: rules, allowed: visible)
-            context.auditTarget.set("measurement \(id) → \(rescan.id)")
-            return try JSON.response(RescanAnswer(id: rescan.id, rescanOf: rescan.of, domains: rescan.domains), status: .created)
-        } catch let error as VerdictsError {
-            throw APIError(.unprocessableContent, error.description)
-        }
+        return try JSON.response(try await rescanAction(context, id: id, choice: choice, rules: rules), status: .created)
     }
 }
 

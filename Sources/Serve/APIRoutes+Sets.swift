@@ -18,10 +18,7 @@ extension APIRoutes {
     @Sendable func importSet(_ request: Request, context: APIContext) async throws -> Response {
         _ = try context.requireUnlimited(.analyst, "import sets")
         let body = try await body(ImportSetRequest.self, request, "POST", "/sets")
-        context.auditTarget.set("set " + body.name)
-        let entries = try SeedList.parse(body.files.map { SeedFile(name: $0.name, text: $0.text) })
-        let summary = try await runner.run { try $0.importSet(name: body.name, entries: entries) }
-        return try JSON.response(summary)
+        return try JSON.response(try await importSetAction(context, name: body.name, files: body.files.map { SeedFile(name: $0.name, text: $0.text) }))
     }
 }
 
@@ -44,9 +41,7 @@ extension APIRoutes {
     @Sendable func startMeasurement(_ request: Request, context: APIContext) async throws -> Response {
         _ = try context.requireUnlimited(.analyst, "start measurements over whole sets")
         let body = try await body(StartMeasurementRequest.self, request, "POST", "/measurements")
-        let id = try await runner.run { try $0.createMeasurement(sets: body.sets) }
-        context.auditTarget.set("measurement \(id)")
-        return try JSON.response(MeasurementStarted(id: id), status: .created)
+        return try JSON.response(MeasurementStarted(id: try await startMeasurementAction(context, sets: body.sets)), status: .created)
     }
 
     /// `GET /measurements/{id}`: what it is and its progress.
@@ -59,10 +54,9 @@ extension APIRoutes {
 
     /// `POST /measurements/{id}/cancel`: every task still open ends not testable (analyst, not tag-limited).
     @Sendable func cancelMeasurement(_ request: Request, context: APIContext) async throws -> Response {
-        let key = try context.requireUnlimited(.analyst, "cancel measurements")
+        _ = try context.requireUnlimited(.analyst, "cancel measurements")
         let id = try measurementID(context)
-        context.auditTarget.set("measurement \(id)")
-        let cancelled = try await runner.run { try $0.cancelMeasurement(id, reason: "measurement cancelled through the API by key \(key.name)") }
+        let cancelled = try await cancelMeasurementAction(context, id: id)
         return try JSON.response(CancelAnswer(id: id, cancelledTasks: cancelled))
     }
 }

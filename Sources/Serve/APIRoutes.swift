@@ -9,6 +9,8 @@ struct APIRoutes: Sendable {
     let runner: StoreRunner
     let document: OpenAPIDocument
     let configuration: ServeConfiguration
+    /// Judged report inputs of finished measurements (the report and domain pages' cost; `LoadCache`).
+    let reportInputs = ReportInputCache()
 
     static let prefix = "/api/v1"
     static let documentPath = prefix + "/openapi.json"

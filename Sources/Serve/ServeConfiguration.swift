@@ -14,6 +14,8 @@ public struct ServeConfiguration: Sendable {
     public var ratePerSecond: Double
     /// Reads the Public Suffix List when verdicts are judged (the mail authentication rules).
     public var loadSuffixList: @Sendable () throws -> PublicSuffixList
+    /// TLS: the certificate chain and the private key (PEM files); nil serves plain HTTP.
+    public var tls: (certificateFile: String, keyFile: String)?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 4 << 20, rateBurst: Double = 60,
                 ratePerSecond: Double = 10, loadSuffixList: @escaping @Sendable () throws -> PublicSuffixList) {
@@ -24,6 +26,9 @@ public struct ServeConfiguration: Sendable {
         self.ratePerSecond = ratePerSecond
         self.loadSuffixList = loadSuffixList
     }
+
+    /// `http` or `https`, as the server speaks.
+    public var scheme: String { tls == nil ? "http" : "https" }
 
     /// `HOST:PORT`, `[IPV6]:PORT` as `--bind` takes it; nil when it is neither.
     public static func parseBind(_ text: String) -> (host: String, port: Int)? {

@@ -15,12 +15,16 @@ public struct DomainVerdicts: Sendable, Hashable {
     public var mail: [String: StatusCell]
     /// The subtests by Internet.nl's batch name.
     public var subtests: [SubtestID: StatusCell]
+    /// Peil's own subtests (not Internet.nl's; never in the batch-shaped document).
+    public var peilSubtests: [PeilSubtestID: StatusCell]
 
-    public init(domain: String, web: [String: StatusCell], mail: [String: StatusCell], subtests: [SubtestID: StatusCell] = [:]) {
+    public init(domain: String, web: [String: StatusCell], mail: [String: StatusCell], subtests: [SubtestID: StatusCell] = [:],
+                peilSubtests: [PeilSubtestID: StatusCell] = [:]) {
         self.domain = domain
         self.web = web
         self.mail = mail
         self.subtests = subtests
+        self.peilSubtests = peilSubtests
     }
 
     /// The cell of `column` (web or mail by its test).
@@ -63,7 +67,8 @@ public struct DomainVerdicts: Sendable, Hashable {
                                   testable ? "resolution \(domain.state)" : "not testable: \(domain.lastError ?? "no result")")
             return DomainVerdicts(domain: domain.name, web: Dictionary(uniqueKeysWithValues: BulkColumns.web.map { ($0.name, cell) }),
                                   mail: Dictionary(uniqueKeysWithValues: BulkColumns.mail.map { ($0.name, cell) }),
-                                  subtests: Dictionary(uniqueKeysWithValues: JudgedSubtests.all.map { ($0, cell) }))
+                                  subtests: Dictionary(uniqueKeysWithValues: JudgedSubtests.all.map { ($0, cell) }),
+                                  peilSubtests: Dictionary(uniqueKeysWithValues: PeilSubtestID.allCases.map { ($0, cell) }))
         }
         var evidence = evidence(resolution.facts, linked)
         evidence.failedLookups = DomainEvidence.failedLookups(resolution.queries)
@@ -77,7 +82,7 @@ public struct DomainVerdicts: Sendable, Hashable {
         var subtests = WebSubtests.evaluate(evidence, columns: web, ruleSet: ruleSet, dane: daneSubtests(.web, ruleSet), tlsaDNSSEC: tlsaDNSSEC)
         subtests.merge(MailSubtests.evaluate(evidence, auth: judged.auth, columns: mail, ruleSet: ruleSet, dane: daneSubtests(.mail, ruleSet))) { web, _ in web }
         subtests.merge(RPKIDomainSubtests.evaluate(resolution.facts, snapshot: rpki)) { judged, _ in judged }
-        return DomainVerdicts(domain: domain.name, web: web, mail: mail, subtests: subtests)
+        return DomainVerdicts(domain: domain.name, web: web, mail: mail, subtests: subtests, peilSubtests: PeilSubtests.evaluate(evidence))
     }
 
     /// The DANE subtests of one host (`DANECheck`, on the chain the host presented).

@@ -64,7 +64,7 @@ public struct ReportLoader: Sendable {
     }
 
     /// `yyyy-mm-ddThh:mm:ssZ` in UTC, as explanations record their time.
-    static func timestamp(_ date: Date) -> String {
+    public static func timestamp(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -128,7 +128,7 @@ public struct ReportLoader: Sendable {
         let verdicts = await DomainVerdicts.evaluate(observations, ruleSet: ruleSet, psl: psl)
         let domains = verdicts.map {
             MeasuredDomain(domain: $0.domain, web: $0.web, mail: $0.mail, facts: observations.resolutions[$0.domain]?.facts,
-                           subtests: $0.subtests)
+                           subtests: $0.subtests, peilSubtests: $0.peilSubtests)
         }
         return MeasurementInput(id: info.id, name: label(info), date: day(info.createdAt), ruleSet: ruleSet.rawValue,
                                 imported: false, domains: domains)

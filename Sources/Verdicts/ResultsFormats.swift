@@ -19,13 +19,14 @@ public enum ResultsFormats {
     }
 
     /// One JSON object per domain: `{"domain", "ruleSet", "web": {name: cell}, "mail": {name: cell},
-    /// "subtests": {Internet.nl's batch name: cell}}`.
+    /// "subtests": {Internet.nl's batch name: cell}, "peilSubtests": {Peil's own subtest: cell}}`.
     public static func jsonLines(_ verdicts: [DomainVerdicts], ruleSet: RuleSet) throws -> [String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try verdicts.map { verdict in
             let line = PerDomain(domain: verdict.domain, ruleSet: ruleSet.rawValue, web: verdict.web, mail: verdict.mail,
-                                 subtests: Dictionary(uniqueKeysWithValues: verdict.subtests.map { ($0.key.rawValue, $0.value) }))
+                                 subtests: Dictionary(uniqueKeysWithValues: verdict.subtests.map { ($0.key.rawValue, $0.value) }),
+                                 peilSubtests: Dictionary(uniqueKeysWithValues: verdict.peilSubtests.map { ($0.key.rawValue, $0.value) }))
             return String(decoding: try encoder.encode(line), as: UTF8.self)
         }
     }
@@ -45,5 +46,6 @@ public enum ResultsFormats {
         var web: [String: StatusCell]
         var mail: [String: StatusCell]
         var subtests: [String: StatusCell]
+        var peilSubtests: [String: StatusCell]
     }
 }

@@ -88,9 +88,8 @@ struct ClaimBench {
             try finishOldest()
         }
         times.sort()
-        func percentile(_ p: Double) -> Double { times[min(times.count - 1, Int((Double(times.count) * p).rounded(.up)) - 1)] }
         return Figures(queued: size, addresses: addresses, claims: claims, limit: limit, inFlight: inFlight, perAddress: perAddress,
-                       p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99), maxMilliseconds: times.last ?? 0,
+                       p50Milliseconds: nearestRank(times, 0.5), p99Milliseconds: nearestRank(times, 0.99), maxMilliseconds: times.last ?? 0,
                        meanMilliseconds: times.reduce(0, +) / Double(times.count), tempBytes: temp,
                        blocksPerClaim: Double(blocks) / Double(claims), fillSeconds: fillSeconds)
     }

@@ -118,15 +118,12 @@ struct IngestBench {
         let commitsAfter = try commits(monitor)
         var latencies = tallies.flatMap(\.latencies)
         latencies.sort()
-        func percentile(_ p: Double) -> Double {
-            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, max(0, Int((Double(latencies.count) * p).rounded(.up)) - 1))]
-        }
         let acked = tallies.map(\.acksInWindow).reduce(0, +)
         let share = Dictionary(grouping: pattern, by: \.rawValue).mapValues { Double($0.count) / Double(pattern.count) }
         return Figures(observations: label, bytesPerKind: Dictionary(uniqueKeysWithValues: answers.bytes.map { ($0.key.rawValue, $0.value) }),
                        sharePerKind: share, agents: agents, concurrency: concurrency, creditBatch: creditBatch, queued: queued, queueDepth: queueDepth, warmUpSeconds: warmUp.seconds,
                        windowSeconds: self.window.seconds, acked: acked, resultsPerSecond: Double(acked) / self.window.seconds,
-                       p50Milliseconds: percentile(0.5), p99Milliseconds: percentile(0.99), maxMilliseconds: latencies.last ?? 0,
+                       p50Milliseconds: nearestRank(latencies, 0.5), p99Milliseconds: nearestRank(latencies, 0.99), maxMilliseconds: latencies.last ?? 0,
                        stored: stored, commitsPerResult: stored == 0 ? 0 : Double(commitsAfter - commitsBefore) / Double(stored),
                        queueRanDry: open == 0,
                        rejections: tallies.flatMap(\.rejected) + tallies.filter { !$0.welcomed }.map { _ in "an agent was never welcomed" })

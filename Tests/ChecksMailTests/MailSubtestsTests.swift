@@ -82,4 +82,30 @@ final class MailSubtestsTests: XCTestCase {
         XCTAssertEqual(cells[.mailDNSSECMXExist], StatusCell(.failed, "mx2.example.net: insecure"))
         XCTAssertEqual(cells[.mailDNSSECMailtoExist]?.status, .passed)
     }
+
+    /// CAA per MX host (Internet.nl's `mail_caa`): the worst host decides; a host without a set
+    /// warns `not-found`; a failed lookup with nothing found is `error`; an observation from
+    /// before the per-host climb is not tested; without STARTTLS it is not tested.
+    func testCAAPerMailServer() {
+        func exchanger(_ host: String, _ address: String, caa: CAASet?) -> MailExchanger {
+            MailExchanger(preference: 10, host: host, dnssec: .secure, ipv4: [address], caa: caa)
+        }
+        let good = CAASet(foundAt: "example.nl", records: ["0 issue \"ca.lab\""])
+        func cell(_ second: CAASet?, failed: Set<String> = [], starttls: Bool = true) -> StatusCell? {
+            let facts = Fixture.facts(mx: [exchanger("mx1.example.nl", Fixture.mx4, caa: good), exchanger("mx2.example.nl", "198.18.32.2", caa: second)])
+            var evidence = Fixture.evidence(facts, mail: [Fixture.mx4: Fixture.scan(), "198.18.32.2": Fixture.scan(starttls ? .completed : .noStartTLS)])
+            evidence.failedLookups = failed
+            return subtests(evidence)[.mailSTARTTLSTLSCAA]
+        }
+        XCTAssertEqual(cell(good)?.status, .passed)
+        XCTAssertEqual(cell(good)?.because.contains("found-host: example.nl"), true, cell(good)?.because ?? "")
+        let none = cell(CAASet(foundAt: nil, records: []))
+        XCTAssertEqual(none, StatusCell(.warning, "mx2.example.nl: not-found"), "optional: a missing set is a warning")
+        let noIssue = cell(CAASet(foundAt: "mx2.example.nl", records: ["0 issuewild \"ca.lab\""]))
+        XCTAssertEqual(noIssue?.status, .warning)
+        XCTAssertEqual(noIssue?.because.contains("missing-required-property-issue"), true, noIssue?.because ?? "")
+        XCTAssertEqual(cell(CAASet(foundAt: nil, records: []), failed: ["mx2.example.nl CAA"]), StatusCell(.error, "the CAA lookup of mx2.example.nl failed"))
+        XCTAssertEqual(cell(nil)?.status, .notTested, "stored before the per-host climb")
+        XCTAssertEqual(cell(good, starttls: false)?.status, .notTested, "STARTTLS did not pass")
+    }
 }

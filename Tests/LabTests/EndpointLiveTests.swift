@@ -106,7 +106,8 @@ final class EndpointLiveTests: XCTestCase {
         let web = Dictionary(twin.webPlatforms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let mailByHost = Dictionary(twin.mailPlatforms.flatMap { platform in platform.hostNames.map { ($0, platform) } }, uniquingKeysWith: { first, _ in first })
         func kinds(_ domain: TwinDomain) -> Set<String> {
-            var kinds: Set<String> = ["redirect \(domain.web.redirect)", "hsts \(domain.web.hsts ?? "-")", "ipv6content \(domain.web.differentContentOverIPv6)"]
+            var kinds: Set<String> = ["redirect \(domain.web.redirect)", "hsts \(domain.web.hsts ?? "-")", "ipv6content \(domain.web.differentContentOverIPv6)",
+                                     "nonce \(domain.web.scriptNonce)"]
             if let platform = web[domain.web.platform] {
                 kinds.insert("web \(platform.tlsProfile) \(platform.https)")
                 kinds.insert("web6 \(platform.https) \(platform.ipv6Service)")

@@ -18,9 +18,17 @@ struct DomainResolutionTests {
         rr("_25._tcp.mx1.provider.nl", "TLSA", ["3 1 1 abcd"]),
         rr("mx2.provider.nl", "A", ["198.18.32.2"], .insecure), rr("mx2.provider.nl", "AAAA", [], .insecure),
         rr("_25._tcp.mx2.provider.nl", "TLSA", [], rcode: "NXDOMAIN", .insecure),
+        // CAA climbing from each MX host: mx1 finds its provider's set, mx2 has its own.
+        rr("mx1.provider.nl", "CAA", []), rr("provider.nl", "CAA", ["0 issue \"ca.lab\""]),
+        rr("mx2.provider.nl", "CAA", ["0 issuewild \";\""], .insecure),
+        // NS climbing from each MX host: both find provider.nl (asked once), whose nameservers
+        // are the domain's too.
+        rr("mx1.provider.nl", "NS", []), rr("mx2.provider.nl", "NS", [], .insecure),
+        rr("provider.nl", "NS", ["ns1.provider.nl", "ns2.provider.nl"]),
         rr("example.nl", "TXT", ["v=spf1 mx -all", "site-verification=1"]),
         rr("_dmarc.example.nl", "TXT", ["v=DMARC1; p=reject"]),
         rr("_domainkey.example.nl", "TXT", []),
+        rr("_smtp._tls.example.nl", "TXT", ["v=TLSRPTv1; rua=mailto:tlsrpt@example.nl"]),
         rr("www.example.nl", "CAA", []),
         rr("www.example.nl", "NS", []),  // the web test's climb: not delegated, so it goes on to example.nl
         rr("example.nl", "CAA", ["0 issue \"ca.lab\""]),
@@ -40,11 +48,16 @@ struct DomainResolutionTests {
                           HostAddresses(host: "ns2.provider.nl", ipv4: ["198.18.0.2"])],
             domainAddresses: HostAddresses(host: "example.nl", ipv4: ["198.18.48.1"]),
             web: HostAddresses(host: "www.example.nl", ipv4: ["198.18.16.1"], ipv6: ["2001:2:0:80::1"]), webDNSSEC: .secure,
-            mx: [MailExchanger(preference: 10, host: "mx1.provider.nl", dnssec: .secure, ipv4: ["198.18.32.1"], ipv6: ["2001:2:0:25::1"], tlsa: ["3 1 1 abcd"]),
-                 MailExchanger(preference: 20, host: "mx2.provider.nl", dnssec: .insecure, ipv4: ["198.18.32.2"])],
+            mx: [MailExchanger(preference: 10, host: "mx1.provider.nl", dnssec: .secure, ipv4: ["198.18.32.1"], ipv6: ["2001:2:0:25::1"], tlsa: ["3 1 1 abcd"],
+                                caa: CAASet(foundAt: "provider.nl", records: ["0 issue \"ca.lab\""])),
+                 MailExchanger(preference: 20, host: "mx2.provider.nl", dnssec: .insecure, ipv4: ["198.18.32.2"],
+                               caa: CAASet(foundAt: "mx2.provider.nl", records: ["0 issuewild \";\""]))],
             nullMX: false, txt: ["site-verification=1", "v=spf1 mx -all"], spf: ["v=spf1 mx -all"],
             dmarc: ["v=DMARC1; p=reject"], domainKey: .exists, caaFoundAt: "example.nl", caa: ["0 issue \"ca.lab\""],
-            webTLSA: ["3 1 1 ef01"])
+            webTLSA: ["3 1 1 ef01"],
+            mxNameservers: [HostAddresses(host: "ns1.provider.nl", ipv4: ["198.18.0.1"], ipv6: ["2001:2:0:53::1"]),
+                            HostAddresses(host: "ns2.provider.nl", ipv4: ["198.18.0.2"])],
+            tlsrpt: ["v=TLSRPTv1; rua=mailto:tlsrpt@example.nl"])
         #expect(observation.facts == expected)
     }
 
@@ -96,6 +109,50 @@ struct DomainResolutionTests {
         #expect(resolver.asked.filter { $0.hasSuffix(" CAA") } == ["portal.example.nl CAA", "example.nl CAA", "nl CAA"])
         #expect(facts.caaFoundAt == "nl")
         #expect(facts.caa == ["0 issuewild \";\""])
+    }
+
+    /// Each MX host has its own climb; a null MX has none.
+    @Test func caaIsClimbedFromEveryMailExchanger() async throws {
+        let resolver = TableResolver([
+            rr("example.nl", "MX", ["10 mx.mail.example.nl", "20 mx.provider.nl"]),
+            rr("example.nl", "CAA", ["0 issue \"ca.lab\""]),
+            rr("mx.provider.nl", "CAA", [], rcode: "SERVFAIL", .error),
+        ])
+        let facts = try await DomainResolution(resolver: resolver).resolve(domain: "example.nl").facts
+        #expect(facts.mx.map(\.caa) == [CAASet(foundAt: "example.nl", records: ["0 issue \"ca.lab\""]), CAASet(foundAt: nil, records: [])])
+        #expect(resolver.asked.contains("mail.example.nl CAA"))
+        #expect(!resolver.asked.contains("provider.nl CAA"), "a failed lookup ends the climb")
+        let null = try await DomainResolution(resolver: TableResolver([rr("example.nl", "MX", ["0 ."])])).resolve(domain: "example.nl").facts
+        #expect(null.mx.map(\.caa) == [nil])
+    }
+
+    /// Internet.nl's `do_mx_ns_rpki`: the NS set found by climbing from each MX host, with its
+    /// addresses, every nameserver once; none without MX hosts.
+    @Test func theMailExchangersNameserversAreFoundByClimbing() async throws {
+        let resolver = TableResolver([
+            rr("example.nl", "MX", ["10 mx.example.nl", "20 mx1.hoster.nl", "30 mx2.hoster.nl"]),
+            rr("example.nl", "NS", ["ns.example.nl"]), rr("ns.example.nl", "A", ["198.18.0.9"]),
+            rr("hoster.nl", "NS", ["ns1.hoster.nl", "ns2.hoster.nl"]),
+            rr("ns1.hoster.nl", "A", ["198.18.0.10"]), rr("ns2.hoster.nl", "AAAA", ["2001:2::10"]),
+        ])
+        let facts = try await DomainResolution(resolver: resolver).resolve(domain: "example.nl").facts
+        #expect(facts.mxNameservers == [HostAddresses(host: "ns.example.nl", ipv4: ["198.18.0.9"]),
+                                        HostAddresses(host: "ns1.hoster.nl", ipv4: ["198.18.0.10"]),
+                                        HostAddresses(host: "ns2.hoster.nl", ipv6: ["2001:2::10"])])
+        #expect(resolver.asked.filter { $0 == "hoster.nl NS" }.count == 1)
+        let null = try await DomainResolution(resolver: TableResolver([rr("example.nl", "MX", ["0 ."])])).resolve(domain: "example.nl").facts
+        #expect(null.mxNameservers == [])
+    }
+
+    /// Facts stored before the field existed decode with none (not observed).
+    @Test func factsWithoutTheMailExchangersNameserversDecode() throws {
+        let facts = DNSFacts(domain: "example.nl", dnssec: .secure, nsZone: nil, nameservers: [], domainAddresses: HostAddresses(host: "example.nl"),
+                             web: HostAddresses(host: "www.example.nl"), webDNSSEC: .secure, mx: [MailExchanger(preference: 10, host: "mx.example.nl", dnssec: .secure)],
+                             nullMX: false, txt: [], spf: [], dmarc: [], domainKey: .exists, caaFoundAt: nil, caa: [], webTLSA: [])
+        let json = String(decoding: try JSONEncoder().encode(facts), as: UTF8.self)
+        #expect(!json.contains("mxNameservers") && !json.contains("\"caa\":{") && !json.contains("tlsrpt"))
+        let decoded = try JSONDecoder().decode(DNSFacts.self, from: Data(json.utf8))
+        #expect(decoded.mxNameservers == nil && decoded.mx[0].caa == nil && decoded.tlsrpt == nil)
     }
 
     @Test func caaClimbStopsAtAFailedLookup() async throws {
@@ -159,7 +216,8 @@ struct DomainResolutionTests {
         #expect(facts.dnssecReason == reason)
         #expect(facts.webDNSSEC == .bogus)
         #expect(facts.web.ipv4 == ["198.18.16.7"])
-        #expect(facts.mx == [MailExchanger(preference: 10, host: "mx.bogus.nl", dnssec: .bogus, ipv4: ["198.18.32.7"])])
+        #expect(facts.mx == [MailExchanger(preference: 10, host: "mx.bogus.nl", dnssec: .bogus, ipv4: ["198.18.32.7"],
+                                                  caa: CAASet(foundAt: nil, records: []))])
         #expect(facts.domainKey == .nxdomain)
     }
 

@@ -66,6 +66,21 @@ struct HTTPBodyTests {
         #expect(r.exchange.status == 404 && r.body.isEmpty && !r.truncated)
     }
 
+    /// `GET /` for the same-website comparison reads the body of any status but 1xx, 204, 304.
+    @Test func anyStatusReadsEveryBodyButThoseThatHaveNone() {
+        func get(_ answer: String) -> (exchange: HTTPExchange, body: [UInt8], truncated: Bool) {
+            HTTPClient.getWithBody(url: "https://h/", host: "h", path: "/", over: ScriptedStream(answer), maxBodyBytes: 100, anyStatus: true)
+        }
+        let notFound = get("HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found")
+        #expect(notFound.exchange.status == 404 && notFound.body == Array("not found".utf8))
+        let moved = get("HTTP/1.1 301 Moved\r\nLocation: https://h/x\r\n\r\n<p>moved</p>")
+        #expect(moved.body == Array("<p>moved</p>".utf8) && moved.exchange.error == nil)
+        for status in [204, 304] {
+            let none = get("HTTP/1.1 \(status) X\r\n\r\nnot a body")
+            #expect(none.exchange.status == status && none.body.isEmpty)
+        }
+    }
+
     @Test func dechunkWaitsForTheRest() {
         #expect(HTTPBody.dechunk(Array("5\r\nabc".utf8)).state == .partial)
         #expect(HTTPBody.dechunk(Array("5\r\nabcde\r".utf8)).state == .partial)

@@ -5,8 +5,9 @@ import XCTest
 
 /// The report's per-domain subtest section and the subtests in `report.json`.
 final class SubtestSectionTests: XCTestCase {
-    func input(subtests: [SubtestID: StatusCell], testsMail: Bool = true) -> ReportInput {
-        let domain = MeasuredDomain(domain: "a.nl", web: ["hsts": StatusCell(.passed)], mail: ["dmarc": StatusCell(.failed)], subtests: subtests)
+    func input(subtests: [SubtestID: StatusCell], peil: [PeilSubtestID: StatusCell] = [:], testsMail: Bool = true) -> ReportInput {
+        let domain = MeasuredDomain(domain: "a.nl", web: ["hsts": StatusCell(.passed)], mail: ["dmarc": StatusCell(.failed)], subtests: subtests,
+                                    peilSubtests: peil)
         let measurement = MeasurementInput(id: 1, name: "m", date: "2026-12-03", ruleSet: "internetnl-current", imported: false, domains: [domain])
         return ReportInput(measurement: measurement, sets: [ReportSet(name: "s", members: ["a.nl": SetMember(layer: nil, testsMail: testsMail)])])
     }
@@ -45,5 +46,20 @@ final class SubtestSectionTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(DomainRow.self, from: data), row)
         let bare = DomainRow(domain: "b.nl", sets: [], layer: nil, organisation: nil, cells: [:], providers: Providers())
         XCTAssertFalse(String(decoding: try JSONEncoder().encode(bare), as: UTF8.self).contains("subtests"), "no key without subtests")
+    }
+
+    /// Peil's own subtests follow Internet.nl's, marked `Peil`, and round-trip as `peil_subtests`.
+    func testPeilsOwnSubtestsFollowMarked() throws {
+        let built = ReportBuilder.build(input(subtests: [.mailAuthDMARCExist: StatusCell(.passed)],
+                                              peil: [.mailTLSRPT: StatusCell(.info, "_smtp._tls.a.nl: no-record")]))
+        let section = HTMLReport.render(built).components(separatedBy: "<section id=\"subtests\">")[1]
+        XCTAssertTrue(section.contains("<td>Peil</td><td>TLS reporting (TLS-RPT, RFC 8460)<br><code>mail_tlsrpt</code></td><td class=\"s-info\">info</td>"), section)
+        XCTAssertLessThan(try XCTUnwrap(section.range(of: "mail_auth_dmarc_exist")).lowerBound, try XCTUnwrap(section.range(of: "mail_tlsrpt")).lowerBound)
+        let row = try XCTUnwrap(built.domains.first)
+        let json = String(decoding: try JSONEncoder().encode(row), as: UTF8.self)
+        XCTAssertTrue(json.contains(#""peil_subtests":{"mail_tlsrpt":{"#), json)
+        XCTAssertEqual(try JSONDecoder().decode(DomainRow.self, from: Data(json.utf8)), row)
+        let webOnly = ReportBuilder.build(input(subtests: [:], peil: [.mailTLSRPT: StatusCell(.passed)], testsMail: false))
+        XCTAssertEqual(webOnly.domains.first?.peilSubtests, [:], "a set without the mail test shows no mail subtests")
     }
 }

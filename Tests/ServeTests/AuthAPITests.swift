@@ -104,7 +104,7 @@ final class AuthAPITests: APITestCase {
 
     func testTheRouterAndTheDocumentHaveTheSameOperations() throws {
         let router = try ServeApplication.router(store: store, configuration: configuration())
-        let routes = router.routes.map { "\($0.method.rawValue) \($0.path.description)" }.sorted()
+        let routes = router.routes.map { "\($0.method.rawValue) \($0.path.description)" }.filter { $0.contains(" /api/") }.sorted()
         let document = try OpenAPIDocument.bundled()
         XCTAssertEqual(routes, document.operations)
         XCTAssertGreaterThanOrEqual(routes.count, 13)

@@ -48,4 +48,17 @@ final class BatchSchemaTests: XCTestCase {
             XCTAssertEqual(Set(tests.keys), Set(JudgedSubtests.all.filter { $0.test == .web }.map(\.rawValue)), name)
         }
     }
+
+    /// Peil's own subtests (TLS-RPT) are in the JSON lines, never in Internet.nl's batch shape.
+    func testPeilsOwnSubtestsStayOutOfTheBatchDocument() async throws {
+        let verdicts = await JudgedDomains.all()
+        XCTAssertTrue(verdicts.allSatisfy { $0.peilSubtests[.mailTLSRPT] != nil })
+        for test in [BulkTest.web, .mail] {
+            let document = try ResultsFormats.batchJSON(verdicts, measurementID: 1, ruleSet: .internetnlCurrent, test: test, submitted: Date(), finished: Date())
+            XCTAssertFalse(document.contains(PeilSubtestID.mailTLSRPT.rawValue), "\(test)")
+        }
+        let lines = try ResultsFormats.jsonLines(verdicts, ruleSet: .internetnlCurrent)
+        XCTAssertTrue(lines.allSatisfy { $0.contains(#""peilSubtests":{"mail_tlsrpt":{"#) }, lines.first ?? "")
+        XCTAssertTrue(lines.allSatisfy { !$0.contains(#""subtests":{"mail_tlsrpt""#) })
+    }
 }

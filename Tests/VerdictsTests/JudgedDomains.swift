@@ -19,9 +19,11 @@ enum JudgedDomains {
                                HostAddresses(host: "ns2.dns.nl", ipv4: ["198.18.0.2"], ipv6: ["2001:2::2"])],
                  domainAddresses: HostAddresses(host: domain), web: HostAddresses(host: "www." + domain, ipv4: [v4], ipv6: [v6]),
                  webDNSSEC: .secure,
-                 mx: mx ? [MailExchanger(preference: 10, host: "mx." + domain, dnssec: .secure, ipv4: [mx4], ipv6: [mx6])] : [],
+                 mx: mx ? [MailExchanger(preference: 10, host: "mx." + domain, dnssec: .secure, ipv4: [mx4], ipv6: [mx6],
+                                         caa: CAASet(foundAt: caa.isEmpty ? nil : domain, records: caa))] : [],
                  nullMX: false, txt: mx ? ["v=spf1 -all"] : [], spf: mx ? ["v=spf1 -all"] : [], dmarc: mx ? ["v=DMARC1; p=reject"] : [],
-                 domainKey: .exists, caaFoundAt: caa.isEmpty ? nil : domain, caa: caa, webTLSA: [])
+                 domainKey: .exists, caaFoundAt: caa.isEmpty ? nil : domain, caa: caa, webTLSA: [],
+                 mxNameservers: mx ? [HostAddresses(host: "ns.mailhoster.nl", ipv4: ["198.18.0.9"], ipv6: ["2001:2::9"])] : [])
     }
 
     /// A valid security.txt at the well-known path (no Encryption, not signed: recommendations).
@@ -38,9 +40,11 @@ enum JudgedDomains {
                        HTTPHeaderField(name: "Referrer-Policy", value: "no-referrer")]
         let tls = https ? TLSScanResult(outcome: .completed, observation: modernTLS(), certificate: TLSCertificateVerification(trusted: true, nameMatches: true), handshakes: 30)
             : TLSScanResult(outcome: .noTLS, detail: "no TLS")
-        let web = WebObservation(tls: tls, https: https ? HTTPExchange(url: "https://www.\(domain)/", status: 200, headers: headers) : nil,
-                                 http: https ? HTTPExchange(url: "http://www.\(domain)/", status: 301, headers: [HTTPHeaderField(name: "Location", value: "https://www.\(domain)/")])
-                                     : HTTPExchange(url: "http://www.\(domain)/", status: 200), port80: .open,
+        // The same page over both families (the same-website comparison's digest).
+        let page = WebPageDigest(body: Array("<html><body><h1>www.\(domain)</h1></body></html>".utf8))
+        let web = WebObservation(tls: tls, https: https ? HTTPExchange(url: "https://www.\(domain)/", status: 200, headers: headers, page: page) : nil,
+                                 http: https ? HTTPExchange(url: "http://www.\(domain)/", status: 301, headers: [HTTPHeaderField(name: "Location", value: "https://www.\(domain)/")], page: page)
+                                     : HTTPExchange(url: "http://www.\(domain)/", status: 200, page: page), port80: .open,
                                  securityTxt: https ? securityTxt(domain) : nil)
         let reach = ReachObservation(ports: [PortProbe(port: 80, state: .open), PortProbe(port: 443, state: https ? .open : .refused)])
         func target(_ address: String, _ host: String) -> ConnectTarget {

@@ -18,6 +18,7 @@ final class SubtestVerdictsTests: XCTestCase {
             // No routing snapshot was given: the RPKI subtests say so.
             .webRPKIExists: .notTested, .webRPKIValid: .notTested, .webNSRPKIExists: .notTested, .webNSRPKIValid: .notTested,
             .mailRPKIExists: .notTested, .mailRPKIValid: .notTested, .mailNSRPKIExists: .notTested, .mailNSRPKIValid: .notTested,
+            .mailMXNSRPKIExists: .notTested, .mailMXNSRPKIValid: .notTested,
         ]
         for (id, cell) in good.subtests {
             XCTAssertEqual(cell.status, notPassed[id] ?? .passed, "\(id): \(cell.because)")
@@ -31,7 +32,8 @@ final class SubtestVerdictsTests: XCTestCase {
     /// servers and the nameservers judge their own addresses.
     func testRPKISubtestsJudgeEachServerKindsAddresses() async throws {
         let facts = JudgedDomains.facts("good.nl", mx: true, caa: [])
-        let addresses = ([facts.web] + facts.nameservers).flatMap { $0.ipv4 + $0.ipv6 } + facts.mx.flatMap { $0.ipv4 + $0.ipv6 }
+        let addresses = ([facts.web] + facts.nameservers + (facts.mxNameservers ?? [])).flatMap { $0.ipv4 + $0.ipv6 }
+            + facts.mx.flatMap { $0.ipv4 + $0.ipv6 }
         XCTAssertFalse(addresses.isEmpty)
         func snapshot(invalid: Set<String>) -> RPKISnapshot {
             RPKISnapshot(roas: addresses.map { ValidatedROA(prefix: IPNetwork($0)!, maxLength: IPNetwork($0)!.prefixLength, asn: 64500) },
@@ -44,7 +46,7 @@ final class SubtestVerdictsTests: XCTestCase {
                                           psl: JudgedDomains.psl, rpki: snapshot)
         }
         let rpki: [SubtestID] = [.webRPKIExists, .webRPKIValid, .webNSRPKIExists, .webNSRPKIValid,
-                                 .mailRPKIExists, .mailRPKIValid, .mailNSRPKIExists, .mailNSRPKIValid]
+                                 .mailRPKIExists, .mailRPKIValid, .mailNSRPKIExists, .mailNSRPKIValid, .mailMXNSRPKIExists, .mailMXNSRPKIValid]
         let valid = await judge(snapshot(invalid: []))
         for id in rpki { XCTAssertEqual(valid.subtests[id]?.status, .passed, "\(id): \(valid.subtests[id]?.because ?? "none")") }
         let webAddress = try XCTUnwrap(facts.web.ipv4.first)
@@ -54,6 +56,21 @@ final class SubtestVerdictsTests: XCTestCase {
         XCTAssertEqual(hijacked.subtests[.webRPKIExists]?.status, .passed, "the ROA exists; the route is what is wrong")
         for id in rpki where id != .webRPKIValid { XCTAssertEqual(hijacked.subtests[id]?.status, .passed, "\(id)") }
         XCTAssertEqual(hijacked.web, valid.web, "RPKI is no bulk column: the bulk cells do not move")
+        // The MX hosts' nameservers (ns.mailhoster.nl) are their own server kind.
+        let mailDNS = await judge(snapshot(invalid: ["2001:2::9"]))
+        XCTAssertEqual(mailDNS.subtests[.mailMXNSRPKIValid]?.status, .failed)
+        XCTAssertEqual(mailDNS.subtests[.mailMXNSRPKIValid]?.because.contains("ns.mailhoster.nl"), true)
+        for id in rpki where id != .mailMXNSRPKIValid { XCTAssertEqual(mailDNS.subtests[id]?.status, .passed, "\(id)") }
+    }
+
+    /// Facts stored before the MX hosts' nameservers were looked up: those two are not tested.
+    func testMailExchangersNameserversNotObservedAreNotTested() {
+        var facts = JudgedDomains.facts("good.nl", mx: true, caa: [])
+        facts.mxNameservers = nil
+        let cells = RPKIDomainSubtests.evaluate(facts, snapshot: RPKISnapshot(roas: [], routes: []))
+        XCTAssertEqual(cells[.mailMXNSRPKIExists]?.status, .notTested)
+        XCTAssertEqual(cells[.mailMXNSRPKIValid]?.because.contains("not observed"), true)
+        XCTAssertEqual(cells[.mailNSRPKIExists]?.status, .warning, "the others are judged as before")
     }
 
     /// The bulk columns and the subtests behind them say the same.

@@ -5,14 +5,16 @@ import PeilModel
 /// The authentication subtests are ``MailAuthColumns``' results, `starttls_exists` the
 /// `starttls` column's cell, the TLS and certificate subtests the results the `starttls_ncsc`
 /// column is the worst of (per subtest, the worst over every answering MX address), DANE
-/// the DANE target's verdicts per MX host. Without an MX to test, the STARTTLS subtests take
-/// the `starttls` column's status for `starttls_exists` and are `not_tested` otherwise.
+/// the DANE target's verdicts per MX host, CAA ``CAACheck`` on the set climbing from each MX
+/// host found (Internet.nl's `mail_caa`, `checks/tasks/tls/scans.py` `cert_checks`). Without
+/// an MX to test, the STARTTLS subtests take the `starttls` column's status for
+/// `starttls_exists` and are `not_tested` otherwise.
 public enum MailSubtests {
     static let tls: [SubtestID] = [.mailSTARTTLSTLSVersion, .mailSTARTTLSTLSCiphers, .mailSTARTTLSTLSCipherOrder, .mailSTARTTLSTLSKeyExchange,
                                    .mailSTARTTLSTLSKeyExchangeHash, .mailSTARTTLSTLSCompress, .mailSTARTTLSTLSSecureRenegotiation,
                                    .mailSTARTTLSTLSClientRenegotiation, .mailSTARTTLSTLSExtendedMasterSecret, .mailSTARTTLSTLSZeroRTT,
                                    .mailSTARTTLSCertChain, .mailSTARTTLSCertPubkey, .mailSTARTTLSCertSig, .mailSTARTTLSCertDomain,
-                                   .mailSTARTTLSDANEExist, .mailSTARTTLSDANEValid, .mailSTARTTLSDANERollover]
+                                   .mailSTARTTLSDANEExist, .mailSTARTTLSDANEValid, .mailSTARTTLSDANERollover, .mailSTARTTLSTLSCAA]
     static let ipv6Servers: [SubtestID] = [.mailIPv6MXAddress, .mailIPv6MXReach]
     static let dnssecServers: [SubtestID] = [.mailDNSSECMXExist, .mailDNSSECMXValid]
 
@@ -57,8 +59,20 @@ public enum MailSubtests {
             }
             let chain = answered.compactMap { $0.1.certificate?.chainDER }.first { !$0.isEmpty }
             for result in judge(host.host, host.tlsa, host.dnssec, chain) { cells.add(result, test: .mail, server: host.host) }
+            cells.add(.mailSTARTTLSTLSCAA, caa(host, evidence))
         }
         return cells.cells
+    }
+
+    /// CAA at the name the climb from the MX host found; `error` when nothing was found and the
+    /// host's own CAA lookup failed (absence unknown); `not_tested` for an observation stored
+    /// before the resolution climbed CAA per MX host.
+    static func caa(_ host: MailExchanger, _ evidence: DomainEvidence) -> StatusCell {
+        guard let caa = host.caa else { return StatusCell(.notTested, "\(host.host): CAA not observed (resolved before Peil climbed CAA per MX host)") }
+        if caa.foundAt == nil, evidence.lookupFailed(host.host, "CAA") {
+            return StatusCell(.error, "the CAA lookup of \(host.host) failed")
+        }
+        return SubtestCells.cell(CAACheck.evaluate(foundAt: caa.foundAt, records: caa.records), server: host.host)
     }
 
     /// The results the `starttls_ncsc` column is the worst of (``MailServerColumns/tlsColumn``),
@@ -67,7 +81,7 @@ public enum MailSubtests {
     /// `zero_rtt=ZeroRttStatus.na`); certificate trust and name are informational.
     static func tlsResults(_ scan: TLSScanResult, ruleSet: RuleSet) -> [SubtestResult] {
         guard var results = MailServerColumns.tlsSubtests(scan, ruleSet: ruleSet) else {
-            return tls.filter { !$0.rawValue.contains("_dane_") }.map { SubtestResult(name: $0.reportName, status: .error, requirement: .mandatory, findings: [Finding("no-tls-observation")]) }
+            return tls.filter { !$0.rawValue.contains("_dane_") && $0 != .mailSTARTTLSTLSCAA }.map { SubtestResult(name: $0.reportName, status: .error, requirement: .mandatory, findings: [Finding("no-tls-observation")]) }
         }
         results.append(SubtestResult(name: "zero_rtt", status: .passed, requirement: .informational, findings: [Finding("na", detail: "0-RTT does not apply to SMTP")]))
         return results

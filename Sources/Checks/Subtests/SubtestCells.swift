@@ -43,12 +43,10 @@ public struct SubtestCells: Sendable, Hashable {
 /// caller passes the DANE target's judge in.
 public typealias DANESubtestJudge = @Sendable (_ host: String, _ tlsa: [String], _ dnssec: DNSSECStatus, _ chainDER: [String]?) -> [SubtestResult]
 
-/// The subtests Peil judges: every one of Internet.nl's but the RPKI of the MX hosts'
-/// nameservers (their nameservers are not resolved), the IPv4/IPv6 same-website
-/// comparison and the mail servers' CAA (not observed yet; `docs/SUBTESTS.md`). RPKI is judged
+/// The subtests Peil judges: every one of Internet.nl's (`docs/SUBTESTS.md`). RPKI is judged
 /// against the routing snapshot an operator gave the measurement (`not_tested` without one).
 public enum JudgedSubtests {
-    public static let notJudged: Set<SubtestID> = [.mailMXNSRPKIExists, .mailMXNSRPKIValid, .webIPv6WSSimilar, .mailSTARTTLSTLSCAA]
+    public static let notJudged: Set<SubtestID> = []
     /// In Internet.nl's order.
     public static let all: [SubtestID] = SubtestID.allCases.filter { !notJudged.contains($0) }
 }

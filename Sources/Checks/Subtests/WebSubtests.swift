@@ -29,6 +29,7 @@ public enum WebSubtests {
         cells.add(.webIPv6NSReach, IPv6Subtests.nameserverReachability(evidence, servers: facts.webTestNameservers))
         cells.add(.webIPv6WSAddress, IPv6Subtests.webServerAddresses(evidence))
         cells.add(.webIPv6WSReach, IPv6Subtests.webServerReachability(evidence))
+        cells.add(.webIPv6WSSimilar, IPv6Subtests.sameWebsite(evidence))
         for (id, cell) in DNSSECSubtests.cells(facts.webDNSSEC, name: facts.web.host, exists: .webDNSSECExist, valid: .webDNSSECValid) {
             cells.add(id, cell)
         }

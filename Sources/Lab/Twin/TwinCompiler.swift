@@ -79,6 +79,7 @@ public enum TwinCompiler {
                 if let data = tlsaData(platform.tlsa, service: .mail, platform: platform.id) {
                     records.append(LabRecord(owner: "_25._tcp." + host, type: "TLSA", data: data))
                 }
+                records += (platform.caa ?? .none).records(host: host).map { LabRecord(owner: host, type: "CAA", data: $0) }
                 zones.insert(records)
             }
         }
@@ -104,6 +105,7 @@ public enum TwinCompiler {
         records += domain.mail.mx.map { LabRecord.mx(name, $0.preference, $0.host) }
         records += domain.mail.txt.map { LabRecord.txt(name, TwinCompiler.characterStrings($0)) }
         records += domain.mail.dmarc.map { LabRecord.txt("_dmarc." + name, TwinCompiler.characterStrings($0)) }
+        records += (domain.mail.tlsrpt ?? .none).records(domain: name).map { LabRecord.txt("_smtp._tls." + name, TwinCompiler.characterStrings($0)) }
         switch domain.mail.domainKey {
         case .absent: break
         case .selector:

@@ -66,6 +66,9 @@ public struct TwinWeb: Codable, Sendable, Hashable {
     public var hsts: String?
     /// Whether the IPv6 site differs from the IPv4 one (a warning, not a failure).
     public var differentContentOverIPv6: Bool
+    /// Whether its page has script and style nonces, new on every response: over IPv4 and
+    /// IPv6 it then differs in the nonces only (the same website).
+    public var scriptNonce: Bool
     /// The CAA record set at the web host.
     public var caa: TwinCAA
     /// `_443._tcp.<host>` TLSA (only in secure zones).
@@ -77,13 +80,14 @@ public struct TwinWeb: Codable, Sendable, Hashable {
 
     public init(host: String, zone: TwinDelegation?, platform: String, redirect: TwinRedirect, hsts: String?,
                 differentContentOverIPv6: Bool = false, caa: TwinCAA = .none, tlsa: TwinTLSA = .none,
-                headers: TwinSecurityHeaders = .complete, securityTxt: TwinSecurityTxt = .missing) {
+                headers: TwinSecurityHeaders = .complete, securityTxt: TwinSecurityTxt = .missing, scriptNonce: Bool = false) {
         self.host = host
         self.zone = zone
         self.platform = platform
         self.redirect = redirect
         self.hsts = hsts
         self.differentContentOverIPv6 = differentContentOverIPv6
+        self.scriptNonce = scriptNonce
         self.caa = caa
         self.tlsa = tlsa
         self.headers = headers
@@ -93,7 +97,7 @@ public struct TwinWeb: Codable, Sendable, Hashable {
 
 extension TwinWeb {
     /// Decodes a world file, including one from before the security variants: no `headers` is
-    /// `complete`, no `securityTxt` is `missing`, and `caa` as the record list of old
+    /// `complete`, no `securityTxt` is `missing`, no `scriptNonce` is false, and `caa` as the record list of old
     /// (`[]`, or the one `issue` record the generator wrote) is `none` or `issue`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -103,6 +107,7 @@ extension TwinWeb {
         redirect = try container.decode(TwinRedirect.self, forKey: .redirect)
         hsts = try container.decodeIfPresent(String.self, forKey: .hsts)
         differentContentOverIPv6 = try container.decode(Bool.self, forKey: .differentContentOverIPv6)
+        scriptNonce = try container.decodeIfPresent(Bool.self, forKey: .scriptNonce) ?? false
         tlsa = try container.decode(TwinTLSA.self, forKey: .tlsa)
         headers = try container.decodeIfPresent(TwinSecurityHeaders.self, forKey: .headers) ?? .complete
         securityTxt = try container.decodeIfPresent(TwinSecurityTxt.self, forKey: .securityTxt) ?? .missing
@@ -149,13 +154,16 @@ public struct TwinMail: Codable, Sendable, Hashable {
     /// TXT records at `_dmarc.<domain>`.
     public var dmarc: [String]
     public var domainKey: TwinDomainKey
+    /// The TLS-RPT policy at `_smtp._tls.<domain>`; absent (world files from before): none.
+    public var tlsrpt: TwinTLSRPT?
 
-    public init(mx: [TwinMX], apexAddress: Bool, txt: [String], dmarc: [String], domainKey: TwinDomainKey) {
+    public init(mx: [TwinMX], apexAddress: Bool, txt: [String], dmarc: [String], domainKey: TwinDomainKey, tlsrpt: TwinTLSRPT? = nil) {
         self.mx = mx
         self.apexAddress = apexAddress
         self.txt = txt
         self.dmarc = dmarc
         self.domainKey = domainKey
+        self.tlsrpt = tlsrpt
     }
 }
 

@@ -1,8 +1,8 @@
 import LabEndpoints
 
 /// The endpoint plan of a twin: every web and mail platform with its ports per address, its
-/// TLS profile and certificate names, every web host's redirect, HSTS, security headers and
-/// security.txt (``TwinSecurityHeaders``, ``TwinSecurityTxt``), and the TLSA
+/// TLS profile and certificate names, every web host's redirect, HSTS, security headers,
+/// security.txt (``TwinSecurityHeaders``, ``TwinSecurityTxt``) and page over IPv6, and the TLSA
 /// stand-ins of ``TwinCompiler/tlsaData(_:service:platform:)`` to be replaced by real digests.
 public enum TwinEndpoints {
     /// Where `otherHostHTTPS`/`otherHostHTTP` redirects go: another host under the same name.
@@ -28,7 +28,7 @@ public enum TwinEndpoints {
             let headers = web.headers.fields
             sites.append(EndpointSite(host: web.host, redirectStatus: status, location: location, hsts: web.hsts,
                                       differentOverIPv6: web.differentContentOverIPv6, securityHeaders: headers,
-                                      securityTxt: web.securityTxt.served(host: web.host, domain: domain.name)))
+                                      securityTxt: web.securityTxt.served(host: web.host, domain: domain.name), scriptNonce: web.scriptNonce))
             if web.host != domain.name && domain.mail.apexAddress {
                 sites.append(EndpointSite(host: domain.name, redirectStatus: 301, location: "https://\(web.host)/", hsts: web.hsts,
                                           differentOverIPv6: false, securityHeaders: headers,

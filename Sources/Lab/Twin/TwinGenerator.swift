@@ -58,6 +58,9 @@ public struct TwinGenerator {
                               webPlatforms: webPlatforms, mailPlatforms: mailPlatforms, domains: domains.sorted { $0.name < $1.name })
         TwinRealServers.mark(&world)
         TwinRealServers.spreadWebSecurity(&world)
+        TwinRealServers.spreadMailCAA(&world)
+        TwinRealServers.spreadTLSRPT(&world)
+        TwinRealServers.spreadIPv6Pages(&world)
         return world
     }
 

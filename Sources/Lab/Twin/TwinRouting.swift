@@ -107,7 +107,8 @@ public struct TwinRouting: Sendable, Hashable {
 extension TwinRouting {
     /// Measured RPKI subtests against what the routing's causes say for the addresses each
     /// domain's truth has: web server, its nameservers, the mail servers, the domain's
-    /// nameservers (`web_rpki_*`, `web_ns_rpki_*`, `mail_rpki_*`, `mail_ns_rpki_*`).
+    /// nameservers, the MX hosts' nameservers (`web_rpki_*`, `web_ns_rpki_*`, `mail_rpki_*`,
+    /// `mail_ns_rpki_*`, `mail_mx_ns_rpki_*`).
     public struct Comparison: Sendable, Hashable {
         public var cells = 0
         /// `domain subtest: truth X, measured Y (because)`, sorted.
@@ -135,12 +136,13 @@ extension TwinRouting {
         return comparison
     }
 
-    /// The 8 RPKI subtests a domain with these facts should get, by batch name.
+    /// The 10 RPKI subtests a domain with these facts should get, by batch name.
     public func expectedSubtests(_ facts: DNSFacts) -> [(String, Status)] {
         func addresses(_ hosts: [HostAddresses]) -> [String] { hosts.flatMap { $0.ipv4 + $0.ipv6 } }
         let servers: [(String, [String])] = [
             ("web", addresses([facts.web])), ("web_ns", addresses(facts.webNameservers ?? facts.nameservers)),
             ("mail", facts.mx.filter { !$0.host.isEmpty }.flatMap { $0.ipv4 + $0.ipv6 }), ("mail_ns", addresses(facts.nameservers)),
+            ("mail_mx_ns", addresses(facts.mxNameservers ?? [])),
         ]
         return servers.flatMap { kind, serverAddresses in
             let expected = expected(addresses: serverAddresses)

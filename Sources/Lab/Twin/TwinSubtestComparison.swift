@@ -1,8 +1,9 @@
 import Foundation
 import PeilModel
 
-/// Measured web subtests against a twin's truth for them (``TwinDomainTruth/subtests``: the
-/// security headers, CAA, DANE for the web server and security.txt), under the rule set each
+/// Measured subtests against a twin's truth for them (``TwinDomainTruth/subtests``: the
+/// security headers, CAA, DANE for the web server, security.txt and the same website over IPv4
+/// and IPv6; the mail servers' CAA; Peil's own TLS-RPT), under the rule set each
 /// result line was judged with (`peil results --format jsonl` writes it as `ruleSet`).
 public struct TwinSubtestComparison: Sendable, Hashable {
     /// Compared cells by batch name.
@@ -27,7 +28,7 @@ public struct TwinSubtestComparison: Sendable, Hashable {
             guard let wanted = expected[row.domain]?[row.ruleSet ?? "internetnl-current"] else { continue }
             for (name, want) in wanted.sorted(by: { $0.key < $1.key }) {
                 comparison.compared[name, default: 0] += 1
-                let measured = row.subtests?[name]
+                let measured = row.subtests?[name] ?? row.peilSubtests?[name]
                 if measured?.status == want.status {
                     comparison.agreeing[name, default: 0] += 1
                     continue
@@ -45,7 +46,7 @@ public struct TwinSubtestComparison: Sendable, Hashable {
         var lines = compared.keys.sorted().map { name in
             name.padding(toLength: 40, withPad: " ", startingAt: 0) + " \(agreeing[name] ?? 0) of \(compared[name] ?? 0)"
         }
-        lines.append("web subtests: \(agreeingCells) of \(cells) cells agree with the twin's truth")
+        lines.append("subtests: \(agreeingCells) of \(cells) cells agree with the twin's truth")
         return lines.joined(separator: "\n")
     }
 
@@ -53,5 +54,6 @@ public struct TwinSubtestComparison: Sendable, Hashable {
         var domain: String
         var ruleSet: String?
         var subtests: [String: StatusCell]?
+        var peilSubtests: [String: StatusCell]?
     }
 }

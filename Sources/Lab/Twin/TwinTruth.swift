@@ -1,8 +1,8 @@
 import PeilModel
 
 /// The ground truth for one domain: the 8 web and 12 mail bulk columns with their causes, the
-/// web subtests the twin varies beyond them (``TwinJudge/webSecuritySubtests(_:facts:available:)``)
-/// and the DNS facts a correct resolver finds.
+/// web and mail subtests the twin varies beyond them (``TwinJudge/webSecuritySubtests(_:facts:available:)``,
+/// ``TwinJudge/sameWebsite(_:)``, ``TwinJudge/mailSubtests(_:)``) and the DNS facts a correct resolver finds.
 public struct TwinDomainTruth: Codable, Sendable, Hashable {
     public var domain: String
     public var webHost: String
@@ -11,7 +11,8 @@ public struct TwinDomainTruth: Codable, Sendable, Hashable {
     public var web: [String: StatusCell]
     public var mail: [String: StatusCell]
     /// By rule set (`internetnl-current`, `internetnl-2021`), by Internet.nl's batch name: the
-    /// security header, CAA, DANE and security.txt subtests of the web test.
+    /// security header, CAA, DANE, security.txt and same-website (`web_ipv6_ws_similar`)
+    /// subtests of the web test and the mail servers' CAA (and Peil's own `mail_tlsrpt`).
     public var subtests: [String: [String: StatusCell]]
     public var facts: DNSFacts
 
@@ -74,8 +75,13 @@ struct TwinJudge {
             mail[column] = StatusCell(status, "as reported in March 2021 (\(derived.because))", derived: derived.status)
         }
         let web = webColumns(domain)
+        var subtests = webSecuritySubtests(domain, facts: facts, available: web["tls_available"])
+        let mailSubtests = mailSubtests(facts)
+        for ruleSet in subtests.keys { subtests[ruleSet]?.merge(mailSubtests) { first, _ in first } }
+        let similar = sameWebsite(domain)
+        for ruleSet in subtests.keys { subtests[ruleSet]?[SubtestID.webIPv6WSSimilar.rawValue] = similar }
         return TwinDomainTruth(domain: domain.name, webHost: domain.web.host, layer: domain.layer, sets: domain.sets, web: web, mail: mail,
-                               subtests: webSecuritySubtests(domain, facts: facts, available: web["tls_available"]), facts: facts)
+                               subtests: subtests, facts: facts)
     }
 
     /// Why a name's DNSSEC status is what it is.

@@ -123,3 +123,18 @@ extension TwinRealServers {
         }
     }
 }
+
+extension TwinRealServers {
+    /// Gives the domains whose web platform answers over IPv6, in name order, in turn the same
+    /// page over both families, a page whose script and style nonces change on every response,
+    /// and another page over IPv6 (``TwinWeb/differentContentOverIPv6``). No random draws.
+    static func spreadIPv6Pages(_ world: inout TwinWorld) {
+        let answering = Set(world.webPlatforms.filter { $0.ipv6Service == .answering }.map(\.id))
+        let positions = world.domains.indices.filter { answering.contains(world.domains[$0].web.platform) }
+            .sorted { world.domains[$0].name < world.domains[$1].name }
+        for (turn, position) in positions.enumerated() {
+            world.domains[position].web.scriptNonce = turn % 3 == 1
+            world.domains[position].web.differentContentOverIPv6 = turn % 3 == 2
+        }
+    }
+}

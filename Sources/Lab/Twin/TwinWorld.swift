@@ -176,9 +176,11 @@ public struct TwinMailPlatform: Codable, Sendable, Hashable {
     public var tlsa: TwinTLSA
     /// `postfix` when Debian's Postfix serves it; absent: the lab's endpoint server.
     public var server: TwinServerSoftware?
+    /// The CAA set at each of its host names; absent (world files from before): none.
+    public var caa: TwinCAA?
 
     public init(id: String, provider: String, hostNames: [String], ipv4: [String], ipv6: [String], ipv6Service: TwinIPv6,
-                smtp: TwinSMTP, tlsProfile: String, tlsa: TwinTLSA, server: TwinServerSoftware? = nil) {
+                smtp: TwinSMTP, tlsProfile: String, tlsa: TwinTLSA, server: TwinServerSoftware? = nil, caa: TwinCAA? = nil) {
         self.id = id
         self.provider = provider
         self.hostNames = hostNames
@@ -189,5 +191,6 @@ public struct TwinMailPlatform: Codable, Sendable, Hashable {
         self.tlsProfile = tlsProfile
         self.tlsa = tlsa
         self.server = server
+        self.caa = caa
     }
 }

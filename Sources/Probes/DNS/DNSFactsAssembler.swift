@@ -31,6 +31,17 @@ public enum DNSFactsAssembler {
         let web = climb(from: webHost)
         let webDelegated = web.zone != nil && web.zone != nsZone
 
+        // RFC 8659 §3 climbing, as DomainResolution asked it.
+        func caaSet(from host: String) -> CAASet {
+            for name in DNSNames.caaClimb(from: host) {
+                guard let answer = lookup(name, .caa) else { break }
+                let step = ResolutionRules.caaStep(answer)
+                if step == .found { return CAASet(foundAt: name, records: answer.records) }
+                if step != .next { break }
+            }
+            return CAASet(foundAt: nil, records: [])
+        }
+
         let mxAnswer = lookup(domain, .mx)
         let (exchangerNames, nullMX) = ResolutionRules.mailExchangers(mxAnswer?.records ?? [], limit: maxMailExchangers)
         let exchangers = exchangerNames.map { exchanger in
@@ -41,17 +52,11 @@ public enum DNSFactsAssembler {
                 preference: exchanger.preference, host: exchanger.host,
                 dnssec: lookup(exchanger.host, .a)?.dnssec ?? .error,
                 ipv4: records(exchanger.host, .a), ipv6: records(exchanger.host, .aaaa),
-                tlsa: records(ResolutionRules.tlsaName(port: 25, host: exchanger.host), .tlsa))
+                tlsa: records(ResolutionRules.tlsaName(port: 25, host: exchanger.host), .tlsa),
+                caa: caaSet(from: exchanger.host))
         }
-
-        var caaFoundAt: String?
-        var caa: [String] = []
-        for name in DNSNames.caaClimb(from: webHost) {
-            guard let answer = lookup(name, .caa) else { break }
-            let step = ResolutionRules.caaStep(answer)
-            if step == .found { caaFoundAt = name; caa = answer.records }
-            if step != .next { break }
-        }
+        let webCAA = caaSet(from: webHost)
+        let mxNameserverHosts = Set(exchangers.filter { !$0.host.isEmpty }.flatMap { climb(from: $0.host).hosts }).sorted()
 
         let txt = records(domain, .txt)
         return DNSFacts(
@@ -61,8 +66,9 @@ public enum DNSFactsAssembler {
             mx: exchangers, nullMX: nullMX, txt: txt, spf: ResolutionRules.spf(txt),
             dmarc: records(ResolutionRules.dmarcName(domain), .txt),
             domainKey: ResolutionRules.domainKey(lookup(ResolutionRules.domainKeyName(domain), .txt)),
-            caaFoundAt: caaFoundAt, caa: caa, webTLSA: records(ResolutionRules.tlsaName(port: 443, host: webHost), .tlsa),
-            webNSZone: webDelegated ? web.zone : nil, webNameservers: webDelegated ? web.hosts.map(addresses) : nil)
+            caaFoundAt: webCAA.foundAt, caa: webCAA.records, webTLSA: records(ResolutionRules.tlsaName(port: 443, host: webHost), .tlsa),
+            webNSZone: webDelegated ? web.zone : nil, webNameservers: webDelegated ? web.hosts.map(addresses) : nil,
+            mxNameservers: mxNameserverHosts.map(addresses), tlsrpt: records(ResolutionRules.tlsrptName(domain), .txt))
     }
 
     private static func key(_ name: String, _ type: String) -> String {

@@ -7,8 +7,10 @@ import PeilModel
 /// Questions: SOA of the domain; NS climbing from the domain and from the web host, then A/AAAA
 /// of each nameserver;
 /// A/AAAA of the domain and of the web host; MX, then A, AAAA and `_25._tcp` TLSA of each
-/// exchanger (at most ``ResolutionRules/maxMailExchangers``); TXT at the domain, `_dmarc` and
-/// `_domainkey`; CAA climbing from the web host; TLSA at `_443._tcp.<web host>`.
+/// exchanger (at most ``ResolutionRules/maxMailExchangers``), CAA and NS climbing from it (then
+/// A/AAAA of those nameservers, for the RPKI of the MX hosts' nameservers); TXT at
+/// the domain, `_dmarc`, `_domainkey` and `_smtp._tls` (TLS-RPT); CAA climbing from the web host; TLSA at
+/// `_443._tcp.<web host>`.
 /// Then, when given ``FollowUpQuestions``, the TXT names they ask for in rounds (bounded).
 /// Each (name, type) is asked once, however many roles the name has. Answers are kept within
 /// ``AnswerCaps`` (addresses per host, NS names, records and bytes per answer and in all), so
@@ -52,7 +54,7 @@ public struct DomainResolution: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for (name, type) in [(domain, DNSRecordType.soa), (domain, .a), (domain, .aaaa), (webHost, .a),
                                  (webHost, .aaaa), (domain, .txt), (ResolutionRules.dmarcName(domain), .txt),
-                                 (ResolutionRules.domainKeyName(domain), .txt),
+                                 (ResolutionRules.domainKeyName(domain), .txt), (ResolutionRules.tlsrptName(domain), .txt),
                                  (ResolutionRules.tlsaName(port: 443, host: webHost), .tlsa)] {
                 group.addTask { _ = await ledger.ask(name, type) }
             }
@@ -110,6 +112,8 @@ public struct DomainResolution: Sendable {
                 group.addTask { _ = await ledger.ask(host, .a) }
                 group.addTask { _ = await ledger.ask(host, .aaaa) }
                 group.addTask { _ = await ledger.ask(ResolutionRules.tlsaName(port: 25, host: host), .tlsa) }
+                group.addTask { await Self.climbCAA(from: host, ledger) }
+                group.addTask { await Self.nameservers(of: host, ledger) }
             }
         }
     }

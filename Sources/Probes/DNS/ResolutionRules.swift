@@ -72,6 +72,9 @@ public enum ResolutionRules {
     /// The DMARC owner: `_dmarc.<domain>`.
     public static func dmarcName(_ domain: String) -> String { "_dmarc.\(DNSNames.normalise(domain))" }
 
+    /// The TLS-RPT policy (RFC 8460): `_smtp._tls.<domain>`.
+    public static func tlsrptName(_ domain: String) -> String { "_smtp._tls.\(DNSNames.normalise(domain))" }
+
     /// The DKIM key tree: `_domainkey.<domain>`.
     public static func domainKeyName(_ domain: String) -> String { "_domainkey.\(DNSNames.normalise(domain))" }
 }

@@ -27,16 +27,19 @@ public enum HTTPClient {
         readHead(url: url, host: host, path: path, over: transport, limits: limits, userAgent: userAgent).exchange
     }
 
-    /// As ``get(url:host:path:over:limits:userAgent:)``, then, for a 200, the body (by
-    /// `Content-Length`, chunked, or up to the close), its first `maxBodyBytes` bytes: `truncated`
-    /// when it went on, the rest not read. Within the same time cap as the head; a body cut short
-    /// (closed early, time cap, malformed chunks) keeps what was read, `error` saying why.
+    /// As ``get(url:host:path:over:limits:userAgent:)``, then, for a 200 (`anyStatus`: for every
+    /// status but 1xx, 204 and 304, which have none), the body (by `Content-Length`, chunked, or up
+    /// to the close), its first `maxBodyBytes` bytes: `truncated` when it went on, the rest not
+    /// read. Within the same time cap as the head; a body cut short (closed early, time cap,
+    /// malformed chunks) keeps what was read, `error` saying why.
     public static func getWithBody(url: String, host: String, path: String, over transport: any ByteStream,
-                                   limits: HTTPLimits = HTTPLimits(), maxBodyBytes: Int,
+                                   limits: HTTPLimits = HTTPLimits(), maxBodyBytes: Int, anyStatus: Bool = false,
                                    userAgent: String = "peil/\(PeilVersion.current)") -> (exchange: HTTPExchange, body: [UInt8], truncated: Bool) {
         let head = readHead(url: url, host: host, path: path, over: transport, limits: limits, userAgent: userAgent)
         var exchange = head.exchange
-        guard exchange.status == 200 else { return (exchange, [], false) }
+        guard let status = exchange.status, anyStatus ? status >= 200 && status != 204 && status != 304 : status == 200 else {
+            return (exchange, [], false)
+        }
         let chunked = exchange.values("Transfer-Encoding").last?.lowercased().contains("chunked") == true
         let length = chunked ? nil : exchange.values("Content-Length").last.flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
         var received = head.rest
@@ -107,7 +110,7 @@ public enum HTTPClient {
                 }
             }
         } catch .timeout {
-            return ended(HTTPExchange(url: url, error: "no complete response head within \(HTTPResponseHead.seconds(limits.timeout)) "
+            return ended(HTTPExchange(url: url, error: HTTPExchange.timedOutError + "\(HTTPResponseHead.seconds(limits.timeout)) "
                                       + "(\(received.count) bytes received)"))
         } catch {
             return ended(HTTPExchange(url: url, error: received.isEmpty ? "\(error)" : "\(error) after \(received.count) bytes of the response head"))

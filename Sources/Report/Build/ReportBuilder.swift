@@ -150,7 +150,8 @@ public enum ReportBuilder {
                                   organisation: memberships.lazy.compactMap(\.1.organisation).first,
                                   cells: tested, providers: providers[domain.domain] ?? Providers(),
                                   formalReaction: domain.formalReactions.sorted(),
-                                  subtests: domain.subtests.filter { subtest in memberships.contains { subtest.key.test == .web ? $0.1.testsWeb : $0.1.testsMail } }))
+                                  subtests: domain.subtests.filter { subtest in memberships.contains { subtest.key.test == .web ? $0.1.testsWeb : $0.1.testsMail } },
+                                  peilSubtests: domain.peilSubtests.filter { subtest in memberships.contains { subtest.key.test == .web ? $0.1.testsWeb : $0.1.testsMail } }))
         }
         return rows
     }

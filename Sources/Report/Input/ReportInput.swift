@@ -13,24 +13,28 @@ public struct MeasuredDomain: Sendable, Hashable {
     public var facts: DNSFacts?
     /// Every subtest judged, by Internet.nl's batch name (Peil measurements only).
     public var subtests: [SubtestID: StatusCell]
+    /// Peil's own subtests (not Internet.nl's), by name (Peil measurements only).
+    public var peilSubtests: [PeilSubtestID: StatusCell]
 
     public init(domain: String, cells: [String: StatusCell], publishedLayers: [String: Layer] = [:],
-                formalReactions: Set<String> = [], facts: DNSFacts? = nil, subtests: [SubtestID: StatusCell] = [:]) {
+                formalReactions: Set<String> = [], facts: DNSFacts? = nil, subtests: [SubtestID: StatusCell] = [:],
+                peilSubtests: [PeilSubtestID: StatusCell] = [:]) {
         self.domain = domain
         self.cells = cells
         self.publishedLayers = publishedLayers
         self.formalReactions = formalReactions
         self.facts = facts
         self.subtests = subtests
+        self.peilSubtests = peilSubtests
     }
 
     /// A domain from its web and mail columns by their bulk names, keyed here by ``BulkColumnID/key``.
     public init(domain: String, web: [String: StatusCell], mail: [String: StatusCell], facts: DNSFacts? = nil,
-                subtests: [SubtestID: StatusCell] = [:]) {
+                subtests: [SubtestID: StatusCell] = [:], peilSubtests: [PeilSubtestID: StatusCell] = [:]) {
         var cells: [String: StatusCell] = [:]
         for (name, cell) in web { cells[BulkColumnID(.web, name).key] = cell }
         for (name, cell) in mail { cells[BulkColumnID(.mail, name).key] = cell }
-        self.init(domain: domain, cells: cells, facts: facts, subtests: subtests)
+        self.init(domain: domain, cells: cells, facts: facts, subtests: subtests, peilSubtests: peilSubtests)
     }
 }
 

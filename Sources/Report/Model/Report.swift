@@ -124,9 +124,11 @@ public struct DomainRow: Codable, Sendable, Hashable {
     public var formalReaction: [String]
     /// Every subtest judged, by Internet.nl's batch name (Peil measurements only; empty otherwise).
     public var subtests: [SubtestID: StatusCell]
+    /// Peil's own subtests (not Internet.nl's; `peil_subtests` in `report.json`).
+    public var peilSubtests: [PeilSubtestID: StatusCell]
 
     public init(domain: String, sets: [String], layer: String?, organisation: String?, cells: [String: StatusCell], providers: Providers,
-                formalReaction: [String] = [], subtests: [SubtestID: StatusCell] = [:]) {
+                formalReaction: [String] = [], subtests: [SubtestID: StatusCell] = [:], peilSubtests: [PeilSubtestID: StatusCell] = [:]) {
         self.domain = domain
         self.sets = sets
         self.layer = layer
@@ -135,6 +137,7 @@ public struct DomainRow: Codable, Sendable, Hashable {
         self.providers = providers
         self.formalReaction = formalReaction
         self.subtests = subtests
+        self.peilSubtests = peilSubtests
     }
 
     /// A cell as `report.json` gives it: `{"status": word, "evidence": text, "explanation": text?}`.
@@ -144,7 +147,7 @@ public struct DomainRow: Codable, Sendable, Hashable {
         var explanation: String?
     }
 
-    enum CodingKeys: String, CodingKey { case domain, sets, layer, organisation, cells, providers, formalReaction = "formal_reaction", subtests }
+    enum CodingKeys: String, CodingKey { case domain, sets, layer, organisation, cells, providers, formalReaction = "formal_reaction", subtests, peilSubtests = "peil_subtests" }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -164,6 +167,14 @@ public struct DomainRow: Codable, Sendable, Hashable {
             subtests[id] = StatusCell(cell.status, cell.evidence)
         }
         self.subtests = subtests
+        var peilSubtests: [PeilSubtestID: StatusCell] = [:]
+        for (name, cell) in try container.decodeIfPresent([String: EncodedCell].self, forKey: .peilSubtests) ?? [:] {
+            guard let id = PeilSubtestID(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .peilSubtests, in: container, debugDescription: "'\(name)' is not a Peil subtest")
+            }
+            peilSubtests[id] = StatusCell(cell.status, cell.evidence)
+        }
+        self.peilSubtests = peilSubtests
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -178,6 +189,10 @@ public struct DomainRow: Codable, Sendable, Hashable {
         if !subtests.isEmpty {
             let encoded = Dictionary(uniqueKeysWithValues: subtests.map { ($0.key.rawValue, EncodedCell(status: $0.value.status, evidence: $0.value.because)) })
             try container.encode(encoded, forKey: .subtests)
+        }
+        if !peilSubtests.isEmpty {
+            let encoded = Dictionary(uniqueKeysWithValues: peilSubtests.map { ($0.key.rawValue, EncodedCell(status: $0.value.status, evidence: $0.value.because)) })
+            try container.encode(encoded, forKey: .peilSubtests)
         }
     }
 }

@@ -22,6 +22,23 @@ public enum HTMLReport {
         return page
     }
 
+    /// The named sections of the report (`adoption`, `layers`, `slices`, `baseline`, `ipv6`,
+    /// `suppliers`, `domains`, `subtests`), in that order, as ``render(_:)`` writes them: what
+    /// `peil serve`'s pages embed, so the report's HTML and SVG are written in one place.
+    public static func sections(_ report: Report, _ names: Set<String>) -> String {
+        let all: [(String, (Report) -> String)] = [
+            ("adoption", adoption), ("layers", layers), ("slices", slices), ("baseline", baseline), ("ipv6", ipv6),
+            ("suppliers", suppliers), ("domains", domains), ("subtests", subtests),
+        ]
+        return all.filter { names.contains($0.0) }.map { $0.1(report) }.joined()
+    }
+
+    /// The report's inline style sheet (its tables, charts and status colours).
+    public static var styleSheet: String { HTML.style }
+
+    /// `text` escaped for HTML elements and quoted attribute values (``HTML/escape(_:)``).
+    public static func escape(_ text: String) -> String { HTML.escape(text) }
+
     static func header(_ report: Report) -> String {
         let m = report.measurement
         var meta = "Measurement <b>\(HTML.escape(m.name))</b> of \(HTML.escape(m.date)), \(m.domains) domains, judged under \(HTML.escape(m.ruleSet))"
