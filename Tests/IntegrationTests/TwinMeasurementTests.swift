@@ -42,16 +42,23 @@ final class TwinMeasurementTests: XCTestCase {
         try backbone.peil(["import", "--set", "sample", list.path])
         for name in ["four", "six", "dual"] { try backbone.makeKey(name, allowListed: true) }
         _ = try backbone.startCoordinator(resolveOnly: false)
-        let trust = ["--trust-store", lab.certificateAuthorityFile.path, "--concurrency", "48"]
-        _ = try backbone.startAgent("four", families: [.ipv4], extra: trust)
-        _ = try backbone.startAgent("six", families: [.ipv6], extra: trust)
-        _ = try backbone.startAgent("dual", families: [.ipv4, .ipv6], extra: trust)
+        // Debug lines: each probe's time, for the figures below.
+        let trust = ["--trust-store", lab.certificateAuthorityFile.path, "--concurrency", "48", "--log-level", "debug"]
+        let agents = [try backbone.startAgent("four", families: [.ipv4], extra: trust),
+                      try backbone.startAgent("six", families: [.ipv6], extra: trust),
+                      try backbone.startAgent("dual", families: [.ipv4, .ipv6], extra: trust)]
         try backbone.waitForAgents(3)
         let measured = Date()
+        let cpuBefore = TwinMeasurementFigures.CPUSnapshot.now()
         let id = try backbone.measure("sample")
         let progress = try backbone.waitForCompletion(id, timeout: 900)
+        let cpuAfter = TwinMeasurementFigures.CPUSnapshot.now()
+        let wall = Date().timeIntervalSince(measured)
         XCTAssertTrue(progress.isComplete, "measurement did not finish: \(progress)\n\(backbone.logs)")
-        print("\(sample.count) domains, \(progress.total) tasks measured in \(String(format: "%.1f", Date().timeIntervalSince(measured))) s")
+        print("\(sample.count) domains, \(progress.total) tasks measured in \(String(format: "%.1f", wall)) s "
+              + "(\(String(format: "%.1f", Double(progress.total) / wall)) tasks/s)")
+        print(try TwinMeasurementFigures.report(store: backbone.store, measurement: id, agentLogs: agents.map(\.log), wall: wall,
+                                                slots: 3 * 48, before: cpuBefore, after: cpuAfter))
         XCTAssertEqual(progress.notTestable, 0, backbone.logs)
         // IPv6 connect tasks went only to agents with an IPv6 vantage, IPv4 ones only to IPv4 vantages.
         XCTAssertEqual(try backbone.count("""

@@ -22,14 +22,15 @@ public enum TLSScanner {
         do {
             try run.measure()
             return TLSScanResult(outcome: .completed, detail: run.notes.isEmpty ? nil : run.notes.joined(separator: "; "),
-                                 observation: run.observation, certificate: run.certificate, handshakes: run.session.handshakes)
+                                 observation: run.observation, certificate: run.certificate, handshakes: run.session.handshakes,
+                                 connections: run.session.connections)
         } catch {
-            let handshakes = run.session.handshakes
+            let (handshakes, connections) = (run.session.handshakes, run.session.connections)
             switch error {
-            case .unreachable(let detail): return TLSScanResult(outcome: .unreachable, detail: detail, handshakes: handshakes)
-            case .noStartTLS(let detail): return TLSScanResult(outcome: .noStartTLS, detail: detail, handshakes: handshakes)
-            case .noTLS(let detail): return TLSScanResult(outcome: .noTLS, detail: detail, handshakes: handshakes)
-            case .inconclusive(let detail): return TLSScanResult(outcome: .inconclusive, detail: detail, handshakes: handshakes)
+            case .unreachable(let detail): return TLSScanResult(outcome: .unreachable, detail: detail, handshakes: handshakes, connections: connections)
+            case .noStartTLS(let detail): return TLSScanResult(outcome: .noStartTLS, detail: detail, handshakes: handshakes, connections: connections)
+            case .noTLS(let detail): return TLSScanResult(outcome: .noTLS, detail: detail, handshakes: handshakes, connections: connections)
+            case .inconclusive(let detail): return TLSScanResult(outcome: .inconclusive, detail: detail, handshakes: handshakes, connections: connections)
             }
         }
     }
@@ -44,6 +45,8 @@ final class TLSScanRun {
     var versionHellos: [TLSVersion: HelloExchange] = [:]
     /// Accepted suites per version, in the order found.
     var accepted: [TLSVersion: [UInt16]] = [:]
+    /// Per version enumerated in part (the scan plan): the suites it may also accept, not asked about.
+    var hidden: [TLSVersion: Set<UInt16>] = [:]
     /// Caps that bit on a completed scan (a chain cut short…): the completed result's detail.
     var notes: [String] = []
 
@@ -57,7 +60,7 @@ final class TLSScanRun {
     func measure() throws(TLSScanStop) {
         try probeVersions()
         guard !versionHellos.isEmpty else { throw .noTLS("no version completed a hello") }
-        for version in versionHellos.keys.sorted() { try enumerateSuites(version) }
+        try enumerateSuites()
         observation.versions = accepted.keys.sorted()
         observation.ciphers = observation.versions.map { TLSVersionCiphers(version: $0, ciphers: accepted[$0] ?? []) }
         try recordCipherChoices()
