@@ -12,7 +12,9 @@ import PeilModel
 /// first); the preference walk and its reverse (|S_h|) plus the current cipher-order lists
 /// on the highest version h below 1.3; 12 TLS 1.3 and 9 TLS ≤ 1.2 group hellos; 3 signature
 /// hellos; then OpenSSL: the certificate handshake, the SHA-2 TLS 1.3 handshake, the early-data
-/// resumption (web, when offered) and one connection with up to 11 renegotiations.
+/// resumption (web, when offered) and one connection with up to 11 renegotiations. That is the
+/// full scan (``TLSScanPlan/everything``); the options' ``TLSScanPlan`` leaves out the hellos
+/// whose outcome cannot change a verdict (docs/SCALE.md, "Scan plan").
 public enum TLSScanner {
     /// Blocking; every wait has a deadline and every loop a bound, so a scan ends: by
     /// `deadline` (the task's; the scan then ends `inconclusive`, "task deadline reached"), and

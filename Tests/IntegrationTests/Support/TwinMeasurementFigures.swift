@@ -100,6 +100,8 @@ enum TwinMeasurementFigures {
         for time in times { if let address = addressOf[time.task] { byAddress[address, default: (0, 0)].tasks += 1; byAddress[address, default: (0, 0)].seconds += time.seconds } }
         let top = byAddress.sorted { $0.value.seconds > $1.value.seconds }.prefix(5)
         lines.append("addresses with the most probe time: " + top.map { "\($0.key) \($0.value.tasks) tasks \(format($0.value.seconds)) s" }.joined(separator: ", "))
+        let most = byAddress.sorted { $0.value.tasks > $1.value.tasks }.prefix(5)
+        lines.append("addresses with the most tasks: " + most.map { "\($0.key) \($0.value.tasks) tasks \(format($0.value.seconds)) s" }.joined(separator: ", "))
 
         let completions = try store.database.query("""
             SELECT extract(epoch FROM r.recorded_at - m.created_at)::float8 AS at FROM results r JOIN measurements m ON m.id = r.measurement_id
