@@ -115,9 +115,10 @@ public struct ConnectProber: TaskProber {
                 break
             }
             sleep(wait, unless: deadline)
-            let handshakes = result.handshakes
+            let (handshakes, connections) = (result.handshakes, result.connections)
             result = probes.scanSMTP(target, deadline)
             result.handshakes += handshakes
+            if let connections { result.connections = (result.connections ?? 0) + connections }
         }
         return result
     }

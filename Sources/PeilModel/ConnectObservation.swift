@@ -137,16 +137,19 @@ public struct TLSScanResult: Codable, Sendable, Hashable {
     public var detail: String?
     public var observation: TLSObservation?
     public var certificate: TLSCertificateVerification?
-    /// Hellos and handshakes made, retries included.
+    /// Hellos and handshakes made, retries and renegotiations included.
     public var handshakes: Int
+    /// TCP connections opened (nil: not counted, an observation from an older agent).
+    public var connections: Int?
 
     public init(outcome: Outcome, detail: String? = nil, observation: TLSObservation? = nil,
-                certificate: TLSCertificateVerification? = nil, handshakes: Int = 0) {
+                certificate: TLSCertificateVerification? = nil, handshakes: Int = 0, connections: Int? = nil) {
         self.outcome = outcome
         self.detail = detail
         self.observation = observation
         self.certificate = certificate
         self.handshakes = handshakes
+        self.connections = connections
     }
 }
 

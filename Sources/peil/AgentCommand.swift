@@ -46,6 +46,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "PEM file of the roots TLS certificates are verified against (the lab: its CA file).")
     var trustStore: String = "/etc/ssl/certs/ca-certificates.crt"
 
+    @Flag(help: "Make every TLS handshake of the full scan, also those whose outcome cannot change a verdict (docs/SCALE.md, \"Scan plan\").")
+    var everyHandshake = false
+
     @OptionGroup var metrics: MetricsOptions
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
@@ -77,7 +80,8 @@ struct AgentCommand: AsyncParsableCommand {
         guard FileManager.default.isReadableFile(atPath: trustStore) else {
             throw ValidationError("cannot read the trust store \(trustStore) (give the roots to verify against with --trust-store)")
         }
-        let connect = ConnectProber(web: .live(scanOptions: TLSScanOptions(cipherOrderPlan: .internetnlCurrent, trustStorePEMFile: trustStore),
+        let connect = ConnectProber(web: .live(scanOptions: TLSScanOptions(cipherOrderPlan: .internetnlCurrent, trustStorePEMFile: trustStore,
+                                                                           scanPlan: everyHandshake ? .everything : .internetnl),
                                                           ehloName: ehloName ?? ProcessInfo.processInfo.hostName),
                                     fence: fence)
         let prober = MeasurementProber(resolution: ResolutionProber(resolver: resolver, followUp: followUp), connect: connect)

@@ -61,10 +61,17 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print one JSON object and exit.")
     var json = false
 
+    @Flag(help: "Print the TLS scans' handshakes per web and mail endpoint (from the stored results) and exit.")
+    var scanCosts = false
+
     func run() throws {
         let db = try database.open()
         guard let measurementID = try id ?? db.latestMeasurementID() else {
             throw ValidationError("no measurements yet; start one with 'peil measure --sets NAME'")
+        }
+        if scanCosts {
+            for cost in try db.scanCosts(measurementID: measurementID) { print("measurement \(measurementID): \(cost)") }
+            return
         }
         let display = ProgressDisplay(database: db, measurementID: measurementID, live: isatty(STDOUT_FILENO) != 0)
         if json {

@@ -33,6 +33,9 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "The task's deadline in seconds.")
     var deadline: Double = 100
 
+    @Flag(help: "Make every TLS handshake of the full scan, also those whose outcome cannot change a verdict (docs/SCALE.md, \"Scan plan\").")
+    var everyHandshake = false
+
     @Flag(help: "Allow any public address (never a special-purpose one), as an agent with --any-upstream.")
     var anyAddress = false
 
@@ -48,7 +51,8 @@ struct ProbeCommand: AsyncParsableCommand {
         let family = ConnectTarget.family(of: address)
         let task = TaskAssignment(taskID: 1, attempt: 1, measurementID: 0, kind: kind, domain: host, webHost: host, family: family,
                                   target: ConnectTarget(address: address, family: family, host: host))
-        let prober = ConnectProber(web: .live(scanOptions: TLSScanOptions(cipherOrderPlan: .internetnlCurrent, trustStorePEMFile: trustStore),
+        let prober = ConnectProber(web: .live(scanOptions: TLSScanOptions(cipherOrderPlan: .internetnlCurrent, trustStorePEMFile: trustStore,
+                                                                          scanPlan: everyHandshake ? .everything : .internetnl),
                                               ehloName: "peil.invalid"),
                                    fence: anyAddress ? .publicOnly : .labAndLoopback, mailBackOff: [])
         let report = await prober.run(task, finalAttempt: 1,

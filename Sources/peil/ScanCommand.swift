@@ -42,6 +42,9 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Allow any public address (scanning the real internet); never a special-purpose one (loopback, private, link-local…).")
     var anyAddress = false
 
+    @Flag(help: "Leave out the handshakes whose outcome cannot change a verdict, as agents do (docs/SCALE.md, \"Scan plan\"); by default every suite of every version is found.")
+    var scanPlan = false
+
     @Flag(help: "Print the raw scan result as JSON.")
     var json = false
 
@@ -59,7 +62,8 @@ struct ScanCommand: ParsableCommand {
         let mail = starttls == "smtp"
         let target = TLSScanTarget(address: address, port: port ?? (mail ? 25 : 443), serverName: host,
                                    startTLS: mail ? .smtp(ehloName: ehloName) : .none)
-        let options = TLSScanOptions(cipherOrderPlan: .internetnlCurrent, trustStorePEMFile: trustStore, probeEarlyData: !mail)
+        let options = TLSScanOptions(cipherOrderPlan: .internetnlCurrent, trustStorePEMFile: trustStore, probeEarlyData: !mail,
+                                     scanPlan: scanPlan ? .internetnl : .everything)
         let clock = ContinuousClock()
         let cpuStart = Self.cpuSeconds()
         let started = clock.now

@@ -42,16 +42,34 @@ final class TwinMeasurementTests: XCTestCase {
         try backbone.peil(["import", "--set", "sample", list.path])
         for name in ["four", "six", "dual"] { try backbone.makeKey(name, allowListed: true) }
         _ = try backbone.startCoordinator(resolveOnly: false)
-        let trust = ["--trust-store", lab.certificateAuthorityFile.path, "--concurrency", "48"]
-        _ = try backbone.startAgent("four", families: [.ipv4], extra: trust)
-        _ = try backbone.startAgent("six", families: [.ipv6], extra: trust)
-        _ = try backbone.startAgent("dual", families: [.ipv4, .ipv6], extra: trust)
+        // Debug lines: each probe's time, for the figures below.
+        let trust = ["--trust-store", lab.certificateAuthorityFile.path, "--concurrency", "48", "--log-level", "debug"]
+        let agents = [try backbone.startAgent("four", families: [.ipv4], extra: trust),
+                      try backbone.startAgent("six", families: [.ipv6], extra: trust),
+                      try backbone.startAgent("dual", families: [.ipv4, .ipv6], extra: trust)]
         try backbone.waitForAgents(3)
         let measured = Date()
+        let cpuBefore = TwinMeasurementFigures.CPUSnapshot.now()
         let id = try backbone.measure("sample")
-        let progress = try backbone.waitForCompletion(id, timeout: 900)
+        // Leased and queued tasks each second: are the agents' slots leased, and is there work queued?
+        var samples: [(queued: Int, leased: Int)] = []
+        var progress = try backbone.store.progress(measurementID: id)
+        while !progress.isComplete && Date().timeIntervalSince(measured) < 900 {
+            samples.append((progress.queued, progress.leased))
+            Thread.sleep(forTimeInterval: 1)
+            progress = try backbone.store.progress(measurementID: id)
+        }
+        let cpuAfter = TwinMeasurementFigures.CPUSnapshot.now()
+        let wall = Date().timeIntervalSince(measured)
         XCTAssertTrue(progress.isComplete, "measurement did not finish: \(progress)\n\(backbone.logs)")
-        print("\(sample.count) domains, \(progress.total) tasks measured in \(String(format: "%.1f", Date().timeIntervalSince(measured))) s")
+        print("\(sample.count) domains, \(progress.total) tasks measured in \(String(format: "%.1f", wall)) s "
+              + "(\(String(format: "%.1f", Double(progress.total) / wall)) tasks/s)")
+        print(try TwinMeasurementFigures.report(store: backbone.store, measurement: id, agentLogs: agents.map(\.log), wall: wall,
+                                                slots: 3 * 48, before: cpuBefore, after: cpuAfter))
+        let mean = { (values: [Int]) in String(format: "%.1f", Double(values.reduce(0, +)) / Double(max(values.count, 1))) }
+        print("each second (\(samples.count) samples): leased mean \(mean(samples.map(\.leased))), max \(samples.map(\.leased).max() ?? 0); "
+              + "queued mean \(mean(samples.map(\.queued))); seconds with work queued and fewer than 100 leased: "
+              + "\(samples.filter { $0.queued > 0 && $0.leased < 100 }.count)")
         XCTAssertEqual(progress.notTestable, 0, backbone.logs)
         // IPv6 connect tasks went only to agents with an IPv6 vantage, IPv4 ones only to IPv4 vantages.
         XCTAssertEqual(try backbone.count("""

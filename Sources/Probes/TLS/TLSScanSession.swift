@@ -27,6 +27,8 @@ final class TLSScanSession {
     let deadline: ProbeDeadline
     /// Hellos and handshakes sent (retries and renegotiations included).
     private(set) var handshakes = 0
+    /// TCP connections opened (each hello and handshake has its own).
+    private(set) var connections = 0
     /// A TCP connection has worked once: failures are no longer "unreachable".
     private(set) var tcpConnected = false
     /// A connection reached TLS (the preamble worked) once: a later missing STARTTLS is an error.
@@ -78,6 +80,7 @@ final class TLSScanSession {
             throw .retry("connect: \(error)")
         }
         tcpConnected = true
+        connections += 1
         if case .smtp(let ehloName) = target.startTLS {
             do {
                 try SMTPStartTLS.negotiate(over: stream, ehloName: ehloName, replyTimeout: deadline.clamp(options.smtpReplyTimeout))

@@ -43,12 +43,14 @@ public struct TLSScanOptions: Sendable {
     /// instead of sending its remaining hellos: a server that answers and then goes silent (a
     /// tarpit) costs this many timeouts, not one per hello.
     public var maxConsecutiveTimeouts: Int
+    /// The hellos the verdict rules let the scan leave out (``TLSScanPlan``); by default none.
+    public var scanPlan: TLSScanPlan
 
     /// `cipherOrderPlan` has no default, so that no caller drops the current rule's
-    /// handshakes by accident.
+    /// handshakes by accident; `scanPlan` defaults to the full scan.
     public init(cipherOrderPlan: CipherOrderPlan, limits: HelloLimits = HelloLimits(), trustStorePEMFile: String? = nil, retries: Int = 1,
                 clientRenegotiationAttempts: Int = 11, probeEarlyData: Bool = true, smtpReplyTimeout: Duration = .seconds(30),
-                maxConsecutiveTimeouts: Int = 2) {
+                maxConsecutiveTimeouts: Int = 2, scanPlan: TLSScanPlan = .everything) {
         self.limits = limits
         self.trustStorePEMFile = trustStorePEMFile
         self.retries = max(0, retries)
@@ -57,5 +59,6 @@ public struct TLSScanOptions: Sendable {
         self.smtpReplyTimeout = smtpReplyTimeout
         self.cipherOrderPlan = cipherOrderPlan
         self.maxConsecutiveTimeouts = max(1, maxConsecutiveTimeouts)
+        self.scanPlan = scanPlan
     }
 }

@@ -12,7 +12,9 @@ import PeilModel
 /// first); the preference walk and its reverse (|S_h|) plus the current cipher-order lists
 /// on the highest version h below 1.3; 12 TLS 1.3 and 9 TLS ≤ 1.2 group hellos; 3 signature
 /// hellos; then OpenSSL: the certificate handshake, the SHA-2 TLS 1.3 handshake, the early-data
-/// resumption (web, when offered) and one connection with up to 11 renegotiations.
+/// resumption (web, when offered) and one connection with up to 11 renegotiations. That is the
+/// full scan (``TLSScanPlan/everything``); the options' ``TLSScanPlan`` leaves out the hellos
+/// whose outcome cannot change a verdict (docs/SCALE.md, "Scan plan").
 public enum TLSScanner {
     /// Blocking; every wait has a deadline and every loop a bound, so a scan ends: by
     /// `deadline` (the task's; the scan then ends `inconclusive`, "task deadline reached"), and
@@ -22,14 +24,15 @@ public enum TLSScanner {
         do {
             try run.measure()
             return TLSScanResult(outcome: .completed, detail: run.notes.isEmpty ? nil : run.notes.joined(separator: "; "),
-                                 observation: run.observation, certificate: run.certificate, handshakes: run.session.handshakes)
+                                 observation: run.observation, certificate: run.certificate, handshakes: run.session.handshakes,
+                                 connections: run.session.connections)
         } catch {
-            let handshakes = run.session.handshakes
+            let (handshakes, connections) = (run.session.handshakes, run.session.connections)
             switch error {
-            case .unreachable(let detail): return TLSScanResult(outcome: .unreachable, detail: detail, handshakes: handshakes)
-            case .noStartTLS(let detail): return TLSScanResult(outcome: .noStartTLS, detail: detail, handshakes: handshakes)
-            case .noTLS(let detail): return TLSScanResult(outcome: .noTLS, detail: detail, handshakes: handshakes)
-            case .inconclusive(let detail): return TLSScanResult(outcome: .inconclusive, detail: detail, handshakes: handshakes)
+            case .unreachable(let detail): return TLSScanResult(outcome: .unreachable, detail: detail, handshakes: handshakes, connections: connections)
+            case .noStartTLS(let detail): return TLSScanResult(outcome: .noStartTLS, detail: detail, handshakes: handshakes, connections: connections)
+            case .noTLS(let detail): return TLSScanResult(outcome: .noTLS, detail: detail, handshakes: handshakes, connections: connections)
+            case .inconclusive(let detail): return TLSScanResult(outcome: .inconclusive, detail: detail, handshakes: handshakes, connections: connections)
             }
         }
     }
@@ -44,6 +47,8 @@ final class TLSScanRun {
     var versionHellos: [TLSVersion: HelloExchange] = [:]
     /// Accepted suites per version, in the order found.
     var accepted: [TLSVersion: [UInt16]] = [:]
+    /// Per version enumerated in part (the scan plan): the suites it may also accept, not asked about.
+    var hidden: [TLSVersion: Set<UInt16>] = [:]
     /// Caps that bit on a completed scan (a chain cut short…): the completed result's detail.
     var notes: [String] = []
 
@@ -57,7 +62,7 @@ final class TLSScanRun {
     func measure() throws(TLSScanStop) {
         try probeVersions()
         guard !versionHellos.isEmpty else { throw .noTLS("no version completed a hello") }
-        for version in versionHellos.keys.sorted() { try enumerateSuites(version) }
+        try enumerateSuites()
         observation.versions = accepted.keys.sorted()
         observation.ciphers = observation.versions.map { TLSVersionCiphers(version: $0, ciphers: accepted[$0] ?? []) }
         try recordCipherChoices()

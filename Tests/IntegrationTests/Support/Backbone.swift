@@ -35,10 +35,12 @@ final class Backbone {
         try fleet.makeKey(name, allowListed: allowListed)
     }
 
-    /// `peil ARGS --database …` to completion; fails the test on a non-zero exit.
+    /// `peil ARGS --database …` to completion (within `timeout` seconds: judging a twin sample
+    /// in a debug build on a loaded machine takes minutes); fails the test on a non-zero exit.
     @discardableResult
-    func peil(_ arguments: [String], expectSuccess: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws -> (status: Int32, output: String) {
-        let result = try PeilProcess.run(arguments + ["--database", connectionString], directory: directory)
+    func peil(_ arguments: [String], expectSuccess: Bool = true, timeout: TimeInterval = 300,
+              file: StaticString = #filePath, line: UInt = #line) throws -> (status: Int32, output: String) {
+        let result = try PeilProcess.run(arguments + ["--database", connectionString], directory: directory, timeout: timeout)
         if expectSuccess {
             XCTAssertEqual(result.status, 0, "peil \(arguments.joined(separator: " ")) failed:\n\(result.output)", file: file, line: line)
         }
