@@ -7,6 +7,10 @@ import Store
 struct AgentSession: Equatable {
     let routingID: Data
     let agentID: String
+    /// The random id made at HELLO that the session's leases carry in the store
+    /// (`lease_session`): another session of the same agent, here or on another coordinator,
+    /// never reports on them or releases them.
+    let sessionID: String
     let publicKey: String
     let families: [AddressFamily]
     /// The tasks the agent said in HELLO it runs at once: its credits never exceed this.
@@ -48,12 +52,17 @@ struct AgentRegistration: Equatable, Sendable {
     let families: [AddressFamily]
     let concurrency: Int
     let softwareVersion: String
+    /// The session whose leases the new one takes over: the one the agent process named in its
+    /// HELLO (it was welcomed with it before, here or on another coordinator), or the one it
+    /// had on this routing id.
+    let resumes: String?
 }
 
 /// Tasks to lease to one agent session.
 struct ClaimRequest: Equatable, Sendable {
     let routingID: Data
     let agentID: String
+    let sessionID: String
     let families: [AddressFamily]
     let limit: Int
 }
