@@ -10,11 +10,11 @@ import XCTest
 final class LeaseSweeperTests: DatabaseTestCase {
     /// Queues `count` tasks and leases them with a lease that ended a minute ago.
     private func expiredLeases(_ count: Int) throws {
-        try SyntheticTasks.queueReach(in: store, addresses: ["198.18.8.1"], count: count)
+        let measurement = try SyntheticTasks.queueReach(in: store, addresses: ["198.18.8.1"], count: count)
         try store.database.execute("""
             UPDATE tasks SET state = 'leased', attempt = attempt + 1, leased_by = 'gone', lease_session = 'gone',
                              lease_expires_at = now() - interval '1 minute'
-            WHERE state = 'queued'
+            WHERE measurement_id = \(measurement)
             """)
     }
 
