@@ -17,16 +17,12 @@ public final class SweeperLock: Sendable {
         self.database = database
     }
 
-    /// Whether this connection holds the lock now, taking it if nobody does. A connection that
-    /// broke and was made again has lost it, and asks for it again like any other.
+    /// Whether this connection holds the lock now, taking it if nobody does: one
+    /// `pg_try_advisory_lock` per call, never a wait. Asked again while it holds the lock, it
+    /// only adds to the connection's count of it (all of which goes with the connection); a
+    /// connection that broke and was made again has lost it and asks for it like any other.
+    /// (`pg_locks` is not read: it takes every lock partition of the server, each sweep.)
     public func holds() throws -> Bool {
-        let classID = Self.key >> 32, objectID = Self.key & 0xFFFF_FFFF
-        return try database.query("""
-            SELECT CASE WHEN EXISTS (
-                       SELECT 1 FROM pg_locks
-                       WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
-                         AND classid::bigint = \(classID)::bigint AND objid::bigint = \(objectID)::bigint AND objsubid = 1)
-                   THEN true ELSE pg_try_advisory_lock(\(Self.key)::bigint) END AS held
-            """).single().decode("held")
+        try database.query("SELECT pg_try_advisory_lock(\(Self.key)::bigint) AS held").single().decode("held")
     }
 }
