@@ -25,12 +25,16 @@ struct AgentSession: Equatable {
     var lastEcho: ContinuousClock.Instant?
 
     /// Adds the credits of a READY, clamped so that credits and the leases this coordinator
-    /// knows the session holds never exceed the concurrency together (a negative or huge count
-    /// cannot overflow, and a flood of READY cannot hoard tasks).
+    /// knows the session holds without a RESULT yet never exceed the concurrency together (a
+    /// negative or huge count cannot overflow, and a flood of READY cannot hoard tasks). A lease
+    /// whose RESULT arrived counts no more, stored or not: the agent frees the slot when it
+    /// sends the RESULT and sends its READY right after, often in the same poll round, before
+    /// the round's results are stored.
     /// - Returns: how many credits were added.
     @discardableResult
     mutating func grant(_ count: Int) -> Int {
-        let added = min(max(0, count), max(0, concurrency - credits - leases.count))
+        let open = leases.values.count(where: { !$0.reported })
+        let added = min(max(0, count), max(0, concurrency - credits - open))
         credits += added
         return added
     }
@@ -42,6 +46,8 @@ struct SessionLease: Equatable {
     let kind: TaskKind
     let measurementID: Int64
     let leasedAt: ContinuousClock.Instant
+    /// Its RESULT arrived and went to the store (the lease is forgotten once stored).
+    var reported = false
 }
 
 /// An agent the coordinator is about to admit: what its HELLO said, under its allow-listed name.

@@ -334,6 +334,7 @@ struct CoordinatorStateMachine {
             return refuse(.notLeased, agentID: session.agentID,
                           detail: "\(detail()): no lease this coordinator knows of, and the agent's store lookups are spent") + [ack]
         }
+        if session.leases[report.taskID]?.attempt == report.attempt { sessions[routingID]?.leases[report.taskID]?.reported = true }
         return [.store(report, agentID: session.agentID, sessionID: session.sessionID, routingID: routingID)]
     }
 

@@ -86,6 +86,21 @@ struct CoordinatorStateMachineTests {
         #expect(machine.sessions[Self.process]?.credits == 1)
     }
 
+    @Test func aReadyRightAfterAResultIsGrantedBeforeTheResultIsStored() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine, concurrency: 2)
+        let claim = Self.claims(machine.received(.ready(credits: 2), from: Self.process, key: Self.key, now: at(0.1)))
+        _ = machine.tasksClaimed([Self.task(1), Self.task(2)], for: claim[0], now: at(0.1))
+        // The agent sends the RESULT, then at once the READY for the slot it freed; the loop
+        // stores the round's results only after both were handled.
+        let report = TaskReport(taskID: 1, attempt: 1, outcome: .completed)
+        #expect(machine.received(.result(report), from: Self.process, key: Self.key, now: at(1)).count == 1)
+        let ready = Self.claims(machine.received(.ready(credits: 1), from: Self.process, key: Self.key, now: at(1)))
+        #expect(ready.map(\.limit) == [1], "a READY clamped to nothing here left the agent waiting for tasks for good")
+        _ = machine.reportStored(report, disposition: .stored, from: Self.process)
+        #expect(machine.sessions[Self.process]?.leases.keys.sorted() == [2])
+    }
+
     @Test func creditsNeverExceedTheConcurrencyDeclaredInHello() {
         var machine = Machine(settings: Self.settings(), now: at(0))
         _ = join(&machine, concurrency: 4)

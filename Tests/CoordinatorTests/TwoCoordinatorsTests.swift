@@ -57,10 +57,13 @@ final class TwoCoordinatorsTests: DatabaseTestCase {
             coordinators.append((endpoint, key))
         }
         let probed = Locked<[Int64: Int]>([:])
+        // Two slots each: the four agents together fit the eight slots the cap leaves (two on
+        // each of four addresses), so every agent gets work although an agent that frees a slot
+        // asks for it again at once.
         for (index, key) in agentKeys.enumerated() {
             let coordinator = coordinators[index % 2]
             var configuration = AgentConfiguration(coordinator: coordinator.endpoint, coordinatorPublicKey: coordinator.key.publicKey,
-                                                   keyPair: key, name: "agent-\(index + 1)", families: [.ipv4, .ipv6], concurrency: 4)
+                                                   keyPair: key, name: "agent-\(index + 1)", families: [.ipv4, .ipv6], concurrency: 2)
             configuration.drainLimit = .seconds(2)
             services.append(AgentService(configuration: configuration, prober: CountingProber(probed: probed), logger: logger))
         }
