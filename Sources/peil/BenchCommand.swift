@@ -15,7 +15,8 @@ struct BenchCommand: ParsableCommand {
 /// `peil bench claim`: how long one claim takes as the queue grows (docs/SCALE.md).
 ///
 /// Per queue size: empties the scratch database's queue, fills it with that many synthetic
-/// queued connect tasks (one `INSERT … SELECT generate_series`) whose addresses follow a
+/// queued tasks (one `INSERT … SELECT generate_series`; reach tasks, or with `--mix twin` the
+/// twin's kinds, resolve tasks without family among them) whose connect tasks' addresses follow a
 /// Zipf-like law over a pool (shared hosting: a few addresses carry much of the work), warms up
 /// until `--in-flight` tasks are leased, then times `--claims` claims of `--limit` tasks,
 /// finishing the oldest leases after each so the work in flight stays put. Reports p50/p99 and
