@@ -98,6 +98,8 @@ struct AgentStateMachine {
     let settings: Settings
     /// The id the coordinator records results under; nil until welcomed.
     private(set) var agentID: String?
+    /// The session of the last WELCOME, named in the next HELLO so the new session takes over its leases.
+    private(set) var session: String?
     /// The coordinator's attempts per task, from the last WELCOME.
     private(set) var maxAttempts: Int?
     /// The coordinator's lease per task, from the last WELCOME.
@@ -162,6 +164,7 @@ struct AgentStateMachine {
         switch message {
         case .welcome(let welcome):
             agentID = welcome.agentID
+            session = welcome.session
             maxAttempts = welcome.maxAttempts
             lease = .milliseconds(Int64((max(0, welcome.leaseSeconds) * 1000).rounded(.down)))
             outstandingCredits = 0
@@ -266,7 +269,7 @@ struct AgentStateMachine {
             if lastHello.map({ now - $0 > settings.helloInterval }) ?? true {
                 lastHello = now
                 actions.append(.send(.hello(.init(agentName: settings.name, softwareVersion: PeilVersion.current,
-                                                  families: settings.families, concurrency: settings.concurrency))))
+                                                  families: settings.families, concurrency: settings.concurrency, resumes: session))))
             }
         } else {
             actions += keepUp(now: now)

@@ -7,6 +7,10 @@ import Store
 struct AgentSession: Equatable {
     let routingID: Data
     let agentID: String
+    /// The random id made at HELLO that the session's leases carry in the store
+    /// (`lease_session`): another session of the same agent, here or on another coordinator,
+    /// never reports on them or releases them.
+    let sessionID: String
     let publicKey: String
     let families: [AddressFamily]
     /// The tasks the agent said in HELLO it runs at once: its credits never exceed this.
@@ -21,12 +25,16 @@ struct AgentSession: Equatable {
     var lastEcho: ContinuousClock.Instant?
 
     /// Adds the credits of a READY, clamped so that credits and the leases this coordinator
-    /// knows the session holds never exceed the concurrency together (a negative or huge count
-    /// cannot overflow, and a flood of READY cannot hoard tasks).
+    /// knows the session holds without a RESULT yet never exceed the concurrency together (a
+    /// negative or huge count cannot overflow, and a flood of READY cannot hoard tasks). A lease
+    /// whose RESULT arrived counts no more, stored or not: the agent frees the slot when it
+    /// sends the RESULT and sends its READY right after, often in the same poll round, before
+    /// the round's results are stored.
     /// - Returns: how many credits were added.
     @discardableResult
     mutating func grant(_ count: Int) -> Int {
-        let added = min(max(0, count), max(0, concurrency - credits - leases.count))
+        let open = leases.values.count(where: { !$0.reported })
+        let added = min(max(0, count), max(0, concurrency - credits - open))
         credits += added
         return added
     }
@@ -38,6 +46,8 @@ struct SessionLease: Equatable {
     let kind: TaskKind
     let measurementID: Int64
     let leasedAt: ContinuousClock.Instant
+    /// Its RESULT arrived and went to the store (the lease is forgotten once stored).
+    var reported = false
 }
 
 /// An agent the coordinator is about to admit: what its HELLO said, under its allow-listed name.
@@ -48,12 +58,17 @@ struct AgentRegistration: Equatable, Sendable {
     let families: [AddressFamily]
     let concurrency: Int
     let softwareVersion: String
+    /// The session whose leases the new one takes over: the one the agent process named in its
+    /// HELLO (it was welcomed with it before, here or on another coordinator), or the one it
+    /// had on this routing id.
+    let resumes: String?
 }
 
 /// Tasks to lease to one agent session.
 struct ClaimRequest: Equatable, Sendable {
     let routingID: Data
     let agentID: String
+    let sessionID: String
     let families: [AddressFamily]
     let limit: Int
 }

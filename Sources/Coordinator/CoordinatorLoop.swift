@@ -27,6 +27,8 @@ final class CoordinatorLoop {
     private var pendingBytes = 0
     /// The size of the message being handled (a RESULT's, when the machine asks to store it).
     private var lastMessageBytes = 0
+    /// Lease expiry, done only while this coordinator is the database's one sweeper.
+    private lazy var sweeper = LeaseSweeper(store: database, logger: logger)
 
     init(configuration: CoordinatorConfiguration, database: PeilStore, logger: Logger, metrics: CoordinatorMetrics? = nil) {
         self.configuration = configuration
@@ -117,16 +119,18 @@ final class CoordinatorLoop {
                 }
             case .register(let agent):
                 do {
+                    let sessionID = UUID().uuidString
                     try database.registerAgent(id: agent.agentID, publicKey: agent.publicKey, families: agent.families,
                                                concurrency: agent.concurrency, version: agent.softwareVersion)
-                    perform(machine.agentRegistered(agent, now: clock.now), router: router)
+                    if let previous = agent.resumes { try database.resumeLeases(agentID: agent.agentID, previous: previous, session: sessionID) }
+                    perform(machine.agentRegistered(agent, sessionID: sessionID, now: clock.now), router: router)
                 } catch {
                     logger.error("cannot register agent: \(error)", metadata: ["agent": "\(agent.agentID)"])
                 }
             case .claim(let claim):
                 do {
                     let started = clock.now
-                    let tasks = try database.claimTasks(agentID: claim.agentID, families: claim.families, limit: claim.limit,
+                    let tasks = try database.claimTasks(agentID: claim.agentID, session: claim.sessionID, families: claim.families, limit: claim.limit,
                                                         leaseSeconds: configuration.leaseSeconds, perAddress: configuration.tasksPerAddress)
                     metrics?.claimed(in: clock.now - started)
                     for task in tasks {
@@ -137,28 +141,23 @@ final class CoordinatorLoop {
                 } catch {
                     logger.error("cannot claim tasks: \(error)", metadata: ["agent": "\(claim.agentID)"])
                 }
-            case .store(let report, let agentID, let routingID):
-                enqueue(report, agentID: agentID, routingID: routingID, router: router)
-            case .endTask(let taskID, let attempt, let agentID, let why):
+            case .store(let report, let agentID, let sessionID, let routingID):
+                enqueue(report, agentID: agentID, sessionID: sessionID, routingID: routingID, router: router)
+            case .endTask(let taskID, let attempt, let agentID, let sessionID, let why):
                 do {
-                    try database.endLeasedTask(taskID: taskID, attempt: attempt, agentID: agentID, why: why)
+                    try database.endLeasedTask(taskID: taskID, attempt: attempt, agentID: agentID, session: sessionID, why: why)
                 } catch {
                     logger.error("cannot end task: \(error)", metadata: ["task": "\(taskID)", "attempt": "\(attempt)", "agent": "\(agentID)"])
                 }
-            case .releaseLeases(let agentID, let why):
+            case .releaseLeases(let agentID, let sessionID, let why):
                 do {
-                    let released = try database.releaseLeases(agentID: agentID)
+                    let released = try database.releaseLeases(session: sessionID)
                     logger.info("agent left: \(why)", metadata: ["agent": "\(agentID)", "tasks-released": "\(released)"])
                 } catch {
                     logger.error("cannot release leases: \(error)", metadata: ["agent": "\(agentID)"])
                 }
             case .expireLeases:
-                do {
-                    let expired = try database.expireLeases(maxAttempts: configuration.maxAttempts)
-                    if expired > 0 { logger.info("\(expired) leases expired; tasks back in the queue") }
-                } catch {
-                    logger.error("cannot expire leases: \(error)")
-                }
+                sweeper.sweep(maxAttempts: configuration.maxAttempts)
             case .log(let level, let text):
                 logger.log(level: level, "\(text)")
             }
@@ -166,7 +165,7 @@ final class CoordinatorLoop {
     }
 
     /// Queues a result for the next batch; a full batch is stored at once.
-    private func enqueue(_ report: TaskReport, agentID: String, routingID: Data, router: ZMQSocket) {
+    private func enqueue(_ report: TaskReport, agentID: String, sessionID: String, routingID: Data, router: ZMQSocket) {
         let lease = machine.sessions[routingID]?.leases[report.taskID]
         var metadata: Logger.Metadata = ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "agent": "\(agentID)"]
         if let lease { metadata["measurement"] = "\(lease.measurementID)"; metadata["kind"] = "\(lease.kind.rawValue)" }
@@ -175,7 +174,7 @@ final class CoordinatorLoop {
         if let planned, !planned.capped.isEmpty {
             logger.notice("connect plan of \(report.resolution?.facts.domain ?? "?") cut: \(planned.capped.joined(separator: "; "))", metadata: metadata)
         }
-        pendingReports.append(PendingReport(record: ReportToRecord(report: report, agentID: agentID, plan: planned?.tasks ?? []),
+        pendingReports.append(PendingReport(record: ReportToRecord(report: report, agentID: agentID, session: sessionID, plan: planned?.tasks ?? []),
                                             routingID: routingID, kind: lease?.kind, metadata: metadata))
         pendingBytes += lastMessageBytes
         if pendingReports.count >= configuration.reportsPerTransaction || pendingBytes >= configuration.bytesPerTransaction {

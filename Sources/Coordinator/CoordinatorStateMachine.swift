@@ -65,11 +65,11 @@ struct CoordinatorStateMachine {
         case claim(ClaimRequest)
         /// Store the report, then report ``reportStored(_:disposition:from:)`` once it is
         /// committed, or ``reportNotStorable(_:from:why:)`` if PostgreSQL refuses its values.
-        case store(TaskReport, agentID: String, routingID: Data)
-        /// End the task as not testable with `why`, if it is still leased to `agentID` at `attempt`.
-        case endTask(taskID: Int64, attempt: Int, agentID: String, why: String)
-        /// Put the agent's leased tasks back in the queue.
-        case releaseLeases(agentID: String, why: String)
+        case store(TaskReport, agentID: String, sessionID: String, routingID: Data)
+        /// End the task as not testable with `why`, if it is still leased to the session at `attempt`.
+        case endTask(taskID: Int64, attempt: Int, agentID: String, sessionID: String, why: String)
+        /// Put the tasks leased to the agent's session back in the queue.
+        case releaseLeases(agentID: String, sessionID: String, why: String)
         /// Put tasks whose lease outlived its time back in the queue.
         case expireLeases
         case log(Logger.Level, String)
@@ -142,7 +142,7 @@ struct CoordinatorStateMachine {
             return [.send(.heartbeat, to: routingID)]
         case .bye:
             sessions[routingID] = nil
-            return [.releaseLeases(agentID: session.agentID, why: "said BYE")]
+            return [.releaseLeases(agentID: session.agentID, sessionID: session.sessionID, why: "said BYE")]
         case .hello, .welcome, .tasks, .ack, .reject:
             return refuse(.malformed, agentID: session.agentID, detail: "a message only the coordinator sends")
         }
@@ -154,13 +154,14 @@ struct CoordinatorStateMachine {
         return refuse(.malformed, agentID: agentID, detail: why())
     }
 
-    /// The store recorded the agent of a HELLO: its session starts and it is welcomed.
-    mutating func agentRegistered(_ agent: AgentRegistration, now: ContinuousClock.Instant) -> [Action] {
+    /// The store recorded the agent of a HELLO (and moved the leases of the session it resumes
+    /// to `sessionID`, a random id the loop made): its session starts and it is welcomed.
+    mutating func agentRegistered(_ agent: AgentRegistration, sessionID: String, now: ContinuousClock.Instant) -> [Action] {
         refusals.sessionStarted(agentID: agent.agentID)
-        sessions[agent.routingID] = AgentSession(routingID: agent.routingID, agentID: agent.agentID, publicKey: agent.publicKey,
+        sessions[agent.routingID] = AgentSession(routingID: agent.routingID, agentID: agent.agentID, sessionID: sessionID, publicKey: agent.publicKey,
                                                  families: agent.families, concurrency: max(0, agent.concurrency), lastHeard: now)
         let welcome = WireMessage.Welcome(agentID: agent.agentID, heartbeatSeconds: Self.seconds(settings.heartbeatInterval),
-                                          leaseSeconds: settings.leaseSeconds, maxAttempts: settings.maxAttempts)
+                                          leaseSeconds: settings.leaseSeconds, maxAttempts: settings.maxAttempts, session: sessionID)
         return [
             .log(.info, "agent joined: \(agent.agentID), families \(agent.families.map(\.rawValue)), concurrency \(agent.concurrency)"),
             .send(.welcome(welcome), to: agent.routingID),
@@ -170,8 +171,8 @@ struct CoordinatorStateMachine {
     /// The store leased `tasks` for a claim: they go to the session, and use up its credits.
     mutating func tasksClaimed(_ tasks: [TaskAssignment], for claim: ClaimRequest, now: ContinuousClock.Instant) -> [Action] {
         guard !tasks.isEmpty else { return [] }
-        guard var session = sessions[claim.routingID], session.agentID == claim.agentID else {
-            return [.releaseLeases(agentID: claim.agentID, why: "left while its tasks were being claimed")]
+        guard var session = sessions[claim.routingID], session.sessionID == claim.sessionID else {
+            return [.releaseLeases(agentID: claim.agentID, sessionID: claim.sessionID, why: "left while its tasks were being claimed")]
         }
         session.credits -= min(tasks.count, session.credits)
         for task in tasks { session.leases[task.taskID] = SessionLease(attempt: task.attempt, kind: task.kind, measurementID: task.measurementID, leasedAt: now) }
@@ -202,7 +203,8 @@ struct CoordinatorStateMachine {
         guard let session = sessions[routingID] else { return [] }
         sessions[routingID]?.leases[report.taskID] = nil
         return refuse(.notStorable, agentID: session.agentID, detail: "task \(report.taskID): \(why)") + [
-            .endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID, why: "result could not be stored: \(why)"),
+            .endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID, sessionID: session.sessionID,
+                     why: "result could not be stored: \(why)"),
             .send(.ack(taskID: report.taskID, attempt: report.attempt), to: routingID),
         ]
     }
@@ -210,7 +212,7 @@ struct CoordinatorStateMachine {
     /// A message could not be sent. Tasks that cannot reach their agent mean the agent is gone.
     mutating func sendFailed(_ message: WireMessage, to routingID: Data) -> [Action] {
         guard case .tasks = message, let session = sessions.removeValue(forKey: routingID) else { return [] }
-        return [.releaseLeases(agentID: session.agentID, why: "cannot be reached")]
+        return [.releaseLeases(agentID: session.agentID, sessionID: session.sessionID, why: "cannot be reached")]
     }
 
     /// Time passed: heartbeats go out; on each sweep silent agents are dropped, expired leases
@@ -233,7 +235,7 @@ struct CoordinatorStateMachine {
         for (routingID, session) in sessions.sorted(by: { Self.byBytes($0.key, $1.key) }) {
             if now - session.lastHeard > settings.agentTimeout {
                 sessions[routingID] = nil
-                actions.append(.releaseLeases(agentID: session.agentID, why: "missed its heartbeats"))
+                actions.append(.releaseLeases(agentID: session.agentID, sessionID: session.sessionID, why: "missed its heartbeats"))
                 continue
             }
             // A lease long past its time has expired in the store: forget it (the store judges
@@ -255,7 +257,7 @@ struct CoordinatorStateMachine {
             sessions[routingID] = nil
             removedKeysLogged.insert(session.publicKey)
             actions += [
-                .releaseLeases(agentID: session.agentID, why: "its key was taken off the allow-list"),
+                .releaseLeases(agentID: session.agentID, sessionID: session.sessionID, why: "its key was taken off the allow-list"),
                 .send(.reject(reason: "key not allow-listed"), to: routingID),
             ]
         }
@@ -277,17 +279,25 @@ struct CoordinatorStateMachine {
             return [.send(.reject(reason: reason), to: routingID)]
         }
         var actions: [Action] = []
+        // The new session takes over the session the process names (it was welcomed with it,
+        // here or elsewhere), or else the one it has on this routing id (a reconnect).
+        let resumes = hello.resumes ?? sessions[routingID].flatMap { $0.publicKey == key ? $0.sessionID : nil }
         // The same key from another process (the old process is gone, its tasks with it), or
         // another key taking over this routing id: the session it replaces ends.
-        for (otherID, other) in sessions.sorted(by: { Self.byBytes($0.key, $1.key) })
-        where (other.publicKey == key) != (otherID == routingID) {
+        for (otherID, other) in sessions.sorted(by: { Self.byBytes($0.key, $1.key) }) where other.publicKey == key || otherID == routingID {
+            guard other.publicKey != key || other.sessionID != resumes else {
+                if otherID != routingID { sessions[otherID] = nil }  // its leases pass to the new session
+                continue
+            }
             sessions[otherID] = nil
-            let why = other.publicKey == key ? "was replaced by a new process" : "lost its routing id to another agent"
-            actions.append(.releaseLeases(agentID: other.agentID, why: why))
+            let why = other.publicKey != key ? "lost its routing id to another agent"
+                : otherID == routingID ? "was replaced by another session of its process" : "was replaced by a new process"
+            actions.append(.releaseLeases(agentID: other.agentID, sessionID: other.sessionID, why: why))
         }
         let concurrency = min(max(0, hello.concurrency), settings.maximumConcurrency)
         actions.append(.register(AgentRegistration(routingID: routingID, agentID: name, publicKey: key, families: Array(Set(hello.families)).sorted(),
-                                                   concurrency: concurrency, softwareVersion: String(hello.softwareVersion.prefix(200)))))
+                                                   concurrency: concurrency, softwareVersion: String(hello.softwareVersion.prefix(200)),
+                                                   resumes: resumes)))
         return actions
     }
 
@@ -301,7 +311,7 @@ struct CoordinatorStateMachine {
             var actions = refuse(refusal, agentID: session.agentID, detail: detail())
             if refusal == .tooLarge, session.leases[report.taskID]?.attempt == report.attempt {
                 sessions[routingID]?.leases[report.taskID] = nil
-                actions.append(.endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID,
+                actions.append(.endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID, sessionID: session.sessionID,
                                         why: "result refused: larger than \(ReportAdmission.maximumObservationBytes) bytes of observation or \(ReportAdmission.maximumDetailBytes) of detail"))
             }
             return actions + [ack]
@@ -313,7 +323,7 @@ struct CoordinatorStateMachine {
             if let refusal = ReportAdmission.kindRefusal(report, kind: lease.kind) {
                 sessions[routingID]?.leases[report.taskID] = nil
                 return refuse(refusal, agentID: session.agentID, detail: "\(detail()), a \(lease.kind.rawValue) task") + [
-                    .endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID,
+                    .endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID, sessionID: session.sessionID,
                              why: "result refused: not the observation of a \(lease.kind.rawValue) task"),
                     ack,
                 ]
@@ -324,7 +334,8 @@ struct CoordinatorStateMachine {
             return refuse(.notLeased, agentID: session.agentID,
                           detail: "\(detail()): no lease this coordinator knows of, and the agent's store lookups are spent") + [ack]
         }
-        return [.store(report, agentID: session.agentID, routingID: routingID)]
+        if session.leases[report.taskID]?.attempt == report.attempt { sessions[routingID]?.leases[report.taskID]?.reported = true }
+        return [.store(report, agentID: session.agentID, sessionID: session.sessionID, routingID: routingID)]
     }
 
     /// Counts a refusal; the first of its kind in the agent's session is logged.
@@ -336,7 +347,7 @@ struct CoordinatorStateMachine {
 
     private func dispatch(to routingID: Data) -> [Action] {
         guard let session = sessions[routingID], session.credits > 0 else { return [] }
-        return [.claim(ClaimRequest(routingID: routingID, agentID: session.agentID, families: session.families,
+        return [.claim(ClaimRequest(routingID: routingID, agentID: session.agentID, sessionID: session.sessionID, families: session.families,
                                     limit: min(session.credits, settings.batchSize)))]
     }
 

@@ -30,6 +30,8 @@ public final class Database: @unchecked Sendable {
 
     private let lock = NSLock()
     private let connection: DatabaseConnection
+    /// What this connection was opened with, to open another like it.
+    private let opening: (connectionString: String, database: String?)
 
     /// Where this connection goes, `host:port/database`, for messages (no user or password).
     public let target: String
@@ -67,8 +69,15 @@ public final class Database: @unchecked Sendable {
             throw DatabaseError(code: .connection, message: message, hint: Self.passwordHint(for: message))
         }
         self.connection = connection
+        self.opening = (resolved, database)
         self.target = "\(String(cString: PQhost(handle))):\(String(cString: PQport(handle)))/\(String(cString: PQdb(handle)))"
         try connection.configureSession()
+    }
+
+    /// A new connection to the same database as the same role, with the same statement timeout
+    /// (for a session-level lock that must live on a connection of its own).
+    public func newConnection() throws -> Database {
+        try Database(connectionString: opening.connectionString, database: opening.database, statementTimeout: statementTimeout)
     }
 
     /// What to do when the server asked for a password that was not given or was wrong.

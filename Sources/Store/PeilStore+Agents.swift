@@ -14,6 +14,19 @@ extension PeilStore {
             """)
     }
 
+    /// Moves the leases of the agent's earlier session `previous` to its new session `session`:
+    /// the same agent process said HELLO again (to a restarted coordinator, or another one) and
+    /// named the session it had, so its results on those leases are still its own. Only leases
+    /// of `agentID` (the allow-list's name for the key that said HELLO) move.
+    /// - Returns: how many leases moved.
+    @discardableResult
+    public func resumeLeases(agentID: String, previous: String, session: String) throws -> Int {
+        try database.execute("""
+            UPDATE tasks SET lease_session = \(session)
+            WHERE state = 'leased' AND lease_session = \(previous) AND leased_by = \(agentID)
+            """)
+    }
+
     /// Notes that the agent was heard from now.
     /// - Returns: false when no such agent is registered.
     @discardableResult

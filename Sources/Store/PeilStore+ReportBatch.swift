@@ -5,12 +5,15 @@ import PeilModel
 public struct ReportToRecord: Sendable {
     public var report: TaskReport
     public var agentID: String
-    /// The connect tasks a completed resolve report queues (see ``PeilStore/recordReport(_:agentID:maxAttempts:plan:)``).
+    /// The agent session that sends it (nil: the agent's name is its session).
+    public var session: String?
+    /// The connect tasks a completed resolve report queues (see ``PeilStore/recordReport(_:agentID:session:maxAttempts:plan:)``).
     public var plan: [PlannedConnect]
 
-    public init(report: TaskReport, agentID: String, plan: [PlannedConnect] = []) {
+    public init(report: TaskReport, agentID: String, session: String? = nil, plan: [PlannedConnect] = []) {
         self.report = report
         self.agentID = agentID
+        self.session = session
         self.plan = plan
     }
 }
@@ -20,7 +23,7 @@ extension PeilStore {
     static let deadlockDetected = "40P01"
 
     /// Records a batch of reports in one transaction, with the same outcome per report as
-    /// ``recordReport(_:agentID:maxAttempts:plan:)`` called for each in order, and one COMMIT
+    /// ``recordReport(_:agentID:session:maxAttempts:plan:)`` called for each in order, and one COMMIT
     /// (one WAL flush) for all: the task rows are locked in one statement (in id order), the
     /// observations, results and task updates written with one multi-row statement each.
     ///
@@ -41,7 +44,7 @@ extension PeilStore {
         }
         return try batch.map { item in
             do {
-                return .success(try recordReport(item.report, agentID: item.agentID, maxAttempts: maxAttempts, plan: item.plan))
+                return .success(try recordReport(item.report, agentID: item.agentID, session: item.session, maxAttempts: maxAttempts, plan: item.plan))
             } catch let error as DatabaseError where error.isRefusedValue {
                 return .failure(error)
             }
@@ -57,6 +60,7 @@ private struct ReportBatch {
         var state: String
         var attempt: Int
         var kind: String
+        /// The session holding the lease (`lease_session`).
         var leasedBy: String?
         var contactLost: Int
     }
@@ -85,11 +89,11 @@ private struct ReportBatch {
         let ids = Set(batch.map(\.report.taskID)).sorted()
         var rows: [Int64: TaskRow] = [:]
         for row in try connection.query("""
-            SELECT id, state, attempt, kind, leased_by, contact_lost FROM tasks
+            SELECT id, state, attempt, kind, lease_session, contact_lost FROM tasks
             WHERE id = ANY(\(array: ids)::bigint[]) ORDER BY id FOR UPDATE
             """).rows {
             rows[try row.decode("id")] = TaskRow(state: try row.decode("state"), attempt: try row.decode("attempt"), kind: try row.decode("kind"),
-                                                 leasedBy: try row.decode("leased_by", as: String?.self), contactLost: try row.decode("contact_lost"))
+                                                 leasedBy: try row.decode("lease_session", as: String?.self), contactLost: try row.decode("contact_lost"))
         }
         var steps: [Step] = []
         var storedHere: Set<String> = []
@@ -142,7 +146,7 @@ private struct ReportBatch {
         let report = item.report
         guard ReportAdmission.attempts.contains(report.attempt) else { return .done(.refusedNotLeased) }
         guard var task = rows[report.taskID] else { return .done(.unknownTask) }
-        guard task.state == "leased", task.leasedBy == item.agentID, task.attempt == report.attempt else { return .duplicateOrRefused }
+        guard task.state == "leased", task.leasedBy == item.session ?? item.agentID, task.attempt == report.attempt else { return .duplicateOrRefused }
         let observation = try report.resolution.map { try SQLJSON($0) } ?? report.connect.map { try SQLJSON($0) }
         let shapeRefusal = ReportAdmission.fits(detail: report.detail, observation: observation) ? nil : ReportRefusal.tooLarge
         let kindRefusal = TaskKind(rawValue: task.kind).map { ReportAdmission.kindRefusal(report, kind: $0) } ?? .wrongKind

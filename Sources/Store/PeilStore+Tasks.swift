@@ -9,8 +9,9 @@ extension PeilStore {
     /// Stores an agent's report and moves its task on, in one transaction.
     ///
     /// Only the holder of a lease reports on it: a report is refused (nothing stored) unless its
-    /// task is leased to `agentID` at the report's attempt; a repeat of a report already stored
-    /// is a `duplicate`. A report on that lease whose observation is not the task kind's, or
+    /// task is leased to the agent session `session` (nil: the agent's name, see
+    /// ``claimTasks(agentID:session:families:limit:leaseSeconds:perAddress:)``) at the report's
+    /// attempt; a repeat of a report the agent `agentID` stored before is a `duplicate`. A report on that lease whose observation is not the task kind's, or
     /// that exceeds ``ReportAdmission``'s size limits, is refused too and ends the task as not
     /// testable with the reason (the agent would only send the same again).
     ///
@@ -22,7 +23,7 @@ extension PeilStore {
     /// without its observation counts as a failure. When a completed report becomes the result
     /// of a domain's task, the connect tasks in `plan` are queued in the same transaction (an
     /// endpoint another domain already planned is shared, not repeated).
-    public func recordReport(_ report: TaskReport, agentID: String, maxAttempts: Int,
+    public func recordReport(_ report: TaskReport, agentID: String, session: String? = nil, maxAttempts: Int,
                              plan: [PlannedConnect] = []) throws -> ReportDisposition {
         guard ReportAdmission.attempts.contains(report.attempt) else { return .refusedNotLeased }
         let observation = try report.resolution.map { try SQLJSON($0) } ?? report.connect.map { try SQLJSON($0) }
@@ -32,12 +33,12 @@ extension PeilStore {
         if report.outcome == .completed && observation == nil { detail = "completed report without observation" }
         return try database.transaction { connection in
             guard let task = try connection.query(
-                "SELECT state, attempt, kind, leased_by, contact_lost FROM tasks WHERE id = \(report.taskID) FOR UPDATE").rows.first
+                "SELECT state, attempt, kind, lease_session, contact_lost FROM tasks WHERE id = \(report.taskID) FOR UPDATE").rows.first
             else { return .unknownTask }
             let state: String = try task.decode("state")
             let attempt: Int = try task.decode("attempt")
-            let leasedBy = try task.decode("leased_by", as: String?.self)
-            guard state == "leased", leasedBy == agentID, attempt == report.attempt else {
+            let leaseSession = try task.decode("lease_session", as: String?.self)
+            guard state == "leased", leaseSession == session ?? agentID, attempt == report.attempt else {
                 let repeated = try connection.query("""
                     SELECT 1 AS seen FROM observations
                     WHERE task_id = \(report.taskID) AND attempt = \(report.attempt) AND agent_id = \(agentID)
@@ -91,18 +92,19 @@ extension PeilStore {
         }
     }
 
-    /// Ends a task leased to `agentID` at `attempt` as not testable with `why` as its last
-    /// error: its result was refused (wrong kind, too large) or PostgreSQL could not store it,
-    /// and the agent would only send the same again. Any other lease is left alone.
+    /// Ends a task leased to the agent session `session` (nil: the agent's name `agentID`) at
+    /// `attempt` as not testable with `why` as its last error: its result was refused (wrong
+    /// kind, too large) or PostgreSQL could not store it, and the agent would only send the same
+    /// again. Any other lease is left alone.
     /// - Returns: whether the task ended.
     @discardableResult
-    public func endLeasedTask(taskID: Int64, attempt: Int, agentID: String, why: String) throws -> Bool {
+    public func endLeasedTask(taskID: Int64, attempt: Int, agentID: String, session: String? = nil, why: String) throws -> Bool {
         guard ReportAdmission.attempts.contains(attempt) else { return false }
         return try database.transaction { connection in
             guard let task = try connection.query(
-                "SELECT state, attempt, leased_by FROM tasks WHERE id = \(taskID) FOR UPDATE").rows.first,
+                "SELECT state, attempt, lease_session FROM tasks WHERE id = \(taskID) FOR UPDATE").rows.first,
                   try task.decode("state", as: String.self) == "leased", try task.decode("attempt", as: Int.self) == attempt,
-                  try task.decode("leased_by", as: String?.self) == agentID
+                  try task.decode("lease_session", as: String?.self) == session ?? agentID
             else { return false }
             try endTask(taskID, why: why, on: connection)
             return true
@@ -133,13 +135,14 @@ extension PeilStore {
             """)
     }
 
-    /// Ends every lease `agentID` holds (the agent is gone: BYE, or silent past the agent
-    /// timeout). Like a lost contact, that is the vantage's trouble, not the target's: the task
+    /// Ends every lease the agent session `session` holds (the session is over: BYE, silent past
+    /// the agent timeout, replaced by a new process); the agent's other sessions, on this
+    /// coordinator or another, keep theirs. Like a lost contact, that is the vantage's trouble, not the target's: the task
     /// is queued again without using an attempt, counted in `contact_lost` and ended as not
     /// testable past ``maxContactLost`` (a target that kills every agent that probes it ends).
     /// - Returns: how many leases ended.
     @discardableResult
-    public func releaseLeases(agentID: String) throws -> Int {
+    public func releaseLeases(session: String) throws -> Int {
         try database.execute("""
             UPDATE tasks
             SET state = CASE WHEN contact_lost + 1 > \(Self.maxContactLost) THEN 'not_testable' ELSE 'queued' END,
@@ -147,7 +150,7 @@ extension PeilStore {
                 contact_lost = contact_lost + 1,
                 last_error = 'lease released (agent ' || leased_by || ' gone)',
                 leased_by = NULL, lease_expires_at = NULL
-            WHERE state = 'leased' AND leased_by = \(agentID)
+            WHERE state = 'leased' AND lease_session = \(session)
             """)
     }
 }

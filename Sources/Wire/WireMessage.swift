@@ -29,13 +29,19 @@ public enum WireMessage: Sendable, Equatable {
         public var softwareVersion: String
         public var families: [AddressFamily]
         public var concurrency: Int
+        /// The session this process was last welcomed with (``Welcome/session``), if any: the
+        /// new session takes over its leases, so results on them still count. Absent from agents
+        /// that predate it.
+        public var resumes: String?
 
-        public init(agentName: String, protocolVersion: Int = WireMessage.protocolVersion, softwareVersion: String, families: [AddressFamily], concurrency: Int) {
+        public init(agentName: String, protocolVersion: Int = WireMessage.protocolVersion, softwareVersion: String, families: [AddressFamily],
+                    concurrency: Int, resumes: String? = nil) {
             self.agentName = agentName
             self.protocolVersion = protocolVersion
             self.softwareVersion = softwareVersion
             self.families = families
             self.concurrency = concurrency
+            self.resumes = resumes
         }
     }
 
@@ -47,12 +53,16 @@ public enum WireMessage: Sendable, Equatable {
         /// The coordinator's attempts per task: the last one is final, its result is kept
         /// whatever it holds (a probe does not ask for another attempt then).
         public var maxAttempts: Int
+        /// The session's id (random, made at HELLO): its leases are its own, not the agent's
+        /// other sessions'. The agent names it in its next HELLO (``Hello/resumes``).
+        public var session: String?
 
-        public init(agentID: String, heartbeatSeconds: Double, leaseSeconds: Double, maxAttempts: Int) {
+        public init(agentID: String, heartbeatSeconds: Double, leaseSeconds: Double, maxAttempts: Int, session: String? = nil) {
             self.agentID = agentID
             self.heartbeatSeconds = heartbeatSeconds
             self.leaseSeconds = leaseSeconds
             self.maxAttempts = maxAttempts
+            self.session = session
         }
     }
 

@@ -15,7 +15,8 @@ struct BenchCommand: ParsableCommand {
 /// `peil bench claim`: how long one claim takes as the queue grows (docs/SCALE.md).
 ///
 /// Per queue size: empties the scratch database's queue, fills it with that many synthetic
-/// queued connect tasks (one `INSERT … SELECT generate_series`) whose addresses follow a
+/// queued tasks (one `INSERT … SELECT generate_series`; reach tasks, or with `--mix twin` the
+/// twin's kinds, resolve tasks without family among them) whose connect tasks' addresses follow a
 /// Zipf-like law over a pool (shared hosting: a few addresses carry much of the work), warms up
 /// until `--in-flight` tasks are leased, then times `--claims` claims of `--limit` tasks,
 /// finishing the oldest leases after each so the work in flight stays put. Reports p50/p99 and
@@ -47,6 +48,12 @@ struct ClaimBenchCommand: ParsableCommand {
     @Option(help: "Distinct target addresses per queued task (the pool is size × this, at least 64).")
     var addressRatio = 0.1
 
+    @Option(help: "The queue's task kinds: reach (connect tasks only), or twin (the twin's mix: resolve tasks, which have no family, 23 %; web 40 %; mail 11 %; reach 25 %; nameserver 1 %).")
+    var mix = ClaimBench.Mix.reach
+
+    @Flag(help: "Drop the index of the queued tasks without a family (tasks_queued_unfamilied, migration 11) for the run, as before it; without this flag it is made again if missing.")
+    var withoutUnfamiliedIndex = false
+
     @Option(help: "Write the figures as JSON to this file.")
     var json: String?
 
@@ -65,12 +72,13 @@ struct ClaimBenchCommand: ParsableCommand {
         // Filling millions of rows (and main's claim on them) outlasts the default statement timeout.
         let store = try PeilStore.open(connectionString: database.url, statementTimeout: max(database.statementTimeout, .seconds(3600)))
         try ClaimBench.refuseUnlessScratch(store.database)
+        try ClaimBench.setUnfamiliedIndex(present: !withoutUnfamiliedIndex, in: store.database)
         var figures: [ClaimBench.Figures] = []
         // Straight to the file descriptor: a size can take minutes, and its row should show then.
         func show(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         show("  queued    addresses  claims  p50 ms  p99 ms  max ms  temp bytes  blocks  fill s")
         for size in parsedSizes {
-            let bench = ClaimBench(store: store, limit: limit, inFlight: inFlight, perAddress: perAddress)
+            let bench = ClaimBench(store: store, limit: limit, inFlight: inFlight, perAddress: perAddress, mix: mix)
             let result = try bench.run(size: size, addresses: max(64, Int(Double(size) * addressRatio)), claims: claims)
             figures.append(result)
             show(result.row)

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Store
 
@@ -6,6 +7,7 @@ struct ClaimBench {
     /// What one queue size gave.
     struct Figures: Codable {
         var queued: Int
+        var mix: Mix
         var addresses: Int
         var claims: Int
         var limit: Int
@@ -31,6 +33,15 @@ struct ClaimBench {
         }
     }
 
+    /// The task kinds of the queue.
+    enum Mix: String, ExpressibleByArgument, Codable {
+        /// Reach tasks only (each with a family and an address).
+        case reach
+        /// The twin's measurements' mix (docs/SCALE.md "Ingest"): resolve tasks (no family, no
+        /// address) 23 %, web 40 %, mail 11 %, reach 25 %, nameserver 1 %.
+        case twin
+    }
+
     /// The `sets` of the measurements the bench makes, and nothing else has.
     static let marker = "{peil-bench}"
 
@@ -38,6 +49,15 @@ struct ClaimBench {
     let limit: Int
     let inFlight: Int
     let perAddress: Int
+    let mix: Mix
+
+    /// Drops `tasks_queued_unfamilied` (the claim's walk over tasks without a family as before
+    /// migration 11), or makes it again as migration 11 does.
+    static func setUnfamiliedIndex(present: Bool, in database: Database) throws {
+        try database.execute(present
+            ? "CREATE INDEX IF NOT EXISTS tasks_queued_unfamilied ON tasks (measurement_id, id) WHERE state = 'queued' AND family IS NULL"
+            : "DROP INDEX IF EXISTS tasks_queued_unfamilied")
+    }
 
     /// Refuses a database that holds measurements other than the bench's own: the bench
     /// empties the queue.
@@ -88,32 +108,46 @@ struct ClaimBench {
             try finishOldest()
         }
         times.sort()
-        return Figures(queued: size, addresses: addresses, claims: claims, limit: limit, inFlight: inFlight, perAddress: perAddress,
+        return Figures(queued: size, mix: mix, addresses: addresses, claims: claims, limit: limit, inFlight: inFlight, perAddress: perAddress,
                        p50Milliseconds: nearestRank(times, 0.5), p99Milliseconds: nearestRank(times, 0.99), maxMilliseconds: times.last ?? 0,
                        meanMilliseconds: times.reduce(0, +) / Double(times.count), tempBytes: temp,
                        blocksPerClaim: Double(blocks) / Double(claims), fillSeconds: fillSeconds)
     }
 
-    /// Empties the queue and queues `size` reach tasks in one measurement. A task's address
-    /// has rank `floor(addresses ^ u)` for a uniform `u` (P(rank k) ≈ ln(1 + 1/k) / ln(addresses),
-    /// Zipf-like with exponent 1); one rank in eight is an IPv6 address.
+    /// Empties the queue and queues `size` tasks of the mix in one measurement. A connect
+    /// task's address has rank `floor(addresses ^ u)` for a uniform `u` (P(rank k) ≈
+    /// ln(1 + 1/k) / ln(addresses), Zipf-like with exponent 1); one rank in eight is an IPv6
+    /// address. With the twin's mix, task `n`'s kind follows `(37 n) mod 100` (every hundred
+    /// tasks hold the mix), and a resolve task is a domain's (`b<n>.test`), without family or address.
     private func fill(size: Int, addresses: Int) throws {
         try store.database.execute("TRUNCATE measurements, tasks, task_links, observations, results CASCADE")
         try store.database.transaction { connection in
             let measurement: Int64 = try connection.query(
                 "INSERT INTO measurements (sets) VALUES (\(Self.marker)::text[]) RETURNING id").single().decode("id")
             try connection.execute("""
-                INSERT INTO tasks (measurement_id, kind, domain, web_host, family, address, endpoint_key, target)
-                SELECT \(measurement)::bigint, 'reach', host, host, family, address, address || '#' || n,
-                       jsonb_build_object('address', address, 'family', family, 'host', host)
+                INSERT INTO domains (name)
+                SELECT 'b' || n || '.test' FROM generate_series(1, \(size)::integer) AS n
+                WHERE \(mix.rawValue)::text = 'twin' AND (37 * n) % 100 < 23
+                ON CONFLICT (name) DO NOTHING
+                """)
+            try connection.execute("""
+                INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host, family, address, endpoint_key, target)
+                SELECT \(measurement)::bigint, kind, d.id, host, host,
+                       CASE WHEN kind <> 'resolve' THEN family END, CASE WHEN kind <> 'resolve' THEN address END,
+                       CASE WHEN kind <> 'resolve' THEN address || '#' || n END,
+                       CASE WHEN kind <> 'resolve' THEN jsonb_build_object('address', address, 'family', family, 'host', host) END
                 FROM (
                     SELECT n, 'b' || n || '.test' AS host,
+                           CASE WHEN \(mix.rawValue)::text = 'reach' THEN 'reach' WHEN (37 * n) % 100 < 23 THEN 'resolve'
+                                WHEN (37 * n) % 100 < 63 THEN 'web' WHEN (37 * n) % 100 < 74 THEN 'mail'
+                                WHEN (37 * n) % 100 < 99 THEN 'reach' ELSE 'nameserver' END AS kind,
                            CASE WHEN rank % 8 = 0 THEN 'ipv6' ELSE 'ipv4' END AS family,
                            CASE WHEN rank % 8 = 0 THEN '2001:2::' || to_hex(rank)
                                 ELSE '10.' || (rank >> 16) % 256 || '.' || (rank >> 8) % 256 || '.' || rank % 256 END AS address
                     FROM (SELECT n, least(\(addresses)::integer, floor(exp(random() * ln(\(addresses)::float8)))::integer) AS rank
                           FROM generate_series(1, \(size)::integer) AS n) AS drawn
                 ) AS synthetic
+                LEFT JOIN domains d ON synthetic.kind = 'resolve' AND d.name = synthetic.host
                 """)
         }
         try store.database.execute("VACUUM ANALYZE tasks")

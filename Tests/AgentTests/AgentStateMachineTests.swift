@@ -125,6 +125,16 @@ struct AgentStateMachineTests {
         #expect(resent.contains(.ready(credits: 2)), "a new coordinator knows no credits: they are granted again")
     }
 
+    @Test func aHelloAfterAWelcomeNamesTheSessionItHad() {
+        var agent = AgentStateMachine(settings: .init(name: "a1", families: [.ipv4], concurrency: 2), now: at(0))
+        let first = Self.sent(agent.tick(now: at(0))).compactMap { if case .hello(let hello) = $0 { hello } else { nil } }
+        #expect(first.map(\.resumes) == [nil], "a new process has no session to resume")
+        _ = agent.received(.welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 120, maxAttempts: 3, session: "s-1")), now: at(0.5))
+        _ = agent.received(.reject(reason: "unknown session: say HELLO"), now: at(3))
+        let again = Self.sent(agent.tick(now: at(3))).compactMap { if case .hello(let hello) = $0 { hello } else { nil } }
+        #expect(again.map(\.resumes) == ["s-1"], "its leases pass to the new session, so its results on them still count")
+    }
+
     @Test func aSilentCoordinatorIsGreetedAgain() {
         var agent = welcomed()
         _ = agent.received(.heartbeat, now: at(5))

@@ -30,7 +30,7 @@ struct CoordinatorDistrustTests {
               tasks: [TaskAssignment] = [], at seconds: Double = 0) {
         let hello = WireMessage.hello(.init(agentName: key, softwareVersion: "t", families: [.ipv4, .ipv6], concurrency: concurrency))
         for case .register(let agent) in machine.received(hello, from: routingID, key: key, now: at(seconds)) {
-            _ = machine.agentRegistered(agent, now: at(seconds))
+            _ = machine.agentRegistered(agent, sessionID: "\(agent.agentID)@\(seconds)", now: at(seconds))
         }
         guard !tasks.isEmpty else { return }
         let claims = machine.received(.ready(credits: tasks.count), from: routingID, key: key, now: at(seconds))
@@ -51,7 +51,7 @@ struct CoordinatorDistrustTests {
     }
 
     static func stores(_ actions: [Action]) -> [TaskReport] {
-        actions.compactMap { if case .store(let report, _, _) = $0 { report } else { nil } }
+        actions.compactMap { if case .store(let report, _, _, _) = $0 { report } else { nil } }
     }
 
     static func logs(_ actions: [Action]) -> [String] {
@@ -59,7 +59,7 @@ struct CoordinatorDistrustTests {
     }
 
     static func endedTasks(_ actions: [Action]) -> [Int64] {
-        actions.compactMap { if case .endTask(let taskID, _, _, _) = $0 { taskID } else { nil } }
+        actions.compactMap { if case .endTask(let taskID, _, _, _, _) = $0 { taskID } else { nil } }
     }
 
     @Test func aResultOnTheSessionsOwnLeaseGoesToTheStore() {
@@ -67,7 +67,7 @@ struct CoordinatorDistrustTests {
         join(&machine, key: Self.honestKey, as: Self.honest, tasks: [Self.task(1, .reach)])
         let report = Self.reach(1)
         #expect(machine.received(.result(report), from: Self.honest, key: Self.honestKey, now: at(1))
-                == [.store(report, agentID: "honest", routingID: Self.honest)])
+                == [.store(report, agentID: "honest", sessionID: "honest@0.0", routingID: Self.honest)])
         _ = machine.reportStored(report, disposition: .stored, from: Self.honest)
         #expect(machine.sessions[Self.honest]?.leases.isEmpty == true, "the lease is done with")
         #expect(machine.refusals.total == 0)
@@ -98,7 +98,7 @@ struct CoordinatorDistrustTests {
         join(&machine, key: Self.honestKey, as: Self.honest, tasks: [Self.task(1, .web), Self.task(2, .resolve)])
         let reachForWeb = machine.received(.result(Self.reach(1)), from: Self.honest, key: Self.honestKey, now: at(1))
         #expect(Self.stores(reachForWeb).isEmpty)
-        #expect(reachForWeb.contains(.endTask(taskID: 1, attempt: 1, agentID: "honest", why: "result refused: not the observation of a web task")))
+        #expect(reachForWeb.contains(.endTask(taskID: 1, attempt: 1, agentID: "honest", sessionID: "honest@0.0", why: "result refused: not the observation of a web task")))
         #expect(reachForWeb.contains(.send(.ack(taskID: 1, attempt: 1), to: Self.honest)))
         let connectForResolve = machine.received(.result(Self.reach(2)), from: Self.honest, key: Self.honestKey, now: at(1))
         #expect(Self.endedTasks(connectForResolve) == [2])
@@ -149,7 +149,7 @@ struct CoordinatorDistrustTests {
             #expect(actions.contains(.send(.ack(taskID: taskID, attempt: attempt), to: Self.hostile)))
         }
         #expect(machine.refusals.byAgent["hostile"]?[.wrongAttempt] == 5)
-        var grants = AgentSession(routingID: Self.hostile, agentID: "h", publicKey: Self.hostileKey, families: [], concurrency: Int.max,
+        var grants = AgentSession(routingID: Self.hostile, agentID: "h", sessionID: "s", publicKey: Self.hostileKey, families: [], concurrency: Int.max,
                                   credits: Int.max - 1, lastHeard: at(0))
         #expect(grants.grant(Int.max) == 1)
         #expect(grants.grant(Int.max) == 0)
@@ -207,7 +207,7 @@ struct CoordinatorDistrustTests {
         join(&machine, key: Self.honestKey, as: Self.honest, tasks: [Self.task(1, .reach)])
         let report = Self.reach(1)
         let actions = machine.reportNotStorable(report, from: Self.honest, why: "unsupported Unicode escape sequence")
-        #expect(actions.contains(.endTask(taskID: 1, attempt: 1, agentID: "honest", why: "result could not be stored: unsupported Unicode escape sequence")))
+        #expect(actions.contains(.endTask(taskID: 1, attempt: 1, agentID: "honest", sessionID: "honest@0.0", why: "result could not be stored: unsupported Unicode escape sequence")))
         #expect(actions.contains(.send(.ack(taskID: 1, attempt: 1), to: Self.honest)), "the agent stops resending it")
         #expect(machine.refusals.byAgent["honest"]?[.notStorable] == 1)
     }
@@ -304,7 +304,7 @@ struct CoordinatorDistrustTests {
         join(&machine, key: Self.honestKey, as: Self.honest, tasks: [Self.task(1, .reach)])
         join(&machine, key: Self.hostileKey, as: Self.hostile)
         let actions = machine.allowListChanged([Self.hostileKey: "hostile"])
-        #expect(actions == [.releaseLeases(agentID: "honest", why: "its key was taken off the allow-list"),
+        #expect(actions == [.releaseLeases(agentID: "honest", sessionID: "honest@0.0", why: "its key was taken off the allow-list"),
                             .send(.reject(reason: "key not allow-listed"), to: Self.honest)])
         #expect(machine.sessions[Self.honest] == nil && machine.sessions[Self.hostile] != nil, "the other agent stays")
         // Its result, and its HELLO again, are refused and nothing goes to the store.

@@ -35,7 +35,7 @@ struct CoordinatorStateMachineTests {
     /// Runs a HELLO through registration, as the loop would; returns the actions of both steps.
     func join(_ machine: inout Machine, process: Data = Self.process, concurrency: Int = 4, at seconds: Double = 0) -> [Action] {
         var actions = machine.received(Self.hello(concurrency: concurrency), from: process, key: Self.key, now: at(seconds))
-        for case .register(let agent) in actions { actions += machine.agentRegistered(agent, now: at(seconds)) }
+        for case .register(let agent) in actions { actions += machine.agentRegistered(agent, sessionID: "\(agent.agentID)@\(seconds)", now: at(seconds)) }
         return actions
     }
 
@@ -44,18 +44,18 @@ struct CoordinatorStateMachineTests {
     }
 
     static func releases(_ actions: [Action]) -> [String] {
-        actions.compactMap { if case .releaseLeases(let agentID, let why) = $0 { "\(agentID): \(why)" } else { nil } }
+        actions.compactMap { if case .releaseLeases(let agentID, _, let why) = $0 { "\(agentID): \(why)" } else { nil } }
     }
 
     @Test func helloRegistersThenWelcomesWithTheMaxAttempts() {
         var machine = Machine(settings: Self.settings(), now: at(0))
         let hello = machine.received(Self.hello(), from: Self.process, key: Self.key, now: at(0))
         let registration = AgentRegistration(routingID: Self.process, agentID: "a1", publicKey: Self.key, families: [.ipv4],
-                                             concurrency: 4, softwareVersion: "test")
+                                             concurrency: 4, softwareVersion: "test", resumes: nil)
         #expect(hello == [.register(registration)], "results are recorded under the allow-list's name, not the agent's own")
         #expect(machine.sessions.isEmpty, "no session before the store has the agent")
-        let welcome = machine.agentRegistered(registration, now: at(0))
-        #expect(welcome.contains(.send(.welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 120, maxAttempts: 2)), to: Self.process)))
+        let welcome = machine.agentRegistered(registration, sessionID: "s1", now: at(0))
+        #expect(welcome.contains(.send(.welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 120, maxAttempts: 2, session: "s1")), to: Self.process)))
     }
 
     @Test func anotherProtocolVersionIsRejected() {
@@ -76,7 +76,7 @@ struct CoordinatorStateMachineTests {
         var machine = Machine(settings: settings, now: at(0))
         _ = join(&machine)
         let claims = Self.claims(machine.received(.ready(credits: 3), from: Self.process, key: Self.key, now: at(0.1)))
-        #expect(claims == [ClaimRequest(routingID: Self.process, agentID: "a1", families: [.ipv4], limit: 2)])
+        #expect(claims == [ClaimRequest(routingID: Self.process, agentID: "a1", sessionID: "a1@0.0", families: [.ipv4], limit: 2)])
         #expect(machine.tasksClaimed([Self.task(1), Self.task(2)], for: claims[0], now: at(0.1)) == [.send(.tasks([Self.task(1), Self.task(2)]), to: Self.process)])
         #expect(machine.sessions[Self.process]?.credits == 1)
         // The next sweep offers the remaining credit; a claim that finds nothing sends nothing.
@@ -84,6 +84,21 @@ struct CoordinatorStateMachineTests {
         #expect(next.map(\.limit) == [1])
         #expect(machine.tasksClaimed([], for: next[0], now: at(0.6)).isEmpty)
         #expect(machine.sessions[Self.process]?.credits == 1)
+    }
+
+    @Test func aReadyRightAfterAResultIsGrantedBeforeTheResultIsStored() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine, concurrency: 2)
+        let claim = Self.claims(machine.received(.ready(credits: 2), from: Self.process, key: Self.key, now: at(0.1)))
+        _ = machine.tasksClaimed([Self.task(1), Self.task(2)], for: claim[0], now: at(0.1))
+        // The agent sends the RESULT, then at once the READY for the slot it freed; the loop
+        // stores the round's results only after both were handled.
+        let report = TaskReport(taskID: 1, attempt: 1, outcome: .completed)
+        #expect(machine.received(.result(report), from: Self.process, key: Self.key, now: at(1)).count == 1)
+        let ready = Self.claims(machine.received(.ready(credits: 1), from: Self.process, key: Self.key, now: at(1)))
+        #expect(ready.map(\.limit) == [1], "a READY clamped to nothing here left the agent waiting for tasks for good")
+        _ = machine.reportStored(report, disposition: .stored, from: Self.process)
+        #expect(machine.sessions[Self.process]?.leases.keys.sorted() == [2])
     }
 
     @Test func creditsNeverExceedTheConcurrencyDeclaredInHello() {
@@ -113,7 +128,7 @@ struct CoordinatorStateMachineTests {
         _ = join(&machine)
         let report = TaskReport(taskID: 7, attempt: 2, outcome: .completed)
         let actions = machine.received(.result(report), from: Self.process, key: Self.key, now: at(1))
-        #expect(actions == [.store(report, agentID: "a1", routingID: Self.process)], "no ACK before the row is committed")
+        #expect(actions == [.store(report, agentID: "a1", sessionID: "a1@0.0", routingID: Self.process)], "no ACK before the row is committed")
         #expect(machine.reportStored(report, disposition: .stored, from: Self.process) == [.send(.ack(taskID: 7, attempt: 2), to: Self.process)])
         // A duplicate (the ACK was lost) is stored again, where it is recognised, and acknowledged again.
         #expect(machine.received(.result(report), from: Self.process, key: Self.key, now: at(2)) == actions)
@@ -166,8 +181,28 @@ struct CoordinatorStateMachineTests {
         let actions = join(&machine, process: Self.restarted, at: 1)
         #expect(Self.releases(actions) == ["a1: was replaced by a new process"])
         #expect(Array(machine.sessions.keys) == [Self.restarted])
-        // The same process saying HELLO again (a reconnect) keeps its leases.
-        #expect(Self.releases(join(&machine, process: Self.restarted, at: 2)).isEmpty)
+        // The same process saying HELLO again (a reconnect) keeps its leases: its new session takes them over.
+        let again = join(&machine, process: Self.restarted, at: 2)
+        #expect(Self.releases(again).isEmpty)
+        #expect(again.contains { if case .register(let agent) = $0 { agent.resumes == "a1@1.0" } else { false } })
+        #expect(machine.sessions[Self.restarted]?.sessionID == "a1@2.0")
+    }
+
+    @Test func aHelloNamingItsLastSessionTakesItOverWithoutReleasingIt() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine, process: Self.process)
+        // The process reconnects under another routing id (or to another coordinator) and names
+        // the session it was welcomed with: its leases pass to the new session, none is released.
+        let hello = WireMessage.hello(.init(agentName: "vantage-1", softwareVersion: "test", families: [.ipv4], concurrency: 4, resumes: "a1@0.0"))
+        let actions = machine.received(hello, from: Self.restarted, key: Self.key, now: at(1))
+        #expect(Self.releases(actions).isEmpty)
+        #expect(actions.contains { if case .register(let agent) = $0 { agent.resumes == "a1@0.0" } else { false } })
+        #expect(machine.sessions[Self.process] == nil, "the old routing id's session is over")
+        // A session of another key on this routing id is never taken over, whatever the HELLO names.
+        var other = Machine(settings: { var settings = Self.settings(); settings.allowedAgents["key-2"] = "a2"; return settings }(), now: at(0))
+        _ = join(&other, process: Self.process)
+        let taken = other.received(hello, from: Self.process, key: "key-2", now: at(1))
+        #expect(Self.releases(taken) == ["a1: lost its routing id to another agent"])
     }
 
     @Test func tasksThatCannotBeSentMeanTheAgentIsGone() {

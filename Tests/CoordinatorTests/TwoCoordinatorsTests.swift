@@ -57,10 +57,13 @@ final class TwoCoordinatorsTests: DatabaseTestCase {
             coordinators.append((endpoint, key))
         }
         let probed = Locked<[Int64: Int]>([:])
+        // Two slots each: the four agents together fit the eight slots the cap leaves (two on
+        // each of four addresses), so every agent gets work although an agent that frees a slot
+        // asks for it again at once.
         for (index, key) in agentKeys.enumerated() {
             let coordinator = coordinators[index % 2]
             var configuration = AgentConfiguration(coordinator: coordinator.endpoint, coordinatorPublicKey: coordinator.key.publicKey,
-                                                   keyPair: key, name: "agent-\(index + 1)", families: [.ipv4, .ipv6], concurrency: 4)
+                                                   keyPair: key, name: "agent-\(index + 1)", families: [.ipv4, .ipv6], concurrency: 2)
             configuration.drainLimit = .seconds(2)
             services.append(AgentService(configuration: configuration, prober: CountingProber(probed: probed), logger: logger))
         }
@@ -80,23 +83,31 @@ final class TwoCoordinatorsTests: DatabaseTestCase {
         defer { samplerStopped.withLock { $0 = true } }
 
         let monitor = PeilStore(database: try Database(connectionString: connection))
-        let finished = try await withThrowingTaskGroup(of: Void.self) { group -> Bool in
+        // Coordinators holding the sweeper lock ("PEILSWEP", SweeperLock) on this database, as seen while they run.
+        let (finished, sweepers) = try await withThrowingTaskGroup(of: Void.self) { group -> (Bool, Set<Int>) in
+            var sweepers: Set<Int> = []
             for service in services { group.addTask { try await service.run() } }
             let deadline = ContinuousClock.now + .seconds(90)
             var finished = false
             while ContinuousClock.now < deadline {
                 let open = try monitor.database.query(
                     "SELECT count(*)::integer AS open FROM tasks WHERE state IN ('queued', 'leased')").single().decode("open", as: Int.self)
+                sweepers.insert(try monitor.database.query("""
+                    SELECT count(*)::integer AS holders FROM pg_locks
+                    WHERE locktype = 'advisory' AND granted AND classid = 1346718028 AND objid = 1398228304 AND objsubid = 1
+                      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    """).single().decode("holders"))
                 if open == 0 { finished = true; break }
                 try await Task.sleep(for: .milliseconds(100))
             }
             group.cancelAll()
             try await group.waitForAll()
-            return finished
+            return (finished, sweepers)
         }
         samplerStopped.withLock { $0 = true }
 
         XCTAssertTrue(finished, "every task ended within 90 s")
+        XCTAssertEqual(sweepers.subtracting([0]), [1], "one coordinator sweeps expired leases, never both")
         XCTAssertGreaterThan(samples.value, 10)
         XCTAssertLessThanOrEqual(most.value, Self.cap,
                                  "a sample saw more leased tasks on one address than the cap")

@@ -116,7 +116,7 @@ final class ClaimCapTests: StoreTestCase {
         try assertFree("lease expiry")
 
         _ = try fill("gone")
-        XCTAssertEqual(try store.releaseLeases(agentID: "gone"), Self.cap)
+        XCTAssertEqual(try store.releaseLeases(session: "gone"), Self.cap)
         try assertFree("the agent gone")
 
         _ = try fill("a")

@@ -35,7 +35,7 @@ final class TaskQueueTests: StoreTestCase {
         XCTAssertEqual(try store.expireLeases(maxAttempts: 2), 0, "no lease has expired yet")
         // The agent holding c is gone: its lease ends and c is queued again, without using an
         // attempt (the vantage's trouble, not the target's).
-        XCTAssertEqual(try store.releaseLeases(agentID: "agent-2"), 1)
+        XCTAssertEqual(try store.releaseLeases(session: "agent-2"), 1)
         XCTAssertEqual(try state(of: c), "queued")
 
         // Second attempts, with leases that end at once.
@@ -145,7 +145,7 @@ final class TaskQueueTests: StoreTestCase {
         var releases = 0
         while try !store.measurementComplete(fourth), releases < 20 {
             _ = try claim()
-            releases += try store.releaseLeases(agentID: "x")
+            releases += try store.releaseLeases(session: "x")
         }
         XCTAssertEqual(releases, PeilStore.maxContactLost + 1)
         XCTAssertEqual(try store.progress(measurementID: fourth).notTestable, 1)

@@ -33,8 +33,8 @@ final class MetricsRenderingTests: XCTestCase {
                        TaskStateCount(measurementID: 4, kind: "resolve", state: "done", count: 2)])
         metrics.tasks([TaskStateCount(measurementID: 4, kind: "resolve", state: "done", count: 12)])
         let now = ContinuousClock.now
-        metrics.agentsConnected([AgentSession(routingID: Data("r1".utf8), agentID: "dual", publicKey: "k1", families: [.ipv4, .ipv6], concurrency: 4, lastHeard: now),
-                                 AgentSession(routingID: Data("r2".utf8), agentID: "four", publicKey: "k2", families: [.ipv4], concurrency: 4, lastHeard: now)])
+        metrics.agentsConnected([AgentSession(routingID: Data("r1".utf8), agentID: "dual", sessionID: "s1", publicKey: "k1", families: [.ipv4, .ipv6], concurrency: 4, lastHeard: now),
+                                 AgentSession(routingID: Data("r2".utf8), agentID: "four", sessionID: "s2", publicKey: "k2", families: [.ipv4], concurrency: 4, lastHeard: now)])
 
         let text = lines(registry)
         for expected in [
