@@ -30,6 +30,8 @@ public final class Database: @unchecked Sendable {
 
     private let lock = NSLock()
     private let connection: DatabaseConnection
+    /// What ``init(connectionString:database:statementTimeout:)`` was given, for ``connectAgain()``.
+    private let parameters: (connectionString: String?, database: String?)
 
     /// Where this connection goes, `host:port/database`, for messages (no user or password).
     public let target: String
@@ -67,6 +69,7 @@ public final class Database: @unchecked Sendable {
             throw DatabaseError(code: .connection, message: message, hint: Self.passwordHint(for: message))
         }
         self.connection = connection
+        self.parameters = (connectionString, database)
         self.target = "\(String(cString: PQhost(handle))):\(String(cString: PQport(handle)))/\(String(cString: PQdb(handle)))"
         try connection.configureSession()
     }
@@ -109,17 +112,24 @@ public final class Database: @unchecked Sendable {
     }
 
     /// Gives `body` the connection under the lock, reconnecting first if it broke.
-    public func withConnection<Result>(_ body: (DatabaseConnection) throws -> Result) throws -> Result {
+    /// A transaction left open is rolled back first unless `continuingTransaction` (a
+    /// connection of its own that keeps a transaction open across calls: ``MeasurementCursor``).
+    public func withConnection<Result>(continuingTransaction: Bool = false, _ body: (DatabaseConnection) throws -> Result) throws -> Result {
         lock.lock()
         defer { lock.unlock() }
-        try connection.ensureUsable()
+        try connection.ensureUsable(rollingBack: !continuingTransaction)
         return try body(connection)
+    }
+
+    /// A new connection to the same database with the same settings.
+    public func connectAgain() throws -> Database {
+        try Database(connectionString: parameters.connectionString, database: parameters.database, statementTimeout: statementTimeout)
     }
 }
 
 /// The connection inside a ``Database``'s lock; only valid within the closure it was given to.
 public final class DatabaseConnection {
-    fileprivate let handle: OpaquePointer
+    let handle: OpaquePointer
     let statementTimeout: Duration
 
     fileprivate init(handle: OpaquePointer, statementTimeout: Duration) {
@@ -166,7 +176,7 @@ public final class DatabaseConnection {
         try executeScript(unsafeSQL: "SET client_min_messages = warning; SET statement_timeout = \(statementTimeout.milliseconds)")
     }
 
-    fileprivate func ensureUsable() throws {
+    fileprivate func ensureUsable(rollingBack: Bool) throws {
         if PQstatus(handle) != CONNECTION_OK {
             PQreset(handle)
             guard PQstatus(handle) == CONNECTION_OK else {
@@ -175,12 +185,12 @@ public final class DatabaseConnection {
             try configureSession()
         }
         // A transaction left open by a crash in a caller would swallow every later statement.
-        if PQtransactionStatus(handle) != PQTRANS_IDLE {
+        if rollingBack && PQtransactionStatus(handle) != PQTRANS_IDLE {
             _ = try? execute("ROLLBACK")
         }
     }
 
-    private func consume(_ result: OpaquePointer?, sql: String?) throws -> QueryResult {
+    func consume(_ result: OpaquePointer?, sql: String?) throws -> QueryResult {
         guard let result else {
             throw DatabaseError(code: .connection, message: lastErrorMessage, sql: sql)
         }

@@ -42,6 +42,7 @@ public enum Migrations {
         ("0008_contact_lost.sql", PackageResources._008_contact_lost_sql),
         ("0009_claim_walk.sql", PackageResources._009_claim_walk_sql),
         ("0010_api_keys.sql", PackageResources._010_api_keys_sql),
+        ("0011_import_staging.sql", PackageResources._011_import_staging_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.
