@@ -77,24 +77,30 @@ public final class MeasurementCursor {
         return domains
     }
 
-    /// The connect tasks linked to `names`, by domain, each domain's by task id.
+    /// The connect tasks linked to `names`, by domain, each domain's by task id. The links are
+    /// read first and each task once (a task shared by the whole batch, a hoster's address, is
+    /// one row, not one a domain).
     private func connects(of names: [String]) throws -> [String: [LinkedConnect]] {
-        let rows = try database.withConnection(continuingTransaction: true) { connection in
-            try connection.query("""
-                SELECT d.name AS domain, t.id, t.kind, t.target::text AS target, t.state, t.last_error, r.observation::text AS observation
+        let (links, tasks) = try database.withConnection(continuingTransaction: true) { connection in
+            let links = try connection.query("""
+                SELECT d.name AS domain, l.task_id
                 FROM domains d JOIN task_links l ON l.domain_id = d.id AND l.measurement_id = \(measurementID)
-                     JOIN tasks t ON t.id = l.task_id AND t.measurement_id = \(measurementID) AND t.endpoint_key IS NOT NULL
-                     LEFT JOIN results r ON r.task_id = t.id
                 WHERE d.name = ANY(\(array: names)::text[])
-                ORDER BY d.name, t.id
+                ORDER BY d.name, l.task_id
                 """).rows
+            let ids = Array(Set(try links.map { try $0.decode("task_id", as: Int64.self) }))
+            let tasks = try connection.query("""
+                SELECT t.id, t.kind, t.target::text AS target, t.state, t.last_error, r.observation::text AS observation
+                FROM tasks t LEFT JOIN results r ON r.task_id = t.id
+                WHERE t.id = ANY(\(array: ids)::bigint[]) AND t.measurement_id = \(measurementID) AND t.endpoint_key IS NOT NULL
+                """).rows
+            return (links, tasks)
         }
         var decoded: [Int64: LinkedConnect] = [:]
+        for row in tasks { decoded[try row.decode("id")] = try PeilStore.linkedConnect(row, decoder: decoder) }
         var linked: [String: [LinkedConnect]] = [:]
-        for row in rows {
-            let id: Int64 = try row.decode("id")
-            let task = try decoded[id] ?? PeilStore.linkedConnect(row, decoder: decoder)
-            decoded[id] = task
+        for row in links {
+            guard let task = decoded[try row.decode("task_id", as: Int64.self)] else { continue }
             linked[try row.decode("domain", as: String.self), default: []].append(task)
         }
         return linked
