@@ -128,15 +128,26 @@ public enum SeedList {
         var entries: [SetEntry] = []
         var problems: [SeedListError.Problem] = []
         for file in files {
-            let parsed = parseFile(file)
-            entries += parsed.entries
-            problems += parsed.problems
+            var parser = SeedLineParser(fileName: file.name)
+            // "\r\n" is one Character in Swift, so a split on "\n" alone would miss CRLF files.
+            for line in file.text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+                if let entry = parser.parse(line: String(line)) { entries.append(entry) }
+            }
+            problems += parser.problems
         }
-        if problems.isEmpty && entries.isEmpty {
-            problems.append(.init(file: files.map(\.name).joined(separator: ", "), line: nil, why: "no domains"))
+        try refuse(problems, entries: entries.count, files: files.map(\.name))
+        return merge(entries)
+    }
+
+    /// Throws what a whole import of `files` is refused for: every problem, or "no domains"
+    /// when the files gave no entry at all (the end of ``parse(_:)-([SeedFile])`` and of a
+    /// streamed import alike).
+    public static func refuse(_ problems: [SeedListError.Problem], entries: Int, files: [String]) throws(SeedListError) {
+        var problems = problems
+        if problems.isEmpty && entries == 0 {
+            problems.append(.init(file: files.joined(separator: ", "), line: nil, why: "no domains"))
         }
         guard problems.isEmpty else { throw SeedListError(problems: problems) }
-        return merge(entries)
     }
 
     /// Merges entries for the same domain, sorted by domain.
@@ -156,119 +167,6 @@ public enum SeedList {
             merged[entry.domain] = existing
         }
         return merged.values.sorted { $0.domain < $1.domain }
-    }
-
-    private static func parseFile(_ file: SeedFile) -> (entries: [SetEntry], problems: [SeedListError.Problem]) {
-        // "\r\n" is one Character in Swift, so a split on "\n" alone would miss CRLF files.
-        var lines = file.text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
-            .map(String.init)
-        if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
-        let format = format(ofHeader: lines.first ?? "")
-        var entries: [SetEntry] = []
-        var problems: [SeedListError.Problem] = []
-        let header: Header
-        do {
-            header = try Header(format: format, line: format == .plain ? "" : lines[0])
-        } catch {
-            return ([], [.init(file: file.name, line: 1, why: error.why)])
-        }
-        for (index, line) in lines.enumerated() where format == .plain || index > 0 {
-            if line.trimmingWhitespace().isEmpty { continue }
-            do {
-                if let entry = try parseLine(line, header: header) { entries.append(entry) }
-            } catch {
-                problems.append(.init(file: file.name, line: index + 1, why: error.why))
-            }
-        }
-        return (entries, problems)
-    }
-
-    private struct LineError: Error { var why: String }
-
-    /// A CSV header: its width, and which columns are the layer, the web host, the organisation and tags.
-    private struct Header {
-        var format: SeedFormat
-        var width = 0
-        var layer: Int?
-        var webHost: Int?
-        var organisation: Int?
-        var tags: [(index: Int, name: String)] = []
-
-        init(format: SeedFormat, line: String) throws(LineError) {
-            self.format = format
-            guard format == .broad || format == .tagged else {
-                width = format == .plain ? 0 : CSVLine.fields(of: line).count
-                return
-            }
-            let names = CSVLine.fields(of: line).map { $0.trimmingWhitespace() }
-            width = names.count
-            var seen: [String: String] = [:]
-            for (index, header) in names.enumerated().dropFirst() {
-                guard let name = SetTags.name(header) else { throw LineError(why: "column \(index + 1) '\(header)' has no name to tag with") }
-                if format == .broad && index == 1 || format == .tagged && name == "layer" { layer = index; continue }
-                if format == .tagged && name == "web_host" { webHost = index; continue }
-                if let earlier = seen[name] { throw LineError(why: "columns '\(earlier)' and '\(header)' are both tag '\(name)'") }
-                seen[name] = header
-                if name == "agency" || name == "organisation" { organisation = organisation ?? index }
-                tags.append((index, name))
-            }
-        }
-    }
-
-    private static func parseLine(_ line: String, header: Header) throws(LineError) -> SetEntry? {
-        let format = header.format, width = header.width
-        if format == .plain {
-            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            // A domain, optionally followed by the web host to test for it (default www.<domain>).
-            let words = content.split(whereSeparator: \.isWhitespace).map(String.init)
-            switch words.count {
-            case 0: return nil
-            case 1: return SetEntry(domain: try domain(words[0]))
-            case 2: return SetEntry(domain: try domain(words[0]), webHost: try domain(words[1]))
-            default: throw LineError(why: "'\(words.joined(separator: " "))' is not a domain with an optional web host")
-            }
-        }
-        let fields = CSVLine.fields(of: line).map { $0.trimmingWhitespace() }
-        guard fields.count == width else {
-            throw LineError(why: "has \(fields.count) columns, expected \(width)")
-        }
-        switch format {
-        case .primaryWeb, .primaryMail:
-            guard let layer = Layer(rawValue: fields[1].lowercased()) else {
-                throw LineError(why: "unknown layer '\(fields[1])'")
-            }
-            let name = try domain(fields[0])
-            if format == .primaryMail {
-                return SetEntry(domain: name, layer: layer, testsWeb: false, testsMail: true)
-            }
-            var bare = name
-            if name.value.hasPrefix("www.") { bare = try domain(String(name.value.dropFirst(4))) }
-            return SetEntry(domain: bare, layer: layer, webHost: name, testsWeb: true, testsMail: false)
-        case .broad, .tagged:
-            var layer: Layer?
-            if let index = header.layer, !fields[index].isEmpty {
-                let text = fields[index].lowercased()
-                layer = format == .broad ? broadDomainTypes[text] : Layer(rawValue: text) ?? broadDomainTypes[text]
-                guard layer != nil else { throw LineError(why: "unknown \(format == .broad ? "domain type" : "layer") '\(fields[index])'") }
-            }
-            if format == .broad && layer == nil { throw LineError(why: "unknown domain type ''") }
-            var tags: [String: String] = [:]
-            for (index, name) in header.tags where !fields[index].isEmpty { tags[name] = fields[index] }
-            var webHost: DomainName?
-            if let index = header.webHost, !fields[index].isEmpty { webHost = try domain(fields[index]) }
-            let organisation = header.organisation.flatMap { fields[$0].isEmpty ? nil : fields[$0] }
-            return SetEntry(domain: try domain(fields[0]), layer: layer, organisation: organisation, webHost: webHost, tags: tags)
-        case .plain:
-            return nil
-        }
-    }
-
-    private static func domain(_ text: String) throws(LineError) -> DomainName {
-        do {
-            return try DomainName(parsing: text)
-        } catch {
-            throw LineError(why: "bad domain '\(text)': \(error.why)")
-        }
     }
 }
 

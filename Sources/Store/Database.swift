@@ -75,7 +75,7 @@ public final class Database: @unchecked Sendable {
     }
 
     /// A new connection to the same database as the same role, with the same statement timeout
-    /// (for a session-level lock that must live on a connection of its own).
+    /// (for a session-level lock or a cursor that must live on a connection of its own).
     public func newConnection() throws -> Database {
         try Database(connectionString: opening.connectionString, database: opening.database, statementTimeout: statementTimeout)
     }
@@ -118,17 +118,19 @@ public final class Database: @unchecked Sendable {
     }
 
     /// Gives `body` the connection under the lock, reconnecting first if it broke.
-    public func withConnection<Result>(_ body: (DatabaseConnection) throws -> Result) throws -> Result {
+    /// A transaction left open is rolled back first unless `continuingTransaction` (a
+    /// connection of its own that keeps a transaction open across calls: ``MeasurementCursor``).
+    public func withConnection<Result>(continuingTransaction: Bool = false, _ body: (DatabaseConnection) throws -> Result) throws -> Result {
         lock.lock()
         defer { lock.unlock() }
-        try connection.ensureUsable()
+        try connection.ensureUsable(rollingBack: !continuingTransaction)
         return try body(connection)
     }
 }
 
 /// The connection inside a ``Database``'s lock; only valid within the closure it was given to.
 public final class DatabaseConnection {
-    fileprivate let handle: OpaquePointer
+    let handle: OpaquePointer
     let statementTimeout: Duration
 
     fileprivate init(handle: OpaquePointer, statementTimeout: Duration) {
@@ -175,7 +177,7 @@ public final class DatabaseConnection {
         try executeScript(unsafeSQL: "SET client_min_messages = warning; SET statement_timeout = \(statementTimeout.milliseconds)")
     }
 
-    fileprivate func ensureUsable() throws {
+    fileprivate func ensureUsable(rollingBack: Bool) throws {
         if PQstatus(handle) != CONNECTION_OK {
             PQreset(handle)
             guard PQstatus(handle) == CONNECTION_OK else {
@@ -184,12 +186,12 @@ public final class DatabaseConnection {
             try configureSession()
         }
         // A transaction left open by a crash in a caller would swallow every later statement.
-        if PQtransactionStatus(handle) != PQTRANS_IDLE {
+        if rollingBack && PQtransactionStatus(handle) != PQTRANS_IDLE {
             _ = try? execute("ROLLBACK")
         }
     }
 
-    private func consume(_ result: OpaquePointer?, sql: String?) throws -> QueryResult {
+    func consume(_ result: OpaquePointer?, sql: String?) throws -> QueryResult {
         guard let result else {
             throw DatabaseError(code: .connection, message: lastErrorMessage, sql: sql)
         }

@@ -43,6 +43,7 @@ public enum Migrations {
         ("0009_claim_walk.sql", PackageResources._009_claim_walk_sql),
         ("0010_api_keys.sql", PackageResources._010_api_keys_sql),
         ("0011_sessions_claim_function.sql", PackageResources._011_sessions_claim_function_sql),
+        ("0012_import_staging.sql", PackageResources._012_import_staging_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

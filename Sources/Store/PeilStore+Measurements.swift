@@ -153,22 +153,7 @@ extension PeilStore {
             WHERE t.measurement_id = \(measurementID) AND t.endpoint_key IS NOT NULL
             """).rows {
             let id: Int64 = try row.decode("id")
-            let kindName: String = try row.decode("kind")
-            guard let kind = TaskKind(rawValue: kindName) else {
-                throw DatabaseError(code: .decoding, message: "task kind '\(kindName)' is unknown to this build")
-            }
-            do {
-                let target = try decoder.decode(ConnectTarget.self, from: Data(try row.decode("target", as: String.self).utf8))
-                let observation = try row.decode("observation", as: String?.self).map {
-                    try decoder.decode(ConnectObservation.self, from: Data($0.utf8))
-                }
-                tasks[id] = LinkedConnect(kind: kind, target: target, state: try row.decode("state"), observation: observation,
-                                          lastError: try row.decode("last_error", as: String?.self))
-            } catch let error as DatabaseError {
-                throw error
-            } catch {
-                throw DatabaseError(code: .decoding, message: "stored connect result of task \(id) does not decode: \(error)")
-            }
+            tasks[id] = try Self.linkedConnect(row, decoder: decoder)
         }
         var linked: [String: [LinkedConnect]] = [:]
         for row in try database.query("""
@@ -191,5 +176,28 @@ extension PeilStore {
             WHERE measurement_id = \(measurementID) AND kind = \(TaskKind.resolve.rawValue)
             ORDER BY domain
             """).rows.map { (try $0.decode("domain"), try $0.decode("state"), try $0.decode("last_error", as: String?.self)) }
+    }
+}
+
+extension PeilStore {
+    /// A connect task's row (`id`, `kind`, `target`, `state`, `last_error`, `observation`) decoded.
+    static func linkedConnect(_ row: Row, decoder: JSONDecoder) throws -> LinkedConnect {
+        let id: Int64 = try row.decode("id")
+        let kindName: String = try row.decode("kind")
+        guard let kind = TaskKind(rawValue: kindName) else {
+            throw DatabaseError(code: .decoding, message: "task kind '\(kindName)' is unknown to this build")
+        }
+        do {
+            let target = try decoder.decode(ConnectTarget.self, from: Data(try row.decode("target", as: String.self).utf8))
+            let observation = try row.decode("observation", as: String?.self).map {
+                try decoder.decode(ConnectObservation.self, from: Data($0.utf8))
+            }
+            return LinkedConnect(kind: kind, target: target, state: try row.decode("state"), observation: observation,
+                                 lastError: try row.decode("last_error", as: String?.self))
+        } catch let error as DatabaseError {
+            throw error
+        } catch {
+            throw DatabaseError(code: .decoding, message: "stored connect result of task \(id) does not decode: \(error)")
+        }
     }
 }

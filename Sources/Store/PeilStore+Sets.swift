@@ -5,20 +5,47 @@ extension PeilStore {
     /// Makes `entries` the membership of set `name` (created if new), atomically: either the
     /// whole list replaces the old one or, on any error, the set stays as it was.
     ///
-    /// Entries for the same domain are merged first (``SeedList/merge(_:)``). Domains are
+    /// Entries for the same domain are merged as ``SeedList/merge(_:)`` does. Domains are
     /// shared between sets; what a set says about a domain (layer, organisation, web host, tags)
     /// belongs to that set.
     public func importSet(name: String, entries: [SetEntry]) throws -> ImportSummary {
-        let setName = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !setName.isEmpty else { throw StoreError.emptySetName }
-        let members = try SQLJSON(SeedList.merge(entries).map(MemberRow.init))
+        try importSet(name: name, streaming: { members in
+            for entry in entries { try members.append(entry) }
+        })
+    }
+
+    /// Makes the entries `feed` appends the membership of set `name`, as
+    /// ``importSet(name:entries:)`` does, without holding them: they travel to a staging table
+    /// through COPY in blocks while `feed` runs, and are merged there. When `feed` throws (a
+    /// list with bad lines), nothing is imported and its error is rethrown.
+    public func importSet(name: String, streaming feed: (SetMemberSink) throws -> Void) throws -> ImportSummary {
+        let setName = try Self.checkedSetName(name)
         return try database.transaction { connection in
-            try Self.replaceMembers(of: setName, with: members, on: connection)
+            try Self.replaceMembers(of: setName, on: connection, feed)
         }
     }
 
-    /// The body of ``importSet(name:entries:)`` inside a caller's transaction.
-    static func replaceMembers(of setName: String, with members: SQLJSON, on connection: DatabaseConnection) throws -> ImportSummary {
+    /// Makes `entries` the membership of set `name` inside a caller's transaction.
+    static func importSet(name: String, entries: [SetEntry], on connection: DatabaseConnection) throws -> ImportSummary {
+        try replaceMembers(of: try checkedSetName(name), on: connection) { members in
+            for entry in entries { try members.append(entry) }
+        }
+    }
+
+    static func checkedSetName(_ name: String) throws -> String {
+        let setName = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !setName.isEmpty else { throw StoreError.emptySetName }
+        return setName
+    }
+
+    /// The body of the imports inside a caller's transaction: the entries into
+    /// `set_import_staging` (whose rows no other transaction ever sees: they are deleted before
+    /// this one ends), then merged per domain (the tests asked for add up; the first layer,
+    /// organisation and web host given win, per tag the first value given) into the set.
+    static func replaceMembers(of setName: String, on connection: DatabaseConnection, _ feed: (SetMemberSink) throws -> Void) throws -> ImportSummary {
+        let members = SetMemberSink(connection: connection)
+        try feed(members)
+        try members.flush()
         let setID: Int64 = try connection.query("""
             INSERT INTO sets (name) VALUES (\(setName))
             ON CONFLICT (name) DO UPDATE SET imported_at = now()
@@ -26,37 +53,40 @@ extension PeilStore {
             """).single().decode("id")
         let before: Int = try connection.query(
             "SELECT count(*) AS n FROM set_members WHERE set_id = \(setID)").single().decode("n")
+        // In name order (byte order, as Swift sorts the ASCII names), as the list was inserted before.
         let newDomains = try connection.execute("""
             INSERT INTO domains (name)
-            SELECT m.domain FROM jsonb_to_recordset(\(members)::jsonb) AS m(domain text)
+            SELECT domain FROM (SELECT DISTINCT domain FROM set_import_staging) s ORDER BY domain COLLATE "C"
             ON CONFLICT (name) DO NOTHING
             """)
         let removed = try connection.execute("""
             DELETE FROM set_members sm USING domains d
             WHERE sm.set_id = \(setID) AND sm.domain_id = d.id
-              AND d.name NOT IN (SELECT m.domain FROM jsonb_to_recordset(\(members)::jsonb) AS m(domain text))
+              AND NOT EXISTS (SELECT 1 FROM set_import_staging s WHERE s.domain = d.name)
             """)
         let after = try connection.execute("""
             INSERT INTO set_members (set_id, domain_id, layer, organisation, web_host, tests_web, tests_mail, tags)
-            SELECT \(setID)::bigint, d.id, m.layer, m.organisation, m.web_host, m.tests_web, m.tests_mail, m.tags
-            FROM jsonb_to_recordset(\(members)::jsonb)
-                 AS m(domain text, layer text, organisation text, web_host text,
-                      tests_web boolean, tests_mail boolean, tags jsonb)
+            SELECT \(setID)::bigint, d.id, m.layer, m.organisation, m.web_host, m.tests_web, m.tests_mail, coalesce(t.tags, '{}'::jsonb)
+            FROM (SELECT domain,
+                         (array_agg(layer ORDER BY seq) FILTER (WHERE layer IS NOT NULL))[1] AS layer,
+                         (array_agg(organisation ORDER BY seq) FILTER (WHERE organisation IS NOT NULL))[1] AS organisation,
+                         (array_agg(web_host ORDER BY seq) FILTER (WHERE web_host IS NOT NULL))[1] AS web_host,
+                         bool_or(tests_web) AS tests_web, bool_or(tests_mail) AS tests_mail
+                  FROM set_import_staging GROUP BY domain) m
             JOIN domains d ON d.name = m.domain
+            LEFT JOIN (SELECT domain, jsonb_object_agg(key, value) AS tags
+                       FROM (SELECT DISTINCT ON (s.domain, e.key) s.domain, e.key, e.value
+                             FROM set_import_staging s, jsonb_each(s.tags) e
+                             ORDER BY s.domain, e.key, s.seq) first
+                       GROUP BY domain) t ON t.domain = m.domain
             ON CONFLICT (set_id, domain_id) DO UPDATE
             SET layer = excluded.layer, organisation = excluded.organisation,
                 web_host = excluded.web_host, tests_web = excluded.tests_web,
                 tests_mail = excluded.tests_mail, tags = excluded.tags
             """)
+        try connection.execute("DELETE FROM set_import_staging")
         return ImportSummary(set: setName, domains: after, added: after - (before - removed),
                              removed: removed, newDomains: newDomains)
-    }
-
-    /// Makes `entries` the membership of set `name` inside a caller's transaction.
-    static func importSet(name: String, entries: [SetEntry], on connection: DatabaseConnection) throws -> ImportSummary {
-        let setName = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !setName.isEmpty else { throw StoreError.emptySetName }
-        return try replaceMembers(of: setName, with: try SQLJSON(SeedList.merge(entries).map(MemberRow.init)), on: connection)
     }
 
     /// Every set with its domain count, counts per layer and members per tag, by name. With
@@ -104,23 +134,42 @@ extension PeilStore {
     }
 }
 
-/// A set member as it travels to PostgreSQL inside one JSON parameter.
-private struct MemberRow: Encodable {
-    var domain: String
-    var layer: String?
-    var organisation: String?
-    var web_host: String?
-    var tests_web: Bool
-    var tests_mail: Bool
-    var tags: [String: String]
+/// Takes a set's entries one at a time into `set_import_staging`, a COPY per block of
+/// ``blockRows`` rows (each COPY one short statement, however long the list).
+public final class SetMemberSink {
+    /// Rows held before they are sent.
+    static let blockRows = 10_000
+    private let connection: DatabaseConnection
+    private var pending: [[String?]] = []
+    private var sequence = 0
 
-    init(_ entry: SetEntry) {
-        domain = entry.domain.value
-        layer = entry.layer?.rawValue
-        organisation = entry.organisation
-        web_host = entry.webHost?.value
-        tests_web = entry.testsWeb
-        tests_mail = entry.testsMail
-        tags = entry.tags
+    init(connection: DatabaseConnection) {
+        self.connection = connection
+        pending.reserveCapacity(Self.blockRows)
+    }
+
+    /// Adds one entry; its place in the order decides which of several entries for the same
+    /// domain gives the layer, organisation, web host and each tag (the first that does).
+    public func append(_ entry: SetEntry) throws {
+        sequence += 1
+        pending.append(try Self.row(entry, sequence: sequence))
+        if pending.count >= Self.blockRows { try flush() }
+    }
+
+    /// The staging row of `entry`: sequence, domain, layer, organisation, web host, the two
+    /// tests, and the tags as a JSON object.
+    static func row(_ entry: SetEntry, sequence: Int) throws -> [String?] {
+        [String(sequence), entry.domain.value, entry.layer?.rawValue, entry.organisation, entry.webHost?.value,
+         entry.testsWeb ? "t" : "f", entry.testsMail ? "t" : "f", try SQLJSON(entry.tags).text]
+    }
+
+    func flush() throws {
+        guard !pending.isEmpty else { return }
+        try connection.copyIn("""
+            COPY set_import_staging (seq, domain, layer, organisation, web_host, tests_web, tests_mail, tags) FROM STDIN
+            """) { writer in
+            for row in pending { try writer.append(row: row) }
+        }
+        pending.removeAll(keepingCapacity: true)
     }
 }

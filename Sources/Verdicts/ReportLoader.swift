@@ -13,6 +13,8 @@ public struct ReportLoader: Sendable {
     let store: PeilStore
     let loadSuffixList: @Sendable () throws -> PublicSuffixList
     let warn: @Sendable (String) -> Void
+    /// Domains of a Peil measurement read and judged at a time.
+    public var batchSize = DomainVerdicts.defaultBatchSize
 
     /// `loadSuffixList` reads the Public Suffix List when a Peil measurement is judged; `warn`
     /// receives notes for the user (a rule set that does not apply).
@@ -90,23 +92,22 @@ public struct ReportLoader: Sendable {
             warn("\(label(info)) is imported (statuses only): --rules does not apply to it")
         }
         let ruleSet = rules ?? .internetnlCurrent
-        let observations = info.imported ? nil : try MeasurementObservations.load(store: store, measurementID: info.id)
-        let current = try await load(info, observations: observations, ruleSet: ruleSet, psl: psl)
         var baseline: MeasurementInput?
-        var under: MeasurementInput?
+        if let baselineInfo { baseline = try await load(baselineInfo, ruleSet: baselineRules ?? ruleSet, psl: psl) }
+        // A Peil measurement is read once, judged under its rules and, against a baseline
+        // judged under others, under the baseline's too.
+        var ruleSets = [ruleSet]
         var note: String?
-        if let baselineInfo {
-            baseline = try await load(baselineInfo, ruleSet: baselineRules ?? ruleSet, psl: psl)
-            if let observations, let baseline {
-                if baseline.ruleSet == current.ruleSet {
-                    under = current
-                } else if let old = RuleSet(rawValue: baseline.ruleSet) {
-                    under = try await load(info, observations: observations, ruleSet: old, psl: psl)
-                } else {
-                    note = "the baseline's rule set '\(baseline.ruleSet)' is unknown to this build, so the observations cannot be judged under it"
-                }
+        if !info.imported, let baseline, baseline.ruleSet != ruleSet.rawValue {
+            if let old = RuleSet(rawValue: baseline.ruleSet) {
+                ruleSets.append(old)
+            } else {
+                note = "the baseline's rule set '\(baseline.ruleSet)' is unknown to this build, so the observations cannot be judged under it"
             }
         }
+        let judged = try await load(info, ruleSets: ruleSets, psl: psl)
+        let current = judged[0]
+        let under = info.imported || baseline == nil ? nil : judged.count > 1 ? judged[1] : note == nil ? current : nil
         let names = sets ?? info.sets
         let reportSets = try names.map { ReportSet(name: $0, entries: try store.setMembers(name: $0)) }
         let organisational: @Sendable (String) -> String? = { [psl] name in psl?.organisationalDomain(of: name) }
@@ -114,24 +115,34 @@ public struct ReportLoader: Sendable {
                            sets: reportSets, organisationalDomain: organisational)
     }
 
-    /// One measurement: imported statuses as stored, or a Peil measurement judged under
-    /// `ruleSet` (from `observations` when already read, else read here).
-    func load(_ info: MeasurementInfo, observations: MeasurementObservations? = nil, ruleSet: RuleSet,
-              psl: PublicSuffixList?) async throws -> MeasurementInput {
+    /// One measurement: imported statuses as stored, or a Peil measurement judged under `ruleSet`.
+    func load(_ info: MeasurementInfo, ruleSet: RuleSet, psl: PublicSuffixList?) async throws -> MeasurementInput {
+        try await load(info, ruleSets: [ruleSet], psl: psl)[0]
+    }
+
+    /// One measurement: imported statuses as stored (once, whatever `ruleSets` says), or a Peil
+    /// measurement judged under each of `ruleSets`, read and judged in batches
+    /// (``DomainVerdicts/judgeInBatches(store:measurementID:ruleSets:psl:batchSize:_:)``): what is kept
+    /// of a domain is its cells, subtests and DNS facts, not its observations.
+    func load(_ info: MeasurementInfo, ruleSets: [RuleSet], psl: PublicSuffixList?) async throws -> [MeasurementInput] {
         if info.imported {
             let rows = try store.importedResults(measurementID: info.id)
-            return PublishedResults.measurement(rows, id: info.id, name: label(info), date: info.measuredOn ?? day(info.createdAt),
-                                                ruleSet: info.ruleSet ?? "unknown", sourceSet: info.sourceSet)
+            return [PublishedResults.measurement(rows, id: info.id, name: label(info), date: info.measuredOn ?? day(info.createdAt),
+                                                 ruleSet: info.ruleSet ?? "unknown", sourceSet: info.sourceSet)]
         }
         guard let psl else { throw VerdictsError("the Public Suffix List is needed to judge measurement \(info.id)") }
-        let observations = try observations ?? MeasurementObservations.load(store: store, measurementID: info.id)
-        let verdicts = await DomainVerdicts.evaluate(observations, ruleSet: ruleSet, psl: psl)
-        let domains = verdicts.map {
-            MeasuredDomain(domain: $0.domain, web: $0.web, mail: $0.mail, facts: observations.resolutions[$0.domain]?.facts,
-                           subtests: $0.subtests, peilSubtests: $0.peilSubtests)
+        var domains = [[MeasuredDomain]](repeating: [], count: ruleSets.count)
+        try await DomainVerdicts.judgeInBatches(store: store, measurementID: info.id, ruleSets: ruleSets, psl: psl, batchSize: batchSize) { judged, observations in
+            for (index, verdicts) in judged.enumerated() {
+                domains[index] += verdicts.map {
+                    MeasuredDomain(domain: $0.domain, web: $0.web, mail: $0.mail, facts: observations.resolutions[$0.domain]?.facts,
+                                   subtests: $0.subtests, peilSubtests: $0.peilSubtests)
+                }
+            }
         }
-        return MeasurementInput(id: info.id, name: label(info), date: day(info.createdAt), ruleSet: ruleSet.rawValue,
-                                imported: false, domains: domains)
+        return zip(ruleSets, domains).map { ruleSet, domains in
+            MeasurementInput(id: info.id, name: label(info), date: day(info.createdAt), ruleSet: ruleSet.rawValue, imported: false, domains: domains)
+        }
     }
 
     /// A twin's ground truth (`peil lab world --truth FILE`) as a measurement judged under

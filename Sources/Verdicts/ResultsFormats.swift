@@ -10,12 +10,18 @@ public enum ResultsFormats {
     /// nameserver column named `mail_ipv6_nameserver` (``BulkColumnID/csvName``); fields escaped by
     /// the report's ``CSV/field(_:)``.
     public static func csv(_ verdicts: [DomainVerdicts]) -> [String] {
-        let header = CSV.row(["domain"] + BulkColumns.all.map(\.csvName))
-        let rows = verdicts.map { verdict -> String in
+        [csvHeader] + csvRows(verdicts)
+    }
+
+    /// The CSV header of ``csv(_:)``.
+    public static var csvHeader: String { CSV.row(["domain"] + BulkColumns.all.map(\.csvName)) }
+
+    /// The CSV rows of ``csv(_:)`` without the header (for a measurement judged in batches).
+    public static func csvRows(_ verdicts: [DomainVerdicts]) -> [String] {
+        verdicts.map { verdict -> String in
             let statuses: [String] = BulkColumns.all.map { verdict[$0]?.status.rawValue ?? "" }
             return CSV.row([verdict.domain] + statuses)
         }
-        return [header] + rows
     }
 
     /// One JSON object per domain: `{"domain", "ruleSet", "web": {name: cell}, "mail": {name: cell},

@@ -7,8 +7,8 @@ import Store
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks (claim: against a scratch database, whose queue it empties; ingest, import: in a database of their own).",
-        subcommands: [ClaimBenchCommand.self, IngestBenchCommand.self, ImportBenchCommand.self]
+        abstract: "Benchmarks (claim: against a scratch database, whose queue it empties; ingest, import, read: in a database of their own).",
+        subcommands: [ClaimBenchCommand.self, IngestBenchCommand.self, ImportBenchCommand.self, ReadBenchCommand.self]
     )
 }
 

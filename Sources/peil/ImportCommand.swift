@@ -26,9 +26,11 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        let entries = try SetFiles.read(files.map { URL(fileURLWithPath: $0) })
+        let lists = try SetFiles.files(files.map { URL(fileURLWithPath: $0) })
         let db = try database.open()
-        let summary = try db.importSet(name: set, entries: entries)
+        let summary = try db.importSet(name: set, streaming: { members in
+            try SetFiles.stream(lists) { try members.append($0) }
+        })
         let elapsed = (ContinuousClock.now - started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         print("set \(set): \(summary.domains) domains (\(summary.added) added, \(summary.removed) removed, \(summary.newDomains) new to the store) in \(String(format: "%.2f", seconds)) s")

@@ -38,7 +38,11 @@ struct ResultsCommand: AsyncParsableCommand {
     @Option(help: "For --format json: the test whose results the document holds, web or mail (an Internet.nl batch request is of one test).")
     var test: String = BulkTest.web.rawValue
 
+    @Option(help: "Domains read and judged at a time.")
+    var batchSize = DomainVerdicts.defaultBatchSize
+
     func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
         guard RuleSet(rawValue: ruleSet) != nil else { throw ValidationError("unknown rule set '\(ruleSet)'") }
         guard ["csv", "jsonl", "json"].contains(format) else { throw ValidationError("--format is csv, jsonl or json") }
         guard BulkTest(rawValue: test) != nil else { throw ValidationError("--test is web or mail") }
@@ -50,11 +54,23 @@ struct ResultsCommand: AsyncParsableCommand {
             throw ValidationError("no measurements yet")
         }
         let rules = RuleSet(rawValue: ruleSet) ?? .internetnlCurrent
-        let verdicts = try await DomainVerdicts.judge(store: store, measurementID: id, ruleSet: rules, psl: try mailAuth.loadList())
+        let psl = try mailAuth.loadList()
+        // Read and judged a batch at a time (in domain order), each batch printed as it is done.
+        func judged(_ body: ([DomainVerdicts]) throws -> Void) async throws {
+            try await DomainVerdicts.judgeInBatches(store: store, measurementID: id, ruleSets: [rules], psl: psl, batchSize: batchSize) { judged, _ in
+                try body(judged[0])
+            }
+        }
         switch format {
-        case "csv": for line in ResultsFormats.csv(verdicts) { print(line) }
-        case "jsonl": for line in try ResultsFormats.jsonLines(verdicts, ruleSet: rules) { print(line) }
+        case "csv":
+            print(ResultsFormats.csvHeader)
+            try await judged { for line in ResultsFormats.csvRows($0) { print(line) } }
+        case "jsonl":
+            try await judged { for line in try ResultsFormats.jsonLines($0, ruleSet: rules) { print(line) } }
         default:
+            // One document: the verdicts are kept (the observations are not).
+            var verdicts: [DomainVerdicts] = []
+            try await judged { verdicts += $0 }
             let submitted = try store.measurementInfo(String(id)).createdAt
             print(try ResultsFormats.batchJSON(verdicts, measurementID: id, ruleSet: rules, test: BulkTest(rawValue: test) ?? .web,
                                                submitted: submitted, finished: Date()))

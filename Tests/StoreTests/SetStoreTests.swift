@@ -79,3 +79,62 @@ final class SetStoreTests: StoreTestCase {
         }
     }
 }
+
+/// A streamed import (COPY into the staging table, merged in SQL) against the merge in memory.
+final class StreamedImportTests: StoreTestCase {
+    func testStreamedEntriesMergeAsSeedListMergeDoesAndKeepAwkwardText() throws {
+        func entry(_ name: String, layer: Layer? = nil, organisation: String? = nil, webHost: String? = nil,
+                   web: Bool = true, mail: Bool = true, tags: [String: String] = [:]) throws -> SetEntry {
+            SetEntry(domain: try DomainName(parsing: name), layer: layer, organisation: organisation,
+                     webHost: try webHost.map { try DomainName(parsing: $0) }, testsWeb: web, testsMail: mail, tags: tags)
+        }
+        // Every character COPY's text format escapes, and a NUL, in the values that travel as text.
+        let awkward = "tab\there, back\\slash, new\nline, return\r, \\N, nul\0"
+        let entries = [
+            try entry("b.nl", layer: nil, organisation: nil, web: false, mail: true, tags: ["agency": "first", "x": awkward]),
+            try entry("a.nl", layer: .gemeenten, organisation: awkward, webHost: "portal.a.nl"),
+            try entry("b.nl", layer: .rijk, organisation: "org b", webHost: "www2.b.nl", web: true, mail: false, tags: ["agency": "second", "y": "why"]),
+            try entry("b.nl", layer: .provincies, organisation: "later", tags: ["z": "zed"]),
+            try entry("c.nl", web: false, mail: false),
+        ]
+        let summary = try store.importSet(name: "streamed", streaming: { members in
+            for entry in entries { try members.append(entry) }
+        })
+        XCTAssertEqual(summary, ImportSummary(set: "streamed", domains: 3, added: 3, removed: 0, newDomains: 3))
+        let stored = try store.setMembers(name: "streamed").sorted { $0.domain < $1.domain }
+        var expected = SeedList.merge(entries)
+        for index in expected.indices {
+            expected[index].organisation = expected[index].organisation.map(StorableText.text)
+            expected[index].tags = expected[index].tags.mapValues(StorableText.text)
+        }
+        XCTAssertEqual(stored, expected)
+        XCTAssertEqual(stored[1].tags, ["agency": "first", "x": StorableText.text(awkward), "y": "why", "z": "zed"])
+        XCTAssertEqual(try count("SELECT count(*) FROM set_import_staging"), 0, "the staging rows go with the import")
+        let names = try store.database.query("SELECT name FROM domains ORDER BY id").rows.map { try $0.decode("name", as: String.self) }
+        XCTAssertEqual(names, ["a.nl", "b.nl", "c.nl"], "new domains are numbered in name order")
+    }
+
+    func testAFeedThatThrowsImportsNothing() throws {
+        _ = try store.importSet(name: "mine", entries: try plainEntries("a.nl", "b.nl"))
+        struct Refused: Error {}
+        XCTAssertThrowsError(try store.importSet(name: "mine", streaming: { members in
+            for name in (0..<25_000).map({ "d\($0).nl" }) { try members.append(SetEntry(domain: try DomainName(parsing: name))) }
+            throw Refused()
+        })) { XCTAssertTrue($0 is Refused, "\($0)") }
+        XCTAssertEqual(try store.listSets().map(\.domains), [2])
+        XCTAssertEqual(try count("SELECT count(*) FROM domains"), 2)
+        XCTAssertEqual(try count("SELECT count(*) FROM set_import_staging"), 0)
+    }
+}
+
+/// COPY's text format, as the streamed import sends its rows.
+final class CopyTextTests: XCTestCase {
+    func testFieldsEscapeWhatWouldEndAFieldOrARow() {
+        XCTAssertEqual(CopyText.field(nil), "\\N")
+        XCTAssertEqual(CopyText.field("plain ünïcode"), "plain ünïcode")
+        XCTAssertEqual(CopyText.field("a\tb\\c\nd\re"), "a\\tb\\\\c\\nd\\re")
+        XCTAssertEqual(CopyText.field("\\N"), "\\\\N", "the text \\N is not NULL")
+        XCTAssertEqual(CopyText.field("nul\0"), "nul\u{2400}")
+        XCTAssertEqual(CopyText.row(["1", nil, "x\ty"]), "1\t\\N\tx\\ty\n")
+    }
+}
