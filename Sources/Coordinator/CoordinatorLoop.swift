@@ -203,9 +203,11 @@ final class CoordinatorLoop {
             switch outcome {
             case .success(let disposition):
                 metrics?.stored(kind: pending.kind, disposition: disposition, in: took)
-                var metadata = pending.metadata
-                metadata["disposition"] = "\(disposition.rawValue)"
-                logger.debug("result", metadata: metadata)
+                if logger.logLevel <= .debug {
+                    var metadata = pending.metadata
+                    metadata["disposition"] = "\(disposition.rawValue)"
+                    logger.debug("result", metadata: metadata)
+                }
                 perform(machine.reportStored(pending.record.report, disposition: disposition, from: pending.routingID), router: router)
             case .failure(let error):
                 perform(machine.reportNotStorable(pending.record.report, from: pending.routingID, why: error.message), router: router)

@@ -4,7 +4,7 @@ import Store
 
 /// `peil bench import`: `peil import` of a generated list of `--lines` domains (one per line,
 /// `d<n>.nl`) into a scratch database of its own, run as a child process: its wall time and
-/// peak resident memory (`getrusage(RUSAGE_CHILDREN)`, the child being this bench's only one).
+/// peak resident memory (``MeasuredChild``: its own rusage from `wait4`).
 /// The scratch database and the list are removed afterwards.
 struct ImportBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,26 +53,16 @@ struct ImportBenchCommand: ParsableCommand {
         let list = folder.appendingPathComponent("domains.txt")
         let fileBytes = try Self.writeList(to: list, lines: lines)
 
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: peil ?? Bundle.main.executablePath ?? CommandLine.arguments[0])
-        child.arguments = ["import", "--set", "bench", "--database", scratch.connectionString]
+        let executable = peil ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
+        let arguments = ["import", "--set", "bench", "--database", scratch.connectionString]
             + (importStatementTimeout.map { ["--statement-timeout", String($0)] } ?? []) + [list.path]
-        let output = Pipe()
-        child.standardOutput = output
-        child.standardError = output
-        let started = ContinuousClock.now
-        try child.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        child.waitUntilExit()
-        let wall = (ContinuousClock.now - started).seconds
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        let figures = Figures(lines: lines, fileBytes: fileBytes, exitStatus: child.terminationStatus, wallSeconds: wall,
-                              userSeconds: seconds(usage.ru_utime), systemSeconds: seconds(usage.ru_stime),
-                              // Linux reports ru_maxrss in kilobytes.
-                              peakResidentMegabytes: Double(usage.ru_maxrss) / 1024,
-                              output: text.split(separator: "\n").last.map(String.init) ?? "")
+        let outputPath = folder.appendingPathComponent("import.out").path
+        let child = try MeasuredChild.run(executable, arguments, outputPath: outputPath)
+        let wall = child.wallSeconds
+        let figures = Figures(lines: lines, fileBytes: fileBytes, exitStatus: child.exitStatus, wallSeconds: wall,
+                              userSeconds: child.userSeconds, systemSeconds: child.systemSeconds,
+                              peakResidentMegabytes: child.peakResidentMegabytes,
+                              output: MeasuredChild.lastLine(ofFile: outputPath))
         print("   lines   file MB  exit  wall s  user s   sys s  peak RSS MB")
         print(String(format: "%8d  %8.1f  %4d  %6.1f  %6.1f  %6.1f  %11.1f", figures.lines, Double(fileBytes) / 1_048_576,
                      figures.exitStatus, wall, figures.userSeconds, figures.systemSeconds, figures.peakResidentMegabytes))

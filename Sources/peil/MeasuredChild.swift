@@ -36,4 +36,15 @@ struct MeasuredChild: Codable {
                              // Linux reports ru_maxrss in kilobytes.
                              peakResidentMegabytes: Double(usage.ru_maxrss) / 1024)
     }
+
+    /// The last non-empty line of the file at `path`, read from its last 64 KiB only (a
+    /// child's output may be a whole measurement's CSV); "" when there is none.
+    static func lastLine(ofFile path: String) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 65_536 ? size - 65_536 : 0)
+        let tail = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+        return tail.split(separator: "\n").last.map(String.init) ?? ""
+    }
 }

@@ -77,9 +77,8 @@ struct ReadBenchCommand: ParsableCommand {
                     : ["report", "--database", scratch.connectionString, "--measurement", String(measurement),
                        "--out", folder.appendingPathComponent("report").path]
                 let child = try MeasuredChild.run(executable, arguments, outputPath: output)
-                let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
                 let row = Figures(domains: size, command: command, fillSeconds: fill, child: child,
-                                  output: text.split(separator: "\n").last.map(String.init) ?? "")
+                                  output: MeasuredChild.lastLine(ofFile: output))
                 figures.append(row)
                 print(String(format: "%9d  %-7@  %4d  %6.1f  %7.1f  %7.1f  %6.1f  %11.1f", size, command, child.exitStatus, fill,
                              child.wallSeconds, child.userSeconds, child.systemSeconds, child.peakResidentMegabytes))
