@@ -1,5 +1,6 @@
 import Foundation
 import PeilModel
+import PeilTestSupport
 import Testing
 @testable import Probes
 
@@ -17,10 +18,9 @@ struct ResolverConfigurationTests {
         """
     static let anchor = ". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n"
 
-    /// Writes files into a fresh temporary folder and returns their paths.
+    /// Writes files into a fresh scratch folder (removed when the test process exits) and returns their paths.
     static func files(_ contents: [String: String]) throws -> [String: String] {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peil-probes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try ScratchFolders.make("peil-probes")
         var paths: [String: String] = [:]
         for (name, text) in contents {
             let url = folder.appendingPathComponent(name)

@@ -47,9 +47,7 @@ enum LoopbackTLSServers {
     }
 
     static func scratch() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peil-tls-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
+        try ScratchFolders.make("peil-tls").path
     }
 
     /// A port the kernel just handed out on 127.0.0.1 (closed again before use).
