@@ -17,6 +17,8 @@ struct AgentSession: Equatable {
     let concurrency: Int
     /// Tasks the agent has asked for and not yet been sent.
     var credits: Int = 0
+    /// A claim for the session is with the store: no other is asked for until it is answered.
+    var claiming = false
     var lastHeard: ContinuousClock.Instant
     /// The tasks this coordinator leased to the session and has no result for yet. Leases from
     /// before (a restarted coordinator) are not here: the store alone judges results on them.

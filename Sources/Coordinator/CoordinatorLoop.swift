@@ -6,8 +6,12 @@ import Wire
 
 /// The coordinator's I/O, on one thread that owns the ROUTER socket and the ZAP authenticator:
 /// it polls the socket, feeds what arrives to a ``CoordinatorStateMachine`` and carries out
-/// the machine's actions (sending, SQL). All state that matters lives in PostgreSQL; sessions
-/// are soft state.
+/// the machine's actions. Database work runs on two ``StoreWorker`` threads, each with a
+/// connection of its own: claims on one, everything else (results, registrations, releases,
+/// lease expiry) on the other, in the order the machine asked for it. So a statement that
+/// waits (a lock, a slow commit) never keeps the loop from answering heartbeats, and results
+/// that arrive while a batch commits gather into the next batch. All state that matters lives
+/// in PostgreSQL; sessions are soft state.
 final class CoordinatorLoop {
     private let configuration: CoordinatorConfiguration
     private let database: PeilStore
@@ -21,14 +25,21 @@ final class CoordinatorLoop {
     private let allowList: AllowedKeys
     /// The allow-list file's text as last read.
     private var allowListText: String?
-    /// Results the machine passed to the store and not yet written: written together, in one
-    /// transaction, at the end of the poll round or before any other database work.
+    /// Results the machine passed to the store and not yet handed to the writer: handed over
+    /// together when no batch of them is being committed, when they fill a batch, or before
+    /// any other database work the machine asks for after them.
     private var pendingReports: [PendingReport] = []
     private var pendingBytes = 0
+    /// Batches of results handed to the writer and not yet answered.
+    private var batchesInFlight = 0
+    /// Periodic jobs handed to the writer and not finished: one of each at a time.
+    private var periodicInFlight: Set<Int> = []
     /// The size of the message being handled (a RESULT's, when the machine asks to store it).
     private var lastMessageBytes = 0
-    /// Lease expiry, done only while this coordinator is the database's one sweeper.
-    private lazy var sweeper = LeaseSweeper(store: database, logger: logger)
+    /// Claims; set while ``run(stop:bound:)`` runs.
+    private var claimer: StoreWorker<StoreJob, StoreOutcome>?
+    /// Every other database job; set while ``run(stop:bound:)`` runs.
+    private var writer: StoreWorker<StoreJob, StoreOutcome>?
 
     init(configuration: CoordinatorConfiguration, database: PeilStore, logger: Logger, metrics: CoordinatorMetrics? = nil) {
         self.configuration = configuration
@@ -50,6 +61,17 @@ final class CoordinatorLoop {
         defer { authenticator.socket.close() }
         let router = try ZMQSocket.curveServerRouter(context: context, options: CurveServerOptions(secretKey: configuration.keyPair.secretKey))
         defer { router.close() }
+        let writerJobs = StoreJobRunner(configuration: configuration, store: database, logger: logger, metrics: metrics)
+        let claimJobs = StoreJobRunner(configuration: configuration, store: PeilStore(database: try database.database.newConnection()),
+                                       logger: logger, metrics: metrics)
+        let writer = try StoreWorker<StoreJob, StoreOutcome>(name: "peil-store", context: context, perform: writerJobs.run)
+        // Declared after the context: finished (its thread's socket closed) before the context ends.
+        defer { _ = writer.finish() }
+        let claimer = try StoreWorker<StoreJob, StoreOutcome>(name: "peil-claims", context: context, perform: claimJobs.run)
+        defer { _ = claimer.finish() }
+        self.writer = writer
+        self.claimer = claimer
+        defer { self.writer = nil; self.claimer = nil }
         var endpoints: [String] = []
         for endpoint in configuration.endpoints {
             try router.bind(endpoint)
@@ -59,7 +81,7 @@ final class CoordinatorLoop {
         bound(endpoints)
 
         while !stop.isStopped {
-            let ready = try ZMQSocket.poll([router, authenticator.socket], timeout: .milliseconds(50))
+            let ready = try ZMQSocket.poll([router, authenticator.socket, writer.wake, claimer.wake], timeout: .milliseconds(50))
             if ready.contains(1) {
                 for key in try authenticator.handlePending(limit: configuration.messagesPerRound) {
                     switch refusalLog.admit(now: clock.now) {
@@ -75,18 +97,37 @@ final class CoordinatorLoop {
                 try PollRound.drain(limit: configuration.messagesPerRound, next: { try router.receive() }) { frames, userID in
                     receive(frames, userID: userID, router: router)
                 }
-                storePending(router: router)
             }
+            handleOutcomes(router: router)
+            handPending(whole: false)
             perform(machine.tick(now: clock.now), router: router)
             if lastRefresh.map({ clock.now - $0 >= configuration.refreshInterval }) ?? true {
                 refresh()
                 rereadAllowList(router: router)
             }
-            if lastScheduleCheck.map({ clock.now - $0 >= configuration.scheduleInterval }) ?? true { runDueSchedules() }
+            if lastScheduleCheck.map({ clock.now - $0 >= configuration.scheduleInterval }) ?? true {
+                lastScheduleCheck = clock.now
+                submitPeriodic(.runDueSchedules)
+            }
         }
-        storePending(router: router)
+        settle(router: router)
         perform(machine.shutdown(), router: router)
         logger.info("stopped")
+    }
+
+    /// At the stop: the results received are stored and answered, and the other jobs finish,
+    /// for up to ``CoordinatorConfiguration/agentTimeout`` (what is not answered by then the
+    /// agents resend to the next coordinator).
+    private func settle(router: ZMQSocket) {
+        guard let writer, let claimer else { return }
+        let deadline = clock.now + configuration.agentTimeout
+        while clock.now < deadline {
+            handPending(whole: true)
+            if writer.busy == 0 && claimer.busy == 0 && pendingReports.isEmpty { return }
+            _ = try? ZMQSocket.poll([writer.wake, claimer.wake], timeout: .milliseconds(50))
+            handleOutcomes(router: router)
+        }
+        logger.warning("stopped with database work unfinished; the agents resend their results")
     }
 
     private func receive(_ frames: [Data], userID: String?, router: ZMQSocket) {
@@ -104,101 +145,100 @@ final class CoordinatorLoop {
         perform(machine.received(message, from: routingID, key: key, now: clock.now, bytes: frames.last?.count), router: router)
     }
 
-    /// Carries out the machine's actions in order, feeding back the outcome of each that needs one.
+    /// Carries out the machine's actions in order: sends at once, database work handed to a
+    /// worker (results gather into the next batch).
     private func perform(_ actions: [CoordinatorStateMachine.Action], router: ZMQSocket) {
         for action in actions {
-            switch action {
-            case .send, .log, .store: break
-            // Results received earlier are stored before anything else the machine asked after them.
-            case .register, .claim, .endTask, .releaseLeases, .expireLeases: storePending(router: router)
-            }
             switch action {
             case .send(let message, let routingID):
                 if !send(message, to: routingID, on: router) {
                     perform(machine.sendFailed(message, to: routingID), router: router)
                 }
             case .register(let agent):
-                do {
-                    let sessionID = UUID().uuidString
-                    try database.registerAgent(id: agent.agentID, publicKey: agent.publicKey, families: agent.families,
-                                               concurrency: agent.concurrency, version: agent.softwareVersion)
-                    if let previous = agent.resumes { try database.resumeLeases(agentID: agent.agentID, previous: previous, session: sessionID) }
-                    perform(machine.agentRegistered(agent, sessionID: sessionID, now: clock.now), router: router)
-                } catch {
-                    logger.error("cannot register agent: \(error)", metadata: ["agent": "\(agent.agentID)"])
-                }
+                submit(.register(agent))
             case .claim(let claim):
-                do {
-                    let started = clock.now
-                    let tasks = try database.claimTasks(agentID: claim.agentID, session: claim.sessionID, families: claim.families, limit: claim.limit,
-                                                        leaseSeconds: configuration.leaseSeconds, perAddress: configuration.tasksPerAddress)
-                    metrics?.claimed(in: clock.now - started)
-                    for task in tasks {
-                        logger.trace("leased", metadata: ["measurement": "\(task.measurementID)", "task": "\(task.taskID)",
-                                                          "attempt": "\(task.attempt)", "kind": "\(task.kind.rawValue)", "agent": "\(claim.agentID)"])
-                    }
-                    perform(machine.tasksClaimed(tasks, for: claim, now: clock.now), router: router)
-                } catch {
-                    logger.error("cannot claim tasks: \(error)", metadata: ["agent": "\(claim.agentID)"])
-                }
+                // On a connection of its own; a claim may pass results still waiting to be stored.
+                claimer?.submit(.claim(claim))
             case .store(let report, let agentID, let sessionID, let routingID):
-                enqueue(report, agentID: agentID, sessionID: sessionID, routingID: routingID, router: router)
+                enqueue(report, agentID: agentID, sessionID: sessionID, routingID: routingID)
             case .endTask(let taskID, let attempt, let agentID, let sessionID, let why):
-                do {
-                    try database.endLeasedTask(taskID: taskID, attempt: attempt, agentID: agentID, session: sessionID, why: why)
-                } catch {
-                    logger.error("cannot end task: \(error)", metadata: ["task": "\(taskID)", "attempt": "\(attempt)", "agent": "\(agentID)"])
-                }
+                submit(.endTask(taskID: taskID, attempt: attempt, agentID: agentID, sessionID: sessionID, why: why))
             case .releaseLeases(let agentID, let sessionID, let why):
-                do {
-                    let released = try database.releaseLeases(session: sessionID)
-                    logger.info("agent left: \(why)", metadata: ["agent": "\(agentID)", "tasks-released": "\(released)"])
-                } catch {
-                    logger.error("cannot release leases: \(error)", metadata: ["agent": "\(agentID)"])
-                }
+                submit(.releaseLeases(agentID: agentID, sessionID: sessionID, why: why))
             case .expireLeases:
-                sweeper.sweep(maxAttempts: configuration.maxAttempts)
+                submitPeriodic(.expireLeases)
             case .log(let level, let text):
                 logger.log(level: level, "\(text)")
             }
         }
     }
 
-    /// Queues a result for the next batch; a full batch is stored at once.
-    private func enqueue(_ report: TaskReport, agentID: String, sessionID: String, routingID: Data, router: ZMQSocket) {
+    /// Hands a job to the writer, after the results received before it (a release or a new
+    /// session must not overtake a result of the session it ends).
+    private func submit(_ job: StoreJob) {
+        handPending(whole: true)
+        writer?.submit(job)
+    }
+
+    /// A periodic job, unless the last one of its kind is still queued or running.
+    private func submitPeriodic(_ job: PeriodicJob) {
+        guard periodicInFlight.insert(job.kind).inserted else { return }
+        submit(.periodic(job))
+    }
+
+    /// Queues a result for the next batch; a full batch is handed to the writer at once.
+    private func enqueue(_ report: TaskReport, agentID: String, sessionID: String, routingID: Data) {
         let lease = machine.sessions[routingID]?.leases[report.taskID]
         var metadata: Logger.Metadata = ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "agent": "\(agentID)"]
         if let lease { metadata["measurement"] = "\(lease.measurementID)"; metadata["kind"] = "\(lease.kind.rawValue)" }
-        // A resolved domain's endpoints become connect tasks in the same transaction.
-        let planned = configuration.planConnectTasks ? report.resolution.map { ConnectPlanner.planned($0.facts, targets: configuration.connectTargets) } : nil
-        if let planned, !planned.capped.isEmpty {
-            logger.notice("connect plan of \(report.resolution?.facts.domain ?? "?") cut: \(planned.capped.joined(separator: "; "))", metadata: metadata)
-        }
-        pendingReports.append(PendingReport(record: ReportToRecord(report: report, agentID: agentID, session: sessionID, plan: planned?.tasks ?? []),
-                                            routingID: routingID, kind: lease?.kind, metadata: metadata))
+        pendingReports.append(PendingReport(report: report, agentID: agentID, sessionID: sessionID, routingID: routingID,
+                                            kind: lease?.kind, metadata: metadata))
         pendingBytes += lastMessageBytes
         if pendingReports.count >= configuration.reportsPerTransaction || pendingBytes >= configuration.bytesPerTransaction {
-            storePending(router: router)
+            handPending(whole: true)
         }
     }
 
-    /// Stores the queued results in one transaction; once it is committed, each is answered
-    /// (ACK, or the refusal) in the order received. When the store fails, none is answered:
-    /// the agents resend them.
-    private func storePending(router: ZMQSocket) {
-        guard !pendingReports.isEmpty else { return }
-        let batch = pendingReports
+    /// Hands the waiting results to the writer as one batch: always when `whole`, else only
+    /// when no batch is being committed (the results that arrive meanwhile join the next one).
+    private func handPending(whole: Bool) {
+        guard !pendingReports.isEmpty, whole || batchesInFlight == 0, let writer else { return }
+        writer.submit(.store(pendingReports))
+        batchesInFlight += 1
         pendingReports = []
         pendingBytes = 0
-        let started = clock.now
+    }
+
+    /// Feeds the finished jobs' outcomes to the machine.
+    private func handleOutcomes(router: ZMQSocket) {
+        for outcome in (writer?.takeOutcomes() ?? []) + (claimer?.takeOutcomes() ?? []) {
+            switch outcome {
+            case .registered(let agent, let sessionID):
+                perform(machine.agentRegistered(agent, sessionID: sessionID, now: clock.now), router: router)
+            case .claimed(let tasks, let claim):
+                perform(machine.tasksClaimed(tasks, for: claim, now: clock.now), router: router)
+            case .stored(let batch, let outcomes, let took):
+                batchesInFlight -= 1
+                answer(batch, outcomes: outcomes, took: took, router: router)
+            case .finished(let job):
+                periodicInFlight.remove(job.kind)
+            case .nothing:
+                break
+            }
+        }
+    }
+
+    /// Once a batch is committed each result is answered (ACK, or the refusal) in the order
+    /// received. When the store failed, none is answered: the agents resend them.
+    private func answer(_ batch: [PendingReport], outcomes stored: Result<[Result<ReportDisposition, DatabaseError>], StoreFailure>, took: Duration,
+                        router: ZMQSocket) {
         let outcomes: [Result<ReportDisposition, DatabaseError>]
-        do {
-            outcomes = try database.recordReports(batch.map(\.record), maxAttempts: configuration.maxAttempts)
-        } catch {
-            logger.error("cannot store \(batch.count) result(s); the agents will resend them: \(error)")
+        switch stored {
+        case .success(let each): outcomes = each
+        case .failure(let failure):
+            logger.error("cannot store \(batch.count) result(s); the agents will resend them: \(failure.message)")
             return
         }
-        let took = clock.now - started
         for (pending, outcome) in zip(batch, outcomes) {
             switch outcome {
             case .success(let disposition):
@@ -208,9 +248,9 @@ final class CoordinatorLoop {
                     metadata["disposition"] = "\(disposition.rawValue)"
                     logger.debug("result", metadata: metadata)
                 }
-                perform(machine.reportStored(pending.record.report, disposition: disposition, from: pending.routingID), router: router)
+                perform(machine.reportStored(pending.report, disposition: disposition, from: pending.routingID), router: router)
             case .failure(let error):
-                perform(machine.reportNotStorable(pending.record.report, from: pending.routingID, why: error.message), router: router)
+                perform(machine.reportNotStorable(pending.report, from: pending.routingID, why: error.message), router: router)
             }
         }
     }
@@ -220,14 +260,7 @@ final class CoordinatorLoop {
     private func refresh() {
         lastRefresh = clock.now
         let sessions = machine.sessions.values
-        do {
-            try database.touchAgents(ids: Set(sessions.map(\.agentID)).sorted())
-            if let metrics { metrics.tasks(try database.taskStateCounts()) }
-            metrics?.databaseChecked(reachable: true)
-        } catch {
-            metrics?.databaseChecked(reachable: false)
-            logger.error("cannot refresh agents' last contact or task counts: \(error)")
-        }
+        submitPeriodic(.refresh(agentIDs: Set(sessions.map(\.agentID)).sorted()))
         metrics?.agentsConnected(sessions)
         metrics?.resultsRefused(machine.refusals)
     }
@@ -247,21 +280,6 @@ final class CoordinatorLoop {
         }
     }
 
-    /// Every ``CoordinatorConfiguration/scheduleInterval``: the measurements of schedules that
-    /// are due (`peil schedule`). Several coordinators may do this at once; each run happens once.
-    private func runDueSchedules() {
-        lastScheduleCheck = clock.now
-        do {
-            for run in try database.runDueSchedules() {
-                let slices = run.sliceCount.map { count in " (slices \(run.slices.map(String.init).joined(separator: ",")) of \(count))" } ?? ""
-                logger.info("scheduled measurement \(run.measurementID) started: \(run.domains) domains\(slices)",
-                            metadata: ["schedule": "\(run.schedule)", "measurement": "\(run.measurementID)"])
-            }
-        } catch {
-            logger.error("cannot run the due schedules: \(error)")
-        }
-    }
-
     private func send(_ message: WireMessage, to routingID: Data, on router: ZMQSocket) -> Bool {
         do {
             try router.send([routingID] + (try message.frames()))
@@ -271,14 +289,6 @@ final class CoordinatorLoop {
             return false
         }
     }
-}
-
-/// A result waiting for its batch's transaction.
-private struct PendingReport {
-    let record: ReportToRecord
-    let routingID: Data
-    let kind: TaskKind?
-    let metadata: Logger.Metadata
 }
 
 /// One poll round's share of a socket's messages.

@@ -169,9 +169,12 @@ struct CoordinatorStateMachine {
     }
 
     /// The store leased `tasks` for a claim: they go to the session, and use up its credits.
+    /// `tasks` may be empty (none queued, or the claim failed): the session may claim again.
     mutating func tasksClaimed(_ tasks: [TaskAssignment], for claim: ClaimRequest, now: ContinuousClock.Instant) -> [Action] {
+        let current = sessions[claim.routingID].map { $0.sessionID == claim.sessionID } ?? false
+        if current { sessions[claim.routingID]?.claiming = false }
         guard !tasks.isEmpty else { return [] }
-        guard var session = sessions[claim.routingID], session.sessionID == claim.sessionID else {
+        guard current, var session = sessions[claim.routingID] else {
             return [.releaseLeases(agentID: claim.agentID, sessionID: claim.sessionID, why: "left while its tasks were being claimed")]
         }
         session.credits -= min(tasks.count, session.credits)
@@ -345,8 +348,10 @@ struct CoordinatorStateMachine {
         return [.log(.warning, "refused a message from \(agentID) (\(refusal.rawValue)): \(detail().prefix(300)); further ones of this kind are only counted")]
     }
 
-    private func dispatch(to routingID: Data) -> [Action] {
-        guard let session = sessions[routingID], session.credits > 0 else { return [] }
+    /// A claim for the session's credits, unless one is with the store already.
+    private mutating func dispatch(to routingID: Data) -> [Action] {
+        guard let session = sessions[routingID], session.credits > 0, !session.claiming else { return [] }
+        sessions[routingID]?.claiming = true
         return [.claim(ClaimRequest(routingID: routingID, agentID: session.agentID, sessionID: session.sessionID, families: session.families,
                                     limit: min(session.credits, settings.batchSize)))]
     }

@@ -8,8 +8,9 @@ import Wire
 import XCTest
 
 /// Results that arrive together are stored in one transaction, and each is ACKed only once that
-/// transaction is committed: a coordinator on `ipc://` and an agent speaking the protocol
-/// directly, while the test holds a lock that stops every insert into `observations`.
+/// transaction is committed, while heartbeats are answered at once: a coordinator on `ipc://`
+/// and an agent speaking the protocol directly, while the test holds a lock that stops every
+/// insert into `observations`.
 final class BatchedStorageTests: DatabaseTestCase {
     func testResultsArrivingTogetherAreCommittedTogetherAndAckedAfterTheCommit() throws {
         let connection = try XCTUnwrap(temporaryDatabase?.connectionString)
@@ -68,15 +69,19 @@ final class BatchedStorageTests: DatabaseTestCase {
         // While the lock is held nothing can be committed: one result first (its batch waits on
         // the lock), then the rest, which arrive while the coordinator waits.
         let locker = try Database(connectionString: connection)
-        let ackedWhileLocked = try locker.transaction { locked -> [Int64] in
+        // Meanwhile the agent's heartbeat is answered: the store waits on its own thread.
+        let whileLocked = try locker.transaction { locked -> [WireMessage] in
             try locked.execute("LOCK TABLE observations IN EXCLUSIVE MODE")
             try agent.send(try result(tasks[0]), dontWait: false)
-            var seen = acks(try receive(for: 0.3))
+            var seen = try receive(for: 0.3)
             for task in tasks.dropFirst() { try agent.send(try result(task), dontWait: false) }
-            seen += acks(try receive(for: 1.0))
+            try agent.send(try WireMessage.heartbeat.frames(), dontWait: false)
+            seen += try receive(for: 1.0) { $0.contains(.heartbeat) }
+            seen += try receive(for: 0.5)
             return seen
         }
-        XCTAssertEqual(ackedWhileLocked, [], "an ACK came before its result could be committed")
+        XCTAssertEqual(acks(whileLocked), [], "an ACK came before its result could be committed")
+        XCTAssertTrue(whileLocked.contains(.heartbeat), "the heartbeat waited for the store")
 
         // Every ACK that comes now finds its observation committed.
         let monitor = try Database(connectionString: connection)

@@ -86,6 +86,31 @@ struct CoordinatorStateMachineTests {
         #expect(machine.sessions[Self.process]?.credits == 1)
     }
 
+    @Test func noSecondClaimIsAskedWhileOneIsWithTheStore() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine, concurrency: 8)
+        let first = Self.claims(machine.received(.ready(credits: 2), from: Self.process, key: Self.key, now: at(0.1)))
+        #expect(first.map(\.limit) == [2])
+        // The store answers on another thread: READYs and sweeps meanwhile add credits only.
+        #expect(Self.claims(machine.received(.ready(credits: 3), from: Self.process, key: Self.key, now: at(0.2))).isEmpty)
+        #expect(Self.claims(machine.tick(now: at(0.7))).isEmpty)
+        #expect(machine.sessions[Self.process]?.credits == 5)
+        // An empty answer (nothing queued, or the claim failed) frees the session to claim again.
+        #expect(machine.tasksClaimed([], for: first[0], now: at(0.8)).isEmpty)
+        #expect(Self.claims(machine.tick(now: at(1.3))).map(\.limit) == [5])
+    }
+
+    @Test func aClaimAnsweredAfterTheSessionWasReplacedDoesNotFreeTheNewOne() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine, concurrency: 8)
+        let old = Self.claims(machine.received(.ready(credits: 2), from: Self.process, key: Self.key, now: at(0.1)))
+        _ = join(&machine, concurrency: 8, at: 2)
+        let new = Self.claims(machine.received(.ready(credits: 2), from: Self.process, key: Self.key, now: at(2.1)))
+        #expect(new.map(\.sessionID) == ["a1@2.0"])
+        #expect(Self.releases(machine.tasksClaimed([Self.task(1)], for: old[0], now: at(2.2))) == ["a1: left while its tasks were being claimed"])
+        #expect(machine.sessions[Self.process]?.claiming == true, "the new session's claim is still with the store")
+    }
+
     @Test func aReadyRightAfterAResultIsGrantedBeforeTheResultIsStored() {
         var machine = Machine(settings: Self.settings(), now: at(0))
         _ = join(&machine, concurrency: 2)
