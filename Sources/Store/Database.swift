@@ -132,6 +132,11 @@ public final class Database: @unchecked Sendable {
 public final class DatabaseConnection {
     let handle: OpaquePointer
     let statementTimeout: Duration
+    /// The statements prepared on this session, by their text, with their names.
+    private var prepared: [String: String] = [:]
+    /// At most this many prepared statements are kept; then all are dropped and prepared afresh
+    /// (only fixed texts are prepared, so this bounds a caller's mistake, not normal use).
+    public static let maximumPrepared = 128
 
     fileprivate init(handle: OpaquePointer, statementTimeout: Duration) {
         self.handle = handle
@@ -161,6 +166,41 @@ public final class DatabaseConnection {
         try self.query(query).affectedRows
     }
 
+    /// Runs one statement as a prepared statement of this session: parsed and planned the
+    /// first time its text is run here, then only executed with each call's values. For the
+    /// statements run many times with a fixed text (those of the ingest path); PostgreSQL
+    /// re-plans by itself when the tables change.
+    @discardableResult
+    public func queryPrepared(_ query: SQLQuery) throws -> QueryResult {
+        if query.binds.contains(where: { $0?.utf8.contains(0) ?? false }) {
+            throw DatabaseError(code: .statement, message: "a bound value contains a NUL character, which PostgreSQL text cannot hold", sql: query.sql)
+        }
+        let name = try preparedName(query)
+        let result = withCStrings(query.binds) { values in
+            PQexecPrepared(handle, name, Int32(values.count), values, nil, nil, 0)
+        }
+        return try consume(result, sql: query.sql)
+    }
+
+    /// ``queryPrepared(_:)``, returning the number of rows the statement affected.
+    @discardableResult
+    public func executePrepared(_ query: SQLQuery) throws -> Int {
+        try queryPrepared(query).affectedRows
+    }
+
+    /// The name `query`'s text is prepared under here, preparing it first if it is new.
+    private func preparedName(_ query: SQLQuery) throws -> String {
+        if let name = prepared[query.sql] { return name }
+        if prepared.count >= Self.maximumPrepared {
+            _ = try consume(PQexec(handle, "DEALLOCATE ALL"), sql: "DEALLOCATE ALL")
+            prepared = [:]
+        }
+        let name = "peil_\(prepared.count)"
+        _ = try consume(PQprepare(handle, name, query.sql, Int32(query.binds.count), nil), sql: query.sql)
+        prepared[query.sql] = name
+        return name
+    }
+
     /// Runs a script of several statements without parameters (a migration file). The caller
     /// vouches that `unsafeSQL` holds no values from outside.
     public func executeScript(unsafeSQL: String) throws {
@@ -180,6 +220,7 @@ public final class DatabaseConnection {
     fileprivate func ensureUsable(rollingBack: Bool) throws {
         if PQstatus(handle) != CONNECTION_OK {
             PQreset(handle)
+            prepared = [:]  // a new session has none
             guard PQstatus(handle) == CONNECTION_OK else {
                 throw DatabaseError(code: .connection, message: lastErrorMessage)
             }

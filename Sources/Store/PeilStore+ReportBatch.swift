@@ -25,7 +25,9 @@ extension PeilStore {
     /// Records a batch of reports in one transaction, with the same outcome per report as
     /// ``recordReport(_:agentID:session:maxAttempts:plan:)`` called for each in order, and one COMMIT
     /// (one WAL flush) for all: the task rows are locked in one statement (in id order), the
-    /// observations, results and task updates written with one multi-row statement each.
+    /// observations, results and task updates written with one multi-row statement each (a
+    /// completed report's observation in `results` only, as there), each a prepared statement
+    /// of the connection.
     ///
     /// A batch whose rows PostgreSQL refuses, that meets a deadlock, or where a write finds a row it did not expect
     /// (an observation or result already there), is rolled back and recorded report by report
@@ -88,7 +90,7 @@ private struct ReportBatch {
     func record(on connection: DatabaseConnection, store: PeilStore) throws -> [ReportDisposition]? {
         let ids = Set(batch.map(\.report.taskID)).sorted()
         var rows: [Int64: TaskRow] = [:]
-        for row in try connection.query("""
+        for row in try connection.queryPrepared("""
             SELECT id, state, attempt, kind, lease_session, contact_lost FROM tasks
             WHERE id = ANY(\(array: ids)::bigint[]) ORDER BY id FOR UPDATE
             """).rows {
@@ -113,14 +115,15 @@ private struct ReportBatch {
             case .duplicateOrRefused:
                 dispositions.append(storedHere.contains(Self.key(item)) || seenBefore.contains(Self.key(item)) ? .duplicate : .refusedNotLeased)
             case .endTask(let why, let disposition):
-                try connection.execute("""
+                try connection.executePrepared("""
                     UPDATE tasks SET state = 'not_testable', leased_by = NULL, lease_expires_at = NULL,
                                      last_error = \(String(why.prefix(1000))), finished_at = now()
                     WHERE id = \(item.report.taskID)
                     """)
                 dispositions.append(disposition)
-            case .complete(let observation):
-                observations.append((index, observation, nil))
+            case .complete:
+                // Stored once: in `results` (see `recordReport`).
+                observations.append((index, nil, nil))
                 dispositions.append(.stored)
             case .fail(let observation, let detail, _, let giveUp, _):
                 observations.append((index, observation, detail))
@@ -131,7 +134,7 @@ private struct ReportBatch {
         let completed = steps.indices.filter { if case .complete = steps[$0] { true } else { false } }
         guard try insertResults(completed, steps: steps, on: connection) else { return nil }
         if !completed.isEmpty {
-            try connection.execute("""
+            try connection.executePrepared("""
                 UPDATE tasks SET state = 'done', leased_by = NULL, lease_expires_at = NULL, finished_at = now(), last_error = NULL
                 WHERE id = ANY(\(array: completed.map { batch[$0].report.taskID })::bigint[])
                 """)
@@ -179,7 +182,7 @@ private struct ReportBatch {
     private func storedBefore(steps: [Step], on connection: DatabaseConnection) throws -> Set<String> {
         let asked = steps.indices.filter { if case .duplicateOrRefused = steps[$0] { true } else { false } }.map { batch[$0] }
         guard !asked.isEmpty else { return [] }
-        return Set(try connection.query("""
+        return Set(try connection.queryPrepared("""
             SELECT o.task_id, o.attempt, o.agent_id FROM observations o
             JOIN unnest(\(array: asked.map(\.report.taskID))::bigint[], \(array: asked.map(\.report.attempt))::integer[],
                         \(array: asked.map(\.agentID))::text[]) AS c(task_id, attempt, agent_id)
@@ -193,7 +196,7 @@ private struct ReportBatch {
         let reports = rows.map { batch[$0.index] }
         // The documents travel as one JSON array (already encoded: no escaping into an array literal).
         let documents = "[" + rows.map { $0.observation?.text ?? "null" }.joined(separator: ",") + "]"
-        let inserted = try connection.execute(SQLQuery(unsafeSQL: """
+        let inserted = try connection.executePrepared(SQLQuery(unsafeSQL: """
             INSERT INTO observations (task_id, attempt, agent_id, outcome, detail, observation)
             SELECT u.task_id, u.attempt, u.agent_id, u.outcome, u.detail, NULLIF(j.observation, 'null'::jsonb)
             FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(task_id, attempt, agent_id, outcome, detail, n)
@@ -214,7 +217,7 @@ private struct ReportBatch {
             guard case .complete(let observation) = steps[index] else { return "null" }
             return observation.text
         }.joined(separator: ",") + "]"
-        let won = try connection.execute(SQLQuery(unsafeSQL: """
+        let won = try connection.executePrepared(SQLQuery(unsafeSQL: """
             INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
             SELECT t.id, t.measurement_id, t.domain, u.attempt, u.agent_id, j.observation
             FROM unnest($1::bigint[], $2::integer[], $3::text[]) WITH ORDINALITY AS u(task_id, attempt, agent_id, n)
@@ -235,7 +238,7 @@ private struct ReportBatch {
             ids.append(batch[index].report.taskID); whys.append(why); giveUps.append(giveUp); contactLost.append(lost)
         }
         guard !ids.isEmpty else { return }
-        try connection.execute("""
+        try connection.executePrepared("""
             UPDATE tasks
             SET state = CASE WHEN u.give_up THEN 'not_testable' ELSE 'queued' END, leased_by = NULL, lease_expires_at = NULL,
                 last_error = u.why, finished_at = CASE WHEN u.give_up THEN now() END, contact_lost = u.contact_lost

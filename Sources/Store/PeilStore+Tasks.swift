@@ -15,7 +15,9 @@ extension PeilStore {
     /// that exceeds ``ReportAdmission``'s size limits, is refused too and ends the task as not
     /// testable with the reason (the agent would only send the same again).
     ///
-    /// Every accepted report is kept raw in `observations`, once per (task, attempt). A
+    /// Every accepted report is kept in `observations`, once per (task, attempt): its outcome,
+    /// detail and observation, except that a completed report's observation is stored once, in
+    /// `results` (its `observations` row keeps the outcome with a NULL observation). A
     /// completed report becomes the task's final result. A failure report requeues the task,
     /// or ends it as not testable once `maxAttempts` attempts were used; a `contact_lost` report
     /// (the agent's network, not the target) requeues it without using an attempt, at most
@@ -57,7 +59,7 @@ extension PeilStore {
             let inserted = try connection.execute("""
                 INSERT INTO observations (task_id, attempt, agent_id, outcome, detail, observation)
                 VALUES (\(report.taskID), \(report.attempt), \(agentID), \(report.outcome.rawValue),
-                        \(detail), \(observation)::jsonb)
+                        \(detail), \(completed ? nil : observation)::jsonb)
                 ON CONFLICT (task_id, attempt) DO NOTHING
                 """)
             guard inserted == 1 else { return .duplicate }
@@ -68,7 +70,14 @@ extension PeilStore {
                     FROM tasks WHERE id = \(report.taskID)
                     ON CONFLICT (task_id) DO NOTHING
                     """)
-                guard won == 1 else { return .stale }
+                guard won == 1 else {
+                    // Another report is the result: this one's observation is kept with it, raw.
+                    try connection.execute("""
+                        UPDATE observations SET observation = \(observation)::jsonb
+                        WHERE task_id = \(report.taskID) AND attempt = \(report.attempt)
+                        """)
+                    return .stale
+                }
                 try connection.execute("""
                     UPDATE tasks SET state = 'done', leased_by = NULL, lease_expires_at = NULL,
                                      finished_at = now(), last_error = NULL

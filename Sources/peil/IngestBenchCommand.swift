@@ -120,9 +120,9 @@ struct TwinObservations {
         for kind in TaskKind.allCases {
             let row = try database.query("""
                 WITH sized AS (
-                    SELECT o.observation::text AS json, octet_length(o.observation::text) AS bytes, o.id
-                    FROM observations o JOIN tasks t ON t.id = o.task_id
-                    WHERE t.kind = \(kind.rawValue) AND o.outcome = 'completed' AND o.observation IS NOT NULL
+                    SELECT r.observation::text AS json, octet_length(r.observation::text) AS bytes, r.task_id AS id
+                    FROM results r JOIN tasks t ON t.id = r.task_id
+                    WHERE t.kind = \(kind.rawValue)
                 )
                 SELECT (SELECT count(*)::integer FROM sized) AS n,
                        (SELECT json FROM sized ORDER BY bytes, id OFFSET (SELECT count(*) / 2 FROM sized) LIMIT 1) AS json

@@ -48,6 +48,47 @@ final class DatabaseTests: StoreTestCase {
         XCTAssertEqual(try store.listSets().map(\.name), [hostile])
     }
 
+    /// A prepared statement is prepared once per session and run with each call's values; it
+    /// outlives a rolled-back transaction, is prepared again on a new session after the old one
+    /// was cut, and the session's count of them stays bounded.
+    func testPreparedStatementsRunWithTheirValuesAndSurviveRollbackAndReconnect() throws {
+        func preparedCount(_ connection: DatabaseConnection) throws -> Int {
+            try connection.query("SELECT count(*)::integer AS n FROM pg_prepared_statements").single().decode("n")
+        }
+        let database = store.database
+        try database.withConnection { connection in
+            for value in ["a", "o'brien", ""] {
+                let row = try connection.queryPrepared("SELECT \(value)::text AS value, length(\(value)::text) AS n").single()
+                XCTAssertEqual(try row.decode("value", as: String.self), value)
+                XCTAssertEqual(try row.decode("n", as: Int.self), value.count)
+            }
+            XCTAssertEqual(try preparedCount(connection), 1, "one text, prepared once")
+        }
+        XCTAssertThrowsError(try database.transaction { connection in
+            _ = try connection.queryPrepared("SELECT \(1)::integer AS one")
+            throw DatabaseError(code: .statement, message: "roll back")
+        })
+        try database.withConnection { connection in
+            XCTAssertEqual(try connection.queryPrepared("SELECT \(2)::integer AS one").single().decode("one", as: Int.self), 2)
+            XCTAssertEqual(try preparedCount(connection), 2, "kept across the rollback")
+        }
+        // The session is cut: the next use reconnects, and the statements are prepared afresh.
+        let pid: Int = try database.query("SELECT pg_backend_pid() AS pid").single().decode("pid")
+        let other = try database.newConnection()
+        try other.execute("SELECT pg_terminate_backend(\(pid))")
+        _ = try? database.query("SELECT 1")  // notices the cut
+        try database.withConnection { connection in
+            XCTAssertEqual(try connection.queryPrepared("SELECT \(3)::integer AS one").single().decode("one", as: Int.self), 3)
+            XCTAssertEqual(try preparedCount(connection), 1)
+            // Past the bound, all are dropped and the new one prepared: the count never exceeds it.
+            for n in 0...DatabaseConnection.maximumPrepared {
+                XCTAssertEqual(try connection.queryPrepared(SQLQuery(unsafeSQL: "SELECT $1::integer + \(n) AS v", binds: ["1"])).single()
+                    .decode("v", as: Int.self), n + 1)
+            }
+            XCTAssertLessThanOrEqual(try preparedCount(connection), DatabaseConnection.maximumPrepared)
+        }
+    }
+
     func testErrorsCarrySQLStateAndMessage() throws {
         XCTAssertThrowsError(try store.database.execute("SELEC 1")) { error in
             let error = error as? DatabaseError

@@ -85,6 +85,10 @@ final class ReportBatchTests: StoreTestCase {
         XCTAssertEqual(together.dispositions, oneByOne.dispositions)
         XCTAssertEqual(together.snapshot, oneByOne.snapshot)
         XCTAssertEqual(together.snapshot.observations.count, 4, "the completed one, two failures and a completed one without observation")
+        // A completed report's observation is stored once, in `results`; its `observations` row keeps the outcome.
+        XCTAssertEqual(together.snapshot.observations.first, "0 1 agent-1 completed - true")
+        XCTAssertEqual(together.snapshot.results.count, 1)
+        XCTAssertTrue(together.snapshot.results.first?.hasPrefix("0 1 agent-1 ") ?? false)
 
         // One transaction wrote every row of the batch; one by one, each report had its own.
         func transactions(_ measurement: Int64) throws -> Int {
