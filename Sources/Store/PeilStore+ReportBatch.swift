@@ -140,7 +140,7 @@ private struct ReportBatch {
                 """)
         }
         try updateFailures(steps: steps, on: connection)
-        for index in completed { try store.queueConnectTasks(batch[index].plan, forTask: batch[index].report.taskID, on: connection) }
+        try store.queueConnectTasks(completed.map { (batch[$0].report.taskID, batch[$0].plan) }, on: connection)
         return dispositions
     }
 

@@ -168,24 +168,34 @@ extension PeilStore {
     /// Queues `plan` for the domain of task `taskID` (nothing for a connect task) and links
     /// the domain to each planned task, new or already queued by another domain.
     func queueConnectTasks(_ plan: [PlannedConnect], forTask taskID: Int64, on connection: DatabaseConnection) throws {
-        guard !plan.isEmpty else { return }
-        let keys = plan.map(\.endpointKey)
-        let targets = try plan.map { try SQLJSON($0.target).text }
-        try connection.execute("""
+        try queueConnectTasks([(taskID, plan)], on: connection)
+    }
+
+    /// ``queueConnectTasks(_:forTask:on:)`` for several domains' tasks at once: two statements
+    /// (prepared) for all of them. The connect tasks are made in the order given; an endpoint
+    /// two of them plan is made once and linked to both.
+    func queueConnectTasks(_ plans: [(taskID: Int64, plan: [PlannedConnect])], on connection: DatabaseConnection) throws {
+        let rows = plans.flatMap { item in item.plan.map { (taskID: item.taskID, connect: $0) } }
+        guard !rows.isEmpty else { return }
+        let tasks = rows.map { String($0.taskID) }
+        let keys = rows.map(\.connect.endpointKey)
+        let targets = try rows.map { try SQLJSON($0.connect.target).text }
+        try connection.executePrepared("""
             INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host, family, address, endpoint_key, target)
             SELECT t.measurement_id, p.kind, NULL, p.host, p.host, p.family, p.address, p.key, p.target::jsonb
-            FROM tasks t,
-                 unnest(\(array: plan.map(\.kind.rawValue))::text[], \(array: plan.map(\.target.host))::text[],
-                        \(array: plan.map(\.target.family.rawValue))::text[], \(array: plan.map(\.target.address))::text[],
-                        \(array: keys)::text[], \(array: targets)::text[]) AS p(kind, host, family, address, key, target)
-            WHERE t.id = \(taskID) AND t.domain_id IS NOT NULL
+            FROM unnest(\(array: tasks)::bigint[], \(array: rows.map(\.connect.kind.rawValue))::text[], \(array: rows.map(\.connect.target.host))::text[],
+                        \(array: rows.map(\.connect.target.family.rawValue))::text[], \(array: rows.map(\.connect.target.address))::text[],
+                        \(array: keys)::text[], \(array: targets)::text[]) WITH ORDINALITY AS p(task_id, kind, host, family, address, key, target, n)
+            JOIN tasks t ON t.id = p.task_id AND t.domain_id IS NOT NULL
+            ORDER BY p.n
             ON CONFLICT (measurement_id, endpoint_key) WHERE endpoint_key IS NOT NULL DO NOTHING
             """)
-        try connection.execute("""
+        try connection.executePrepared("""
             INSERT INTO task_links (measurement_id, domain_id, task_id)
             SELECT t.measurement_id, t.domain_id, c.id
-            FROM tasks t JOIN tasks c ON c.measurement_id = t.measurement_id
-            WHERE t.id = \(taskID) AND t.domain_id IS NOT NULL AND c.endpoint_key = ANY(\(array: keys)::text[])
+            FROM unnest(\(array: tasks)::bigint[], \(array: keys)::text[]) AS p(task_id, key)
+            JOIN tasks t ON t.id = p.task_id AND t.domain_id IS NOT NULL
+            JOIN tasks c ON c.measurement_id = t.measurement_id AND c.endpoint_key = p.key
             ON CONFLICT DO NOTHING
             """)
     }

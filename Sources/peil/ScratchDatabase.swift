@@ -37,11 +37,17 @@ final class ScratchDatabase {
     }
 
     /// Drops the database (ending connections left open); a failure is only reported.
+    /// Tried up to five times a second apart: a session PostgreSQL will not let the role end
+    /// (an autovacuum worker that just started on it, SQLSTATE 42501) is gone a moment later.
     func drop() {
-        do {
-            try serverDatabase.execute(SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
-        } catch {
-            FileHandle.standardError.write(Data("peil bench: could not drop the scratch database \(name): \(error)\n".utf8))
+        for attempt in 1...5 {
+            do {
+                try serverDatabase.execute(SQLQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+                return
+            } catch {
+                guard attempt == 5 else { Thread.sleep(forTimeInterval: 1); continue }
+                FileHandle.standardError.write(Data("peil bench: could not drop the scratch database \(name): \(error)\n".utf8))
+            }
         }
     }
 }

@@ -51,6 +51,44 @@ final class ConnectTaskTests: StoreTestCase {
         XCTAssertTrue(linked.values.joined().allSatisfy { $0.state == "done" && $0.observation == Self.observation(of: $0.kind) })
     }
 
+    /// The resolutions of one batch plan the same connect tasks and links as the same reports
+    /// stored one by one: an endpoint two domains of the batch share is made once, linked to both.
+    func testABatchPlansTheSameConnectTasksAsOneByOne() throws {
+        func planned(_ set: String, record: ([ReportToRecord]) throws -> [ReportDisposition]) throws -> (tasks: [String], links: [String]) {
+            let domains = ["a", "b", "c"].map { "\($0)\(set).nl" }
+            _ = try store.importSet(name: set, entries: try SeedList.parse(domains.joined(separator: "\n")))
+            let id = try store.createMeasurement(sets: [set])
+            let resolves = try store.claimTasks(agentID: "r", families: [.ipv4], limit: 3, leaseSeconds: 300)
+            XCTAssertEqual(resolves.count, 3)
+            let reports = resolves.enumerated().map { index, task in
+                // a and b share their web address; c has its own.
+                let observation = facts(task.domain, web: index < 2 ? ["198.18.16.1", "2001:2:0:80::1"] : ["198.18.16.2"])
+                return ReportToRecord(report: TaskReport(taskID: task.taskID, attempt: 1, outcome: .completed, resolution: observation),
+                                      agentID: "r", plan: ConnectPlanner.plan(observation.facts))
+            }
+            XCTAssertEqual(try record(reports), [.stored, .stored, .stored])
+            let tasks = try store.database.query("""
+                SELECT kind, domain, endpoint_key FROM tasks WHERE measurement_id = \(id) AND kind <> 'resolve' ORDER BY id
+                """).rows.map { "\(try $0.decode("kind", as: String.self)) \(try $0.decode("endpoint_key", as: String.self))" }
+            let links = try store.database.query("""
+                SELECT d.domain, c.endpoint_key FROM task_links l JOIN tasks c ON c.id = l.task_id
+                JOIN tasks d ON d.domain_id = l.domain_id AND d.measurement_id = l.measurement_id AND d.kind = 'resolve'
+                WHERE l.measurement_id = \(id) ORDER BY 1, 2
+                """).rows.map { "\(try $0.decode("domain", as: String.self).prefix(1)) \(try $0.decode("endpoint_key", as: String.self))" }
+            // The next scenario's claim must not find this one's tasks.
+            try store.database.execute("UPDATE tasks SET state = 'not_testable' WHERE measurement_id = \(id) AND state = 'queued'")
+            return (tasks.map { $0.replacingOccurrences(of: set, with: "") }, links.map { $0.replacingOccurrences(of: set, with: "") })
+        }
+        let oneByOne = try planned("x") { reports in
+            try reports.map { try store.recordReport($0.report, agentID: $0.agentID, maxAttempts: 3, plan: $0.plan) }
+        }
+        let together = try planned("y") { reports in try store.recordReports(reports, maxAttempts: 3).map { try $0.get() } }
+        XCTAssertEqual(together.tasks, oneByOne.tasks)
+        XCTAssertEqual(together.links, oneByOne.links)
+        XCTAssertEqual(together.links.count, 6 + 6 + 4, "c's web address is IPv4 only: one reach and one web task fewer")
+        XCTAssertEqual(Set(together.tasks).count, together.tasks.count, "each endpoint made once")
+    }
+
     func testAtMostSoManyLeasedTasksPerAddress() throws {
         let domains = (1...6).map { "d\($0).nl" }
         _ = try store.importSet(name: "s", entries: try SeedList.parse(domains.joined(separator: "\n")))
