@@ -27,12 +27,15 @@ final class BenchAgent: @unchecked Sendable {
     private let answers: CannedAnswers
     private let window: ClosedRange<ContinuousClock.Instant>
     private let stopAt: ContinuousClock.Instant
+    /// Ends the agent before `stopAt` once stopped (nil: only `stopAt` does).
+    private let stop: StopSignal?
     private let lock = NSLock()
     private var tally = Tally()
     private let finished = DispatchSemaphore(value: 0)
 
     init(context: ZMQContext, endpoint: String, serverPublicKey: String, keyPair: CurveKeyPair, name: String,
-         concurrency: Int, creditBatch: Int, answers: CannedAnswers, window: ClosedRange<ContinuousClock.Instant>, stopAt: ContinuousClock.Instant) {
+         concurrency: Int, creditBatch: Int, answers: CannedAnswers, window: ClosedRange<ContinuousClock.Instant>, stopAt: ContinuousClock.Instant,
+         stop: StopSignal? = nil) {
         self.context = context
         self.endpoint = endpoint
         self.serverPublicKey = serverPublicKey
@@ -43,9 +46,10 @@ final class BenchAgent: @unchecked Sendable {
         self.answers = answers
         self.window = window
         self.stopAt = stopAt
+        self.stop = stop
     }
 
-    /// Starts the agent's thread; it ends by itself at `stopAt`.
+    /// Starts the agent's thread; it ends by itself at `stopAt` (or when stopped).
     func start() {
         let thread = Thread { [self] in
             defer { finished.signal() }
@@ -78,7 +82,7 @@ final class BenchAgent: @unchecked Sendable {
         var credits = 0
         var local = Tally()
         defer { lock.withLock { tally = local } }
-        while clock.now < stopAt {
+        while clock.now < stopAt, !(stop?.isStopped ?? false) {
             if !welcomed, lastHello.map({ clock.now - $0 >= .seconds(2) }) ?? true {
                 try socket.send(hello, dontWait: false)
                 lastHello = clock.now

@@ -70,7 +70,7 @@ struct IngestBench {
         let measurement: Int64 = try monitor.query(
             "INSERT INTO measurements (sets) VALUES ('{peil-bench-ingest}') RETURNING id").single().decode("id")
         var queued = min(tasks, queueDepth)
-        try queue(monitor, measurement: measurement, pattern: pattern, from: 1, count: queued)
+        try Self.queue(monitor, measurement: measurement, pattern: pattern, from: 1, count: queued)
         try monitor.execute("VACUUM ANALYZE tasks")
         let commitsBefore = try commits(monitor)
 
@@ -104,7 +104,7 @@ struct IngestBench {
             let left: Int = try monitor.query("SELECT count(*)::integer AS n FROM tasks WHERE state = 'queued'").single().decode("n")
             guard left < queueDepth / 2, queued < tasks else { continue }
             let count = min(tasks - queued, queueDepth / 2)
-            try queue(monitor, measurement: measurement, pattern: pattern, from: queued + 1, count: count)
+            try Self.queue(monitor, measurement: measurement, pattern: pattern, from: queued + 1, count: count)
             queued += count
         }
         let tallies = await withCheckedContinuation { continuation in
@@ -132,7 +132,7 @@ struct IngestBench {
     /// Queues tasks `from` … `from + count - 1` of the measurement: resolve tasks on a domain
     /// each, connect tasks each on an address of its own (the per-address cap never holds a
     /// result back).
-    private func queue(_ database: Database, measurement: Int64, pattern: [TaskKind], from: Int, count: Int) throws {
+    static func queue(_ database: Database, measurement: Int64, pattern: [TaskKind], from: Int, count: Int) throws {
         try database.execute("""
             WITH synthetic AS (
                 SELECT n, 'b' || n || '.test' AS host,
