@@ -30,6 +30,14 @@ final class CoordinatorLoop {
     /// any other database work the machine asks for after them.
     private var pendingReports: [PendingReport] = []
     private var pendingBytes = 0
+    /// Bytes of RESULT messages queued or with the writer and not yet answered; past
+    /// ``maximumBytesWithStore`` a result is dropped unanswered (its agent resends it), so a
+    /// stalled database or a flood of large results cannot grow the queue without bound.
+    private var bytesWithStore = 0
+    private var maximumBytesWithStore: Int { 4 * configuration.bytesPerTransaction }
+    /// Results dropped for want of room (``maximumBytesWithStore``), and how many were logged.
+    private var resultsDropped = 0
+    private var resultsDroppedLogged = 0
     /// Batches of results handed to the writer and not yet answered.
     private var batchesInFlight = 0
     /// Periodic jobs handed to the writer and not finished: one of each at a time.
@@ -160,6 +168,11 @@ final class CoordinatorLoop {
                 // On a connection of its own; a claim may pass results still waiting to be stored.
                 claimer?.submit(.claim(claim))
             case .store(let report, let agentID, let sessionID, let routingID):
+                guard bytesWithStore + lastMessageBytes <= maximumBytesWithStore || bytesWithStore == 0 else {
+                    machine.reportsNotStored([report], from: routingID)
+                    resultsDropped += 1
+                    continue
+                }
                 enqueue(report, agentID: agentID, sessionID: sessionID, routingID: routingID)
             case .endTask(let taskID, let attempt, let agentID, let sessionID, let why):
                 submit(.endTask(taskID: taskID, attempt: attempt, agentID: agentID, sessionID: sessionID, why: why))
@@ -192,8 +205,9 @@ final class CoordinatorLoop {
         var metadata: Logger.Metadata = ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "agent": "\(agentID)"]
         if let lease { metadata["measurement"] = "\(lease.measurementID)"; metadata["kind"] = "\(lease.kind.rawValue)" }
         pendingReports.append(PendingReport(report: report, agentID: agentID, sessionID: sessionID, routingID: routingID,
-                                            kind: lease?.kind, metadata: metadata))
+                                            kind: lease?.kind, metadata: metadata, bytes: lastMessageBytes))
         pendingBytes += lastMessageBytes
+        bytesWithStore += lastMessageBytes
         if pendingReports.count >= configuration.reportsPerTransaction || pendingBytes >= configuration.bytesPerTransaction {
             handPending(whole: true)
         }
@@ -219,6 +233,7 @@ final class CoordinatorLoop {
                 perform(machine.tasksClaimed(tasks, for: claim, now: clock.now), router: router)
             case .stored(let batch, let outcomes, let took):
                 batchesInFlight -= 1
+                bytesWithStore -= batch.reduce(0) { $0 + $1.bytes }
                 answer(batch, outcomes: outcomes, took: took, router: router)
             case .finished(let job):
                 periodicInFlight.remove(job.kind)
@@ -237,6 +252,9 @@ final class CoordinatorLoop {
         case .success(let each): outcomes = each
         case .failure(let failure):
             logger.error("cannot store \(batch.count) result(s); the agents will resend them: \(failure.message)")
+            for (routingID, reports) in Dictionary(grouping: batch, by: \.routingID) {
+                machine.reportsNotStored(reports.map(\.report), from: routingID)
+            }
             return
         }
         for (pending, outcome) in zip(batch, outcomes) {
@@ -263,6 +281,10 @@ final class CoordinatorLoop {
         submitPeriodic(.refresh(agentIDs: Set(sessions.map(\.agentID)).sorted()))
         metrics?.agentsConnected(sessions)
         metrics?.resultsRefused(machine.refusals)
+        if resultsDropped > resultsDroppedLogged {
+            logger.warning("\(resultsDropped - resultsDroppedLogged) result(s) dropped unanswered since the last look: more than \(maximumBytesWithStore) bytes of results were waiting for the database; the agents resend them")
+            resultsDroppedLogged = resultsDropped
+        }
     }
 
     /// The allow-list file, when it changed: the new keys for ZAP and the machine (sessions of

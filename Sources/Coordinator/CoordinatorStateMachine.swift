@@ -200,6 +200,14 @@ struct CoordinatorStateMachine {
         return actions + [.send(.ack(taskID: report.taskID, attempt: report.attempt), to: routingID)]
     }
 
+    /// The reports went to the store and were not stored (the transaction failed, or the loop
+    /// had no room for them): the agent's next resend of each goes to the store again.
+    mutating func reportsNotStored(_ reports: [TaskReport], from routingID: Data) {
+        for report in reports where sessions[routingID]?.leases[report.taskID]?.attempt == report.attempt {
+            sessions[routingID]?.leases[report.taskID]?.reported = false
+        }
+    }
+
     /// PostgreSQL refused the report's values (`why`): the same report would fail forever, so
     /// the agent is told to stop resending it and the task ends with the reason.
     mutating func reportNotStorable(_ report: TaskReport, from routingID: Data, why: String) -> [Action] {
@@ -320,6 +328,8 @@ struct CoordinatorStateMachine {
             return actions + [ack]
         }
         if let lease = session.leases[report.taskID] {
+            // A resend of a result the store has not answered yet: its ACK follows that commit.
+            if lease.attempt == report.attempt, lease.reported { return [] }
             guard lease.attempt == report.attempt else {
                 return refuse(.wrongAttempt, agentID: session.agentID, detail: "\(detail()), leased at attempt \(lease.attempt)") + [ack]
             }

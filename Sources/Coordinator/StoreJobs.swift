@@ -60,6 +60,8 @@ struct PendingReport: Sendable {
     let routingID: Data
     let kind: TaskKind?
     let metadata: Logger.Metadata
+    /// The RESULT message's size: what it holds of the loop's budget until answered.
+    let bytes: Int
 }
 
 /// Runs ``StoreJob``s on a worker's thread: the store calls, their logs and their metrics.

@@ -100,6 +100,22 @@ struct CoordinatorStateMachineTests {
         #expect(Self.claims(machine.tick(now: at(1.3))).map(\.limit) == [5])
     }
 
+    @Test func aResendWhileTheResultIsWithTheStoreIsNotStoredTwiceUnlessTheStoreFailed() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        _ = join(&machine)
+        let claim = Self.claims(machine.received(.ready(credits: 1), from: Self.process, key: Self.key, now: at(0.1)))
+        _ = machine.tasksClaimed([Self.task(5)], for: claim[0], now: at(0.1))
+        let report = TaskReport(taskID: 5, attempt: 1, outcome: .completed)
+        let store = Action.store(report, agentID: "a1", sessionID: "a1@0.0", routingID: Self.process)
+        #expect(machine.received(.result(report), from: Self.process, key: Self.key, now: at(1)) == [store])
+        // The store is slow: the agent's resends are not queued again (the ACK follows the commit).
+        #expect(machine.received(.result(report), from: Self.process, key: Self.key, now: at(11)).isEmpty)
+        // The transaction failed: the next resend goes to the store again.
+        machine.reportsNotStored([report], from: Self.process)
+        #expect(machine.received(.result(report), from: Self.process, key: Self.key, now: at(21)) == [store])
+        #expect(machine.reportStored(report, disposition: .stored, from: Self.process) == [.send(.ack(taskID: 5, attempt: 1), to: Self.process)])
+    }
+
     @Test func aClaimAnsweredAfterTheSessionWasReplacedDoesNotFreeTheNewOne() {
         var machine = Machine(settings: Self.settings(), now: at(0))
         _ = join(&machine, concurrency: 8)
