@@ -15,49 +15,13 @@ final class BatchedStorageTests: DatabaseTestCase {
     func testResultsArrivingTogetherAreCommittedTogetherAndAckedAfterTheCommit() throws {
         let connection = try XCTUnwrap(temporaryDatabase?.connectionString)
         let count = 20
-        try SyntheticTasks.queueReach(in: store, addresses: (1...count).map { "198.18.50.\($0)" }, count: 1)
-
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("peil-batch-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let coordinatorKey = try CurveKeyPair.generate()
-        let agentKey = try CurveKeyPair.generate()
-        let endpoint = "ipc://\(directory.path)/coordinator.sock"
-        var configuration = CoordinatorConfiguration(endpoints: [endpoint], keyPair: coordinatorKey, allowedAgents: [agentKey.publicKey: "agent-1"])
-        configuration.planConnectTasks = false
-        configuration.leaseSeconds = 300
-        var logger = Logger(label: "batched-storage")
-        logger.logLevel = .warning
-        let service = CoordinatorService(configuration: configuration, database: PeilStore(database: try Database(connectionString: connection)),
-                                         logger: logger)
-        let running = Task { try await service.run() }
-        defer { running.cancel() }
-
-        let context = try ZMQContext()
-        defer { context.terminate() }
-        let agent = try ZMQSocket.curveClientDealer(
-            context: context, options: CurveClientOptions(serverPublicKey: coordinatorKey.publicKey, keyPair: agentKey, routingID: "agent-1"))
-        defer { agent.close() }
-        try agent.connect(endpoint)
-        /// The messages that arrive within `seconds`, or until `enough` says so.
+        let harness = try CoordinatorHarness(store: store, connection: connection, tasks: count)
+        defer { harness.close() }
+        let agent = harness.agent
         func receive(for seconds: Double, until enough: ([WireMessage]) -> Bool = { _ in false }) throws -> [WireMessage] {
-            var messages: [WireMessage] = []
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline, !enough(messages) {
-                guard !(try ZMQSocket.poll([agent], timeout: .milliseconds(20))).isEmpty else { continue }
-                while let (frames, _) = try agent.receive() { messages.append(try WireMessage(frames: frames)) }
-            }
-            return messages
+            try harness.receive(for: seconds, until: enough)
         }
-
-        try agent.send(try WireMessage.hello(.init(agentName: "agent-1", softwareVersion: "test", families: [.ipv4], concurrency: count)).frames())
-        let welcome = try receive(for: 20) { $0.contains { if case .welcome = $0 { true } else { false } } }
-        XCTAssertTrue(welcome.contains { if case .welcome = $0 { true } else { false } })
-        try agent.send(try WireMessage.ready(credits: count).frames())
-        var tasks: [TaskAssignment] = []
-        for message in try receive(for: 20, until: { $0.flatMap { if case .tasks(let t) = $0 { t } else { [] } }.count >= count }) {
-            if case .tasks(let some) = message { tasks += some }
-        }
+        let tasks = try harness.join()
         XCTAssertEqual(tasks.count, count)
         func result(_ task: TaskAssignment) throws -> [Data] {
             try WireMessage.result(TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed,
@@ -103,5 +67,105 @@ final class BatchedStorageTests: DatabaseTestCase {
         // one, there were twenty).
         XCTAssertLessThanOrEqual(try single("SELECT count(DISTINCT xmin::text)::integer AS n FROM observations"), 2)
         try agent.send(try WireMessage.bye.frames())
+    }
+
+    /// Results waiting for the database are bounded: past the budget a RESULT is dropped
+    /// unanswered, and the agent's resend of it is stored and ACKed once the database is back.
+    func testResultsBeyondTheBudgetAreDroppedUnansweredAndStoredWhenResent() throws {
+        let connection = try XCTUnwrap(temporaryDatabase?.connectionString)
+        let taskCount = 6
+        // A budget of 4 bytes: the first result waiting is let through whatever its size, no other.
+        let harness = try CoordinatorHarness(store: store, connection: connection, tasks: taskCount, bytesPerTransaction: 1)
+        defer { harness.close() }
+        let tasks = try harness.join()
+        XCTAssertEqual(tasks.count, taskCount)
+        func result(_ task: TaskAssignment) throws -> [Data] {
+            try WireMessage.result(TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed,
+                                              connect: ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 80, state: .open)]))))
+                .frames()
+        }
+        func acks(_ messages: [WireMessage]) -> [Int64] { messages.compactMap { if case .ack(let id, _) = $0 { id } else { nil } } }
+        let locker = try Database(connectionString: connection)
+        try locker.transaction { locked in
+            try locked.execute("LOCK TABLE observations IN EXCLUSIVE MODE")
+            for task in tasks { try harness.agent.send(try result(task), dontWait: false) }
+            XCTAssertEqual(acks(try harness.receive(for: 1.0)), [])
+        }
+        // The database is back: only the result that was let through is ACKed.
+        let first = acks(try harness.receive(for: 5.0) { !acks($0).isEmpty })
+        XCTAssertEqual(first, [tasks[0].taskID])
+        XCTAssertEqual(acks(try harness.receive(for: 0.5)), [], "a dropped result was ACKed")
+        // The agent resends the rest, one at a time as it waits for each ACK: each is stored.
+        var acked = first
+        for task in tasks.dropFirst() {
+            try harness.agent.send(try result(task), dontWait: false)
+            acked += acks(try harness.receive(for: 10.0) { acks($0).contains(task.taskID) })
+        }
+        XCTAssertEqual(acked, tasks.map(\.taskID))
+        XCTAssertEqual(try store.database.query("SELECT count(*)::integer AS n FROM results").single().decode("n", as: Int.self), taskCount)
+    }
+}
+
+/// A coordinator on `ipc://` with queued reach tasks, and one agent speaking the protocol directly.
+private final class CoordinatorHarness {
+    let agent: ZMQSocket
+    private let context: ZMQContext
+    private let running: Task<Void, any Error>
+    private let directory: URL
+    private let count: Int
+
+    init(store: PeilStore, connection: String, tasks count: Int, bytesPerTransaction: Int? = nil) throws {
+        self.count = count
+        try SyntheticTasks.queueReach(in: store, addresses: (1...count).map { "198.18.50.\($0)" }, count: 1)
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("peil-batch-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let coordinatorKey = try CurveKeyPair.generate()
+        let agentKey = try CurveKeyPair.generate()
+        let endpoint = "ipc://\(directory.path)/coordinator.sock"
+        var configuration = CoordinatorConfiguration(endpoints: [endpoint], keyPair: coordinatorKey, allowedAgents: [agentKey.publicKey: "agent-1"])
+        configuration.planConnectTasks = false
+        configuration.leaseSeconds = 300
+        if let bytesPerTransaction { configuration.bytesPerTransaction = bytesPerTransaction }
+        var logger = Logger(label: "batched-storage")
+        logger.logLevel = .error
+        let service = CoordinatorService(configuration: configuration, database: PeilStore(database: try Database(connectionString: connection)),
+                                         logger: logger)
+        running = Task { try await service.run() }
+        context = try ZMQContext()
+        agent = try ZMQSocket.curveClientDealer(
+            context: context, options: CurveClientOptions(serverPublicKey: coordinatorKey.publicKey, keyPair: agentKey, routingID: "agent-1"))
+        try agent.connect(endpoint)
+    }
+
+    /// HELLO, WELCOME, READY for every task: the tasks sent.
+    func join() throws -> [TaskAssignment] {
+        try agent.send(try WireMessage.hello(.init(agentName: "agent-1", softwareVersion: "test", families: [.ipv4], concurrency: count)).frames())
+        let welcome = try receive(for: 20) { $0.contains { if case .welcome = $0 { true } else { false } } }
+        XCTAssertTrue(welcome.contains { if case .welcome = $0 { true } else { false } })
+        try agent.send(try WireMessage.ready(credits: count).frames())
+        var tasks: [TaskAssignment] = []
+        for message in try receive(for: 20, until: { $0.flatMap { if case .tasks(let t) = $0 { t } else { [] } }.count >= self.count }) {
+            if case .tasks(let some) = message { tasks += some }
+        }
+        return tasks
+    }
+
+    /// The messages that arrive within `seconds`, or until `enough` says so.
+    func receive(for seconds: Double, until enough: ([WireMessage]) -> Bool = { _ in false }) throws -> [WireMessage] {
+        var messages: [WireMessage] = []
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline, !enough(messages) {
+            guard !(try ZMQSocket.poll([agent], timeout: .milliseconds(20))).isEmpty else { continue }
+            while let (frames, _) = try agent.receive() { messages.append(try WireMessage(frames: frames)) }
+        }
+        return messages
+    }
+
+    func close() {
+        try? agent.send(try WireMessage.bye.frames())
+        agent.close()
+        running.cancel()
+        context.terminate()
+        try? FileManager.default.removeItem(at: directory)
     }
 }
