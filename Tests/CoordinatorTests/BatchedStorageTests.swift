@@ -23,12 +23,7 @@ final class BatchedStorageTests: DatabaseTestCase {
         }
         let tasks = try harness.join()
         XCTAssertEqual(tasks.count, count)
-        func result(_ task: TaskAssignment) throws -> [Data] {
-            try WireMessage.result(TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed,
-                                              connect: ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 80, state: .open)]))))
-                .frames()
-        }
-        func acks(_ messages: [WireMessage]) -> [Int64] { messages.compactMap { if case .ack(let id, _) = $0 { id } else { nil } } }
+        let result = CoordinatorHarness.result, acks = CoordinatorHarness.acks
 
         // While the lock is held nothing can be committed: one result first (its batch waits on
         // the lock), then the rest, which arrive while the coordinator waits.
@@ -79,12 +74,7 @@ final class BatchedStorageTests: DatabaseTestCase {
         defer { harness.close() }
         let tasks = try harness.join()
         XCTAssertEqual(tasks.count, taskCount)
-        func result(_ task: TaskAssignment) throws -> [Data] {
-            try WireMessage.result(TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed,
-                                              connect: ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 80, state: .open)]))))
-                .frames()
-        }
-        func acks(_ messages: [WireMessage]) -> [Int64] { messages.compactMap { if case .ack(let id, _) = $0 { id } else { nil } } }
+        let result = CoordinatorHarness.result, acks = CoordinatorHarness.acks
         let locker = try Database(connectionString: connection)
         try locker.transaction { locked in
             try locked.execute("LOCK TABLE observations IN EXCLUSIVE MODE")
@@ -149,6 +139,16 @@ private final class CoordinatorHarness {
         }
         return tasks
     }
+
+    /// A completed reach RESULT for `task`.
+    static func result(_ task: TaskAssignment) throws -> [Data] {
+        try WireMessage.result(TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed,
+                                          connect: ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 80, state: .open)]))))
+            .frames()
+    }
+
+    /// The task ids of the ACKs among `messages`, in order.
+    static func acks(_ messages: [WireMessage]) -> [Int64] { messages.compactMap { if case .ack(let id, _) = $0 { id } else { nil } } }
 
     /// The messages that arrive within `seconds`, or until `enough` says so.
     func receive(for seconds: Double, until enough: ([WireMessage]) -> Bool = { _ in false }) throws -> [WireMessage] {
