@@ -41,7 +41,7 @@ final class CoordinatorLoop {
     /// Batches of results handed to the writer and not yet answered.
     private var batchesInFlight = 0
     /// Periodic jobs handed to the writer and not finished: one of each at a time.
-    private var periodicInFlight: Set<Int> = []
+    private var periodicInFlight: Set<PeriodicJob.Kind> = []
     /// The size of the message being handled (a RESULT's, when the machine asks to store it).
     private var lastMessageBytes = 0
     /// Claims; set while ``run(stop:bound:)`` runs.

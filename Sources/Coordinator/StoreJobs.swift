@@ -23,12 +23,14 @@ enum PeriodicJob: Sendable {
     case refresh(agentIDs: [String])
     case runDueSchedules
 
-    /// The kind, whatever the job's values.
-    var kind: Int {
+    /// What the job is, whatever its values.
+    enum Kind: Hashable { case expireLeases, refresh, runDueSchedules }
+
+    var kind: Kind {
         switch self {
-        case .expireLeases: 0
-        case .refresh: 1
-        case .runDueSchedules: 2
+        case .expireLeases: .expireLeases
+        case .refresh: .refresh
+        case .runDueSchedules: .runDueSchedules
         }
     }
 }

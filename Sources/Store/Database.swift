@@ -150,10 +150,7 @@ public final class DatabaseConnection {
     /// Runs one statement with its bound parameters and returns its rows.
     @discardableResult
     public func query(_ query: SQLQuery) throws -> QueryResult {
-        // libpq takes C strings: a NUL would silently cut the value short.
-        if query.binds.contains(where: { $0?.utf8.contains(0) ?? false }) {
-            throw DatabaseError(code: .statement, message: "a bound value contains a NUL character, which PostgreSQL text cannot hold", sql: query.sql)
-        }
+        try Self.refuseNUL(in: query)
         let result = withCStrings(query.binds) { values in
             PQexecParams(handle, query.sql, Int32(values.count), nil, values, nil, nil, 0)
         }
@@ -172,14 +169,19 @@ public final class DatabaseConnection {
     /// re-plans by itself when the tables change.
     @discardableResult
     public func queryPrepared(_ query: SQLQuery) throws -> QueryResult {
-        if query.binds.contains(where: { $0?.utf8.contains(0) ?? false }) {
-            throw DatabaseError(code: .statement, message: "a bound value contains a NUL character, which PostgreSQL text cannot hold", sql: query.sql)
-        }
+        try Self.refuseNUL(in: query)
         let name = try preparedName(query)
         let result = withCStrings(query.binds) { values in
             PQexecPrepared(handle, name, Int32(values.count), values, nil, nil, 0)
         }
         return try consume(result, sql: query.sql)
+    }
+
+    /// libpq takes C strings: a NUL would silently cut a bound value short, so it is refused.
+    private static func refuseNUL(in query: SQLQuery) throws {
+        if query.binds.contains(where: { $0?.utf8.contains(0) ?? false }) {
+            throw DatabaseError(code: .statement, message: "a bound value contains a NUL character, which PostgreSQL text cannot hold", sql: query.sql)
+        }
     }
 
     /// ``queryPrepared(_:)``, returning the number of rows the statement affected.
