@@ -44,12 +44,37 @@ public struct ReportLoader: Sendable {
         case .truth(let url):
             input = try await truthInput(url, sets: sets, baseline: baseline)
         }
+        try complete(&input, sliceBy: sliceBy)
+        return input
+    }
+
+    /// The report on `source` (as ``input(_:sets:baseline:rules:baselineRules:sliceBy:)`` reads it),
+    /// a stored measurement read, judged and added a batch at a time (``ReportAccumulator``): its
+    /// domain rows go to `rows` (``DomainRowSpool`` keeps them on disk), the rest of a domain is
+    /// dropped with its batch. A rescan's measurement and imported results are read whole.
+    public func report<Rows: DomainRowSink>(_ source: Source, sets: [String]?, baseline: String?, rules: RuleSet?, baselineRules: RuleSet?,
+                                            sliceBy: String? = nil, title: String? = nil, rows: Rows) async throws -> Report {
+        guard case .stored(let reference) = source else {
+            let input = try await input(source, sets: sets, baseline: baseline, rules: rules, baselineRules: baselineRules, sliceBy: sliceBy)
+            var accumulator = ReportAccumulator(input, rows: rows)
+            try accumulator.add(input.measurement.domains, underBaselineRules: input.measurementUnderBaselineRules?.domains)
+            return try accumulator.finish(title: title)
+        }
+        let plan = try await storedPlan(reference, sets: sets, baseline: baseline, rules: rules, baselineRules: baselineRules)
+        var input = plan.input
+        try complete(&input, sliceBy: sliceBy)
+        var accumulator = ReportAccumulator(input, rows: rows)
+        try await plan.feed { current, under in try accumulator.add(current, underBaselineRules: under) }
+        return try accumulator.finish(title: title)
+    }
+
+    /// The recorded explanations as of now and the slice (checked against the sets).
+    func complete(_ input: inout ReportInput, sliceBy: String?) throws {
         input.explanations = try store.explanations()
         input.reportTime = Self.timestamp(Date())
         if let sliceBy {
             input.sliceBy = try Self.slice(sliceBy, in: input.sets)
         }
-        return input
     }
 
     /// `layer`, or the normalised name of a tag some member of `sets` has.
@@ -78,16 +103,22 @@ public struct ReportLoader: Sendable {
     /// `internetnl-current`); `baselineRules` a Peil baseline (default: `rules`).
     func storedInput(_ reference: String, sets: [String]?, baseline baselineReference: String?,
                      rules: RuleSet?, baselineRules: RuleSet?) async throws -> ReportInput {
+        let plan = try await storedPlan(reference, sets: sets, baseline: baselineReference, rules: rules, baselineRules: baselineRules)
+        var input = plan.input
+        let judged = try await load(plan.info, ruleSets: plan.ruleSets, psl: plan.psl)
+        input.measurement.domains = judged[0].domains
+        input.measurementUnderBaselineRules?.domains = plan.under(judged.map { $0.domains }) ?? []
+        return input
+    }
+
+    /// A stored measurement's report input with its baseline read, without its own domains:
+    /// ``ReportPlan/feed(_:)`` reads them.
+    func storedPlan(_ reference: String, sets: [String]?, baseline baselineReference: String?,
+                    rules: RuleSet?, baselineRules: RuleSet?) async throws -> ReportPlan {
         let info = try store.measurementInfo(reference)
         let baselineInfo = try baselineReference.map { try store.measurementInfo($0) }
         var psl: PublicSuffixList?
-        func list() throws -> PublicSuffixList {
-            if let psl { return psl }
-            let loaded = try loadSuffixList()
-            psl = loaded
-            return loaded
-        }
-        if !info.imported || baselineInfo?.imported == false { _ = try list() }
+        if !info.imported || baselineInfo?.imported == false { psl = try loadSuffixList() }
         if info.imported, rules != nil {
             warn("\(label(info)) is imported (statuses only): --rules does not apply to it")
         }
@@ -105,14 +136,21 @@ public struct ReportLoader: Sendable {
                 note = "the baseline's rule set '\(baseline.ruleSet)' is unknown to this build, so the observations cannot be judged under it"
             }
         }
-        let judged = try await load(info, ruleSets: ruleSets, psl: psl)
-        let current = judged[0]
-        let under = info.imported || baseline == nil ? nil : judged.count > 1 ? judged[1] : note == nil ? current : nil
+        let under: ReportPlan.Under = info.imported || baseline == nil ? .none : ruleSets.count > 1 ? .second : note == nil ? .same : .none
+        let current = MeasurementInput(id: info.id, name: label(info), date: info.imported ? info.measuredOn ?? day(info.createdAt) : day(info.createdAt),
+                                       ruleSet: info.imported ? info.ruleSet ?? "unknown" : ruleSet.rawValue, imported: info.imported,
+                                       sourceSet: info.imported ? info.sourceSet : nil, domains: [])
+        var underInput: MeasurementInput?
+        if under != .none {
+            underInput = current
+            underInput?.ruleSet = ruleSets[ruleSets.count - 1].rawValue
+        }
         let names = sets ?? info.sets
         let reportSets = try names.map { ReportSet(name: $0, entries: try store.setMembers(name: $0)) }
         let organisational: @Sendable (String) -> String? = { [psl] name in psl?.organisationalDomain(of: name) }
-        return ReportInput(measurement: current, baseline: baseline, measurementUnderBaselineRules: under, attributionNote: note,
-                           sets: reportSets, organisationalDomain: organisational)
+        let input = ReportInput(measurement: current, baseline: baseline, measurementUnderBaselineRules: underInput, attributionNote: note,
+                                sets: reportSets, organisationalDomain: organisational)
+        return ReportPlan(loader: self, input: input, info: info, ruleSets: ruleSets, psl: psl, underMode: under)
     }
 
     /// One measurement: imported statuses as stored, or a Peil measurement judged under `ruleSet`.
@@ -130,18 +168,28 @@ public struct ReportLoader: Sendable {
             return [PublishedResults.measurement(rows, id: info.id, name: label(info), date: info.measuredOn ?? day(info.createdAt),
                                                  ruleSet: info.ruleSet ?? "unknown", sourceSet: info.sourceSet)]
         }
-        guard let psl else { throw VerdictsError("the Public Suffix List is needed to judge measurement \(info.id)") }
         var domains = [[MeasuredDomain]](repeating: [], count: ruleSets.count)
-        try await DomainVerdicts.judgeInBatches(store: store, measurementID: info.id, ruleSets: ruleSets, psl: psl, batchSize: batchSize) { judged, observations in
-            for (index, verdicts) in judged.enumerated() {
-                domains[index] += verdicts.map {
-                    MeasuredDomain(domain: $0.domain, web: $0.web, mail: $0.mail, facts: observations.resolutions[$0.domain]?.facts,
-                                   subtests: $0.subtests, peilSubtests: $0.peilSubtests)
-                }
-            }
+        try await judge(info, ruleSets: ruleSets, psl: psl) { judged in
+            for (index, batch) in judged.enumerated() { domains[index] += batch }
         }
         return zip(ruleSets, domains).map { ruleSet, domains in
             MeasurementInput(id: info.id, name: label(info), date: day(info.createdAt), ruleSet: ruleSet.rawValue, imported: false, domains: domains)
+        }
+    }
+
+    /// A Peil measurement judged under each of `ruleSets` a batch at a time
+    /// (``DomainVerdicts/judgeInBatches(store:measurementID:ruleSets:psl:batchSize:_:)``): `body`
+    /// gets each batch's domains per rule set, with their cells, subtests and DNS facts.
+    func judge(_ info: MeasurementInfo, ruleSets: [RuleSet], psl: PublicSuffixList?,
+               _ body: (_ judged: [[MeasuredDomain]]) async throws -> Void) async throws {
+        guard let psl else { throw VerdictsError("the Public Suffix List is needed to judge measurement \(info.id)") }
+        try await DomainVerdicts.judgeInBatches(store: store, measurementID: info.id, ruleSets: ruleSets, psl: psl, batchSize: batchSize) { judged, observations in
+            try await body(judged.map { verdicts in
+                verdicts.map {
+                    MeasuredDomain(domain: $0.domain, web: $0.web, mail: $0.mail, facts: observations.resolutions[$0.domain]?.facts,
+                                   subtests: $0.subtests, peilSubtests: $0.peilSubtests)
+                }
+            })
         }
     }
 

@@ -64,19 +64,20 @@ struct ReportCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let loader = ReportLoader(store: try database.open(), mailAuth: mailAuth)
         let source: ReportLoader.Source = truth.map { .truth(URL(fileURLWithPath: $0)) } ?? .stored(measurement ?? "")
-        let input = try await loader.input(source, sets: ReportLoader.list(compare), baseline: baseline,
-                                           rules: rules.flatMap(RuleSet.init(rawValue:)),
-                                           baselineRules: baselineRules.flatMap(RuleSet.init(rawValue:)), sliceBy: sliceBy)
-        let loaded = ContinuousClock.now
-        let report = ReportBuilder.build(input, title: title)
         let directory = URL(fileURLWithPath: out, isDirectory: true)
+        // The domain rows wait on disk, next to the report, until the files are written.
+        let report = try await loader.report(source, sets: ReportLoader.list(compare), baseline: baseline,
+                                             rules: rules.flatMap(RuleSet.init(rawValue:)),
+                                             baselineRules: baselineRules.flatMap(RuleSet.init(rawValue:)), sliceBy: sliceBy, title: title,
+                                             rows: try DomainRowSpool(in: directory))
+        let built = ContinuousClock.now
         let files = try ReportFiles.write(report, to: directory)
         let done = ContinuousClock.now
         for file in files { print(file.path) }
         print("report of \(report.measurement.name): \(report.domains.count) domains, \(report.columns.count) columns, "
             + "sets \(report.sets.map(\.name).joined(separator: ", "))"
             + (report.baseline.map { ", baseline \($0.name)" } ?? "")
-            + " in \(seconds(done - started)) s (reading and judging \(seconds(loaded - started)) s, building and writing \(seconds(done - loaded)) s)")
+            + " in \(seconds(done - started)) s (reading, judging and building \(seconds(built - started)) s, writing \(seconds(done - built)) s)")
     }
 
     func seconds(_ duration: Duration) -> String {

@@ -17,7 +17,7 @@ final class ReportJSONTests: XCTestCase {
     func testRowByRowIsTheWholeEncodingByteForByte() throws {
         var report = HostileReport.report()
         XCTAssertFalse(report.domains.isEmpty)
-        report.domains.append(DomainRow(domain: "empty.nl", sets: [], layer: nil, organisation: nil, cells: [:], providers: Providers()))
+        report.domains = DomainRows(Array(report.domains) + [DomainRow(domain: "empty.nl", sets: [], layer: nil, organisation: nil, cells: [:], providers: Providers())])
         for variant in [report, { var none = report; none.domains = []; return none }(), { var one = report; one.domains = [report.domains.last!]; return one }()] {
             let whole = try Self.encoder.encode(variant)
             XCTAssertEqual(String(decoding: try JSONRows.encode(variant, encoder: Self.encoder), as: UTF8.self), String(decoding: whole, as: UTF8.self))

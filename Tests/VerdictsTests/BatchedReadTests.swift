@@ -56,7 +56,7 @@ final class BatchedReadTests: DatabaseTestCase {
 
     func testTheReportIsTheSameByteForByteInEveryBatchSize() async throws {
         let id = try measure()
-        var files: [Int: [String: Data]] = [:]
+        var files: [Int: [String: Data]] = [:], spooled: [Int: [String: Data]] = [:]
         for size in [1, 7, 10_000] {
             let psl = psl
             var loader = ReportLoader(store: store, loadSuffixList: { psl })
@@ -68,11 +68,23 @@ final class BatchedReadTests: DatabaseTestCase {
             defer { try? FileManager.default.removeItem(at: directory) }
             let written = try ReportFiles.write(ReportBuilder.build(input, title: "batched"), to: directory)
             files[size] = Dictionary(uniqueKeysWithValues: try written.map { ($0.lastPathComponent, try Data(contentsOf: $0)) })
+
+            // What `peil report` does: each batch added as it is judged, the rows spooled to disk.
+            let streamed = directory.appendingPathComponent("streamed")
+            let report = try await loader.report(.stored(String(id)), sets: nil, baseline: String(id), rules: .internetnlCurrent,
+                                                 baselineRules: .internetnl2021, sliceBy: "agency", title: "batched",
+                                                 rows: try DomainRowSpool(in: streamed))
+            XCTAssertTrue(report.domains.isSpooled)
+            let files = try ReportFiles.write(report, to: streamed)
+            spooled[size] = Dictionary(uniqueKeysWithValues: try files.map { ($0.lastPathComponent, try Data(contentsOf: $0)) })
         }
         XCTAssertEqual(files[1]?.count, 8, "every file, slices.csv too")
         XCTAssertGreaterThan(files[1]?["domains.csv"]?.count ?? 0, 500)
-        for size in [7, 10_000] {
-            for (name, data) in files[1] ?? [:] { XCTAssertEqual(files[size]?[name], data, "\(name) with batch size \(size)") }
+        for size in [1, 7, 10_000] {
+            for (name, data) in files[1] ?? [:] {
+                XCTAssertEqual(files[size]?[name], data, "\(name) with batch size \(size)")
+                XCTAssertEqual(spooled[size]?[name], data, "\(name) streamed with batch size \(size)")
+            }
         }
     }
 }

@@ -34,49 +34,88 @@ public struct BaselineChanges: Codable, Sendable, Hashable {
     /// Per provider with a regressed cell: by kind, most regressions first; empty without DNS facts.
     public var suppliers: [SupplierChanges]
 
-    /// The changes from the baseline to the measurement. When the measurement was also judged
-    /// under the baseline's rules, that judgement is compared (changed configurations only).
-    static func build(_ input: ReportInput, rows: [DomainRow]) -> BaselineChanges? {
+    /// Which judgements the changes compare: the measurement against the baseline or, when it
+    /// was also judged under the baseline's rules, that judgement (changed configurations only).
+    static func note(_ input: ReportInput) -> String? {
         guard let baseline = input.baseline else { return nil }
         let current = input.measurementUnderBaselineRules ?? input.measurement
-        let note = input.measurementUnderBaselineRules != nil && current.ruleSet != input.measurement.ruleSet
+        return input.measurementUnderBaselineRules != nil && current.ruleSet != input.measurement.ruleSet
             ? "the measurement judged under \(baseline.ruleSet), the baseline's rules, against the baseline: changed configurations only"
             : "\(current.ruleSet) against \(baseline.ruleSet)"
-        let diff = MeasurementDiff.compare(baseline, current, sets: input.sets)
-        let layerOrder = Layer.allCases.map(\.rawValue) + ["none"]
-        func rank(_ layer: String?) -> Int { layerOrder.firstIndex(of: layer ?? "none") ?? layerOrder.count }
-        let columnOrder = ReportColumns.present(in: [baseline, current]).map(\.key)
-        func columnRank(_ key: String) -> Int { columnOrder.firstIndex(of: key) ?? columnOrder.count }
-        let regressions = diff.cells(.regressed).sorted {
-            (rank($0.layer), $0.domain, columnRank($0.column)) < (rank($1.layer), $1.domain, columnRank($1.column))
+    }
+
+    /// The changes against a baseline held whole, gathered as the later side's domains pass
+    /// (``MeasurementDiff/compare(_:_:_:sets:columns:_:)`` per domain): what it keeps is the
+    /// counts, the regressed cells and the per-layer counts.
+    struct Accumulator {
+        let note: String
+        let sets: [ReportSet]
+        let baseline: [String: MeasuredDomain]
+        private var keys: Set<String> = []
+        private var seen: Set<String> = []
+        private var counts: [CellChange: Int] = [:]
+        private var regressions: [CellDiff] = []
+        private var layers: [String: LayerChanges] = [:]
+
+        init(note: String, baseline: MeasurementInput, sets: [ReportSet]) {
+            self.note = note
+            self.sets = sets
+            self.baseline = Dictionary(baseline.domains.map { ($0.domain, $0) }, uniquingKeysWith: { first, _ in first })
+            for domain in baseline.domains { keys.formUnion(domain.cells.keys) }
         }
 
-        var layers: [String: LayerChanges] = [:]
-        for cell in diff.cells where cell.change == .regressed || cell.change == .improved {
-            let name = cell.layer ?? "none"
-            var entry = layers[name] ?? LayerChanges(layerName: name, regressed: 0, improved: 0)
-            if cell.change == .regressed { entry.regressed += 1 } else { entry.improved += 1 }
-            layers[name] = entry
+        /// A domain of the later side (the first of a name counts).
+        mutating func add(_ domain: MeasuredDomain) {
+            guard seen.insert(domain.domain).inserted else { return }
+            keys.formUnion(domain.cells.keys)
+            compare(domain.domain, baseline[domain.domain], domain)
         }
-        let providers = Dictionary(rows.map { ($0.domain, $0.providers) }, uniquingKeysWith: { first, _ in first })
-        var suppliers: [String: SupplierChanges] = [:]
-        var domainsOf: [String: Set<String>] = [:]
-        for cell in regressions {
-            for kind in SupplierKind.allCases where kind.owns(cell.column) {
-                guard let provider = providers[cell.domain]?[kind] else { continue }
-                let key = kind.rawValue + "\u{0}" + provider
-                var entry = suppliers[key] ?? SupplierChanges(kind: kind, provider: provider, regressed: [:], domains: 0)
-                entry.regressed[cell.column, default: 0] += 1
-                domainsOf[key, default: []].insert(cell.domain)
-                entry.domains = domainsOf[key]?.count ?? 0
-                suppliers[key] = entry
+
+        private mutating func compare(_ name: String, _ before: MeasuredDomain?, _ after: MeasuredDomain?) {
+            var present = Set<String>()
+            if let before { present.formUnion(before.cells.keys) }
+            if let after { present.formUnion(after.cells.keys) }
+            MeasurementDiff.compare(name, before, after, sets: sets, columns: ReportColumns.ordered(present)) { cell in
+                counts[cell.change, default: 0] += 1
+                guard cell.change == .regressed || cell.change == .improved else { return }
+                if cell.change == .regressed { regressions.append(cell) }
+                let layerName = cell.layer ?? "none"
+                var entry = layers[layerName] ?? LayerChanges(layerName: layerName, regressed: 0, improved: 0)
+                if cell.change == .regressed { entry.regressed += 1 } else { entry.improved += 1 }
+                layers[layerName] = entry
             }
         }
-        return BaselineChanges(
-            note: note,
-            counts: Dictionary(uniqueKeysWithValues: CellChange.allCases.map { ($0.rawValue, diff.counts[$0] ?? 0) }),
-            regressions: regressions,
-            layers: layers.values.sorted { rank($0.layerName) < rank($1.layerName) },
-            suppliers: suppliers.values.sorted { ($0.kind.rank, -$0.total, $0.provider) < ($1.kind.rank, -$1.total, $1.provider) })
+
+        /// The changes, the baseline's domains the later side lacks compared too; regressions
+        /// grouped by the provider `providers` names for their domain.
+        mutating func finish(providers: [String: Providers]) -> BaselineChanges {
+            for (name, domain) in baseline where !seen.contains(name) { compare(name, domain, nil) }
+            let layerOrder = Layer.allCases.map(\.rawValue) + ["none"]
+            func rank(_ layer: String?) -> Int { layerOrder.firstIndex(of: layer ?? "none") ?? layerOrder.count }
+            let columnOrder = ReportColumns.ordered(keys)
+            func columnRank(_ key: String) -> Int { columnOrder.firstIndex(of: key) ?? columnOrder.count }
+            let regressions = regressions.sorted {
+                (rank($0.layer), $0.domain, columnRank($0.column)) < (rank($1.layer), $1.domain, columnRank($1.column))
+            }
+            var suppliers: [String: SupplierChanges] = [:]
+            var domainsOf: [String: Set<String>] = [:]
+            for cell in regressions {
+                for kind in SupplierKind.allCases where kind.owns(cell.column) {
+                    guard let provider = providers[cell.domain]?[kind] else { continue }
+                    let key = kind.rawValue + "\u{0}" + provider
+                    var entry = suppliers[key] ?? SupplierChanges(kind: kind, provider: provider, regressed: [:], domains: 0)
+                    entry.regressed[cell.column, default: 0] += 1
+                    domainsOf[key, default: []].insert(cell.domain)
+                    entry.domains = domainsOf[key]?.count ?? 0
+                    suppliers[key] = entry
+                }
+            }
+            return BaselineChanges(
+                note: note,
+                counts: Dictionary(uniqueKeysWithValues: CellChange.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+                regressions: regressions,
+                layers: layers.values.sorted { rank($0.layerName) < rank($1.layerName) },
+                suppliers: suppliers.values.sorted { ($0.kind.rank, -$0.total, $0.provider) < ($1.kind.rank, -$1.total, $1.provider) })
+        }
     }
 }

@@ -5,25 +5,21 @@ public enum ReportBuilder {
     /// The report: adoption per set and column, per layer, against the baseline with the
     /// change attributed when possible, the supplier view and the per-domain rows.
     /// Explanations mark the failed cells they count for in every measurement first
-    /// (``Explained``); `input.sliceBy` adds the slice rows.
+    /// (``Explained``); `input.sliceBy` adds the slice rows. The whole measurement at once, its
+    /// rows in memory: ``ReportAccumulator`` builds the same report batch by batch.
     public static func build(_ input: ReportInput, title: String? = nil) -> Report {
-        var input = input
-        input.measurement = Explained.apply(input.explanations, to: input.measurement, reportTime: input.reportTime)
-        input.baseline = input.baseline.map { Explained.apply(input.explanations, to: $0, reportTime: input.reportTime) }
-        input.measurementUnderBaselineRules = input.measurementUnderBaselineRules.map {
-            Explained.apply(input.explanations, to: $0, reportTime: input.reportTime)
-        }
-        let tag = input.sliceBy == "layer" ? nil : input.sliceBy
-        let measurements = [input.measurement] + [input.baseline, input.measurementUnderBaselineRules].compactMap { $0 }
-        let columns = ReportColumns.present(in: measurements)
-        let current = Tallies(input.measurement, sets: input.sets, columns: columns)
-        let baseline = input.baseline.map { Tallies($0, sets: input.sets, columns: columns) }
-        let under = input.measurementUnderBaselineRules.map { Tallies($0, sets: input.sets, columns: columns) }
-        let changed = input.measurementUnderBaselineRules.map { changedCells(input.measurement, $0, sets: input.sets) } ?? [:]
+        var accumulator = ReportAccumulator(input, rows: MemoryRows())
+        accumulator.add(input.measurement.domains, underBaselineRules: input.measurementUnderBaselineRules?.domains)
+        return accumulator.finish(title: title)
+    }
 
+    /// The adoption and layer rows from the tallies of the measurement, the baseline and the
+    /// measurement under the baseline's rules, with the cells the rules changed.
+    static func adoptionAndLayers(sets: [ReportSet], columns: [ReportColumn], current: Tallies, baseline: Tallies?, under: Tallies?,
+                                  changed: [TallyKey: Int]) -> (adoption: [AdoptionRow], layers: [LayerRow]) {
         var adoption: [AdoptionRow] = []
         var layers: [LayerRow] = []
-        for set in input.sets {
+        for set in sets {
             for column in columns {
                 let key = TallyKey(set: set.name, layer: nil, column: column.key)
                 let now = current.tallies[key] ?? Tally(), before = baseline.map { $0.tallies[key] ?? Tally() }
@@ -33,7 +29,7 @@ public enum ReportBuilder {
                     deltaPoints: Points.delta(now.adoption, before?.adoption),
                     configurationPoints: rules == nil ? nil : Points.delta(rules?.adoption, before?.adoption),
                     criteriaPoints: rules == nil || before == nil ? nil : Points.delta(now.adoption, rules?.adoption),
-                    cellsChangedByRules: rules == nil ? nil : changed[TallyKey(set: set.name, layer: nil, column: column.key)] ?? 0))
+                    cellsChangedByRules: rules == nil ? nil : changed[key] ?? 0))
             }
             for layer in layerNames(of: set, current, baseline) {
                 for column in columns {
@@ -44,26 +40,15 @@ public enum ReportBuilder {
                 }
             }
         }
-        let rows = domainRows(input, columns: columns)
-        let measurement = input.measurement
-        return Report(
-            title: title ?? "Internet.nl standards: \(measurement.name) (\(measurement.date))",
-            measurement: summary(measurement), baseline: input.baseline.map(summary),
-            sets: input.sets.map { set in
-                SetSummary(name: set.name, members: set.members.count, measured: current.measured[set.name] ?? 0,
-                           baselineMeasured: baseline.map { $0.measured[set.name] ?? 0 },
-                           layers: set.members.values.reduce(into: [:]) { $0[$1.layer?.rawValue ?? "none", default: 0] += 1 })
-            },
-            columns: columns, adoption: adoption, layers: layers, sliceBy: input.sliceBy,
-            slices: slices(input, tag: tag, layers: layers, columns: columns), attribution: attribution(input),
-            suppliers: Suppliers.view(domains: rows, measurement: measurement, columns: columns), domains: rows,
-            changes: BaselineChanges.build(input, rows: rows))
+        return (adoption, layers)
     }
 
     /// The rows of `--by`: the layer rows again for `layer`, else per tag value (sorted, `none` last).
-    static func slices(_ input: ReportInput, tag: String?, layers: [LayerRow], columns: [ReportColumn]) -> [SliceRow] {
+    /// `byTag` holds the tallies by the tag's values of the measurement and the baseline.
+    static func slices(_ input: ReportInput, byTag: (current: Tallies, baseline: Tallies?)?, layers: [LayerRow],
+                       columns: [ReportColumn]) -> [SliceRow] {
         guard let by = input.sliceBy else { return [] }
-        guard let tag else {
+        guard let byTag, let tag = input.sliceBy, tag != "layer" else {
             return input.sets.flatMap { set in
                 let members = set.members.values.reduce(into: [String: Int]()) { $0[$1.layer?.rawValue ?? "none", default: 0] += 1 }
                 return layers.filter { $0.set == set.name }.map {
@@ -72,8 +57,7 @@ public enum ReportBuilder {
                 }
             }
         }
-        let current = Tallies(input.measurement, sets: input.sets, columns: columns, tag: tag)
-        let baseline = input.baseline.map { Tallies($0, sets: input.sets, columns: columns, tag: tag) }
+        let (current, baseline) = byTag
         var rows: [SliceRow] = []
         for set in input.sets {
             let members = set.members.values.reduce(into: [String: Int]()) { $0[$1.tags[tag] ?? SetTags.none, default: 0] += 1 }
@@ -92,8 +76,13 @@ public enum ReportBuilder {
     }
 
     static func summary(_ measurement: MeasurementInput) -> MeasurementSummary {
+        summary(measurement, domains: measurement.domains.filter { !$0.cells.isEmpty }.count)
+    }
+
+    /// The summary of a measurement with `domains` domains that have a cell.
+    static func summary(_ measurement: MeasurementInput, domains: Int) -> MeasurementSummary {
         MeasurementSummary(id: measurement.id, name: measurement.name, date: measurement.date, ruleSet: measurement.ruleSet,
-                           imported: measurement.imported, domains: measurement.domains.filter { !$0.cells.isEmpty }.count)
+                           imported: measurement.imported, domains: domains)
     }
 
     /// Layers in report order that have members in the set, `none` last.
@@ -157,54 +146,3 @@ public enum ReportBuilder {
     }
 }
 
-/// A tally's place: a set, optionally a layer, a column.
-struct TallyKey: Hashable {
-    var set: String
-    var layer: String?
-    var column: String
-}
-
-/// Every tally of one measurement over the compared sets: per set and column, and per set,
-/// layer and column — or, given a tag, per set, tag value and column instead of the layer
-/// (`--by TAG`: the tag takes the layer's place, so both slice through one loop).
-struct Tallies {
-    var tallies: [TallyKey: Tally] = [:]
-    /// Members of each set with at least one cell.
-    var measured: [String: Int] = [:]
-    /// Layers seen per set (published layers can add one the set does not give).
-    var layers: [String: Set<String>] = [:]
-
-    init(_ measurement: MeasurementInput, sets: [ReportSet], columns: [ReportColumn], tag: String? = nil) {
-        let keys = columns.map(\.key), tests = columns.map(\.test)
-        for set in sets {
-            let published = measurement.sourceSet == set.name
-            // Per column, then per layer and column, by index: one dictionary lookup per cell.
-            var all = [Tally](repeating: Tally(), count: columns.count)
-            var byLayer: [String: [Tally]] = [:]
-            for domain in measurement.domains {
-                guard let member = set.members[domain.domain], !domain.cells.isEmpty else { continue }
-                measured[set.name, default: 0] += 1
-                for index in keys.indices where member.tests(keys[index]) {
-                    guard let cell = domain.cells[keys[index]] else { continue }
-                    let layerName: String
-                    if let tag {
-                        layerName = member.tags[tag] ?? SetTags.none
-                    } else {
-                        layerName = ((published ? domain.publishedLayers[tests[index]] : nil) ?? member.layer)?.rawValue ?? "none"
-                    }
-                    all[index].add(cell)
-                    byLayer[layerName, default: [Tally](repeating: Tally(), count: columns.count)][index].add(cell)
-                }
-            }
-            for index in keys.indices where all[index].total > 0 {
-                tallies[TallyKey(set: set.name, layer: nil, column: keys[index])] = all[index]
-            }
-            for (layerName, row) in byLayer {
-                layers[set.name, default: []].insert(layerName)
-                for index in keys.indices where row[index].total > 0 {
-                    tallies[TallyKey(set: set.name, layer: layerName, column: keys[index])] = row[index]
-                }
-            }
-        }
-    }
-}

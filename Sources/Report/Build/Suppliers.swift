@@ -83,41 +83,35 @@ public enum Suppliers {
 
     /// The providers of every domain with facts; web hosting from addresses shared by others.
     public static func providers(of domains: [MeasuredDomain], organisationalDomain: (String) -> String?) -> [String: Providers] {
-        func registered(_ name: String) -> String {
-            organisationalDomain(name) ?? name.split(separator: ".").suffix(2).joined(separator: ".")
-        }
-        func named(_ hosts: [String], own: String) -> String? {
-            let names = Set(hosts.filter { !$0.isEmpty }.map(registered))
-            guard !names.isEmpty else { return nil }
-            if names == [own] { return Providers.ownDomain }
-            return names.subtracting([own]).sorted().joined(separator: " + ")
-        }
-        let hosting = WebHosting(domains)
+        providers(of: domains.compactMap { domain in
+            domain.facts.map { ProviderFacts(domain: domain.domain, facts: $0, organisationalDomain: organisationalDomain) }
+        })
+    }
+
+    /// The providers of every domain in `facts`; web hosting from addresses shared by others.
+    static func providers(of facts: [ProviderFacts]) -> [String: Providers] {
+        let hosting = WebHosting(facts)
         var result: [String: Providers] = [:]
-        for domain in domains {
-            guard let facts = domain.facts else { continue }
-            let own = registered(domain.domain)
-            result[domain.domain] = Providers(mail: named(facts.mx.map(\.host), own: own),
-                                              dns: named(facts.nameservers.map(\.host), own: own),
-                                              web: hosting.name(of: domain.domain))
+        for domain in facts {
+            result[domain.domain] = Providers(mail: domain.mail, dns: domain.dns, web: hosting.name(of: domain.domain))
         }
         return result
     }
 
-    /// Groups the failed cells of `domains` (those a compared set tests) by provider.
-    static func view(domains: [DomainRow], measurement: MeasurementInput, columns: [ReportColumn]) -> SupplierView {
+    /// Groups the failed cells of the domains (those a compared set tests) by provider: each
+    /// domain's providers and the columns of its failed cells.
+    static func view(domains: [(providers: Providers, failed: [String])], imported: Bool) -> SupplierView {
         guard domains.contains(where: { $0.providers != Providers() }) else {
-            let why = measurement.imported ? "imported results carry no DNS facts, so their providers are unknown"
+            let why = imported ? "imported results carry no DNS facts, so their providers are unknown"
                 : "the measurement holds no DNS facts for these domains"
             return SupplierView(available: false, note: why, groups: [], failuresByColumn: [:])
         }
         var groups: [String: SupplierGroup] = [:]
         var totals: [String: Int] = [:]
-        for row in domains {
-            let failed = columns.map(\.key).filter { row.cells[$0]?.status == .failed }
+        for (providers, failed) in domains {
             for column in failed { totals[column, default: 0] += 1 }
             for kind in SupplierKind.allCases {
-                guard let provider = row.providers[kind] else { continue }
+                guard let provider = providers[kind] else { continue }
                 let key = kind.rawValue + "\u{0}" + provider
                 var group = groups[key] ?? SupplierGroup(kind: kind, provider: provider, domains: 0, failures: [:])
                 group.domains += 1
@@ -135,6 +129,35 @@ public enum Suppliers {
     }
 }
 
+/// What the supplier view keeps of a domain's DNS facts: its mail and DNS providers, named
+/// from the MX and NS host names, and its web host with its addresses (web hosting is named
+/// only once every domain's addresses are known).
+struct ProviderFacts {
+    var domain: String
+    var mail: String?
+    var dns: String?
+    var webHost: String
+    var webAddresses: [String]
+
+    init(domain: String, facts: DNSFacts, organisationalDomain: (String) -> String?) {
+        func registered(_ name: String) -> String {
+            organisationalDomain(name) ?? name.split(separator: ".").suffix(2).joined(separator: ".")
+        }
+        let own = registered(domain)
+        func named(_ hosts: [String]) -> String? {
+            let names = Set(hosts.filter { !$0.isEmpty }.map(registered))
+            guard !names.isEmpty else { return nil }
+            if names == [own] { return Providers.ownDomain }
+            return names.subtracting([own]).sorted().joined(separator: " + ")
+        }
+        self.domain = domain
+        mail = named(facts.mx.map(\.host))
+        dns = named(facts.nameservers.map(\.host))
+        webHost = facts.web.host
+        webAddresses = facts.web.ipv4 + facts.web.ipv6
+    }
+}
+
 extension SupplierKind {
     var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
 }
@@ -145,15 +168,14 @@ struct WebHosting {
     private var platformOf: [String: String] = [:]
     private var hasAddress: Set<String> = []
 
-    init(_ domains: [MeasuredDomain]) {
+    init(_ domains: [ProviderFacts]) {
         var users: [String: Set<String>] = [:]
         var addressesOf: [String: [String]] = [:]
         for domain in domains {
-            guard let web = domain.facts?.web else { continue }
-            let addresses = web.ipv4 + web.ipv6
+            let addresses = domain.webAddresses
             if !addresses.isEmpty { hasAddress.insert(domain.domain) }
             addressesOf[domain.domain] = addresses
-            for address in addresses { users[address, default: []].insert(web.host) }
+            for address in addresses { users[address, default: []].insert(domain.webHost) }
         }
         let shared = Set(users.filter { $0.value.count >= Suppliers.sharedThreshold }.keys)
         // Union-find over shared addresses that one web host uses together.

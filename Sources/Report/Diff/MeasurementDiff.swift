@@ -47,22 +47,29 @@ public struct MeasurementDiff: Codable, Sendable, Hashable {
         var counts: [CellChange: Int] = [:]
         var cells: [CellDiff] = []
         for name in Set(earlier.keys).union(later.keys).sorted() {
-            let members = sets.compactMap { $0.members[name] }
-            guard !members.isEmpty else { continue }
-            let layer = members.lazy.compactMap(\.layer).first?.rawValue
-            let organisation = members.lazy.compactMap(\.organisation).first
-            for column in order where members.contains(where: { $0.tests(column) }) {
-                let old = earlier[name]?.cells[column], new = later[name]?.cells[column]
-                guard let change = CellChange.classify(before: old?.status, after: new?.status) else { continue }
-                counts[change, default: 0] += 1
-                if change != .unchanged || includeUnchanged {
-                    cells.append(CellDiff(domain: name, column: column, layer: layer, organisation: organisation,
-                                          change: change, before: old, after: new))
-                }
+            compare(name, earlier[name], later[name], sets: sets, columns: order) { cell in
+                counts[cell.change, default: 0] += 1
+                if cell.change != .unchanged || includeUnchanged { cells.append(cell) }
             }
         }
         return MeasurementDiff(before: ReportBuilder.summary(before), after: ReportBuilder.summary(after),
                                sets: sets.map(\.name), counts: counts, cells: cells)
+    }
+
+    /// One domain's cells compared, in the order of `columns` (which holds at least every column
+    /// either side has), if a compared set has the domain: each cell a set tests for it that
+    /// either side has goes to `body`.
+    static func compare(_ name: String, _ before: MeasuredDomain?, _ after: MeasuredDomain?, sets: [ReportSet], columns: [String],
+                        _ body: (CellDiff) -> Void) {
+        let members = sets.compactMap { $0.members[name] }
+        guard !members.isEmpty else { return }
+        let layer = members.lazy.compactMap(\.layer).first?.rawValue
+        let organisation = members.lazy.compactMap(\.organisation).first
+        for column in columns where members.contains(where: { $0.tests(column) }) {
+            let old = before?.cells[column], new = after?.cells[column]
+            guard let change = CellChange.classify(before: old?.status, after: new?.status) else { continue }
+            body(CellDiff(domain: name, column: column, layer: layer, organisation: organisation, change: change, before: old, after: new))
+        }
     }
 
     /// The cells of one kind of change.

@@ -18,7 +18,8 @@ public struct Report: Codable, Sendable {
     public var slices: [SliceRow]
     public var attribution: Attribution
     public var suppliers: SupplierView
-    public var domains: [DomainRow]
+    /// One row per domain, by name: in memory, or read from disk as iterated (``DomainRows``).
+    public var domains: DomainRows
     /// Per domain against the baseline: regressions first, by layer and by supplier; nil without a baseline.
     public var changes: BaselineChanges?
 

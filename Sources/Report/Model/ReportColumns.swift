@@ -46,9 +46,14 @@ public enum ReportColumns {
     public static func present(in measurements: [MeasurementInput]) -> [ReportColumn] {
         var keys = Set<String>()
         for measurement in measurements { for domain in measurement.domains { keys.formUnion(domain.cells.keys) } }
+        return ordered(keys).map(ReportColumn.init(key:))
+    }
+
+    /// Column keys in the report's order: known ones in ``order``, then the others by test
+    /// (web first) and name. A subset keeps its members in the same relative order.
+    static func ordered(_ keys: Set<String>) -> [String] {
         let known = order.filter(keys.contains)
         func web(_ key: String) -> Int { BulkColumnID(key: key)?.test == .web ? 0 : 1 }
-        let other = keys.subtracting(order).sorted { (web($0), $0) < (web($1), $1) }
-        return (known + other).map(ReportColumn.init(key:))
+        return known + keys.subtracting(order).sorted { (web($0), $0) < (web($1), $1) }
     }
 }

@@ -58,18 +58,23 @@ public enum CSVReport {
 
     /// One row per domain: its sets, layer, providers and the status of every column.
     public static func domains(_ report: Report) -> String {
+        var text = ""
+        domains(report) { text += $0 }
+        return text
+    }
+
+    /// ``domains(_:)`` a line at a time to `write`.
+    public static func domains(_ report: Report, _ write: (String) throws -> Void) rethrows {
         let keys = report.columns.map(\.key)
-        var lines = [(["domain", "sets", "layer", "organisation", "mail_provider", "dns_provider", "web_hosting"] + keys + ["formal_reaction"])
-            .joined(separator: ",")]
-        lines.reserveCapacity(report.domains.count + 1)
+        try write((["domain", "sets", "layer", "organisation", "mail_provider", "dns_provider", "web_hosting"] + keys + ["formal_reaction"])
+            .joined(separator: ",") + "\n")
         for row in report.domains {
             let fields = [row.domain, row.sets.joined(separator: " "), row.layer ?? "", row.organisation ?? "",
                           row.providers.mail ?? "", row.providers.dns ?? "", row.providers.web ?? ""]
                 + keys.map { key in row.cells[key].map { $0.status.rawValue + ($0.explanation == nil ? "" : "*") } ?? "" }
                 + [row.formalReaction.joined(separator: " ")]
-            lines.append(CSV.row(fields))
+            try write(CSV.row(fields) + "\n")
         }
-        return lines.joined(separator: "\n") + "\n"
     }
 
     /// One row per provider: its domains and failed cells per column its kind owns.

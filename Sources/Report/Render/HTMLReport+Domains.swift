@@ -5,28 +5,36 @@ extension HTMLReport {
     /// government report's appendix. A failed cell opens its evidence (`<details>`, no script);
     /// other cells carry theirs as a tooltip.
     static func domains(_ report: Report) -> String {
-        var parts = ["<section id=\"domains\"><h2>Per domain</h2><p>One row per domain of the compared sets, one column per "
+        var html = ""
+        domains(report) { html += $0 }
+        return html
+    }
+
+    /// ``domains(_:)`` in pieces to `write`, a row at a time (the rows are read twice per test:
+    /// counted, then written).
+    static func domains(_ report: Report, _ write: (String) throws -> Void) rethrows {
+        try write("<section id=\"domains\"><h2>Per domain</h2><p>One row per domain of the compared sets, one column per "
             + "standard. Click a failed cell (▸) for the evidence behind it; hover another cell for its own. failed* is a failure "
             + "its organisation has explained (the explanation is in the cell); a * after a domain marks a formal reaction to "
-            + "the published result.</p>"]
+            + "the published result.</p>")
         for group in tests(report.columns) {
-            let rows = report.domains.filter { row in group.columns.contains { row.cells[$0.key] != nil } }
+            func inGroup(_ row: DomainRow) -> Bool { group.columns.contains { row.cells[$0.key] != nil } }
+            let count = report.domains.reduce(0) { $0 + (inGroup($1) ? 1 : 0) }
             let title = group.test == "web" ? "Website" : group.test == "mail" ? "E-mail" : group.test
-            parts.append("<h3>\(HTML.escape(title)) (\(rows.count) domains)</h3><table class=\"domains\"><thead><tr>"
+            try write("<h3>\(HTML.escape(title)) (\(count) domains)</h3><table class=\"domains\"><thead><tr>"
                 + "<th class=\"name\">Domain</th><th class=\"name\">Layer</th><th class=\"name\">Sets</th>"
                 + group.columns.map { "<th>\(HTML.escape($0.label))</th>" }.joined() + "</tr></thead><tbody>")
-            for row in rows {
+            for row in report.domains where inGroup(row) {
                 let reacted = row.formalReaction.contains(group.test)
                 var line = "<tr><td" + (row.organisation.map { " title=\"\(HTML.escape($0))\"" } ?? "") + ">\(HTML.escape(row.domain))"
                     + (reacted ? "<abbr class=\"reaction\" title=\"formal reaction filed\">*</abbr>" : "") + "</td>"
                     + "<td>\(HTML.escape(row.layer.map(layerTitle) ?? ""))</td><td>\(HTML.escape(row.sets.joined(separator: ", ")))</td>"
                 for column in group.columns { line += cell(row.cells[column.key]) }
-                parts.append(line + "</tr>")
+                try write(line + "</tr>")
             }
-            parts.append("</tbody></table>")
+            try write("</tbody></table>")
         }
-        parts.append("</section>")
-        return parts.joined()
+        try write("</section>")
     }
 
     static func cell(_ cell: StatusCell?) -> String {

@@ -16,7 +16,7 @@ public enum MarkdownReport {
             lines += ["", "Comply or explain: \(explained) failed cells are explained by their organisations; "
                 + "\"without\" is the adoption with those left out (index.html and domains.csv mark them `failed*`)."]
         }
-        let reactions = report.domains.filter { !$0.formalReaction.isEmpty }.count
+        let reactions = report.domains.reduce(0) { $0 + ($1.formalReaction.isEmpty ? 0 : 1) }
         if reactions > 0 {
             lines += ["", "\(reactions) domains filed a formal reaction to their published result (marked * in index.html, `formal_reaction` in domains.csv)."]
         }

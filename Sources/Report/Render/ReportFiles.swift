@@ -7,29 +7,35 @@ public enum ReportFiles {
     public static let names = ["index.html", "adoption.csv", "layers.csv", "domains.csv", "suppliers.csv", "report.json", "summary.md"]
 
     /// Renders and writes every file, one at a time: a rendering is dropped before the next
-    /// is made, so only one file's text is held at once, and `report.json` is written as its
-    /// domain rows are encoded (``JSONRows``). Each file is written to a temporary name and
-    /// renamed into place.
+    /// is made, and the files with a row per domain (`index.html`, `domains.csv`, `report.json`)
+    /// are written as their rows are read (``DomainRows``: from disk for a spooled report), so
+    /// only the report's aggregates and one row are held at once. Each file is written to a
+    /// temporary name and renamed into place; a row that cannot be read back fails its file.
     /// - Returns: the files written, in ``names`` order (then `slices.csv`).
     @discardableResult
     public static func write(_ report: Report, to directory: URL) throws -> [URL] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        func text(_ render: @escaping () -> String) -> (FileHandle) throws -> Void { { try $0.write(contentsOf: Data(render().utf8)) } }
-        var renderings: [(String, (FileHandle) throws -> Void)] = [
-            ("index.html", text { HTMLReport.render(report) }),
+        func text(_ render: @escaping () -> String) -> (BufferedFile) throws -> Void { { try $0.write(render()) } }
+        var renderings: [(String, (BufferedFile) throws -> Void)] = [
+            ("index.html", { file in try HTMLReport.render(report) { try file.write($0) } }),
             ("adoption.csv", text { CSVReport.adoption(report) }),
             ("layers.csv", text { CSVReport.layers(report) }),
-            ("domains.csv", text { CSVReport.domains(report) }),
+            ("domains.csv", { file in try CSVReport.domains(report) { try file.write($0) } }),
             ("suppliers.csv", text { CSVReport.suppliers(report) }),
-            ("report.json", { handle in try JSONRows.encode(report, encoder: encoder) { try handle.write(contentsOf: $0) } }),
+            ("report.json", { file in try JSONRows.encode(report, encoder: encoder) { try file.write($0) } }),
             ("summary.md", text { MarkdownReport.summary(report) }),
         ]
         if report.sliceBy != nil { renderings.append(("slices.csv", text { CSVReport.slices(report) })) }
         return try renderings.map { name, render in
             let url = directory.appendingPathComponent(name)
-            try writeAtomically(to: url, render)
+            try writeAtomically(to: url) { handle in
+                let file = BufferedFile(handle)
+                try render(file)
+                try file.flush()
+                if let failure = report.domains.failure { throw failure }
+            }
             return url
         }
     }
@@ -55,5 +61,29 @@ public enum ReportFiles {
             try? FileManager.default.removeItem(at: temporary)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, NSUnderlyingErrorKey: POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)])
         }
+    }
+}
+
+/// Writes to a file handle in blocks of about a megabyte rather than a call per piece.
+final class BufferedFile {
+    private let handle: FileHandle
+    private var buffer = Data()
+
+    init(_ handle: FileHandle) {
+        self.handle = handle
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    func write(_ text: String) throws { try write(Data(text.utf8)) }
+
+    func write(_ data: Data) throws {
+        buffer.append(data)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import PeilModel
+
+/// Where a report's per-domain rows go while it is built (``ReportAccumulator``): kept in memory
+/// (``MemoryRows``) or spooled to disk (``DomainRowSpool``).
+public protocol DomainRowSink {
+    associatedtype Failure: Error
+    /// Adds a row (its providers are attached when the rows are read: ``rows(providers:)``).
+    mutating func append(_ row: DomainRow) throws(Failure)
+    /// The rows added, by domain name, each with its providers from `providers`.
+    mutating func rows(providers: [String: Providers]) throws(Failure) -> DomainRows
+}
+
+/// Rows kept in memory: what the dashboard and the tests build.
+public struct MemoryRows: DomainRowSink {
+    private var rows: [DomainRow] = []
+
+    public init() {}
+
+    public mutating func append(_ row: DomainRow) { rows.append(row) }
+
+    public mutating func rows(providers: [String: Providers]) -> DomainRows {
+        DomainRows(rows.sorted { $0.domain < $1.domain }.map { row in
+            var row = row
+            row.providers = providers[row.domain] ?? Providers()
+            return row
+        })
+    }
+}
+
+/// Rows written to a file as they come and read back one at a time, in domain order, when the
+/// report's files are rendered: a spooled report holds an index entry per row (its domain and
+/// place in the file), not the row, so its cells' and subtests' evidence stay on disk.
+public struct DomainRowSpool: DomainRowSink {
+    private let file: SpoolFile
+    private var index: [DomainRowFile.Entry] = []
+    private var buffer: [UInt8] = []
+    private var written = 0
+
+    /// A spool in `directory`, its file removed from the directory at once (it lives as long as
+    /// it is open: nothing is left behind by a crash).
+    public init(in directory: URL) throws(SpoolError) {
+        file = try SpoolFile(in: directory)
+    }
+
+    public mutating func append(_ row: DomainRow) throws(SpoolError) {
+        let start = written + buffer.count
+        DomainRowCodec.encode(row, into: &buffer)
+        index.append(DomainRowFile.Entry(domain: row.domain, offset: start, length: buffer.count + written - start))
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private mutating func flush() throws(SpoolError) {
+        try file.write(buffer, at: written)
+        written += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    public mutating func rows(providers: [String: Providers]) throws(SpoolError) -> DomainRows {
+        try flush()
+        let sorted = index.sorted { $0.domain < $1.domain }
+        index = []
+        return DomainRows(DomainRowFile(file: file, entries: sorted, providers: providers))
+    }
+}
+
+/// An unlinked file read and written by position.
+final class SpoolFile: Sendable {
+    let descriptor: Int32
+
+    init(in directory: URL) throws(SpoolError) {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SpoolError("\(directory.path): \(error)")
+        }
+        let path = directory.appendingPathComponent(".rows-\(UUID().uuidString.prefix(8)).spool").path
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Self.error(errno, path) }
+        unlink(path)
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    func write(_ bytes: [UInt8], at offset: Int) throws(SpoolError) {
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw Self.error(errno, "the report's row spool") }
+            done += count
+        }
+    }
+
+    func read(_ length: Int, at offset: Int) throws(SpoolError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: length)
+        var done = 0
+        while done < length {
+            let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, length - done, off_t(offset + done)) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { throw count == 0 ? SpoolError("the report's row spool ended early") : Self.error(errno, "the report's row spool") }
+            done += count
+        }
+        return bytes
+    }
+
+    static func error(_ code: Int32, _ path: String) -> SpoolError {
+        SpoolError("\(path): \(String(cString: strerror(code)))")
+    }
+}
+
+/// A spool file that could not be written or read back.
+public struct SpoolError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The rows of a spool file in domain order, each read when it is reached.
+final class DomainRowFile: Sendable {
+    struct Entry {
+        var domain: String
+        var offset: Int
+        var length: Int
+    }
+
+    let file: SpoolFile
+    let entries: [Entry]
+    let providers: [String: Providers]
+    /// The first failure to read a row back; iteration stops at it (``DomainRows/failure``).
+    let failure = LockedFailure()
+
+    init(file: SpoolFile, entries: [Entry], providers: [String: Providers]) {
+        self.file = file
+        self.entries = entries
+        self.providers = providers
+    }
+
+    func row(at position: Int) -> DomainRow? {
+        let entry = entries[position]
+        do {
+            var row = try DomainRowCodec.decode(try file.read(entry.length, at: entry.offset))
+            row.providers = providers[row.domain] ?? Providers()
+            return row
+        } catch {
+            failure.record(error)
+            return nil
+        }
+    }
+}
+
+/// The first error recorded, behind a lock.
+final class LockedFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: (any Error)?
+
+    func record(_ error: any Error) {
+        lock.withLock { if self.error == nil { self.error = error } }
+    }
+
+    var value: (any Error)? { lock.withLock { error } }
+}
