@@ -50,20 +50,22 @@ public struct ReportLoader: Sendable {
 
     /// The report on `source` (as ``input(_:sets:baseline:rules:baselineRules:sliceBy:)`` reads it),
     /// a stored measurement read, judged and added a batch at a time (``ReportAccumulator``): its
-    /// domain rows go to `rows` (``DomainRowSpool`` keeps them on disk), the rest of a domain is
+    /// domain rows and the baseline's cells go to `scratch` (``DiskScratch`` keeps them on disk), the rest of a domain is
     /// dropped with its batch. A rescan's measurement and imported results are read whole.
-    public func report<Rows: DomainRowSink>(_ source: Source, sets: [String]?, baseline: String?, rules: RuleSet?, baselineRules: RuleSet?,
-                                            sliceBy: String? = nil, title: String? = nil, rows: Rows) async throws -> Report {
+    public func report<Scratch: ReportScratch>(_ source: Source, sets: [String]?, baseline: String?, rules: RuleSet?, baselineRules: RuleSet?,
+                                               sliceBy: String? = nil, title: String? = nil, scratch: Scratch) async throws -> Report {
         guard case .stored(let reference) = source else {
             let input = try await input(source, sets: sets, baseline: baseline, rules: rules, baselineRules: baselineRules, sliceBy: sliceBy)
-            var accumulator = ReportAccumulator(input, rows: rows)
+            var accumulator = ReportAccumulator(input, scratch: scratch)
+            try accumulator.addBaseline(input.baseline?.domains ?? [])
             try accumulator.add(input.measurement.domains, underBaselineRules: input.measurementUnderBaselineRules?.domains)
             return try accumulator.finish(title: title)
         }
-        let plan = try await storedPlan(reference, sets: sets, baseline: baseline, rules: rules, baselineRules: baselineRules)
+        let plan = try storedPlan(reference, sets: sets, baseline: baseline, rules: rules, baselineRules: baselineRules)
         var input = plan.input
         try complete(&input, sliceBy: sliceBy)
-        var accumulator = ReportAccumulator(input, rows: rows)
+        var accumulator = ReportAccumulator(input, scratch: scratch)
+        try await plan.feedBaseline { batch in try accumulator.addBaseline(batch) }
         try await plan.feed { current, under in try accumulator.add(current, underBaselineRules: under) }
         return try accumulator.finish(title: title)
     }
@@ -103,18 +105,21 @@ public struct ReportLoader: Sendable {
     /// `internetnl-current`); `baselineRules` a Peil baseline (default: `rules`).
     func storedInput(_ reference: String, sets: [String]?, baseline baselineReference: String?,
                      rules: RuleSet?, baselineRules: RuleSet?) async throws -> ReportInput {
-        let plan = try await storedPlan(reference, sets: sets, baseline: baselineReference, rules: rules, baselineRules: baselineRules)
+        let plan = try storedPlan(reference, sets: sets, baseline: baselineReference, rules: rules, baselineRules: baselineRules)
         var input = plan.input
+        var baseline: [MeasuredDomain] = []
+        try await plan.feedBaseline { baseline += $0 }
+        input.baseline?.domains = baseline
         let judged = try await load(plan.info, ruleSets: plan.ruleSets, psl: plan.psl)
         input.measurement.domains = judged[0].domains
         input.measurementUnderBaselineRules?.domains = plan.under(judged.map { $0.domains }) ?? []
         return input
     }
 
-    /// A stored measurement's report input with its baseline read, without its own domains:
-    /// ``ReportPlan/feed(_:)`` reads them.
+    /// A stored measurement's report input without the domains of the measurement and its
+    /// baseline: ``ReportPlan/feedBaseline(_:)`` and ``ReportPlan/feed(_:)`` read them.
     func storedPlan(_ reference: String, sets: [String]?, baseline baselineReference: String?,
-                    rules: RuleSet?, baselineRules: RuleSet?) async throws -> ReportPlan {
+                    rules: RuleSet?, baselineRules: RuleSet?) throws -> ReportPlan {
         let info = try store.measurementInfo(reference)
         let baselineInfo = try baselineReference.map { try store.measurementInfo($0) }
         var psl: PublicSuffixList?
@@ -123,8 +128,7 @@ public struct ReportLoader: Sendable {
             warn("\(label(info)) is imported (statuses only): --rules does not apply to it")
         }
         let ruleSet = rules ?? .internetnlCurrent
-        var baseline: MeasurementInput?
-        if let baselineInfo { baseline = try await load(baselineInfo, ruleSet: baselineRules ?? ruleSet, psl: psl) }
+        let baseline = baselineInfo.map { metadata($0, ruleSet: baselineRules ?? ruleSet) }
         // A Peil measurement is read once, judged under its rules and, against a baseline
         // judged under others, under the baseline's too.
         var ruleSets = [ruleSet]
@@ -137,9 +141,7 @@ public struct ReportLoader: Sendable {
             }
         }
         let under: ReportPlan.Under = info.imported || baseline == nil ? .none : ruleSets.count > 1 ? .second : note == nil ? .same : .none
-        let current = MeasurementInput(id: info.id, name: label(info), date: info.imported ? info.measuredOn ?? day(info.createdAt) : day(info.createdAt),
-                                       ruleSet: info.imported ? info.ruleSet ?? "unknown" : ruleSet.rawValue, imported: info.imported,
-                                       sourceSet: info.imported ? info.sourceSet : nil, domains: [])
+        let current = metadata(info, ruleSet: ruleSet)
         var underInput: MeasurementInput?
         if under != .none {
             underInput = current
@@ -150,7 +152,17 @@ public struct ReportLoader: Sendable {
         let organisational: @Sendable (String) -> String? = { [psl] name in psl?.organisationalDomain(of: name) }
         let input = ReportInput(measurement: current, baseline: baseline, measurementUnderBaselineRules: underInput, attributionNote: note,
                                 sets: reportSets, organisationalDomain: organisational)
-        return ReportPlan(loader: self, input: input, info: info, ruleSets: ruleSets, psl: psl, underMode: under)
+        return ReportPlan(loader: self, input: input, info: info, ruleSets: ruleSets, psl: psl, underMode: under,
+                          baselineInfo: baselineInfo, baselineRuleSet: baselineRules ?? ruleSet)
+    }
+
+    /// A measurement without its domains, as ``load(_:ruleSets:psl:)`` gives it: imported
+    /// results under their own rule set, a Peil measurement under `ruleSet`.
+    func metadata(_ info: MeasurementInfo, ruleSet: RuleSet) -> MeasurementInput {
+        info.imported
+            ? MeasurementInput(id: info.id, name: label(info), date: info.measuredOn ?? day(info.createdAt), ruleSet: info.ruleSet ?? "unknown",
+                               imported: true, sourceSet: info.sourceSet, domains: [])
+            : MeasurementInput(id: info.id, name: label(info), date: day(info.createdAt), ruleSet: ruleSet.rawValue, imported: false, domains: [])
     }
 
     /// One measurement: imported statuses as stored, or a Peil measurement judged under `ruleSet`.

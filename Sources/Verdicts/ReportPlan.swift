@@ -24,6 +24,9 @@ struct ReportPlan {
     let ruleSets: [RuleSet]
     let psl: PublicSuffixList?
     let underMode: Under
+    let baselineInfo: MeasurementInfo?
+    /// The rule set a Peil baseline is judged under.
+    let baselineRuleSet: RuleSet
 
     /// The domains under the baseline's rules among a batch judged under ``ruleSets``.
     func under(_ judged: [[MeasuredDomain]]) -> [MeasuredDomain]? {
@@ -32,6 +35,15 @@ struct ReportPlan {
         case .same: judged[0]
         case .second: judged[1]
         }
+    }
+
+    /// Reads and judges the baseline, if any, a batch at a time (imported results at once).
+    func feedBaseline(_ body: (_ batch: [MeasuredDomain]) async throws -> Void) async throws {
+        guard let baselineInfo else { return }
+        if baselineInfo.imported {
+            return try await body(try await loader.load(baselineInfo, ruleSets: [baselineRuleSet], psl: psl)[0].domains)
+        }
+        try await loader.judge(baselineInfo, ruleSets: [baselineRuleSet], psl: psl) { judged in try await body(judged[0]) }
     }
 
     /// Reads and judges the measurement a batch at a time (imported results at once): each

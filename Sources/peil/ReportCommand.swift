@@ -65,11 +65,11 @@ struct ReportCommand: AsyncParsableCommand {
         let loader = ReportLoader(store: try database.open(), mailAuth: mailAuth)
         let source: ReportLoader.Source = truth.map { .truth(URL(fileURLWithPath: $0)) } ?? .stored(measurement ?? "")
         let directory = URL(fileURLWithPath: out, isDirectory: true)
-        // The domain rows wait on disk, next to the report, until the files are written.
+        // The domain rows and the baseline's cells wait on disk, next to the report, until the files are written.
         let report = try await loader.report(source, sets: ReportLoader.list(compare), baseline: baseline,
                                              rules: rules.flatMap(RuleSet.init(rawValue:)),
                                              baselineRules: baselineRules.flatMap(RuleSet.init(rawValue:)), sliceBy: sliceBy, title: title,
-                                             rows: try DomainRowSpool(in: directory))
+                                             scratch: try DiskScratch(in: directory))
         let built = ContinuousClock.now
         let files = try ReportFiles.write(report, to: directory)
         let done = ContinuousClock.now

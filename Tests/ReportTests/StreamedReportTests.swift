@@ -7,7 +7,8 @@ import XCTest
 /// report built from the whole measurement in memory (what the dashboard does), file for file.
 final class StreamedReportTests: XCTestCase {
     /// The full twin against March 2021 with regressions, explanations and the layer slice,
-    /// fed in batches of 1, 250 and all domains in a scrambled order: every file byte for byte.
+    /// fed in batches of 1, 250 and all domains in a scrambled order (the baseline's reversed,
+    /// kept in the scratch file too): every file byte for byte.
     func testBatchesThroughTheSpoolWriteTheSameFilesAsTheWholeMeasurement() throws {
         var input = try ReportFixtures.twinInput()
         var explanations: [Explanation] = []
@@ -35,7 +36,11 @@ final class StreamedReportTests: XCTestCase {
         XCTAssertEqual(Set(scrambled.map(\.domain)).count, count, "a permutation")
         for size in [1, 250, count] {
             let folder = try ReportFixtures.scratch("streamed-\(size)")
-            var accumulator = ReportAccumulator(input, rows: try DomainRowSpool(in: folder))
+            var accumulator = ReportAccumulator(input, scratch: try DiskScratch(in: folder))
+            let baseline = input.baseline?.domains.reversed() ?? []
+            for start in stride(from: 0, to: baseline.count, by: size) {
+                try accumulator.addBaseline(Array(baseline[start..<min(start + size, baseline.count)]))
+            }
             for start in stride(from: 0, to: count, by: size) {
                 let batch = Array(scrambled[start..<min(start + size, count)])
                 try accumulator.add(batch, underBaselineRules: batch)

@@ -73,7 +73,7 @@ final class BatchedReadTests: DatabaseTestCase {
             let streamed = directory.appendingPathComponent("streamed")
             let report = try await loader.report(.stored(String(id)), sets: nil, baseline: String(id), rules: .internetnlCurrent,
                                                  baselineRules: .internetnl2021, sliceBy: "agency", title: "batched",
-                                                 rows: try DomainRowSpool(in: streamed))
+                                                 scratch: try DiskScratch(in: streamed))
             XCTAssertTrue(report.domains.isSpooled)
             let files = try ReportFiles.write(report, to: streamed)
             spooled[size] = Dictionary(uniqueKeysWithValues: try files.map { ($0.lastPathComponent, try Data(contentsOf: $0)) })

@@ -44,31 +44,34 @@ public struct BaselineChanges: Codable, Sendable, Hashable {
             : "\(current.ruleSet) against \(baseline.ruleSet)"
     }
 
-    /// The changes against a baseline held whole, gathered as the later side's domains pass
-    /// (``MeasurementDiff/compare(_:_:_:sets:columns:_:)`` per domain): what it keeps is the
-    /// counts, the regressed cells and the per-layer counts.
+    /// The changes against the baseline, gathered as the later side's domains pass, each with
+    /// the baseline's domain of its name (``MeasurementDiff/compare(_:_:_:sets:columns:_:)`` per
+    /// domain): what it keeps is the counts, the regressed cells and the per-layer counts.
     struct Accumulator {
         let note: String
         let sets: [ReportSet]
-        let baseline: [String: MeasuredDomain]
-        private var keys: Set<String> = []
         private var seen: Set<String> = []
         private var counts: [CellChange: Int] = [:]
         private var regressions: [CellDiff] = []
         private var layers: [String: LayerChanges] = [:]
 
-        init(note: String, baseline: MeasurementInput, sets: [ReportSet]) {
+        init(note: String, sets: [ReportSet]) {
             self.note = note
             self.sets = sets
-            self.baseline = Dictionary(baseline.domains.map { ($0.domain, $0) }, uniquingKeysWith: { first, _ in first })
-            for domain in baseline.domains { keys.formUnion(domain.cells.keys) }
         }
 
-        /// A domain of the later side (the first of a name counts).
-        mutating func add(_ domain: MeasuredDomain) {
+        /// A domain of the later side with the baseline's of its name (the first of a name counts).
+        mutating func add(_ domain: MeasuredDomain, before: MeasuredDomain?) {
             guard seen.insert(domain.domain).inserted else { return }
-            keys.formUnion(domain.cells.keys)
-            compare(domain.domain, baseline[domain.domain], domain)
+            compare(domain.domain, before, domain)
+        }
+
+        /// Whether the later side had a domain of this name.
+        func saw(_ name: String) -> Bool { seen.contains(name) }
+
+        /// A baseline domain the later side lacks.
+        mutating func addGone(_ domain: MeasuredDomain) {
+            compare(domain.domain, domain, nil)
         }
 
         private mutating func compare(_ name: String, _ before: MeasuredDomain?, _ after: MeasuredDomain?) {
@@ -86,13 +89,12 @@ public struct BaselineChanges: Codable, Sendable, Hashable {
             }
         }
 
-        /// The changes, the baseline's domains the later side lacks compared too; regressions
-        /// grouped by the provider `providers` names for their domain.
-        mutating func finish(providers: [String: Providers]) -> BaselineChanges {
-            for (name, domain) in baseline where !seen.contains(name) { compare(name, domain, nil) }
+        /// The changes, regressions in the report's order (by layer, domain and column, the
+        /// columns ranked in `columnOrder`) and grouped by the provider `providers` names for
+        /// their domain.
+        func finish(providers: [String: Providers], columnOrder: [String]) -> BaselineChanges {
             let layerOrder = Layer.allCases.map(\.rawValue) + ["none"]
             func rank(_ layer: String?) -> Int { layerOrder.firstIndex(of: layer ?? "none") ?? layerOrder.count }
-            let columnOrder = ReportColumns.ordered(keys)
             func columnRank(_ key: String) -> Int { columnOrder.firstIndex(of: key) ?? columnOrder.count }
             let regressions = regressions.sorted {
                 (rank($0.layer), $0.domain, columnRank($0.column)) < (rank($1.layer), $1.domain, columnRank($1.column))

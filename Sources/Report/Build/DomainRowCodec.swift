@@ -1,6 +1,6 @@
 import PeilModel
 
-/// A domain row as bytes for the row spool (``DomainRowSpool``): length-prefixed UTF-8 strings
+/// A domain row as bytes for a report's scratch file (``DiskScratch``): length-prefixed UTF-8 strings
 /// and counts, every field but the providers (attached when read). Decoding what was not
 /// encoded here throws ``SpoolError``.
 enum DomainRowCodec {
@@ -30,7 +30,7 @@ enum DomainRowCodec {
         out = writer.out
     }
 
-    static func decode(_ bytes: [UInt8]) throws -> DomainRow {
+    static func decode(_ bytes: [UInt8]) throws(SpoolError) -> DomainRow {
         var reader = Reader(bytes: bytes)
         let domain = try reader.string()
         let sets = try reader.strings()
@@ -94,7 +94,7 @@ enum DomainRowCodec {
         let bytes: [UInt8]
         var position = 0
 
-        mutating func count() throws -> Int {
+        mutating func count() throws(SpoolError) -> Int {
             guard position + 4 <= bytes.count else { throw SpoolError("a spooled row ends early") }
             var value = 0
             for shift in 0..<4 { value |= Int(bytes[position + shift]) << (8 * shift) }
@@ -102,35 +102,38 @@ enum DomainRowCodec {
             return value
         }
 
-        mutating func string() throws -> String {
+        mutating func string() throws(SpoolError) -> String {
             let length = try count()
             guard position + length <= bytes.count else { throw SpoolError("a spooled row ends early") }
             defer { position += length }
             return String(decoding: bytes[position..<position + length], as: UTF8.self)
         }
 
-        mutating func strings() throws -> [String] {
-            try (0..<(try count())).map { _ in try string() }
+        mutating func strings() throws(SpoolError) -> [String] {
+            var texts: [String] = []
+            for _ in 0..<(try count()) { texts.append(try string()) }
+            return texts
         }
 
-        mutating func optional() throws -> String? {
+        mutating func optional() throws(SpoolError) -> String? {
             guard position < bytes.count else { throw SpoolError("a spooled row ends early") }
             position += 1
             return bytes[position - 1] == 0 ? nil : try string()
         }
 
-        mutating func status() throws -> Status {
+        mutating func status() throws(SpoolError) -> Status {
             let word = try string()
             guard let status = Status(rawValue: word) else { throw SpoolError("the row spool has no status '\(word)'") }
             return status
         }
 
-        mutating func cell() throws -> StatusCell {
+        mutating func cell() throws(SpoolError) -> StatusCell {
             let status = try status()
             let because = try string()
-            let derived = try optional().map { word in
+            var derived: Status?
+            if let word = try optional() {
                 guard let status = Status(rawValue: word) else { throw SpoolError("the row spool has no status '\(word)'") }
-                return status
+                derived = status
             }
             return StatusCell(status, because, derived: derived, explanation: try optional())
         }

@@ -3,52 +3,63 @@ import PeilModel
 /// Builds a ``Report`` from a measurement's domains batch by batch: what it keeps of a domain
 /// is its tallies, its providers' names, the columns of its failed cells and, against a
 /// baseline, its regressed cells; the domain's row (cells and subtests with their evidence)
-/// goes to `Rows` as it passes (``DomainRowSpool`` writes it to disk). The baseline is held
-/// whole. Fed the whole measurement as one batch it is ``ReportBuilder/build(_:title:)``.
-public struct ReportAccumulator<Rows: DomainRowSink> {
-    /// The input without the measurement's domains (they come in batches).
+/// goes to the `Scratch` as it passes (``DiskScratch`` writes it to disk). The baseline's
+/// domains come first, in batches too (``addBaseline(_:)``): their tallies are counted and their
+/// cells kept in the scratch until the measurement's domain of each name is compared with them.
+/// Fed each whole measurement as one batch it is ``ReportBuilder/build(_:title:)``.
+public struct ReportAccumulator<Scratch: ReportScratch> {
+    /// The input without the measurements' domains (they come in batches).
     private let input: ReportInput
-    private let tag: String?
-    private var rows: Rows
+    private var scratch: Scratch
     private var keys: Set<String> = []
     private var current: TallyCounter
     private var currentByTag: TallyCounter?
     private var under: TallyCounter?
-    private let baseline: Tallies?
-    private let baselineByTag: Tallies?
+    private var baseline: TallyCounter?
+    private var baselineByTag: TallyCounter?
     private var changed: [TallyKey: Int] = [:]
     private var changes: BaselineChanges.Accumulator?
     private var measuredDomains = 0
+    private var baselineDomains = 0
     private var providerFacts: [ProviderFacts] = []
     /// Per row, in the order added: its domain and the columns of its failed cells.
     private var failedCells: [(domain: String, failed: [String])] = []
 
-    /// A report over `input`'s sets against its baseline (explained here once), with its
-    /// measurement's metadata; the domains of `input.measurement` and
-    /// `input.measurementUnderBaselineRules` are not read: give them to ``add(_:underBaselineRules:)``.
-    public init(_ input: ReportInput, rows: Rows) {
+    /// A report over `input`'s sets with the metadata of its measurements; their domains are
+    /// not read here: give the baseline's to ``addBaseline(_:)``, then the measurement's (and
+    /// those under the baseline's rules) to ``add(_:underBaselineRules:)``.
+    public init(_ input: ReportInput, scratch: Scratch) {
         var input = input
         input.measurement.domains = []
         input.measurementUnderBaselineRules?.domains = []
-        input.baseline = input.baseline.map { Explained.apply(input.explanations, to: $0, reportTime: input.reportTime) }
+        input.baseline?.domains = []
         self.input = input
-        self.rows = rows
+        self.scratch = scratch
         let tag = input.sliceBy == "layer" ? nil : input.sliceBy
-        self.tag = tag
-        current = TallyCounter(sets: input.sets, tag: nil, sourceSet: input.measurement.sourceSet)
-        currentByTag = tag.map { TallyCounter(sets: input.sets, tag: $0, sourceSet: input.measurement.sourceSet) }
-        under = input.measurementUnderBaselineRules.map { TallyCounter(sets: input.sets, tag: nil, sourceSet: $0.sourceSet) }
-        baseline = input.baseline.map { Tallies($0, sets: input.sets) }
-        baselineByTag = input.baseline.flatMap { measurement in tag.map { Tallies(measurement, sets: input.sets, tag: $0) } }
-        if let baseline = input.baseline, let note = BaselineChanges.note(input) {
-            changes = BaselineChanges.Accumulator(note: note, baseline: baseline, sets: input.sets)
-            for domain in baseline.domains { keys.formUnion(domain.cells.keys) }
+        let sets = input.sets
+        current = TallyCounter(sets: sets, tag: nil, sourceSet: input.measurement.sourceSet)
+        currentByTag = tag.map { TallyCounter(sets: sets, tag: $0, sourceSet: input.measurement.sourceSet) }
+        under = input.measurementUnderBaselineRules.map { TallyCounter(sets: sets, tag: nil, sourceSet: $0.sourceSet) }
+        baseline = input.baseline.map { TallyCounter(sets: sets, tag: nil, sourceSet: $0.sourceSet) }
+        baselineByTag = input.baseline.flatMap { baseline in tag.map { TallyCounter(sets: sets, tag: $0, sourceSet: baseline.sourceSet) } }
+        changes = BaselineChanges.note(input).map { BaselineChanges.Accumulator(note: $0, sets: sets) }
+    }
+
+    /// A batch of the baseline's domains: all of them before the measurement's first.
+    public mutating func addBaseline(_ batch: [MeasuredDomain]) throws(Scratch.Failure) {
+        guard let measurement = input.baseline else { return }
+        for domain in explained(batch, measurement) {
+            keys.formUnion(domain.cells.keys)
+            baseline?.add(domain)
+            baselineByTag?.add(domain)
+            if !domain.cells.isEmpty { baselineDomains += 1 }
+            try scratch.keepBaseline(domain)
         }
     }
 
     /// A batch of the measurement's domains and, when the report has it, the same domains judged
     /// under the baseline's rules (paired by name within the batch).
-    public mutating func add(_ batch: [MeasuredDomain], underBaselineRules: [MeasuredDomain]?) throws(Rows.Failure) {
+    public mutating func add(_ batch: [MeasuredDomain], underBaselineRules: [MeasuredDomain]?) throws(Scratch.Failure) {
         let batch = explained(batch, input.measurement)
         for domain in batch {
             keys.formUnion(domain.cells.keys)
@@ -77,7 +88,9 @@ public struct ReportAccumulator<Rows: DomainRowSink> {
                 }
             }
         }
-        for domain in later { changes?.add(domain) }
+        if changes != nil {
+            for domain in later { changes?.add(domain, before: try scratch.baselineDomain(domain.domain)) }
+        }
     }
 
     /// `domains` with the explanations that count for `measurement` marked.
@@ -89,12 +102,12 @@ public struct ReportAccumulator<Rows: DomainRowSink> {
 
     /// The domain's row when a compared set has it and it has a cell: the cells and subtests of
     /// the tests its sets ask for.
-    private mutating func addRow(_ domain: MeasuredDomain) throws(Rows.Failure) {
+    private mutating func addRow(_ domain: MeasuredDomain) throws(Scratch.Failure) {
         let memberships = input.sets.compactMap { set in set.members[domain.domain].map { (set.name, $0) } }
         guard !memberships.isEmpty, !domain.cells.isEmpty else { return }
         let tested = domain.cells.filter { cell in memberships.contains { $0.1.tests(cell.key) } }
         failedCells.append((domain.domain, tested.filter { $0.value.status == .failed }.map(\.key)))
-        try rows.append(DomainRow(
+        try scratch.append(DomainRow(
             domain: domain.domain, sets: memberships.map(\.0), layer: memberships.lazy.compactMap(\.1.layer).first?.rawValue,
             organisation: memberships.lazy.compactMap(\.1.organisation).first, cells: tested, providers: Providers(),
             formalReaction: domain.formalReactions.sorted(),
@@ -103,9 +116,9 @@ public struct ReportAccumulator<Rows: DomainRowSink> {
     }
 
     /// The report over every batch added.
-    public mutating func finish(title: String? = nil) throws(Rows.Failure) -> Report {
+    public mutating func finish(title: String? = nil) throws(Scratch.Failure) -> Report {
         let columns = ReportColumns.ordered(keys).map(ReportColumn.init(key:))
-        let current = current.tallies()
+        let current = current.tallies(), baseline = baseline?.tallies()
         let (adoption, layers) = ReportBuilder.adoptionAndLayers(sets: input.sets, columns: columns, current: current, baseline: baseline,
                                                                  under: under?.tallies(), changed: changed)
         let everyProvider = Suppliers.providers(of: providerFacts)
@@ -113,22 +126,25 @@ public struct ReportAccumulator<Rows: DomainRowSink> {
         for (domain, _) in failedCells { providers[domain] = everyProvider[domain] }
         let suppliers = Suppliers.view(domains: failedCells.map { (providers[$0.domain] ?? Providers(), $0.failed) },
                                        imported: input.measurement.imported)
-        let changes = changes.map { accumulator in
-            var accumulator = accumulator
-            return accumulator.finish(providers: providers)
+        if changes != nil {
+            for name in scratch.baselineNames where changes?.saw(name) == false {
+                if let domain = try scratch.baselineDomain(name) { changes?.addGone(domain) }
+            }
         }
         let measurement = input.measurement
         return Report(
             title: title ?? "Internet.nl standards: \(measurement.name) (\(measurement.date))",
-            measurement: ReportBuilder.summary(measurement, domains: measuredDomains), baseline: input.baseline.map(ReportBuilder.summary),
+            measurement: ReportBuilder.summary(measurement, domains: measuredDomains),
+            baseline: input.baseline.map { ReportBuilder.summary($0, domains: baselineDomains) },
             sets: input.sets.map { set in
                 SetSummary(name: set.name, members: set.members.count, measured: current.measured[set.name] ?? 0,
                            baselineMeasured: baseline.map { $0.measured[set.name] ?? 0 },
                            layers: set.members.values.reduce(into: [:]) { $0[$1.layer?.rawValue ?? "none", default: 0] += 1 })
             },
             columns: columns, adoption: adoption, layers: layers, sliceBy: input.sliceBy,
-            slices: ReportBuilder.slices(input, byTag: currentByTag.map { ($0.tallies(), baselineByTag) }, layers: layers, columns: columns),
-            attribution: ReportBuilder.attribution(input), suppliers: suppliers, domains: try rows.rows(providers: providers),
-            changes: changes)
+            slices: ReportBuilder.slices(input, byTag: currentByTag.map { ($0.tallies(), baselineByTag?.tallies()) }, layers: layers,
+                                         columns: columns),
+            attribution: ReportBuilder.attribution(input), suppliers: suppliers, domains: try scratch.rows(providers: providers),
+            changes: changes?.finish(providers: providers, columnOrder: columns.map(\.key)))
     }
 }

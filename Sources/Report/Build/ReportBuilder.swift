@@ -8,7 +8,8 @@ public enum ReportBuilder {
     /// (``Explained``); `input.sliceBy` adds the slice rows. The whole measurement at once, its
     /// rows in memory: ``ReportAccumulator`` builds the same report batch by batch.
     public static func build(_ input: ReportInput, title: String? = nil) -> Report {
-        var accumulator = ReportAccumulator(input, rows: MemoryRows())
+        var accumulator = ReportAccumulator(input, scratch: MemoryScratch())
+        accumulator.addBaseline(input.baseline?.domains ?? [])
         accumulator.add(input.measurement.domains, underBaselineRules: input.measurementUnderBaselineRules?.domains)
         return accumulator.finish(title: title)
     }

@@ -1,5 +1,5 @@
 /// A report's per-domain rows in domain order: held in memory, or read one at a time from the
-/// row spool a large report was built with (``DomainRowSpool``). Iterating a spooled report reads
+/// scratch file a large report was built with (``DiskScratch``). Iterating a spooled report reads
 /// its rows again each time; a row that cannot be read back ends the iteration and is kept in
 /// ``failure`` (``ReportFiles/write(_:to:)`` checks it after each file).
 public struct DomainRows: Sequence, Sendable, ExpressibleByArrayLiteral {

@@ -6,53 +6,35 @@ import Darwin
 import Foundation
 import PeilModel
 
-/// Where a report's per-domain rows go while it is built (``ReportAccumulator``): kept in memory
-/// (``MemoryRows``) or spooled to disk (``DomainRowSpool``).
-public protocol DomainRowSink {
-    associatedtype Failure: Error
-    /// Adds a row (its providers are attached when the rows are read: ``rows(providers:)``).
-    mutating func append(_ row: DomainRow) throws(Failure)
-    /// The rows added, by domain name, each with its providers from `providers`.
-    mutating func rows(providers: [String: Providers]) throws(Failure) -> DomainRows
-}
-
-/// Rows kept in memory: what the dashboard and the tests build.
-public struct MemoryRows: DomainRowSink {
-    private var rows: [DomainRow] = []
-
-    public init() {}
-
-    public mutating func append(_ row: DomainRow) { rows.append(row) }
-
-    public mutating func rows(providers: [String: Providers]) -> DomainRows {
-        DomainRows(rows.sorted { $0.domain < $1.domain }.map { row in
-            var row = row
-            row.providers = providers[row.domain] ?? Providers()
-            return row
-        })
-    }
-}
-
-/// Rows written to a file as they come and read back one at a time, in domain order, when the
-/// report's files are rendered: a spooled report holds an index entry per row (its domain and
-/// place in the file), not the row, so its cells' and subtests' evidence stay on disk.
-public struct DomainRowSpool: DomainRowSink {
+/// A report's rows and baseline cells written to a file as they come (``DomainRowCodec``) and
+/// read back one at a time: the rows in domain order when the report's files are written, a
+/// baseline domain when the measurement's domain of that name is compared with it. What stays
+/// in memory is an index entry per row and per baseline domain (its name and place in the
+/// file), so the cells' and subtests' evidence stay on disk.
+public struct DiskScratch: ReportScratch {
     private let file: SpoolFile
     private var index: [DomainRowFile.Entry] = []
+    private var baseline: [String: DomainRowFile.Entry] = [:]
     private var buffer: [UInt8] = []
     private var written = 0
 
-    /// A spool in `directory`, its file removed from the directory at once (it lives as long as
-    /// it is open: nothing is left behind by a crash).
+    /// A scratch file in `directory` (created if missing), removed from the directory at once:
+    /// it lives as long as it is open, so nothing is left behind by a crash.
     public init(in directory: URL) throws(SpoolError) {
         file = try SpoolFile(in: directory)
     }
 
     public mutating func append(_ row: DomainRow) throws(SpoolError) {
+        index.append(try write(row))
+    }
+
+    /// Encodes `row` into the buffer, written out when it holds a megabyte.
+    private mutating func write(_ row: DomainRow) throws(SpoolError) -> DomainRowFile.Entry {
         let start = written + buffer.count
         DomainRowCodec.encode(row, into: &buffer)
-        index.append(DomainRowFile.Entry(domain: row.domain, offset: start, length: buffer.count + written - start))
+        let entry = DomainRowFile.Entry(domain: row.domain, offset: start, length: buffer.count + written - start)
         if buffer.count >= 1 << 20 { try flush() }
+        return entry
     }
 
     private mutating func flush() throws(SpoolError) {
@@ -67,6 +49,21 @@ public struct DomainRowSpool: DomainRowSink {
         index = []
         return DomainRows(DomainRowFile(file: file, entries: sorted, providers: providers))
     }
+
+    public mutating func keepBaseline(_ domain: MeasuredDomain) throws(SpoolError) {
+        guard baseline[domain.domain] == nil else { return }
+        baseline[domain.domain] = try write(DomainRow(domain: domain.domain, sets: [], layer: nil, organisation: nil, cells: domain.cells,
+                                                      providers: Providers()))
+    }
+
+    public mutating func baselineDomain(_ name: String) throws(SpoolError) -> MeasuredDomain? {
+        guard let entry = baseline[name] else { return nil }
+        if entry.offset + entry.length > written { try flush() }
+        let row = try DomainRowCodec.decode(try file.read(entry.length, at: entry.offset))
+        return MeasuredDomain(domain: row.domain, cells: row.cells)
+    }
+
+    public var baselineNames: [String] { Array(baseline.keys) }
 }
 
 /// An unlinked file read and written by position.
