@@ -189,6 +189,14 @@ public struct ReportLoader: Sendable {
         }
     }
 
+    /// One measurement a batch at a time: imported statuses as stored (one batch), or a Peil
+    /// measurement judged under `ruleSet` (``judge(_:ruleSets:psl:_:)``).
+    func feed(_ info: MeasurementInfo, ruleSet: RuleSet, psl: PublicSuffixList?,
+              _ body: (_ batch: [MeasuredDomain]) async throws -> Void) async throws {
+        if info.imported { return try await body(try await load(info, ruleSets: [ruleSet], psl: psl)[0].domains) }
+        try await judge(info, ruleSets: [ruleSet], psl: psl) { judged in try await body(judged[0]) }
+    }
+
     /// A Peil measurement judged under each of `ruleSets` a batch at a time
     /// (``DomainVerdicts/judgeInBatches(store:measurementID:ruleSets:psl:batchSize:_:)``): `body`
     /// gets each batch's domains per rule set, with their cells, subtests and DNS facts.

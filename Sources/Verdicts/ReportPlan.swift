@@ -40,10 +40,7 @@ struct ReportPlan {
     /// Reads and judges the baseline, if any, a batch at a time (imported results at once).
     func feedBaseline(_ body: (_ batch: [MeasuredDomain]) async throws -> Void) async throws {
         guard let baselineInfo else { return }
-        if baselineInfo.imported {
-            return try await body(try await loader.load(baselineInfo, ruleSets: [baselineRuleSet], psl: psl)[0].domains)
-        }
-        try await loader.judge(baselineInfo, ruleSets: [baselineRuleSet], psl: psl) { judged in try await body(judged[0]) }
+        try await loader.feed(baselineInfo, ruleSet: baselineRuleSet, psl: psl, body)
     }
 
     /// Reads and judges the measurement a batch at a time (imported results at once): each

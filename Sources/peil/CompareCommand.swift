@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checks
+import Foundation
 import Report
 import Verdicts
 
@@ -58,18 +59,24 @@ struct CompareCommand: AsyncParsableCommand {
         let loader = ReportLoader(store: try database.open(), mailAuth: mailAuth)
         let ruleSet = rules.flatMap(RuleSet.init(rawValue:))
         if let names = ReportLoader.list(sets), let measurement {
-            let report = ReportBuilder.build(try await loader.input(.stored(measurement), sets: names, baseline: nil,
-                                                                   rules: ruleSet, baselineRules: nil, sliceBy: sliceBy))
+            let report = try await loader.report(.stored(measurement), sets: names, baseline: nil, rules: ruleSet, baselineRules: nil,
+                                                 sliceBy: sliceBy, scratch: try Self.scratch())
             if sliceBy != nil { return printSlices(report) }
             print(format == "csv" ? CSVReport.adoption(report) : MarkdownReport.adoptionTable(report).joined(separator: "\n"),
                   terminator: format == "csv" ? "" : "\n")
         } else if let pair = ReportLoader.list(measurements), let set {
-            let report = ReportBuilder.build(try await loader.input(.stored(pair[1]), sets: [set], baseline: pair[0],
-                                                                   rules: ruleSet, baselineRules: ruleSet, sliceBy: sliceBy))
+            let report = try await loader.report(.stored(pair[1]), sets: [set], baseline: pair[0], rules: ruleSet, baselineRules: ruleSet,
+                                                 sliceBy: sliceBy, scratch: try Self.scratch())
             if sliceBy != nil { return printSlices(report) }
             print(format == "csv" ? CSVReport.adoption(report) : MarkdownReport.measurementsTable(report, set: set).joined(separator: "\n"),
                   terminator: format == "csv" ? "" : "\n")
         }
+    }
+
+    /// The measurements are read a batch at a time; what the tables do not need (the rows, the
+    /// baseline's cells) goes to an unlinked file in the temporary folder (``DiskScratch``).
+    static func scratch() throws -> DiskScratch {
+        try DiskScratch(in: FileManager.default.temporaryDirectory)
     }
 
     /// `--by`: per set a table with a row per value (CSV: slices.csv's columns).

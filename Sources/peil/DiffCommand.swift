@@ -46,8 +46,9 @@ struct DiffCommand: AsyncParsableCommand {
     func run() async throws {
         let pair = ReportLoader.list(measurements) ?? []
         let loader = ReportLoader(store: try database.open(), mailAuth: mailAuth)
+        // The earlier measurement's cells wait in an unlinked file in the temporary folder.
         let diff = try await loader.diff(pair[0], pair[1], set: set, rules: rules.flatMap(RuleSet.init(rawValue:)),
-                                         includeUnchanged: all && format != "text")
+                                         includeUnchanged: all && format != "text", scratch: try CompareCommand.scratch())
         switch format {
         case "csv": print(DiffFormats.csv(diff), terminator: "")
         case "json": print(try DiffFormats.json(diff), terminator: "")

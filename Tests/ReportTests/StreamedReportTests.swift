@@ -57,6 +57,42 @@ final class StreamedReportTests: XCTestCase {
         }
     }
 
+    /// A diff fed in batches, the earlier side's cells in a scratch file, finds what the whole
+    /// comparison finds, in the same order: changes of every kind (and all cells when asked).
+    func testADiffInBatchesThroughTheScratchIsTheWholeDiff() throws {
+        let truth = try ReportFixtures.twinTruth.get()
+        let before = ReportFixtures.twinMeasurement(truth)
+        var after = before
+        after.name = "later"
+        for index in stride(from: 0, to: after.domains.count, by: 29) {
+            for key in after.domains[index].cells.keys.sorted().prefix(3) {
+                after.domains[index].cells[key] = StatusCell(.failed, "changed on purpose (\(index))")
+            }
+            after.domains[index].cells["web.tls_ncsc"] = nil
+        }
+        after.domains.removeLast(7)
+        after.domains.append(MeasuredDomain(domain: "nieuw.example", cells: ["web.hsts": StatusCell(.passed)]))
+        let sets = try ReportFixtures.sets()
+        for includeUnchanged in [false, true] {
+            let whole = MeasurementDiff.compare(before, after, sets: sets, includeUnchanged: includeUnchanged)
+            XCTAssertGreaterThan(whole.counts[.regressed] ?? 0, 50)
+            XCTAssertGreaterThan(whole.counts[.gone] ?? 0, 0)
+            for size in [1, 300] {
+                var accumulator = MeasurementDiff.Accumulator(sets: sets, includeUnchanged: includeUnchanged,
+                                                              scratch: try DiskScratch(in: try ReportFixtures.scratch("diff-\(size)")))
+                for start in stride(from: 0, to: before.domains.count, by: size) {
+                    try accumulator.addBefore(Array(before.domains.reversed()[start..<min(start + size, before.domains.count)]))
+                }
+                for start in stride(from: 0, to: after.domains.count, by: size) {
+                    try accumulator.addAfter(Array(after.domains[start..<min(start + size, after.domains.count)]))
+                }
+                let batched = try accumulator.finish(before: before, after: after)
+                XCTAssertEqual(batched.counts, whole.counts, "batches of \(size)")
+                XCTAssertTrue(batched == whole, "batches of \(size), unchanged kept: \(includeUnchanged)")
+            }
+        }
+    }
+
     /// Hostile text (quotes, line breaks, combining marks, NUL-free control characters) comes
     /// back from the spool's bytes as it went in; bytes cut short or with a word that is no
     /// status are an error, not a crash or a wrong row.

@@ -78,6 +78,17 @@ final class BatchedReadTests: DatabaseTestCase {
             let files = try ReportFiles.write(report, to: streamed)
             spooled[size] = Dictionary(uniqueKeysWithValues: try files.map { ($0.lastPathComponent, try Data(contentsOf: $0)) })
         }
+        // `peil diff` of the measurement with itself under two rule sets: in batches through a
+        // scratch file, the same cells as read whole in memory.
+        var loader = ReportLoader(store: store, loadSuffixList: { [psl] in psl })
+        let whole = try await loader.diff(String(id), String(id), set: nil, rules: .internetnl2021, includeUnchanged: true)
+        XCTAssertGreaterThan(whole.cells.count, 100)
+        loader.batchSize = 3
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("peil-diff-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let batched = try await loader.diff(String(id), String(id), set: nil, rules: .internetnl2021, includeUnchanged: true,
+                                            scratch: try DiskScratch(in: directory))
+        XCTAssertTrue(batched == whole)
         XCTAssertEqual(files[1]?.count, 8, "every file, slices.csv too")
         XCTAssertGreaterThan(files[1]?["domains.csv"]?.count ?? 0, 500)
         for size in [1, 7, 10_000] {

@@ -41,19 +41,10 @@ public struct MeasurementDiff: Codable, Sendable, Hashable {
     /// test for it (``SetMember/tests(_:)``). `includeUnchanged` keeps unchanged cells in ``cells``.
     public static func compare(_ before: MeasurementInput, _ after: MeasurementInput, sets: [ReportSet],
                                includeUnchanged: Bool = false) -> MeasurementDiff {
-        let earlier = Dictionary(before.domains.map { ($0.domain, $0) }, uniquingKeysWith: { first, _ in first })
-        let later = Dictionary(after.domains.map { ($0.domain, $0) }, uniquingKeysWith: { first, _ in first })
-        let order = ReportColumns.present(in: [before, after]).map(\.key)
-        var counts: [CellChange: Int] = [:]
-        var cells: [CellDiff] = []
-        for name in Set(earlier.keys).union(later.keys).sorted() {
-            compare(name, earlier[name], later[name], sets: sets, columns: order) { cell in
-                counts[cell.change, default: 0] += 1
-                if cell.change != .unchanged || includeUnchanged { cells.append(cell) }
-            }
-        }
-        return MeasurementDiff(before: ReportBuilder.summary(before), after: ReportBuilder.summary(after),
-                               sets: sets.map(\.name), counts: counts, cells: cells)
+        var accumulator = Accumulator(sets: sets, includeUnchanged: includeUnchanged, scratch: MemoryScratch())
+        accumulator.addBefore(before.domains)
+        accumulator.addAfter(after.domains)
+        return accumulator.finish(before: before, after: after)
     }
 
     /// One domain's cells compared, in the order of `columns` (which holds at least every column
