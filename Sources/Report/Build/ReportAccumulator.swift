@@ -22,8 +22,13 @@ public struct ReportAccumulator<Scratch: ReportScratch> {
     private var measuredDomains = 0
     private var baselineDomains = 0
     private var providerFacts: [ProviderFacts] = []
-    /// Per row, in the order added: its domain and the columns of its failed cells.
-    private var failedCells: [(domain: String, failed: [String])] = []
+    /// One copy of each provider name and address the provider facts hold.
+    private var names = Interner()
+    /// Per row, in the order added: its domain and the columns of its failed cells (a number
+    /// in ``failedPatterns``: the sets of failed columns repeat across domains).
+    private var failedCells: [(domain: String, pattern: Int32)] = []
+    private var failedPatterns: [[String]] = []
+    private var patternNumbers: [[String]: Int32] = [:]
 
     /// A report over `input`'s sets with the metadata of its measurements; their domains are
     /// not read here: give the baseline's to ``addBaseline(_:)``, then the measurement's (and
@@ -67,7 +72,11 @@ public struct ReportAccumulator<Scratch: ReportScratch> {
             currentByTag?.add(domain)
             if !domain.cells.isEmpty { measuredDomains += 1 }
             if let facts = domain.facts {
-                providerFacts.append(ProviderFacts(domain: domain.domain, facts: facts, organisationalDomain: input.organisationalDomain))
+                var named = ProviderFacts(domain: domain.domain, facts: facts, organisationalDomain: input.organisationalDomain)
+                named.mail = named.mail.map { names($0) }
+                named.dns = named.dns.map { names($0) }
+                named.webAddresses = named.webAddresses.map { names($0) }
+                providerFacts.append(named)
             }
             try addRow(domain)
         }
@@ -106,7 +115,13 @@ public struct ReportAccumulator<Scratch: ReportScratch> {
         let memberships = input.sets.compactMap { set in set.members[domain.domain].map { (set.name, $0) } }
         guard !memberships.isEmpty, !domain.cells.isEmpty else { return }
         let tested = domain.cells.filter { cell in memberships.contains { $0.1.tests(cell.key) } }
-        failedCells.append((domain.domain, tested.filter { $0.value.status == .failed }.map(\.key)))
+        let failed = tested.filter { $0.value.status == .failed }.map(\.key).sorted()
+        let pattern = patternNumbers[failed] ?? {
+            failedPatterns.append(failed)
+            patternNumbers[failed] = Int32(failedPatterns.count - 1)
+            return Int32(failedPatterns.count - 1)
+        }()
+        failedCells.append((domain.domain, pattern))
         try scratch.append(DomainRow(
             domain: domain.domain, sets: memberships.map(\.0), layer: memberships.lazy.compactMap(\.1.layer).first?.rawValue,
             organisation: memberships.lazy.compactMap(\.1.organisation).first, cells: tested, providers: Providers(),
@@ -121,10 +136,15 @@ public struct ReportAccumulator<Scratch: ReportScratch> {
         let current = current.tallies(), baseline = baseline?.tallies()
         let (adoption, layers) = ReportBuilder.adoptionAndLayers(sets: input.sets, columns: columns, current: current, baseline: baseline,
                                                                  under: under?.tallies(), changed: changed)
-        let everyProvider = Suppliers.providers(of: providerFacts)
+        // The providers of the rows' domains; the facts they were named from are dropped first.
         var providers: [String: Providers] = [:]
-        for (domain, _) in failedCells { providers[domain] = everyProvider[domain] }
-        let suppliers = Suppliers.view(domains: failedCells.map { (providers[$0.domain] ?? Providers(), $0.failed) },
+        do {
+            let every = Suppliers.providers(of: providerFacts)
+            providerFacts = []
+            for (domain, _) in failedCells { providers[domain] = every[domain] }
+        }
+        let patterns = failedPatterns
+        let suppliers = Suppliers.view(domains: failedCells.lazy.map { (providers[$0.domain] ?? Providers(), patterns[Int($0.pattern)]) },
                                        imported: input.measurement.imported)
         if changes != nil {
             for name in scratch.baselineNames where changes?.saw(name) == false {
@@ -146,5 +166,16 @@ public struct ReportAccumulator<Scratch: ReportScratch> {
                                          columns: columns),
             attribution: ReportBuilder.attribution(input), suppliers: suppliers, domains: try scratch.rows(providers: providers),
             changes: changes?.finish(providers: providers, columnOrder: columns.map(\.key)))
+    }
+}
+
+/// Keeps one copy of each string: the copies it returns share their storage.
+struct Interner {
+    private var strings: Set<String> = []
+
+    mutating func callAsFunction(_ text: String) -> String {
+        if let kept = strings.firstIndex(of: text) { return strings[kept] }
+        strings.insert(text)
+        return text
     }
 }

@@ -100,7 +100,7 @@ public enum Suppliers {
 
     /// Groups the failed cells of the domains (those a compared set tests) by provider: each
     /// domain's providers and the columns of its failed cells.
-    static func view(domains: [(providers: Providers, failed: [String])], imported: Bool) -> SupplierView {
+    static func view(domains: some Collection<(providers: Providers, failed: [String])>, imported: Bool) -> SupplierView {
         guard domains.contains(where: { $0.providers != Providers() }) else {
             let why = imported ? "imported results carry no DNS facts, so their providers are unknown"
                 : "the measurement holds no DNS facts for these domains"

@@ -37,14 +37,17 @@ enum JSONRows {
     /// Appends `encoded`, every non-empty line indented by `spaces` (the encoder leaves the
     /// inside of an empty array or object an empty line).
     static func append(_ encoded: Data, indentedBy spaces: Int, to out: inout Data) {
-        let indent = Data(repeating: UInt8(ascii: " "), count: spaces)
-        var start = encoded.startIndex
-        while start < encoded.endIndex {
-            let end = encoded[start...].firstIndex(of: UInt8(ascii: "\n")) ?? encoded.endIndex
-            if end > start { out.append(indent) }
-            out.append(encoded[start..<end])
-            if end < encoded.endIndex { out.append(UInt8(ascii: "\n")) }
-            start = end < encoded.endIndex ? encoded.index(after: end) : end
+        let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " ")
+        var indented = [UInt8]()
+        indented.reserveCapacity(encoded.count + encoded.count / 4)
+        encoded.withUnsafeBytes { bytes in
+            var atLineStart = true
+            for byte in bytes {
+                if atLineStart && byte != newline { indented.append(contentsOf: repeatElement(space, count: spaces)) }
+                atLineStart = byte == newline
+                indented.append(byte)
+            }
         }
+        out.append(contentsOf: indented)
     }
 }
