@@ -45,7 +45,7 @@ public struct BaselineChanges: Codable, Sendable, Hashable {
     }
 
     /// The changes against the baseline, gathered as the later side's domains pass, each with
-    /// the baseline's domain of its name (``MeasurementDiff/compare(_:_:_:sets:columns:_:)`` per
+    /// the baseline's domain of its name (``MeasurementDiff/compare(_:_:_:sets:_:)`` per
     /// domain): what it keeps is the counts, the regressed cells and the per-layer counts.
     struct Accumulator {
         let note: String
@@ -75,10 +75,7 @@ public struct BaselineChanges: Codable, Sendable, Hashable {
         }
 
         private mutating func compare(_ name: String, _ before: MeasuredDomain?, _ after: MeasuredDomain?) {
-            var present = Set<String>()
-            if let before { present.formUnion(before.cells.keys) }
-            if let after { present.formUnion(after.cells.keys) }
-            MeasurementDiff.compare(name, before, after, sets: sets, columns: ReportColumns.ordered(present)) { cell in
+            MeasurementDiff.compare(name, before, after, sets: sets) { cell in
                 counts[cell.change, default: 0] += 1
                 guard cell.change == .regressed || cell.change == .improved else { return }
                 if cell.change == .regressed { regressions.append(cell) }

@@ -43,10 +43,7 @@ extension MeasurementDiff {
         }
 
         private mutating func compare(_ name: String, _ before: MeasuredDomain?, _ after: MeasuredDomain?) {
-            var present = Set<String>()
-            if let before { present.formUnion(before.cells.keys) }
-            if let after { present.formUnion(after.cells.keys) }
-            MeasurementDiff.compare(name, before, after, sets: sets, columns: ReportColumns.ordered(present)) { cell in
+            MeasurementDiff.compare(name, before, after, sets: sets) { cell in
                 counts[cell.change, default: 0] += 1
                 if cell.change != .unchanged || includeUnchanged { cells.append(cell) }
             }

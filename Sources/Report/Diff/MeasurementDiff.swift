@@ -47,16 +47,18 @@ public struct MeasurementDiff: Codable, Sendable, Hashable {
         return accumulator.finish(before: before, after: after)
     }
 
-    /// One domain's cells compared, in the order of `columns` (which holds at least every column
-    /// either side has), if a compared set has the domain: each cell a set tests for it that
-    /// either side has goes to `body`.
-    static func compare(_ name: String, _ before: MeasuredDomain?, _ after: MeasuredDomain?, sets: [ReportSet], columns: [String],
+    /// One domain's cells compared, in the report's column order, if a compared set has the
+    /// domain: each cell a set tests for it that either side has goes to `body`.
+    static func compare(_ name: String, _ before: MeasuredDomain?, _ after: MeasuredDomain?, sets: [ReportSet],
                         _ body: (CellDiff) -> Void) {
         let members = sets.compactMap { $0.members[name] }
         guard !members.isEmpty else { return }
         let layer = members.lazy.compactMap(\.layer).first?.rawValue
         let organisation = members.lazy.compactMap(\.organisation).first
-        for column in columns where members.contains(where: { $0.tests(column) }) {
+        var present = Set<String>()
+        if let before { present.formUnion(before.cells.keys) }
+        if let after { present.formUnion(after.cells.keys) }
+        for column in ReportColumns.ordered(present) where members.contains(where: { $0.tests(column) }) {
             let old = before?.cells[column], new = after?.cells[column]
             guard let change = CellChange.classify(before: old?.status, after: new?.status) else { continue }
             body(CellDiff(domain: name, column: column, layer: layer, organisation: organisation, change: change, before: old, after: new))
