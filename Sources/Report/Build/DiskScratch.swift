@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import PeilModel
+import Synchronization
 
 /// A report's rows and baseline cells written to a file as they come (``DomainRowCodec``) and
 /// read back one at a time: the rows in domain order when the report's files are written, a
@@ -130,7 +131,7 @@ final class DomainRowFile: Sendable {
     let entries: [Entry]
     let providers: [String: Providers]
     /// The first failure to read a row back; iteration stops at it (``DomainRows/failure``).
-    let failure = LockedFailure()
+    let failure = Mutex<SpoolError?>(nil)
 
     init(file: SpoolFile, entries: [Entry], providers: [String: Providers]) {
         self.file = file
@@ -145,20 +146,8 @@ final class DomainRowFile: Sendable {
             row.providers = providers[row.domain] ?? Providers()
             return row
         } catch {
-            failure.record(error)
+            failure.withLock { if $0 == nil { $0 = error } }
             return nil
         }
     }
-}
-
-/// The first error recorded, behind a lock.
-final class LockedFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: (any Error)?
-
-    func record(_ error: any Error) {
-        lock.withLock { if self.error == nil { self.error = error } }
-    }
-
-    var value: (any Error)? { lock.withLock { error } }
 }

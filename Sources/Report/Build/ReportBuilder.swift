@@ -76,10 +76,6 @@ public enum ReportBuilder {
         return rows
     }
 
-    static func summary(_ measurement: MeasurementInput) -> MeasurementSummary {
-        summary(measurement, domains: measurement.domains.filter { !$0.cells.isEmpty }.count)
-    }
-
     /// The summary of a measurement with `domains` domains that have a cell.
     static func summary(_ measurement: MeasurementInput, domains: Int) -> MeasurementSummary {
         MeasurementSummary(id: measurement.id, name: measurement.name, date: measurement.date, ruleSet: measurement.ruleSet,

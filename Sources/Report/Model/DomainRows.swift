@@ -33,7 +33,7 @@ public struct DomainRows: Sequence, Sendable, ExpressibleByArrayLiteral {
 
     /// The first row that could not be read back from the spool, nil when all were.
     public var failure: (any Error)? {
-        if case .file(let file) = storage { return file.failure.value }
+        if case .file(let file) = storage { return file.failure.withLock { $0 } }
         return nil
     }
 
@@ -48,7 +48,7 @@ public struct DomainRows: Sequence, Sendable, ExpressibleByArrayLiteral {
                 defer { position += 1 }
                 return rows[position]
             case .file(let file):
-                guard position < file.entries.count, file.failure.value == nil else { return nil }
+                guard position < file.entries.count, file.failure.withLock({ $0 }) == nil else { return nil }
                 defer { position += 1 }
                 return file.row(at: position)
             }
