@@ -7,6 +7,7 @@ import PackageDescription
 /// below declares the same; Swift packages aside):
 ///
 ///     CZeroMQ CLDNS CUnbound COpenSSL CLibPQ CIDN2        C shims over Debian's -dev packages
+///     CEpoll                                              Linux's epoll (glibc; Swift's Glibc module lacks it)
 ///     PeilModel    → CIDN2                                pure values
 ///     Checks       → PeilModel                            verdict rules, no I/O
 ///     Probes       → PeilModel CUnbound CLDNS COpenSSL    network I/O towards measured targets
@@ -14,7 +15,7 @@ import PackageDescription
 ///     Store        → PeilModel CLibPQ                     PostgreSQL
 ///     DANE         → PeilModel Checks COpenSSL            TLSA matching, DANE verdicts
 ///     Report       → PeilModel                            reports (writes files only)
-///     LabEndpoints → COpenSSL                             the lab's endpoint server
+///     LabEndpoints → COpenSSL CEpoll                      the lab's endpoint server
 ///     Lab          → PeilModel LabEndpoints               the lab
 ///     Verdicts     → PeilModel Checks DANE Store Report Lab   verdict assembly from stored observations
 ///     Coordinator  → PeilModel Wire Store                 role
@@ -50,6 +51,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CIDN2", providers: [.apt(["libidn2-dev"])]),
+        .systemLibrary(name: "CEpoll"),
 
         // Pure values: domains, sets, tasks, observations, status words, the TLS cipher-suite registry.
         .target(name: "PeilModel", dependencies: ["CIDN2"]),
@@ -82,7 +84,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // The lab's endpoint server (web and mail over OpenSSL) and its certificates.
-        .target(name: "LabEndpoints", dependencies: ["COpenSSL"]),
+        .target(name: "LabEndpoints", dependencies: ["COpenSSL", "CEpoll"]),
         .target(name: "Lab", dependencies: ["PeilModel", "LabEndpoints"]),
         // Verdict rules: pure functions from observations to subtest statuses (no I/O).
         .target(name: "Checks", dependencies: ["PeilModel"]),

@@ -1,3 +1,4 @@
+import CEpoll
 import Foundation
 
 /// What the DNS delay relay does: per published nameserver address, the loopback port of the
@@ -32,7 +33,7 @@ public struct DNSRelayRoute: Codable, Sendable, Hashable {
 /// are relayed unchanged (DNSSEC, TC bit, EDNS); addresses not in the plan (silent AAAA) are
 /// never bound, so they stay unanswered.
 ///
-/// UDP runs in one poll loop with one connected loopback socket per query in flight (at most
+/// UDP runs in one epoll loop with one connected loopback socket per query in flight (at most
 /// ``maxInFlight``; more are dropped, as a busy server would), each given up after
 /// ``backendTimeout``. TCP gets a thread per connection (at most ``maxTCPConnections``).
 public final class DNSRelay: @unchecked Sendable {
@@ -90,34 +91,34 @@ public final class DNSRelay: @unchecked Sendable {
         }
         try "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
         FileHandle.standardOutput.write(Data("peil lab serve: DNS relay on \(plan.routes.count) addresses, rtt \(plan.rttMilliseconds) ms\n".utf8))
-        var pending: [Pending] = []
+        let events = try EndpointServer.epoll(watching: udp + tcp)
+        var pending: [Int32: Pending] = [:]
         var replies: [Reply] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
+        var ready = [epoll_event](repeating: epoll_event(), count: 256)
         while true {
             let now = Self.now()
-            let next = (replies.map(\.due) + pending.map(\.expires)).min().map { max(0, $0 - now) } ?? 1
-            var polled = (udp + tcp + pending.map(\.backend)).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            _ = poll(&polled, nfds_t(polled.count), Int32(min(1, next) * 1000) + 1)
-            let readable = Set(polled.filter { $0.revents != 0 }.map(\.fd))
-            for (route, descriptor) in udp.enumerated() where readable.contains(descriptor) {
-                receiveQueries(descriptor, route: route, buffer: &buffer, pending: &pending)
-            }
-            for (route, descriptor) in tcp.enumerated() where readable.contains(descriptor) {
-                acceptConnections(descriptor, route: route)
-            }
+            let next = (replies.map(\.due) + pending.values.map(\.expires)).min().map { max(0, $0 - now) } ?? 1
+            let count = max(0, epoll_wait(events, &ready, Int32(ready.count), Int32(min(1, next) * 1000) + 1))
             let arrived = Self.now()
-            pending.removeAll { query in
-                if readable.contains(query.backend) {
+            for event in ready.prefix(Int(count)) {
+                let tag = Int(event.data.u64)
+                if tag < udp.count {
+                    receiveQueries(udp[tag], route: tag, buffer: &buffer, events: events, pending: &pending)
+                } else if tag < udp.count + tcp.count {
+                    acceptConnections(tcp[tag - udp.count], route: tag - udp.count)
+                } else if let query = pending.removeValue(forKey: Int32(tag - Self.backendTag)) {
                     let count = recv(query.backend, &buffer, buffer.count, 0)
                     if count > 0 {
                         replies.append(Reply(due: max(query.due, arrived), route: query.route, client: query.client,
                                              clientLength: query.clientLength, bytes: Array(buffer[..<count])))
                     }
-                } else if query.expires > arrived {
-                    return false
+                    close(query.backend)
                 }
-                close(query.backend)
-                return true
+            }
+            for (backend, query) in pending where query.expires <= arrived {
+                pending[backend] = nil
+                close(backend)
             }
             replies.removeAll { reply in
                 guard reply.due <= arrived else { return false }
@@ -130,8 +131,11 @@ public final class DNSRelay: @unchecked Sendable {
         }
     }
 
+    /// Event data of a backend socket: this plus its descriptor (listeners are numbered below it).
+    static let backendTag = 1 << 32
+
     /// Reads up to 64 waiting queries and sends each to the backend on a socket of its own.
-    private func receiveQueries(_ descriptor: Int32, route: Int, buffer: inout [UInt8], pending: inout [Pending]) {
+    private func receiveQueries(_ descriptor: Int32, route: Int, buffer: inout [UInt8], events: Int32, pending: inout [Int32: Pending]) {
         for _ in 0..<64 {
             var client = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -142,13 +146,16 @@ public final class DNSRelay: @unchecked Sendable {
             guard pending.count < Self.maxInFlight,
                   let backend = EndpointSockets.connected("127.0.0.1", plan.routes[route].backendPort, type: Int32(SOCK_DGRAM.rawValue),
                                                           flags: Int32(SOCK_NONBLOCK.rawValue)) else { continue }
-            guard send(backend, buffer, count, 0) == count else {
+            var event = epoll_event()
+            event.events = EPOLLIN.rawValue
+            event.data.u64 = UInt64(Self.backendTag + Int(backend))
+            guard send(backend, buffer, count, 0) == count, epoll_ctl(events, EPOLL_CTL_ADD, backend, &event) == 0 else {
                 close(backend)
                 continue
             }
             let now = Self.now()
-            pending.append(Pending(backend: backend, route: route, client: client, clientLength: length,
-                                   due: now + delay(), expires: now + Self.backendTimeout))
+            pending[backend] = Pending(backend: backend, route: route, client: client, clientLength: length,
+                                      due: now + delay(), expires: now + Self.backendTimeout)
         }
     }
 }

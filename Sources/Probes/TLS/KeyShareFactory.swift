@@ -1,9 +1,14 @@
 import COpenSSL
+import Synchronization
 
 /// Real TLS 1.3 key shares made with OpenSSL: a server checks that a curve point lies on the
 /// curve before it answers, so random bytes only do for X25519 and X448. The private keys
-/// are thrown away: the probe never finishes a handshake.
+/// are thrown away: the probe never finishes a handshake. So one share per group serves
+/// every hello of the process (a key generation per hello was a share of the agents' CPU).
 public enum KeyShareFactory {
+    /// The share made for each group so far.
+    private static let made = Mutex<[UInt16: ClientHello.KeyShare]>([:])
+
     /// OpenSSL's name for each named group the scanner offers alone (IANA code point →
     /// algorithm and curve). The TLS 1.3 brainpool code points use the same curves.
     static let curves: [UInt16: (algorithm: String, curve: String?)] = [
@@ -13,9 +18,17 @@ public enum KeyShareFactory {
         31: ("EC", "brainpoolP256r1"), 32: ("EC", "brainpoolP384r1"), 33: ("EC", "brainpoolP512r1"),
     ]
 
-    /// A fresh public value for `group` (an uncompressed point or a raw X25519/X448 key); nil
-    /// for groups it cannot make.
+    /// A public value for `group` (an uncompressed point or a raw X25519/X448 key), made the
+    /// first time it is asked for; nil for groups it cannot make.
     public static func share(for group: UInt16) -> ClientHello.KeyShare? {
+        if let known = made.withLock({ $0[group] }) { return known }
+        guard let share = fresh(for: group) else { return nil }
+        made.withLock { $0[group] = $0[group] ?? share }
+        return share
+    }
+
+    /// A newly generated public value for `group`; nil for groups it cannot make.
+    public static func fresh(for group: UInt16) -> ClientHello.KeyShare? {
         guard let spec = curves[group] else { return nil }
         let key: OpaquePointer? = spec.curve.map { peil_EVP_EC_gen($0) } ?? peil_EVP_PKEY_gen_simple(spec.algorithm)
         guard let key else { return nil }

@@ -47,8 +47,18 @@ public struct TLSClientOptions: Sendable {
         self.allowLegacyRenegotiation = allowLegacyRenegotiation
     }
 
-    /// A client context for these options.
+    /// A client context for these options, shared with every connection of the same
+    /// context-wide options (``TLSContextCache``); the caller frees its reference.
     func makeContext() throws(StreamError) -> OpaquePointer {
+        let key = TLSContextCache.Key(minVersion: minVersion?.wireValue ?? TLSVersion.tls10.wireValue,
+                                      maxVersion: maxVersion?.wireValue ?? TLSVersion.tls13.wireValue,
+                                      cipherList: cipherList, cipherSuites: cipherSuites,
+                                      trustStorePEMFile: trustStorePEMFile, allowLegacyRenegotiation: allowLegacyRenegotiation)
+        return try TLSContextCache.shared.context(for: key, make: newContext)
+    }
+
+    /// A context of its own for these options.
+    func newContext() throws(StreamError) -> OpaquePointer {
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw .tls("SSL_CTX_new: \(OpenSSLErrors.drain())") }
         SSL_CTX_set_security_level(context, 0)
         _ = peil_SSL_CTX_set_min_proto_version(context, Int32(minVersion?.wireValue ?? TLSVersion.tls10.wireValue))
