@@ -25,16 +25,17 @@ public struct CipherSuite: Sendable, Hashable, CustomStringConvertible {
 
     /// The suite with this code point, if the registry knows it.
     public init?(code: UInt16) {
-        guard let name = CipherSuiteRegistry.names[code] else { return nil }
-        self.init(code: code, name: name)
+        guard let suite = CipherSuiteRegistry.suites[code] else { return nil }
+        self = suite
     }
 
     /// The suite with this IANA name, if the registry knows it.
     public init?(name: String) {
-        guard let code = CipherSuiteRegistry.codes[name] else { return nil }
-        self.init(code: code, name: name)
+        guard let code = CipherSuiteRegistry.codes[name], let suite = CipherSuiteRegistry.suites[code] else { return nil }
+        self = suite
     }
 
+    /// Decomposes `name` (the registry does it once per suite).
     init(code: UInt16, name: String) {
         self.code = code
         self.name = name

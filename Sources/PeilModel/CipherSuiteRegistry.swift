@@ -7,6 +7,9 @@ public enum CipherSuiteRegistry {
     public static let names: [UInt16: String] = Dictionary(uniqueKeysWithValues: table)
     /// IANA name → code point.
     public static let codes: [String: UInt16] = Dictionary(uniqueKeysWithValues: table.map { ($0.1, $0.0) })
+    /// Code point → the suite decomposed from its name, once per process (decomposing a name
+    /// per lookup was most of an agent's CPU: the scanner looks suites up for every hello).
+    static let suites: [UInt16: CipherSuite] = Dictionary(uniqueKeysWithValues: table.map { ($0.0, CipherSuite(code: $0.0, name: $0.1)) })
 
     static let table: [(UInt16, String)] = [
         (0x0000, "TLS_NULL_WITH_NULL_NULL"),

@@ -1,5 +1,5 @@
 import COpenSSL
-import PeilModel
+@testable import PeilModel
 import Testing
 @testable import Probes
 
@@ -45,5 +45,26 @@ struct SharedTLSStateTests {
         let fresh = try #require(KeyShareFactory.fresh(for: 23))
         #expect(fresh.bytes.count == share.bytes.count && fresh != share, "a new key each time")
         #expect(KeyShareFactory.share(for: 999) == nil && KeyShareFactory.fresh(for: 999) == nil)
+    }
+}
+
+/// The suites decomposed once per process are the ones a decomposition of the name gives.
+@Suite("Cipher suites decomposed once")
+struct CipherSuitesDecomposedOnceTests {
+    @Test func everyRegistrySuiteIsItsNameDecomposed() throws {
+        #expect(CipherSuiteRegistry.names.count == 277)
+        for (code, name) in CipherSuiteRegistry.names {
+            let decomposed = CipherSuite(code: code, name: name)
+            #expect(CipherSuite(code: code) == decomposed, "\(name)")
+            #expect(CipherSuite(name: name) == decomposed, "\(name)")
+        }
+        #expect(CipherSuite(code: 0xFFFF) == nil && CipherSuite(name: "TLS_NO_SUCH_SUITE") == nil)
+    }
+
+    @Test func theScannersSuiteListsAreListedOnce() {
+        for version in TLSVersion.allCases {
+            #expect(TLSScanCatalog.suites(for: version) == TLSScanCatalog.listSuites(for: version), "\(version)")
+        }
+        #expect(TLSScanCatalog.suites(for: .tls13).count == 5)
     }
 }

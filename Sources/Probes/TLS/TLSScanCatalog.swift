@@ -5,7 +5,12 @@ import PeilModel
 enum TLSScanCatalog {
     /// Every registry suite a server may choose under `version`: the five TLS 1.3 suites for
     /// TLS 1.3; for TLS 1.2 all others; below TLS 1.2 those without AEAD or SHA-2 MAC.
-    static func suites(for version: TLSVersion) -> [UInt16] {
+    static func suites(for version: TLSVersion) -> [UInt16] { suitesByVersion[version] ?? [] }
+
+    /// ``suites(for:)`` of every version, listed once per process.
+    private static let suitesByVersion: [TLSVersion: [UInt16]] = Dictionary(uniqueKeysWithValues: TLSVersion.allCases.map { ($0, listSuites(for: $0)) })
+
+    static func listSuites(for version: TLSVersion) -> [UInt16] {
         CipherSuiteRegistry.names.keys.sorted().filter { code in
             guard let suite = CipherSuite(code: code) else { return false }
             switch version {
