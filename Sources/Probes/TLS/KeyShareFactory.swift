@@ -4,7 +4,7 @@ import Synchronization
 /// Real TLS 1.3 key shares made with OpenSSL: a server checks that a curve point lies on the
 /// curve before it answers, so random bytes only do for X25519 and X448. The private keys
 /// are thrown away: the probe never finishes a handshake. So one share per group serves
-/// every hello of the process (a key generation per hello was a share of the agents' CPU).
+/// every hello of the process, where each hello made new keys before.
 public enum KeyShareFactory {
     /// The share made for each group so far.
     private static let made = Mutex<[UInt16: ClientHello.KeyShare]>([:])

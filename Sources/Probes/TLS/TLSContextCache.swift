@@ -3,8 +3,8 @@ import Synchronization
 
 /// Client contexts (`SSL_CTX`) made once per configuration and shared by every connection of
 /// the process. OpenSSL 3's `SSL_CTX_new` fetches every cipher and digest from the providers
-/// under global locks and loading the trust store parses it, so a context per connection
-/// cost the agents more CPU than the handshakes themselves. A context is not changed once
+/// under global locks (likely the `pthread_rwlock_*` samples of docs/SCALE.md's demo profile),
+/// and loading a trust store file parses it, once per connection before. A context is not changed once
 /// made (per-connection settings go on the `SSL`), and OpenSSL lets many threads make
 /// connections from one context. A trust store file is read once: changes to it need a new
 /// process.
