@@ -91,7 +91,7 @@ public final class DNSRelay: @unchecked Sendable {
         }
         try "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
         FileHandle.standardOutput.write(Data("peil lab serve: DNS relay on \(plan.routes.count) addresses, rtt \(plan.rttMilliseconds) ms\n".utf8))
-        let events = try EndpointServer.epoll(watching: udp + tcp)
+        let events = try EndpointSockets.epoll(watching: udp + tcp)
         var pending: [Int32: Pending] = [:]
         var replies: [Reply] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -108,10 +108,10 @@ public final class DNSRelay: @unchecked Sendable {
                 } else if tag < udp.count + tcp.count {
                     acceptConnections(tcp[tag - udp.count], route: tag - udp.count)
                 } else if let query = pending.removeValue(forKey: Int32(tag - Self.backendTag)) {
-                    let count = recv(query.backend, &buffer, buffer.count, 0)
-                    if count > 0 {
+                    let received = recv(query.backend, &buffer, buffer.count, 0)
+                    if received > 0 {
                         replies.append(Reply(due: max(query.due, arrived), route: query.route, client: query.client,
-                                             clientLength: query.clientLength, bytes: Array(buffer[..<count])))
+                                             clientLength: query.clientLength, bytes: Array(buffer[..<received])))
                     }
                     close(query.backend)
                 }

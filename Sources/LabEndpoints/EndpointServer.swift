@@ -63,7 +63,7 @@ public final class EndpointServer: @unchecked Sendable {
         try "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
         let line = "peil lab serve: \(listeners.count) listeners (\(listeners.count - serving.count) silent) on \(plan.addresses.count) addresses, rtt \(plan.rttMilliseconds) ms\n"
         FileHandle.standardOutput.write(Data(line.utf8))
-        let events = try Self.epoll(watching: serving.map(\.descriptor))
+        let events = try EndpointSockets.epoll(watching: serving.map(\.descriptor))
         var ready = [epoll_event](repeating: epoll_event(), count: 64)
         while true {
             let count = epoll_wait(events, &ready, Int32(ready.count), 1000)
@@ -85,23 +85,6 @@ public final class EndpointServer: @unchecked Sendable {
                 thread.start()
             }
         }
-    }
-
-    /// An epoll instance reporting when one of `descriptors` has a connection to accept, the
-    /// event's data being the descriptor's position. (poll(2) over the twin's 5,770 listeners
-    /// cost a pass over all of them per wake: a fifth of the machine's CPU in the demo.)
-    static func epoll(watching descriptors: [Int32]) throws -> Int32 {
-        let events = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard events >= 0 else { throw EndpointError("epoll_create1: errno \(errno)") }
-        for (position, descriptor) in descriptors.enumerated() {
-            var event = epoll_event()
-            event.events = EPOLLIN.rawValue
-            event.data.u64 = UInt64(position)
-            guard epoll_ctl(events, EPOLL_CTL_ADD, descriptor, &event) == 0 else {
-                throw EndpointError("epoll_ctl: errno \(errno)")
-            }
-        }
-        return events
     }
 
     /// Takes a connection slot, waiting while all ``maxConnections`` are taken: the next

@@ -28,7 +28,7 @@ public enum KeyShareFactory {
     }
 
     /// A newly generated public value for `group`; nil for groups it cannot make.
-    public static func fresh(for group: UInt16) -> ClientHello.KeyShare? {
+    static func fresh(for group: UInt16) -> ClientHello.KeyShare? {
         guard let spec = curves[group] else { return nil }
         let key: OpaquePointer? = spec.curve.map { peil_EVP_EC_gen($0) } ?? peil_EVP_PKEY_gen_simple(spec.algorithm)
         guard let key else { return nil }

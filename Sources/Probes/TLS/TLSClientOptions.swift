@@ -50,19 +50,22 @@ public struct TLSClientOptions: Sendable {
     /// A client context for these options, shared with every connection of the same
     /// context-wide options (``TLSContextCache``); the caller frees its reference.
     func makeContext() throws(StreamError) -> OpaquePointer {
-        let key = TLSContextCache.Key(minVersion: minVersion?.wireValue ?? TLSVersion.tls10.wireValue,
-                                      maxVersion: maxVersion?.wireValue ?? TLSVersion.tls13.wireValue,
+        let key = TLSContextCache.Key(minVersion: lowestWireVersion, maxVersion: highestWireVersion,
                                       cipherList: cipherList, cipherSuites: cipherSuites,
                                       trustStorePEMFile: trustStorePEMFile, allowLegacyRenegotiation: allowLegacyRenegotiation)
         return try TLSContextCache.shared.context(for: key, make: newContext)
     }
 
+    /// The versions offered, as on the wire (TLS 1.0 to TLS 1.3 unless narrowed).
+    var lowestWireVersion: UInt16 { (minVersion ?? .tls10).wireValue }
+    var highestWireVersion: UInt16 { (maxVersion ?? .tls13).wireValue }
+
     /// A context of its own for these options.
     func newContext() throws(StreamError) -> OpaquePointer {
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw .tls("SSL_CTX_new: \(OpenSSLErrors.drain())") }
         SSL_CTX_set_security_level(context, 0)
-        _ = peil_SSL_CTX_set_min_proto_version(context, Int32(minVersion?.wireValue ?? TLSVersion.tls10.wireValue))
-        _ = peil_SSL_CTX_set_max_proto_version(context, Int32(maxVersion?.wireValue ?? TLSVersion.tls13.wireValue))
+        _ = peil_SSL_CTX_set_min_proto_version(context, Int32(lowestWireVersion))
+        _ = peil_SSL_CTX_set_max_proto_version(context, Int32(highestWireVersion))
         var options = peil_SSL_OP_LEGACY_SERVER_CONNECT()
         if allowLegacyRenegotiation { options |= peil_SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION() }
         SSL_CTX_set_options(context, options)

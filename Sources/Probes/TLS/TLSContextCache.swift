@@ -46,7 +46,4 @@ final class TLSContextCache: Sendable {
         }
         return context
     }
-
-    /// Configurations held now.
-    var count: Int { held.withLock { $0.count } }
 }
