@@ -152,6 +152,39 @@ final class ClaimCapTests: StoreTestCase {
         XCTAssertEqual(after.map { $0.target?.address }, ["198.18.3.1", "198.18.3.1"], "once the other claim has ended")
     }
 
+    /// Claims on one connection, past the calls after which PostgreSQL keeps a statement's plan
+    /// (migration 13 plans the claim's statements generically from the first call): each
+    /// claim's families, limit and cap, whatever the calls before asked, give what a model of
+    /// the queue says they give.
+    func testClaimsOnOneConnectionEachKeepTheirFamiliesLimitAndCap() throws {
+        let addresses = ["198.18.4.1", "198.18.4.2", "2001:2::4"]
+        try SyntheticTasks.queueReach(in: store, addresses: addresses, count: 8)
+        var queued = Dictionary(uniqueKeysWithValues: addresses.map { ($0, 8) })
+        var held: [String: [TaskAssignment]] = [:]
+        let asked: [[AddressFamily]] = [[.ipv4], [.ipv6], [.ipv4, .ipv6], []]
+        for call in 0..<16 {
+            let families = asked[call % asked.count], limit = [1, 3, 50][call % 3], cap = 1 + call % 3
+            let open = addresses.filter { families.contains(ConnectTarget.family(of: $0)) }
+                .map { max(0, min(queued[$0, default: 0], cap - held[$0, default: []].count)) }.reduce(0, +)
+            let tasks = try store.claimTasks(agentID: "a", families: families, limit: limit, leaseSeconds: 300, perAddress: cap)
+            XCTAssertEqual(tasks.count, min(limit, open), "call \(call): families \(families), limit \(limit), cap \(cap)")
+            for task in tasks {
+                let address = try XCTUnwrap(task.target?.address)
+                XCTAssertTrue(families.contains(ConnectTarget.family(of: address)), "call \(call): \(address)")
+                queued[address, default: 0] -= 1
+                held[address, default: []].append(task)
+                XCTAssertLessThanOrEqual(try leased(on: address), cap, "call \(call): \(address)")
+            }
+            // One lease per address ends, so the next calls find slots free again.
+            for address in addresses {
+                guard let first = held[address]?.first else { continue }
+                XCTAssertEqual(try store.recordReport(Self.reach(first), agentID: "a", maxAttempts: 3), .stored)
+                held[address]?.removeFirst()
+            }
+        }
+        XCTAssertLessThan(queued.values.reduce(0, +), 24, "the calls claimed tasks")
+    }
+
     func testOldestMeasurementFirstAcrossFamilies() throws {
         let older = try SyntheticTasks.queueReach(in: store, addresses: ["2001:2::1"], count: 2)
         let newer = try SyntheticTasks.queueReach(in: store, addresses: ["198.18.2.1"], count: 2)
