@@ -42,8 +42,9 @@ final class CoordinatorLoop {
     private var batchesInFlight = 0
     /// Periodic jobs handed to the writer and not finished: one of each at a time.
     private var periodicInFlight: Set<PeriodicJob.Kind> = []
-    /// The size of the message being handled (a RESULT's, when the machine asks to store it).
-    private var lastMessageBytes = 0
+    /// The body of the message being handled (a RESULT's, when the machine asks to store it).
+    private var lastMessageBody = Data()
+    private var lastMessageBytes: Int { lastMessageBody.count }
     /// Claims; set while ``run(stop:bound:)`` runs.
     private var claimer: StoreWorker<StoreJob, StoreOutcome>?
     /// Every other database job; set while ``run(stop:bound:)`` runs.
@@ -149,7 +150,7 @@ final class CoordinatorLoop {
             perform(machine.malformed(from: routingID, key: key, why: "\(error)"), router: router)
             return
         }
-        lastMessageBytes = frames.last?.count ?? 0
+        lastMessageBody = frames.last ?? Data()
         perform(machine.received(message, from: routingID, key: key, now: clock.now, bytes: frames.last?.count), router: router)
     }
 
@@ -205,7 +206,7 @@ final class CoordinatorLoop {
         var metadata: Logger.Metadata = ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "agent": "\(agentID)"]
         if let lease { metadata["measurement"] = "\(lease.measurementID)"; metadata["kind"] = "\(lease.kind.rawValue)" }
         pendingReports.append(PendingReport(report: report, agentID: agentID, sessionID: sessionID, routingID: routingID,
-                                            kind: lease?.kind, metadata: metadata, bytes: lastMessageBytes))
+                                            kind: lease?.kind, metadata: metadata, body: lastMessageBody))
         pendingBytes += lastMessageBytes
         bytesWithStore += lastMessageBytes
         if pendingReports.count >= configuration.reportsPerTransaction || pendingBytes >= configuration.bytesPerTransaction {

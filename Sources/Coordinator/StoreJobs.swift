@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PeilModel
 import Store
+import Wire
 
 /// Database work the coordinator loop hands to a ``StoreWorker``.
 enum StoreJob: Sendable {
@@ -62,8 +63,22 @@ struct PendingReport: Sendable {
     let routingID: Data
     let kind: TaskKind?
     let metadata: Logger.Metadata
+    /// The RESULT message's body, the report's JSON as the agent sent it.
+    let body: Data
     /// The RESULT message's size: what it holds of the loop's budget until answered.
-    let bytes: Int
+    var bytes: Int { body.count }
+
+    /// The report's observation as the agent encoded it (``JSONMemberSpan``), when the report
+    /// carries exactly one; nil: the store encodes the decoded one.
+    var observationJSON: String? {
+        let key: String
+        switch (report.resolution, report.connect) {
+        case (.some, nil): key = "resolution"
+        case (nil, .some): key = "connect"
+        default: return nil
+        }
+        return JSONMemberSpan.value(of: key, inObject: body).map { String(decoding: $0, as: UTF8.self) }
+    }
 }
 
 /// Runs ``StoreJob``s on a worker's thread: the store calls, their logs and their metrics.
@@ -172,7 +187,8 @@ final class StoreJobRunner: @unchecked Sendable {
                 logger.notice("connect plan of \(pending.report.resolution?.facts.domain ?? "?") cut: \(planned.capped.joined(separator: "; "))",
                               metadata: pending.metadata)
             }
-            return ReportToRecord(report: pending.report, agentID: pending.agentID, session: pending.sessionID, plan: planned?.tasks ?? [])
+            return ReportToRecord(report: pending.report, agentID: pending.agentID, session: pending.sessionID, plan: planned?.tasks ?? [],
+                                  observationJSON: pending.observationJSON)
         }
         let started = clock.now
         do {

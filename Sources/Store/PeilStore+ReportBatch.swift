@@ -9,12 +9,17 @@ public struct ReportToRecord: Sendable {
     public var session: String?
     /// The connect tasks a completed resolve report queues (see ``PeilStore/recordReport(_:agentID:session:maxAttempts:plan:)``).
     public var plan: [PlannedConnect]
+    /// The report's observation (its `resolution` or `connect`) as the agent encoded it, stored
+    /// instead of encoding the decoded one again; nil: encoded from `report`. Must be the JSON the
+    /// observation was decoded from (`Wire.JSONMemberSpan` gives it only where that holds).
+    public var observationJSON: String?
 
-    public init(report: TaskReport, agentID: String, session: String? = nil, plan: [PlannedConnect] = []) {
+    public init(report: TaskReport, agentID: String, session: String? = nil, plan: [PlannedConnect] = [], observationJSON: String? = nil) {
         self.report = report
         self.agentID = agentID
         self.session = session
         self.plan = plan
+        self.observationJSON = observationJSON
     }
 }
 
@@ -150,7 +155,8 @@ private struct ReportBatch {
         guard ReportAdmission.attempts.contains(report.attempt) else { return .done(.refusedNotLeased) }
         guard var task = rows[report.taskID] else { return .done(.unknownTask) }
         guard task.state == "leased", task.leasedBy == item.session ?? item.agentID, task.attempt == report.attempt else { return .duplicateOrRefused }
-        let observation = try report.resolution.map { try SQLJSON($0) } ?? report.connect.map { try SQLJSON($0) }
+        let observation = try item.observationJSON.map(SQLJSON.init(encoded:))
+            ?? report.resolution.map { try SQLJSON($0) } ?? report.connect.map { try SQLJSON($0) }
         let shapeRefusal = ReportAdmission.fits(detail: report.detail, observation: observation) ? nil : ReportRefusal.tooLarge
         let kindRefusal = TaskKind(rawValue: task.kind).map { ReportAdmission.kindRefusal(report, kind: $0) } ?? .wrongKind
         if let refusal = shapeRefusal ?? kindRefusal {

@@ -126,6 +126,12 @@ public struct SQLJSON: Sendable, Hashable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         self.text = StorableText.json(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
+
+    /// A document already encoded (e.g. as an agent sent it); NUL escapes become the marker as
+    /// above. The caller vouches that `json` is one JSON value `jsonb` accepts.
+    public init(encoded json: String) {
+        self.text = StorableText.json(json)
+    }
 }
 
 /// PostgreSQL's array input syntax, `{"a","b",NULL}`, with every element quoted.

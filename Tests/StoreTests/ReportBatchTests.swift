@@ -106,4 +106,31 @@ final class ReportBatchTests: StoreTestCase {
         XCTAssertEqual(try store.recordReports([together.first], maxAttempts: 2).map { try $0.get() }, [.duplicate])
         XCTAssertEqual(try transactions(together.measurement), 1)
     }
+
+    /// An observation given as the agent encoded it is stored as those bytes say (a `\u0000` as
+    /// the NUL marker, as when encoded here), for completed and failed reports alike.
+    func testAnObservationAsSentIsStoredAsSent() throws {
+        let domains = ["sent1.nl", "sent2.nl"]
+        _ = try store.importSet(name: "sent", entries: try SeedList.parse(domains.joined(separator: "\n")))
+        let measurement = try store.createMeasurement(sets: ["sent"])
+        let tasks = try store.claimTasks(agentID: "agent-1", families: [.ipv4], limit: 2, leaseSeconds: 300)
+        XCTAssertEqual(tasks.count, 2)
+        let completed = try JSONDecoder().decode(ResolutionObservation.self, from: Data(try SQLJSON(observation(for: tasks[0].domain)).text.utf8))
+        var sent = try SQLJSON(completed).text
+        // Bytes an encoder here would not write: spaces, another key order, an escape of NUL.
+        sent = "  " + sent.replacingOccurrences(of: #""domain":"\#(tasks[0].domain)""#, with: #""domain" : "\#(tasks[0].domain)\u0000""#) + "\n"
+        let second = observation(for: tasks[1].domain)
+        let failed = #"{ "note" : "extra","# + String(try SQLJSON(second).text.dropFirst())
+        let dispositions = try store.recordReports([
+            ReportToRecord(report: TaskReport(taskID: tasks[0].taskID, attempt: tasks[0].attempt, outcome: .completed, resolution: completed),
+                           agentID: "agent-1", observationJSON: sent),
+            ReportToRecord(report: TaskReport(taskID: tasks[1].taskID, attempt: tasks[1].attempt, outcome: .timeout, detail: "slow",
+                                              resolution: second),
+                           agentID: "agent-1", observationJSON: failed),
+        ], maxAttempts: 2).map { try $0.get() }
+        XCTAssertEqual(dispositions, [.stored, .requeued])
+        let marked = #""domain": ""# + tasks[0].domain + "\u{2400}\""
+        XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM results WHERE measurement_id = \(measurement) AND strpos(observation::text, \(marked)) > 0"), 1)
+        XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM observations WHERE task_id = \(tasks[1].taskID) AND observation->>'note' = 'extra'"), 1)
+    }
 }

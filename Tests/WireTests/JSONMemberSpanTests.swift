@@ -1,0 +1,103 @@
+import Foundation
+import PeilModel
+import Wire
+import XCTest
+
+/// ``JSONMemberSpan``: the bytes of a top-level member's value exactly as they stand, and nil
+/// wherever the stored bytes could mean something else than what a decoder read from them.
+final class JSONMemberSpanTests: XCTestCase {
+    private func member(_ key: String, _ json: String) -> String? {
+        JSONMemberSpan.value(of: key, inObject: Data(json.utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func testTheValueAsItStands() {
+        XCTAssertEqual(member("connect", #"{"taskID":7,"connect":{"reach":{"ports":[]}},"outcome":"completed"}"#), #"{"reach":{"ports":[]}}"#)
+        XCTAssertEqual(member("connect", " {\n \"connect\" :\t[1, 2.5e-3, -0, true, false, null] \r\n} "), "[1, 2.5e-3, -0, true, false, null]")
+        XCTAssertEqual(member("b", #"{"a":"}{\"][,:","b":"x\\\"y\u00e9\n","c":{}}"#), #""x\\\"y\u00e9\n""#)
+        XCTAssertEqual(member("a", #"{"a":{},"b":[]}"#), "{}")
+        XCTAssertEqual(member("a", #"{"a":"é😀"}"#), #""é😀""#)
+        XCTAssertEqual(member("n", #"{"n":12}"#), "12")
+    }
+
+    func testNilWhereTheBytesCouldMeanSomethingElse() {
+        XCTAssertNil(member("connect", #"{"taskID":7}"#), "no such member")
+        XCTAssertNil(member("connect", #"[{"connect":1}]"#), "not an object")
+        XCTAssertNil(member("connect", #"{"connect":1}{"connect":2}"#), "two documents")
+        XCTAssertNil(member("connect", #"{"connect":1,"connect":2}"#), "a key twice at the top")
+        XCTAssertNil(member("connect", #"{"connect":{"port":443,"port":"x"}}"#), "a key twice deeper down")
+        XCTAssertNil(member("connect", #"{"other":[{"a":1,"a":2}],"connect":1}"#), "a key twice in another member")
+        XCTAssertNil(member("connect", #"{"conn\u0065ct":2,"connect":1}"#), "a key spelled with an escape")
+        XCTAssertNil(member("connect", #"{"connect":{"h\"":1}}"#), "an escape in a nested key")
+        XCTAssertNil(member("connect", #"{"connect":"\ud800"}"#), "a lone surrogate escape")
+        XCTAssertNil(member("connect", #"{"connect":"\uDE00x"}"#), "a low surrogate escape")
+        XCTAssertNil(member("connect", #"{"connect":"\ud83d\ude00"}"#), "a pair too: the scan does not tell them apart")
+        XCTAssertNil(member("connect", "{\"connect\":\"a\u{01}b\"}"), "a raw control character")
+        XCTAssertNil(member("connect", #"{"connect":"open"#), "cut short")
+        XCTAssertNil(member("connect", #"{"connect":nul}"#), "a broken literal")
+        XCTAssertNil(member("connect", ""), "empty")
+        let deep = String(repeating: "[", count: JSONMemberSpan.maximumDepth + 1) + String(repeating: "]", count: JSONMemberSpan.maximumDepth + 1)
+        XCTAssertNil(member("connect", #"{"connect":"# + deep + "}"), "nested deeper than the limit")
+        let deepEnough = String(repeating: "[", count: JSONMemberSpan.maximumDepth - 1) + String(repeating: "]", count: JSONMemberSpan.maximumDepth - 1)
+        XCTAssertEqual(member("connect", #"{"connect":"# + deepEnough + "}"), deepEnough)
+    }
+
+    /// What an agent sends: a report encoded by `WireMessage`; the member's bytes decode to the
+    /// report's own observation.
+    func testAReportsObservationDecodesFromItsBytes() throws {
+        let connect = ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 443, state: .open), PortProbe(port: 80, state: .refused)]))
+        let report = TaskReport(taskID: 9, attempt: 1, outcome: .completed, detail: "a \"detail\" with {braces}", connect: connect)
+        let body = try WireMessage.result(report).frames()[1]
+        let bytes = try XCTUnwrap(JSONMemberSpan.value(of: "connect", inObject: body))
+        XCTAssertEqual(try JSONDecoder().decode(ConnectObservation.self, from: bytes), connect)
+        XCTAssertNil(JSONMemberSpan.value(of: "resolution", inObject: body))
+    }
+
+    /// Random documents (nested objects and arrays, strings with every escape but surrogates,
+    /// numbers, literals, odd whitespace) as members beside others: the bytes given back are the
+    /// member as written, and parse to the same value.
+    func testRandomDocumentsGiveTheirMemberBack() throws {
+        var generator = SplitMix(seed: 20261204)
+        for round in 0..<2_000 {
+            let value = Self.randomValue(depth: 0, using: &generator)
+            let before = Self.randomValue(depth: 2, using: &generator)
+            let space = [" ", "", "\n\t", "\r\n "][Int(generator.next() % 4)]
+            let json = "{" + space + #""before":"# + before + "," + space + #""connect""# + space + ":" + space + value + space + "}"
+            let bytes = try XCTUnwrap(JSONMemberSpan.value(of: "connect", inObject: Data(json.utf8)), "round \(round): \(json)")
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), value, "round \(round)")
+            let parsed = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let alone = try JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])
+            func canonical(_ value: Any) throws -> Data { try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) }
+            XCTAssertEqual(try canonical(try XCTUnwrap(parsed["connect"])), try canonical(alone), "round \(round)")
+        }
+    }
+
+    private static func randomValue(depth: Int, using generator: inout SplitMix) -> String {
+        let choice = depth >= 4 ? generator.next() % 4 : generator.next() % 6
+        switch choice {
+        case 0: return ["true", "false", "null"][Int(generator.next() % 3)]
+        case 1: return ["0", "-1", "12.5", "1e3", "-2.5E-2", "9007199254740993"][Int(generator.next() % 6)]
+        case 2, 3:
+            let pieces = [#"a"#, #"\""#, #"\\"#, #"\/"#, #"\n"#, #"\t"#, #"\u00e9"#, #"\u0000"#, "é", "😀", "{", "}", "[", "]", ",", ":", " "]
+            return "\"" + (0..<Int(generator.next() % 6)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined() + "\""
+        case 4:
+            let count = Int(generator.next() % 4)
+            return "[" + (0..<count).map { _ in randomValue(depth: depth + 1, using: &generator) }.joined(separator: ", ") + "]"
+        default:
+            let count = Int(generator.next() % 4)
+            return "{" + (0..<count).map { index in "\"k\(index)\" : " + randomValue(depth: depth + 1, using: &generator) }.joined(separator: ",") + "}"
+        }
+    }
+}
+
+/// A small seeded generator, so a failing round can be seen again.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
