@@ -103,8 +103,10 @@ final class CoordinatorLoop {
                 metrics?.keysRefused(total: authenticator.refusals.total)
             }
             if ready.contains(0) {
-                try PollRound.drain(limit: configuration.messagesPerRound, next: { try router.receive() }) { frames, userID in
-                    receive(frames, userID: userID, router: router)
+                var round: [(frames: [Data], userID: String?)] = []
+                try PollRound.drain(limit: configuration.messagesPerRound, next: { try router.receive() }) { round.append($0) }
+                for (item, message) in zip(round, RoundDecoding.decode(round.map(\.frames))) {
+                    receive(item.frames, userID: item.userID, message: message, router: router)
                 }
             }
             handleOutcomes(router: router)
@@ -139,14 +141,15 @@ final class CoordinatorLoop {
         logger.warning("stopped with database work unfinished; the agents resend their results")
     }
 
-    private func receive(_ frames: [Data], userID: String?, router: ZMQSocket) {
+    /// One message of the round (`frames` with its routing id first) and what its body decoded to.
+    private func receive(_ frames: [Data], userID: String?, message decoded: Result<WireMessage, any Error>, router: ZMQSocket) {
         guard let routingID = frames.first, let key = userID else {
             // ZAP admits only authenticated keys, so this cannot happen; refuse to store anything if it does.
             logger.error("message without an authenticated key; dropped")
             return
         }
         let message: WireMessage
-        do { message = try WireMessage(frames: Array(frames.dropFirst())) } catch {
+        do { message = try decoded.get() } catch {
             perform(machine.malformed(from: routingID, key: key, why: "\(error)"), router: router)
             return
         }
@@ -311,6 +314,28 @@ final class CoordinatorLoop {
             logger.debug("cannot send to \(String(decoding: routingID, as: UTF8.self)): \(error)")
             return false
         }
+    }
+}
+
+/// The messages of one poll round decoded, in order: on several threads when they are large
+/// enough to be worth sharing out (a round of twin-sized RESULTs), so the loop's thread is not
+/// the one that decodes them all.
+enum RoundDecoding {
+    /// Bodies in all below which a round is decoded on the calling thread.
+    static let sharedFromBytes = 16_384
+
+    /// Each message's frames (routing id first) decoded as a ``WireMessage``, or why not.
+    static func decode(_ messages: [[Data]]) -> [Result<WireMessage, any Error>] {
+        @Sendable func one(_ frames: [Data]) -> Result<WireMessage, any Error> { Result { try WireMessage(frames: Array(frames.dropFirst())) } }
+        let bytes = messages.reduce(0) { $0 + ($1.last?.count ?? 0) }
+        guard messages.count > 1, bytes >= sharedFromBytes else { return messages.map(one) }
+        var decoded = [Result<WireMessage, any Error>?](repeating: nil, count: messages.count)
+        decoded.withUnsafeMutableBufferPointer { slots in
+            // Each iteration writes its own slot only, and all are done when concurrentPerform returns.
+            nonisolated(unsafe) let slots = slots
+            DispatchQueue.concurrentPerform(iterations: messages.count) { index in slots[index] = one(messages[index]) }
+        }
+        return decoded.map { $0! }
     }
 }
 

@@ -257,6 +257,40 @@ struct CoordinatorDistrustTests {
         #expect(PollRound.drain(limit: 256, next: { () -> Int? in nil }, handle: { _ in }) == 0)
     }
 
+    /// A round's messages decode to what each decodes to alone, in their order, whether the round
+    /// is shared out over threads (large bodies) or not; a malformed one stays an error in its place.
+    @Test func aRoundDecodesInOrderSharedOrNot() throws {
+        let large = TaskReport(taskID: 1, attempt: 1, outcome: .completed, detail: String(repeating: "x", count: 4_000),
+                               connect: ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 443, state: .open)])))
+        for detail in ["small", String(repeating: "x", count: 4_000)] {
+            var round: [[Data]] = []
+            for index in 0..<40 {
+                let routing = Data("agent-\(index % 3)".utf8)
+                if index % 7 == 3 {
+                    round.append([routing, Data("RESULT".utf8), Data("{not json".utf8)])
+                } else {
+                    var report = large
+                    report.taskID = Int64(index)
+                    report.detail = detail
+                    round.append([routing] + (try WireMessage.result(report).frames()))
+                }
+            }
+            let bytes = round.reduce(0) { $0 + ($1.last?.count ?? 0) }
+            #expect((bytes >= RoundDecoding.sharedFromBytes) == (detail.count > 100))
+            let decoded = RoundDecoding.decode(round)
+            #expect(decoded.count == round.count)
+            for (index, result) in decoded.enumerated() {
+                if index % 7 == 3 {
+                    #expect(throws: WireError.self) { try result.get() }
+                } else {
+                    guard case .result(let report) = try result.get() else { Issue.record("message \(index)"); continue }
+                    #expect(report.taskID == Int64(index))
+                    #expect(report.detail == detail)
+                }
+            }
+        }
+    }
+
     @Test func forgedResultsCostTheStoreOnlyUntilTheAgentsLookupBudgetIsSpent() {
         var settings = Self.settings()
         settings.storeLookups = TokenBudget(capacity: 3, refillPerSecond: 1)
