@@ -44,7 +44,6 @@ public enum Migrations {
         ("0010_api_keys.sql", PackageResources._010_api_keys_sql),
         ("0011_sessions_claim_function.sql", PackageResources._011_sessions_claim_function_sql),
         ("0012_import_staging.sql", PackageResources._012_import_staging_sql),
-        ("0013_claim_generic_plans.sql", PackageResources._013_claim_generic_plans_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

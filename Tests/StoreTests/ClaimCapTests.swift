@@ -152,10 +152,9 @@ final class ClaimCapTests: StoreTestCase {
         XCTAssertEqual(after.map { $0.target?.address }, ["198.18.3.1", "198.18.3.1"], "once the other claim has ended")
     }
 
-    /// Claims on one connection, past the calls after which PostgreSQL keeps a statement's plan
-    /// (migration 13 plans the claim's statements generically from the first call): each
-    /// claim's families, limit and cap, whatever the calls before asked, give what a model of
-    /// the queue says they give.
+    /// Claims on one connection, past the calls after which PostgreSQL may keep a statement's
+    /// plan for the function's later calls: each claim's families, limit and cap, whatever the
+    /// calls before asked, give what a model of the queue says they give.
     func testClaimsOnOneConnectionEachKeepTheirFamiliesLimitAndCap() throws {
         let addresses = ["198.18.4.1", "198.18.4.2", "2001:2::4"]
         try SyntheticTasks.queueReach(in: store, addresses: addresses, count: 8)
