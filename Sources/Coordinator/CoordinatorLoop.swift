@@ -321,14 +321,22 @@ final class CoordinatorLoop {
 /// enough to be worth sharing out (a round of twin-sized RESULTs), so the loop's thread is not
 /// the one that decodes them all.
 enum RoundDecoding {
-    /// Bodies in all below which a round is decoded on the calling thread.
+    /// Bodies in all, and per message on average, below which a round is decoded on the calling
+    /// thread: waking other threads costs more than decoding small messages (a round of tiny
+    /// RESULTs, heartbeats, READYs).
     static let sharedFromBytes = 16_384
+    static let sharedFromAverageBytes = 1_024
+
+    /// Whether ``decode(_:)`` shares `messages` out over threads.
+    static func isShared(_ messages: [[Data]]) -> Bool {
+        let bytes = messages.reduce(0) { $0 + ($1.last?.count ?? 0) }
+        return messages.count > 1 && bytes >= sharedFromBytes && bytes >= messages.count * sharedFromAverageBytes
+    }
 
     /// Each message's frames (routing id first) decoded as a ``WireMessage``, or why not.
     static func decode(_ messages: [[Data]]) -> [Result<WireMessage, any Error>] {
         @Sendable func one(_ frames: [Data]) -> Result<WireMessage, any Error> { Result { try WireMessage(frames: Array(frames.dropFirst())) } }
-        let bytes = messages.reduce(0) { $0 + ($1.last?.count ?? 0) }
-        guard messages.count > 1, bytes >= sharedFromBytes else { return messages.map(one) }
+        guard isShared(messages) else { return messages.map(one) }
         var decoded = [Result<WireMessage, any Error>?](repeating: nil, count: messages.count)
         decoded.withUnsafeMutableBufferPointer { slots in
             // Each iteration writes its own slot only, and all are done when concurrentPerform returns.

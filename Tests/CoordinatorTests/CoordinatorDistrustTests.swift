@@ -275,8 +275,13 @@ struct CoordinatorDistrustTests {
                     round.append([routing] + (try WireMessage.result(report).frames()))
                 }
             }
-            let bytes = round.reduce(0) { $0 + ($1.last?.count ?? 0) }
-            #expect((bytes >= RoundDecoding.sharedFromBytes) == (detail.count > 100))
+            #expect(RoundDecoding.isShared(round) == (detail.count > 100))
+            #expect(!RoundDecoding.isShared(Array(round.prefix(1))), "one message alone")
+            if detail == "small" {
+                let many = Array(repeating: round[0], count: 200)
+                #expect(many.reduce(0) { $0 + ($1.last?.count ?? 0) } >= RoundDecoding.sharedFromBytes)
+                #expect(!RoundDecoding.isShared(many), "many small messages: decoded where they arrive")
+            }
             let decoded = RoundDecoding.decode(round)
             #expect(decoded.count == round.count)
             for (index, result) in decoded.enumerated() {
