@@ -69,7 +69,9 @@ struct PendingReport: Sendable {
     var bytes: Int { body.count }
 
     /// The report's observation as the agent encoded it (``JSONMemberSpan``), when the report
-    /// carries exactly one; nil: the store encodes the decoded one.
+    /// carries exactly one; nil: the store encodes the decoded one. The wire encodes dates as
+    /// ISO 8601 and `SQLJSON` as numbers; this holds because no observation type has a `Date`
+    /// (one that gets one must be stored encoded, or read with the wire's strategy).
     var observationJSON: String? {
         let key: String
         switch (report.resolution, report.connect) {
