@@ -115,7 +115,7 @@ let package = Package(
         .target(name: "PeilTestSupport", dependencies: ["PeilModel", "Store", "Lab"], path: "Tests/PeilTestSupport"),
 
         .testTarget(name: "PeilModelTests", dependencies: ["PeilModel", "PeilTestSupport"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "PeilTestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Coordinator", "Agent", "Store", "PeilModel"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Probes", "PeilModel", "Wire", "LabEndpoints"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Agent", "Probes", "Store", "PeilTestSupport", "Wire", "PeilModel",

@@ -25,6 +25,17 @@ public enum JSONMemberSpan {
         return span.map { json.subdata(in: (json.startIndex + $0.lowerBound)..<(json.startIndex + $0.upperBound)) }
     }
 
+    /// A key's bytes in the scanned buffer (valid while the scan runs), hashed and compared by
+    /// content, so the keys seen in an object are kept without copying them.
+    private struct KeyBytes: Hashable {
+        let base: UnsafeBufferPointer<UInt8>
+        let range: Range<Int>
+
+        static func == (lhs: KeyBytes, rhs: KeyBytes) -> Bool { lhs.base[lhs.range].elementsEqual(rhs.base[rhs.range]) }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: base[range]))) }
+    }
+
     private struct Scanner {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
@@ -52,16 +63,14 @@ public enum JSONMemberSpan {
         /// An object at `position`; `member` gets each of its keys with its value's range.
         private mutating func object(depth: Int, member: (UnsafeBufferPointer<UInt8>.SubSequence, Range<Int>) -> Void = { _, _ in }) -> Bool {
             guard depth <= JSONMemberSpan.maximumDepth, peek == UInt8(ascii: "{") else { return false }
-            position += 1
-            skipSpace()
-            if peek == UInt8(ascii: "}") { position += 1; return true }
-            var keys: Set<[UInt8]> = []
+            if opensEmpty(closing: UInt8(ascii: "}")) { return true }
+            var keys: Set<KeyBytes> = []
             while true {
                 skipSpace()
                 let keyStart = position + 1
-                guard peek == UInt8(ascii: "\""), string(), bytes[keyStart..<(position - 1)].allSatisfy({ $0 != UInt8(ascii: "\\") }) else { return false }
+                guard peek == UInt8(ascii: "\""), string() else { return false }
                 let name = bytes[keyStart..<(position - 1)]
-                guard keys.insert(Array(name)).inserted else { return false }
+                guard !name.contains(UInt8(ascii: "\\")), keys.insert(KeyBytes(base: bytes, range: name.indices)).inserted else { return false }
                 skipSpace()
                 guard peek == UInt8(ascii: ":") else { return false }
                 position += 1
@@ -69,29 +78,37 @@ public enum JSONMemberSpan {
                 let valueStart = position
                 guard value(depth: depth) else { return false }
                 member(name, valueStart..<position)
-                skipSpace()
-                switch peek {
-                case UInt8(ascii: ","): position += 1
-                case UInt8(ascii: "}"): position += 1; return true
-                default: return false
-                }
+                if let end = endOrNext(closing: UInt8(ascii: "}")) { return end }
             }
         }
 
         private mutating func array(depth: Int) -> Bool {
             guard depth <= JSONMemberSpan.maximumDepth else { return false }
-            position += 1
-            skipSpace()
-            if peek == UInt8(ascii: "]") { position += 1; return true }
+            if opensEmpty(closing: UInt8(ascii: "]")) { return true }
             while true {
                 skipSpace()
                 guard value(depth: depth) else { return false }
-                skipSpace()
-                switch peek {
-                case UInt8(ascii: ","): position += 1
-                case UInt8(ascii: "]"): position += 1; return true
-                default: return false
-                }
+                if let end = endOrNext(closing: UInt8(ascii: "]")) { return end }
+            }
+        }
+
+        /// Past the opening bracket at `position`: true when `closing` follows at once (consumed).
+        private mutating func opensEmpty(closing: UInt8) -> Bool {
+            position += 1
+            skipSpace()
+            guard peek == closing else { return false }
+            position += 1
+            return true
+        }
+
+        /// After a member or an element: nil past a comma (another follows), true past `closing`,
+        /// false at anything else.
+        private mutating func endOrNext(closing: UInt8) -> Bool? {
+            skipSpace()
+            switch peek {
+            case UInt8(ascii: ","): position += 1; return nil
+            case closing: position += 1; return true
+            default: return false
             }
         }
 
@@ -135,8 +152,8 @@ public enum JSONMemberSpan {
             return false
         }
 
-        private mutating func literal(_ word: String) -> Bool {
-            let expected = Array(word.utf8)
+        private mutating func literal(_ word: StaticString) -> Bool {
+            let expected = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
             guard position + expected.count <= bytes.count, bytes[position..<(position + expected.count)].elementsEqual(expected) else { return false }
             position += expected.count
             return true

@@ -1,5 +1,6 @@
 import Foundation
 import PeilModel
+import PeilTestSupport
 import Wire
 import XCTest
 
@@ -56,7 +57,7 @@ final class JSONMemberSpanTests: XCTestCase {
     /// numbers, literals, odd whitespace) as members beside others: the bytes given back are the
     /// member as written, and parse to the same value.
     func testRandomDocumentsGiveTheirMemberBack() throws {
-        var generator = SplitMix(seed: 20261204)
+        var generator = SeededGenerator(seed: 20261204)
         for round in 0..<2_000 {
             let value = Self.randomValue(depth: 0, using: &generator)
             let before = Self.randomValue(depth: 2, using: &generator)
@@ -71,7 +72,7 @@ final class JSONMemberSpanTests: XCTestCase {
         }
     }
 
-    private static func randomValue(depth: Int, using generator: inout SplitMix) -> String {
+    private static func randomValue(depth: Int, using generator: inout SeededGenerator) -> String {
         let choice = depth >= 4 ? generator.next() % 4 : generator.next() % 6
         switch choice {
         case 0: return ["true", "false", "null"][Int(generator.next() % 3)]
@@ -86,18 +87,5 @@ final class JSONMemberSpanTests: XCTestCase {
             let count = Int(generator.next() % 4)
             return "{" + (0..<count).map { index in "\"k\(index)\" : " + randomValue(depth: depth + 1, using: &generator) }.joined(separator: ",") + "}"
         }
-    }
-}
-
-/// A small seeded generator, so a failing round can be seen again.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
