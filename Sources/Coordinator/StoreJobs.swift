@@ -70,8 +70,8 @@ struct PendingReport: Sendable {
 
     /// The report's observation as the agent encoded it (``JSONMemberSpan``), when the report
     /// carries exactly one; nil: the store encodes the decoded one. The wire encodes dates as
-    /// ISO 8601 and `SQLJSON` as numbers; this holds because no observation type has a `Date`
-    /// (one that gets one must be stored encoded, or read with the wire's strategy).
+    /// ISO 8601 and `SQLJSON` as numbers; ``StoredJSON`` reads either, so a `Date` an
+    /// observation type gains reads back the same however it was stored.
     var observationJSON: String? {
         let key: String
         switch (report.resolution, report.connect) {

@@ -24,7 +24,7 @@ public final class MeasurementCursor {
     private let measurementID: Int64
     private let batchSize: Int
     private var open = true
-    private let decoder = JSONDecoder()
+    private let decoder = StoredJSON.decoder()
 
     /// Opens the cursor on a new connection to `store`'s database.
     public init(store: PeilStore, measurementID: Int64, batchSize: Int) throws {

@@ -115,7 +115,7 @@ extension PeilStore {
             FROM results r JOIN tasks t ON t.id = r.task_id
             WHERE r.measurement_id = \(measurementID) AND t.kind = \(TaskKind.resolve.rawValue)
             """).rows
-        let decoder = JSONDecoder()
+        let decoder = StoredJSON.decoder()
         var results: [String: ResolutionObservation] = [:]
         for row in rows {
             let domain: String = try row.decode("domain")
@@ -145,7 +145,7 @@ extension PeilStore {
     /// Every connect task linked to each domain of the measurement, by domain. A task shared by
     /// many domains (a cloud mail address) is read and decoded once.
     public func connectResults(measurementID: Int64) throws -> [String: [LinkedConnect]] {
-        let decoder = JSONDecoder()
+        let decoder = StoredJSON.decoder()
         var tasks: [Int64: LinkedConnect] = [:]
         for row in try database.query("""
             SELECT t.id, t.kind, t.target::text AS target, t.state, t.last_error, r.observation::text AS observation
