@@ -31,6 +31,8 @@ final class BenchAgent: @unchecked Sendable {
     private let stop: StopSignal?
     private let lock = NSLock()
     private var tally = Tally()
+    private var received = 0
+    private var messages = 0
     private let finished = DispatchSemaphore(value: 0)
 
     init(context: ZMQContext, endpoint: String, serverPublicKey: String, keyPair: CurveKeyPair, name: String,
@@ -60,6 +62,12 @@ final class BenchAgent: @unchecked Sendable {
         thread.name = "bench-agent-\(name)"
         thread.start()
     }
+
+    /// Tasks the agent was sent so far (read while it runs).
+    var tasksReceived: Int { lock.withLock { received } }
+
+    /// TASKS messages the agent was sent so far: one per claim that leased something.
+    var tasksMessages: Int { lock.withLock { messages } }
 
     /// Waits for the thread to end and returns what it counted.
     func result() -> Tally {
@@ -100,6 +108,7 @@ final class BenchAgent: @unchecked Sendable {
                     sentAt = [:]
                     credits = concurrency
                 case .tasks(let tasks):
+                    lock.withLock { received += tasks.count; messages += 1 }
                     for task in tasks {
                         try socket.send(answers.frames(for: task), dontWait: false)
                         sentAt[task.taskID] = clock.now

@@ -45,6 +45,9 @@ struct IngestBenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("credit-batch"), help: "Free slots a fake agent gathers before it sends READY (1: one READY per ACK read, as a real agent; each READY with new credit is a claim).")
     var creditBatch = 1
 
+    @Option(name: .customLong("tasks-per-claim"), help: "At most this many tasks in one claim and one TASKS message (the coordinator's batch size; default: the coordinator's).")
+    var tasksPerClaim: Int?
+
     @Option(help: "Tasks queued at most per row (default: 20,000 per second of warm-up and duration, the issue's target rate).")
     var tasks: Int?
 
@@ -66,6 +69,7 @@ struct IngestBenchCommand: AsyncParsableCommand {
         guard (1...256).contains(agents), (1...4096).contains(concurrency), creditBatch >= 1 else {
             throw ValidationError("--agents must be 1…256, --concurrency 1…4096 and --credit-batch at least 1")
         }
+        if let tasksPerClaim, !(1...4096).contains(tasksPerClaim) { throw ValidationError("--tasks-per-claim must be 1…4096") }
         if let tasks, !(1...50_000_000).contains(tasks) { throw ValidationError("--tasks must be 1…50000000") }
         guard (2...10_000_000).contains(queueDepth) else { throw ValidationError("--queue-depth must be 2…10000000") }
     }
@@ -75,7 +79,7 @@ struct IngestBenchCommand: AsyncParsableCommand {
         let scratch = try ScratchDatabase(server: server)
         defer { scratch.drop() }
         let bench = IngestBench(scratch: scratch, agents: agents, concurrency: concurrency, creditBatch: creditBatch,
-                                warmUp: .milliseconds(Int64(warmUp * 1000)), window: .milliseconds(Int64(duration * 1000)),
+                                tasksPerClaim: tasksPerClaim, warmUp: .milliseconds(Int64(warmUp * 1000)), window: .milliseconds(Int64(duration * 1000)),
                                 queueDepth: queueDepth)
         let queued = tasks ?? max(1_000, Int((warmUp + duration) * 20_000))
         func show(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
