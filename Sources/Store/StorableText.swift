@@ -15,15 +15,17 @@ public enum StorableText {
 
     /// `text` with every NUL replaced by ``nulMarker``.
     public static func text(_ text: String) -> String {
-        guard text.utf8.contains(0) else { return text }
+        guard withBytes(of: text, { $0.contains(0) }) else { return text }
         return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\0" ? "\u{2400}" : $0 }))
     }
 
     /// JSON text with every `\u0000` escape replaced by the marker's escape
     /// `\u2400`. Other escapes, an escaped backslash before `u0000` included, stay as they are.
     public static func json(_ json: String) -> String {
+        // Every `\u0000` escape spells `u0000`: a document without it (nearly every one) is
+        // looked at in place, without a copy.
+        guard withBytes(of: json, { contains(nulEscapeTail, in: $0) }) else { return text(json) }
         let bytes = Array(json.utf8)
-        guard bytes.contains(UInt8(ascii: "\\")) else { return text(json) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = 0
@@ -36,13 +38,33 @@ public enum StorableText {
             }
             let escaped = bytes[index + 1]
             if escaped == UInt8(ascii: "u"), index + 6 <= bytes.count, bytes[(index + 2)..<(index + 6)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
-                out += Array("\\u2400".utf8)
+                out.append(contentsOf: "\\u2400".utf8)
                 index += 6
             } else {
-                out += [byte, escaped]
+                out.append(byte)
+                out.append(escaped)
                 index += 2
             }
         }
         return text(String(decoding: out, as: UTF8.self))
+    }
+
+    private static let nulEscapeTail = Array("u0000".utf8)
+
+    /// The string's UTF-8 in place (a native string's storage), or a copy if it has none.
+    private static func withBytes<Result>(of string: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = string.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(string.utf8).withUnsafeBufferPointer(body)
+    }
+
+    /// Whether `needle` (not empty) occurs in `bytes`.
+    private static func contains(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = needle.first, bytes.count >= needle.count else { return false }
+        var index = 0
+        while index <= bytes.count - needle.count {
+            if bytes[index] == first, needle.indices.allSatisfy({ bytes[index + $0] == needle[$0] }) { return true }
+            index += 1
+        }
+        return false
     }
 }

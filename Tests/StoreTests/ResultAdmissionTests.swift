@@ -97,4 +97,14 @@ final class StorableTextTests: XCTestCase {
         XCTAssertEqual(StorableText.json(#"{"k":"\"\\"}"#), #"{"k":"\"\\"}"#)
         XCTAssertEqual(StorableText.json("\\"), "\\", "a trailing backslash stays")
     }
+
+    func testJSONWithoutANULEscapeIsKeptAsItIs() {
+        let sent = #"{"url":"https:\/\/example.nl\/","q":"\"\u0001\u2400","n":[1,0.5,-2e3]}"#
+        XCTAssertEqual(StorableText.json(sent), sent)
+        XCTAssertEqual(StorableText.json(#"{"u":"u0000","v":"\/"}"#), #"{"u":"u0000","v":"\/"}"#, "the text u0000, not escaped")
+        XCTAssertEqual(StorableText.json(#"{"k":"u0000\u0000"}"#), #"{"k":"u0000\u2400"}"#, "the text u0000 before an escape")
+        XCTAssertEqual(StorableText.json("{\"k\":\"a\u{0}b\"}"), "{\"k\":\"a\u{2400}b\"}", "a raw NUL, which no encoder writes, is marked too")
+        XCTAssertEqual(StorableText.json(""), "")
+        XCTAssertEqual(StorableText.json("u000"), "u000")
+    }
 }
