@@ -136,9 +136,9 @@ struct TwinObservations {
             let data = Data(json.utf8)
             do {
                 if kind == .resolve {
-                    resolution = try JSONDecoder().decode(ResolutionObservation.self, from: data)
+                    resolution = try StoredJSON.decoder().decode(ResolutionObservation.self, from: data)
                 } else {
-                    connect[kind] = try JSONDecoder().decode(ConnectObservation.self, from: data)
+                    connect[kind] = try StoredJSON.decoder().decode(ConnectObservation.self, from: data)
                 }
             } catch {
                 throw BenchError("the stored \(kind.rawValue) observation does not decode with this build: \(error)")
