@@ -44,6 +44,7 @@ public enum Migrations {
         ("0010_api_keys.sql", PackageResources._010_api_keys_sql),
         ("0011_sessions_claim_function.sql", PackageResources._011_sessions_claim_function_sql),
         ("0012_import_staging.sql", PackageResources._012_import_staging_sql),
+        ("0013_reports_view.sql", PackageResources._013_reports_view_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

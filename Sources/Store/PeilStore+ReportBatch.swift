@@ -31,7 +31,7 @@ extension PeilStore {
     /// ``recordReport(_:agentID:session:maxAttempts:plan:)`` called for each in order, and one COMMIT
     /// (one WAL flush) for all: the task rows are locked in one statement (in id order), the
     /// observations, results and task updates written with one multi-row statement each (a
-    /// completed report's observation in `results` only, as there), each a prepared statement
+    /// completed report as its `results` row only, as there), each a prepared statement
     /// of the connection.
     ///
     /// A batch whose rows PostgreSQL refuses, that meets a deadlock, or where a write finds a row it did not expect
@@ -127,8 +127,7 @@ private struct ReportBatch {
                     """)
                 dispositions.append(disposition)
             case .complete:
-                // Stored once: in `results` (see `recordReport`).
-                observations.append((index, nil, nil))
+                // Stored once: as its `results` row (see `recordReport`).
                 dispositions.append(.stored)
             case .fail(let observation, let detail, _, let giveUp, _):
                 observations.append((index, observation, detail))
@@ -184,12 +183,12 @@ private struct ReportBatch {
         return .fail(observation: observation, detail: detail, why: why, giveUp: giveUp, contactLost: contactLost)
     }
 
-    /// Of the reports that found no lease, those whose (task, attempt, agent) is already in `observations`.
+    /// Of the reports that found no lease, those whose (task, attempt, agent) is already kept (in `reports`).
     private func storedBefore(steps: [Step], on connection: DatabaseConnection) throws -> Set<String> {
         let asked = steps.indices.filter { if case .duplicateOrRefused = steps[$0] { true } else { false } }.map { batch[$0] }
         guard !asked.isEmpty else { return [] }
         return Set(try connection.queryPrepared("""
-            SELECT o.task_id, o.attempt, o.agent_id FROM observations o
+            SELECT o.task_id, o.attempt, o.agent_id FROM reports o
             JOIN unnest(\(array: asked.map(\.report.taskID))::bigint[], \(array: asked.map(\.report.attempt))::integer[],
                         \(array: asked.map(\.agentID))::text[]) AS c(task_id, attempt, agent_id)
               ON o.task_id = c.task_id AND o.attempt = c.attempt AND o.agent_id = c.agent_id

@@ -15,10 +15,10 @@ extension PeilStore {
     /// that exceeds ``ReportAdmission``'s size limits, is refused too and ends the task as not
     /// testable with the reason (the agent would only send the same again).
     ///
-    /// Every accepted report is kept in `observations`, once per (task, attempt): its outcome,
-    /// detail and observation, except that a completed report's observation is stored once, in
-    /// `results` (its `observations` row keeps the outcome with a NULL observation). A
-    /// completed report becomes the task's final result. A failure report requeues the task,
+    /// Every accepted report is kept once per (task, attempt), the view `reports` shows them
+    /// all: a completed report that becomes the task's final result as its `results` row (task,
+    /// attempt, agent and observation; no `observations` row, migration 13), every other one in
+    /// `observations` with its outcome, detail and observation. A failure report requeues the task,
     /// or ends it as not testable once `maxAttempts` attempts were used; a `contact_lost` report
     /// (the agent's network, not the target) requeues it without using an attempt, at most
     /// ``maxContactLost`` times. A completed report
@@ -42,7 +42,7 @@ extension PeilStore {
             let leaseSession = try task.decode("lease_session", as: String?.self)
             guard state == "leased", leaseSession == session ?? agentID, attempt == report.attempt else {
                 let repeated = try connection.query("""
-                    SELECT 1 AS seen FROM observations
+                    SELECT 1 AS seen FROM reports
                     WHERE task_id = \(report.taskID) AND attempt = \(report.attempt) AND agent_id = \(agentID)
                     """).rows.first
                 return repeated != nil ? .duplicate : .refusedNotLeased
@@ -56,13 +56,13 @@ extension PeilStore {
                 try endTask(report.taskID, why: why, on: connection)
                 return refusal == .tooLarge ? .refusedTooLarge : .refusedWrongKind
             }
-            let inserted = try connection.execute("""
-                INSERT INTO observations (task_id, attempt, agent_id, outcome, detail, observation)
-                VALUES (\(report.taskID), \(report.attempt), \(agentID), \(report.outcome.rawValue),
-                        \(detail), \(completed ? nil : observation)::jsonb)
-                ON CONFLICT (task_id, attempt) DO NOTHING
-                """)
-            guard inserted == 1 else { return .duplicate }
+            func keep(_ observation: SQLJSON?) throws -> Bool {
+                try connection.execute("""
+                    INSERT INTO observations (task_id, attempt, agent_id, outcome, detail, observation)
+                    VALUES (\(report.taskID), \(report.attempt), \(agentID), \(report.outcome.rawValue), \(detail), \(observation)::jsonb)
+                    ON CONFLICT (task_id, attempt) DO NOTHING
+                    """) == 1
+            }
             if completed {
                 let won = try connection.execute("""
                     INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
@@ -71,12 +71,8 @@ extension PeilStore {
                     ON CONFLICT (task_id) DO NOTHING
                     """)
                 guard won == 1 else {
-                    // Another report is the result: this one's observation is kept with it, raw.
-                    try connection.execute("""
-                        UPDATE observations SET observation = \(observation)::jsonb
-                        WHERE task_id = \(report.taskID) AND attempt = \(report.attempt)
-                        """)
-                    return .stale
+                    // Another report is the result: this one is kept raw, with its observation.
+                    return try keep(observation) ? .stale : .duplicate
                 }
                 try connection.execute("""
                     UPDATE tasks SET state = 'done', leased_by = NULL, lease_expires_at = NULL,
@@ -86,6 +82,7 @@ extension PeilStore {
                 try queueConnectTasks(plan, forTask: report.taskID, on: connection)
                 return .stored
             }
+            guard try keep(observation) else { return .duplicate }
             let why = [report.outcome.rawValue, detail].compactMap { $0 }.joined(separator: ": ")
             // Lost contact is the vantage's trouble, not the target's: no attempt is used, up to
             // a bound. A fence refusal is not retried: nothing was sent, and nothing would be.

@@ -126,7 +126,7 @@ struct IngestBench {
         coordinator.cancel()
         _ = await coordinator.result
 
-        let stored: Int = try monitor.query("SELECT count(*)::integer AS n FROM observations").single().decode("n")
+        let stored: Int = try monitor.query("SELECT count(*)::integer AS n FROM reports").single().decode("n")
         let open: Int = try monitor.query("SELECT count(*)::integer AS n FROM tasks WHERE state = 'queued'").single().decode("n")
         let commitsAfter = try commits(monitor)
         var latencies = tallies.flatMap(\.latencies)

@@ -10,7 +10,7 @@ import XCTest
 /// Results that arrive together are stored in one transaction, and each is ACKed only once that
 /// transaction is committed, while heartbeats are answered at once: a coordinator on `ipc://`
 /// and an agent speaking the protocol directly, while the test holds a lock that stops every
-/// insert into `observations`.
+/// insert into `results`.
 final class BatchedStorageTests: DatabaseTestCase {
     func testResultsArrivingTogetherAreCommittedTogetherAndAckedAfterTheCommit() throws {
         let connection = try XCTUnwrap(temporaryDatabase?.connectionString)
@@ -30,7 +30,7 @@ final class BatchedStorageTests: DatabaseTestCase {
         let locker = try Database(connectionString: connection)
         // Meanwhile the agent's heartbeat is answered: the store waits on its own thread.
         let whileLocked = try locker.transaction { locked -> [WireMessage] in
-            try locked.execute("LOCK TABLE observations IN EXCLUSIVE MODE")
+            try locked.execute("LOCK TABLE results IN EXCLUSIVE MODE")
             try agent.send(try result(tasks[0]), dontWait: false)
             var seen = try receive(for: 0.3)
             for task in tasks.dropFirst() { try agent.send(try result(task), dontWait: false) }
@@ -48,7 +48,7 @@ final class BatchedStorageTests: DatabaseTestCase {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, acked.count < count {
             for id in acks(try receive(for: 0.2)) {
-                let stored: Int = try monitor.query("SELECT count(*)::integer AS n FROM observations WHERE task_id = \(id)").single().decode("n")
+                let stored: Int = try monitor.query("SELECT count(*)::integer AS n FROM results WHERE task_id = \(id)").single().decode("n")
                 XCTAssertEqual(stored, 1, "task \(id) was ACKed without its observation committed")
                 acked.append(id)
             }
@@ -60,7 +60,7 @@ final class BatchedStorageTests: DatabaseTestCase {
         XCTAssertEqual(try single("SELECT count(*)::integer AS n FROM tasks WHERE state = 'done'"), count)
         // The first result's transaction, and one for all that came while it waited (one by
         // one, there were twenty).
-        XCTAssertLessThanOrEqual(try single("SELECT count(DISTINCT xmin::text)::integer AS n FROM observations"), 2)
+        XCTAssertLessThanOrEqual(try single("SELECT count(DISTINCT xmin::text)::integer AS n FROM results"), 2)
         try agent.send(try WireMessage.bye.frames())
     }
 
@@ -77,7 +77,7 @@ final class BatchedStorageTests: DatabaseTestCase {
         let result = CoordinatorHarness.result, acks = CoordinatorHarness.acks
         let locker = try Database(connectionString: connection)
         try locker.transaction { locked in
-            try locked.execute("LOCK TABLE observations IN EXCLUSIVE MODE")
+            try locked.execute("LOCK TABLE results IN EXCLUSIVE MODE")
             for task in tasks { try harness.agent.send(try result(task), dontWait: false) }
             XCTAssertEqual(acks(try harness.receive(for: 1.0)), [])
         }

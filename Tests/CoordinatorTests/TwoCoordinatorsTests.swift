@@ -114,7 +114,7 @@ final class TwoCoordinatorsTests: DatabaseTestCase {
         func count(_ query: SQLQuery) throws -> Int { try monitor.database.query(query).single().decode("count") }
         XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM tasks WHERE state = 'done'"), total)
         XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM results"), total)
-        XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM observations"), total, "one report per task")
+        XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM reports"), total, "one report per task")
         XCTAssertEqual(try count("SELECT count(DISTINCT agent_id)::integer AS count FROM results"), 4,
                        "agents of both coordinators did tasks")
         let counts = probed.value

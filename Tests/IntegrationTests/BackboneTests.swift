@@ -63,7 +63,7 @@ final class BackboneTests: XCTestCase {
         }
         // Both agents took part, and the raw observations are stored as they arrived.
         XCTAssertEqual(Set(progress.agents.map(\.agentID)), ["dual", "four"], "\(progress.agents)")
-        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations"), truth.count)
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM reports"), truth.count)
 
         // `peil results` derives the DNS-decided mail columns from what was stored (no connect
         // tasks ran: the web columns are errors, never failures).
@@ -139,7 +139,7 @@ final class BackboneTests: XCTestCase {
         // Its leases were released by BYE at once, not by the 60 s agent timeout.
         XCTAssertTrue(try eventually(timeout: 5) { try backbone.store.progress(measurementID: id).leased == 0 }, backbone.logs)
         XCTAssertTrue(coordinator.log.contains("said BYE"), coordinator.log)
-        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations o JOIN tasks t ON t.id = o.task_id WHERE o.agent_id = 'leaver' AND t.state <> 'done'"), 0,
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM reports o JOIN tasks t ON t.id = o.task_id WHERE o.agent_id = 'leaver' AND t.state <> 'done'"), 0,
                        "every task the leaver reported on is done")
 
         _ = try backbone.startAgent("stayer", families: [.ipv4, .ipv6])
@@ -189,7 +189,7 @@ final class BackboneTests: XCTestCase {
         XCTAssertTrue(stranger.log.contains("not on the allow-list"), stranger.log)
         XCTAssertTrue(coordinator.log.contains("not allow-listed"), coordinator.log)
         XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM agents"), 0)
-        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations"), 0)
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM reports"), 0)
         XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM tasks WHERE state <> 'queued' OR attempt > 0"), 0)
         XCTAssertEqual(try backbone.store.progress(measurementID: id).queued, backbone.lab.expectedFacts().count)
     }

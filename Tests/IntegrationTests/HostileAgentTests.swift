@@ -81,7 +81,7 @@ final class HostileAgentTests: XCTestCase {
         XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM results WHERE agent_id = 'hostile'"), 0)
         XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM results WHERE measurement_id = \(id) AND agent_id = 'honest'"),
                        domains.count - 1, "every other task's result is the honest agent's")
-        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations WHERE agent_id = 'hostile'"), 0)
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM reports WHERE agent_id = 'hostile'"), 0)
         XCTAssertEqual(try backbone.count("""
             SELECT count(*) AS count FROM tasks WHERE id = \(own.taskID) AND last_error LIKE 'result refused: not the observation%'
             """), 1)
@@ -148,7 +148,7 @@ extension HostileAgentTests {
         XCTAssertTrue(progress.isComplete, "\(progress)\n\(backbone.logs)")
         XCTAssertEqual(progress.done, tasks, "every task done: \(progress)")
         XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM results WHERE measurement_id = \(id) AND agent_id = 'honest'"), tasks)
-        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM observations WHERE agent_id = 'hostile'"), 0)
+        XCTAssertEqual(try backbone.count("SELECT count(*) AS count FROM reports WHERE agent_id = 'hostile'"), 0)
         // Only a lease the hostile agent was given and kept may have expired; none of the honest agent's.
         let leased = (figures["flood"]?["leased"] ?? "none").split(separator: ",").compactMap { Int64($0) }
         XCTAssertLessThanOrEqual(leased.count, 1, "the flooding agent declared a concurrency of 1")

@@ -67,7 +67,7 @@ final class ClaimCapTests: StoreTestCase {
         let total = addresses.count * perAddress
         XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM tasks WHERE state = 'done'"), total)
         XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM results"), total)
-        XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM observations"), total, "each task reported once")
+        XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM reports"), total, "each task reported once")
         let counts = probed.value
         XCTAssertEqual(counts.count, total)
         XCTAssertTrue(counts.values.allSatisfy { $0 == 1 }, "a task was leased twice")

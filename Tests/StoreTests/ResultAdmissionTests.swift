@@ -29,7 +29,7 @@ final class ResultAdmissionTests: StoreTestCase {
             XCTAssertEqual(try store.recordReport(wrongAttempt, agentID: "honest", maxAttempts: 3), .refusedNotLeased,
                            "attempt \(attempt) is no PostgreSQL error")
         }
-        XCTAssertEqual(try count("SELECT count(*) FROM observations"), 0, "nothing refused is kept")
+        XCTAssertEqual(try count("SELECT count(*) FROM reports"), 0, "nothing refused is kept")
         XCTAssertEqual(try self.task(task.taskID).leasedBy, "honest", "the honest lease is untouched")
         XCTAssertEqual(try store.recordReport(completed(task), agentID: "honest", maxAttempts: 3), .stored)
         XCTAssertEqual(try store.recordReport(completed(task), agentID: "honest", maxAttempts: 3), .duplicate,

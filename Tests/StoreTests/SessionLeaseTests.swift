@@ -52,7 +52,7 @@ final class SessionLeaseTests: StoreTestCase {
                                             maxAttempts: 3)
         XCTAssertEqual(try batch.map { try $0.get() }, [.refusedNotLeased], "refused in a batch too")
         XCTAssertFalse(try store.endLeasedTask(taskID: first.taskID, attempt: first.attempt, agentID: "a", session: "old", why: "x"))
-        XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM observations"), 0, "nothing of them stored")
+        XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM reports"), 0, "nothing of them stored")
         // The new session's own results are taken.
         for task in new {
             XCTAssertEqual(try store.recordReport(Self.reach(task.taskID, attempt: task.attempt), agentID: "a", session: "new", maxAttempts: 3),

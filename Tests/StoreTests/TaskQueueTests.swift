@@ -80,7 +80,7 @@ final class TaskQueueTests: StoreTestCase {
         XCTAssertEqual(try store.claimTasks(agentID: "x", families: [.ipv4], limit: 1, leaseSeconds: 60), [])
         XCTAssertEqual(try store.progress(measurementID: id).notTestable, 1)
         XCTAssertTrue(try store.measurementComplete(id))
-        XCTAssertEqual(try count("SELECT count(*) FROM observations"), 2, "every report is kept raw")
+        XCTAssertEqual(try count("SELECT count(*) FROM reports"), 2, "every report is kept raw")
     }
 
     func testAFenceRefusalEndsTheTaskAtOnce() throws {
@@ -117,7 +117,7 @@ final class TaskQueueTests: StoreTestCase {
         task = try claim()
         XCTAssertEqual(try store.recordReport(failed(task), agentID: "x", maxAttempts: 2), .notTestable, "the second: attempts used up")
         XCTAssertTrue(try store.measurementComplete(id))
-        XCTAssertEqual(try count("SELECT count(*) FROM observations WHERE outcome = 'contact_lost'"), 3, "kept raw")
+        XCTAssertEqual(try count("SELECT count(*) FROM reports WHERE outcome = 'contact_lost'"), 3, "kept raw")
 
         // Lease expiry counts the attempts used, not the leases.
         let other = try measure("b.nl")
@@ -174,7 +174,7 @@ final class TaskQueueTests: StoreTestCase {
         let report = completed(task)
         XCTAssertEqual(try store.recordReport(report, agentID: "agent-1", maxAttempts: 3), .stored)
         XCTAssertEqual(try store.recordReport(report, agentID: "agent-1", maxAttempts: 3), .duplicate)
-        XCTAssertEqual(try count("SELECT count(*) FROM observations"), 1)
+        XCTAssertEqual(try count("SELECT count(*) FROM reports"), 1)
         XCTAssertEqual(try count("SELECT count(*) FROM results"), 1)
         XCTAssertEqual(try store.resolutionResults(measurementID: id), ["a.nl": report.resolution!])
         XCTAssertEqual(try store.recordReport(TaskReport(taskID: 999_999, attempt: 1, outcome: .completed),
@@ -208,7 +208,7 @@ final class TaskQueueTests: StoreTestCase {
         XCTAssertEqual(try store.recordReport(completed(slow, note: "first"), agentID: "agent-1", maxAttempts: 3), .refusedNotLeased,
                        "agent-1's lease ended: its late report is refused")
 
-        XCTAssertEqual(try count("SELECT count(*) FROM observations"), 1, "only the lease holder's report is kept")
+        XCTAssertEqual(try count("SELECT count(*) FROM reports"), 1, "only the lease holder's report is kept")
         XCTAssertEqual(try count("SELECT count(*) FROM results"), 1, "one final result")
         let result = try store.database.query("SELECT attempt, agent_id FROM results").single()
         XCTAssertEqual(try result.decode("attempt", as: Int.self), 2)
