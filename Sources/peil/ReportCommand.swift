@@ -52,12 +52,17 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Directory to write the report into (created if missing).")
     var out: String
 
+    @Option(name: .customLong("html-domains"),
+            help: "The most domains index.html shows a row and subtests for; above it, a note points to domains.csv and report.json.")
+    var htmlDomains: Int = HTMLReport.domainRowLimit
+
     func validate() throws {
         guard (measurement == nil) != (truth == nil) else { throw ValidationError("give --measurement ID or --truth FILE") }
         for name in [rules, baselineRules].compactMap({ $0 }) where RuleSet(rawValue: name) == nil {
             throw ValidationError("unknown rule set '\(name)' (internetnl-current or internetnl-2021)")
         }
         if let sets = ReportLoader.list(compare), sets.isEmpty { throw ValidationError("--compare names no set") }
+        guard htmlDomains >= 0 else { throw ValidationError("--html-domains must be 0 or more") }
     }
 
     func run() async throws {
@@ -71,7 +76,7 @@ struct ReportCommand: AsyncParsableCommand {
                                              baselineRules: baselineRules.flatMap(RuleSet.init(rawValue:)), sliceBy: sliceBy, title: title,
                                              scratch: try DiskScratch(in: directory))
         let built = ContinuousClock.now
-        let files = try ReportFiles.write(report, to: directory)
+        let files = try ReportFiles.write(report, to: directory, htmlDomainRowLimit: htmlDomains)
         let done = ContinuousClock.now
         for file in files { print(file.path) }
         print("report of \(report.measurement.name): \(report.domains.count) domains, \(report.columns.count) columns, "

@@ -33,6 +33,33 @@ final class SubtestSectionTests: XCTestCase {
         XCTAssertEqual(report.domains.first?.subtests.keys.sorted(), [.webHTTPSHTTPAvailable])
     }
 
+    /// A report of more domains than `index.html` shows rows for: both per-domain sections say
+    /// where the rows are instead of holding them; domains.csv and report.json are unchanged.
+    func testAPageWithTooManyDomainsPointsToTheFilesThatHoldThem() throws {
+        let report = ReportBuilder.build(input(subtests: [.mailAuthDMARCPolicy: StatusCell(.failed, "a.nl: policy <none>")]))
+        func rendered(limit: Int) -> String {
+            var page = ""
+            HTMLReport.render(report, domainRowLimit: limit) { page += $0 }
+            return page
+        }
+        let shown = HTMLReport.render(report), page = rendered(limit: 0)
+        XCTAssertEqual(rendered(limit: 1), shown, "at the limit every row is shown")
+        XCTAssertTrue(shown.contains("<table class=\"domains\">") && shown.contains("<details class=\"subtests\">"))
+        XCTAssertFalse(page.contains("<table class=\"domains\">"))
+        XCTAssertFalse(page.contains("<details class=\"subtests\">"))
+        XCTAssertFalse(page.contains("policy &lt;none&gt;"), "no evidence of a domain")
+        XCTAssertEqual(page.components(separatedBy: "This report has 1 domains, more than the 0 this page shows a row for").count, 3,
+                       "one note in each of the two per-domain sections")
+        for section in HTMLReport.sections { XCTAssertTrue(page.contains("<section id=\"\(section)\">"), section) }
+
+        let all = try ReportFixtures.scratch("limit-all"), capped = try ReportFixtures.scratch("limit-capped")
+        try ReportFiles.write(report, to: all)
+        try ReportFiles.write(report, to: capped, htmlDomainRowLimit: 0)
+        func file(_ folder: URL, _ name: String) throws -> String { try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) }
+        XCTAssertEqual(try file(capped, "index.html"), page)
+        for name in ["domains.csv", "report.json"] { XCTAssertEqual(try file(capped, name), try file(all, name), name) }
+    }
+
     func testWithoutSubtestsTheSectionSaysWhy() {
         let page = HTMLReport.render(ReportBuilder.build(input(subtests: [:])))
         XCTAssertTrue(page.contains("<section id=\"subtests\"><h2>Every subtest per domain</h2><p>No subtests"), page)

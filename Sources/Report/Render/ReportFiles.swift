@@ -13,13 +13,14 @@ public enum ReportFiles {
     /// temporary name and renamed into place; a row that cannot be read back fails its file.
     /// - Returns: the files written, in ``names`` order (then `slices.csv`).
     @discardableResult
-    public static func write(_ report: Report, to directory: URL) throws -> [URL] {
+    /// `htmlDomainRowLimit`: the most domains `index.html` shows a row for (``HTMLReport/domainRowLimit``).
+    public static func write(_ report: Report, to directory: URL, htmlDomainRowLimit: Int = HTMLReport.domainRowLimit) throws -> [URL] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
         func text(_ render: @escaping () -> String) -> (BufferedFile) throws -> Void { { try $0.write(render()) } }
         var renderings: [(String, (BufferedFile) throws -> Void)] = [
-            ("index.html", { file in try HTMLReport.render(report) { try file.write($0) } }),
+            ("index.html", { file in try HTMLReport.render(report, domainRowLimit: htmlDomainRowLimit) { try file.write($0) } }),
             ("adoption.csv", text { CSVReport.adoption(report) }),
             ("layers.csv", text { CSVReport.layers(report) }),
             ("domains.csv", { file in try CSVReport.domains(report) { try file.write($0) } }),
