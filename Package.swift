@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "PeilTestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Coordinator", "Agent", "Store", "PeilModel"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Probes", "PeilModel", "Wire", "LabEndpoints"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Agent", "Probes", "Store", "PeilTestSupport", "Wire", "PeilModel",
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Agent", "Probes", "Store", "PeilTestSupport", "Wire", "PeilModel", "Telemetry",
                                                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "StoreTests", dependencies: ["PeilTestSupport", "Store"]),
         .testTarget(name: "ProbesTests", dependencies: ["PeilTestSupport", "Probes", "Lab"]),

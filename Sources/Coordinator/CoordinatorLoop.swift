@@ -6,9 +6,10 @@ import Wire
 
 /// The coordinator's I/O, on one thread that owns the ROUTER socket and the ZAP authenticator:
 /// it polls the socket, feeds what arrives to a ``CoordinatorStateMachine`` and carries out
-/// the machine's actions. Database work runs on two ``StoreWorker`` threads, each with a
+/// the machine's actions. Database work runs on ``StoreWorker`` threads, each with a
 /// connection of its own: claims on one, everything else (results, registrations, releases,
-/// lease expiry) on the other, in the order the machine asked for it. So a statement that
+/// lease expiry) on the other, in the order the machine asked for it, and with metrics the
+/// task gauges' count on a third (it reads every task of the open measurements). So a statement that
 /// waits (a lock, a slow commit) never keeps the loop from answering heartbeats, and results
 /// that arrive while a batch commits gather into the next batch. All state that matters lives
 /// in PostgreSQL; sessions are soft state.
@@ -40,7 +41,7 @@ final class CoordinatorLoop {
     private var resultsDroppedLogged = 0
     /// Batches of results handed to the writer and not yet answered.
     private var batchesInFlight = 0
-    /// Periodic jobs handed to the writer and not finished: one of each at a time.
+    /// Periodic jobs handed to a worker and not finished: one of each at a time.
     private var periodicInFlight: Set<PeriodicJob.Kind> = []
     /// The body of the message being handled (a RESULT's, when the machine asks to store it).
     private var lastMessageBody = Data()
@@ -49,6 +50,11 @@ final class CoordinatorLoop {
     private var claimer: StoreWorker<StoreJob, StoreOutcome>?
     /// Every other database job; set while ``run(stop:bound:)`` runs.
     private var writer: StoreWorker<StoreJob, StoreOutcome>?
+    /// With metrics, the task gauges' count; set while ``run(stop:bound:)`` runs.
+    private var gauges: StoreWorker<StoreJob, StoreOutcome>?
+    /// When the running count of the task gauges started, and when the next one is due.
+    private var taskCountStarted: ContinuousClock.Instant?
+    private var nextTaskCount: ContinuousClock.Instant?
 
     init(configuration: CoordinatorConfiguration, database: PeilStore, logger: Logger, metrics: CoordinatorMetrics? = nil) {
         self.configuration = configuration
@@ -78,9 +84,16 @@ final class CoordinatorLoop {
         defer { _ = writer.finish() }
         let claimer = try StoreWorker<StoreJob, StoreOutcome>(name: "peil-claims", context: context, perform: claimJobs.run)
         defer { _ = claimer.finish() }
+        let gauges = try metrics.map { metrics in
+            let jobs = StoreJobRunner(configuration: configuration, store: PeilStore(database: try database.database.newConnection()),
+                                      logger: logger, metrics: metrics)
+            return try StoreWorker<StoreJob, StoreOutcome>(name: "peil-gauges", context: context, perform: jobs.run)
+        }
+        defer { _ = gauges?.finish() }
         self.writer = writer
         self.claimer = claimer
-        defer { self.writer = nil; self.claimer = nil }
+        self.gauges = gauges
+        defer { self.writer = nil; self.claimer = nil; self.gauges = nil }
         var endpoints: [String] = []
         for endpoint in configuration.endpoints {
             try router.bind(endpoint)
@@ -90,7 +103,8 @@ final class CoordinatorLoop {
         bound(endpoints)
 
         while !stop.isStopped {
-            let ready = try ZMQSocket.poll([router, authenticator.socket, writer.wake, claimer.wake], timeout: .milliseconds(50))
+            let ready = try ZMQSocket.poll([router, authenticator.socket, writer.wake, claimer.wake] + (gauges.map { [$0.wake] } ?? []),
+                                           timeout: .milliseconds(50))
             if ready.contains(1) {
                 for key in try authenticator.handlePending(limit: configuration.messagesPerRound) {
                     switch refusalLog.admit(now: clock.now) {
@@ -116,6 +130,7 @@ final class CoordinatorLoop {
                 refresh()
                 rereadAllowList(router: router)
             }
+            countTasksWhenDue()
             if lastScheduleCheck.map({ clock.now - $0 >= configuration.scheduleInterval }) ?? true {
                 lastScheduleCheck = clock.now
                 submitPeriodic(.runDueSchedules)
@@ -229,7 +244,7 @@ final class CoordinatorLoop {
 
     /// Feeds the finished jobs' outcomes to the machine.
     private func handleOutcomes(router: ZMQSocket) {
-        for outcome in (writer?.takeOutcomes() ?? []) + (claimer?.takeOutcomes() ?? []) {
+        for outcome in (writer?.takeOutcomes() ?? []) + (claimer?.takeOutcomes() ?? []) + (gauges?.takeOutcomes() ?? []) {
             switch outcome {
             case .registered(let agent, let sessionID):
                 perform(machine.agentRegistered(agent, sessionID: sessionID, now: clock.now), router: router)
@@ -278,7 +293,8 @@ final class CoordinatorLoop {
     }
 
     /// Every ``CoordinatorConfiguration/refreshInterval``: the connected agents' last contact
-    /// in the store and, with metrics, the task, agent and refusal gauges.
+    /// in the store and, with metrics, the agent and refusal gauges (the task gauges:
+    /// ``countTasksWhenDue()``).
     private func refresh() {
         lastRefresh = clock.now
         let sessions = machine.sessions.values
@@ -289,6 +305,14 @@ final class CoordinatorLoop {
             logger.warning("\(resultsDropped - resultsDroppedLogged) result(s) dropped unanswered since the last look: more than \(maximumBytesWithStore) bytes of results were waiting for the database; the agents resend them")
             resultsDroppedLogged = resultsDropped
         }
+    }
+
+    /// With metrics, the task gauges' count on its own worker, when the last one finished and
+    /// the next is due (``TaskCountPacing``).
+    private func countTasksWhenDue() {
+        guard let gauges, nextTaskCount.map({ clock.now >= $0 }) ?? true, periodicInFlight.insert(.countTasks).inserted else { return }
+        taskCountStarted = clock.now
+        gauges.submit(.periodic(.countTasks))
     }
 
     /// The allow-list file, when it changed: the new keys for ZAP and the machine (sessions of

@@ -7,8 +7,9 @@ import Synchronization
 
 /// What a coordinator counts, through the swift-metrics API with the factory it is given (the
 /// names, types and labels are listed in docs/OPERATIONS.md), and its health for `/health`.
-/// The loop records events as they happen; the task and agent gauges are set from the
-/// periodic refresh (one grouped query), never per message.
+/// The loop records events as they happen; the agent gauges are set from the periodic
+/// refresh, the task gauges from a grouped query on a connection of its own
+/// (``TaskCountPacing``), never per message.
 public final class CoordinatorMetrics: Sendable {
     private let factory: any MetricsFactory
     private let started = ContinuousClock.now

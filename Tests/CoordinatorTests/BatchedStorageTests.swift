@@ -1,9 +1,10 @@
-import Coordinator
+@testable import Coordinator
 import Foundation
 import Logging
 import PeilModel
 import PeilTestSupport
 import Store
+import Telemetry
 import Wire
 import XCTest
 
@@ -96,6 +97,47 @@ final class BatchedStorageTests: DatabaseTestCase {
     }
 }
 
+/// The task gauges are counted on a connection of their own: while the writer waits on a lock
+/// (an agent's registration), the count still comes.
+final class TaskGaugesTests: DatabaseTestCase {
+    func testTheTaskGaugesAreCountedWhileTheWriterWaits() throws {
+        let connection = try XCTUnwrap(temporaryDatabase?.connectionString)
+        let registry = MetricsRegistry()
+        let harness = try CoordinatorHarness(store: store, connection: connection, tasks: 3, metrics: CoordinatorMetrics(factory: registry.factory))
+        defer { harness.close() }
+        /// The gauge line of the measurement's queued tasks, once it shows within 15 s.
+        func queuedGauge(_ measurement: Int64) -> String? {
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                let text = String(decoding: registry.render(), as: UTF8.self)
+                if let line = text.split(separator: "\n").first(where: {
+                    $0.hasPrefix(#"peil_tasks{measurement="\#(measurement)""#) && $0.contains(#"state="queued""#) }) {
+                    return String(line)
+                }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            return nil
+        }
+        XCTAssertNotNil(queuedGauge(1), "the first measurement's gauge")
+        let locker = try Database(connectionString: connection)
+        let gauge = try locker.transaction { locked -> String? in
+            // The agent's registration waits on this lock, and the writer with it.
+            try locked.execute("LOCK TABLE agents IN ACCESS EXCLUSIVE MODE")
+            try harness.agent.send(try WireMessage.hello(.init(agentName: "agent-1", softwareVersion: "test", families: [.ipv4], concurrency: 3)).frames())
+            Thread.sleep(forTimeInterval: 0.5)
+            let later = try SyntheticTasks.queueReach(in: store, addresses: ["198.18.50.9", "198.18.50.10"], count: 1)
+            return queuedGauge(later)
+        }
+        XCTAssertEqual(gauge.map { $0.hasSuffix(" 2.0") || $0.hasSuffix(" 2") }, true, "a measurement queued while the writer waited: \(gauge ?? "no gauge")")
+    }
+
+    func testTheCountIsPacedByItsOwnDuration() {
+        let now = ContinuousClock.now
+        XCTAssertEqual(TaskCountPacing.next(finishedAt: now, took: .milliseconds(50), interval: .seconds(2)), now + .seconds(2))
+        XCTAssertEqual(TaskCountPacing.next(finishedAt: now, took: .seconds(5), interval: .seconds(2)), now + .seconds(50))
+    }
+}
+
 /// A coordinator on `ipc://` with queued reach tasks, and one agent speaking the protocol directly.
 private final class CoordinatorHarness {
     let agent: ZMQSocket
@@ -104,7 +146,7 @@ private final class CoordinatorHarness {
     private let directory: URL
     private let count: Int
 
-    init(store: PeilStore, connection: String, tasks count: Int, bytesPerTransaction: Int? = nil) throws {
+    init(store: PeilStore, connection: String, tasks count: Int, bytesPerTransaction: Int? = nil, metrics: CoordinatorMetrics? = nil) throws {
         self.count = count
         try SyntheticTasks.queueReach(in: store, addresses: (1...count).map { "198.18.50.\($0)" }, count: 1)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("peil-batch-\(UUID().uuidString.prefix(8))")
@@ -119,7 +161,7 @@ private final class CoordinatorHarness {
         var logger = Logger(label: "batched-storage")
         logger.logLevel = .error
         let service = CoordinatorService(configuration: configuration, database: PeilStore(database: try Database(connectionString: connection)),
-                                         logger: logger)
+                                         logger: logger, metrics: metrics)
         running = Task { try await service.run() }
         context = try ZMQContext()
         agent = try ZMQSocket.curveClientDealer(
