@@ -9,9 +9,9 @@ import Wire
 /// the machine's actions. Database work runs on ``StoreWorker`` threads, each with a
 /// connection of its own: claims on one, everything else (results, registrations, releases,
 /// lease expiry) on the other, in the order the machine asked for it, and with metrics the
-/// task gauges' count on a third (it reads every task of the open measurements). So a statement that
-/// waits (a lock, a slow commit) never keeps the loop from answering heartbeats, and results
-/// that arrive while a batch commits gather into the next batch. All state that matters lives
+/// task gauges' count on a third (it reads every task of the open measurements). So a
+/// statement that waits (a lock, a slow commit) never keeps the loop from answering
+/// heartbeats, and results that arrive while a batch commits gather into the next batch. All state that matters lives
 /// in PostgreSQL; sessions are soft state.
 final class CoordinatorLoop {
     private let configuration: CoordinatorConfiguration

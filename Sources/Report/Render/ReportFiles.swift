@@ -11,9 +11,9 @@ public enum ReportFiles {
     /// are written as their rows are read (``DomainRows``: from disk for a spooled report), so
     /// only the report's aggregates and one row are held at once. Each file is written to a
     /// temporary name and renamed into place; a row that cannot be read back fails its file.
+    /// `htmlDomainRowLimit`: the most domains `index.html` shows a row for (``HTMLReport/domainRowLimit``).
     /// - Returns: the files written, in ``names`` order (then `slices.csv`).
     @discardableResult
-    /// `htmlDomainRowLimit`: the most domains `index.html` shows a row for (``HTMLReport/domainRowLimit``).
     public static func write(_ report: Report, to directory: URL, htmlDomainRowLimit: Int = HTMLReport.domainRowLimit) throws -> [URL] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
