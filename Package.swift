@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "LabTests", dependencies: ["PeilTestSupport", "Lab", "Checks"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PeilTestSupport", "Store", "Lab", "LabEndpoints", "Wire", "PeilModel"]),
         .testTarget(name: "ChecksWebTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel"]),
-        .testTarget(name: "ChecksRPKITests", dependencies: ["Checks", "PeilModel"]),
+        .testTarget(name: "ChecksRPKITests", dependencies: ["PeilTestSupport", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksDANETests", dependencies: ["PeilTestSupport", "DANE", "Checks", "PeilModel"]),
         .testTarget(name: "VerdictsTests", dependencies: ["PeilTestSupport", "Verdicts", "Checks", "Store", "Lab", "PeilModel", "Report"],
                     exclude: ["Resources"]),

@@ -26,18 +26,62 @@ public struct OriginRoute: Codable, Sendable, Hashable {
         self.prefix = prefix
         self.origin = origin
     }
+
+    /// Longer prefixes first; of one length, the lower origin AS first.
+    public static func mostSpecificFirst(_ left: OriginRoute, _ right: OriginRoute) -> Bool {
+        (left.prefix.prefixLength, right.origin) > (right.prefix.prefixLength, left.origin)
+    }
 }
 
 /// What route origin validation needs, taken at one moment: the validated ROAs a relying party
 /// (rpki-client, Routinator) exported, and the routes that cover the measured addresses. Kept
 /// with a measurement, so that a report of it is judged on the routing of its day.
+/// Looked up through prefix tables built once: what covers an address costs a few hash lookups,
+/// not a pass over every ROA and route.
 public struct RPKISnapshot: Codable, Sendable, Hashable {
-    public var roas: [ValidatedROA]
-    public var routes: [OriginRoute]
+    public let roas: [ValidatedROA]
+    public let routes: [OriginRoute]
+    private let roaTable: PrefixTable<ValidatedROA>
+    private let routeTable: PrefixTable<OriginRoute>
 
     public init(roas: [ValidatedROA], routes: [OriginRoute]) {
         self.roas = roas
         self.routes = routes
+        roaTable = PrefixTable(roas.lazy.map { (network: $0.prefix, element: $0) })
+        routeTable = PrefixTable(routes.lazy.map { (network: $0.prefix, element: $0) })
+    }
+
+    /// The ROAs whose prefix contains `network` (RFC 6811's covering ROAs of a route).
+    public func roas(covering network: IPNetwork) -> [ValidatedROA] {
+        roaTable.containing(network)
+    }
+
+    /// The routes that contain `address` (4 or 16 octets), most specific first.
+    public func routes(containing address: [UInt8]) -> [OriginRoute] {
+        routeTable.containing(address: address).sorted(by: OriginRoute.mostSpecificFirst)
+    }
+
+    private enum CodingKeys: String, CodingKey { case roas, routes }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(roas: try container.decode([ValidatedROA].self, forKey: .roas),
+                  routes: try container.decode([OriginRoute].self, forKey: .routes))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(roas, forKey: .roas)
+        try container.encode(routes, forKey: .routes)
+    }
+
+    public static func == (left: RPKISnapshot, right: RPKISnapshot) -> Bool {
+        left.roas == right.roas && left.routes == right.routes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(roas)
+        hasher.combine(routes)
     }
 }
 

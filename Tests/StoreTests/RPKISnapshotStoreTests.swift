@@ -15,8 +15,7 @@ final class RPKISnapshotStoreTests: StoreTestCase {
         XCTAssertNil(try store.rpkiSnapshot(measurementID: id))
         XCTAssertFalse(try store.setRPKISnapshot(snapshot, measurementID: id, source: "roas.json, origins.txt"))
         XCTAssertEqual(try store.rpkiSnapshot(measurementID: id), snapshot)
-        var other = snapshot
-        other.routes.removeLast()
+        let other = RPKISnapshot(roas: snapshot.roas, routes: snapshot.routes.dropLast())
         XCTAssertTrue(try store.setRPKISnapshot(other, measurementID: id, source: "again"))
         XCTAssertEqual(try store.rpkiSnapshot(measurementID: id), other)
         XCTAssertEqual(try count("SELECT count(*) AS count FROM measurement_rpki"), 1)

@@ -52,11 +52,11 @@ public enum RPKISubtests {
     /// Whether a ROA covers one of the routes to `address`, or (unrouted) the address itself.
     static func isCovered(_ address: String, _ snapshot: RPKISnapshot) -> Bool {
         guard let octets = IPNetwork.parseAddress(address) else { return false }
-        let routes = RouteOriginValidation.routes(containing: octets, in: snapshot.routes)
-        if routes.isEmpty {
-            return snapshot.roas.contains { $0.prefix.isIPv6 == (octets.count == 16) && $0.prefix.contains(octets) }
+        let routes = snapshot.routes(containing: octets)
+        if routes.isEmpty, let host = IPNetwork(octets: octets, prefixLength: octets.count * 8) {
+            return !snapshot.roas(covering: host).isEmpty
         }
-        return routes.contains { !RouteOriginValidation.covering($0, in: snapshot.roas).isEmpty }
+        return routes.contains { !snapshot.roas(covering: $0.prefix).isEmpty }
     }
 
     static func valid(_ addressed: [(host: String, address: String)], _ snapshot: RPKISnapshot) -> StatusCell {
@@ -64,7 +64,7 @@ public enum RPKISubtests {
         var invalid = 0, notFound = 0, unrouted = 0, count = 0
         var shown: Set<String> = []
         for (host, address) in addressed {
-            let routes = IPNetwork.parseAddress(address).map { RouteOriginValidation.routes(containing: $0, in: snapshot.routes) } ?? []
+            let routes = IPNetwork.parseAddress(address).map { snapshot.routes(containing: $0) } ?? []
             if routes.isEmpty {
                 count += 1
                 unrouted += 1
@@ -73,7 +73,7 @@ public enum RPKISubtests {
             }
             for route in routes where shown.insert("\(host) \(route.prefix) \(route.origin)").inserted {
                 count += 1
-                let state = RouteOriginValidation.validate(route, against: snapshot.roas)
+                let state = RouteOriginValidation.validate(route, in: snapshot)
                 switch state {
                 case .valid: break
                 case .invalid: invalid += 1

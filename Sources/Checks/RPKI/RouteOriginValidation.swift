@@ -34,7 +34,16 @@ public enum RouteOriginValidation {
 
     /// The state of `route` (RFC 6811 §2): a ROA for AS 0 covers but never matches.
     public static func validate(_ route: OriginRoute, against roas: [ValidatedROA]) -> State {
-        let candidates = covering(route, in: roas)
+        state(of: route, covering: covering(route, in: roas))
+    }
+
+    /// The state of `route` against a snapshot's ROAs, found through its prefix table.
+    public static func validate(_ route: OriginRoute, in snapshot: RPKISnapshot) -> State {
+        state(of: route, covering: snapshot.roas(covering: route.prefix))
+    }
+
+    /// The state of `route` given the ROAs that cover it.
+    static func state(of route: OriginRoute, covering candidates: [ValidatedROA]) -> State {
         if candidates.isEmpty { return .notFound }
         let sameOrigin = candidates.filter { $0.asn == route.origin && $0.asn != 0 }
         if sameOrigin.contains(where: { route.prefix.prefixLength <= $0.maxLength }) { return .valid }
@@ -44,6 +53,6 @@ public enum RouteOriginValidation {
     /// The routes of a table that contain `address` (4 or 16 octets), most specific first.
     public static func routes(containing address: [UInt8], in routes: [OriginRoute]) -> [OriginRoute] {
         routes.filter { $0.prefix.isIPv6 == (address.count == 16) && $0.prefix.contains(address) }
-            .sorted { ($0.prefix.prefixLength, $1.origin) > ($1.prefix.prefixLength, $0.origin) }
+            .sorted(by: OriginRoute.mostSpecificFirst)
     }
 }
