@@ -6,7 +6,8 @@ import Store
 import XCTest
 
 /// Issue 14's browser test: the dashboard in a real Chromium driven by Selenium, over a real
-/// measurement of twin domains. The twin is up with two agent hosts; the coordinator and
+/// measurement of twin domains. The twin, restricted to the list's domains
+/// (``TwinWorld/restricted(to:)``), is up with two agent hosts; the coordinator and
 /// `peil serve` run in the coordinator host on its lab address (PostgreSQL through its Unix
 /// socket), and Chromium, chromedriver and the Selenium script (`ops/dashboard-browser`) run in
 /// that same namespace: the browser reaches only the dashboard's lab address. The script logs
@@ -28,11 +29,15 @@ final class DashboardBrowserTests: XCTestCase {
         try XCTSkipIf(selenium.status != 0, "needs python3-selenium: \(selenium.standardError)")
 
         let twin = TwinGenerator.generate(seed: 2021, data: try TwinSeedData.load(from: TestPaths.seedData))
+        // The list: twin domains of two organisations, one of them with a failed column to explain;
+        // only their zones (and those they depend on) come up.
+        let list = try Self.list(truth: twin.truth())
+        let world = twin.restricted(to: list.alpha + list.beta)
         var configuration = LabConfiguration(prefix: "pdb\(getpid() % 1000)",
                                              stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("peil-dashboard-\(getpid())"))
         configuration.endpointServer = PeilProcess.peilBinary
         configuration.hosts = 2
-        let lab = Lab(configuration: configuration, world: TwinCompiler.labWorld(twin), endpoints: TwinEndpoints.plan(twin))
+        let lab = Lab(configuration: configuration, world: TwinCompiler.labWorld(world), endpoints: TwinEndpoints.plan(world))
         defer { try? lab.down() }
         try lab.up()
         let coordinatorHost = try XCTUnwrap(lab.hosts.first { $0.role == .coordinator })
@@ -46,8 +51,6 @@ final class DashboardBrowserTests: XCTestCase {
         for host in agentHosts { _ = try backbone.startAgent(on: host, extra: ["--concurrency", "16"]) }
         try backbone.waitForAgents(agentHosts.count)
 
-        // The list: twin domains of two organisations, one of them with a failed column to explain.
-        let list = try Self.list(truth: twin.truth())
         let listFile = backbone.directory.appendingPathComponent("dashboard-list.csv")
         try list.text.write(to: listFile, atomically: true, encoding: .utf8)
 
