@@ -152,7 +152,7 @@ final class AnsibleDeployTests: XCTestCase {
     /// The `peil` package for the hosts, and the directories to mount into them for it to run.
     private static func package(into work: URL) throws -> (URL, [String]) {
         let release = ProcessInfo.processInfo.environment["PEIL_PACKAGE_BINARY"] ?? TestPaths.inRepository(".build-release/release/peil").path
-        var arguments = ["--compression", "gzip", "--version", "0.0.1", "--out", work.path]
+        var arguments = ["--compression", "none", "--version", "0.0.1", "--out", work.path]
         var binds: [String] = []
         if FileManager.default.isExecutableFile(atPath: release) {
             arguments += ["--binary", release]

@@ -32,7 +32,9 @@ final class HostileZooRunTests: XCTestCase {
         defer { backbone.tearDown() }
         try backbone.importLabSet("zoo")
         try backbone.makeKey("zoo", allowListed: true)
-        _ = try backbone.fleet.startCoordinator(["--lease-seconds", "\(Self.leaseSeconds)", "--max-attempts", "2"])
+        // One attempt per task: a task that runs out its deadline (deepsilent.nl's resolution) is
+        // not tried again; this run is about deadlines, the queue's tests are about retries.
+        _ = try backbone.fleet.startCoordinator(["--lease-seconds", "\(Self.leaseSeconds)", "--max-attempts", "1"])
         let agent = try backbone.startAgent("zoo", families: [.ipv4, .ipv6], extra: ["--log-level", "debug"])
         try backbone.waitForAgents(1)
         let vantage = lab.vantageNamespace(for: [.ipv4, .ipv6])

@@ -15,7 +15,7 @@ final class PackageTests: XCTestCase {
         let out = try TestProcess.scratchFolder("peil-package")
         defer { try? FileManager.default.removeItem(atPath: out) }
         let script = TestPaths.inRepository("ops/package").path
-        let build = try TestProcess.run(script, ["--binary", TestProcess.peil!, "--allow-unpackaged-libraries", "--compression", "gzip",
+        let build = try TestProcess.run(script, ["--binary", TestProcess.peil!, "--allow-unpackaged-libraries", "--compression", "none",
                                                   "--out", out, "--version", "0.0.1"],
                                         timeout: .seconds(300))
         XCTAssertEqual(build.status, 0, build.standardError)
