@@ -98,34 +98,33 @@ struct HostileDNSLabTests {
         let columns = try HostileResolve.mailColumns(lab, "bigtxt.nl")
         #expect(columns.status("spf") == "passed" && columns.status("spf_policy") == "passed", "\(columns.line)")
     }
-
-    @Test func aNameserverThatNeverAnswersEndsInErrorWithinTheDeadline() throws {
-        // Both resolutions wait out the silent nameservers: side by side, not one after the other.
-        let (run, columnsRun) = try HostileResolve.runSideBySide(lab, "silent.nl", ["--json"], ["--mail-columns"])
-        let observation = try run.requireObservation()
-        let soa = try #require(observation.query("silent.nl", "SOA"))
-        #expect(["SERVFAIL", "TIMEOUT"].contains(soa.rcode) && soa.dnssec == .error, "\(soa)")
-        #expect(observation.facts.dnssec == .error)
-        for query in observation.queries { print("  \(query.name) \(query.type) \(query.rcode) \(query.reason ?? "")") }
-        #expect(observation.queries.filter { $0.name.hasSuffix("silent.nl") }.allSatisfy { $0.dnssec == .error })
-        let columns = try columnsRun.requireColumns()
-        for column in ["spf", "dmarc"] {
-            #expect(columns.status(column) == "error", "\(column) is an error, never failed: \(columns.line)")
-        }
-    }
 }
 
 extension HostileDNSLabTests {
-    /// Every question may wait its full query timeout (45 s) here; a follow-up round after them
-    /// is then cut by the resolution's budget (80 s) instead of adding another 45 s.
-    @Test func aChainOfSilentDelegationsEndsInErrorWithinTheDeadline() throws {
-        let run = try HostileResolve.run(lab, "deepsilent.nl")
-        let observation = try run.requireObservation()
-        for query in observation.queries { print("  \(query.name) \(query.type) \(query.rcode) \(query.reason ?? "")") }
-        let soa = try #require(observation.query("deepsilent.nl", "SOA"))
+    /// Nameservers that never answer: silent.nl's own, and deepsilent.nl's chain of silent
+    /// delegations, where every question may wait its full query timeout (45 s) and a follow-up
+    /// round after them is cut by the resolution's budget (80 s) instead of adding another 45 s.
+    /// The three resolutions wait side by side, each checked against the deadline.
+    @Test func nameserversThatNeverAnswerEndInErrorWithinTheDeadline() throws {
+        let runs = try HostileResolve.runSideBySide(lab, [("silent.nl", ["--json"]), ("silent.nl", ["--mail-columns"]),
+                                                          ("deepsilent.nl", ["--json"])])
+        let silent = try runs[0].requireObservation()
+        let soa = try #require(silent.query("silent.nl", "SOA"))
         #expect(["SERVFAIL", "TIMEOUT"].contains(soa.rcode) && soa.dnssec == .error, "\(soa)")
-        #expect(observation.facts.dnssec == .error)
-        #expect(observation.queries.allSatisfy { $0.dnssec == .error && $0.records.isEmpty })
+        #expect(silent.facts.dnssec == .error)
+        for query in silent.queries { print("  \(query.name) \(query.type) \(query.rcode) \(query.reason ?? "")") }
+        #expect(silent.queries.filter { $0.name.hasSuffix("silent.nl") }.allSatisfy { $0.dnssec == .error })
+        let columns = try runs[1].requireColumns()
+        for column in ["spf", "dmarc"] {
+            #expect(columns.status(column) == "error", "\(column) is an error, never failed: \(columns.line)")
+        }
+
+        let deep = try runs[2].requireObservation()
+        for query in deep.queries { print("  \(query.name) \(query.type) \(query.rcode) \(query.reason ?? "")") }
+        let deepSOA = try #require(deep.query("deepsilent.nl", "SOA"))
+        #expect(["SERVFAIL", "TIMEOUT"].contains(deepSOA.rcode) && deepSOA.dnssec == .error, "\(deepSOA)")
+        #expect(deep.facts.dnssec == .error)
+        #expect(deep.queries.allSatisfy { $0.dnssec == .error && $0.records.isEmpty })
     }
 }
 
@@ -197,19 +196,22 @@ enum HostileResolve {
         return run
     }
 
-    /// Two resolutions of `domain` at once, each on a thread of its own (for the cases that
-    /// wait out timeouts), each checked against the deadline as ``run(_:_:extra:sourceLocation:)`` does.
-    static func runSideBySide(_ lab: Lab, _ domain: String, _ first: [String], _ second: [String],
-                              sourceLocation: SourceLocation = #_sourceLocation) throws -> (Run, Run) {
+    /// Resolutions at once, each on a thread of its own (for the cases that wait out timeouts),
+    /// each checked against the deadline as ``run(_:_:extra:sourceLocation:)`` does; in the
+    /// order asked.
+    static func runSideBySide(_ lab: Lab, _ resolutions: [(domain: String, extra: [String])],
+                              sourceLocation: SourceLocation = #_sourceLocation) throws -> [Run] {
         let results = SideBySideResults()
         let group = DispatchGroup()
-        for (index, extra) in [first, second].enumerated() {
-            DispatchQueue.global().async(group: group) { results.set(index, Result { try perform(lab, domain, extra: extra) }) }
+        for (index, resolution) in resolutions.enumerated() {
+            DispatchQueue.global().async(group: group) {
+                results.set(index, Result { try perform(lab, resolution.domain, extra: resolution.extra) })
+            }
         }
         group.wait()
         let runs = try results.all().map { try $0.get() }
         for run in runs { expectInTime(run, sourceLocation: sourceLocation) }
-        return (runs[0], runs[1])
+        return runs
     }
 
     private final class SideBySideResults: @unchecked Sendable {
