@@ -36,6 +36,7 @@ public struct OriginRoute: Codable, Sendable, Hashable {
 /// What route origin validation needs, taken at one moment: the validated ROAs a relying party
 /// (rpki-client, Routinator) exported, and the routes that cover the measured addresses. Kept
 /// with a measurement, so that a report of it is judged on the routing of its day.
+///
 /// Looked up through prefix tables built once: what covers an address costs a few hash lookups,
 /// not a pass over every ROA and route.
 public struct RPKISnapshot: Codable, Sendable, Hashable {

@@ -1,10 +1,11 @@
 extension TwinWorld {
     /// The twin with only the domains `names` and those their DNS answers depend on: a twin
-    /// domain whose name or web host is or lies above one of their names, web hosts or mail hosts (a
-    /// parent zone on their delegation and DNSSEC chain, or where climbing for CAA stops), and
-    /// so on for those. Providers, platforms and service zones stay, so a kept domain's zones,
-    /// endpoints and truth are those of the whole twin. For a test that measures a few hundred
-    /// domains without bringing up all 2,466 domains' zones; names not in the twin are ignored.
+    /// domain whose name or web host is, or lies above, one of their names, web hosts or mail
+    /// hosts (a parent zone on their delegation and DNSSEC chain, or where climbing for CAA
+    /// stops), and so on for those. Providers, platforms and service zones stay, so a kept
+    /// domain's zones, endpoints and truth are those of the whole twin. For a test that measures
+    /// a few hundred domains without bringing up all 2,466 domains' zones; names not in the twin
+    /// are ignored.
     public func restricted(to names: some Sequence<String>) -> TwinWorld {
         let byName = Dictionary(domains.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let byWebHost = Dictionary(domains.map { ($0.web.host, $0) }, uniquingKeysWith: { first, _ in first })
