@@ -18,7 +18,7 @@ public struct PrefixTable<Element: Sendable>: Sendable {
     public init(_ pairs: some Sequence<(network: IPNetwork, element: Element)>) {
         var ipv4: Set<Int> = [], ipv6: Set<Int> = []
         for (network, element) in pairs {
-            elements[Self.key(network.octets, length: network.prefixLength), default: []].append(element)
+            elements[Self.key(Self.bits(network.octets), ipv6: network.isIPv6, length: network.prefixLength), default: []].append(element)
             if network.isIPv6 { ipv6.insert(network.prefixLength) } else { ipv4.insert(network.prefixLength) }
         }
         ipv4Lengths = ipv4.sorted()
@@ -29,9 +29,10 @@ public struct PrefixTable<Element: Sendable>: Sendable {
     /// shortest networks first.
     public func containing(_ network: IPNetwork) -> [Element] {
         var found: [Element] = []
+        let bits = Self.bits(network.octets)
         for length in network.isIPv6 ? ipv6Lengths : ipv4Lengths {
             guard length <= network.prefixLength else { break }
-            if let matching = elements[Self.key(network.octets, length: length)] { found += matching }
+            if let matching = elements[Self.key(bits, ipv6: network.isIPv6, length: length)] { found += matching }
         }
         return found
     }
@@ -42,12 +43,16 @@ public struct PrefixTable<Element: Sendable>: Sendable {
         return containing(host)
     }
 
-    /// The octets as one number, the first octet highest, cut to `length` bits.
-    private static func key(_ octets: [UInt8], length: Int) -> Key {
+    /// The octets as one number, the first octet highest (an IPv4 address in the top 32 bits).
+    private static func bits(_ octets: [UInt8]) -> UInt128 {
         var bits: UInt128 = 0
         for octet in octets { bits = bits << 8 | UInt128(octet) }
-        bits <<= 128 - octets.count * 8
+        return bits << (128 - octets.count * 8)
+    }
+
+    /// The key of the network of `bits` cut to `length` bits.
+    private static func key(_ bits: UInt128, ipv6: Bool, length: Int) -> Key {
         let mask: UInt128 = length == 0 ? 0 : ~UInt128(0) << (128 - length)
-        return Key(ipv6: octets.count == 16, length: UInt8(length), bits: bits & mask)
+        return Key(ipv6: ipv6, length: UInt8(length), bits: bits & mask)
     }
 }
