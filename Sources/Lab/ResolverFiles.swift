@@ -50,6 +50,8 @@ struct ResolverFiles {
             val-log-level: 2
             module-config: "validator iterator"
             do-not-query-localhost: yes
+            # As Peil's own resolver (ResolverConfiguration.serverWait): one try waits at most 5 s.
+            infra-cache-max-rtt: 5000
 
         """
     }

@@ -13,11 +13,16 @@ struct ResolverOptions: ParsableArguments {
     @Option(help: "Trust anchor file: the root's DS or DNSKEY records, zone-file format.")
     var trustAnchor: String
 
-    /// 45 s by default: a validating resolver that meets a bogus answer retries every server of
-    /// the zone, and one silent nameserver address then costs unbound about 30 s (seen in the
-    /// twin) before it says "bogus"; cutting it short would turn a bogus verdict into an error.
+    /// 45 s by default: a ceiling, not a pace. A validator that meets a bogus answer restarts
+    /// against each server of the zone; each try waits at most `--nameserver-wait` (5 s), so a
+    /// bogus zone with one silent nameserver address is judged bogus in about 12 s (docs/ARCHITECTURE.md,
+    /// "A silent nameserver"); a deadline shorter than that would turn it into an error.
     @Option(name: .customLong("query-timeout"), help: "Seconds one DNS question may take.")
     var timeout: Double = 45
+
+    @Option(name: .customLong("nameserver-wait"),
+            help: "Seconds the resolver waits for one nameserver's answer to one try before it tries again or elsewhere (libunbound's infra-cache-max-rtt).")
+    var nameserverWait: Double = 5
 
     @Flag(help: "Measure the real internet: the resolver queries, and an agent connects to, public addresses only (never loopback, private, link-local or other special-purpose addresses). Without it, only loopback and the lab ranges (198.18.0.0/15, 2001:2::/48).")
     var anyUpstream = false
@@ -27,20 +32,24 @@ struct ResolverOptions: ParsableArguments {
             throw ValidationError("give exactly one of --root-hints FILE or --forwarder ADDRESS")
         }
         guard timeout > 0, timeout <= 300 else { throw ValidationError("--query-timeout must be between 0 and 300 seconds") }
+        guard nameserverWait >= 0.1, nameserverWait <= 120 else {
+            throw ValidationError("--nameserver-wait must be between 0.1 and 120 seconds")
+        }
     }
 
     func configuration(families: Set<AddressFamily>) -> ResolverConfiguration {
         Self.configuration(rootHints: rootHints, forwarder: forwarder, trustAnchor: trustAnchor,
-                           timeout: timeout, anyUpstream: anyUpstream, families: families)
+                           timeout: timeout, nameserverWait: nameserverWait, anyUpstream: anyUpstream, families: families)
     }
 
     /// The resolver configuration these options describe (shared with `lint`'s optional ones).
     static func configuration(rootHints: String?, forwarder: String?, trustAnchor: String, timeout: Double,
-                              anyUpstream: Bool, families: Set<AddressFamily>) -> ResolverConfiguration {
+                              nameserverWait: Double = 5, anyUpstream: Bool, families: Set<AddressFamily>) -> ResolverConfiguration {
         let upstream: ResolverConfiguration.Upstream = rootHints.map { .rootHints(file: $0) } ?? .forwarder(address: forwarder ?? "")
         return ResolverConfiguration(
             upstream: upstream, trustAnchorFile: trustAnchor, families: families,
-            queryTimeout: .milliseconds(Int64(timeout * 1000)), upstreamPolicy: anyUpstream ? .publicOnly : .labAndLoopback)
+            queryTimeout: .milliseconds(Int64(timeout * 1000)), serverWait: .milliseconds(Int64(nameserverWait * 1000)),
+            upstreamPolicy: anyUpstream ? .publicOnly : .labAndLoopback)
     }
 }
 

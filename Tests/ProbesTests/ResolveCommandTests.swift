@@ -27,6 +27,9 @@ struct ResolveCommandTests {
         #expect(try refusal(["example.nl", "--web-host", "www!.example.nl", "--root-hints", hints, "--trust-anchor", anchor]).contains("not a valid domain name"))
         #expect(try refusal(["example.nl", "--root-hints", hints, "--trust-anchor", anchor, "--families", "ipv5"]).contains("unknown family"))
         #expect(try refusal(["example.nl", "--root-hints", hints, "--trust-anchor", anchor, "--query-timeout", "0"]).contains("--query-timeout"))
+        for wait in ["0", "0.05", "121"] {
+            #expect(try refusal(["example.nl", "--root-hints", hints, "--trust-anchor", anchor, "--nameserver-wait", wait]).contains("--nameserver-wait"))
+        }
         #expect(try refusal(["example.nl", "--root-hints", paths["bad-hints"]!, "--trust-anchor", anchor]).contains("rootHintsInvalid"))
         #expect(try refusal(["example.nl", "--forwarder", "9.9.9.9", "--trust-anchor", anchor]).contains("upstreamNotAllowed"))
         #expect(try refusal(["example.nl", "--root-hints", hints, "--trust-anchor", "/nonexistent"]).contains("trustAnchorInvalid"))

@@ -88,6 +88,12 @@ struct ResolverConfigurationTests {
         #expect(code(ResolverConfiguration(upstream: hints, trustAnchorFile: paths["anchor"]!, families: [])) == .noAddressFamily)
         #expect(code(ResolverConfiguration(upstream: hints, trustAnchorFile: paths["anchor"]!, queryTimeout: .zero)) == .limitInvalid)
         #expect(code(ResolverConfiguration(upstream: hints, trustAnchorFile: paths["anchor"]!, maxQueriesInFlight: 0)) == .limitInvalid)
+        for wait in [Duration.zero, .milliseconds(99), .milliseconds(120_001)] {
+            #expect(code(ResolverConfiguration(upstream: hints, trustAnchorFile: paths["anchor"]!, serverWait: wait)) == .limitInvalid, "\(wait)")
+        }
+        for wait in [Duration.milliseconds(100), .seconds(5), .seconds(120)] {
+            #expect(code(ResolverConfiguration(upstream: hints, trustAnchorFile: paths["anchor"]!, serverWait: wait)) == nil, "\(wait)")
+        }
         for bad in ["resolver.lab", "198.18.0.1@dns", "198.18.0.1@70000", ""] {
             #expect(code(ResolverConfiguration(upstream: .forwarder(address: bad), trustAnchorFile: paths["anchor"]!)) == .forwarderInvalid, "\(bad)")
         }

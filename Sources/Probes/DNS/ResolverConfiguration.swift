@@ -68,6 +68,14 @@ public struct ResolverConfiguration: Sendable, Hashable {
     /// `TIMEOUT` (counted from when the question is handed to libunbound; a bogus answer's
     /// second, non-validating lookup has its own budget).
     public var queryTimeout: Duration
+    /// The longest libunbound waits for one nameserver's answer to one try before it counts the
+    /// try as lost and retries there or elsewhere (`infra-cache-max-rtt`; libunbound's own
+    /// default is 120 s). A try's wait starts short and doubles after each loss up to this cap,
+    /// so with the default a validator that restarts a bogus answer against a zone's other
+    /// servers waited 30 s to 5 min on one silent address (docs/ARCHITECTURE.md, "A silent nameserver").
+    /// 5 s by default: Internet.nl gives a whole question 5 s (`DNS_TIMEOUT` in its
+    /// `checks/resolver.py`), so an answer slower than that never counts there either.
+    public var serverWait: Duration
     /// Where queries may go. Defaults to loopback and the lab ranges.
     public var upstreamPolicy: UpstreamPolicy
     /// Questions handed to libunbound at once per context; more wait in line.
@@ -75,13 +83,14 @@ public struct ResolverConfiguration: Sendable, Hashable {
 
     public init(
         upstream: Upstream, trustAnchorFile: String, families: Set<AddressFamily> = [.ipv4, .ipv6],
-        queryTimeout: Duration = .seconds(10), upstreamPolicy: UpstreamPolicy = .labAndLoopback,
-        maxQueriesInFlight: Int = 256
+        queryTimeout: Duration = .seconds(10), serverWait: Duration = .seconds(5),
+        upstreamPolicy: UpstreamPolicy = .labAndLoopback, maxQueriesInFlight: Int = 256
     ) {
         self.upstream = upstream
         self.trustAnchorFile = trustAnchorFile
         self.families = families
         self.queryTimeout = queryTimeout
+        self.serverWait = serverWait
         self.upstreamPolicy = upstreamPolicy
         self.maxQueriesInFlight = maxQueriesInFlight
     }
@@ -92,6 +101,9 @@ public struct ResolverConfiguration: Sendable, Hashable {
         guard !families.isEmpty else { throw ResolverError(.noAddressFamily, "enable ipv4, ipv6 or both") }
         guard queryTimeout > .zero, maxQueriesInFlight > 0 else {
             throw ResolverError(.limitInvalid, "query timeout and in-flight limit must be positive")
+        }
+        guard serverWait >= .milliseconds(100), serverWait <= .seconds(120) else {
+            throw ResolverError(.limitInvalid, "the wait for one nameserver's answer must be between 0.1 and 120 seconds")
         }
         switch upstream {
         case .rootHints(let file):
