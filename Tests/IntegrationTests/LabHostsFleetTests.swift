@@ -19,6 +19,7 @@ final class LabHostsFleetTests: XCTestCase {
         let lab = Lab(configuration: configuration)
         defer { try? lab.down() }
         try lab.up()
+        print("lab hosts test: lab up after \(ContinuousClock.now - started)")
         let coordinatorHost = try XCTUnwrap(lab.hosts.first { $0.role == .coordinator })
         let agentHosts = lab.hosts.filter { $0.role == .agent }
         XCTAssertEqual(agentHosts.map(\.families), [[.ipv4], [.ipv6]])
@@ -61,8 +62,10 @@ final class LabHostsFleetTests: XCTestCase {
         XCTAssertTrue(peers.contains { $0.hasPrefix("[\(agentIPv6)]:") }, sockets.standardOutput)
         XCTAssertEqual(peers.count, 2, sockets.standardOutput)
 
+        print("lab hosts test: agents connected after \(ContinuousClock.now - started)")
         let id = try backbone.measure("lab")
         let progress = try backbone.waitForCompletion(id, timeout: 240)
+        print("lab hosts test: measured after \(ContinuousClock.now - started)")
         print("measurement on lab hosts: \(progress.total) tasks, \(progress.done) done, \(progress.notTestable) not testable")
         XCTAssertTrue(progress.isComplete, "measurement incomplete: \(progress)\n\(backbone.logs)")
         XCTAssertGreaterThan(try backbone.count("SELECT count(*) AS count FROM tasks WHERE measurement_id = \(id) AND kind <> 'resolve'"), 0,
