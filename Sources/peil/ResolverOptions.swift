@@ -32,8 +32,11 @@ struct ResolverOptions: ParsableArguments {
             throw ValidationError("give exactly one of --root-hints FILE or --forwarder ADDRESS")
         }
         guard timeout > 0, timeout <= 300 else { throw ValidationError("--query-timeout must be between 0 and 300 seconds") }
-        guard nameserverWait >= 0.1, nameserverWait <= 120 else {
-            throw ValidationError("--nameserver-wait must be between 0.1 and 120 seconds")
+        let limits = ResolverConfiguration.serverWaitLimits
+        let (shortest, longest) = (limits.lowerBound / .seconds(1), limits.upperBound / .seconds(1))
+        // Compared as a number first: NaN and infinity never reach the conversion to a Duration.
+        guard nameserverWait >= shortest, nameserverWait <= longest else {
+            throw ValidationError("--nameserver-wait must be between \(shortest) and \(longest) seconds")
         }
     }
 

@@ -76,6 +76,8 @@ public struct ResolverConfiguration: Sendable, Hashable {
     /// 5 s by default: Internet.nl gives a whole question 5 s (`DNS_TIMEOUT` in its
     /// `checks/resolver.py`), so an answer slower than that never counts there either.
     public var serverWait: Duration
+    /// The ``serverWait`` values ``validate()`` accepts.
+    public static let serverWaitLimits: ClosedRange<Duration> = .milliseconds(100) ... .seconds(120)
     /// Where queries may go. Defaults to loopback and the lab ranges.
     public var upstreamPolicy: UpstreamPolicy
     /// Questions handed to libunbound at once per context; more wait in line.
@@ -102,8 +104,8 @@ public struct ResolverConfiguration: Sendable, Hashable {
         guard queryTimeout > .zero, maxQueriesInFlight > 0 else {
             throw ResolverError(.limitInvalid, "query timeout and in-flight limit must be positive")
         }
-        guard serverWait >= .milliseconds(100), serverWait <= .seconds(120) else {
-            throw ResolverError(.limitInvalid, "the wait for one nameserver's answer must be between 0.1 and 120 seconds")
+        guard Self.serverWaitLimits.contains(serverWait) else {
+            throw ResolverError(.limitInvalid, "the wait for one nameserver's answer must be between \(Self.serverWaitLimits.lowerBound) and \(Self.serverWaitLimits.upperBound)")
         }
         switch upstream {
         case .rootHints(let file):

@@ -47,8 +47,7 @@ enum UnboundContextFactory {
         try set(context, "do-ip4:", configuration.families.contains(.ipv4) ? "yes" : "no")
         try set(context, "do-ip6:", configuration.families.contains(.ipv6) ? "yes" : "no")
         // A lost try's wait doubles up to this cap (see ResolverConfiguration.serverWait).
-        let (seconds, attoseconds) = configuration.serverWait.components
-        try set(context, "infra-cache-max-rtt:", String(seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+        try set(context, "infra-cache-max-rtt:", String(Int(configuration.serverWait / .milliseconds(1))))
         // Loopback is allowed or not by the fence below, like every other address.
         try set(context, "do-not-query-localhost:", "no")
         for network in configuration.upstreamPolicy.deniedNetworks {
