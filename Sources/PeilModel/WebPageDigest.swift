@@ -38,9 +38,92 @@ public struct WebPageDigest: Codable, Sendable, Hashable {
     /// The normalised page's length in bytes.
     public var length: Int { histogram.reduce(0, +) }
 
-    /// Whether the histogram has one count per byte value, none negative (a stored digest is
-    /// read from the database: checked before it is used).
-    public var isWellFormed: Bool { histogram.count == 256 && histogram.allSatisfy { $0 >= 0 } }
+    /// The most times one byte value can occur in a normalised page: ``maxBodyBytes`` read, and
+    /// Latin-1 with character references at most 3.5 times as long as the UTF-8 it comes from
+    /// (a two-byte character becomes up to seven, `&#2047;`).
+    public static let maxCount = 4 * maxBodyBytes
+
+    /// Whether the histogram has one count per byte value, each between 0 and ``maxCount`` (a
+    /// stored digest is read from the database, and an agent is not trusted: checked before it
+    /// is used, so that no sum of counts can overflow).
+    public var isWellFormed: Bool { histogram.count == 256 && histogram.allSatisfy { (0...Self.maxCount).contains($0) } }
+
+    private enum CodingKeys: String, CodingKey { case counts, histogram, bodyBytes, truncated, error }
+
+    /// The histogram goes out as `counts`, its nonzero entries as `"value:count"` in ascending
+    /// order joined by commas (`"10:1,47:2"`, `""` for an empty page): a page's counts are
+    /// mostly zero, and 256 numbers in a JSON array cost far more to decode and store than
+    /// one string. A histogram that is not well formed goes out as `histogram`, the dense
+    /// array, so that nothing of it is lost. Either key is read (observations stored before
+    /// protocol 6 have the array); both at once are refused.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if container.contains(.counts) {
+            guard !container.contains(.histogram) else {
+                throw DecodingError.dataCorruptedError(forKey: .histogram, in: container, debugDescription: "both counts and histogram")
+            }
+            let counts = try container.decode(String.self, forKey: .counts)
+            guard let histogram = Self.histogram(counts: counts) else {
+                throw DecodingError.dataCorruptedError(forKey: .counts, in: container, debugDescription: "not value:count pairs of 0…255 in ascending order")
+            }
+            self.histogram = histogram
+        } else {
+            histogram = try container.decode([Int].self, forKey: .histogram)
+        }
+        bodyBytes = try container.decode(Int.self, forKey: .bodyBytes)
+        truncated = try container.decode(Bool.self, forKey: .truncated)
+        error = try container.decodeIfPresent(String.self, forKey: .error)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        if isWellFormed {
+            try container.encode(Self.counts(histogram), forKey: .counts)
+        } else {
+            try container.encode(histogram, forKey: .histogram)
+        }
+        try container.encode(bodyBytes, forKey: .bodyBytes)
+        try container.encode(truncated, forKey: .truncated)
+        try container.encodeIfPresent(error, forKey: .error)
+    }
+
+    /// A well-formed histogram's nonzero entries as `counts` (``init(from:)``).
+    static func counts(_ histogram: [Int]) -> String {
+        histogram.indices.filter { histogram[$0] != 0 }.map { "\($0):\(histogram[$0])" }.joined(separator: ",")
+    }
+
+    /// The 256 counts that `counts` names, or nil unless each pair is a value of 0…255 above
+    /// the one before and a count of 1 or more, in decimal digits, with no other character.
+    static func histogram(counts: String) -> [Int]? {
+        var histogram = [Int](repeating: 0, count: 256)
+        var utf8 = counts.utf8[...]
+        var previous = -1
+        /// The decimal number at the head of `utf8` (one digit at least, no overflow), taken off it.
+        func number() -> Int? {
+            var value = 0, digits = 0
+            while let byte = utf8.first, (48...57).contains(byte) {
+                let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times.addingReportingOverflow(Int(byte - 48))
+                guard !overflow1, !overflow2 else { return nil }
+                value = sum
+                digits += 1
+                utf8 = utf8.dropFirst()
+            }
+            return digits > 0 ? value : nil
+        }
+        while !utf8.isEmpty {
+            if previous >= 0 {
+                guard utf8.first == UInt8(ascii: ","), !utf8.dropFirst().isEmpty else { return nil }
+                utf8 = utf8.dropFirst()
+            }
+            guard let value = number(), value > previous, value < 256, utf8.first == UInt8(ascii: ":") else { return nil }
+            utf8 = utf8.dropFirst()
+            guard let count = number(), count > 0 else { return nil }
+            histogram[value] = count
+            previous = value
+        }
+        return histogram
+    }
 
     /// The page as Internet.nl compares it, as far as its byte counts go: the `nonce` attribute
     /// of every `script` and `style` start tag and every `input` tag named `__VIEWSTATE` removed;

@@ -39,6 +39,11 @@ public enum JSONMemberSpan {
     private struct Scanner {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
+        /// The keys of the objects being scanned, the innermost object's last: an object's keys
+        /// are compared with the ones before them in it (few, so a linear look costs less than
+        /// hashing), and a set is made only for an object with more than ``linearKeys``.
+        var openKeys: [Range<Int>] = []
+        static let linearKeys = 32
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -56,6 +61,11 @@ public enum JSONMemberSpan {
 
         private var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
 
+        /// Whether two ranges of the buffer hold the same bytes.
+        private func sameBytes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+            a.count == b.count && memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, a.count) == 0
+        }
+
         private mutating func skipSpace() {
             while let byte = peek, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { position += 1 }
         }
@@ -64,13 +74,25 @@ public enum JSONMemberSpan {
         private mutating func object(depth: Int, member: (UnsafeBufferPointer<UInt8>.SubSequence, Range<Int>) -> Void = { _, _ in }) -> Bool {
             guard depth <= JSONMemberSpan.maximumDepth, peek == UInt8(ascii: "{") else { return false }
             if opensEmpty(closing: UInt8(ascii: "}")) { return true }
-            var keys: Set<KeyBytes> = []
+            let firstKey = openKeys.count
+            defer { openKeys.removeSubrange(firstKey...) }
+            var manyKeys: Set<KeyBytes>?
             while true {
                 skipSpace()
                 let keyStart = position + 1
                 guard peek == UInt8(ascii: "\""), string() else { return false }
-                let name = bytes[keyStart..<(position - 1)]
-                guard !name.contains(UInt8(ascii: "\\")), keys.insert(KeyBytes(base: bytes, range: name.indices)).inserted else { return false }
+                let nameRange = keyStart..<(position - 1)
+                let name = bytes[nameRange]
+                guard !name.contains(UInt8(ascii: "\\")) else { return false }
+                if manyKeys != nil {
+                    guard manyKeys!.insert(KeyBytes(base: bytes, range: nameRange)).inserted else { return false }
+                } else {
+                    guard !openKeys[firstKey...].contains(where: { sameBytes($0, nameRange) }) else { return false }
+                    openKeys.append(nameRange)
+                    if openKeys.count - firstKey > Self.linearKeys {
+                        manyKeys = Set(openKeys[firstKey...].map { KeyBytes(base: bytes, range: $0) })
+                    }
+                }
                 skipSpace()
                 guard peek == UInt8(ascii: ":") else { return false }
                 position += 1

@@ -21,7 +21,7 @@ public enum WireMessage: Sendable, Equatable {
     case reject(reason: String)
 
     /// The protocol version both sides must speak.
-    public static let protocolVersion = 5
+    public static let protocolVersion = 6
 
     public struct Hello: Codable, Sendable, Equatable {
         public var agentName: String

@@ -174,6 +174,12 @@ final class SameWebsiteTests: XCTestCase {
         var malformed = Self.web()
         malformed.https?.page?.histogram = [1, 2]
         XCTAssertEqual(cell(Self.web(), malformed).status, .error)
+        // An agent's counts whose sum would overflow: an error, not a trap.
+        var huge = Self.web()
+        huge.https?.page?.histogram = [Int](repeating: Int.max / 2, count: 256)
+        let overflowing = cell(huge, huge)
+        XCTAssertEqual(overflowing.status, .error, overflowing.because)
+        XCTAssertTrue(overflowing.because.contains("malformed digest"), overflowing.because)
         let unprobed = IPv6Subtests.sameWebsite(Fixture.evidence(web: [Fixture.v4: Self.web()]))
         XCTAssertEqual(unprobed.status, .error, unprobed.because)
     }

@@ -42,6 +42,27 @@ final class JSONMemberSpanTests: XCTestCase {
         XCTAssertEqual(member("connect", #"{"connect":"# + deepEnough + "}"), deepEnough)
     }
 
+    /// Keys are looked up one way in small objects and another in large ones: a key twice is
+    /// found either way, wherever the two stand; keys of the same bytes in different objects
+    /// (nested or side by side) are not a key twice.
+    func testAKeyTwiceIsFoundInObjectsOfAnySize() {
+        for count in [1, 2, 31, 32, 33, 34, 100, 1_000] {
+            let keys = (0..<count).map { "\"k\($0)\":\($0)" }
+            let object = "{" + keys.joined(separator: ",") + "}"
+            XCTAssertEqual(member("connect", #"{"connect":"# + object + "}"), object, "\(count) keys")
+            for (key, position) in [(0, count), (count - 1, 0), (count / 2, count), (count - 1, count / 2)] {
+                var twice = keys
+                twice.insert("\"k\(key)\":0", at: position)
+                XCTAssertNil(member("connect", #"{"connect":{"# + twice.joined(separator: ",") + "}}"), "\(count) keys, k\(key) again at \(position)")
+            }
+        }
+        let nested = #"{"a":{"a":{"a":1,"b":2},"b":{"a":3}},"b":[{"a":1},{"a":2}],"connect":{"connect":1}}"#
+        XCTAssertEqual(member("connect", nested), #"{"connect":1}"#)
+        XCTAssertNil(member("connect", #"{"a":{"x":1},"connect":1,"a":2}"#), "a key twice around a nested object")
+        let wide = "{" + (0..<40).map { "\"k\($0)\":{\"k\($0)\":1}" }.joined(separator: ",") + #","k39":2}"#
+        XCTAssertNil(member("k0", wide), "a key twice past the set's threshold, after nested objects")
+    }
+
     /// What an agent sends: a report encoded by `WireMessage`; the member's bytes decode to the
     /// report's own observation.
     func testAReportsObservationDecodesFromItsBytes() throws {
