@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["PeilTestSupport", "Store"]),
         .testTarget(name: "ProbesTests", dependencies: ["PeilTestSupport", "Probes", "Lab"]),
         .testTarget(name: "ProbesTLSTests", dependencies: ["PeilTestSupport", "Probes", "Checks", "PeilModel"]),
-        .testTarget(name: "LabTests", dependencies: ["PeilTestSupport", "Lab", "Checks"]),
+        .testTarget(name: "LabTests", dependencies: ["PeilTestSupport", "Lab", "LabEndpoints", "Checks"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PeilTestSupport", "Store", "Lab", "LabEndpoints", "Wire", "PeilModel"]),
         .testTarget(name: "ChecksWebTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel"]),
         .testTarget(name: "ChecksRPKITests", dependencies: ["PeilTestSupport", "Checks", "PeilModel"]),

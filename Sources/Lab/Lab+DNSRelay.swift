@@ -5,8 +5,11 @@ extension Lab {
     /// The first loopback port of the knotd backends behind the relay (one port per server group).
     static let firstBackendPort = 10_053
 
-    /// Whether `up` puts the DNS delay relay in front of knotd: an RTT and a `peil` to run it.
-    var relaysDNS: Bool { configuration.rttMilliseconds > 0 && configuration.endpointServer != nil }
+    /// Whether `up` puts the DNS delay relay in front of knotd: an RTT or slow answers, and a
+    /// `peil` to run it.
+    var relaysDNS: Bool {
+        (configuration.rttMilliseconds > 0 || configuration.slowDNSAnswers != nil) && configuration.endpointServer != nil
+    }
 
     /// The loopback port of the knotd of the server group at `position` in the world.
     static func backendPort(_ position: Int) -> Int { firstBackendPort + position }
@@ -20,7 +23,7 @@ extension Lab {
                 routes.append(DNSRelayRoute(address: address, backendPort: Self.backendPort(position)))
             }
         }
-        return DNSRelayPlan(rttMilliseconds: configuration.rttMilliseconds, routes: routes)
+        return DNSRelayPlan(rttMilliseconds: configuration.rttMilliseconds, routes: routes, slowAnswers: configuration.slowDNSAnswers)
     }
 
     /// Writes the relay plan and starts `peil lab serve --dns-relay` inside `<prefix>-dns`.

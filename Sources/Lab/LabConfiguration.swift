@@ -1,4 +1,5 @@
 import Foundation
+import LabEndpoints
 
 /// Which lab instance: its name prefix and where it keeps its state.
 public struct LabConfiguration: Sendable, Hashable {
@@ -14,6 +15,9 @@ public struct LabConfiguration: Sendable, Hashable {
     /// Latency the endpoints and the DNS relay inject per response, in milliseconds (jitter
     /// ±25%); 0: none, and knotd listens on the published addresses itself.
     public var rttMilliseconds = 20
+    /// Answers to questions of some types held back longer than the RTT (the DNS relay runs
+    /// then, whatever the RTT); nil: none.
+    public var slowDNSAnswers: DNSSlowAnswers?
     /// Agent hosts to make (0–31), with a coordinator host when more than 0 (see ``LabHost``):
     /// a fleet on them runs as on separate machines, over TCP on lab addresses.
     public var hosts = 0

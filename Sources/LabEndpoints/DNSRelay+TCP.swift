@@ -47,7 +47,7 @@ extension DNSRelay {
             guard let query = Self.readMessage(client), Self.writeAll(backend, query) else { return }
             let started = Self.now()
             guard let answer = Self.readMessage(backend) else { return }
-            let wait = started + delay() - Self.now()
+            let wait = started + plan.delay(of: query.dropFirst(2)) - Self.now()
             if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
             guard Self.writeAll(client, answer) else { return }
         }

@@ -5,13 +5,69 @@ import Foundation
 /// knotd that answers for it, and the delay. `peil lab up` writes it; `peil lab serve
 /// --dns-relay` reads it.
 public struct DNSRelayPlan: Codable, Sendable, Hashable {
-    /// Delay added to every answer (jitter ±25%); the relay is not started for 0.
+    /// Delay added to every answer (jitter ±25%).
     public var rttMilliseconds: Int
     public var routes: [DNSRelayRoute]
+    /// Answers to questions of some types delayed by a fixed time instead (nil: none).
+    public var slowAnswers: DNSSlowAnswers?
 
-    public init(rttMilliseconds: Int, routes: [DNSRelayRoute]) {
+    public init(rttMilliseconds: Int, routes: [DNSRelayRoute], slowAnswers: DNSSlowAnswers? = nil) {
         self.rttMilliseconds = rttMilliseconds
         self.routes = routes
+        self.slowAnswers = slowAnswers
+    }
+
+    /// The delay of the answer to `query` (a DNS message's bytes): the slow answers' when its
+    /// question's type is one of theirs, else the RTT ±25%; in seconds.
+    func delay(of query: ArraySlice<UInt8>) -> Double {
+        if let slowAnswers, let type = DNSSlowAnswers.questionType(query), slowAnswers.types.contains(type) {
+            return Double(slowAnswers.milliseconds) / 1000
+        }
+        return rttMilliseconds > 0 ? Double(rttMilliseconds) * Double.random(in: 0.75...1.25) / 1000 : 0
+    }
+}
+
+/// Answers to questions of these types (DNSKEY, say) held back a fixed time, every other answer
+/// as the RTT says: a zone whose keys come slower than its data, to check what a validating
+/// resolver makes of it (ARCHITECTURE.md, "A silent nameserver").
+public struct DNSSlowAnswers: Codable, Sendable, Hashable {
+    /// Question types by number (48: DNSKEY).
+    public var types: [Int]
+    public var milliseconds: Int
+
+    public init(types: [Int], milliseconds: Int) {
+        self.types = types
+        self.milliseconds = milliseconds
+    }
+
+    /// `TYPE[,TYPE…]:MILLISECONDS`, types by mnemonic (A, AAAA, NS, SOA, MX, TXT, DS, DNSKEY,
+    /// TLSA, CAA) or number; nil when it does not read so.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let milliseconds = Int(parts[1]), (0...60_000).contains(milliseconds) else { return nil }
+        let types = parts[0].split(separator: ",", omittingEmptySubsequences: false).map { name in
+            Self.typeNumbers[name.uppercased()] ?? Int(name).flatMap { (1...65_535).contains($0) ? $0 : nil }
+        }
+        guard !types.isEmpty, types.allSatisfy({ $0 != nil }) else { return nil }
+        self.init(types: types.compactMap { $0 }, milliseconds: milliseconds)
+    }
+
+    static let typeNumbers = ["A": 1, "NS": 2, "SOA": 6, "MX": 15, "TXT": 16, "AAAA": 28, "DS": 43, "DNSKEY": 48, "TLSA": 52, "CAA": 257]
+
+    /// The type of a query's first question: past the 12-byte header and the question's name
+    /// (labels only; a pointer has no place in a question); nil for anything shorter or odd.
+    static func questionType(_ message: ArraySlice<UInt8>) -> Int? {
+        var index = message.startIndex + 12
+        while index < message.endIndex {
+            let length = Int(message[index])
+            if length == 0 {
+                guard index + 2 < message.endIndex else { return nil }
+                return Int(message[index + 1]) << 8 | Int(message[index + 2])
+            }
+            guard length < 64 else { return nil }
+            index += 1 + length
+        }
+        return nil
     }
 }
 
@@ -72,10 +128,6 @@ public final class DNSRelay: @unchecked Sendable {
     /// Seconds on a monotonic clock.
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-    /// The delay of one answer: the RTT ±25%, in seconds.
-    func delay() -> Double {
-        plan.rttMilliseconds > 0 ? Double(plan.rttMilliseconds) * Double.random(in: 0.75...1.25) / 1000 : 0
-    }
 
     /// Binds every address (UDP and TCP), writes our pid to `pidFile` (the sign that we are
     /// ready), then relays until killed.
@@ -155,7 +207,7 @@ public final class DNSRelay: @unchecked Sendable {
             }
             let now = Self.now()
             pending[backend] = Pending(backend: backend, route: route, client: client, clientLength: length,
-                                      due: now + delay(), expires: now + Self.backendTimeout)
+                                      due: now + plan.delay(of: buffer[..<count]), expires: now + Self.backendTimeout)
         }
     }
 }

@@ -90,6 +90,10 @@ struct LabCommand: ParsableCommand {
         @Flag(help: "Serve DNS only: no web and mail endpoints for a twin world.")
         var noEndpoints = false
 
+        @Option(help: ArgumentHelp("Hold back the DNS answers to questions of these types by a fixed time, every other answer as --rtt says (e.g. DNSKEY:6000).",
+                                   valueName: "TYPE[,TYPE…]:MS"))
+        var slowDNS: String?
+
         @Option(help: "Agent hosts to add (0–31), with a coordinator host <prefix>-coord: <prefix>-h1 IPv4-only, h2 IPv6-only, h3 and on dual-stack, each with its own lab addresses (for `lab fleet --on-hosts`).")
         var hosts: Int = 0
 
@@ -98,6 +102,12 @@ struct LabCommand: ParsableCommand {
             var configuration = options.lab.configuration
             configuration.rttMilliseconds = rtt
             configuration.hosts = hosts
+            configuration.slowDNSAnswers = try slowDNS.map { text in
+                guard let slow = DNSSlowAnswers(text) else {
+                    throw ValidationError("--slow-dns must be TYPE[,TYPE…]:MS (types by name or number, 0–60000 ms), not '\(text)'")
+                }
+                return slow
+            }
             configuration.endpointServer = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let plan = noEndpoints ? nil : try world.twin().map { TwinEndpoints.plan($0, rttMilliseconds: rtt) }
             let lab = Lab(configuration: configuration, world: try world.labWorld(), endpoints: plan)
