@@ -73,6 +73,51 @@ struct QueryRecordBuilderTests {
         #expect(!QueryRecordBuilder.needsUnvalidatedAnswer(Self.answer(secure: true)))
     }
 
+    /// libunbound 1.17's reasons for keys that did not come, as measured in the lab (DNSKEY
+    /// answers 6 s late) and as `validator.c` words them: the zone named last is asked itself.
+    @Test func aBogusForWantOfKeysNamesTheZoneToAsk() {
+        func keys(_ why: String?) -> String? {
+            QueryRecordBuilder.keysNotFetched(Self.answer(rcode: 2, bogus: true, why: why)).map { "\($0.type) \($0.zone)" }
+        }
+        #expect(keys("validation failure <rijksoverheid.nl. SOA IN>: no DNSKEY rrset for trust anchor . while building chain of trust") == "48 .")
+        #expect(keys("validation failure <x.nl. A IN>: no DNSKEY rrset from 198.18.0.1 for trust anchor . while building chain of trust") == "48 .")
+        #expect(keys("validation failure <_25._tcp.mail.rijksoverheid.nl. TLSA IN>: key for validation . is marked as invalid because of a previous validation failure <www.rijksoverheid.nl. CAA IN>: no DNSKEY rrset for trust anchor . while building chain of trust") == "48 .")
+        #expect(keys("validation failure <www.example.nl. A IN>: No DNSKEY record from 198.18.0.2 for key example.nl. while building chain of trust") == "48 example.nl.")
+        #expect(keys("validation failure <www.example.nl. A IN>: SERVFAIL no DS from 198.18.0.3 for DS example.nl. while building chain of trust") == "43 example.nl.")
+        #expect(keys("validation failure <a.example.nl. A IN>: key for validation example.nl. is marked as invalid because of a previous validation failure <b.example.nl. A IN>: No DNSKEY record from 198.18.0.2 for key example.nl. while building chain of trust") == "48 example.nl.")
+        for other in [
+            "validation failure <www.example.nl. A IN>: DS hash mismatches key from 198.18.0.69 for key www.example.nl. while building chain of trust",
+            "validation failure <www.example.nl. A IN>: signature expired from 198.18.0.2",
+            "validation failure <www.example.nl. A IN>: no signatures from 198.18.0.2",
+            "validation failure <example.nl. DS IN>: no DS record",
+            "No DNSKEY record but no zone named",
+            "no DNSKEY rrset for trust anchor ",
+        ] {
+            #expect(keys(other) == nil, "\(other)")
+        }
+        #expect(keys(nil) == nil, "bogus without a reason")
+        #expect(QueryRecordBuilder.keysNotFetched(Self.answer(rcode: 2, why: "No DNSKEY record for key a.nl.")) == nil, "not bogus")
+        #expect(QueryRecordBuilder.keysNotFetched(.timedOut) == nil)
+    }
+
+    @Test func keysCameWhenTheZoneSaysWhatItHolds() {
+        #expect(QueryRecordBuilder.keysCame(Self.answer(rcode: 0)))
+        #expect(QueryRecordBuilder.keysCame(Self.answer(rcode: 3)))
+        #expect(QueryRecordBuilder.keysCame(Self.answer(rcode: 0, bogus: true)), "the non-validating context never says bogus, but an answer is an answer")
+        #expect(!QueryRecordBuilder.keysCame(Self.answer(rcode: 2)))
+        #expect(!QueryRecordBuilder.keysCame(Self.answer(rcode: 5)))
+        #expect(!QueryRecordBuilder.keysCame(.timedOut))
+        #expect(!QueryRecordBuilder.keysCame(.failed("x")))
+        let bogus = build(Self.answer(rcode: 2, bogus: true, why: "No DNSKEY record for key example.nl."), Self.answer([[198, 18, 16, 7]]))
+        let error = QueryRecordBuilder.keysDidNotCome(bogus, zone: "example.nl.", type: 48)
+        #expect(error.dnssec == .error)
+        #expect(error.rcode == "SERVFAIL")
+        #expect(error.records.isEmpty)
+        #expect(error.name == bogus.name && error.type == bogus.type)
+        #expect(error.reason?.hasPrefix("the DNSKEY of example.nl. did not come") == true)
+        #expect(error.reason?.contains("No DNSKEY record for key example.nl.") == true)
+    }
+
     @Test func unreadablePacketIsAnError() {
         let record = build(.answered(UnboundAnswer(rcode: 0, secure: true, bogus: false, whyBogus: nil, packet: [0, 1, 2])))
         #expect(record.dnssec == .error)

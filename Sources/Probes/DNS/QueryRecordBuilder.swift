@@ -14,6 +14,41 @@ enum QueryRecordBuilder {
         return false
     }
 
+    /// The zone whose keys a bogus answer's reason says did not come, and what to ask it for
+    /// (48, DNSKEY, or 43, DS); nil for any other reason. libunbound 1.17 words a key it did not
+    /// get and a key that is not there alike (`validator.c`: "no DNSKEY rrset … for trust anchor
+    /// Z" when priming, "No DNSKEY record … for key Z", "SERVFAIL no DS … for DS Z"), so the
+    /// caller asks the zone itself (ARCHITECTURE.md, "A silent nameserver"). A reason that quotes
+    /// an earlier failure names its zone last; the last failure named counts.
+    static func keysNotFetched(_ outcome: UnboundOutcome) -> (zone: String, type: UInt16)? {
+        guard case .answered(let answer) = outcome, answer.bogus, let reason = answer.whyBogus else { return nil }
+        let wordings: [(String, String, UInt16)] = [("no DNSKEY rrset", "for trust anchor ", 48), ("No DNSKEY record", "for key ", 48), ("SERVFAIL no DS", "for DS ", 43)]
+        var last: (at: String.Index, zone: String, type: UInt16)?
+        for (failure, lead, type) in wordings {
+            guard let failed = reason.range(of: failure, options: .backwards),
+                  let named = reason.range(of: lead, range: failed.upperBound..<reason.endIndex) else { continue }
+            let zone = reason[named.upperBound...].prefix { $0 != " " }
+            guard !zone.isEmpty, last.map({ failed.lowerBound > $0.at }) ?? true else { continue }
+            last = (failed.lowerBound, String(zone), type)
+        }
+        return last.map { ($0.zone, $0.type) }
+    }
+
+    /// Whether the keys asked of the non-validating context came: an answer that says what the
+    /// zone holds (NOERROR, even without them, or NXDOMAIN), not a failure or a timeout.
+    static func keysCame(_ outcome: UnboundOutcome) -> Bool {
+        if case .answered(let answer) = outcome { return answer.rcode == 0 || answer.rcode == 3 }
+        return false
+    }
+
+    /// A bogus record whose zone's keys did not come even when asked for themselves: not proof
+    /// of a broken chain, so `error`, with the validator's reason kept.
+    static func keysDidNotCome(_ record: DNSQueryRecord, zone: String, type: UInt16) -> DNSQueryRecord {
+        DNSQueryRecord(name: record.name, type: record.type, rcode: DNSResponseCode.mnemonic(2), dnssec: .error,
+                       reason: "the \(type == 43 ? "DS" : "DNSKEY") of \(zone) did not come within the nameserver wait, so the chain of trust was not checked (validator: \(record.reason ?? "bogus"))",
+                       records: [])
+    }
+
     static func record(name: String, type: DNSRecordType, validated: UnboundOutcome,
                        unvalidated: UnboundOutcome? = nil, timeout: Duration) -> DNSQueryRecord {
         func failure(_ rcode: String, _ reason: String) -> DNSQueryRecord {

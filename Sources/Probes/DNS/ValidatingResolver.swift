@@ -14,7 +14,8 @@ public protocol DNSQuestionAnswering: Sendable {
 }
 
 /// A validating resolver over libunbound: one validating context, and one iterator-only
-/// context used to still see the records of a bogus answer.
+/// context used to still see the records of a bogus answer and to ask a zone for the keys a
+/// bogus answer says did not come (``QueryRecordBuilder/keysNotFetched(_:)``).
 ///
 /// Safe to call from many tasks at once. It is `Sendable` because its stored properties are
 /// immutable and Sendable: each context is owned by an ``UnboundEventLoop`` whose thread is the
@@ -73,8 +74,14 @@ public final class ValidatingResolver: DNSQuestionAnswering {
         if QueryRecordBuilder.needsUnvalidatedAnswer(outcome) {
             unchecked = await unvalidated.resolve(queryName, type: type.rawValue, deadline: deadline)
         }
-        let record = QueryRecordBuilder.record(name: queryName, type: type, validated: outcome,
+        var record = QueryRecordBuilder.record(name: queryName, type: type, validated: outcome,
                                                unvalidated: unchecked, timeout: configuration.queryTimeout)
+        // Bogus for want of keys: bogus only if the keys' zone answers for them when asked
+        // itself; keys slower than the nameserver wait are not a broken chain.
+        if let keys = QueryRecordBuilder.keysNotFetched(outcome),
+           !QueryRecordBuilder.keysCame(await unvalidated.resolve(keys.zone, type: keys.type, deadline: deadline)) {
+            record = QueryRecordBuilder.keysDidNotCome(record, zone: keys.zone, type: keys.type)
+        }
         if let deadline, record.rcode == DNSResponseCode.timeout, ContinuousClock.now >= deadline {
             return AnswerDeadline.notAnswered(queryName, type)
         }
