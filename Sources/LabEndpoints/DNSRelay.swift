@@ -45,11 +45,12 @@ public struct DNSSlowAnswers: Codable, Sendable, Hashable {
     public init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let milliseconds = Int(parts[1]), (0...60_000).contains(milliseconds) else { return nil }
-        let types = parts[0].split(separator: ",", omittingEmptySubsequences: false).map { name in
-            Self.typeNumbers[name.uppercased()] ?? Int(name).flatMap { (1...65_535).contains($0) ? $0 : nil }
+        var types: [Int] = []
+        for name in parts[0].split(separator: ",", omittingEmptySubsequences: false) {
+            guard let type = Self.typeNumbers[name.uppercased()] ?? Int(name).flatMap({ (1...65_535).contains($0) ? $0 : nil }) else { return nil }
+            types.append(type)
         }
-        guard !types.isEmpty, types.allSatisfy({ $0 != nil }) else { return nil }
-        self.init(types: types.compactMap { $0 }, milliseconds: milliseconds)
+        self.init(types: types, milliseconds: milliseconds)
     }
 
     static let typeNumbers = ["A": 1, "NS": 2, "SOA": 6, "MX": 15, "TXT": 16, "AAAA": 28, "DS": 43, "DNSKEY": 48, "TLSA": 52, "CAA": 257]

@@ -84,8 +84,8 @@ public enum JSONMemberSpan {
                 let nameRange = keyStart..<(position - 1)
                 let name = bytes[nameRange]
                 guard !name.contains(UInt8(ascii: "\\")) else { return false }
-                if manyKeys != nil {
-                    guard manyKeys!.insert(KeyBytes(base: bytes, range: nameRange)).inserted else { return false }
+                if let inserted = manyKeys?.insert(KeyBytes(base: bytes, range: nameRange)).inserted {
+                    guard inserted else { return false }
                 } else {
                     guard !openKeys[firstKey...].contains(where: { sameBytes($0, nameRange) }) else { return false }
                     openKeys.append(nameRange)
