@@ -15,8 +15,9 @@ struct ResolverOptions: ParsableArguments {
 
     /// 45 s by default: a ceiling, not a pace. A validator that meets a bogus answer restarts
     /// against each server of the zone; each try waits at most `--nameserver-wait` (5 s), so a
-    /// bogus zone with one silent nameserver address is judged bogus in about 12 s (docs/ARCHITECTURE.md,
-    /// "A silent nameserver"); a deadline shorter than that would turn it into an error.
+    /// bogus zone with one silent nameserver address is judged bogus in 13–15 s, now and then 25 s
+    /// (docs/ARCHITECTURE.md, "A silent nameserver"); a deadline shorter than that would turn it
+    /// into an error.
     @Option(name: .customLong("query-timeout"), help: "Seconds one DNS question may take.")
     var timeout: Double = 45
 
