@@ -141,15 +141,20 @@ public struct TLSScanResult: Codable, Sendable, Hashable {
     public var handshakes: Int
     /// TCP connections opened (nil: not counted, an observation from an older agent).
     public var connections: Int?
+    /// True when the server-wide parameters came from an earlier scan of the same address and
+    /// port whose version hellos and certificate chain were the same (shared hosting); nil: not.
+    public var serverScanReused: Bool?
 
     public init(outcome: Outcome, detail: String? = nil, observation: TLSObservation? = nil,
-                certificate: TLSCertificateVerification? = nil, handshakes: Int = 0, connections: Int? = nil) {
+                certificate: TLSCertificateVerification? = nil, handshakes: Int = 0, connections: Int? = nil,
+                serverScanReused: Bool? = nil) {
         self.outcome = outcome
         self.detail = detail
         self.observation = observation
         self.certificate = certificate
         self.handshakes = handshakes
         self.connections = connections
+        self.serverScanReused = serverScanReused
     }
 }
 

@@ -20,9 +20,13 @@ public struct ScanCost: Sendable, Hashable, CustomStringConvertible {
     public var medianPerCompleted: Int
     public var p90PerCompleted: Int
     public var maxPerCompleted: Int
+    /// Completed scans that took the server-wide parameters of an earlier scan of the same
+    /// address and port (shared hosting: `TLSScanResult.serverScanReused`).
+    public var reused: Int = 0
 
     public var description: String {
-        "\(kind) endpoints: \(endpoints) (\(completed) scans completed), \(handshakes) handshakes, \(connections) TCP connections; "
+        "\(kind) endpoints: \(endpoints) (\(completed) scans completed, \(reused) of them sharing an earlier host's server scan), "
+            + "\(handshakes) handshakes, \(connections) TCP connections; "
             + "per completed scan: mean \(String(format: "%.1f", meanPerCompleted)), median \(medianPerCompleted), "
             + "p90 \(p90PerCompleted), max \(maxPerCompleted) handshakes"
     }
@@ -38,7 +42,8 @@ extension PeilStore {
                 WHERE t.measurement_id = \(measurementID) AND t.kind IN ('web', 'mail')
             ), counted AS (
                 SELECT kind, tls ->> 'outcome' = 'completed' AS completed, COALESCE((tls ->> 'handshakes')::int, 0) AS handshakes,
-                       COALESCE((tls ->> 'connections')::int, 0) AS connections
+                       COALESCE((tls ->> 'connections')::int, 0) AS connections,
+                       COALESCE((tls ->> 'serverScanReused')::boolean, false) AS reused
                 FROM scans
             )
             SELECT kind, count(*) AS endpoints, count(*) FILTER (WHERE completed) AS completed,
@@ -46,13 +51,14 @@ extension PeilStore {
                    COALESCE(avg(handshakes) FILTER (WHERE completed), 0)::float8 AS mean,
                    COALESCE(percentile_disc(0.5) WITHIN GROUP (ORDER BY handshakes) FILTER (WHERE completed), 0) AS median,
                    COALESCE(percentile_disc(0.9) WITHIN GROUP (ORDER BY handshakes) FILTER (WHERE completed), 0) AS p90,
-                   COALESCE(max(handshakes) FILTER (WHERE completed), 0) AS most
+                   COALESCE(max(handshakes) FILTER (WHERE completed), 0) AS most,
+                   count(*) FILTER (WHERE completed AND reused) AS reused
             FROM counted GROUP BY kind ORDER BY kind
             """).rows.map { row in
             ScanCost(kind: try row.decode("kind"), endpoints: try row.decode("endpoints"), completed: try row.decode("completed"),
                      handshakes: try row.decode("handshakes"), connections: try row.decode("connections"),
                      meanPerCompleted: try row.decode("mean"), medianPerCompleted: try row.decode("median"),
-                     p90PerCompleted: try row.decode("p90"), maxPerCompleted: try row.decode("most"))
+                     p90PerCompleted: try row.decode("p90"), maxPerCompleted: try row.decode("most"), reused: try row.decode("reused"))
         }
     }
 }

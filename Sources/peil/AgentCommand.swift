@@ -49,6 +49,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Make every TLS handshake of the full scan, also those whose outcome cannot change a verdict (docs/SCALE.md, \"Scan plan\").")
     var everyHandshake = false
 
+    @Flag(help: "Scan every host's TLS server in full, also where an earlier host on the same address and port gave the same version hellos and certificate chain (docs/SCALE.md, \"Shared hosting\"). Implied by --every-handshake.")
+    var noSharedServerScans = false
+
     @OptionGroup var metrics: MetricsOptions
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
@@ -81,7 +84,8 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("cannot read the trust store \(trustStore) (give the roots to verify against with --trust-store)")
         }
         let connect = ConnectProber(web: .live(scanOptions: TLSScanOptions(cipherOrderPlan: .internetnlCurrent, trustStorePEMFile: trustStore,
-                                                                           scanPlan: everyHandshake ? .everything : .internetnl),
+                                                                           scanPlan: everyHandshake ? .everything : .internetnl,
+                                                                           serverScans: everyHandshake || noSharedServerScans ? nil : TLSServerScanCache()),
                                                           ehloName: ehloName ?? ProcessInfo.processInfo.hostName),
                                     fence: fence)
         let prober = MeasurementProber(resolution: ResolutionProber(resolver: resolver, followUp: followUp), connect: connect)

@@ -32,6 +32,9 @@ extension LabCommand {
         @Option(help: "Concurrent tasks per agent (default: the agent's).")
         var concurrency: Int?
 
+        @Flag(help: "The agents scan every host's TLS server in full (peil agent --no-shared-server-scans).")
+        var noSharedServerScans = false
+
         @Option(name: .customLong("database"), help: "The coordinator's database (default: its own, $PEIL_DATABASE_URL or the ops/pg cluster).")
         var database: String?
 
@@ -71,7 +74,7 @@ extension LabCommand {
                 // The coordinator reads its allow-list when it starts: every agent key first.
                 for name in names { try fleet.makeKey(name, allowListed: true) }
                 let coordinator = try fleet.startCoordinator()
-                let extra = concurrency.map { ["--concurrency", "\($0)"] } ?? []
+                let extra = (concurrency.map { ["--concurrency", "\($0)"] } ?? []) + (noSharedServerScans ? ["--no-shared-server-scans"] : [])
                 for agent in agents { try fleet.startAgent(agent.name, families: agent.families, extra) }
                 for host in agentHosts { try fleet.startAgent(LabFleet.agentName(on: host), on: host, extra) }
                 _ = FileManager.default.createFile(atPath: ready.path, contents: Data("\(getpid())\n".utf8))

@@ -16,11 +16,12 @@ final class ScanCostTests: StoreTestCase {
             let report = TaskReport(taskID: resolve.taskID, attempt: 1, outcome: .completed, resolution: observation)
             XCTAssertEqual(try store.recordReport(report, agentID: "r", maxAttempts: 3, plan: ConnectPlanner.plan(observation.facts)), .stored)
         }
-        // Two completed web scans (16 and 26 handshakes), one inconclusive (3, counted but not
-        // in the per-scan figures); the mail scan of an older agent has no connection count.
-        let scans = [TLSScanResult(outcome: .completed, handshakes: 16, connections: 15),
+        // Two completed web scans (16 and 26 handshakes; the first shared an earlier host's
+        // server scan), one inconclusive (3, counted but not in the per-scan figures, and not
+        // as shared whatever it says); the mail scan of an older agent has no connection count.
+        let scans = [TLSScanResult(outcome: .completed, handshakes: 16, connections: 15, serverScanReused: true),
                      TLSScanResult(outcome: .completed, handshakes: 26, connections: 24),
-                     TLSScanResult(outcome: .inconclusive, handshakes: 3, connections: 3)]
+                     TLSScanResult(outcome: .inconclusive, handshakes: 3, connections: 3, serverScanReused: true)]
         var web = scans.makeIterator()
         for task in try store.claimTasks(agentID: "v4", families: [.ipv4], limit: 50, leaseSeconds: 300) {
             let connect: ConnectObservation
@@ -37,9 +38,9 @@ final class ScanCostTests: StoreTestCase {
         let webCost = try XCTUnwrap(costs.last)
         XCTAssertEqual([webCost.endpoints, webCost.completed, webCost.handshakes, webCost.connections], [3, 2, 45, 42])
         XCTAssertEqual(webCost.meanPerCompleted, 21, accuracy: 0.001)
-        XCTAssertEqual([webCost.medianPerCompleted, webCost.p90PerCompleted, webCost.maxPerCompleted], [16, 26, 26])
+        XCTAssertEqual([webCost.medianPerCompleted, webCost.p90PerCompleted, webCost.maxPerCompleted, webCost.reused], [16, 26, 26, 1])
         let mailCost = try XCTUnwrap(costs.first)
-        XCTAssertEqual([mailCost.endpoints, mailCost.completed, mailCost.handshakes, mailCost.connections], [1, 1, 20, 0])
+        XCTAssertEqual([mailCost.endpoints, mailCost.completed, mailCost.handshakes, mailCost.connections, mailCost.reused], [1, 1, 20, 0, 0])
         XCTAssertEqual(try store.scanCosts(measurementID: id + 1), [], "another measurement has none")
     }
 }

@@ -45,12 +45,15 @@ public struct TLSScanOptions: Sendable {
     public var maxConsecutiveTimeouts: Int
     /// The hellos the verdict rules let the scan leave out (``TLSScanPlan``); by default none.
     public var scanPlan: TLSScanPlan
+    /// Where scans of one address and port share their server-wide parameters (shared
+    /// hosting, ``TLSServerScanCache``); nil: every scan asks for everything itself.
+    public var serverScans: TLSServerScanCache?
 
     /// `cipherOrderPlan` has no default, so that no caller drops the current rule's
     /// handshakes by accident; `scanPlan` defaults to the full scan.
     public init(cipherOrderPlan: CipherOrderPlan, limits: HelloLimits = HelloLimits(), trustStorePEMFile: String? = nil, retries: Int = 1,
                 clientRenegotiationAttempts: Int = 11, probeEarlyData: Bool = true, smtpReplyTimeout: Duration = .seconds(30),
-                maxConsecutiveTimeouts: Int = 2, scanPlan: TLSScanPlan = .everything) {
+                maxConsecutiveTimeouts: Int = 2, scanPlan: TLSScanPlan = .everything, serverScans: TLSServerScanCache? = nil) {
         self.limits = limits
         self.trustStorePEMFile = trustStorePEMFile
         self.retries = max(0, retries)
@@ -60,5 +63,6 @@ public struct TLSScanOptions: Sendable {
         self.cipherOrderPlan = cipherOrderPlan
         self.maxConsecutiveTimeouts = max(1, maxConsecutiveTimeouts)
         self.scanPlan = scanPlan
+        self.serverScans = serverScans
     }
 }

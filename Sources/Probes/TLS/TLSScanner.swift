@@ -25,7 +25,7 @@ public enum TLSScanner {
             try run.measure()
             return TLSScanResult(outcome: .completed, detail: run.notes.isEmpty ? nil : run.notes.joined(separator: "; "),
                                  observation: run.observation, certificate: run.certificate, handshakes: run.session.handshakes,
-                                 connections: run.session.connections)
+                                 connections: run.session.connections, serverScanReused: run.reusedServerScan ? true : nil)
         } catch {
             let (handshakes, connections) = (run.session.handshakes, run.session.connections)
             switch error {
@@ -51,6 +51,10 @@ final class TLSScanRun {
     var hidden: [TLSVersion: Set<UInt16>] = [:]
     /// Caps that bit on a completed scan (a chain cut short…): the completed result's detail.
     var notes: [String] = []
+    /// Each version hello's answer, as ``TLSServerFingerprint`` words it.
+    var versionAnswers: [String] = []
+    /// The server-wide parameters came from an earlier scan (``TLSServerScanCache``).
+    var reusedServerScan = false
 
     init(session: TLSScanSession) { self.session = session }
 
@@ -62,17 +66,67 @@ final class TLSScanRun {
     func measure() throws(TLSScanStop) {
         try probeVersions()
         guard !versionHellos.isEmpty else { throw .noTLS("no version completed a hello") }
+        if let cache = options.serverScans {
+            try measureSharing(cache)
+        } else {
+            try measureServerWide(certificateHandshake: true)
+        }
+        recordServerHelloFacts()
+        observation.keyExchanges.sort(by: Self.order)
+    }
+
+    /// The scan after the version hellos, without the facts they give: suites, preference,
+    /// groups, signature hashes, the certificate handshake (in its place among them, when
+    /// asked for), the TLS 1.3 SHA-2 handshake and renegotiation.
+    private func measureServerWide(certificateHandshake: Bool) throws(TLSScanStop) {
         try enumerateSuites()
         observation.versions = accepted.keys.sorted()
         observation.ciphers = observation.versions.map { TLSVersionCiphers(version: $0, ciphers: accepted[$0] ?? []) }
         try recordCipherChoices()
         try probeGroups()
         try probeSignatureHashes()
-        try probeCertificate()
+        if certificateHandshake { try probeCertificate() }
         try probeSHA2TLS13()
         try probeClientRenegotiation()
-        recordServerHelloFacts()
-        observation.keyExchanges.sort(by: Self.order)
+    }
+
+    /// Shared hosting: the certificate handshake right after the version hellos; when the
+    /// endpoint's kept scan has the same fingerprint, its server-wide parameters, otherwise the
+    /// rest of the full scan, then kept for the next host.
+    private func measureSharing(_ cache: TLSServerScanCache) throws(TLSScanStop) {
+        try probeCertificate()
+        let key = TLSServerScanCache.Key(address: session.target.address, port: session.target.port, startTLS: session.target.startTLS)
+        let fingerprint = TLSServerFingerprint.of(answers: versionAnswers, certificate: certificate)
+        if let fingerprint, let earlier = cache.scan(for: key, matching: fingerprint) {
+            adopt(earlier)
+            reusedServerScan = true
+            return
+        }
+        try measureServerWide(certificateHandshake: false)
+        if let fingerprint { cache.keep(serverWide, for: key, fingerprint: fingerprint) }
+    }
+
+    /// This scan's server-wide parameters.
+    var serverWide: TLSServerWideScan {
+        TLSServerWideScan(accepted: accepted, hidden: hidden, versions: observation.versions, ciphers: observation.ciphers,
+                          cipherChoices: observation.cipherChoices, keyExchanges: observation.keyExchanges,
+                          sha1SignatureProbe: observation.sha1SignatureProbe, sha224SignatureProbe: observation.sha224SignatureProbe,
+                          sha2OnlyTLS12Probe: observation.sha2OnlyTLS12Probe, sha2OnlyTLS13Probe: observation.sha2OnlyTLS13Probe,
+                          clientRenegotiations: observation.clientRenegotiations)
+    }
+
+    /// Takes over an earlier scan's server-wide parameters.
+    func adopt(_ scan: TLSServerWideScan) {
+        (accepted, hidden) = (scan.accepted, scan.hidden)
+        observation.versions = scan.versions
+        observation.ciphers = scan.ciphers
+        observation.cipherChoices = scan.cipherChoices
+        observation.keyExchanges = scan.keyExchanges
+        observation.sha1SignatureProbe = scan.sha1SignatureProbe
+        observation.sha224SignatureProbe = scan.sha224SignatureProbe
+        observation.sha2OnlyTLS12Probe = scan.sha2OnlyTLS12Probe
+        observation.sha2OnlyTLS13Probe = scan.sha2OnlyTLS13Probe
+        observation.clientRenegotiations = scan.clientRenegotiations
     }
 
     /// ECDHE by group code point, then DHE by size.

@@ -1,0 +1,130 @@
+import PeilModel
+import Synchronization
+
+/// What scans of one address and port share, for shared hosting: the server-wide parameters
+/// (versions, suites, preference handshakes, groups, signature hashes, renegotiation) of the
+/// last completed scan, kept with that scan's *fingerprint*: every version hello's answer and
+/// the certificate chain presented. A later scan of another host on the same address and port
+/// makes its own version hellos and certificate handshake (its per-host facts: chain
+/// verification against its name, OCSP staple, early data); when their fingerprint equals the
+/// kept one, it takes the server-wide parameters from the kept scan instead of asking again,
+/// and any difference means a full scan (docs/SCALE.md, "Shared hosting").
+///
+/// Bounded: at most `capacity` endpoints (each with its chain: about 16 MB for 4,096 chains of
+/// 4 KB), each kept for `lifetime`; the oldest go first.
+/// Thread-safe: an agent's concurrent tasks share one.
+public final class TLSServerScanCache: Sendable {
+    /// An endpoint: address, port, and how TLS is reached there.
+    struct Key: Hashable {
+        var address: String
+        var port: UInt16
+        var startTLS: StartTLSMode
+    }
+
+    private struct Entry {
+        var fingerprint: [String]
+        var scan: TLSServerWideScan
+        var kept: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var reused = 0
+        var kept = 0
+    }
+
+    public let capacity: Int
+    public let lifetime: Duration
+    private let state = Mutex(State())
+
+    public init(capacity: Int = 4_096, lifetime: Duration = .seconds(900)) {
+        self.capacity = max(1, capacity)
+        self.lifetime = lifetime
+    }
+
+    /// The kept scan of `key` when its fingerprint is `fingerprint` and it is not too old.
+    func scan(for key: Key, matching fingerprint: [String], now: ContinuousClock.Instant = .now) -> TLSServerWideScan? {
+        state.withLock { state in
+            guard let entry = state.entries[key], now - entry.kept <= lifetime, entry.fingerprint == fingerprint else { return nil }
+            state.reused += 1
+            return entry.scan
+        }
+    }
+
+    /// Keeps `scan` for `key`, replacing what was there; past `capacity`, drops the oldest.
+    func keep(_ scan: TLSServerWideScan, for key: Key, fingerprint: [String], now: ContinuousClock.Instant = .now) {
+        state.withLock { state in
+            state.entries[key] = Entry(fingerprint: fingerprint, scan: scan, kept: now)
+            state.kept += 1
+            guard state.entries.count > capacity else { return }
+            state.entries = state.entries.filter { now - $0.value.kept <= lifetime }
+            while state.entries.count > capacity, let oldest = state.entries.min(by: { $0.value.kept < $1.value.kept })?.key {
+                state.entries[oldest] = nil
+            }
+        }
+    }
+
+    /// Endpoints kept now, scans that reused one, and full scans kept.
+    public var counts: (endpoints: Int, reused: Int, kept: Int) {
+        state.withLock { ($0.entries.count, $0.reused, $0.kept) }
+    }
+}
+
+/// The server-wide part of a completed scan: what a scan of another host on the same endpoint
+/// with the same fingerprint takes over. Every ``TLSObservation`` field is either here or
+/// measured per host (``TLSServerWideScan/perHostFields``); a test keeps the two lists whole.
+struct TLSServerWideScan: Sendable {
+    var accepted: [TLSVersion: [UInt16]]
+    var hidden: [TLSVersion: Set<UInt16>]
+    var versions: [TLSVersion]
+    var ciphers: [TLSVersionCiphers]
+    var cipherChoices: [TLSCipherChoice]
+    var keyExchanges: [TLSKeyExchange]
+    var sha1SignatureProbe: TLSSignatureProbe?
+    var sha224SignatureProbe: TLSSignatureProbe?
+    var sha2OnlyTLS12Probe: TLSSignatureProbe?
+    var sha2OnlyTLS13Probe: TLSSignatureProbe?
+    var clientRenegotiations: Int?
+
+    /// The ``TLSObservation`` fields taken over.
+    static let serverWideFields: Set<String> = [
+        "versions", "ciphers", "cipherChoices", "keyExchanges", "sha1SignatureProbe", "sha224SignatureProbe",
+        "sha2OnlyTLS12Probe", "sha2OnlyTLS13Probe", "clientRenegotiations"]
+    /// The fields every scan measures itself: from its own version hellos (compression,
+    /// renegotiation_info, EMS) and its own certificate handshake.
+    static let perHostFields: Set<String> = [
+        "compression", "secureRenegotiation", "extendedMasterSecret", "earlyDataAccepted", "earlyDataTooEarly425",
+        "leafHasOCSPURL", "ocspStapling", "chain"]
+}
+
+/// What must be equal for two scans of one endpoint to share their server-wide parameters:
+/// each version hello's answer (the version, suite, compression, extensions, renegotiation_info
+/// and key share chosen from the full offer, the ServerKeyExchange's group or prime, or the
+/// refusal) and the certificate chain presented, byte for byte.
+enum TLSServerFingerprint {
+    /// One version hello's answer; "inconclusive" for a timeout, failed connection or garbage.
+    static func answer(_ version: TLSVersion, _ exchange: HelloExchange) -> String {
+        let asked = "hello \(version.wireValue):"
+        switch exchange.outcome {
+        case .accepted(let hello):
+            let keyExchange = hello.negotiatedVersion.flatMap { negotiated in
+                exchange.flight.serverKeyExchange.flatMap { ServerKeyExchange.parse($0, suite: hello.cipherSuite, version: negotiated) }
+            }.map { "\($0.keyExchange)" } ?? "-"
+            let renegotiation = hello.renegotiationInfo.map { $0.map { String($0, radix: 16) }.joined(separator: ".") } ?? "-"
+            return "\(asked) version \(hello.negotiatedVersionWire)/\(hello.legacyVersion) suite \(hello.cipherSuite) compression \(hello.compressionMethod) "
+                + "extensions \(hello.extensionTypes) renegotiation \(renegotiation) share \(hello.keyShareGroup.map(String.init) ?? "-") "
+                + "retry \(hello.isHelloRetryRequest) exchange \(keyExchange)"
+        case .alert(let level, let description): return "\(asked) alert \(level) \(description)"
+        case .closed: return "\(asked) closed"
+        case .timeout, .unreachable, .malformed: return "\(asked) inconclusive"
+        }
+    }
+
+    /// The fingerprint, or nil when it cannot be trusted to tell servers apart: a version hello
+    /// was inconclusive, or no certificate chain came from an OpenSSL handshake.
+    static func of(answers: [String], certificate: TLSCertificateVerification?) -> [String]? {
+        guard !answers.isEmpty, !answers.contains(where: { $0.hasSuffix(" inconclusive") }),
+              let chain = certificate?.chainDER, !chain.isEmpty else { return nil }
+        return answers + chain
+    }
+}
