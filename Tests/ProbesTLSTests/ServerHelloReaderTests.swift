@@ -90,6 +90,24 @@ struct ServerHelloReaderTests {
         #expect(Self.readAllWays(Self.record(21, [2]) + Self.record(21, [70])) == .success(.alert(level: 2, description: 70)))
     }
 
+    /// httpd warns `unrecognized_name` for a name it has no host for, then answers; OpenSSL's
+    /// client (and so Internet.nl's) passes warnings over, a few.
+    @Test func warningsBeforeTheServerHelloArePassedOver() {
+        let hello = Self.record(22, Self.serverHello(extensions: Self.tls12Extensions))
+        guard case .success(.serverHello) = Self.readAllWays(Self.record(21, [1, 112]) + hello) else {
+            Issue.record("a warning ended the reading"); return
+        }
+        guard case .success(.serverHello) = Self.readAllWays(Self.record(21, [1, 112, 1, 112]) + Self.record(21, [1]) + Self.record(21, [112]) + hello) else {
+            Issue.record("warnings in one record, or split, ended the reading"); return
+        }
+        #expect(Self.readAllWays(Self.record(21, [1, 112])) == .success(.alert(level: 1, description: 112)), "a warning, then a close")
+        #expect(Self.readAllWays(Self.record(21, [1, 112, 2, 40])) == .success(.alert(level: 2, description: 40)))
+        #expect(Self.readAllWays(Self.record(21, [1, 0]) + hello) == .success(.alert(level: 1, description: 0)), "close_notify ends it")
+        let five = (0..<5).flatMap { _ in Self.record(21, [1, 112]) }
+        #expect(Self.readAllWays(five + hello) == .success(.alert(level: 1, description: 112)), "the fifth warning counts")
+        #expect(Self.readAllWays(Self.record(21, [1, 112]) + Self.record(21, [1])) == .failure(.truncated("stream")))
+    }
+
     @Test func helloRequestBeforeServerHelloIsSkipped() {
         let flight = Self.record(22, [0, 0, 0, 0] + Self.serverHello())
         guard case .success(.serverHello) = Self.readAllWays(flight) else { Issue.record("HelloRequest not skipped"); return }

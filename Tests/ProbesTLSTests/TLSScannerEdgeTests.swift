@@ -36,6 +36,21 @@ struct TLSScannerEdgeTests {
         #expect(result.detail?.contains("not a TLS answer") == true)
     }
 
+    /// `s_server -servername` warns `unrecognized_name` to any other name before its
+    /// ServerHello (as httpd does): the scan goes on and completes, as OpenSSL's client does,
+    /// instead of taking the warning for a refusal of every version (`noTLS`, before).
+    @Test(.timeLimit(.minutes(1)))
+    func aWarningBeforeTheServerHelloIsNoRefusal() throws {
+        let pki = try TestPKI.shared.get()
+        let server = try OpenSSLServer(["-servername", "other.test", "-cert2", pki.selfSignedFile, "-key2", pki.selfSignedKey])
+        defer { server.stop() }
+        let options = TLSScanOptions(cipherOrderPlan: .internetnlCurrent, limits: HelloLimits(connectTimeout: .seconds(2), answerTimeout: .seconds(3)),
+                                     trustStorePEMFile: pki.caFile, scanPlan: .internetnl)
+        let result = TLSScanner.scan(TLSScanTarget(address: "127.0.0.1", port: server.port, serverName: "localhost"), options: options)
+        #expect(result.outcome == .completed, "\(result.detail ?? "")")
+        #expect(result.observation?.versions.contains(.tls12) == true && result.certificate?.nameMatches == true)
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func tlsliteWithSSL3RC4And3DES() throws {
         let folder = try LoopbackTLSServers.certificate()

@@ -22,6 +22,12 @@ public struct ServerHelloReader: Sendable {
     public private(set) var serverHello: ServerHello?
     /// The messages after the ServerHello (with `readFlight`).
     public private(set) var flight = ServerFlight()
+    /// Warning alerts passed over (their descriptions), as OpenSSL's client passes them over:
+    /// a server that warns `unrecognized_name` (112) for a name it has no host for and then
+    /// sends its ServerHello (httpd does) speaks TLS. At most ``maxWarnings``; the next counts.
+    public private(set) var warnings: [UInt8] = []
+    /// Warning alerts passed over before one is taken as the answer.
+    public static let maxWarnings = 4
     private var buffer: [UInt8] = []
     private var handshake: [UInt8] = []
     private var alert: [UInt8] = []
@@ -48,10 +54,14 @@ public struct ServerHelloReader: Sendable {
         return result
     }
 
-    /// The peer closed: nil when it closed before sending anything, else the outcome or `.truncated`.
+    /// The peer closed: nil when it closed before sending anything, else the outcome or `.truncated`
+    /// (warnings and then a close: the last warning, a refusal as any alert is).
     public func finish() -> Result<ServerAnswer, TLSParseError>? {
         if let result { return result }
         if let serverHello { return .success(.serverHello(serverHello)) }
+        if let warning = warnings.last, buffer.isEmpty, handshake.isEmpty, alert.isEmpty {
+            return .success(.alert(level: 1, description: warning))
+        }
         return received == 0 ? nil : .failure(.truncated("stream"))
     }
 
@@ -74,12 +84,20 @@ public struct ServerHelloReader: Sendable {
             switch type {
             case TLSWire.alertRecord:
                 alert += body
-                guard alert.count >= 2 else { continue }
-                if let serverHello {
-                    flight.interruption = "alert \(alert[1])"
-                    return .success(.serverHello(serverHello))
+                while alert.count >= 2 {
+                    let (level, description) = (alert[0], alert[1])
+                    // A warning other than close_notify (0) is passed over, a few times.
+                    if level == 1, description != 0, warnings.count < Self.maxWarnings {
+                        warnings.append(description)
+                        alert.removeFirst(2)
+                        continue
+                    }
+                    if let serverHello {
+                        flight.interruption = "alert \(description)"
+                        return .success(.serverHello(serverHello))
+                    }
+                    return .success(.alert(level: level, description: description))
                 }
-                return .success(.alert(level: alert[0], description: alert[1]))
             case TLSWire.handshakeRecord:
                 guard alert.isEmpty else { return .failure(.truncated("alert")) }
                 handshake += body
