@@ -49,6 +49,31 @@ struct ValidatingResolverLoopbackTests {
         #expect(record.reason?.isEmpty == false, "why_bogus should be reported")
     }
 
+    /// A bogus for want of keys is checked (`QueryRecordBuilder.keysNotFetched`): with the
+    /// root's DNSKEY questions never answered, libunbound calls the answer bogus ("no DNSKEY
+    /// rrset for trust anchor ."); asked for those keys itself, the root does not answer either,
+    /// so the record is `error`, not a broken chain. With them answered empty the same answer
+    /// stays bogus (the test above).
+    @Test(.timeLimit(.minutes(1)))
+    func keysThatNeverComeMakeAnErrorNotABogus() async throws {
+        let server = try LoopbackDNSServer { query in
+            switch LoopbackDNSServer.questionType(query) {
+            case 1: LoopbackDNSServer.reply(to: query, answers: [(type: 1, rdata: [198, 18, 16, 1])])
+            case 48: nil
+            default: LoopbackDNSServer.reply(to: query)
+            }
+        }
+        defer { server.stop() }
+        var configuration = try Self.configuration(port: server.port, timeout: .seconds(20))
+        configuration.serverWait = .milliseconds(300)
+        let resolver = try ValidatingResolver(configuration)
+        defer { resolver.shutdown() }
+        let record = await resolver.ask("www.example.nl", .a)
+        #expect(record.dnssec == .error && record.rcode == "SERVFAIL", "\(record)")
+        #expect(record.reason?.hasPrefix("the DNSKEY of . did not come within the nameserver wait") == true, "\(record.reason ?? "")")
+        #expect(record.records.isEmpty)
+    }
+
     @Test func theFenceKeepsLibunboundAwayFromDisallowedAddresses() async throws {
         let server = try LoopbackDNSServer { LoopbackDNSServer.reply(to: $0) }
         defer { server.stop() }
