@@ -111,7 +111,9 @@ struct SharedServerScanTests {
     @Test
     func aFingerprintNeedsConclusiveHellosAndAChain() {
         let chain = TLSCertificateVerification(trusted: true, chainDER: ["MIIB"])
-        #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: chain) == ["hello 771: alert 2 40", "MIIB"])
+        // The chain as its SHA-256 (`printf MIIB | sha256sum`).
+        #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: chain)
+                 == ["hello 771: alert 2 40", "chain sha256 " + "bd7f32578c72343bdb2f56a6b320ed68a08a3c31f7edce306a595f55aa1502e5"])
         #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 40", "hello 772: inconclusive"], certificate: chain) == nil)
         #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: nil) == nil)
         #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: TLSCertificateVerification(trusted: false)) == nil)

@@ -1,3 +1,5 @@
+import COpenSSL
+import Foundation
 import PeilModel
 import Synchronization
 
@@ -10,8 +12,8 @@ import Synchronization
 /// kept one, it takes the server-wide parameters from the kept scan instead of asking again,
 /// and any difference means a full scan (docs/SCALE.md, "Shared hosting").
 ///
-/// Bounded: at most `capacity` endpoints (each with its chain: about 16 MB for 4,096 chains of
-/// 4 KB), each kept for `lifetime`; the oldest go first.
+/// Bounded: at most `capacity` endpoints, each kept for `lifetime` (the oldest go first), each
+/// a few kilobytes (the chain is kept as its digest).
 /// Thread-safe: an agent's concurrent tasks share one.
 public final class TLSServerScanCache: Sendable {
     /// An endpoint: address, port, and how TLS is reached there.
@@ -120,11 +122,22 @@ enum TLSServerFingerprint {
         }
     }
 
-    /// The fingerprint, or nil when it cannot be trusted to tell servers apart: a version hello
-    /// was inconclusive, or no certificate chain came from an OpenSSL handshake.
+    /// The fingerprint (the answers and the chain's SHA-256: a hostile chain of 64 large
+    /// certificates costs the cache 32 bytes), or nil when it cannot be trusted to tell servers
+    /// apart: a version hello was inconclusive, or no certificate chain came from an OpenSSL
+    /// handshake.
     static func of(answers: [String], certificate: TLSCertificateVerification?) -> [String]? {
         guard !answers.isEmpty, !answers.contains(where: { $0.hasSuffix(" inconclusive") }),
-              let chain = certificate?.chainDER, !chain.isEmpty else { return nil }
-        return answers + chain
+              let chain = certificate?.chainDER, !chain.isEmpty, let digest = sha256(chain.joined(separator: ",")) else { return nil }
+        return answers + ["chain sha256 " + digest]
+    }
+
+    /// Lower-case hex SHA-256 of `text`'s UTF-8 bytes (nil if OpenSSL fails).
+    static func sha256(_ text: String) -> String? {
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var size: UInt32 = 0
+        let bytes = Array(text.utf8)
+        guard EVP_Digest(bytes, bytes.count, &digest, &size, EVP_sha256(), nil) == 1 else { return nil }
+        return digest.prefix(Int(size)).map { String(format: "%02x", $0) }.joined()
     }
 }
