@@ -106,14 +106,24 @@ struct SharedServerScanTests {
         #expect(cache.counts.endpoints == 2)
         #expect(cache.scan(for: key(1), matching: ["a"], now: start + .seconds(3)) == nil, "the oldest went")
         #expect(cache.scan(for: key(3), matching: ["a"], now: start + .seconds(3)) != nil)
+        // A hostile server's megabytes of DHE primes are not kept, and drop what was kept.
+        var heavy = scan
+        heavy.keyExchanges = (0..<8).map { .dhe(primeHex: String(repeating: "F", count: 4_096 + $0), generator: 2, bits: 16_384) }
+        #expect(heavy.approximateBytes > TLSServerWideScan.maxKeptBytes && scan.approximateBytes < 1_024)
+        cache.keep(heavy, for: key(3), fingerprint: ["a"], now: start + .seconds(3))
+        #expect(cache.scan(for: key(3), matching: ["a"], now: start + .seconds(4)) == nil)
     }
 
     @Test
     func aFingerprintNeedsConclusiveHellosAndAChain() {
         let chain = TLSCertificateVerification(trusted: true, chainDER: ["MIIB"])
-        // The chain as its SHA-256 (`printf MIIB | sha256sum`).
+        // The SHA-256 of the answers and the chain (`printf 'hello 771: alert 2 40\nchain MIIB' | sha256sum`).
         #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: chain)
-                 == ["hello 771: alert 2 40", "chain sha256 " + "bd7f32578c72343bdb2f56a6b320ed68a08a3c31f7edce306a595f55aa1502e5"])
+                 == ["sha256 ebc52a40165afa6ad8f93f46330eaf4dcb544c5f06299fb3f8096995329a9f05"])
+        #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 41"], certificate: chain)
+                 != TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: chain))
+        #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: TLSCertificateVerification(trusted: true, chainDER: ["MIIC"]))
+                 != TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: chain))
         #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 40", "hello 772: inconclusive"], certificate: chain) == nil)
         #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: nil) == nil)
         #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: TLSCertificateVerification(trusted: false)) == nil)

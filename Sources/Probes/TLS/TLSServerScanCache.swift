@@ -12,8 +12,9 @@ import Synchronization
 /// kept one, it takes the server-wide parameters from the kept scan instead of asking again,
 /// and any difference means a full scan (docs/SCALE.md, "Shared hosting").
 ///
-/// Bounded: at most `capacity` endpoints, each kept for `lifetime` (the oldest go first), each
-/// a few kilobytes (the chain is kept as its digest).
+/// Bounded: at most `capacity` endpoints, each kept for `lifetime` (the oldest go first) and
+/// at most ``TLSServerWideScan/maxKeptBytes`` (64 MB for 4,096 at the very worst; about a
+/// kilobyte each for real servers), the fingerprint a digest.
 /// Thread-safe: an agent's concurrent tasks share one.
 public final class TLSServerScanCache: Sendable {
     /// An endpoint: address, port, and how TLS is reached there.
@@ -53,8 +54,13 @@ public final class TLSServerScanCache: Sendable {
         }
     }
 
-    /// Keeps `scan` for `key`, replacing what was there; past `capacity`, drops the oldest.
+    /// Keeps `scan` for `key`, replacing what was there; past `capacity`, drops the oldest. A
+    /// scan larger than ``TLSServerWideScan/maxKeptBytes`` is not kept (nor the one it replaces).
     func keep(_ scan: TLSServerWideScan, for key: Key, fingerprint: [String], now: ContinuousClock.Instant = .now) {
+        guard scan.approximateBytes <= TLSServerWideScan.maxKeptBytes else {
+            state.withLock { $0.entries[key] = nil }
+            return
+        }
         state.withLock { state in
             state.entries[key] = Entry(fingerprint: fingerprint, scan: scan, kept: now)
             state.kept += 1
@@ -87,6 +93,24 @@ struct TLSServerWideScan: Sendable {
     var sha2OnlyTLS12Probe: TLSSignatureProbe?
     var sha2OnlyTLS13Probe: TLSSignatureProbe?
     var clientRenegotiations: Int?
+
+    /// The most a kept scan may weigh (``approximateBytes``): a real server's is well under a
+    /// kilobyte or two; a hostile one's DHE primes can reach megabytes, and are not kept.
+    static let maxKeptBytes = 16_384
+
+    /// Bytes of what this holds, roughly: two per suite code point, its primes' hex digits.
+    var approximateBytes: Int {
+        var suites = 0
+        for list in accepted.values { suites += list.count }
+        for set in hidden.values { suites += set.count }
+        for version in ciphers { suites += version.ciphers.count }
+        for choice in cipherChoices { suites += choice.offered.count + 1 }
+        var primes = 0
+        for exchange in keyExchanges {
+            if case .dhe(let prime, _, _) = exchange { primes += prime.utf8.count + 16 } else { primes += 8 }
+        }
+        return 2 * suites + primes + 64
+    }
 
     /// The ``TLSObservation`` fields taken over.
     static let serverWideFields: Set<String> = [
@@ -122,14 +146,15 @@ enum TLSServerFingerprint {
         }
     }
 
-    /// The fingerprint (the answers and the chain's SHA-256: a hostile chain of 64 large
-    /// certificates costs the cache 32 bytes), or nil when it cannot be trusted to tell servers
-    /// apart: a version hello was inconclusive, or no certificate chain came from an OpenSSL
-    /// handshake.
+    /// The fingerprint: the SHA-256 of the answers and the chain (so a hostile server's long
+    /// chain or large DHE prime costs the cache 64 hex digits), or nil when it cannot be trusted
+    /// to tell servers apart: a version hello was inconclusive, or no certificate chain came
+    /// from an OpenSSL handshake.
     static func of(answers: [String], certificate: TLSCertificateVerification?) -> [String]? {
         guard !answers.isEmpty, !answers.contains(where: { $0.hasSuffix(" inconclusive") }),
-              let chain = certificate?.chainDER, !chain.isEmpty, let digest = sha256(chain.joined(separator: ",")) else { return nil }
-        return answers + ["chain sha256 " + digest]
+              let chain = certificate?.chainDER, !chain.isEmpty,
+              let digest = sha256((answers + ["chain " + chain.joined(separator: ",")]).joined(separator: "\n")) else { return nil }
+        return ["sha256 " + digest]
     }
 
     /// Lower-case hex SHA-256 of `text`'s UTF-8 bytes (nil if OpenSSL fails).
