@@ -93,25 +93,25 @@ struct SharedServerScanTests {
     func keptScansExpireAndTheOldestGoFirst() {
         let cache = TLSServerScanCache(capacity: 2, lifetime: .seconds(60))
         let start = ContinuousClock.now
-        let scan = TLSServerWideScan(accepted: [:], hidden: [:], versions: [.tls12], ciphers: [], cipherChoices: [], keyExchanges: [])
+        let scan = TLSServerWideScan(accepted: [.tls12: []], hidden: [:], cipherChoices: [], keyExchanges: [])
         func key(_ n: Int) -> TLSServerScanCache.Key { .init(address: "198.18.0.\(n)", port: 443, startTLS: .none) }
-        cache.keep(scan, for: key(1), fingerprint: ["a"], now: start)
-        cache.keep(scan, for: key(2), fingerprint: ["a"], now: start + .seconds(1))
-        #expect(cache.scan(for: key(1), matching: ["a"], now: start + .seconds(2)) != nil)
-        #expect(cache.scan(for: key(1), matching: ["b"], now: start + .seconds(2)) == nil, "another fingerprint")
-        #expect(cache.scan(for: key(1), matching: ["a"], now: start + .seconds(61)) == nil, "too old")
+        cache.keep(scan, for: key(1), fingerprint: "a", now: start)
+        cache.keep(scan, for: key(2), fingerprint: "a", now: start + .seconds(1))
+        #expect(cache.scan(for: key(1), matching: "a", now: start + .seconds(2)) != nil)
+        #expect(cache.scan(for: key(1), matching: "b", now: start + .seconds(2)) == nil, "another fingerprint")
+        #expect(cache.scan(for: key(1), matching: "a", now: start + .seconds(61)) == nil, "too old")
         #expect(cache.scan(for: TLSServerScanCache.Key(address: "198.18.0.1", port: 25, startTLS: .smtp(ehloName: "x")),
-                           matching: ["a"], now: start + .seconds(2)) == nil, "another port and mode")
-        cache.keep(scan, for: key(3), fingerprint: ["a"], now: start + .seconds(2))
+                           matching: "a", now: start + .seconds(2)) == nil, "another port and mode")
+        cache.keep(scan, for: key(3), fingerprint: "a", now: start + .seconds(2))
         #expect(cache.counts.endpoints == 2)
-        #expect(cache.scan(for: key(1), matching: ["a"], now: start + .seconds(3)) == nil, "the oldest went")
-        #expect(cache.scan(for: key(3), matching: ["a"], now: start + .seconds(3)) != nil)
+        #expect(cache.scan(for: key(1), matching: "a", now: start + .seconds(3)) == nil, "the oldest went")
+        #expect(cache.scan(for: key(3), matching: "a", now: start + .seconds(3)) != nil)
         // A hostile server's megabytes of DHE primes are not kept, and drop what was kept.
         var heavy = scan
         heavy.keyExchanges = (0..<8).map { .dhe(primeHex: String(repeating: "F", count: 4_096 + $0), generator: 2, bits: 16_384) }
         #expect(heavy.approximateBytes > TLSServerWideScan.maxKeptBytes && scan.approximateBytes < 1_024)
-        cache.keep(heavy, for: key(3), fingerprint: ["a"], now: start + .seconds(3))
-        #expect(cache.scan(for: key(3), matching: ["a"], now: start + .seconds(4)) == nil)
+        cache.keep(heavy, for: key(3), fingerprint: "a", now: start + .seconds(3))
+        #expect(cache.scan(for: key(3), matching: "a", now: start + .seconds(4)) == nil)
     }
 
     @Test
@@ -119,7 +119,7 @@ struct SharedServerScanTests {
         let chain = TLSCertificateVerification(trusted: true, chainDER: ["MIIB"])
         // The SHA-256 of the answers and the chain (`printf 'hello 771: alert 2 40\nchain MIIB' | sha256sum`).
         #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: chain)
-                 == ["sha256 ebc52a40165afa6ad8f93f46330eaf4dcb544c5f06299fb3f8096995329a9f05"])
+                 == "sha256 ebc52a40165afa6ad8f93f46330eaf4dcb544c5f06299fb3f8096995329a9f05")
         #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 41"], certificate: chain)
                  != TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: chain))
         #expect(TLSServerFingerprint.of(answers: ["hello 771: alert 2 40"], certificate: TLSCertificateVerification(trusted: true, chainDER: ["MIIC"]))

@@ -80,8 +80,7 @@ final class TLSScanRun {
     /// asked for), the TLS 1.3 SHA-2 handshake and renegotiation.
     private func measureServerWide(certificateHandshake: Bool) throws(TLSScanStop) {
         try enumerateSuites()
-        observation.versions = accepted.keys.sorted()
-        observation.ciphers = observation.versions.map { TLSVersionCiphers(version: $0, ciphers: accepted[$0] ?? []) }
+        recordAccepted()
         try recordCipherChoices()
         try probeGroups()
         try probeSignatureHashes()
@@ -106,10 +105,15 @@ final class TLSScanRun {
         if let fingerprint { cache.keep(serverWide, for: key, fingerprint: fingerprint) }
     }
 
+    /// The observation's versions and suites per version, from ``accepted``.
+    private func recordAccepted() {
+        observation.versions = accepted.keys.sorted()
+        observation.ciphers = observation.versions.map { TLSVersionCiphers(version: $0, ciphers: accepted[$0] ?? []) }
+    }
+
     /// This scan's server-wide parameters.
     var serverWide: TLSServerWideScan {
-        TLSServerWideScan(accepted: accepted, hidden: hidden, versions: observation.versions, ciphers: observation.ciphers,
-                          cipherChoices: observation.cipherChoices, keyExchanges: observation.keyExchanges,
+        TLSServerWideScan(accepted: accepted, hidden: hidden, cipherChoices: observation.cipherChoices, keyExchanges: observation.keyExchanges,
                           sha1SignatureProbe: observation.sha1SignatureProbe, sha224SignatureProbe: observation.sha224SignatureProbe,
                           sha2OnlyTLS12Probe: observation.sha2OnlyTLS12Probe, sha2OnlyTLS13Probe: observation.sha2OnlyTLS13Probe,
                           clientRenegotiations: observation.clientRenegotiations)
@@ -118,8 +122,7 @@ final class TLSScanRun {
     /// Takes over an earlier scan's server-wide parameters.
     func adopt(_ scan: TLSServerWideScan) {
         (accepted, hidden) = (scan.accepted, scan.hidden)
-        observation.versions = scan.versions
-        observation.ciphers = scan.ciphers
+        recordAccepted()
         observation.cipherChoices = scan.cipherChoices
         observation.keyExchanges = scan.keyExchanges
         observation.sha1SignatureProbe = scan.sha1SignatureProbe

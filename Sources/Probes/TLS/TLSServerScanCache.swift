@@ -1,5 +1,4 @@
 import COpenSSL
-import Foundation
 import PeilModel
 import Synchronization
 
@@ -25,7 +24,7 @@ public final class TLSServerScanCache: Sendable {
     }
 
     private struct Entry {
-        var fingerprint: [String]
+        var fingerprint: String
         var scan: TLSServerWideScan
         var kept: ContinuousClock.Instant
     }
@@ -46,7 +45,7 @@ public final class TLSServerScanCache: Sendable {
     }
 
     /// The kept scan of `key` when its fingerprint is `fingerprint` and it is not too old.
-    func scan(for key: Key, matching fingerprint: [String], now: ContinuousClock.Instant = .now) -> TLSServerWideScan? {
+    func scan(for key: Key, matching fingerprint: String, now: ContinuousClock.Instant = .now) -> TLSServerWideScan? {
         state.withLock { state in
             guard let entry = state.entries[key], now - entry.kept <= lifetime, entry.fingerprint == fingerprint else { return nil }
             state.reused += 1
@@ -56,7 +55,7 @@ public final class TLSServerScanCache: Sendable {
 
     /// Keeps `scan` for `key`, replacing what was there; past `capacity`, drops the oldest. A
     /// scan larger than ``TLSServerWideScan/maxKeptBytes`` is not kept (nor the one it replaces).
-    func keep(_ scan: TLSServerWideScan, for key: Key, fingerprint: [String], now: ContinuousClock.Instant = .now) {
+    func keep(_ scan: TLSServerWideScan, for key: Key, fingerprint: String, now: ContinuousClock.Instant = .now) {
         guard scan.approximateBytes <= TLSServerWideScan.maxKeptBytes else {
             state.withLock { $0.entries[key] = nil }
             return
@@ -84,8 +83,6 @@ public final class TLSServerScanCache: Sendable {
 struct TLSServerWideScan: Sendable {
     var accepted: [TLSVersion: [UInt16]]
     var hidden: [TLSVersion: Set<UInt16>]
-    var versions: [TLSVersion]
-    var ciphers: [TLSVersionCiphers]
     var cipherChoices: [TLSCipherChoice]
     var keyExchanges: [TLSKeyExchange]
     var sha1SignatureProbe: TLSSignatureProbe?
@@ -103,7 +100,6 @@ struct TLSServerWideScan: Sendable {
         var suites = 0
         for list in accepted.values { suites += list.count }
         for set in hidden.values { suites += set.count }
-        for version in ciphers { suites += version.ciphers.count }
         for choice in cipherChoices { suites += choice.offered.count + 1 }
         var primes = 0
         for exchange in keyExchanges {
@@ -112,7 +108,7 @@ struct TLSServerWideScan: Sendable {
         return 2 * suites + primes + 64
     }
 
-    /// The ``TLSObservation`` fields taken over.
+    /// The ``TLSObservation`` fields taken over (`versions` and `ciphers` derived from `accepted`).
     static let serverWideFields: Set<String> = [
         "versions", "ciphers", "cipherChoices", "keyExchanges", "sha1SignatureProbe", "sha224SignatureProbe",
         "sha2OnlyTLS12Probe", "sha2OnlyTLS13Probe", "clientRenegotiations"]
@@ -136,7 +132,7 @@ enum TLSServerFingerprint {
             let keyExchange = hello.negotiatedVersion.flatMap { negotiated in
                 exchange.flight.serverKeyExchange.flatMap { ServerKeyExchange.parse($0, suite: hello.cipherSuite, version: negotiated) }
             }.map { "\($0.keyExchange)" } ?? "-"
-            let renegotiation = hello.renegotiationInfo.map { $0.map { String($0, radix: 16) }.joined(separator: ".") } ?? "-"
+            let renegotiation = hello.renegotiationInfo.map(DNSPresentation.hex) ?? "-"
             return "\(asked) version \(hello.negotiatedVersionWire)/\(hello.legacyVersion) suite \(hello.cipherSuite) compression \(hello.compressionMethod) "
                 + "extensions \(hello.extensionTypes) renegotiation \(renegotiation) share \(hello.keyShareGroup.map(String.init) ?? "-") "
                 + "retry \(hello.isHelloRetryRequest) exchange \(keyExchange)"
@@ -150,11 +146,11 @@ enum TLSServerFingerprint {
     /// chain or large DHE prime costs the cache 64 hex digits), or nil when it cannot be trusted
     /// to tell servers apart: a version hello was inconclusive, or no certificate chain came
     /// from an OpenSSL handshake.
-    static func of(answers: [String], certificate: TLSCertificateVerification?) -> [String]? {
+    static func of(answers: [String], certificate: TLSCertificateVerification?) -> String? {
         guard !answers.isEmpty, !answers.contains(where: { $0.hasSuffix(" inconclusive") }),
               let chain = certificate?.chainDER, !chain.isEmpty,
               let digest = sha256((answers + ["chain " + chain.joined(separator: ",")]).joined(separator: "\n")) else { return nil }
-        return ["sha256 " + digest]
+        return "sha256 " + digest
     }
 
     /// Lower-case hex SHA-256 of `text`'s UTF-8 bytes (nil if OpenSSL fails).
@@ -163,6 +159,6 @@ enum TLSServerFingerprint {
         var size: UInt32 = 0
         let bytes = Array(text.utf8)
         guard EVP_Digest(bytes, bytes.count, &digest, &size, EVP_sha256(), nil) == 1 else { return nil }
-        return digest.prefix(Int(size)).map { String(format: "%02x", $0) }.joined()
+        return DNSPresentation.hex(digest.prefix(Int(size)))
     }
 }
