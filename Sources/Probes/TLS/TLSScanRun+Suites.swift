@@ -10,7 +10,7 @@ extension TLSScanRun {
             let hello = TLSScanCatalog.hello(version, TLSScanCatalog.suites(for: version), serverName: serverName,
                                              compression: version == .tls13 ? [0] : [1, 0])
             let exchange = try session.hello(hello, firstContact: index == 0)
-            versionAnswers.append(TLSServerFingerprint.answer(version, exchange))
+            if options.serverScans != nil { versionAnswers.append(TLSServerFingerprint.answer(version, exchange)) }
             if case .accepted(let serverHello) = exchange.outcome, serverHello.negotiatedVersion == version {
                 versionHellos[version] = exchange
             }

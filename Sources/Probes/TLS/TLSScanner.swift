@@ -51,7 +51,7 @@ final class TLSScanRun {
     var hidden: [TLSVersion: Set<UInt16>] = [:]
     /// Caps that bit on a completed scan (a chain cut short…): the completed result's detail.
     var notes: [String] = []
-    /// Each version hello's answer, as ``TLSServerFingerprint`` words it.
+    /// Each version hello's answer, as ``TLSServerFingerprint`` words it (only when scans are shared).
     var versionAnswers: [String] = []
     /// The server-wide parameters came from an earlier scan (``TLSServerScanCache``).
     var reusedServerScan = false
