@@ -35,6 +35,26 @@ public final class AgentMetrics: Sendable {
                 factory: factory).increment()
     }
 
+    /// A `web` or `mail` task's report: its TLS scan, if it made one, counted by how it ended
+    /// and whether its server-wide parameters came from an earlier scan of the endpoint
+    /// (`server_scan` "shared" or "own"), with its handshakes and TCP connections.
+    func tlsScanFinished(kind: TaskKind, report: TaskReport) {
+        let scan: TLSScanResult? = switch kind {
+        case .web: report.connect?.web?.tls
+        case .mail: report.connect?.mail?.tls
+        case .resolve, .reach, .nameserver: nil
+        }
+        guard let scan else { return }
+        let dimensions = [("kind", kind.rawValue)]
+        Counter(label: "peil_agent_tls_scans_total",
+                dimensions: dimensions + [("outcome", scan.outcome.rawValue), ("server_scan", scan.serverScanReused == true ? "shared" : "own")],
+                factory: factory).increment()
+        Counter(label: "peil_agent_tls_handshakes_total", dimensions: dimensions, factory: factory).increment(by: scan.handshakes)
+        if let connections = scan.connections {
+            Counter(label: "peil_agent_tls_connections_total", dimensions: dimensions, factory: factory).increment(by: connections)
+        }
+    }
+
     /// For `/health`: whether the agent is connected to its coordinator, and its uptime.
     public var health: (connected: Bool, uptime: Duration) {
         (state.withLock { $0.connected }, ContinuousClock.now - started)

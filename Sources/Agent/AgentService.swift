@@ -68,6 +68,7 @@ public struct AgentService: Service {
                             let took = ContinuousClock.now - started
                             cancellations.remove(task)
                             metrics?.probeFinished(kind: task.kind, outcome: report.outcome, after: took)
+                            metrics?.tlsScanFinished(kind: task.kind, report: report)
                             logger.debug("probe finished", metadata: [
                                 "agent": "\(configuration.name)", "measurement": "\(task.measurementID)", "task": "\(task.taskID)",
                                 "attempt": "\(task.attempt)", "kind": "\(task.kind.rawValue)", "outcome": "\(report.outcome.rawValue)",

@@ -92,4 +92,37 @@ final class MetricsRenderingTests: XCTestCase {
         XCTAssertFalse(metrics.health.connected)
         XCTAssertTrue(lines(registry).contains("peil_agent_tasks_running 0.0"))
     }
+
+    func testAgentCountsTLSScansSharedOrOwnWithTheirHandshakesAndConnections() {
+        let registry = MetricsRegistry()
+        let metrics = AgentMetrics(factory: registry.factory)
+        func web(_ tls: TLSScanResult) -> TaskReport {
+            TaskReport(taskID: 1, attempt: 1, outcome: .completed,
+                       connect: ConnectObservation(web: WebObservation(tls: tls, https: nil, http: nil, port80: .refused)))
+        }
+        metrics.tlsScanFinished(kind: .web, report: web(TLSScanResult(outcome: .completed, handshakes: 20, connections: 18)))
+        metrics.tlsScanFinished(kind: .web, report: web(TLSScanResult(outcome: .completed, handshakes: 6, connections: 6, serverScanReused: true)))
+        metrics.tlsScanFinished(kind: .web, report: web(TLSScanResult(outcome: .noTLS, handshakes: 15)))
+        metrics.tlsScanFinished(kind: .mail, report: TaskReport(taskID: 2, attempt: 1, outcome: .completed,
+                                                                connect: ConnectObservation(mail: MailServerObservation(tls: TLSScanResult(outcome: .noStartTLS, handshakes: 1, connections: 1)))))
+        // No scan in the report: nothing counted.
+        metrics.tlsScanFinished(kind: .web, report: TaskReport(taskID: 3, attempt: 1, outcome: .timeout))
+        metrics.tlsScanFinished(kind: .resolve, report: TaskReport(taskID: 4, attempt: 1, outcome: .completed))
+        let text = lines(registry)
+        for expected in [
+            #"peil_agent_tls_scans_total{kind="web",outcome="completed",server_scan="own"} 1"#,
+            #"peil_agent_tls_scans_total{kind="web",outcome="completed",server_scan="shared"} 1"#,
+            #"peil_agent_tls_scans_total{kind="web",outcome="noTLS",server_scan="own"} 1"#,
+            #"peil_agent_tls_scans_total{kind="mail",outcome="noStartTLS",server_scan="own"} 1"#,
+            #"peil_agent_tls_handshakes_total{kind="web"} 41"#,
+            #"peil_agent_tls_handshakes_total{kind="mail"} 1"#,
+            #"peil_agent_tls_connections_total{kind="web"} 24"#,
+            #"peil_agent_tls_connections_total{kind="mail"} 1"#,
+        ] {
+            XCTAssertTrue(text.contains(expected), "missing \(expected) in\n\(text.joined(separator: "\n"))")
+        }
+        XCTAssertEqual(text.filter { $0.hasPrefix("peil_agent_tls_scans_total") }.count, 4, text.joined(separator: "\n"))
+        XCTAssertFalse(metrics.health.connected)
+        XCTAssertTrue(lines(registry).contains("peil_agent_tasks_running 0.0"))
+    }
 }
