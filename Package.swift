@@ -16,7 +16,7 @@ import PackageDescription
 ///     DANE         → PeilModel Checks COpenSSL            TLSA matching, DANE verdicts
 ///     Report       → PeilModel                            reports (writes files only)
 ///     LabEndpoints → COpenSSL CEpoll                      the lab's endpoint server
-///     Lab          → PeilModel LabEndpoints               the lab
+///     Lab          → PeilModel LabEndpoints CLDNS         the lab (zones signed with libldns)
 ///     Verdicts     → PeilModel Checks DANE Store Report Lab   verdict assembly from stored observations
 ///     Coordinator  → PeilModel Wire Store                 role
 ///     Agent        → PeilModel Wire Probes                role
@@ -85,7 +85,7 @@ let package = Package(
         ]),
         // The lab's endpoint server (web and mail over OpenSSL) and its certificates.
         .target(name: "LabEndpoints", dependencies: ["COpenSSL", "CEpoll"]),
-        .target(name: "Lab", dependencies: ["PeilModel", "LabEndpoints"]),
+        .target(name: "Lab", dependencies: ["PeilModel", "LabEndpoints", "CLDNS"]),
         // Verdict rules: pure functions from observations to subtest statuses (no I/O).
         .target(name: "Checks", dependencies: ["PeilModel"]),
         // DANE: TLSA records, matching through OpenSSL's DANE support, the DANE verdicts.

@@ -8,15 +8,12 @@ struct LabTool: Sendable, Hashable {
     static let ip = LabTool(name: "ip", package: "iproute2")
     static let knotd = LabTool(name: "knotd", package: "knot")
     static let knotc = LabTool(name: "knotc", package: "knot")
-    static let keygen = LabTool(name: "ldns-keygen", package: "ldnsutils")
-    static let signzone = LabTool(name: "ldns-signzone", package: "ldnsutils")
-    static let key2ds = LabTool(name: "ldns-key2ds", package: "ldnsutils")
     static let setsid = LabTool(name: "setsid", package: "util-linux")
     static let nginx = LabTool(name: "nginx", package: "nginx")
     static let postfix = LabTool(name: "postfix", package: "postfix")
 
     /// Every tool `up` needs.
-    static let required: [LabTool] = [.ip, .knotd, .knotc, .keygen, .signzone, .key2ds]
+    static let required: [LabTool] = [.ip, .knotd, .knotc]
 
     /// Directories searched besides `PATH` (root's sbin may be missing from a CI `PATH`).
     private static let extraDirectories = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]

@@ -115,7 +115,7 @@ public struct Lab: Sendable {
             }
             let served = try endpoints.map { try prepareEndpoints($0) } ?? world
             let index = WorldIndex(served)
-            let signed = try ZoneSigner(index: index, paths: paths, runner: runner, now: Date()).writeAll()
+            let signed = try ZoneSigner(index: index, paths: paths, now: Date()).writeAll()
             func record(_ process: LabManifest.Process) throws {
                 manifest.processes.append(process)
                 try manifest.save(to: paths)

@@ -1,13 +1,13 @@
 import Foundation
 
-/// Writes every zone of a world to a zone file and signs the signed ones with the real ldns
-/// tools (`ldns-keygen`, `ldns-signzone`, `ldns-key2ds`), children before parents so that each
-/// parent carries its children's DS records. Broken variants are made on purpose: expired
-/// signature dates, or a DS whose digest matches no key.
+/// Writes every zone of a world to a zone file and signs the signed ones with libldns in process
+/// (``LDNSSigning``: what `ldns-keygen`, `ldns-signzone` and `ldns-key2ds` did as processes until
+/// session 21), children before parents so that each parent carries its children's DS records.
+/// Broken variants are made on purpose: expired signature dates, or a DS whose digest matches no
+/// key.
 struct ZoneSigner {
     let index: WorldIndex
     let paths: LabPaths
-    let runner: CommandRunner
     let now: Date
 
     /// A zone as written, ready to be served.
@@ -23,15 +23,13 @@ struct ZoneSigner {
     /// Expired signatures: made 60 days ago, expired 30 days ago.
     static let expired: (inception: TimeInterval, expiration: TimeInterval) = (-60 * 86_400, -30 * 86_400)
 
-    /// How many signing jobs run at once (each mostly waits for an ldns tool).
-    static let parallelJobs = 3
+    /// How many zones are signed at once (signing is CPU work now).
+    static var parallelJobs: Int { max(2, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Writes and signs all zones, deepest first and a depth level in parallel; returns them
     /// and the root's DS records (the trust anchor).
     func writeAll() throws -> (zones: [WrittenZone], rootDS: [String]) {
-        for directory in [paths.zones, paths.keys] {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        }
+        try FileManager.default.createDirectory(at: paths.zones, withIntermediateDirectories: true)
         let results = SigningResults()
         let sharedKeys = try makeSharedKeys()
         let levels = Dictionary(grouping: index.world.zones) { DNSName.depth($0.name) }
@@ -56,51 +54,31 @@ struct ZoneSigner {
     }
 
     /// Writes one zone and signs it if it is signed; returns it and its DS records.
-    private func write(_ zone: LabZone, childDS: [String: [String]], sharedKeys: [String: URL]) throws -> (WrittenZone, [String]?) {
+    private func write(_ zone: LabZone, childDS: [String: [String]], sharedKeys: [String: LDNSSigning.Key]) throws -> (WrittenZone, [String]?) {
         let unsignedFile = paths.zoneFile(zone.name, signed: false)
-        try zoneText(zone, childDS: childDS).write(to: unsignedFile, atomically: true, encoding: .utf8)
+        let text = zoneText(zone, childDS: childDS)
+        try text.write(to: unsignedFile, atomically: true, encoding: .utf8)
         guard zone.dnssec.isSigned else { return (WrittenZone(name: zone.name, servers: zone.servers, file: unsignedFile), nil) }
-        let key = try zone.signingKey.flatMap { sharedKeys[$0] }.map { try copyKey($0, for: zone.name) } ?? generateKey(for: zone.name)
-        let signedFile = paths.zoneFile(zone.name, signed: true)
+        // A shared key (one provider signing many zones) signs each zone under that zone's own
+        // name: the DNSKEY's owner is the zone, and the DS digest covers the owner.
+        let key = try zone.signingKey.flatMap { sharedKeys[$0] } ?? LDNSSigning.generateKey()
         let window = zone.dnssec == .bogusExpiredSignatures ? Self.expired : Self.validity
-        try runner.run(.signzone, [
-            "-i", String(Int(now.timeIntervalSince1970 + window.inception)),
-            "-e", String(Int(now.timeIntervalSince1970 + window.expiration)),
-            "-o", DNSName.absolute(zone.name), "-f", signedFile.path, unsignedFile.path, key.path,
-        ])
-        var ds = try delegationSigner(of: zone.name, key: key)
-        if zone.dnssec == .bogusDSMismatch { ds = ds.map(Self.corruptingDigest) }
+        let signed = try LDNSSigning.sign(zoneText: text, origin: zone.name, key: key, ttl: UInt32(WorldIndex.ttl),
+                                          inception: UInt32(now.timeIntervalSince1970 + window.inception),
+                                          expiration: UInt32(now.timeIntervalSince1970 + window.expiration))
+        let signedFile = paths.zoneFile(zone.name, signed: true)
+        try signed.zone.write(to: signedFile, atomically: true, encoding: .utf8)
+        let ds = zone.dnssec == .bogusDSMismatch ? signed.ds.map(Self.corruptingDigest) : signed.ds
         return (WrittenZone(name: zone.name, servers: zone.servers, file: signedFile), ds)
     }
 
-    /// One key per shared signing-key name, made in parallel.
-    private func makeSharedKeys() throws -> [String: URL] {
-        let names = Array(Set(index.world.zones.compactMap(\.signingKey))).sorted()
-        let keys = SigningResults()
-        DispatchQueue.concurrentPerform(iterations: names.count) { position in
-            do {
-                keys.addKey(try generateKey(for: "key-\(names[position]).lab"), for: names[position])
-            } catch {
-                keys.fail(error)
-            }
+    /// One key per shared signing-key name.
+    private func makeSharedKeys() throws -> [String: LDNSSigning.Key] {
+        var keys: [String: LDNSSigning.Key] = [:]
+        for name in Set(index.world.zones.compactMap(\.signingKey)).sorted() {
+            keys[name] = try LDNSSigning.generateKey()
         }
-        if let error = keys.error { throw error }
-        return keys.keys
-    }
-
-    /// The shared key's files under the zone's own name: ldns-signzone wants the DNSKEY's owner
-    /// to be the zone, and the DS digest covers the owner.
-    private func copyKey(_ shared: URL, for zone: String) throws -> URL {
-        let base = paths.keys.appendingPathComponent("K\(zone.isEmpty ? "root" : zone).shared")
-        let text = try String(contentsOf: URL(fileURLWithPath: shared.path + ".key"), encoding: .utf8)
-        let record = text.split(separator: "\n").first { $0.contains("DNSKEY") }.map(String.init) ?? text
-        let fields = record.split(separator: "\t", maxSplits: 1)
-        guard fields.count == 2 else { throw LabError(.commandFailed, "unreadable key file \(shared.path).key") }
-        try "\(DNSName.absolute(zone))\t\(fields[1])\n".write(to: URL(fileURLWithPath: base.path + ".key"), atomically: true, encoding: .utf8)
-        let privateFile = URL(fileURLWithPath: base.path + ".private")
-        try? FileManager.default.removeItem(at: privateFile)
-        try FileManager.default.copyItem(at: URL(fileURLWithPath: shared.path + ".private"), to: privateFile)
-        return base
+        return keys
     }
 
     /// Zone file text: authoritative data, delegations with glue, and DS for children that
@@ -115,31 +93,6 @@ struct ZoneSigner {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Makes one ECDSA P-256 key with the SEP flag that signs the whole zone; returns the key's
-    /// base path (without `.key` / `.private`).
-    private func generateKey(for zone: String) throws -> URL {
-        let output = try runner.run(.keygen, ["-a", "ECDSAP256SHA256", "-k", DNSName.absolute(zone)], in: paths.keys)
-        let base = output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard base.hasPrefix("K"), !base.contains("/") else {
-            throw LabError(.commandFailed, "ldns-keygen for \(DNSName.absolute(zone)) printed no key name: \(output.standardOutput)")
-        }
-        return paths.keys.appendingPathComponent(base)
-    }
-
-    /// DS record data (`keytag algorithm 2 digest`) for the key, SHA-256, from `ldns-key2ds`.
-    private func delegationSigner(of zone: String, key: URL) throws -> [String] {
-        let output = try runner.run(.key2ds, ["-n", "-2", key.path + ".key"])
-        let records = output.standardOutput.split(separator: "\n").compactMap { line -> String? in
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard let type = fields.firstIndex(of: "DS"), fields.count >= type + 5 else { return nil }
-            return fields[(type + 1)...].joined(separator: " ")
-        }
-        guard !records.isEmpty else {
-            throw LabError(.commandFailed, "ldns-key2ds printed no DS for \(DNSName.absolute(zone)): \(output.standardOutput)")
-        }
-        return records
-    }
-
     /// The same DS with its digest's last hex digit changed, so it matches no key.
     static func corruptingDigest(_ ds: String) -> String {
         guard let last = ds.last else { return ds }
@@ -152,7 +105,6 @@ private final class SigningResults: @unchecked Sendable {
     private let lock = NSLock()
     private var zones: [ZoneSigner.WrittenZone] = []
     private var signers: [String: [String]] = [:]
-    private var sharedKeys: [String: URL] = [:]
     private var firstError: Error?
 
     func add(_ zone: ZoneSigner.WrittenZone, ds: [String]?, for name: String) {
@@ -162,14 +114,11 @@ private final class SigningResults: @unchecked Sendable {
         }
     }
 
-    func addKey(_ key: URL, for name: String) { lock.withLock { sharedKeys[name] = key } }
-
     func fail(_ error: Error) { lock.withLock { if firstError == nil { firstError = error } } }
 
     var failed: Bool { lock.withLock { firstError != nil } }
     var error: Error? { lock.withLock { firstError } }
     var written: [ZoneSigner.WrittenZone] { lock.withLock { zones } }
-    var keys: [String: URL] { lock.withLock { sharedKeys } }
     func delegationSigners() -> [String: [String]] { lock.withLock { signers } }
 }
 

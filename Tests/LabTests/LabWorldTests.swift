@@ -125,7 +125,7 @@ final class LabWorldTests: XCTestCase {
 
     func testZoneTextCarriesDelegationsAndGlue() throws {
         let index = WorldIndex(world)
-        let signer = ZoneSigner(index: index, paths: LabPaths(URL(fileURLWithPath: "/nonexistent")), runner: CommandRunner(), now: Date())
+        let signer = ZoneSigner(index: index, paths: LabPaths(URL(fileURLWithPath: "/nonexistent")), now: Date())
         let nl = try XCTUnwrap(index.zone(named: "nl"))
         let text = signer.zoneText(nl, childDS: ["rijksoverheid.nl": ["1 13 2 00"], "logius.nl": ["2 13 2 00"]])
         XCTAssertTrue(text.contains("rijksoverheid.nl.\t300\tIN\tNS\tns1.alfa-dns.nl."))
