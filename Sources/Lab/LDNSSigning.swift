@@ -18,7 +18,7 @@ enum LDNSSigning {
     /// A new ECDSA P-256 key.
     static func generateKey() throws -> Key {
         guard let key = ldns_key_new_frm_algorithm(LDNS_SIGN_ECDSAP256SHA256, 256) else {
-            throw LabError(.commandFailed, "libldns made no ECDSA P-256 key")
+            throw LabError(.signingFailed, "libldns made no ECDSA P-256 key")
         }
         defer { ldns_key_deep_free(key) }
         return Key(privateText: try printed { ldns_key_print($0, key) })
@@ -30,7 +30,7 @@ enum LDNSSigning {
     /// record data (`keytag algorithm 2 digest`) of its key.
     static func sign(zoneText: String, origin: String, key: Key, ttl: UInt32, inception: UInt32, expiration: UInt32) throws -> (zone: String, ds: [String]) {
         guard let owner = ldns_dname_new_frm_str(DNSName.absolute(origin)) else {
-            throw LabError(.commandFailed, "libldns cannot read the zone name \(DNSName.absolute(origin))")
+            throw LabError(.signingFailed, "libldns cannot read the zone name \(DNSName.absolute(origin))")
         }
         defer { ldns_rdf_deep_free(owner) }
         let signingKey = try read(key)
@@ -55,7 +55,7 @@ enum LDNSSigning {
             ldns_zone_deep_free(zone)
             ldns_rr_list_deep_free(added)
         }
-        guard let dnskey = ldns_key2rr(signingKey) else { throw LabError(.commandFailed, "libldns made no DNSKEY for \(DNSName.absolute(origin))") }
+        guard let dnskey = ldns_key2rr(signingKey) else { throw LabError(.signingFailed, "libldns made no DNSKEY for \(DNSName.absolute(origin))") }
         ldns_rr_set_ttl(dnskey, ttl)
         ldns_key_set_keytag(signingKey, ldns_calc_keytag(dnskey))
         ldns_zone_push_rr(zone, dnskey)
@@ -73,10 +73,10 @@ enum LDNSSigning {
 
     /// The DS record data of a DNSKEY record, SHA-256.
     private static func delegationSigner(_ dnskey: UnsafeMutablePointer<ldns_rr>, zone: String) throws -> [String] {
-        guard let ds = ldns_key_rr2ds(dnskey, LDNS_SHA256) else { throw LabError(.commandFailed, "libldns made no DS for \(DNSName.absolute(zone))") }
+        guard let ds = ldns_key_rr2ds(dnskey, LDNS_SHA256) else { throw LabError(.signingFailed, "libldns made no DS for \(DNSName.absolute(zone))") }
         defer { ldns_rr_free(ds) }
         let fields = try (0..<ldns_rr_rd_count(ds)).map { index -> String in
-            guard let text = ldns_rdf2str(ldns_rr_rdf(ds, index)) else { throw LabError(.commandFailed, "libldns cannot print the DS of \(DNSName.absolute(zone))") }
+            guard let text = ldns_rdf2str(ldns_rr_rdf(ds, index)) else { throw LabError(.signingFailed, "libldns cannot print the DS of \(DNSName.absolute(zone))") }
             defer { free(text) }
             return String(cString: text)
         }
@@ -86,11 +86,11 @@ enum LDNSSigning {
     private static func read(_ key: Key) throws -> UnsafeMutablePointer<ldns_key> {
         var bytes = Array(key.privateText.utf8)
         return try bytes.withUnsafeMutableBytes { buffer in
-            guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else { throw LabError(.commandFailed, "fmemopen: \(errno)") }
+            guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else { throw LabError(.signingFailed, "fmemopen: \(errno)") }
             defer { fclose(file) }
             var key: UnsafeMutablePointer<ldns_key>?
             try check(ldns_key_new_frm_fp(&key, file), "reading a signing key")
-            guard let key else { throw LabError(.commandFailed, "libldns read no signing key") }
+            guard let key else { throw LabError(.signingFailed, "libldns read no signing key") }
             return key
         }
     }
@@ -98,16 +98,16 @@ enum LDNSSigning {
     private static func parse(_ text: String, origin: UnsafeMutablePointer<ldns_rdf>, name: String) throws -> UnsafeMutablePointer<ldns_zone> {
         var bytes = Array(text.utf8)
         return try bytes.withUnsafeMutableBytes { buffer in
-            guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else { throw LabError(.commandFailed, "fmemopen: \(errno)") }
+            guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else { throw LabError(.signingFailed, "fmemopen: \(errno)") }
             defer { fclose(file) }
             var zone: UnsafeMutablePointer<ldns_zone>?
             var line: Int32 = 0
             let status = ldns_zone_new_frm_fp_l(&zone, file, origin, UInt32(LDNS_DEFAULT_TTL), LDNS_RR_CLASS_IN, &line)
             try check(status, "reading zone \(DNSName.absolute(name)) at line \(line)")
-            guard let zone else { throw LabError(.commandFailed, "libldns read no zone \(DNSName.absolute(name))") }
+            guard let zone else { throw LabError(.signingFailed, "libldns read no zone \(DNSName.absolute(name))") }
             guard ldns_zone_soa(zone) != nil else {
                 ldns_zone_deep_free(zone)
-                throw LabError(.commandFailed, "zone \(DNSName.absolute(name)) has no SOA record")
+                throw LabError(.signingFailed, "zone \(DNSName.absolute(name)) has no SOA record")
             }
             return zone
         }
@@ -117,7 +117,7 @@ enum LDNSSigning {
     private static func printed(_ body: (UnsafeMutablePointer<FILE>) -> Void) throws -> String {
         var buffer: UnsafeMutablePointer<CChar>?
         var size = 0
-        guard let stream = open_memstream(&buffer, &size) else { throw LabError(.commandFailed, "open_memstream: \(errno)") }
+        guard let stream = open_memstream(&buffer, &size) else { throw LabError(.signingFailed, "open_memstream: \(errno)") }
         body(stream)
         fclose(stream)
         defer { free(buffer) }
@@ -126,7 +126,7 @@ enum LDNSSigning {
 
     private static func check(_ status: ldns_status, _ what: String) throws {
         guard status == LDNS_STATUS_OK else {
-            throw LabError(.commandFailed, "\(what): \(String(cString: ldns_get_errorstr_by_id(status)))")
+            throw LabError(.signingFailed, "\(what): \(String(cString: ldns_get_errorstr_by_id(status)))")
         }
     }
 }

@@ -11,6 +11,8 @@ public struct LabError: Error, CustomStringConvertible, Sendable {
         case missingTool
         /// A command exited non-zero or timed out.
         case commandFailed
+        /// libldns could not make a key, read a zone or sign it.
+        case signingFailed
         /// A knotd process did not start or did not load its zones.
         case serverFailedToStart
         /// The world description is inconsistent.
