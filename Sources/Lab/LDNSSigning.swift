@@ -28,7 +28,7 @@ enum LDNSSigning {
     /// `origin`: the key's DNSKEY (flags 257, TTL `ttl`) added at the apex, every RRset and the
     /// NSEC chain signed with the given validity; returns the signed zone's text and the DS
     /// record data (`keytag algorithm 2 digest`) of its key.
-    static func sign(zoneText: String, origin: String, key: Key, ttl: UInt32, inception: UInt32, expiration: UInt32) throws -> (zone: String, ds: [String]) {
+    static func sign(zoneText: String, origin: String, key: Key, ttl: UInt32, inception: UInt32, expiration: UInt32) throws -> (zone: String, ds: String) {
         guard let owner = ldns_dname_new_frm_str(DNSName.absolute(origin)) else {
             throw LabError(.signingFailed, "libldns cannot read the zone name \(DNSName.absolute(origin))")
         }
@@ -72,7 +72,7 @@ enum LDNSSigning {
     }
 
     /// The DS record data of a DNSKEY record, SHA-256.
-    private static func delegationSigner(_ dnskey: UnsafeMutablePointer<ldns_rr>, zone: String) throws -> [String] {
+    private static func delegationSigner(_ dnskey: UnsafeMutablePointer<ldns_rr>, zone: String) throws -> String {
         guard let ds = ldns_key_rr2ds(dnskey, LDNS_SHA256) else { throw LabError(.signingFailed, "libldns made no DS for \(DNSName.absolute(zone))") }
         defer { ldns_rr_free(ds) }
         let fields = try (0..<ldns_rr_rd_count(ds)).map { index -> String in
@@ -80,14 +80,11 @@ enum LDNSSigning {
             defer { free(text) }
             return String(cString: text)
         }
-        return [fields.joined(separator: " ")]
+        return fields.joined(separator: " ")
     }
 
     private static func read(_ key: Key) throws -> UnsafeMutablePointer<ldns_key> {
-        var bytes = Array(key.privateText.utf8)
-        return try bytes.withUnsafeMutableBytes { buffer in
-            guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else { throw LabError(.signingFailed, "fmemopen: \(errno)") }
-            defer { fclose(file) }
+        try reading(key.privateText) { file in
             var key: UnsafeMutablePointer<ldns_key>?
             try check(ldns_key_new_frm_fp(&key, file), "reading a signing key")
             guard let key else { throw LabError(.signingFailed, "libldns read no signing key") }
@@ -96,10 +93,7 @@ enum LDNSSigning {
     }
 
     private static func parse(_ text: String, origin: UnsafeMutablePointer<ldns_rdf>, name: String) throws -> UnsafeMutablePointer<ldns_zone> {
-        var bytes = Array(text.utf8)
-        return try bytes.withUnsafeMutableBytes { buffer in
-            guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else { throw LabError(.signingFailed, "fmemopen: \(errno)") }
-            defer { fclose(file) }
+        try reading(text) { file in
             var zone: UnsafeMutablePointer<ldns_zone>?
             var line: Int32 = 0
             let status = ldns_zone_new_frm_fp_l(&zone, file, origin, UInt32(LDNS_DEFAULT_TTL), LDNS_RR_CLASS_IN, &line)
@@ -110,6 +104,16 @@ enum LDNSSigning {
                 throw LabError(.signingFailed, "zone \(DNSName.absolute(name)) has no SOA record")
             }
             return zone
+        }
+    }
+
+    /// `body` given `text` as a stream to read.
+    private static func reading<Value>(_ text: String, _ body: (UnsafeMutablePointer<FILE>) throws -> Value) throws -> Value {
+        var bytes = Array(text.utf8)
+        return try bytes.withUnsafeMutableBytes { buffer in
+            guard let file = fmemopen(buffer.baseAddress, buffer.count, "r") else { throw LabError(.signingFailed, "fmemopen: \(errno)") }
+            defer { fclose(file) }
+            return try body(file)
         }
     }
 

@@ -68,8 +68,8 @@ struct ZoneSigner {
                                           expiration: UInt32(now.timeIntervalSince1970 + window.expiration))
         let signedFile = paths.zoneFile(zone.name, signed: true)
         try signed.zone.write(to: signedFile, atomically: true, encoding: .utf8)
-        let ds = zone.dnssec == .bogusDSMismatch ? signed.ds.map(Self.corruptingDigest) : signed.ds
-        return (WrittenZone(name: zone.name, servers: zone.servers, file: signedFile), ds)
+        let ds = zone.dnssec == .bogusDSMismatch ? Self.corruptingDigest(signed.ds) : signed.ds
+        return (WrittenZone(name: zone.name, servers: zone.servers, file: signedFile), [ds])
     }
 
     /// One key per shared signing-key name.
