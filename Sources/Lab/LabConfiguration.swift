@@ -18,6 +18,11 @@ public struct LabConfiguration: Sendable, Hashable {
     /// Answers to questions of some types held back longer than the RTT (the DNS relay runs
     /// then, whatever the RTT); nil: none.
     public var slowDNSAnswers: DNSSlowAnswers?
+    /// Without endpoints: whether every web, mail and other host address refuses connections at
+    /// once (`<prefix>-closed` holds those pools as local addresses with nothing listening, so
+    /// the kernel answers a SYN with a reset) instead of being unrouted (a connection then waits
+    /// for the prober's timeout). For tests whose subject is not the probes' timeouts.
+    public var refusesUnservedAddresses = false
     /// Agent hosts to make (0–31), with a coordinator host when more than 0 (see ``LabHost``):
     /// a fleet on them runs as on separate machines, over TCP on lab addresses.
     public var hosts = 0

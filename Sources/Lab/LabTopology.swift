@@ -20,6 +20,8 @@ struct LabTopology: Sendable {
         let pools: [LabAddressPool]
         /// The prefixes it reaches through the core (each only where it has the family).
         let routes: [String]
+        /// For the refusing target: whole pools taken as local addresses (`route add local`).
+        var localPools: [LabAddressPool] = []
     }
 
     let prefix: String
@@ -32,8 +34,10 @@ struct LabTopology: Sendable {
     ]
 
     /// The minimal lab: one DNS target namespace holding every nameserver address, the three
-    /// vantages, and `hosts` agent hosts with a coordinator host when `hosts` > 0.
-    init(prefix: String, nameserverAddresses: [String], endpointAddresses: [String] = [], hosts: Int = 0) {
+    /// vantages, and `hosts` agent hosts with a coordinator host when `hosts` > 0. Without
+    /// endpoint addresses and with `refusesUnserved`, a `closed` target takes the web, mail and
+    /// host pools whole, so that a connection to any of them is reset at once.
+    init(prefix: String, nameserverAddresses: [String], endpointAddresses: [String] = [], refusesUnserved: Bool = false, hosts: Int = 0) {
         self.prefix = prefix
         let targetRoutes = [LabAddressPlan.targetIPv4Prefix, LabAddressPlan.targetIPv6Prefix]
         let linkRoutes = [LabAddressPlan.linkIPv4Prefix, LabAddressPlan.linkIPv6Prefix]
@@ -46,6 +50,10 @@ struct LabTopology: Sendable {
             // The endpoint server's namespace: every web and mail platform address.
             members.append(Member(suffix: "web", link: 17, families: [.ipv4, .ipv6], addresses: endpointAddresses, pools: [.web, .mail],
                                   routes: linkRoutes))
+        } else if refusesUnserved {
+            let pools: [LabAddressPool] = [.web, .mail, .host]
+            members.append(Member(suffix: "closed", link: 18, families: [.ipv4, .ipv6], addresses: [], pools: pools, routes: linkRoutes,
+                                  localPools: pools))
         }
         self.hosts = LabHost.plan(prefix: prefix, agentHosts: hosts)
         for host in self.hosts {
@@ -140,6 +148,10 @@ struct LabTopology: Sendable {
         var commands = ["link set lo up"]
         for address in member.addresses {
             commands.append(address.contains(":") ? "addr add \(address)/128 dev lo nodad" : "addr add \(address)/32 dev lo")
+        }
+        for pool in member.localPools {
+            commands.append("route add local \(LabAddressPlan.ipv4Block(pool)) dev lo")
+            commands.append("route add local \(LabAddressPlan.ipv6Block(pool)) dev lo")
         }
         if member.families.contains(.ipv4) {
             commands.append("addr add \(LabAddressPlan.linkIPv4(member.link, coreSide: false))/24 dev to-core")

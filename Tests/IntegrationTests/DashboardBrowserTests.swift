@@ -39,7 +39,9 @@ final class DashboardBrowserTests: XCTestCase {
         configuration.hosts = 2
         let lab = Lab(configuration: configuration, world: TwinCompiler.labWorld(world), endpoints: TwinEndpoints.plan(world))
         defer { try? lab.down() }
+        let started = ContinuousClock.now
         try lab.up()
+        print("dashboard test: lab up after \(ContinuousClock.now - started)")
         let coordinatorHost = try XCTUnwrap(lab.hosts.first { $0.role == .coordinator })
         let address = try XCTUnwrap(coordinatorHost.ipv4)
 
@@ -67,6 +69,7 @@ final class DashboardBrowserTests: XCTestCase {
                                     directory: backbone.directory)
         defer { serve.stop() }
 
+        print("dashboard test: fleet and server up after \(ContinuousClock.now - started)")
         let screenshots = TestPaths.inRepository("var/dashboard-screenshots")
         try? FileManager.default.removeItem(at: screenshots)
         try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
@@ -98,7 +101,9 @@ final class DashboardBrowserTests: XCTestCase {
     /// rest; the first Alpha domain has a failed DMARC policy (or, failing that, a failed web
     /// column) to explain, named by its column key (`mail.dmarc_policy`).
     static func list(truth: [TwinDomainTruth]) throws -> (text: String, alpha: [String], beta: [String], failedDomain: String, failedColumn: String) {
-        let sorted = truth.sorted { $0.domain < $1.domain }
+        // Web servers whose IPv6 address answers: a silent one holds its tasks to their connect
+        // timeouts (about 15 s, again in the rescan), which this test is not about.
+        let sorted = truth.sorted { $0.domain < $1.domain }.filter { $0.web["ipv6_webserver"]?.status != .failed }
         let failing = sorted.first { $0.mail["dmarc_policy"]?.status == .failed }
             ?? sorted.first { ($0.web.values.contains { $0.status == .failed }) }
         let failed = try XCTUnwrap(failing, "the twin has no failed domain")

@@ -16,6 +16,8 @@ final class LabHostsFleetTests: XCTestCase {
         var configuration = LabConfiguration(prefix: "pho\(getpid() % 10_000)",
                                              stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("peil-hosts-\(getpid())"))
         configuration.hosts = 2
+        // Web and mail addresses refuse at once: this test is about the fleet, not timeouts.
+        configuration.refusesUnservedAddresses = true
         let lab = Lab(configuration: configuration)
         defer { try? lab.down() }
         try lab.up()
@@ -24,6 +26,14 @@ final class LabHostsFleetTests: XCTestCase {
         let agentHosts = lab.hosts.filter { $0.role == .agent }
         XCTAssertEqual(agentHosts.map(\.families), [[.ipv4], [.ipv6]])
         XCTAssertEqual(try lab.recordedHosts(), lab.hosts, "the manifest names the hosts")
+        // An unserved web or mail address answers a connection with a reset, in each family
+        // ("Connection refused"; an unrouted one would time out after the SYN's retries).
+        for (host, address) in [(agentHosts[0], "198.18.16.1"), (agentHosts[1], "2001:2:0:25::1")] {
+            let attempt = try TestProcess.run("/usr/sbin/ip", ["netns", "exec", host.namespace, "/bin/bash", "-c", "exec 3<>/dev/tcp/\(address)/443"],
+                                              mergeErrors: true, timeout: .seconds(20))
+            XCTAssertNotEqual(attempt.status, 0, address)
+            XCTAssertTrue(attempt.standardOutput.contains("Connection refused"), "\(address): \(attempt.standardOutput)")
+        }
 
         let backbone = try Backbone(lab: lab, onHosts: true)
         defer { backbone.tearDown() }

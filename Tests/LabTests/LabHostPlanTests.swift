@@ -36,6 +36,24 @@ final class LabHostPlanTests: XCTestCase {
         XCTAssertThrowsError(try configuration.validate())
     }
 
+    func testUnservedAddressesRefuseOnlyWhenAskedAndOnlyWithoutEndpoints() throws {
+        let silent = LabTopology(prefix: "plt", nameserverAddresses: ["198.18.0.1"])
+        XCTAssertEqual(silent.members.map(\.suffix), ["v4", "v6", "ds", "dns"])
+        let refusing = LabTopology(prefix: "plt", nameserverAddresses: ["198.18.0.1"], refusesUnserved: true)
+        let closed = try XCTUnwrap(refusing.members.first { $0.suffix == "closed" })
+        XCTAssertEqual(closed.addresses, [])
+        XCTAssertEqual(closed.pools, [.web, .mail, .host])
+        XCTAssertEqual(closed.localPools, [.web, .mail, .host])
+        XCTAssertEqual(Set(refusing.members.map(\.link)).count, refusing.members.count)
+        // With endpoints the endpoint namespace holds its addresses; nothing refuses in bulk.
+        let served = LabTopology(prefix: "plt", nameserverAddresses: [], endpointAddresses: ["198.18.16.1"], refusesUnserved: true)
+        XCTAssertEqual(served.members.map(\.suffix), ["v4", "v6", "ds", "dns", "web"])
+        XCTAssertTrue(served.members.allSatisfy(\.localPools.isEmpty))
+        var configuration = LabConfiguration(prefix: "plt", stateDirectory: URL(fileURLWithPath: "/tmp/x"))
+        configuration.refusesUnservedAddresses = true
+        XCTAssertEqual(Lab(configuration: configuration).namespaces.last, "plt-closed")
+    }
+
     func testFleetOnHostsConnectsByFamily() {
         var configuration = LabConfiguration(prefix: "plt", stateDirectory: URL(fileURLWithPath: "/tmp/x"))
         configuration.hosts = 2
