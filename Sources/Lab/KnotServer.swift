@@ -56,9 +56,10 @@ struct KnotServer: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes the configuration and starts knotd as a daemon inside the target namespace;
-    /// returns its process id once every zone is loaded.
-    func start(runner: CommandRunner) throws -> Int32 {
+    /// Writes the configuration and starts knotd as a daemon inside the target namespace, without
+    /// waiting for its zones: several servers load side by side, and ``waitUntilServing(runner:)``
+    /// then gives each one's process id.
+    func launch(runner: CommandRunner) throws {
         guard socket.path.utf8.count < 100 else {
             throw LabError(.invalidConfiguration, "state directory path too long for a control socket: \(socket.path)")
         }
@@ -69,12 +70,12 @@ struct KnotServer: Sendable {
         try runner.run(.knotc, ["-c", configFile.path, "conf-check"])
         let status = try runner.runDetached(.ip, ["netns", "exec", namespace, try LabTool.knotd.path(), "-c", configFile.path, "-d"], logFile: startOutput)
         guard status == 0 else { throw failure("knotd exited \(status) when starting") }
-        return try waitUntilServing(runner: runner)
     }
 
-    /// Polls (bounded, about 10 s) until the pid file names a live knotd and every zone has a
-    /// serial; fails at once when knotd exits or logs an error (a zone that does not load).
-    private func waitUntilServing(runner: CommandRunner) throws -> Int32 {
+    /// After ``launch(runner:)``: polls (bounded, about 10 s) until the pid file names a live
+    /// knotd and every zone has a serial, and returns the pid; fails at once when knotd exits or
+    /// logs an error (a zone that does not load).
+    func waitUntilServing(runner: CommandRunner) throws -> Int32 {
         var pid: Int32?
         for _ in 0..<100 {
             if pid == nil, let text = try? String(contentsOf: pidFile, encoding: .utf8) {

@@ -120,12 +120,21 @@ public struct Lab: Sendable {
                 manifest.processes.append(process)
                 try manifest.save(to: paths)
             }
+            // Every knotd loads its zones while the next starts; each is recorded once it serves
+            // (one that fails before that is still stopped by `down`, which ends every process
+            // in the lab's namespaces).
+            var servers: [KnotServer] = []
             for (position, group) in world.serverGroups.enumerated() {
                 let zones = signed.zones.filter { $0.servers == group.id }
                 guard !zones.isEmpty else { continue }
                 var server = KnotServer(group: group, zones: zones, directory: paths.knot(group.id), namespace: dnsNamespace)
                 server.backendPort = relaysDNS ? Self.backendPort(position) : nil
-                let pid = try server.start(runner: runner)
+                try server.launch(runner: runner)
+                servers.append(server)
+            }
+            for server in servers {
+                let group = server.group
+                let pid = try server.waitUntilServing(runner: runner)
                 try record(LabManifest.Process(
                     program: "knotd", role: group.id, pid: pid, namespace: dnsNamespace, configFile: server.configFile.path,
                     logFile: server.logFile.path, addresses: server.backendPort.map { ["127.0.0.1@\($0)"] } ?? server.listenAddresses))
