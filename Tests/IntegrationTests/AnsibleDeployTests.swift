@@ -258,6 +258,9 @@ private struct AnsibleRun {
         let inventoryFile = work.appendingPathComponent("inventory.yml")
         try inventory.write(to: inventoryFile, atomically: true, encoding: .utf8)
         let configuration = work.appendingPathComponent("ansible.cfg")
+        // One SSH connection per host for all of a run's tasks (a socket path short enough for
+        // sun_path); the masters run in the coordinator host's namespace, which `down` empties.
+        let controlPath = "/tmp/pan\(getpid())-%C"
         try """
             [defaults]
             nocolor = True
@@ -265,7 +268,7 @@ private struct AnsibleRun {
             private_key_file = \(work.appendingPathComponent("id_ed25519").path)
             [ssh_connection]
             pipelining = True
-            ssh_args = -o ControlMaster=no -o UserKnownHostsFile=\(work.appendingPathComponent("known_hosts").path) -o StrictHostKeyChecking=yes -o ConnectTimeout=10
+            ssh_args = -o ControlMaster=auto -o ControlPersist=30s -o ControlPath=\(controlPath) -o UserKnownHostsFile=\(work.appendingPathComponent("known_hosts").path) -o StrictHostKeyChecking=yes -o ConnectTimeout=10
 
             """.write(to: configuration, atomically: true, encoding: .utf8)
         let environment = ["ANSIBLE_CONFIG": configuration.path, "ANSIBLE_HOME": work.appendingPathComponent("ansible-home").path,
