@@ -34,9 +34,14 @@ public final class EndpointServer: @unchecked Sendable {
     public init(plan: EndpointPlan, certificates: LabCertificates) throws {
         let plan = plan.served(by: nil)
         self.plan = plan
+        // Each key kind read once: the platforms share a few keys (`LabCertificates`).
+        var keys: [String: EndpointPrivateKey] = [:]
         contexts = try plan.platforms.map { platform in
             let ocsp = certificates.ocspResponseFile(platform.id)
-            return try EndpointTLSContext(platform.tls, certificate: certificates.certificateFile(platform.id), key: certificates.keyFile(platform.tls.key),
+            let kind = platform.tls.key
+            let key = try keys[kind] ?? EndpointPrivateKey(file: certificates.keyFile(kind))
+            keys[kind] = key
+            return try EndpointTLSContext(platform.tls, certificate: certificates.certificateFile(platform.id), key: key,
                                           ocspResponse: FileManager.default.fileExists(atPath: ocsp.path) ? ocsp : nil)
         }
         sites = Dictionary(plan.sites.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })

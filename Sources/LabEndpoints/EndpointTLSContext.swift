@@ -9,7 +9,7 @@ final class EndpointTLSContext: @unchecked Sendable {
     /// The DER OCSP response stapled to every handshake (kept alive for the callback).
     private let ocsp: OCSPStaple?
 
-    init(_ tls: EndpointTLS, certificate: URL, key: URL, ocspResponse: URL? = nil) throws {
+    init(_ tls: EndpointTLS, certificate: URL, key: EndpointPrivateKey, ocspResponse: URL? = nil) throws {
         guard let context = SSL_CTX_new(TLS_server_method()) else { throw EndpointError("SSL_CTX_new failed") }
         self.context = context
         ocsp = try ocspResponse.map { OCSPStaple(der: [UInt8](try Data(contentsOf: $0))) }
@@ -33,7 +33,7 @@ final class EndpointTLSContext: @unchecked Sendable {
         if holes != 0 { SSL_CTX_set_client_hello_cb(context, Self.refuseHoles, UnsafeMutableRawPointer(bitPattern: holes)) }
         if tls.clientRenegotiation { options |= peil_SSL_OP_ALLOW_CLIENT_RENEGOTIATION() }
         SSL_CTX_set_options(context, options)
-        let known = Set(Self.availableCiphers())
+        let known = EndpointTLS.knownCiphers
         let suites = tls.ciphers.filter { $0.hasPrefix("TLS_") }
         let legacy = Self.legacyCiphers(tls, lowest: lowest, known: known)
         if highest >= TLS1_3_VERSION, !suites.isEmpty, SSL_CTX_set_ciphersuites(context, suites.joined(separator: ":")) != 1 {
@@ -58,7 +58,7 @@ final class EndpointTLSContext: @unchecked Sendable {
             _ = peil_SSL_CTX_set_dh_auto(context, 1)
         }
         guard SSL_CTX_use_certificate_chain_file(context, certificate.path) == 1,
-              SSL_CTX_use_PrivateKey_file(context, key.path, SSL_FILETYPE_PEM) == 1,
+              SSL_CTX_use_PrivateKey(context, key.key) == 1,
               SSL_CTX_check_private_key(context) == 1 else {
             throw EndpointError("certificate \(certificate.path): \(EndpointError.openSSLErrors())")
         }
