@@ -29,7 +29,7 @@ public struct Lab: Sendable {
         paths = LabPaths(configuration.stateDirectory)
         let addresses = world.serverGroups.flatMap(\.nameservers).flatMap(\.answeringAddresses)
         topology = LabTopology(prefix: configuration.prefix, nameserverAddresses: addresses, endpointAddresses: endpoints?.addresses ?? [],
-                               refusesUnserved: configuration.refusesUnservedAddresses && endpoints == nil, hosts: configuration.hosts)
+                               refusesUnserved: configuration.refusesUnservedAddresses, hosts: configuration.hosts)
     }
 
     /// A lab with this prefix and state directory (default `<repo>/var/lab`).

@@ -20,8 +20,8 @@ struct LabTopology: Sendable {
         let pools: [LabAddressPool]
         /// The prefixes it reaches through the core (each only where it has the family).
         let routes: [String]
-        /// For the refusing target: whole pools taken as local addresses (`route add local`).
-        var localPools: [LabAddressPool] = []
+        /// For the refusing target: its pools taken whole as local addresses (`route add local`).
+        var holdsPoolsWhole = false
     }
 
     let prefix: String
@@ -51,9 +51,8 @@ struct LabTopology: Sendable {
             members.append(Member(suffix: "web", link: 17, families: [.ipv4, .ipv6], addresses: endpointAddresses, pools: [.web, .mail],
                                   routes: linkRoutes))
         } else if refusesUnserved {
-            let pools: [LabAddressPool] = [.web, .mail, .host]
-            members.append(Member(suffix: "closed", link: 18, families: [.ipv4, .ipv6], addresses: [], pools: pools, routes: linkRoutes,
-                                  localPools: pools))
+            members.append(Member(suffix: "closed", link: 18, families: [.ipv4, .ipv6], addresses: [], pools: [.web, .mail, .host],
+                                  routes: linkRoutes, holdsPoolsWhole: true))
         }
         self.hosts = LabHost.plan(prefix: prefix, agentHosts: hosts)
         for host in self.hosts {
@@ -149,7 +148,7 @@ struct LabTopology: Sendable {
         for address in member.addresses {
             commands.append(address.contains(":") ? "addr add \(address)/128 dev lo nodad" : "addr add \(address)/32 dev lo")
         }
-        for pool in member.localPools {
+        for pool in member.pools where member.holdsPoolsWhole {
             commands.append("route add local \(LabAddressPlan.ipv4Block(pool)) dev lo")
             commands.append("route add local \(LabAddressPlan.ipv6Block(pool)) dev lo")
         }

@@ -23,7 +23,7 @@ extension EndpointTLS {
     var servedLegacyCiphers: [String] {
         let order = ["TLSv1": TLS1_VERSION, "TLSv1.1": TLS1_1_VERSION, "TLSv1.2": TLS1_2_VERSION, "TLSv1.3": TLS1_3_VERSION]
         guard let lowest = orderedVersions.first.flatMap({ order[$0] }), lowest < TLS1_3_VERSION else { return [] }
-        return EndpointTLSContext.legacyCiphers(self, lowest: lowest, known: Self.knownCiphers)
+        return EndpointTLSContext.legacyCiphers(self, lowest: lowest)
     }
 
     /// ECDHE groups (the `ffdhe` ones are not configurable here).

@@ -33,9 +33,8 @@ final class EndpointTLSContext: @unchecked Sendable {
         if holes != 0 { SSL_CTX_set_client_hello_cb(context, Self.refuseHoles, UnsafeMutableRawPointer(bitPattern: holes)) }
         if tls.clientRenegotiation { options |= peil_SSL_OP_ALLOW_CLIENT_RENEGOTIATION() }
         SSL_CTX_set_options(context, options)
-        let known = EndpointTLS.knownCiphers
-        let suites = tls.ciphers.filter { $0.hasPrefix("TLS_") }
-        let legacy = Self.legacyCiphers(tls, lowest: lowest, known: known)
+        let suites = tls.tls13Suites
+        let legacy = Self.legacyCiphers(tls, lowest: lowest)
         if highest >= TLS1_3_VERSION, !suites.isEmpty, SSL_CTX_set_ciphersuites(context, suites.joined(separator: ":")) != 1 {
             throw EndpointError("TLS 1.3 suites \(suites): \(EndpointError.openSSLErrors())")
         }
@@ -90,11 +89,11 @@ final class EndpointTLSContext: @unchecked Sendable {
     /// the `ECDHE-RSA-` names become their `ECDHE-ECDSA-` twins; when TLS 1.0/1.1 is on but no
     /// listed cipher works below 1.2 (AEAD suites are 1.2-only), `ECDHE-…-AES128-SHA` is added
     /// so those versions can really be negotiated.
-    static func legacyCiphers(_ tls: EndpointTLS, lowest: Int32, known: Set<String>) -> [String] {
+    static func legacyCiphers(_ tls: EndpointTLS, lowest: Int32) -> [String] {
         let ec = tls.key.hasPrefix("ec")
         var ciphers = tls.ciphers.filter { !$0.hasPrefix("TLS_") }.map { name in
             ec && name.hasPrefix("ECDHE-RSA-") ? "ECDHE-ECDSA-" + name.dropFirst("ECDHE-RSA-".count) : name
-        }.filter(known.contains)
+        }.filter(EndpointTLS.knownCiphers.contains)
         let pre12 = ciphers.contains { !$0.contains("GCM") && !$0.contains("CHACHA") && !$0.hasSuffix("SHA256") && !$0.hasSuffix("SHA384") }
         if lowest < TLS1_2_VERSION && !pre12 { ciphers.append(ec ? "ECDHE-ECDSA-AES128-SHA" : "ECDHE-RSA-AES128-SHA") }
         return ciphers

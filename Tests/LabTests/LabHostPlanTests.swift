@@ -43,12 +43,12 @@ final class LabHostPlanTests: XCTestCase {
         let closed = try XCTUnwrap(refusing.members.first { $0.suffix == "closed" })
         XCTAssertEqual(closed.addresses, [])
         XCTAssertEqual(closed.pools, [.web, .mail, .host])
-        XCTAssertEqual(closed.localPools, [.web, .mail, .host])
+        XCTAssertTrue(closed.holdsPoolsWhole)
         XCTAssertEqual(Set(refusing.members.map(\.link)).count, refusing.members.count)
         // With endpoints the endpoint namespace holds its addresses; nothing refuses in bulk.
         let served = LabTopology(prefix: "plt", nameserverAddresses: [], endpointAddresses: ["198.18.16.1"], refusesUnserved: true)
         XCTAssertEqual(served.members.map(\.suffix), ["v4", "v6", "ds", "dns", "web"])
-        XCTAssertTrue(served.members.allSatisfy(\.localPools.isEmpty))
+        XCTAssertFalse(served.members.contains(where: \.holdsPoolsWhole))
         var configuration = LabConfiguration(prefix: "plt", stateDirectory: URL(fileURLWithPath: "/tmp/x"))
         configuration.refusesUnservedAddresses = true
         XCTAssertEqual(Lab(configuration: configuration).namespaces.last, "plt-closed")
