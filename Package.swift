@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// Peil: a distributed scanner for the Internet.nl standards.
@@ -41,7 +41,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // Without the default trait ConfigurationSupport: Peil reads no swift-configuration
+        // `ConfigReader`, so that package is not built (docs/DEPENDENCIES.md).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
     ],
     targets: [
         // System libraries from Debian's -dev packages.
@@ -100,6 +102,7 @@ let package = Package(
             "PeilModel", "Checks", "Store", "Verdicts", "Report", "COpenSSL",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.embedInCode("openapi.json")]),
         // The one executable.
@@ -133,7 +136,8 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["PeilTestSupport", "Report", "Store", "Lab", "Checks", "PeilModel"]),
         .testTarget(name: "ServeTests", dependencies: [
             "PeilTestSupport", "Serve", "Store", "PeilModel",
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "ChecksMailTests", dependencies: ["PeilTestSupport", "Checks", "PeilModel", .product(name: "Yams", package: "Yams")]),
     ]

@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdTLS
 import Logging
+import NIOCore
 import Store
 
 /// `peil serve`: the JSON API and the dashboard's pages over the store, on Hummingbird.
@@ -23,19 +24,22 @@ public enum ServeApplication {
     }
 
     /// The application listening where `configuration` says, over TLS when it names a
-    /// certificate and key (run it with `runService()`).
+    /// certificate and key (run it with `runService()`). `onServerRunning` is given the listening
+    /// channel once it is bound (its `localAddress` has the port when the configuration says 0).
     /// - Throws: when the certificate or key cannot be read.
     public static func application(store: PeilStore, configuration: ServeConfiguration,
-                                   logger: Logger = Logger(label: "peil.serve")) throws -> some ApplicationProtocol {
+                                   logger: Logger = Logger(label: "peil.serve"),
+                                   onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = try router(store: store, configuration: configuration)
         let address = ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "peil")
         guard let tls = configuration.tls else {
-            return Application(router: router, server: .http1(), configuration: address, logger: logger)
+            return Application(router: router, server: .http1(), configuration: address, onServerRunning: onServerRunning, logger: logger)
         }
         let certificates = try NIOSSLCertificate.fromPEMFile(tls.certificateFile)
         var settings = TLSConfiguration.makeServerConfiguration(certificateChain: certificates.map { .certificate($0) },
                                                                  privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.keyFile, format: .pem)))
         settings.minimumTLSVersion = .tlsv12
-        return Application(router: router, server: try .tls(.http1(), tlsConfiguration: settings), configuration: address, logger: logger)
+        return Application(router: router, server: try .tls(.http1(), tlsConfiguration: settings), configuration: address,
+                           onServerRunning: onServerRunning, logger: logger)
     }
 }

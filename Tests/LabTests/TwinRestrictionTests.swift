@@ -31,8 +31,17 @@ final class TwinRestrictionTests: XCTestCase {
             XCTAssertTrue(kept.contains { domain.name.hasSuffix("." + $0) }, "\(domain.name) keeps the twin domain above it")
         }
         XCTAssertEqual(restricted.dnsProviders, twin.dnsProviders)
-        XCTAssertEqual(restricted.webPlatforms, twin.webPlatforms)
-        XCTAssertEqual(restricted.mailPlatforms, twin.mailPlatforms)
+        // Only the platforms the kept domains use, unchanged.
+        let webUsed = Set(restricted.domains.map(\.web.platform))
+        let mxHosts = Set(restricted.domains.flatMap { $0.mail.mx.map(\.host) })
+        XCTAssertEqual(restricted.webPlatforms, twin.webPlatforms.filter { webUsed.contains($0.id) })
+        XCTAssertEqual(Set(restricted.webPlatforms.map(\.id)), webUsed, "every kept domain's web platform is kept")
+        XCTAssertEqual(restricted.mailPlatforms, twin.mailPlatforms.filter { !Set($0.hostNames).isDisjoint(with: mxHosts) })
+        XCTAssertFalse(restricted.mailPlatforms.isEmpty, "the kept domains use no mail platform")
+        XCTAssertLessThan(restricted.webPlatforms.count + restricted.mailPlatforms.count, (twin.webPlatforms.count + twin.mailPlatforms.count) / 4)
+        let mailHostsKept = Set(restricted.mailPlatforms.flatMap(\.hostNames))
+        let mxOnPlatforms = Set(twin.mailPlatforms.flatMap(\.hostNames)).intersection(mxHosts)
+        XCTAssertTrue(mxOnPlatforms.isSubset(of: mailHostsKept), "every MX host that is on a platform keeps it")
 
         let whole = Dictionary(uniqueKeysWithValues: try TwinWorldTests.truth.get().map { ($0.domain, $0) })
         let truth = restricted.truth()

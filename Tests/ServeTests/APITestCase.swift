@@ -1,7 +1,6 @@
 import Checks
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import PeilModel
 import PeilTestSupport
 import Serve
@@ -30,11 +29,11 @@ struct APIAnswer: Sendable {
     }
 }
 
-/// Sends requests through Hummingbird's test client and checks each answer against the
+/// Sends requests to the router (``RouterClient``) and checks each answer against the
 /// committed OpenAPI document: the operation is in it (by method and path template), the
 /// status is documented, and a JSON body fits the status's schema.
 struct APIClient: Sendable {
-    let client: any TestClientProtocol
+    let client: RouterClient
     let document: OpenAPIDocument
 
     func call(_ method: HTTPRequest.Method, _ uri: String, key: String? = nil, body: String? = nil,
@@ -43,7 +42,7 @@ struct APIClient: Sendable {
         if let key { headers[.authorization] = "Bearer \(key)" }
         if body != nil { headers[.contentType] = "application/json" }
         let response = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
-        let text = response.body.getString(at: response.body.readerIndex, length: response.body.readableBytes) ?? ""
+        let text = response.text
         let isJSON = response.headers[.contentType]?.hasPrefix("application/json") ?? false
         let json = isJSON ? try JSONValue.parse(Data(text.utf8)) : nil
         let answer = APIAnswer(status: Int(response.status.code), headers: response.headers, text: text, json: json)
@@ -109,9 +108,7 @@ class APITestCase: DatabaseTestCase {
     /// Runs `body` with a client of an application over this test's database.
     func withAPI(_ configuration: ServeConfiguration? = nil, _ body: @escaping @Sendable (APIClient) async throws -> Void) async throws {
         let router = try ServeApplication.router(store: store, configuration: configuration ?? self.configuration())
-        let app = Application(router: router)
-        let document = try OpenAPIDocument.bundled()
-        try await app.test(.router) { client in try await body(APIClient(client: client, document: document)) }
+        try await body(APIClient(client: RouterClient(router: router), document: try OpenAPIDocument.bundled()))
     }
 
     /// Leases every queued task and reports each resolved (no MX, no DMARC, TXT `note`).

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Serve
 import XCTest
 
@@ -16,11 +15,11 @@ struct PageAnswer: Sendable {
 
 /// A browser for the tests: it keeps the session cookie and the last CSRF token it saw.
 final class PageClient: @unchecked Sendable {
-    let client: any TestClientProtocol
+    let client: RouterClient
     var cookie: String?
     var csrf: String?
 
-    init(client: any TestClientProtocol) {
+    init(client: RouterClient) {
         self.client = client
     }
 
@@ -41,8 +40,7 @@ final class PageClient: @unchecked Sendable {
         if let cookie { headers[.cookie] = cookie }
         if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
         let response = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
-        let text = response.body.getString(at: response.body.readerIndex, length: response.body.readableBytes) ?? ""
-        let answer = PageAnswer(status: Int(response.status.code), headers: response.headers, text: text)
+        let answer = PageAnswer(status: Int(response.status.code), headers: response.headers, text: response.text)
         if let setCookie = response.headers[.setCookie], let pair = setCookie.split(separator: ";").first {
             cookie = pair.hasSuffix("=") ? nil : String(pair)
         }
@@ -81,9 +79,8 @@ extension APITestCase {
     /// Runs `body` with a fresh browser (no cookie) per call of `browser()` over one application.
     func withPages(_ body: @escaping @Sendable (_ browser: @Sendable () -> PageClient) async throws -> Void) async throws {
         let router = try ServeApplication.router(store: store, configuration: configuration())
-        try await Application(router: router).test(.router) { client in
-            try await body { PageClient(client: client) }
-        }
+        let client = RouterClient(router: router)
+        try await body { PageClient(client: client) }
     }
 
     /// Checks the headers every page carries.

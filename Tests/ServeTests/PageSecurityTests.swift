@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import PeilModel
 import PeilTestSupport
 import Serve
@@ -59,21 +58,75 @@ final class PageSecurityTests: APITestCase, @unchecked Sendable {
         let reader = try makeKey("reader", .read)
         var configuration = configuration()
         configuration.tls = (folder + "/cert.pem", folder + "/key.pem")
-        let app = try ServeApplication.application(store: store, configuration: configuration)
-        try await app.test(.ahc(.https)) { client in
-            let page = PageClient(client: client)
-            let login = try await page.get("/login")
+        let (ports, listening) = AsyncStream.makeStream(of: Int.self)
+        let app = try ServeApplication.application(store: store, configuration: configuration) { channel in
+            listening.yield(channel.localAddress?.port ?? 0)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            defer { group.cancelAll() }
+            var next = ports.makeAsyncIterator()
+            let bound = await next.next()
+            let port = try XCTUnwrap(bound, "the server never said it was listening")
+            // curl checks the server's certificate against the one made above.
+            let https = HTTPSClient(folder: folder, base: "https://127.0.0.1:\(port)", trusted: folder + "/cert.pem")
+            let login = try https.request("/login")
             XCTAssertEqual(login.status, 200)
-            XCTAssertTrue(login.headers[.setCookie]?.contains("; Secure") ?? false, "the session cookie is Secure over TLS")
-            // The test client follows redirects without keeping cookies: a refused login shows the page without one.
-            let refused = try await page.post("/login", [("key", "peil_" + String(repeating: "0", count: 64))])
+            XCTAssertTrue(login.header("set-cookie")?.contains("; Secure") ?? false, "the session cookie is Secure over TLS")
+            let token = try XCTUnwrap(PageClient.firstMatch(#"name="csrf" value="([0-9a-f]{64})""#, in: login.body), "the login form's token")
+            let refused = try https.request("/login", form: [("key", "peil_" + String(repeating: "0", count: 64)), ("csrf", token)])
             XCTAssertEqual(refused.status, 401)
-            XCTAssertTrue(refused.text.contains("id=\"login-form\""))
-            XCTAssertEqual(refused.headers[.contentSecurityPolicy], Self.pageCSP)
-            let api = try await client.execute(uri: "/api/v1/sets", method: .get, headers: [.authorization: "Bearer \(reader)"])
-            XCTAssertEqual(api.status, .ok)
+            XCTAssertTrue(refused.body.contains("id=\"login-form\""))
+            XCTAssertEqual(refused.header("content-security-policy"), Self.pageCSP)
+            let api = try https.request("/api/v1/sets", headers: ["Authorization: Bearer \(reader)"])
+            XCTAssertEqual(api.status, 200)
+            let plain = try TestProcess.run("/usr/bin/curl", ["-sS", "-o", "/dev/null", "--max-time", "10", "http://127.0.0.1:\(port)/login"])
+            XCTAssertNotEqual(plain.status, 0, "plain HTTP to the TLS port gets no page")
         }
         configuration.tls = (folder + "/missing.pem", folder + "/key.pem")
         XCTAssertThrowsError(try ServeApplication.application(store: store, configuration: configuration), "a missing certificate is an error")
     }
+}
+
+/// HTTPS requests through curl, verifying the server's certificate against `trusted`, with a
+/// cookie jar in `folder` (so a form posts with the session its page set).
+struct HTTPSClient {
+    var folder: String
+    var base: String
+    var trusted: String
+
+    struct Answer {
+        var status: Int
+        var headerLines: [String]
+        var body: String
+
+        /// The first header of that name (any case).
+        func header(_ name: String) -> String? {
+            headerLines.lazy.compactMap { line -> String? in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, parts[0].lowercased() == name.lowercased() else { return nil }
+                return parts[1].trimmingCharacters(in: .whitespaces)
+            }.first
+        }
+    }
+
+    func request(_ path: String, headers: [String] = [], form: [(String, String)]? = nil) throws -> Answer {
+        let headerFile = folder + "/headers", bodyFile = folder + "/body", jar = folder + "/cookies"
+        var arguments = ["-sS", "--max-time", "20", "--cacert", trusted, "--cookie", jar, "--cookie-jar", jar,
+                         "-D", headerFile, "-o", bodyFile, "-w", "%{http_code}"]
+        for header in headers { arguments += ["-H", header] }
+        if let form { arguments += ["--data-raw", PageClient.encode(form)] }
+        let run = try TestProcess.run("/usr/bin/curl", arguments + [base + path])
+        guard run.status == 0, let status = Int(run.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw CurlFailure(message: "curl \(path) failed (\(run.status)): \(run.standardError)")
+        }
+        let headerText = try String(contentsOfFile: headerFile, encoding: .utf8)
+        return Answer(status: status, headerLines: headerText.components(separatedBy: "\r\n"),
+                      body: try String(contentsOfFile: bodyFile, encoding: .utf8))
+    }
+}
+
+struct CurlFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
