@@ -45,6 +45,7 @@ public enum Migrations {
         ("0011_sessions_claim_function.sql", PackageResources._011_sessions_claim_function_sql),
         ("0012_import_staging.sql", PackageResources._012_import_staging_sql),
         ("0013_reports_view.sql", PackageResources._013_reports_view_sql),
+        ("0014_observations_lz4.sql", PackageResources._014_observations_lz4_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.
