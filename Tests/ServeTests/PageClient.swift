@@ -10,7 +10,7 @@ struct PageAnswer: Sendable {
     var text: String
 
     /// The CSRF token of the page's first form.
-    var csrf: String? { PageClient.firstMatch(#"name="csrf" value="([0-9a-f]{64})""#, in: text) }
+    var csrf: String? { PageClient.csrfToken(in: text) }
 }
 
 /// A browser for the tests: it keeps the session cookie and the last CSRF token it saw.
@@ -62,6 +62,11 @@ final class PageClient: @unchecked Sendable {
         allowed.insert(charactersIn: "-._~")
         return pairs.map { ($0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") + "=" + ($1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") }
             .joined(separator: "&")
+    }
+
+    /// The CSRF token of the first form in `page`.
+    static func csrfToken(in page: String) -> String? {
+        firstMatch(#"name="csrf" value="([0-9a-f]{64})""#, in: page)
     }
 
     static func firstMatch(_ pattern: String, in text: String) -> String? {

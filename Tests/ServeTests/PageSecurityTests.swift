@@ -73,7 +73,7 @@ final class PageSecurityTests: APITestCase, @unchecked Sendable {
             let login = try https.request("/login")
             XCTAssertEqual(login.status, 200)
             XCTAssertTrue(login.header("set-cookie")?.contains("; Secure") ?? false, "the session cookie is Secure over TLS")
-            let token = try XCTUnwrap(PageClient.firstMatch(#"name="csrf" value="([0-9a-f]{64})""#, in: login.body), "the login form's token")
+            let token = try XCTUnwrap(PageClient.csrfToken(in: login.body), "the login form's token")
             let refused = try https.request("/login", form: [("key", "peil_" + String(repeating: "0", count: 64)), ("csrf", token)])
             XCTAssertEqual(refused.status, 401)
             XCTAssertTrue(refused.body.contains("id=\"login-form\""))
