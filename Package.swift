@@ -150,7 +150,7 @@ let package = Package(
 // (`FuzzDriver`, a C call of `LLVMFuzzerRunDriver`).
 if Context.environment["PEIL_FUZZ"] == "1" {
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
-        ("FuzzWireMessage", ["Wire"]),
+        ("FuzzWireMessage", ["Wire", "PeilModel"]),
         ("FuzzTLSServerHello", ["Probes", "PeilModel"]),
         ("FuzzDNSAnswer", ["Probes"]),
         ("FuzzHTTPHead", ["Probes"]),

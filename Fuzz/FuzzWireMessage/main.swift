@@ -1,5 +1,6 @@
 import Foundation
 import FuzzDriver
+import PeilModel
 import Wire
 
 /// libFuzzer entry: one coordinator–agent message (`WireMessage(frames:)`), as either side
@@ -19,6 +20,18 @@ public func fuzzWireMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
         frames = [Data(kinds[Int(selector) % kinds.count].utf8), Data(rest)]
     }
     guard let message = try? WireMessage(frames: frames) else { return 0 }
+    // What the wire's decoder takes, Foundation's `JSONDecoder` takes as the same value
+    // (`WireJSONDecoder` is stricter, never looser or different).
+    switch message {
+    case .result(let report):
+        guard (try? JSONDecoder().decode(TaskReport.self, from: frames[1])) == report else { fatalError("RESULT differs from JSONDecoder's") }
+    case .tasks(let tasks):
+        guard (try? JSONDecoder().decode([TaskAssignment].self, from: frames[1])) == tasks else { fatalError("TASKS differ from JSONDecoder's") }
+    case .hello(let hello):
+        guard (try? JSONDecoder().decode(WireMessage.Hello.self, from: frames[1])) == hello else { fatalError("HELLO differs from JSONDecoder's") }
+    default:
+        break
+    }
     // What was accepted can be sent on (the coordinator logs and stores it).
     _ = try? message.frames()
     _ = String(describing: message)

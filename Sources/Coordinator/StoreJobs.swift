@@ -73,9 +73,9 @@ struct PendingReport: Sendable {
     var bytes: Int { body.count }
 
     /// The report's observation as the agent encoded it (``JSONMemberSpan``), when the report
-    /// carries exactly one; nil: the store encodes the decoded one. The wire encodes dates as
-    /// ISO 8601 and `SQLJSON` as numbers; ``StoredJSON`` reads either, so a `Date` an
-    /// observation type gains reads back the same however it was stored.
+    /// carries exactly one; nil: the store encodes the decoded one. The wire carries no dates
+    /// (`WireJSONDecoder` refuses `Date`), so the bytes as sent and `SQLJSON`'s encoding of the
+    /// decoded value read back the same.
     var observationJSON: String? {
         let key: String
         switch (report.resolution, report.connect) {

@@ -179,7 +179,7 @@ public final class DatabaseConnection {
 
     /// libpq takes C strings: a NUL would silently cut a bound value short, so it is refused.
     private static func refuseNUL(in query: SQLQuery) throws {
-        if query.binds.contains(where: { $0?.utf8.contains(0) ?? false }) {
+        if query.binds.contains(where: { $0.map(StorableText.containsNUL) ?? false }) {
             throw DatabaseError(code: .statement, message: "a bound value contains a NUL character, which PostgreSQL text cannot hold", sql: query.sql)
         }
     }

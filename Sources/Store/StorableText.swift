@@ -1,3 +1,5 @@
+import Foundation
+
 /// Makes text PostgreSQL can store, whatever a target sent.
 ///
 /// PostgreSQL's `text` cannot hold a NUL character, and `jsonb` refuses the escape `\u0000`.
@@ -15,7 +17,7 @@ public enum StorableText {
 
     /// `text` with every NUL replaced by ``nulMarker``.
     public static func text(_ text: String) -> String {
-        guard withBytes(of: text, { $0.contains(0) }) else { return text }
+        guard containsNUL(text) else { return text }
         return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\0" ? "\u{2400}" : $0 }))
     }
 
@@ -57,14 +59,24 @@ public enum StorableText {
         return Array(string.utf8).withUnsafeBufferPointer(body)
     }
 
-    /// Whether `needle` (not empty) occurs in `bytes`.
+    /// Whether `needle` (not empty) occurs in `bytes`: `memchr` to each place its first byte
+    /// stands, `memcmp` there.
     private static func contains(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = needle.first, bytes.count >= needle.count else { return false }
-        var index = 0
-        while index <= bytes.count - needle.count {
-            if bytes[index] == first, needle.indices.allSatisfy({ bytes[index + $0] == needle[$0] }) { return true }
-            index += 1
+        guard let first = needle.first, bytes.count >= needle.count, let base = bytes.baseAddress else { return false }
+        return needle.withUnsafeBufferPointer { needle in
+            var offset = 0
+            let last = bytes.count - needle.count  // the last offset where the needle fits
+            while offset <= last, let found = memchr(base + offset, Int32(first), last - offset + 1) {
+                let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + at, needle.baseAddress!, needle.count) == 0 { return true }
+                offset = at + 1
+            }
+            return false
         }
-        return false
+    }
+
+    /// Whether `string` holds a NUL character (`memchr` over its UTF-8).
+    static func containsNUL(_ string: String) -> Bool {
+        withBytes(of: string) { bytes in bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false }
     }
 }

@@ -92,8 +92,7 @@ public enum WireMessage: Sendable, Equatable {
     public init(frames: [Data]) throws {
         guard frames.count == 2 else { throw WireError.malformed("expected 2 frames, got \(frames.count)") }
         let kind = String(decoding: frames[0], as: UTF8.self)
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = WireJSONDecoder()
         func body<T: Decodable>(_ type: T.Type) throws -> T {
             do { return try decoder.decode(type, from: frames[1]) } catch {
                 throw WireError.malformed("\(kind) body: \(error)")

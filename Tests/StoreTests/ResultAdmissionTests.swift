@@ -106,5 +106,11 @@ final class StorableTextTests: XCTestCase {
         XCTAssertEqual(StorableText.json("{\"k\":\"a\u{0}b\"}"), "{\"k\":\"a\u{2400}b\"}", "a raw NUL, which no encoder writes, is marked too")
         XCTAssertEqual(StorableText.json(""), "")
         XCTAssertEqual(StorableText.json("u000"), "u000")
+        XCTAssertEqual(StorableText.json(#"\u0000"#), #"\u2400"#, "the escape as the whole text")
+        XCTAssertEqual(StorableText.json(#"["uuu0\u0000"]"#), #"["uuu0\u2400"]"#, "after u's that start no escape")
+        XCTAssertEqual(StorableText.json(#"["\u0000"]"# + "u0000"), #"["\u2400"]"# + "u0000", "the text u0000 at the very end")
+        XCTAssertEqual(StorableText.text("\u{0}"), "\u{2400}", "a NUL as the whole text")
+        XCTAssertEqual(StorableText.text("é\u{0}"), "é\u{2400}", "a NUL at the end")
+        XCTAssertEqual(StorableText.text("\u{0}é"), "\u{2400}é", "a NUL at the start")
     }
 }

@@ -1,0 +1,109 @@
+import Foundation
+
+/// A JSON text (RFC 8259) checked and laid out as a flat list of its values, a tape, which
+/// ``WireJSONDecoder`` reads without building a tree: a container's entry is followed by its
+/// elements (an object's by each member's key, then its value), and every entry knows where the
+/// next value after it starts, so a value is skipped in one step.
+///
+/// The parse is strict: one value and only white space around it, no leading zeros, no
+/// trailing commas, no raw control character in a string, no escape outside JSON's set, every
+/// `\u` surrogate in a pair, UTF-8 only, no key twice in one object (keys compared after
+/// unescaping) and at most ``maximumDepth`` levels. Whatever it refuses is an error naming the
+/// byte offset: hostile input costs time linear in its length and ends in an error, never a
+/// trap.
+struct JSONTape {
+    enum Kind: UInt8 {
+        case null, `true`, `false`
+        /// A number without fraction or exponent.
+        case integer
+        /// A number with a fraction or an exponent.
+        case number
+        case string
+        /// A string with at least one escape in it.
+        case escapedString
+        case array, object
+    }
+
+    struct Entry {
+        var kind: Kind
+        /// A scalar's bytes (a string's between its quotes): `start..<end`. A container: its
+        /// element (or member) count in `start`, and its opening byte's offset in `end`.
+        var start: Int32
+        var end: Int32
+        /// The index of the first entry after this value and everything in it.
+        var next: Int32
+    }
+
+    /// Nesting deeper than this is refused (as Foundation's `JSONDecoder` does).
+    static let maximumDepth = 512
+
+    let bytes: [UInt8]
+    let entries: [Entry]
+
+    init(parsing bytes: [UInt8]) throws {
+        guard bytes.count < Int(Int32.max) else { throw JSONTapeError(offset: 0, "text of \(bytes.count) bytes is too long") }
+        self.bytes = bytes
+        var parser = JSONTapeParser()
+        parser.entries.reserveCapacity(bytes.count / 8 + 4)
+        try bytes.withUnsafeBufferPointer { input in try parser.parseDocument(input) }
+        entries = parser.entries
+    }
+
+    /// A string entry's text, escapes resolved (the parser has checked them and the UTF-8).
+    func string(at index: Int) -> String {
+        let entry = entries[index]
+        return bytes.withUnsafeBufferPointer { buffer in
+            let raw = UnsafeBufferPointer(rebasing: buffer[Int(entry.start)..<Int(entry.end)])
+            guard entry.kind == .escapedString else { return String(decoding: raw, as: UTF8.self) }
+            return String(decoding: JSONTapeParser.unescaped(raw), as: UTF8.self)
+        }
+    }
+
+    /// Whether a string entry is exactly `name` (compared after unescaping).
+    func string(at index: Int, equals name: UnsafeBufferPointer<UInt8>) -> Bool {
+        let entry = entries[index]
+        if entry.kind == .escapedString { return string(at: index).utf8.elementsEqual(name) }
+        let count = Int(entry.end - entry.start)
+        guard count == name.count else { return false }
+        guard count > 0 else { return true }
+        return bytes.withUnsafeBufferPointer { buffer in
+            memcmp(buffer.baseAddress! + Int(entry.start), name.baseAddress!, count) == 0
+        }
+    }
+
+    /// A number entry's text as written.
+    func numberText(at index: Int) -> Substring {
+        let entry = entries[index]
+        return Substring(String(decoding: bytes[Int(entry.start)..<Int(entry.end)], as: UTF8.self))
+    }
+
+    /// An `integer` entry's value, or nil when it does not fit in 64 bits (of either sign).
+    func integerMagnitude(at index: Int) -> (negative: Bool, magnitude: UInt64)? {
+        let entry = entries[index]
+        var position = Int(entry.start)
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        var magnitude: UInt64 = 0
+        while position < Int(entry.end) {
+            let (times, overflowTimes) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflowSum) = times.addingReportingOverflow(UInt64(bytes[position] &- UInt8(ascii: "0")))
+            guard !overflowTimes, !overflowSum else { return nil }
+            magnitude = sum
+            position += 1
+        }
+        return (negative, magnitude)
+    }
+}
+
+/// Why a text is not JSON the tape takes, and where.
+struct JSONTapeError: Error, CustomStringConvertible {
+    var offset: Int
+    var reason: String
+
+    init(offset: Int, _ reason: String) {
+        self.offset = offset
+        self.reason = reason
+    }
+
+    var description: String { "not valid JSON at byte \(offset): \(reason)" }
+}
