@@ -46,6 +46,7 @@ public enum Migrations {
         ("0012_import_staging.sql", PackageResources._012_import_staging_sql),
         ("0013_reports_view.sql", PackageResources._013_reports_view_sql),
         ("0014_observations_lz4.sql", PackageResources._014_observations_lz4_sql),
+        ("0015_observations_json.sql", PackageResources._015_observations_json_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

@@ -203,9 +203,10 @@ private struct ReportBatch {
         let documents = "[" + rows.map { $0.observation?.text ?? "null" }.joined(separator: ",") + "]"
         let inserted = try connection.executePrepared(SQLQuery(unsafeSQL: """
             INSERT INTO observations (task_id, attempt, agent_id, outcome, detail, observation)
-            SELECT u.task_id, u.attempt, u.agent_id, u.outcome, u.detail, NULLIF(j.observation, 'null'::jsonb)
+            SELECT u.task_id, u.attempt, u.agent_id, u.outcome, u.detail,
+                   CASE WHEN json_typeof(j.observation) <> 'null' THEN j.observation END
             FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(task_id, attempt, agent_id, outcome, detail, n)
-            JOIN jsonb_array_elements($6::jsonb) WITH ORDINALITY AS j(observation, n) ON j.n = u.n
+            JOIN json_array_elements($6::json) WITH ORDINALITY AS j(observation, n) ON j.n = u.n
             ON CONFLICT (task_id, attempt) DO NOTHING
             """, binds: [SQLArrayLiteral.encode(reports.map { String($0.report.taskID) }),
                          SQLArrayLiteral.encode(reports.map { String($0.report.attempt) }),
@@ -226,7 +227,7 @@ private struct ReportBatch {
             INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
             SELECT t.id, t.measurement_id, t.domain, u.attempt, u.agent_id, j.observation
             FROM unnest($1::bigint[], $2::integer[], $3::text[]) WITH ORDINALITY AS u(task_id, attempt, agent_id, n)
-            JOIN jsonb_array_elements($4::jsonb) WITH ORDINALITY AS j(observation, n) ON j.n = u.n
+            JOIN json_array_elements($4::json) WITH ORDINALITY AS j(observation, n) ON j.n = u.n
             JOIN tasks t ON t.id = u.task_id
             ON CONFLICT (task_id) DO NOTHING
             """, binds: [SQLArrayLiteral.encode(indices.map { String(batch[$0].report.taskID) }),

@@ -59,14 +59,14 @@ extension PeilStore {
             func keep(_ observation: SQLJSON?) throws -> Bool {
                 try connection.execute("""
                     INSERT INTO observations (task_id, attempt, agent_id, outcome, detail, observation)
-                    VALUES (\(report.taskID), \(report.attempt), \(agentID), \(report.outcome.rawValue), \(detail), \(observation)::jsonb)
+                    VALUES (\(report.taskID), \(report.attempt), \(agentID), \(report.outcome.rawValue), \(detail), \(observation)::json)
                     ON CONFLICT (task_id, attempt) DO NOTHING
                     """) == 1
             }
             if completed {
                 let won = try connection.execute("""
                     INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
-                    SELECT id, measurement_id, domain, \(report.attempt)::integer, \(agentID), \(observation)::jsonb
+                    SELECT id, measurement_id, domain, \(report.attempt)::integer, \(agentID), \(observation)::json
                     FROM tasks WHERE id = \(report.taskID)
                     ON CONFLICT (task_id) DO NOTHING
                     """)

@@ -158,7 +158,7 @@ struct ReadTemplate {
             """)
         try database.execute("""
             INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
-            SELECT id, \(measurement), domain, 1, 'bench', \(resolution)::jsonb FROM tasks WHERE measurement_id = \(measurement)
+            SELECT id, \(measurement), domain, 1, 'bench', \(resolution)::json FROM tasks WHERE measurement_id = \(measurement)
             """)
         var taskIDs: [Int64] = []
         for connect in connects {
@@ -171,7 +171,7 @@ struct ReadTemplate {
             if let observation = connect.observation {
                 try database.execute("""
                     INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
-                    VALUES (\(id), \(measurement), \(connect.domain), 1, 'bench', \(observation)::jsonb)
+                    VALUES (\(id), \(measurement), \(connect.domain), 1, 'bench', \(observation)::json)
                     """)
             }
             taskIDs.append(id)

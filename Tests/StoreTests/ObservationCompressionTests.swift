@@ -3,7 +3,8 @@ import PeilModel
 import Store
 import XCTest
 
-/// Migration 14: stored observations are compressed with lz4 where the server has it.
+/// Migrations 14 and 15: stored observations are `json` text, compressed with lz4 where the
+/// server has it.
 final class ObservationCompressionTests: StoreTestCase {
     /// Whether this PostgreSQL was built with lz4 (a column may ask for it).
     private func serverHasLZ4() -> Bool {
@@ -34,5 +35,27 @@ final class ObservationCompressionTests: StoreTestCase {
         XCTAssertGreaterThan(text.utf8.count, 8_000)
         // It reads back as it was sent.
         XCTAssertEqual(try JSONDecoder().decode(ResolutionObservation.self, from: Data(text.utf8)), large)
+    }
+
+    /// Migration 15: the columns are `json`, which keeps a document's text as it came (jsonb
+    /// would reorder its keys and drop its spaces), and refuses text that is not JSON.
+    func testObservationsAreStoredAsTheirText() throws {
+        let types = try store.database.query("""
+            SELECT attrelid::regclass::text AS "table", format_type(atttypid, atttypmod) AS type FROM pg_attribute
+            WHERE attname = 'observation' AND attrelid IN ('results'::regclass, 'observations'::regclass, 'reports'::regclass) ORDER BY 1
+            """).rows.map { "\(try $0.decode("table") as String) \(try $0.decode("type") as String)" }
+        XCTAssertEqual(types, ["observations json", "reports json", "results json"])
+
+        _ = try store.importSet(name: "text", entries: try plainEntries("text1.nl"))
+        let measurement = try store.createMeasurement(sets: ["text"])
+        let task = try XCTUnwrap(try store.claimTasks(agentID: "agent-1", families: [.ipv4], limit: 1, leaseSeconds: 300).first)
+        let sent = #"{"zeta": 1,  "alpha" : [true, null]}"#
+        try store.database.execute("""
+            INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
+            VALUES (\(task.taskID), \(measurement), \(task.domain), 1, 'agent-1', \(sent)::json)
+            """)
+        let stored: String = try store.database.query("SELECT observation::text AS text FROM results WHERE task_id = \(task.taskID)").single().decode("text")
+        XCTAssertEqual(stored, sent)
+        XCTAssertThrowsError(try store.database.execute("UPDATE results SET observation = \("{\"a\":}")::json WHERE task_id = \(task.taskID)"))
     }
 }

@@ -129,6 +129,21 @@ final class WireJSONDecoderTests: XCTestCase {
         XCTAssertEqual(try WireJSONDecoder().decode([String: Int].self, from: Data(#"{"\u0061b":1,"ab\"":2}"#.utf8)), ["ab": 1, "ab\"": 2])
     }
 
+    /// Objects on either side of the size where the check for a key twice changes method.
+    func testAKeyTwiceIsFoundInObjectsOfAnySize() throws {
+        for count in 2...(JSONTapeParser.pairwiseKeyLimit + 8) {
+            let keys = (0..<count).map { "k\($0)" }
+            let distinct = "{" + keys.map { #""\#($0)":1"# }.joined(separator: ",") + "}"
+            XCTAssertEqual(try WireJSONDecoder().decode([String: Int].self, from: Data(distinct.utf8)).count, count)
+            for (first, second) in [(0, count - 1), (count - 1, 0), (count / 2, count / 2 + 1)] where first != second && second < count {
+                var twice = keys
+                twice[second] = twice[first]
+                let text = "{" + twice.map { #""\#($0)":1"# }.joined(separator: ",") + "}"
+                XCTAssertThrowsError(try JSONTape(parsing: Array(text.utf8)), "\(count) keys, \(first) and \(second)")
+            }
+        }
+    }
+
     private struct Numbers: Codable, Equatable {
         var int: Int?
         var int64: Int64?
