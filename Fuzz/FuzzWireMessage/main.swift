@@ -25,6 +25,13 @@ public func fuzzWireMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
     switch message {
     case .result(let report):
         guard (try? JSONDecoder().decode(TaskReport.self, from: frames[1])) == report else { fatalError("RESULT differs from JSONDecoder's") }
+        // The observation's bytes, which the coordinator stores as sent, read as what was decoded.
+        if let range = (try? WireMessage.received(frames: frames))?.observationBytes {
+            let bytes = frames[1][(frames[1].startIndex + range.lowerBound)..<(frames[1].startIndex + range.upperBound)]
+            let same = report.resolution.map { (try? JSONDecoder().decode(ResolutionObservation.self, from: bytes)) == $0 }
+                ?? report.connect.map { (try? JSONDecoder().decode(ConnectObservation.self, from: bytes)) == $0 } ?? false
+            guard same else { fatalError("the observation's bytes do not read as the observation decoded") }
+        }
     case .tasks(let tasks):
         guard (try? JSONDecoder().decode([TaskAssignment].self, from: frames[1])) == tasks else { fatalError("TASKS differ from JSONDecoder's") }
     case .hello(let hello):

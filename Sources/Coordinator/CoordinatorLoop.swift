@@ -45,6 +45,8 @@ final class CoordinatorLoop {
     private var periodicInFlight: Set<PeriodicJob.Kind> = []
     /// The body of the message being handled (a RESULT's, when the machine asks to store it).
     private var lastMessageBody = Data()
+    /// Where the last message's observation stands in its body (a RESULT's, when it has one).
+    private var lastObservationBytes: Range<Int>?
     private var lastMessageBytes: Int { lastMessageBody.count }
     /// Claims; set while ``run(stop:bound:)`` runs.
     private var claimer: StoreWorker<StoreJob, StoreOutcome>?
@@ -157,14 +159,18 @@ final class CoordinatorLoop {
     }
 
     /// One message of the round (`frames` with its routing id first) and what its body decoded to.
-    private func receive(_ frames: [Data], userID: String?, message decoded: Result<WireMessage, any Error>, router: ZMQSocket) {
+    private func receive(_ frames: [Data], userID: String?, message decoded: Result<WireMessage.Received, any Error>, router: ZMQSocket) {
         guard let routingID = frames.first, let key = userID else {
             // ZAP admits only authenticated keys, so this cannot happen; refuse to store anything if it does.
             logger.error("message without an authenticated key; dropped")
             return
         }
         let message: WireMessage
-        do { message = try decoded.get() } catch {
+        do {
+            let received = try decoded.get()
+            message = received.message
+            lastObservationBytes = received.observationBytes
+        } catch {
             perform(machine.malformed(from: routingID, key: key, why: "\(error)"), router: router)
             return
         }
@@ -224,7 +230,8 @@ final class CoordinatorLoop {
         var metadata: Logger.Metadata = ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "agent": "\(agentID)"]
         if let lease { metadata["measurement"] = "\(lease.measurementID)"; metadata["kind"] = "\(lease.kind.rawValue)" }
         pendingReports.append(PendingReport(report: report, agentID: agentID, sessionID: sessionID, routingID: routingID,
-                                            kind: lease?.kind, metadata: metadata, body: lastMessageBody))
+                                            kind: lease?.kind, metadata: metadata, body: lastMessageBody,
+                                            observationBytes: lastObservationBytes))
         pendingBytes += lastMessageBytes
         bytesWithStore += lastMessageBytes
         if pendingReports.count >= configuration.reportsPerTransaction || pendingBytes >= configuration.bytesPerTransaction {
@@ -357,11 +364,14 @@ enum RoundDecoding {
         return messages.count > 1 && bytes >= sharedFromBytes && bytes >= messages.count * sharedFromAverageBytes
     }
 
-    /// Each message's frames (routing id first) decoded as a ``WireMessage``, or why not.
-    static func decode(_ messages: [[Data]]) -> [Result<WireMessage, any Error>] {
-        @Sendable func one(_ frames: [Data]) -> Result<WireMessage, any Error> { Result { try WireMessage(frames: Array(frames.dropFirst())) } }
+    /// Each message's frames (routing id first) decoded as a ``WireMessage`` (with where a
+    /// RESULT's observation stands in its body), or why not.
+    static func decode(_ messages: [[Data]]) -> [Result<WireMessage.Received, any Error>] {
+        @Sendable func one(_ frames: [Data]) -> Result<WireMessage.Received, any Error> {
+            Result { try WireMessage.received(frames: Array(frames.dropFirst())) }
+        }
         guard isShared(messages) else { return messages.map(one) }
-        var decoded = [Result<WireMessage, any Error>?](repeating: nil, count: messages.count)
+        var decoded = [Result<WireMessage.Received, any Error>?](repeating: nil, count: messages.count)
         decoded.withUnsafeMutableBufferPointer { slots in
             // Each iteration writes its own slot only, and all are done when concurrentPerform returns.
             nonisolated(unsafe) let slots = slots

@@ -69,21 +69,19 @@ struct PendingReport: Sendable {
     let metadata: Logger.Metadata
     /// The RESULT message's body, the report's JSON as the agent sent it.
     let body: Data
+    /// Where the report's one observation stands in `body` (``WireMessage/Received``).
+    let observationBytes: Range<Int>?
     /// The RESULT message's size: what it holds of the loop's budget until answered.
     var bytes: Int { body.count }
 
-    /// The report's observation as the agent encoded it (``JSONMemberSpan``), when the report
-    /// carries exactly one; nil: the store encodes the decoded one. The wire carries no dates
+    /// The report's observation as the agent encoded it, when the report carries exactly one:
+    /// the bytes `WireJSONDecoder` decoded it from, which its strict parse guarantees mean what
+    /// was decoded; nil: the store encodes the decoded one. The wire carries no dates
     /// (`WireJSONDecoder` refuses `Date`), so the bytes as sent and `SQLJSON`'s encoding of the
     /// decoded value read back the same.
     var observationJSON: String? {
-        let key: String
-        switch (report.resolution, report.connect) {
-        case (.some, nil): key = "resolution"
-        case (nil, .some): key = "connect"
-        default: return nil
-        }
-        return JSONMemberSpan.value(of: key, inObject: body).map { String(decoding: $0, as: UTF8.self) }
+        guard let range = observationBytes, range.lowerBound >= 0, range.upperBound <= body.count else { return nil }
+        return String(decoding: body[(body.startIndex + range.lowerBound)..<(body.startIndex + range.upperBound)], as: UTF8.self)
     }
 }
 

@@ -26,12 +26,14 @@ struct JSONTape {
 
     struct Entry {
         var kind: Kind
-        /// A scalar's bytes (a string's between its quotes): `start..<end`. A container: its
-        /// element (or member) count in `start`, and its opening byte's offset in `end`.
+        /// The value's bytes, `start..<end`: a string's between its quotes, a container's from
+        /// its opening bracket to just past its closing one.
         var start: Int32
         var end: Int32
         /// The index of the first entry after this value and everything in it.
         var next: Int32
+        /// A container's elements (an object's members); 0 for a scalar.
+        var count: Int32 = 0
     }
 
     /// Nesting deeper than this is refused (as Foundation's `JSONDecoder` does).
@@ -68,6 +70,25 @@ struct JSONTape {
         guard count > 0 else { return true }
         return bytes.withUnsafeBufferPointer { buffer in
             memcmp(buffer.baseAddress! + Int(entry.start), name.baseAddress!, count) == 0
+        }
+    }
+
+    /// Where the value of the top-level object's member `key` stands in the bytes (a string's
+    /// quotes included); nil when the document is not an object or has no such member.
+    func memberRange(_ key: String) -> Range<Int>? {
+        guard entries[0].kind == .object else { return nil }
+        var name = key
+        return name.withUTF8 { name in
+            var member = 1
+            for _ in 0..<Int(entries[0].count) {
+                if string(at: member, equals: name) {
+                    let value = entries[member + 1]
+                    let quoted = value.kind == .string || value.kind == .escapedString
+                    return (Int(value.start) - (quoted ? 1 : 0))..<(Int(value.end) + (quoted ? 1 : 0))
+                }
+                member = Int(entries[member + 1].next)
+            }
+            return nil
         }
     }
 

@@ -160,7 +160,7 @@ struct JSONTapeParser {
     private mutating func parseArray(depth: Int) throws {
         guard depth <= JSONTape.maximumDepth else { throw error("nested deeper than \(JSONTape.maximumDepth)") }
         let me = entries.count
-        append(.array, 0, position)
+        append(.array, position, position)
         position += 1
         skipWhiteSpace()
         var count = 0
@@ -178,7 +178,8 @@ struct JSONTapeParser {
                 break
             }
         }
-        entries[me].start = Int32(count)
+        entries[me].count = Int32(count)
+        entries[me].end = Int32(position)
         entries[me].next = Int32(entries.count)
     }
 
@@ -186,7 +187,7 @@ struct JSONTapeParser {
         guard depth <= JSONTape.maximumDepth else { throw error("nested deeper than \(JSONTape.maximumDepth)") }
         let me = entries.count
         let opening = position
-        append(.object, 0, position)
+        append(.object, position, position)
         position += 1
         skipWhiteSpace()
         var count = 0
@@ -210,7 +211,8 @@ struct JSONTapeParser {
                 break
             }
         }
-        entries[me].start = Int32(count)
+        entries[me].count = Int32(count)
+        entries[me].end = Int32(position)
         entries[me].next = Int32(entries.count)
         if count > 1, let twice = repeatedKey(object: me, count: count) {
             throw JSONTapeError(offset: opening, "the key \"\(twice.prefix(64))\" twice in one object")

@@ -16,7 +16,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         self.decoder = decoder
         self.object = object
         self.depth = depth
-        let count = Int(decoder.tape.entries[object].start)
+        let count = Int(decoder.tape.entries[object].count)
         guard count > Self.indexedFrom else {
             index = nil
             return
@@ -35,7 +35,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     var allKeys: [Key] {
         var keys: [Key] = []
         var member = object + 1
-        for _ in 0..<Int(decoder.tape.entries[object].start) {
+        for _ in 0..<Int(decoder.tape.entries[object].count) {
             if let key = Key(stringValue: decoder.tape.string(at: member)) { keys.append(key) }
             member = Int(decoder.tape.entries[member + 1].next)
         }
@@ -49,7 +49,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return name.withUTF8 { name in
             let tape = decoder.tape
             var member = object + 1
-            for _ in 0..<Int(tape.entries[object].start) {
+            for _ in 0..<Int(tape.entries[object].count) {
                 if tape.string(at: member, equals: name) { return member + 1 }
                 member = Int(tape.entries[member + 1].next)
             }
@@ -141,7 +141,7 @@ struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
     init(decoder: TapeDecoder, array: Int, depth: Int) {
         self.decoder = decoder
         cursor = Int32(array + 1)
-        total = decoder.tape.entries[array].start
+        total = decoder.tape.entries[array].count
         self.depth = Int32(depth)
     }
 

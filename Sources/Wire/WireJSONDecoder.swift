@@ -14,8 +14,18 @@ public struct WireJSONDecoder: Sendable {
     public init() {}
 
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        try decode(type, from: data, locatingMember: { _ in nil }).value
+    }
+
+    /// The value, and where the value of the top-level member that `key` names (from the
+    /// decoded value) stands in `data`, as offsets from its first byte: the very bytes the
+    /// member was decoded from, which the strict parse guarantees mean nothing else (no key
+    /// twice, no escape JSON lacks, no lone surrogate, UTF-8).
+    public func decode<T: Decodable>(_ type: T.Type, from data: Data,
+                                     locatingMember key: (T) -> String?) throws -> (value: T, member: Range<Int>?) {
         let tape = try JSONTape(parsing: [UInt8](data))
-        return try TapeDecoder(tape: tape, current: 0, path: []).decodeValue(T.self, at: 0, key: nil)
+        let value = try TapeDecoder(tape: tape, current: 0, path: []).decodeValue(T.self, at: 0, key: nil)
+        return (value, key(value).flatMap(tape.memberRange))
     }
 }
 

@@ -90,6 +90,19 @@ public enum WireMessage: Sendable, Equatable {
 
     /// Parses the two frames of a message; a malformed message is an error naming why.
     public init(frames: [Data]) throws {
+        self = try Self.received(frames: frames).message
+    }
+
+    /// A message as received: for a RESULT whose report carries exactly one observation, also
+    /// where that observation's JSON stands in the body (the `resolution` or `connect` member,
+    /// offsets from the body's first byte), so that it can be stored as the agent sent it.
+    public struct Received: Sendable {
+        public var message: WireMessage
+        public var observationBytes: Range<Int>?
+    }
+
+    /// Parses the two frames of a message (``init(frames:)``), locating a RESULT's observation.
+    public static func received(frames: [Data]) throws -> Received {
         guard frames.count == 2 else { throw WireError.malformed("expected 2 frames, got \(frames.count)") }
         let kind = String(decoding: frames[0], as: UTF8.self)
         let decoder = WireJSONDecoder()
@@ -99,17 +112,23 @@ public enum WireMessage: Sendable, Equatable {
             }
         }
         switch kind {
-        case "HELLO": self = .hello(try body(Hello.self))
-        case "WELCOME": self = .welcome(try body(Welcome.self))
-        case "READY": self = .ready(credits: try body(Credits.self).credits)
-        case "TASKS": self = .tasks(try body([TaskAssignment].self))
-        case "RESULT": self = .result(try body(TaskReport.self))
+        case "HELLO": return Received(message: .hello(try body(Hello.self)))
+        case "WELCOME": return Received(message: .welcome(try body(Welcome.self)))
+        case "READY": return Received(message: .ready(credits: try body(Credits.self).credits))
+        case "TASKS": return Received(message: .tasks(try body([TaskAssignment].self)))
+        case "RESULT":
+            do {
+                let (report, observation) = try decoder.decode(TaskReport.self, from: frames[1], locatingMember: \.observationMember)
+                return Received(message: .result(report), observationBytes: observation)
+            } catch {
+                throw WireError.malformed("\(kind) body: \(error)")
+            }
         case "ACK":
             let ack = try body(AckBody.self)
-            self = .ack(taskID: ack.taskID, attempt: ack.attempt)
-        case "HEARTBEAT": self = .heartbeat
-        case "BYE": self = .bye
-        case "REJECT": self = .reject(reason: try body(Reason.self).reason)
+            return Received(message: .ack(taskID: ack.taskID, attempt: ack.attempt))
+        case "HEARTBEAT": return Received(message: .heartbeat)
+        case "BYE": return Received(message: .bye)
+        case "REJECT": return Received(message: .reject(reason: try body(Reason.self).reason))
         default: throw WireError.malformed("unknown message kind '\(kind.prefix(32))'")
         }
     }
@@ -122,6 +141,25 @@ public enum WireError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .malformed(let why): "malformed message: \(why)"
+        }
+    }
+}
+
+extension WireMessage.Received {
+    init(message: WireMessage) {
+        self.message = message
+        observationBytes = nil
+    }
+}
+
+extension TaskReport {
+    /// The member holding the report's one observation (`resolution` or `connect`); nil when
+    /// it carries none or both.
+    var observationMember: String? {
+        switch (resolution, connect) {
+        case (.some, nil): "resolution"
+        case (nil, .some): "connect"
+        default: nil
         }
     }
 }

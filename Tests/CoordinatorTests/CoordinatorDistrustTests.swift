@@ -288,9 +288,15 @@ struct CoordinatorDistrustTests {
                 if index % 7 == 3 {
                     #expect(throws: WireError.self) { try result.get() }
                 } else {
-                    guard case .result(let report) = try result.get() else { Issue.record("message \(index)"); continue }
+                    let received = try result.get()
+                    guard case .result(let report) = received.message else { Issue.record("message \(index)"); continue }
                     #expect(report.taskID == Int64(index))
                     #expect(report.detail == detail)
+                    // Where the observation stands: its bytes decode to the report's observation.
+                    let range = try #require(received.observationBytes)
+                    let body = round[index][2]
+                    let bytes = body[(body.startIndex + range.lowerBound)..<(body.startIndex + range.upperBound)]
+                    #expect(try JSONDecoder().decode(ConnectObservation.self, from: bytes) == report.connect)
                 }
             }
         }

@@ -1,14 +1,17 @@
 import Foundation
 import PeilModel
 import PeilTestSupport
-import Wire
+@testable import Wire
 import XCTest
 
-/// ``JSONMemberSpan``: the bytes of a top-level member's value exactly as they stand, and nil
-/// wherever the stored bytes could mean something else than what a decoder read from them.
-final class JSONMemberSpanTests: XCTestCase {
+/// ``JSONTape/memberRange(_:)``: where a top-level member's value stands, exactly as written (the
+/// coordinator stores a RESULT's observation as those bytes), and nil for a text the tape
+/// refuses, whose bytes could mean something else than what a decoder read from them.
+final class JSONTapeMemberTests: XCTestCase {
     private func member(_ key: String, _ json: String) -> String? {
-        JSONMemberSpan.value(of: key, inObject: Data(json.utf8)).map { String(decoding: $0, as: UTF8.self) }
+        let bytes = Array(json.utf8)
+        guard let tape = try? JSONTape(parsing: bytes), let range = tape.memberRange(key) else { return nil }
+        return String(decoding: bytes[range], as: UTF8.self)
     }
 
     func testTheValueAsItStands() {
@@ -28,17 +31,19 @@ final class JSONMemberSpanTests: XCTestCase {
         XCTAssertNil(member("connect", #"{"connect":{"port":443,"port":"x"}}"#), "a key twice deeper down")
         XCTAssertNil(member("connect", #"{"other":[{"a":1,"a":2}],"connect":1}"#), "a key twice in another member")
         XCTAssertNil(member("connect", #"{"conn\u0065ct":2,"connect":1}"#), "a key spelled with an escape")
-        XCTAssertNil(member("connect", #"{"connect":{"h\"":1}}"#), "an escape in a nested key")
+        XCTAssertEqual(member("connect", #"{"connect":{"h\"":1}}"#), #"{"h\"":1}"#, "an escape in a nested key: compared unescaped")
         XCTAssertNil(member("connect", #"{"connect":"\ud800"}"#), "a lone surrogate escape")
         XCTAssertNil(member("connect", #"{"connect":"\uDE00x"}"#), "a low surrogate escape")
-        XCTAssertNil(member("connect", #"{"connect":"\ud83d\ude00"}"#), "a pair too: the scan does not tell them apart")
+        XCTAssertEqual(member("connect", #"{"connect":"\ud83d\ude00"}"#), #""\ud83d\ude00""#, "a surrogate pair is one character")
+        XCTAssertNil(member("connect", #"{"connect":{"k":1,"\u006b":2}}"#), "a key twice, once escaped")
         XCTAssertNil(member("connect", "{\"connect\":\"a\u{01}b\"}"), "a raw control character")
         XCTAssertNil(member("connect", #"{"connect":"open"#), "cut short")
         XCTAssertNil(member("connect", #"{"connect":nul}"#), "a broken literal")
         XCTAssertNil(member("connect", ""), "empty")
-        let deep = String(repeating: "[", count: JSONMemberSpan.maximumDepth + 1) + String(repeating: "]", count: JSONMemberSpan.maximumDepth + 1)
+        // The member's object is a level of its own: 511 levels inside it are the most.
+        let deep = String(repeating: "[", count: JSONTape.maximumDepth) + String(repeating: "]", count: JSONTape.maximumDepth)
         XCTAssertNil(member("connect", #"{"connect":"# + deep + "}"), "nested deeper than the limit")
-        let deepEnough = String(repeating: "[", count: JSONMemberSpan.maximumDepth - 1) + String(repeating: "]", count: JSONMemberSpan.maximumDepth - 1)
+        let deepEnough = String(repeating: "[", count: JSONTape.maximumDepth - 1) + String(repeating: "]", count: JSONTape.maximumDepth - 1)
         XCTAssertEqual(member("connect", #"{"connect":"# + deepEnough + "}"), deepEnough)
     }
 
@@ -68,10 +73,19 @@ final class JSONMemberSpanTests: XCTestCase {
     func testAReportsObservationDecodesFromItsBytes() throws {
         let connect = ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 443, state: .open), PortProbe(port: 80, state: .refused)]))
         let report = TaskReport(taskID: 9, attempt: 1, outcome: .completed, detail: "a \"detail\" with {braces}", connect: connect)
-        let body = try WireMessage.result(report).frames()[1]
-        let bytes = try XCTUnwrap(JSONMemberSpan.value(of: "connect", inObject: body))
-        XCTAssertEqual(try JSONDecoder().decode(ConnectObservation.self, from: bytes), connect)
-        XCTAssertNil(JSONMemberSpan.value(of: "resolution", inObject: body))
+        let frames = try WireMessage.result(report).frames()
+        let received = try WireMessage.received(frames: frames)
+        XCTAssertEqual(received.message, .result(report))
+        let range = try XCTUnwrap(received.observationBytes)
+        XCTAssertEqual(try JSONDecoder().decode(ConnectObservation.self, from: frames[1][range]), connect)
+        XCTAssertNil(try JSONTape(parsing: Array(frames[1])).memberRange("resolution"))
+        // A report with no observation, or two, has none to store as sent.
+        XCTAssertNil(try WireMessage.received(frames: try WireMessage.result(TaskReport(taskID: 9, attempt: 1, outcome: .timeout)).frames()).observationBytes)
+        var both = report
+        both.resolution = ResolutionObservation(facts: DNSFacts(domain: "a.nl", dnssec: .secure, nsZone: nil, nameservers: [], domainAddresses: HostAddresses(host: "a.nl"),
+                                                                web: HostAddresses(host: "www.a.nl"), webDNSSEC: .secure, mx: [], nullMX: false, txt: [], spf: [],
+                                                                dmarc: [], domainKey: .error, caaFoundAt: nil, caa: [], webTLSA: []), queries: [])
+        XCTAssertNil(try WireMessage.received(frames: try WireMessage.result(both).frames()).observationBytes)
     }
 
     /// Random documents (nested objects and arrays, strings with every escape but surrogates,
@@ -84,8 +98,9 @@ final class JSONMemberSpanTests: XCTestCase {
             let before = Self.randomValue(depth: 2, using: &generator)
             let space = [" ", "", "\n\t", "\r\n "][Int(generator.next() % 4)]
             let json = "{" + space + #""before":"# + before + "," + space + #""connect""# + space + ":" + space + value + space + "}"
-            let bytes = try XCTUnwrap(JSONMemberSpan.value(of: "connect", inObject: Data(json.utf8)), "round \(round): \(json)")
-            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), value, "round \(round)")
+            let text = try XCTUnwrap(member("connect", json), "round \(round): \(json)")
+            XCTAssertEqual(text, value, "round \(round)")
+            let bytes = Data(text.utf8)
             let parsed = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
             let alone = try JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed])
             func canonical(_ value: Any) throws -> Data { try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) }
