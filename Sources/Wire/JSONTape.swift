@@ -36,8 +36,10 @@ struct JSONTape {
         var count: Int32 = 0
     }
 
-    /// Nesting deeper than this is refused (as Foundation's `JSONDecoder` does).
-    static let maximumDepth = 512
+    /// Nesting deeper than this is refused. A report nests about ten levels; Foundation's
+    /// `JSONDecoder` allows 512, but the parse recurses once a level, and 64 levels keep it
+    /// within a small thread's stack even in a debug build (`WireJSONDecoderTests`).
+    static let maximumDepth = 64
 
     let bytes: [UInt8]
     let entries: [Entry]

@@ -40,7 +40,7 @@ final class JSONTapeMemberTests: XCTestCase {
         XCTAssertNil(member("connect", #"{"connect":"open"#), "cut short")
         XCTAssertNil(member("connect", #"{"connect":nul}"#), "a broken literal")
         XCTAssertNil(member("connect", ""), "empty")
-        // The member's object is a level of its own: 511 levels inside it are the most.
+        // The outer object is a level of its own: one level fewer than the most fits inside it.
         let deep = String(repeating: "[", count: JSONTape.maximumDepth) + String(repeating: "]", count: JSONTape.maximumDepth)
         XCTAssertNil(member("connect", #"{"connect":"# + deep + "}"), "nested deeper than the limit")
         let deepEnough = String(repeating: "[", count: JSONTape.maximumDepth - 1) + String(repeating: "]", count: JSONTape.maximumDepth - 1)

@@ -110,7 +110,7 @@ final class WireJSONDecoderTests: XCTestCase {
             ("{'a':1}", "single quotes"), ("{a:1}", "a bare key"), (#"{"a" 1}"#, "no colon"), (#"{"a":1 "b":2}"#, "no comma"),
             (#"{"a":1,"a":2}"#, "a key twice"), (#"{"a":1,"\u0061":2}"#, "a key twice, once escaped"),
             (#"[{"x":{"k":[],"k":{}}}]"#, "a key twice deeper down"),
-            (String(repeating: "[", count: 513) + String(repeating: "]", count: 513), "nested deeper than 512"),
+            (String(repeating: "[", count: JSONTape.maximumDepth + 1) + String(repeating: "]", count: JSONTape.maximumDepth + 1), "nested too deep"),
         ]
         for (text, why) in refused {
             XCTAssertThrowsError(try JSONTape(parsing: Array(text.utf8)), why)
@@ -120,13 +120,33 @@ final class WireJSONDecoderTests: XCTestCase {
         XCTAssertThrowsError(try JSONTape(parsing: [0x22, 0xED, 0xA0, 0x80, 0x22]), "an encoded surrogate")
 
         let taken = ["0", "-0", "2.5e-3", "1E+2", " [1, -0, true, false, null] \n", #"{"":1}"#, #""\ud83d\ude00""#,
-                     String(repeating: "[", count: 512) + String(repeating: "]", count: 512)]
+                     String(repeating: "[", count: JSONTape.maximumDepth) + String(repeating: "]", count: JSONTape.maximumDepth)]
         for text in taken {
             XCTAssertNoThrow(try JSONTape(parsing: Array(text.utf8)), text)
         }
         XCTAssertEqual(try WireJSONDecoder().decode(String.self, from: Data(#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\u0000z""#.utf8)),
                        "a\"\\/\u{8}\u{c}\n\r\té😀\u{0}z")
         XCTAssertEqual(try WireJSONDecoder().decode([String: Int].self, from: Data(#"{"\u0061b":1,"ab\"":2}"#.utf8)), ["ab": 1, "ab\"": 2])
+    }
+
+    /// The parse recurses once a level: the deepest document it takes fits in a small thread
+    /// stack (a dispatch worker's decodes a round's messages), and one level more is refused
+    /// before any stack is spent on it.
+    func testTheDeepestDocumentFitsASmallStack() {
+        let depth = JSONTape.maximumDepth
+        let deepest = Array((String(repeating: #"{"a":["#, count: depth / 2) + String(repeating: "]}", count: depth / 2)).utf8)
+        let tooDeep = Array((String(repeating: "[", count: depth + 1) + String(repeating: "]", count: depth + 1)).utf8)
+        let outcome = Locked<(Bool, Bool)?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            outcome.withLock { $0 = ((try? JSONTape(parsing: deepest)) != nil, (try? JSONTape(parsing: tooDeep)) == nil) }
+            done.signal()
+        }
+        thread.stackSize = 256 << 10
+        thread.start()
+        done.wait()
+        XCTAssertEqual(outcome.withLock { $0?.0 }, true, "the most levels taken")
+        XCTAssertEqual(outcome.withLock { $0?.1 }, true, "one more refused")
     }
 
     /// Objects on either side of the size where the check for a key twice changes method.
