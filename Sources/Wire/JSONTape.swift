@@ -100,7 +100,8 @@ struct JSONTape {
         return Substring(String(decoding: bytes[Int(entry.start)..<Int(entry.end)], as: UTF8.self))
     }
 
-    /// An `integer` entry's value, or nil when it does not fit in 64 bits (of either sign).
+    /// An `integer` entry's value, or nil when its magnitude does not fit in 64 bits (no
+    /// allocation: the common case of ``wholeNumber(at:)``).
     func integerMagnitude(at index: Int) -> (negative: Bool, magnitude: UInt64)? {
         let entry = entries[index]
         var position = Int(entry.start)
@@ -113,6 +114,50 @@ struct JSONTape {
             guard !overflowTimes, !overflowSum else { return nil }
             magnitude = sum
             position += 1
+        }
+        return (negative, magnitude)
+    }
+
+    /// A number entry's value when it is a whole number whose magnitude fits in 64 bits, read
+    /// exactly from its digits (`1e2` and `100.0` are 100; `1.5` and `9007199254740993.5` are not
+    /// whole, though the second one's nearest `Double` is); nil otherwise.
+    func wholeNumber(at index: Int) -> (negative: Bool, magnitude: UInt64)? {
+        let entry = entries[index]
+        let end = Int(entry.end)
+        var position = Int(entry.start)
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        func isDigit(_ at: Int) -> Bool { at < end && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[at]) }
+        var digits: [UInt8] = []  // the integer part's digits, then the fraction's
+        while isDigit(position) { digits.append(bytes[position] &- UInt8(ascii: "0")); position += 1 }
+        var exponent = 0
+        if position < end, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            while isDigit(position) { digits.append(bytes[position] &- UInt8(ascii: "0")); exponent -= 1; position += 1 }
+        }
+        if position < end, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            position += 1
+            let negativeExponent = bytes[position] == UInt8(ascii: "-")
+            if bytes[position] == UInt8(ascii: "-") || bytes[position] == UInt8(ascii: "+") { position += 1 }
+            var written = 0
+            while isDigit(position) { written = min(written * 10 + Int(bytes[position] &- UInt8(ascii: "0")), 1 << 40); position += 1 }
+            exponent += negativeExponent ? -written : written
+        }
+        guard let first = digits.firstIndex(where: { $0 != 0 }) else { return (negative, 0) }
+        var significant = digits[first...]
+        if exponent < 0 {
+            // Whole only if every digit the exponent moves past the point is a zero.
+            guard -exponent <= significant.count, significant.suffix(-exponent).allSatisfy({ $0 == 0 }) else { return nil }
+            significant = significant.dropLast(-exponent)
+            exponent = 0
+        }
+        guard significant.count + exponent <= 20 else { return nil }
+        var magnitude: UInt64 = 0
+        for digit in significant + [UInt8](repeating: 0, count: exponent) {
+            let (times, overflowTimes) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflowSum) = times.addingReportingOverflow(UInt64(digit))
+            guard !overflowTimes, !overflowSum else { return nil }
+            magnitude = sum
         }
         return (negative, magnitude)
     }

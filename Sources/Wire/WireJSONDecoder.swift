@@ -101,8 +101,10 @@ final class TapeDecoder: Decoder {
 
     func integer<T: FixedWidthInteger>(_ type: T.Type, at index: Int, key: (any CodingKey)?) throws -> T {
         switch kind(index) {
-        case .integer:
-            if let (negative, magnitude) = tape.integerMagnitude(at: index) {
+        case .integer, .number:
+            // `1e2` and `100.0` are whole numbers, as Foundation reads them; a fraction is not.
+            let whole = kind(index) == .integer ? tape.integerMagnitude(at: index) : tape.wholeNumber(at: index)
+            if let (negative, magnitude) = whole {
                 if !negative {
                     if let value = T(exactly: magnitude) { return value }
                 } else if magnitude <= 1 << 63 {
@@ -110,9 +112,6 @@ final class TapeDecoder: Decoder {
                     if let fitted = T(exactly: value) { return fitted }
                 }
             }
-        case .number:
-            // `1e2` and `1.0` are whole numbers, as Foundation reads them.
-            if let double = Double(tape.numberText(at: index)), let value = T(exactly: double) { return value }
         default:
             throw mismatch(type, at: index, key: key)
         }

@@ -58,15 +58,21 @@ final class WireJSONDecoderTests: XCTestCase {
     /// Foundation takes too, as the same value. Where only Foundation takes a text, this decoder
     /// refused its syntax on purpose: a key twice, or a string that is not JSON (a raw control
     /// character, an unknown escape, bytes that are not UTF-8) in a member no type reads, which
-    /// Foundation never looks into. Never a value Foundation reads differently.
+    /// Foundation never looks into; or a number with a fraction where an integer belongs, which
+    /// Foundation may cut to its integer part when it is past 2^53 (`26616808764140330.91` as
+    /// an `Int64`, seen in a run). Never a value Foundation reads differently.
     func testMutatedReportsAreTakenOnlyWhereFoundationTakesThemTheSame() throws {
         var reports = RandomReports(seed: 0x5EED_0002)
         var generator = SeededGenerator(seed: 99)
+        // Sorted keys: Foundation's encoder otherwise writes them in a hash order that differs
+        // from run to run, and a failing text must come back the same.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
         let alphabet = Array(#"{}[]":,\ 0123456789-+.eEtruefalsnul"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xFF]
         var taken = 0, refusedByBoth = 0
         var onlyFoundation: [String] = []
         for _ in 0..<300 {
-            let original = try Array(JSONEncoder().encode(reports.report()))
+            let original = try Array(encoder.encode(reports.report()))
             for _ in 0..<20 {
                 var bytes = original
                 for _ in 0..<Int.random(in: 1...3, using: &generator) where !bytes.isEmpty {
@@ -86,7 +92,10 @@ final class WireJSONDecoderTests: XCTestCase {
                 case (.success, .failure(let error)):
                     XCTFail("taken here, refused by Foundation (\(error)): \(String(decoding: bytes, as: UTF8.self))")
                 case (.failure(let error), .success):
-                    XCTAssertTrue(error is JSONTapeError, "\(error): \(String(decoding: bytes, as: UTF8.self))")
+                    let fraction: Bool = if case DecodingError.dataCorrupted(let context) = error {
+                        context.debugDescription.hasPrefix("Number") && context.debugDescription.contains(".")
+                    } else { false }
+                    XCTAssertTrue(error is JSONTapeError || fraction, "\(error): \(String(decoding: bytes, as: UTF8.self))")
                     onlyFoundation.append("\(error)")
                 case (.failure, .failure):
                     refusedByBoth += 1
@@ -191,6 +200,14 @@ final class WireJSONDecoderTests: XCTestCase {
         }
         XCTAssertEqual(try WireJSONDecoder().decode(Numbers.self, from: Data(#"{"int":1e2,"uint16":65535}"#.utf8)),
                        Numbers(int: 100, uint16: 65535))
+        // Whole or not is read from the digits, not from the nearest Double.
+        let whole = [#"{"int64":100.000}"#: Int64(100), #"{"int64":1.5e1}"#: 15, #"{"int64":-12e-1}"#: nil, #"{"int64":0.0e99999}"#: 0,
+                     #"{"int64":9007199254740993.5}"#: nil, #"{"int64":26616808764140330.91}"#: nil, #"{"int64":9007199254740993e0}"#: 9_007_199_254_740_993,
+                     #"{"int64":12345678901234567890e-10}"#: nil, #"{"int64":1e18}"#: 1_000_000_000_000_000_000, #"{"int64":1e19}"#: nil,
+                     #"{"int64":-9223372036854775808.0}"#: .min, #"{"int64":1e99999999999999999999}"#: nil, #"{"int64":-0.000}"#: 0]
+        for (text, expected) in whole {
+            XCTAssertEqual(try? WireJSONDecoder().decode(Numbers.self, from: Data(text.utf8)).int64, expected, text)
+        }
     }
 
     func testErrorsNameWhereTheyAre() throws {
