@@ -78,20 +78,29 @@ struct JSONTape {
     /// Where the value of the top-level object's member `key` stands in the bytes (a string's
     /// quotes included); nil when the document is not an object or has no such member.
     func memberRange(_ key: String) -> Range<Int>? {
-        guard entries[0].kind == .object else { return nil }
-        var name = key
-        return name.withUTF8 { name in
-            var member = 1
-            for _ in 0..<Int(entries[0].count) {
-                if string(at: member, equals: name) {
-                    let value = entries[member + 1]
-                    let quoted = value.kind == .string || value.kind == .escapedString
-                    return (Int(value.start) - (quoted ? 1 : 0))..<(Int(value.end) + (quoted ? 1 : 0))
-                }
-                member = Int(entries[member + 1].next)
-            }
-            return nil
+        guard entries[0].kind == .object, let index = value(ofMember: key, inObject: 0) else { return nil }
+        let value = entries[index]
+        let quoted = value.kind == .string || value.kind == .escapedString
+        return (Int(value.start) - (quoted ? 1 : 0))..<(Int(value.end) + (quoted ? 1 : 0))
+    }
+
+    /// The key entry of each member of the object at entry `object`, in order, until `stop`
+    /// says so; the key entry it stopped at. A member's value is the entry after its key.
+    @discardableResult
+    func firstMember(ofObject object: Int, where stop: (_ key: Int) -> Bool) -> Int? {
+        var key = object + 1
+        for _ in 0..<Int(entries[object].count) {
+            if stop(key) { return key }
+            key = Int(entries[key + 1].next)
         }
+        return nil
+    }
+
+    /// The value entry of the member `name` of the object at entry `object`, if it has one
+    /// (keys compared as bytes, unescaped).
+    func value(ofMember name: String, inObject object: Int) -> Int? {
+        var name = name
+        return name.withUTF8 { name in firstMember(ofObject: object) { string(at: $0, equals: name) } }.map { $0 + 1 }
     }
 
     /// A number entry's text as written.

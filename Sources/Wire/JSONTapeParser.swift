@@ -178,9 +178,15 @@ struct JSONTapeParser {
                 break
             }
         }
-        entries[me].count = Int32(count)
-        entries[me].end = Int32(position)
-        entries[me].next = Int32(entries.count)
+        close(container: me, count: count)
+    }
+
+    /// A container's entry, once its closing bracket is behind `position`: its element count,
+    /// its end, and where the value after it starts.
+    private mutating func close(container: Int, count: Int) {
+        entries[container].count = Int32(count)
+        entries[container].end = Int32(position)
+        entries[container].next = Int32(entries.count)
     }
 
     private mutating func parseObject(depth: Int) throws {
@@ -211,9 +217,7 @@ struct JSONTapeParser {
                 break
             }
         }
-        entries[me].count = Int32(count)
-        entries[me].end = Int32(position)
-        entries[me].next = Int32(entries.count)
+        close(container: me, count: count)
         if count > 1, let twice = repeatedKey(object: me, count: count) {
             throw JSONTapeError(offset: opening, "the key \"\(twice.prefix(64))\" twice in one object")
         }

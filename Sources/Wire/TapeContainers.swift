@@ -1,6 +1,6 @@
 /// An object on the tape. A key is found by comparing its bytes with each member's key in turn,
-/// stepping over the values between: objects on the wire have a few dozen members at most, and
-/// a hostile one with many costs time linear in its size per key asked.
+/// stepping over the values between (objects on the wire have at most a few dozen members); an
+/// object of more members (a dictionary, or a hostile one) is indexed once instead.
 struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: TapeDecoder
     let object: Int
@@ -22,10 +22,9 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             return
         }
         var index = [String: Int](minimumCapacity: count)
-        var member = object + 1
-        for _ in 0..<count {
-            index[decoder.tape.string(at: member)] = member + 1
-            member = Int(decoder.tape.entries[member + 1].next)
+        decoder.tape.firstMember(ofObject: object) { key in
+            index[decoder.tape.string(at: key)] = key + 1
+            return false
         }
         self.index = index
     }
@@ -34,27 +33,18 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     var allKeys: [Key] {
         var keys: [Key] = []
-        var member = object + 1
-        for _ in 0..<Int(decoder.tape.entries[object].count) {
-            if let key = Key(stringValue: decoder.tape.string(at: member)) { keys.append(key) }
-            member = Int(decoder.tape.entries[member + 1].next)
+        decoder.tape.firstMember(ofObject: object) { key in
+            if let key = Key(stringValue: decoder.tape.string(at: key)) { keys.append(key) }
+            return false
         }
         return keys
     }
 
     /// The entry of the value under `key`, or nil when the object has no such member.
     private func value(for key: some CodingKey) -> Int? {
-        var name = key.stringValue
+        let name = key.stringValue
         if let index { return index[name] }
-        return name.withUTF8 { name in
-            let tape = decoder.tape
-            var member = object + 1
-            for _ in 0..<Int(tape.entries[object].count) {
-                if tape.string(at: member, equals: name) { return member + 1 }
-                member = Int(tape.entries[member + 1].next)
-            }
-            return nil
-        }
+        return decoder.tape.value(ofMember: name, inObject: object)
     }
 
     private func required(_ key: some CodingKey) throws -> Int {
