@@ -11,13 +11,13 @@ extension PeilStore {
     /// `contact_lost`. Rows and addresses other claims hold are skipped.
     ///
     /// The cost follows the work in flight, not the queue (docs/SCALE.md). One statement, one
-    /// round trip: the function `peil_claim_tasks` (migration 11), in the statement's own
+    /// round trip: the function `peil_claim_tasks` (migration 11; 16 counts by address), in the statement's own
     /// transaction, (1) walks each family's queue in claim order past addresses already at
     /// their cap, locks a window of candidate tasks and takes the advisory lock of each chosen
     /// candidate's address (`pg_try_advisory_xact_lock`: an address another claim holds is
     /// skipped, never waited for); (2) in a second statement, whose snapshot is taken after
     /// those locks were held and so sees every earlier claim on the addresses, counts their
-    /// leased tasks, admits candidates up to the cap and leases them. Releases need no
+    /// leased tasks (looked up by address), admits candidates up to the cap and leases them. Releases need no
     /// bookkeeping: the count is the tasks' own.
     public func claimTasks(agentID: String, session: String? = nil, families: [AddressFamily], limit: Int,
                            leaseSeconds: Double, perAddress: Int = 4) throws -> [TaskAssignment] {

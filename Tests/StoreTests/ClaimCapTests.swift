@@ -184,6 +184,30 @@ final class ClaimCapTests: StoreTestCase {
         XCTAssertLessThan(queued.values.reduce(0, +), 24, "the calls claimed tasks")
     }
 
+    /// A claim reads every entry of the leased tasks' index once (the addresses at their cap,
+    /// statement 1) and, for the lease's count after its address locks, only the entries of its
+    /// candidates' addresses (migration 16), not every lease in flight a second time.
+    func testTheLeasesCountReadsOnlyTheCandidatesAddresses() throws {
+        let addresses = (0..<200).map { "198.18.\(10 + $0 / 100).\($0 % 100 + 1)" }
+        // A queue large enough that PostgreSQL reads the leases through their index, as it does in a measurement.
+        try SyntheticTasks.queueReach(in: store, addresses: addresses, count: 100)
+        try store.database.execute("ANALYZE tasks")
+        let claimer = PeilStore(database: try Database(connectionString: try XCTUnwrap(temporaryDatabase?.connectionString)))
+        XCTAssertEqual(try claimer.claimTasks(agentID: "a", families: [.ipv4], limit: 200, leaseSeconds: 300, perAddress: 1).count, 200,
+                       "one task of each address leased")
+        func entriesRead() throws -> Int {
+            // The claimer's counts are sent when it next goes idle, at once when forced.
+            try claimer.database.execute("SELECT pg_stat_force_next_flush()")
+            return try count("SELECT idx_tup_read::integer AS count FROM pg_stat_user_indexes WHERE indexrelname = 'tasks_leased_address'")
+        }
+        let before = try entriesRead()
+        let tasks = try claimer.claimTasks(agentID: "b", families: [.ipv4], limit: 1, leaseSeconds: 300, perAddress: 2)
+        XCTAssertEqual(tasks.map { $0.target?.address }, [addresses[0]])
+        let read = try entriesRead() - before
+        XCTAssertGreaterThanOrEqual(read, 200, "statement 1 reads every lease in flight")
+        XCTAssertLessThan(read, 210, "the lease's count read the entries of other addresses too")
+    }
+
     func testOldestMeasurementFirstAcrossFamilies() throws {
         let older = try SyntheticTasks.queueReach(in: store, addresses: ["2001:2::1"], count: 2)
         let newer = try SyntheticTasks.queueReach(in: store, addresses: ["198.18.2.1"], count: 2)
