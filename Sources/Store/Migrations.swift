@@ -47,7 +47,7 @@ public enum Migrations {
         ("0013_reports_view.sql", PackageResources._013_reports_view_sql),
         ("0014_observations_lz4.sql", PackageResources._014_observations_lz4_sql),
         ("0015_observations_json.sql", PackageResources._015_observations_json_sql),
-        ("0016_claim_counts_by_address.sql", PackageResources._016_claim_counts_by_address_sql),
+        ("0016_claim_planned_once.sql", PackageResources._016_claim_planned_once_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

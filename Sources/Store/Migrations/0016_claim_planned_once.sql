@@ -1,20 +1,33 @@
--- Peil schema, version 16: the claim's second statement counts the leased tasks of its
--- candidates' addresses through the index, one lookup per address.
+-- Peil schema, version 16: a claim planned once per connection, and its lease count by address.
 --
--- Migration 11's count (`address IN (SELECT address FROM candidate)`) was planned as a semi join
--- that read every entry of `tasks_leased_address` and compared each with every candidate: with
--- 256 tasks in flight and 32 candidates, 64 leased rows fetched and 2,048 comparisons per claim
--- (auto_explain, session 25). `address = ANY(v_addresses)` is an index condition: the entries
--- of the candidates' addresses only. Everything else is as in migration 11 (docs/SCALE.md,
--- "Claims").
+-- Measured in session 25 (docs/SCALE.md, "Session 25"), migration 11's function spent, per
+-- claim of about 31 tasks: 0.49 ms planning its first statement afresh on every call (a
+-- custom plan: the generic one was estimated dear, each walk's `LIMIT` unknown), 0.86 ms
+-- running it, and 1.49 ms in its second statement, whose count of the candidates' leases
+-- (`address IN (SELECT address FROM candidate)`) was planned as a semi join that read every
+-- entry of `tasks_leased_address` and compared each with every candidate.
+--
+-- Now:
+-- - The addresses in flight are counted first, into arrays (`v_busy`, `v_busy_leased`, and
+--   `v_full` for those at their cap); the walk leaves out `address <> ALL(v_full)` and ranks
+--   against the arrays. No hashed subplan and no hash join sized by an estimate are left, so
+--   the function's statements use generic plans (`plan_cache_mode = force_generic_plan`),
+--   planned once per connection. The earlier statement with a forced generic plan took 39 ms
+--   (p50) at 6.3 million queued tasks (SCALE.md, "Tried and not kept"); this one 2.3 ms.
+-- - The second statement counts with `address = ANY(v_addresses)`, an index condition: the
+--   entries of the candidates' addresses only.
+-- Walk, window, cap, locks and lease are as in migration 11 (docs/SCALE.md, "Claims").
 CREATE OR REPLACE FUNCTION peil_claim_tasks(p_agent text, p_session text, p_ipv4 text, p_ipv6 text, p_limit integer,
                                             p_lease_seconds float8, p_per_address integer)
 RETURNS TABLE (id bigint, attempt integer, contact_lost integer, measurement_id bigint, kind text, domain text,
                web_host text, family text, target text)
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 DECLARE
     v_window integer := greatest(2 * p_limit, p_limit + 16);
+    v_busy text[];
+    v_busy_leased integer[];
+    v_full text[];
     v_ids bigint[];
     v_addresses text[];
 BEGIN
@@ -24,28 +37,29 @@ BEGIN
     END IF;
     IF p_limit <= 0 THEN RETURN; END IF;
 
-    -- (1) Walk, lock, choose: as in migration 11.
-    WITH busy AS MATERIALIZED (
-        SELECT address, count(*)::integer AS leased FROM tasks
-        WHERE state = 'leased' AND address IS NOT NULL GROUP BY address
-    ), full_addresses AS MATERIALIZED (
-        SELECT address FROM busy WHERE leased >= p_per_address
-    ), v4 AS (
+    -- (1a) The addresses with tasks in flight, how many each has, and those at their cap.
+    SELECT coalesce(array_agg(address), '{}'), coalesce(array_agg(leased), '{}'),
+           coalesce(array_agg(address) FILTER (WHERE leased >= p_per_address), '{}')
+    INTO v_busy, v_busy_leased, v_full
+    FROM (SELECT address, count(*)::integer AS leased FROM tasks
+          WHERE state = 'leased' AND address IS NOT NULL GROUP BY address) AS busy;
+
+    -- (1b) Walk, lock, choose: a window of each family's queue in claim order past the
+    -- addresses at their cap, row-locked SKIP LOCKED; the first p_limit that fit, each with the
+    -- transaction-scoped lock of its address (taken or skipped, never waited for).
+    WITH v4 AS (
         SELECT id, measurement_id, address FROM tasks
-        WHERE state = 'queued' AND family = p_ipv4
-          AND (address IS NULL OR address NOT IN (SELECT address FROM full_addresses))
+        WHERE state = 'queued' AND family = p_ipv4 AND (address IS NULL OR address <> ALL(v_full))
         ORDER BY measurement_id, id LIMIT v_window
         FOR UPDATE SKIP LOCKED
     ), v6 AS (
         SELECT id, measurement_id, address FROM tasks
-        WHERE state = 'queued' AND family = p_ipv6
-          AND (address IS NULL OR address NOT IN (SELECT address FROM full_addresses))
+        WHERE state = 'queued' AND family = p_ipv6 AND (address IS NULL OR address <> ALL(v_full))
         ORDER BY measurement_id, id LIMIT v_window
         FOR UPDATE SKIP LOCKED
     ), any_family AS (
         SELECT id, measurement_id, address FROM tasks
-        WHERE state = 'queued' AND family IS NULL
-          AND (address IS NULL OR address NOT IN (SELECT address FROM full_addresses))
+        WHERE state = 'queued' AND family IS NULL AND (address IS NULL OR address <> ALL(v_full))
         ORDER BY measurement_id, id LIMIT v_window
         FOR UPDATE SKIP LOCKED
     ), walk AS (
@@ -54,7 +68,7 @@ BEGIN
         SELECT id, measurement_id, address FROM (
             SELECT w.id, w.measurement_id, w.address, COALESCE(b.leased, 0) AS leased,
                    row_number() OVER (PARTITION BY w.address ORDER BY w.measurement_id, w.id) AS rank
-            FROM walk w LEFT JOIN busy b ON b.address = w.address
+            FROM walk w LEFT JOIN unnest(v_busy, v_busy_leased) AS b(address, leased) ON b.address = w.address
         ) AS ranked
         WHERE address IS NULL OR leased + rank <= p_per_address
         ORDER BY measurement_id, id LIMIT p_limit
