@@ -9,11 +9,13 @@
 --
 -- Now:
 -- - The addresses in flight are counted first, into arrays (`v_busy`, `v_busy_leased`, and
---   `v_full` for those at their cap); the walk leaves out `address <> ALL(v_full)` and ranks
---   against the arrays. No hashed subplan and no hash join sized by an estimate are left, so
+--   `v_full` for those at their cap); the walk leaves out `address NOT IN (SELECT
+--   unnest(v_full))` (a hashed subplan) and ranks against the arrays (a hash join). Both hash
+--   tables are built from the arrays, which the planner does not size by the queue (migration
+--   11's were built from the leases' count, which a generic plan estimates from the table), so
 --   the function's statements use generic plans (`plan_cache_mode = force_generic_plan`),
 --   planned once per connection. The earlier statement with a forced generic plan took 39 ms
---   (p50) at 6.3 million queued tasks (SCALE.md, "Tried and not kept"); this one 2.3 ms.
+--   (p50) at 6.3 million queued tasks (SCALE.md, "Tried and not kept"); this one 2.4 ms.
 -- - The second statement counts with `address = ANY(v_addresses)`, an index condition: the
 --   entries of the candidates' addresses only.
 -- Walk, window, cap, locks and lease are as in migration 11 (docs/SCALE.md, "Claims").
@@ -49,17 +51,17 @@ BEGIN
     -- transaction-scoped lock of its address (taken or skipped, never waited for).
     WITH v4 AS (
         SELECT id, measurement_id, address FROM tasks
-        WHERE state = 'queued' AND family = p_ipv4 AND (address IS NULL OR address <> ALL(v_full))
+        WHERE state = 'queued' AND family = p_ipv4 AND (address IS NULL OR address NOT IN (SELECT unnest(v_full)))
         ORDER BY measurement_id, id LIMIT v_window
         FOR UPDATE SKIP LOCKED
     ), v6 AS (
         SELECT id, measurement_id, address FROM tasks
-        WHERE state = 'queued' AND family = p_ipv6 AND (address IS NULL OR address <> ALL(v_full))
+        WHERE state = 'queued' AND family = p_ipv6 AND (address IS NULL OR address NOT IN (SELECT unnest(v_full)))
         ORDER BY measurement_id, id LIMIT v_window
         FOR UPDATE SKIP LOCKED
     ), any_family AS (
         SELECT id, measurement_id, address FROM tasks
-        WHERE state = 'queued' AND family IS NULL AND (address IS NULL OR address <> ALL(v_full))
+        WHERE state = 'queued' AND family IS NULL AND (address IS NULL OR address NOT IN (SELECT unnest(v_full)))
         ORDER BY measurement_id, id LIMIT v_window
         FOR UPDATE SKIP LOCKED
     ), walk AS (
