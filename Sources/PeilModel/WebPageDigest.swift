@@ -95,34 +95,39 @@ public struct WebPageDigest: Codable, Sendable, Hashable {
     /// The 256 counts that `counts` names, or nil unless each pair is a value of 0…255 above
     /// the one before and a count of 1 or more, in decimal digits, with no other character.
     static func histogram(counts: String) -> [Int]? {
-        var histogram = [Int](repeating: 0, count: 256)
-        var utf8 = counts.utf8[...]
-        var previous = -1
-        /// The decimal number at the head of `utf8` (one digit at least, no overflow), taken off it.
-        func number() -> Int? {
-            var value = 0, digits = 0
-            while let byte = utf8.first, (48...57).contains(byte) {
-                let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = times.addingReportingOverflow(Int(byte - 48))
-                guard !overflow1, !overflow2 else { return nil }
-                value = sum
-                digits += 1
-                utf8 = utf8.dropFirst()
+        var counts = counts
+        return counts.withUTF8 { utf8 in
+            var histogram = [Int](repeating: 0, count: 256)
+            var index = 0
+            var previous = -1
+            /// The decimal number at `index` (one digit at least, no overflow), stepped over.
+            func number() -> Int? {
+                var value = 0, digits = 0
+                while index < utf8.count, (48...57).contains(utf8[index]) {
+                    let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+                    let (sum, overflow2) = times.addingReportingOverflow(Int(utf8[index] - 48))
+                    guard !overflow1, !overflow2 else { return nil }
+                    value = sum
+                    digits += 1
+                    index += 1
+                }
+                return digits > 0 ? value : nil
             }
-            return digits > 0 ? value : nil
-        }
-        while !utf8.isEmpty {
-            if previous >= 0 {
-                guard utf8.first == UInt8(ascii: ","), !utf8.dropFirst().isEmpty else { return nil }
-                utf8 = utf8.dropFirst()
+            while index < utf8.count {
+                if previous >= 0 {
+                    guard utf8[index] == UInt8(ascii: ","), index + 1 < utf8.count else { return nil }
+                    index += 1
+                }
+                guard let value = number(), value > previous, value < 256, index < utf8.count, utf8[index] == UInt8(ascii: ":") else {
+                    return nil
+                }
+                index += 1
+                guard let count = number(), count > 0 else { return nil }
+                histogram[value] = count
+                previous = value
             }
-            guard let value = number(), value > previous, value < 256, utf8.first == UInt8(ascii: ":") else { return nil }
-            utf8 = utf8.dropFirst()
-            guard let count = number(), count > 0 else { return nil }
-            histogram[value] = count
-            previous = value
+            return histogram
         }
-        return histogram
     }
 
     /// The page as Internet.nl compares it, as far as its byte counts go: the `nonce` attribute

@@ -11,7 +11,12 @@ import Foundation
 /// a key twice in one object is refused. `Date` and `Data` are refused too: the wire has
 /// neither, and their meaning would depend on a strategy.
 public struct WireJSONDecoder: Sendable {
-    public init() {}
+    /// See ``TapeDecoder/buildsValues``.
+    let buildsValues: Bool
+
+    public init() { buildsValues = true }
+
+    init(buildsValues: Bool) { self.buildsValues = buildsValues }
 
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         try decode(type, from: data, locatingMember: { _ in nil }).value
@@ -24,7 +29,7 @@ public struct WireJSONDecoder: Sendable {
     public func decode<T: Decodable>(_ type: T.Type, from data: Data,
                                      locatingMember key: (T) -> String?) throws -> (value: T, member: Range<Int>?) {
         let tape = try JSONTape(parsing: [UInt8](data))
-        let value = try TapeDecoder(tape: tape, current: 0, path: []).decodeValue(T.self, at: 0, key: nil)
+        let value = try TapeDecoder(tape: tape, current: 0, path: [], buildsValues: buildsValues).decodeValue(T.self, at: 0, key: nil)
         return (value, key(value).flatMap(tape.memberRange))
     }
 }
@@ -45,11 +50,15 @@ final class TapeDecoder: Decoder {
     /// The entry of the value being decoded.
     var current: Int
     var path: [any CodingKey]
+    /// Whether the types of ``builtValue(_:)`` are built from the tape directly (false: through
+    /// their `init(from:)`, as any other type; the tests compare the two).
+    let buildsValues: Bool
 
-    init(tape: JSONTape, current: Int, path: [any CodingKey]) {
+    init(tape: JSONTape, current: Int, path: [any CodingKey], buildsValues: Bool = true) {
         self.tape = tape
         self.current = current
         self.path = path
+        self.buildsValues = buildsValues
     }
 
     var codingPath: [any CodingKey] { path }
@@ -74,9 +83,13 @@ final class TapeDecoder: Decoder {
         }
     }
 
+    func mismatchDescription(_ type: Any.Type, at index: Int) -> String {
+        "Expected to decode \(type) but found \(found(index)) instead."
+    }
+
     func mismatch(_ type: Any.Type, at index: Int, key: (any CodingKey)?) -> DecodingError {
         let context = DecodingError.Context(codingPath: codingPath(depth: path.count, appending: key),
-                                            debugDescription: "Expected to decode \(type) but found \(found(index)) instead.")
+                                            debugDescription: mismatchDescription(type, at: index))
         return kind(index) == .null ? .valueNotFound(type, context) : .typeMismatch(type, context)
     }
 
@@ -146,6 +159,7 @@ final class TapeDecoder: Decoder {
             current = saved
             path.removeSubrange(depth...)
         }
+        if buildsValues, let built = try builtValue(T.self) { return built }
         return try T(from: self)
     }
 
@@ -168,6 +182,6 @@ final class TapeDecoder: Decoder {
     /// A decoder of its own for a value decoded out of order (a nested container, a super
     /// decoder), whose coding path must not depend on this one's stack.
     func detached(at index: Int, key: any CodingKey, depth: Int) -> TapeDecoder {
-        TapeDecoder(tape: tape, current: index, path: codingPath(depth: depth, appending: key))
+        TapeDecoder(tape: tape, current: index, path: codingPath(depth: depth, appending: key), buildsValues: buildsValues)
     }
 }

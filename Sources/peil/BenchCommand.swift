@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (claim: against a scratch database, whose queue it empties; ingest, import, read: in a database of their own).",
-        subcommands: [ClaimBenchCommand.self, IngestBenchCommand.self, DispatchBenchCommand.self, ImportBenchCommand.self, ReadBenchCommand.self]
+        subcommands: [ClaimBenchCommand.self, IngestBenchCommand.self, DispatchBenchCommand.self, ImportBenchCommand.self, ReadBenchCommand.self, DecodeBenchCommand.self]
     )
 }
 
