@@ -66,22 +66,25 @@ public enum WireMessage: Sendable, Equatable {
         }
     }
 
-    private struct Credits: Codable { var credits: Int }
-    private struct AckBody: Codable { var taskID: Int64; var attempt: Int }
+    private struct Credits: Decodable { var credits: Int }
+    private struct AckBody: Decodable { var taskID: Int64; var attempt: Int }
     private struct Reason: Codable { var reason: String }
 
-    /// The frames of this message (without any routing id).
+    /// The frames of this message (without any routing id). TASKS, ACK and READY, the messages
+    /// sent most, are written by ``WireBodyWriter``; the others by `JSONEncoder`.
     public func frames() throws -> [Data] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        func body(_ value: some Encodable) throws -> Data { try encoder.encode(value) }
+        func body(_ value: some Encodable) throws -> Data {
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            return try encoder.encode(value)
+        }
         switch self {
         case .hello(let hello): return [Data("HELLO".utf8), try body(hello)]
         case .welcome(let welcome): return [Data("WELCOME".utf8), try body(welcome)]
-        case .ready(let credits): return [Data("READY".utf8), try body(Credits(credits: credits))]
-        case .tasks(let tasks): return [Data("TASKS".utf8), try body(tasks)]
+        case .ready(let credits): return [Data("READY".utf8), WireBodyWriter.ready(credits: credits)]
+        case .tasks(let tasks): return [Data("TASKS".utf8), WireBodyWriter.tasks(tasks)]
         case .result(let report): return [Data("RESULT".utf8), try body(report)]
-        case .ack(let taskID, let attempt): return [Data("ACK".utf8), try body(AckBody(taskID: taskID, attempt: attempt))]
+        case .ack(let taskID, let attempt): return [Data("ACK".utf8), WireBodyWriter.ack(taskID: taskID, attempt: attempt)]
         case .heartbeat: return [Data("HEARTBEAT".utf8), Data()]
         case .bye: return [Data("BYE".utf8), Data()]
         case .reject(let reason): return [Data("REJECT".utf8), try body(Reason(reason: reason))]
