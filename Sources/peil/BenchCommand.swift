@@ -83,10 +83,6 @@ struct ClaimBenchCommand: ParsableCommand {
             figures.append(result)
             show(result.row)
         }
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(figures).write(to: URL(fileURLWithPath: json))
-        }
+        try writeBenchFigures(figures, to: json)
     }
 }

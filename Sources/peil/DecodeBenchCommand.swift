@@ -81,11 +81,7 @@ struct DecodeBenchCommand: ParsableCommand {
             figures.append(row)
             print(row.row)
         }
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(figures).write(to: URL(fileURLWithPath: json))
-        }
+        try writeBenchFigures(figures, to: json)
     }
 
     /// Nanoseconds of one run of `body`: the median of five rounds' means of `count / 5` runs

@@ -143,11 +143,7 @@ struct DispatchBenchCommand: AsyncParsableCommand {
                               peakResidentMegabytes: peak, stored: stored, finished: stored >= tasks,
                               rejections: tallies.flatMap(\.rejected) + tallies.filter { !$0.welcomed }.map { _ in "an agent was never welcomed" })
         for rejection in figures.rejections.prefix(5) { print("agent: \(rejection)") }
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(figures).write(to: URL(fileURLWithPath: json))
-        }
+        try writeBenchFigures(figures, to: json)
     }
 
     static let header = "  stored   share  seconds  results/s  coordinator RSS MB"

@@ -67,11 +67,7 @@ struct ImportBenchCommand: ParsableCommand {
         print(String(format: "%8d  %8.1f  %4d  %6.1f  %6.1f  %6.1f  %11.1f", figures.lines, Double(fileBytes) / 1_048_576,
                      figures.exitStatus, wall, figures.userSeconds, figures.systemSeconds, figures.peakResidentMegabytes))
         print("peil import said: \(figures.output)")
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode([figures]).write(to: URL(fileURLWithPath: json))
-        }
+        try writeBenchFigures([figures], to: json)
     }
 
     /// Writes `d1.nl` … `d<lines>.nl`, one a line, in blocks. - Returns: the file's size in bytes.

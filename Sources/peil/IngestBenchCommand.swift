@@ -101,11 +101,7 @@ struct IngestBenchCommand: AsyncParsableCommand {
             show("twin observation bytes: " + twin.answers.bytes.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
         }
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(figures).write(to: URL(fileURLWithPath: json))
-        }
+        try writeBenchFigures(figures, to: json)
     }
 }
 

@@ -86,11 +86,7 @@ struct ReadBenchCommand: ParsableCommand {
                 try? FileManager.default.removeItem(atPath: output)
             }
         }
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(figures).write(to: URL(fileURLWithPath: json))
-        }
+        try writeBenchFigures(figures, to: json)
     }
 }
 
