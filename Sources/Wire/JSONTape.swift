@@ -59,7 +59,7 @@ struct JSONTape {
         return bytes.withUnsafeBufferPointer { buffer in
             let raw = UnsafeBufferPointer(rebasing: buffer[Int(entry.start)..<Int(entry.end)])
             guard entry.kind == .escapedString else { return String(decoding: raw, as: UTF8.self) }
-            return String(decoding: JSONTapeParser.unescaped(raw), as: UTF8.self)
+            return JSONTapeParser.unescaped(raw)
         }
     }
 

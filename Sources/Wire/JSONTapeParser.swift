@@ -225,20 +225,24 @@ struct JSONTapeParser {
 
     /// A key written twice in the object at entry `object`, if any (compared unescaped).
     private func repeatedKey(object: Int, count: Int) -> String? {
-        var keys: [Int] = []
-        keys.reserveCapacity(count)
-        var key = object + 1
-        for _ in 0..<count {
-            keys.append(key)
-            key = Int(entries[key + 1].next)
-        }
         if count > Self.pairwiseKeyLimit {
             var seen = Set<String>(minimumCapacity: count)
-            for key in keys where !seen.insert(text(of: key)).inserted { return text(of: key) }
+            var key = object + 1
+            for _ in 0..<count {
+                if !seen.insert(text(of: key)).inserted { return text(of: key) }
+                key = Int(entries[key + 1].next)
+            }
             return nil
         }
-        for later in 1..<count {
-            for earlier in 0..<later where sameKey(keys[earlier], keys[later]) { return text(of: keys[later]) }
+        // Each key against those before it, walked along the object (no list of keys made).
+        var later = Int(entries[object + 2].next)
+        for _ in 1..<count {
+            var earlier = object + 1
+            while earlier != later {
+                if sameKey(earlier, later) { return text(of: later) }
+                earlier = Int(entries[earlier + 1].next)
+            }
+            later = Int(entries[later + 1].next)
         }
         return nil
     }
@@ -253,13 +257,23 @@ struct JSONTapeParser {
 
     private func text(of entry: Int) -> String {
         let raw = UnsafeBufferPointer(rebasing: input[Int(entries[entry].start)..<Int(entries[entry].end)])
-        return entries[entry].kind == .escapedString ? String(decoding: Self.unescaped(raw), as: UTF8.self) : String(decoding: raw, as: UTF8.self)
+        return entries[entry].kind == .escapedString ? Self.unescaped(raw) : String(decoding: raw, as: UTF8.self)
     }
 
-    /// The UTF-8 of a checked string's contents with its escapes resolved.
-    static func unescaped(_ raw: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(raw.count)
+    /// A checked string's contents with its escapes resolved, made in place (no bytes in between).
+    static func unescaped(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+        // Every escape is at least as long as what it stands for (`\u0000` is 6 bytes for at most
+        // 3, a surrogate pair 12 for 4), so the text fits in the escaped one's length.
+        String(unsafeUninitializedCapacity: raw.count) { out in unescape(raw, into: out) }
+    }
+
+    /// Writes `raw` with its escapes resolved into `out` (at least `raw.count` bytes); the bytes written.
+    private static func unescape(_ raw: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var written = 0
+        func put(_ byte: UInt8) {
+            out[written] = byte
+            written += 1
+        }
         var index = 0
         func hex(_ offset: Int) -> UInt32 {
             var value: UInt32 = 0
@@ -276,18 +290,18 @@ struct JSONTapeParser {
         while index < raw.count {
             let byte = raw[index]
             guard byte == UInt8(ascii: "\\") else {
-                out.append(byte)
+                put(byte)
                 index += 1
                 continue
             }
             let escape = raw[index + 1]
             index += 2
             switch escape {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "b"): put(0x08)
+            case UInt8(ascii: "f"): put(0x0C)
+            case UInt8(ascii: "n"): put(0x0A)
+            case UInt8(ascii: "r"): put(0x0D)
+            case UInt8(ascii: "t"): put(0x09)
             case UInt8(ascii: "u"):
                 var scalar = hex(index)
                 index += 4
@@ -295,10 +309,10 @@ struct JSONTapeParser {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (hex(index + 2) - 0xDC00)
                     index += 6
                 }
-                UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}") { out.append($0) }
-            default: out.append(escape)  // " \ /
+                UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}") { put($0) }
+            default: put(escape)  // " \ /
             }
         }
-        return out
+        return written
     }
 }
