@@ -1,9 +1,8 @@
 import Foundation
 import PeilModel
 
-/// The wire's most frequent values built straight from the tape: a resolution's query log and
-/// host addresses, HTTP exchanges and their header fields, the TLS scan's observation, and
-/// arrays of strings. Through `Decodable`'s containers these cost most of a RESULT's decoding
+/// The wire's most frequent values built straight from the tape: the RESULT's report and its
+/// observations, TASKS' assignments, READY's and ACK's bodies, and arrays of strings. Through `Decodable`'s containers these cost most of a RESULT's decoding
 /// (docs/SCALE.md, "Decoding a RESULT"); built here, member by member with ``TapeFields``,
 /// each gives the value or the error its synthesized `init(from:)` gives
 /// (`TapeBuiltValuesTests`). Members are read in the order the type declares them, as the
@@ -14,6 +13,10 @@ extension TapeDecoder {
     func builtValue<T>(_ type: T.Type) throws -> T? {
         if T.self == [String].self { return unsafeBitCast(try stringElements(), to: T.self) }
         if T.self == TaskReport.self { return unsafeBitCast(try built(TaskReport.init(tape:)), to: T.self) }
+        if T.self == WireMessage.Credits.self { return unsafeBitCast(try built(WireMessage.Credits.init(tape:)), to: T.self) }
+        if T.self == WireMessage.AckBody.self { return unsafeBitCast(try built(WireMessage.AckBody.init(tape:)), to: T.self) }
+        if T.self == [TaskAssignment].self { return unsafeBitCast(try builtElements(TaskAssignment.init(tape:)), to: T.self) }
+        if T.self == ConnectTarget.self { return unsafeBitCast(try built(ConnectTarget.init(tape:)), to: T.self) }
         if T.self == ResolutionObservation.self { return unsafeBitCast(try built(ResolutionObservation.init(tape:)), to: T.self) }
         if T.self == ConnectObservation.self { return unsafeBitCast(try built(ConnectObservation.init(tape:)), to: T.self) }
         if T.self == WebObservation.self { return unsafeBitCast(try built(WebObservation.init(tape:)), to: T.self) }
@@ -264,5 +267,36 @@ extension NameserverObservation {
     init(tape fields: inout TapeFields) throws {
         self.init(answered: try fields.bool("answered"), transport: try fields.optionalString("transport"),
                   rcode: try fields.optionalString("rcode"), detail: try fields.optionalString("detail"))
+    }
+}
+
+extension WireMessage.Credits {
+    init(tape fields: inout TapeFields) throws {
+        self.init(credits: try fields.integer("credits"))
+    }
+}
+
+extension WireMessage.AckBody {
+    init(tape fields: inout TapeFields) throws {
+        self.init(taskID: try fields.integer("taskID", Int64.self), attempt: try fields.integer("attempt"))
+    }
+}
+
+extension TaskAssignment {
+    /// As its `init(from:)`: `freeAttempts` may be absent (none).
+    init(tape fields: inout TapeFields) throws {
+        self.init(taskID: try fields.integer("taskID", Int64.self), attempt: try fields.integer("attempt"),
+                  measurementID: try fields.integer("measurementID", Int64.self), kind: try fields.rawValue("kind", TaskKind.self),
+                  domain: try fields.string("domain"), webHost: try fields.string("webHost"),
+                  family: try fields.optionalRawValue("family", AddressFamily.self),
+                  target: try fields.optionalValue("target", ConnectTarget.self),
+                  freeAttempts: try fields.optionalInteger("freeAttempts") ?? 0)
+    }
+}
+
+extension ConnectTarget {
+    init(tape fields: inout TapeFields) throws {
+        self.init(address: try fields.string("address"), family: try fields.rawValue("family", AddressFamily.self),
+                  host: try fields.string("host"))
     }
 }

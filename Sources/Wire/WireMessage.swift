@@ -66,8 +66,8 @@ public enum WireMessage: Sendable, Equatable {
         }
     }
 
-    private struct Credits: Decodable { var credits: Int }
-    private struct AckBody: Decodable { var taskID: Int64; var attempt: Int }
+    struct Credits: Codable, Hashable { var credits: Int }
+    struct AckBody: Codable, Hashable { var taskID: Int64; var attempt: Int }
     private struct Reason: Codable { var reason: String }
 
     /// The frames of this message (without any routing id). TASKS, ACK and READY, the messages

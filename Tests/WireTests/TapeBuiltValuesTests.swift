@@ -40,43 +40,67 @@ final class TapeBuiltValuesTests: XCTestCase {
             guard report.resolution != nil || report.connect != nil else { continue }
             decoded += 1
             kinds.insert(report.resolution != nil ? "resolution" : report.connect?.web != nil ? "web" : report.connect?.mail != nil ? "mail" : "other")
-            let tree = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(report))
-            for (object, keys) in Self.objects(in: tree, at: []) {
-                var changes: [[(PathStep, MemberChange)]] = []
-                for key in keys {
-                    for change in MemberChange.allCases where change == .removed || Int.random(in: 0..<3, using: &generator) == 0 {
-                        changes.append([(.member(key), change)])
-                    }
-                }
-                // Two members wrong at once: the same one must be reported first.
-                for (first, key) in keys.enumerated() {
-                    for other in keys[(first + 1)...] where Int.random(in: 0..<3, using: &generator) == 0 {
-                        changes.append([(.member(key), .array), (.member(other), .array)])
-                    }
-                }
-                for change in changes {
-                    var changed = tree
-                    for (step, what) in change { changed = Self.changing(changed, at: (object + [step])[...], to: what) }
-                    let data = try JSONSerialization.data(withJSONObject: changed, options: [.sortedKeys, .fragmentsAllowed])
-                    let ours = Result { try built.decode(TaskReport.self, from: data) }
-                    let theirs = Result { try throughInitFromDecoder.decode(TaskReport.self, from: data) }
-                    let label = change.count == 1 ? "\(change[0].1)" : "two"
-                    let where_ = change.map { "\($0.1) at \((object + [$0.0]).map { "\($0)" }.joined(separator: "."))" }.joined(separator: ", ")
-                    switch (ours, theirs) {
-                    case (.success(let mine), .success(let expected)):
-                        XCTAssertEqual(mine, expected, where_)
-                    case (.failure(let mine), .failure(let expected)):
-                        XCTAssertEqual(Self.describe(mine), Self.describe(expected), where_)
-                        outcomes[label, default: (0, 0)].refused += 1
-                    default:
-                        XCTFail("\(where_): built \(ours), through init(from:) \(theirs)")
-                    }
-                    outcomes[label, default: (0, 0)].same += 1
-                }
-            }
+            try compareChanges(of: report, generator: &generator, outcomes: &outcomes)
         }
         for change in MemberChange.allCases.map({ "\($0)" }) + ["two"] {
             XCTAssertGreaterThan(outcomes[change]?.refused ?? 0, 20, "\(change) refused too seldom to tell: \(outcomes)")
+        }
+    }
+
+    /// The same for the bodies of TASKS (assignments with and without family and target),
+    /// READY and ACK.
+    func testTheOtherBodiesChangedDecodeOrFailTheSameWay() throws {
+        var reports = RandomReports(seed: 0x5EED_0B19)
+        var generator = SeededGenerator(seed: 0xB18)
+        var outcomes: [String: (same: Int, refused: Int)] = [:]
+        for _ in 0..<20 {
+            try compareChanges(of: (0..<3).map { _ in reports.assignment() }, generator: &generator, outcomes: &outcomes)
+        }
+        try compareChanges(of: WireMessage.Credits(credits: 5), generator: &generator, outcomes: &outcomes)
+        try compareChanges(of: WireMessage.AckBody(taskID: 7, attempt: 2), generator: &generator, outcomes: &outcomes)
+        for change in MemberChange.allCases.map({ "\($0)" }) {
+            XCTAssertGreaterThan(outcomes[change]?.refused ?? 0, 5, "\(change) refused too seldom to tell: \(outcomes)")
+        }
+    }
+
+    /// `value` encoded, then changed member by member (and pairs of members), decoded built and
+    /// through `init(from:)`: the same value or the same error each time.
+    private func compareChanges<T: Codable & Equatable>(of value: T, generator: inout SeededGenerator,
+                                                        outcomes: inout [String: (same: Int, refused: Int)]) throws {
+        let tree = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value))
+        XCTAssertEqual(try built.decode(T.self, from: try JSONEncoder().encode(value)), value)
+        for (object, keys) in Self.objects(in: tree, at: []) {
+            var changes: [[(PathStep, MemberChange)]] = []
+            for key in keys {
+                for change in MemberChange.allCases where change == .removed || Int.random(in: 0..<3, using: &generator) == 0 {
+                    changes.append([(.member(key), change)])
+                }
+            }
+            // Two members wrong at once: the same one must be reported first.
+            for (first, key) in keys.enumerated() {
+                for other in keys[(first + 1)...] where Int.random(in: 0..<3, using: &generator) == 0 {
+                    changes.append([(.member(key), .array), (.member(other), .array)])
+                }
+            }
+            for change in changes {
+                var changed = tree
+                for (step, what) in change { changed = Self.changing(changed, at: (object + [step])[...], to: what) }
+                let data = try JSONSerialization.data(withJSONObject: changed, options: [.sortedKeys, .fragmentsAllowed])
+                let ours = Result { try built.decode(T.self, from: data) }
+                let theirs = Result { try throughInitFromDecoder.decode(T.self, from: data) }
+                let label = change.count == 1 ? "\(change[0].1)" : "two"
+                let where_ = change.map { "\($0.1) at \((object + [$0.0]).map { "\($0)" }.joined(separator: "."))" }.joined(separator: ", ")
+                switch (ours, theirs) {
+                case (.success(let mine), .success(let expected)):
+                    XCTAssertEqual(mine, expected, where_)
+                case (.failure(let mine), .failure(let expected)):
+                    XCTAssertEqual(Self.describe(mine), Self.describe(expected), where_)
+                    outcomes[label, default: (0, 0)].refused += 1
+                default:
+                    XCTFail("\(where_): built \(ours), through init(from:) \(theirs)")
+                }
+                outcomes[label, default: (0, 0)].same += 1
+            }
         }
     }
 
