@@ -32,7 +32,10 @@ struct TapeFields {
 
     /// The value entry of the member `name`, or nil when the object has none.
     mutating func find(_ name: StaticString) -> Int? {
-        let bytes = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        name.withUTF8Buffer { bytes in find(bytes) }
+    }
+
+    private mutating func find(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var key = nextKey
         var position = nextPosition
         for _ in 0..<count {
