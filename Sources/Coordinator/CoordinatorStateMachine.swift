@@ -122,11 +122,12 @@ struct CoordinatorStateMachine {
             return self.hello(hello, from: routingID, key: key, name: name)
         }
         // A routing id is the client's to choose: the session must be this key's.
-        guard var session = sessions[routingID], session.publicKey == key else {
+        // No copy of the session is held past this statement: while one were, every change to
+        // its leases below (a RESULT's) would copy them all.
+        guard let (agentID, sessionID) = sessions[routingID].flatMap({ $0.publicKey == key ? ($0.agentID, $0.sessionID) : nil }) else {
             return [.send(.reject(reason: "unknown session: say HELLO"), to: routingID)]
         }
-        session.lastHeard = now
-        sessions[routingID] = session
+        sessions[routingID]?.lastHeard = now
         switch message {
         case .ready(let credits):
             // Only new credits ask the store for work: a flood of READY costs no queries.
@@ -142,9 +143,9 @@ struct CoordinatorStateMachine {
             return [.send(.heartbeat, to: routingID)]
         case .bye:
             sessions[routingID] = nil
-            return [.releaseLeases(agentID: session.agentID, sessionID: session.sessionID, why: "said BYE")]
+            return [.releaseLeases(agentID: agentID, sessionID: sessionID, why: "said BYE")]
         case .hello, .welcome, .tasks, .ack, .reject:
-            return refuse(.malformed, agentID: session.agentID, detail: "a message only the coordinator sends")
+            return refuse(.malformed, agentID: agentID, detail: "a message only the coordinator sends")
         }
     }
 
@@ -174,12 +175,14 @@ struct CoordinatorStateMachine {
         let current = sessions[claim.routingID].map { $0.sessionID == claim.sessionID } ?? false
         if current { sessions[claim.routingID]?.claiming = false }
         guard !tasks.isEmpty else { return [] }
-        guard current, var session = sessions[claim.routingID] else {
+        guard current, let credits = sessions[claim.routingID]?.credits else {
             return [.releaseLeases(agentID: claim.agentID, sessionID: claim.sessionID, why: "left while its tasks were being claimed")]
         }
-        session.credits -= min(tasks.count, session.credits)
-        for task in tasks { session.leases[task.taskID] = SessionLease(attempt: task.attempt, kind: task.kind, measurementID: task.measurementID, leasedAt: now) }
-        sessions[claim.routingID] = session
+        // Changed in place: a copy of the session would copy its leases too.
+        sessions[claim.routingID]?.credits = credits - min(tasks.count, credits)
+        for task in tasks {
+            sessions[claim.routingID]?.leases[task.taskID] = SessionLease(attempt: task.attempt, kind: task.kind, measurementID: task.measurementID, leasedAt: now)
+        }
         return [.send(.tasks(tasks), to: claim.routingID)]
     }
 
@@ -315,40 +318,44 @@ struct CoordinatorStateMachine {
     /// Checks a result against the limits and the leases this coordinator knows; passes it to
     /// the store, or refuses it.
     private mutating func result(_ report: TaskReport, from routingID: Data, bytes: Int?) -> [Action] {
-        guard let session = sessions[routingID] else { return [] }
+        // The session's names and this task's lease, not the session: a copy of it held while
+        // the lease is marked below would copy all its leases, for every result.
+        guard let (agentID, sessionID, known) = sessions[routingID].map({ ($0.agentID, $0.sessionID, $0.leases[report.taskID]) }) else {
+            return []
+        }
         let ack = Action.send(.ack(taskID: report.taskID, attempt: report.attempt), to: routingID)
         func detail() -> String { "task \(report.taskID) attempt \(report.attempt)" }
         if let refusal = ReportAdmission.shapeRefusal(report, messageBytes: bytes) {
-            var actions = refuse(refusal, agentID: session.agentID, detail: detail())
-            if refusal == .tooLarge, session.leases[report.taskID]?.attempt == report.attempt {
+            var actions = refuse(refusal, agentID: agentID, detail: detail())
+            if refusal == .tooLarge, known?.attempt == report.attempt {
                 sessions[routingID]?.leases[report.taskID] = nil
-                actions.append(.endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID, sessionID: session.sessionID,
+                actions.append(.endTask(taskID: report.taskID, attempt: report.attempt, agentID: agentID, sessionID: sessionID,
                                         why: "result refused: larger than \(ReportAdmission.maximumObservationBytes) bytes of observation or \(ReportAdmission.maximumDetailBytes) of detail"))
             }
             return actions + [ack]
         }
-        if let lease = session.leases[report.taskID] {
+        if let lease = known {
             // A resend of a result the store has not answered yet: its ACK follows that commit.
             if lease.attempt == report.attempt, lease.reported { return [] }
             guard lease.attempt == report.attempt else {
-                return refuse(.wrongAttempt, agentID: session.agentID, detail: "\(detail()), leased at attempt \(lease.attempt)") + [ack]
+                return refuse(.wrongAttempt, agentID: agentID, detail: "\(detail()), leased at attempt \(lease.attempt)") + [ack]
             }
             if let refusal = ReportAdmission.kindRefusal(report, kind: lease.kind) {
                 sessions[routingID]?.leases[report.taskID] = nil
-                return refuse(refusal, agentID: session.agentID, detail: "\(detail()), a \(lease.kind.rawValue) task") + [
-                    .endTask(taskID: report.taskID, attempt: report.attempt, agentID: session.agentID, sessionID: session.sessionID,
+                return refuse(refusal, agentID: agentID, detail: "\(detail()), a \(lease.kind.rawValue) task") + [
+                    .endTask(taskID: report.taskID, attempt: report.attempt, agentID: agentID, sessionID: sessionID,
                              why: "result refused: not the observation of a \(lease.kind.rawValue) task"),
                     ack,
                 ]
             }
         } else if sessions.contains(where: { $0.key != routingID && $0.value.leases[report.taskID] != nil }) {
-            return refuse(.otherAgentsLease, agentID: session.agentID, detail: detail()) + [ack]
-        } else if case let fresh = settings.storeLookups, !storeLookups[session.agentID, default: fresh].available(now: lastNow) {
-            return refuse(.notLeased, agentID: session.agentID,
+            return refuse(.otherAgentsLease, agentID: agentID, detail: detail()) + [ack]
+        } else if case let fresh = settings.storeLookups, !storeLookups[agentID, default: fresh].available(now: lastNow) {
+            return refuse(.notLeased, agentID: agentID,
                           detail: "\(detail()): no lease this coordinator knows of, and the agent's store lookups are spent") + [ack]
         }
-        if session.leases[report.taskID]?.attempt == report.attempt { sessions[routingID]?.leases[report.taskID]?.reported = true }
-        return [.store(report, agentID: session.agentID, sessionID: session.sessionID, routingID: routingID)]
+        if known?.attempt == report.attempt { sessions[routingID]?.leases[report.taskID]?.reported = true }
+        return [.store(report, agentID: agentID, sessionID: sessionID, routingID: routingID)]
     }
 
     /// Counts a refusal; the first of its kind in the agent's session is logged.
