@@ -9,7 +9,9 @@ import Foundation
 /// not a string, an array or a container. It gives the same values as `JSONDecoder` for what
 /// both accept (`WireJSONDecoderTests` compare them on every kind of report) and is stricter:
 /// a key twice in one object is refused. `Date` and `Data` are refused too: the wire has
-/// neither, and their meaning would depend on a strategy.
+/// neither, and their meaning would depend on a strategy. The types sent most (a report and
+/// its observations, assignments) are built from the tape without their `init(from:)`
+/// (`TapeBuiltValues.swift`), with the same values and errors.
 public struct WireJSONDecoder: Sendable {
     /// See ``TapeDecoder/buildsValues``.
     let buildsValues: Bool
