@@ -6,7 +6,9 @@ import PeilModel
 /// (docs/SCALE.md, "Decoding a RESULT"); built here, member by member with ``TapeFields``,
 /// each gives the value or the error its synthesized `init(from:)` gives
 /// (`TapeBuiltValuesTests`). Members are read in the order the type declares them, as the
-/// synthesized `init(from:)` reads them, so that of two faults the same one is reported.
+/// synthesized `init(from:)` reads them, so that of two faults the same one is reported. A
+/// member added to one of these types must be read here too: the tests catch one left out only
+/// once `RandomReports` sets the new member.
 extension TapeDecoder {
     /// The value of type `T` at the current entry (its key on the path) when `T` is one of the
     /// types built here; nil for any other type.
