@@ -3,7 +3,7 @@ import PeilModel
 
 /// The wire's most frequent values built straight from the tape: the RESULT's report and its
 /// observations, TASKS' assignments, READY's and ACK's bodies, and arrays of strings. Through `Decodable`'s containers these cost most of a RESULT's decoding
-/// (docs/SCALE.md, "Decoding a RESULT"); built here, member by member with ``TapeFields``,
+/// (docs/SCALE.md, "Session 26"); built here, member by member with ``TapeFields``,
 /// each gives the value or the error its synthesized `init(from:)` gives
 /// (`TapeBuiltValuesTests`). Members are read in the order the type declares them, as the
 /// synthesized `init(from:)` reads them, so that of two faults the same one is reported. A
@@ -13,11 +13,11 @@ extension TapeDecoder {
     /// The value of type `T` at the current entry (its key on the path) when `T` is one of the
     /// types built here; nil for any other type.
     func builtValue<T>(_ type: T.Type) throws -> T? {
-        if T.self == [String].self { return unsafeBitCast(try stringElements(), to: T.self) }
+        if T.self == [String].self { return unsafeBitCast(try strings(ofArray: current, key: nil), to: T.self) }
         if T.self == TaskReport.self { return unsafeBitCast(try built(TaskReport.init(tape:)), to: T.self) }
         if T.self == WireMessage.Credits.self { return unsafeBitCast(try built(WireMessage.Credits.init(tape:)), to: T.self) }
         if T.self == WireMessage.AckBody.self { return unsafeBitCast(try built(WireMessage.AckBody.init(tape:)), to: T.self) }
-        if T.self == [TaskAssignment].self { return unsafeBitCast(try builtElements(TaskAssignment.init(tape:)), to: T.self) }
+        if T.self == [TaskAssignment].self { return unsafeBitCast(try builtArray(TaskAssignment.init(tape:)), to: T.self) }
         if T.self == ConnectTarget.self { return unsafeBitCast(try built(ConnectTarget.init(tape:)), to: T.self) }
         if T.self == ResolutionObservation.self { return unsafeBitCast(try built(ResolutionObservation.init(tape:)), to: T.self) }
         if T.self == ConnectObservation.self { return unsafeBitCast(try built(ConnectObservation.init(tape:)), to: T.self) }
@@ -33,13 +33,18 @@ extension TapeDecoder {
         if T.self == DNSFacts.self { return unsafeBitCast(try built(DNSFacts.init(tape:)), to: T.self) }
         if T.self == HostAddresses.self { return unsafeBitCast(try built(HostAddresses.init(tape:)), to: T.self) }
         if T.self == CAASet.self { return unsafeBitCast(try built(CAASet.init(tape:)), to: T.self) }
-        if T.self == [DNSQueryRecord].self { return unsafeBitCast(try builtElements(DNSQueryRecord.init(tape:)), to: T.self) }
-        if T.self == [HostAddresses].self { return unsafeBitCast(try builtElements(HostAddresses.init(tape:)), to: T.self) }
-        if T.self == [HTTPHeaderField].self { return unsafeBitCast(try builtElements(HTTPHeaderField.init(tape:)), to: T.self) }
-        if T.self == [HTTPExchange].self { return unsafeBitCast(try builtElements(HTTPExchange.init(tape:)), to: T.self) }
+        if T.self == [DNSQueryRecord].self { return unsafeBitCast(try builtArray(DNSQueryRecord.init(tape:)), to: T.self) }
+        if T.self == [HostAddresses].self { return unsafeBitCast(try builtArray(HostAddresses.init(tape:)), to: T.self) }
+        if T.self == [HTTPHeaderField].self { return unsafeBitCast(try builtArray(HTTPHeaderField.init(tape:)), to: T.self) }
+        if T.self == [HTTPExchange].self { return unsafeBitCast(try builtArray(HTTPExchange.init(tape:)), to: T.self) }
         if T.self == DNSQueryRecord.self { return unsafeBitCast(try built(DNSQueryRecord.init(tape:)), to: T.self) }
         if T.self == HTTPHeaderField.self { return unsafeBitCast(try built(HTTPHeaderField.init(tape:)), to: T.self) }
         return nil
+    }
+
+    /// The array of objects at the current entry, each read by `build`.
+    private func builtArray<Element>(_ build: (inout TapeFields) throws -> Element) throws -> [Element] {
+        try builtElements(ofArray: current, key: nil, build)
     }
 
     /// The object at the current entry, read by `build`.

@@ -115,25 +115,13 @@ struct TapeFields {
 
     /// An array of strings, as `[String](from:)` reads it.
     mutating func strings(_ name: StaticString) throws -> [String] {
-        let array = try required(name)
-        return try decoder.elements(ofArray: array, key: TapeFieldKey(name)) { decoder, element, position in
-            try decoder.string(at: element, key: TapeIndexKey(position))
-        }
+        try decoder.strings(ofArray: try required(name), key: TapeFieldKey(name))
     }
 
     /// An array of objects each read by `build`, as `[Element](from:)` reads them with the
     /// element type's `init(from:)`.
     mutating func builtArray<Element>(_ name: StaticString, _ build: (inout TapeFields) throws -> Element) throws -> [Element] {
-        let array = try required(name)
-        let saved = decoder.current
-        let depth = decoder.path.count
-        decoder.current = array
-        decoder.path.append(TapeFieldKey(name))
-        defer {
-            decoder.current = saved
-            decoder.path.removeSubrange(depth...)
-        }
-        return try decoder.builtElements(build)
+        try decoder.builtElements(ofArray: try required(name), key: TapeFieldKey(name), build)
     }
 
     /// A string enumeration, as its `RawRepresentable` `init(from:)` reads it.
@@ -180,13 +168,14 @@ extension TapeDecoder {
     }
 
     /// The elements of the array at entry `array`, each read by `element` (given the decoder,
-    /// the element's entry and its position) with `key` on the coding path, as `[T](from:)`
-    /// reads them; a `typeMismatch` when the entry is not an array.
-    func elements<Element>(ofArray array: Int, key: any CodingKey,
+    /// the element's entry and its position) with `key` on the coding path (nil: the array's
+    /// key is on it already), as `[T](from:)` reads them; a `typeMismatch` when the entry is
+    /// not an array.
+    func elements<Element>(ofArray array: Int, key: (any CodingKey)?,
                            _ element: (TapeDecoder, Int, Int) throws -> Element) throws -> [Element] {
-        guard kind(array) == .array else { throw mismatch([Any].self, at: array, keys: [key]) }
+        guard kind(array) == .array else { throw mismatch([Any].self, at: array, keys: key.map { [$0] } ?? []) }
         let depth = path.count
-        path.append(key)
+        if let key { path.append(key) }
         defer { path.removeSubrange(depth...) }
         let count = Int(tape.entries[array].count)
         var elements: [Element] = []
@@ -199,45 +188,23 @@ extension TapeDecoder {
         return elements
     }
 
-    /// The elements of the array at the current entry (its key already on the path), each an
-    /// object read by `build`, as `[T](from:)` reads them with `T`'s `init(from:)`.
-    func builtElements<Element>(_ build: (inout TapeFields) throws -> Element) throws -> [Element] {
-        let array = current
-        guard kind(array) == .array else { throw mismatch([Any].self, at: array, key: nil) }
-        let depth = path.count
-        defer {
-            current = array
-            path.removeSubrange(depth...)
-        }
-        let count = Int(tape.entries[array].count)
-        var elements: [Element] = []
-        elements.reserveCapacity(count)
-        var entry = array + 1
-        for position in 0..<count {
-            current = entry
-            path.append(TapeIndexKey(position))
-            var fields = try TapeFields(self)
-            elements.append(try build(&fields))
-            path.removeLast()
-            entry = Int(tape.entries[entry].next)
-        }
-        return elements
+    /// The strings of the array at entry `array`, as `[String](from:)` reads them.
+    func strings(ofArray array: Int, key: (any CodingKey)?) throws -> [String] {
+        try elements(ofArray: array, key: key) { decoder, entry, position in try decoder.string(at: entry, key: TapeIndexKey(position)) }
     }
 
-    /// The strings of the array at the current entry (its key already on the path), as
-    /// `[String](from:)` reads them.
-    func stringElements() throws -> [String] {
-        let array = current
-        guard kind(array) == .array else { throw mismatch([Any].self, at: array, key: nil) }
-        let count = Int(tape.entries[array].count)
-        var strings: [String] = []
-        strings.reserveCapacity(count)
-        var entry = array + 1
-        for position in 0..<count {
-            strings.append(try string(at: entry, key: TapeIndexKey(position)))
-            entry = Int(tape.entries[entry].next)
+    /// The elements of the array at entry `array`, each an object read by `build`, as `[T](from:)`
+    /// reads them with `T`'s `init(from:)`.
+    func builtElements<Element>(ofArray array: Int, key: (any CodingKey)?, _ build: (inout TapeFields) throws -> Element) throws -> [Element] {
+        let saved = current
+        defer { current = saved }
+        return try elements(ofArray: array, key: key) { decoder, entry, position in
+            decoder.current = entry
+            decoder.path.append(TapeIndexKey(position))
+            defer { decoder.path.removeLast() }
+            var fields = try TapeFields(decoder)
+            return try build(&fields)
         }
-        return strings
     }
 
     /// As ``mismatch(_:at:key:)``, with `keys` after the current path.

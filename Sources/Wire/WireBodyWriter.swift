@@ -2,8 +2,8 @@ import Foundation
 import PeilModel
 
 /// Writes the bodies of the messages a coordinator sends most (TASKS, ACK, READY) as JSON
-/// without `JSONEncoder`, which costs a dictionary and a boxed value per member: about 3 % of
-/// a coordinator's CPU at full ingest (docs/SCALE.md, "Decoding a RESULT"). The text is what
+/// without `JSONEncoder`, which costs a dictionary and a boxed value per member: 2.9 % of all
+/// CPU samples of a twin ingest run (docs/SCALE.md, session 26). The text is what
 /// `JSONEncoder` writes up to member order and the escaping of `/` (`WireBodyWriterTests`
 /// decode both with both decoders).
 struct WireBodyWriter {
