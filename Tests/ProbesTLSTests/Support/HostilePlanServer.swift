@@ -14,8 +14,32 @@ struct HostilePlanServer {
 
     /// Makes the certificates and the plan in `folder` and starts the server; nil (with an
     /// issue recorded) when it did not come up.
+    ///
+    /// The ports are found free and then bound by the server, so a test running alongside can
+    /// take one in between (seen in CI: `errno 98`); then it starts again on new ports, up to
+    /// three times.
     static func start(_ modes: [EndpointPortMode], service: EndpointService, id: String, name: String,
                       starttls: Bool = false, in folder: String) throws -> HostilePlanServer? {
+        for attempt in 1...3 {
+            switch try startOnce(modes, service: service, id: id, name: name, starttls: starttls, in: folder) {
+            case .started(let server): return server
+            case .portTaken where attempt < 3: continue
+            case .portTaken(let output), .failed(let output):
+                Issue.record("the server did not start: \(output)")
+                return nil
+            }
+        }
+        return nil
+    }
+
+    private enum Start {
+        case started(HostilePlanServer)
+        case portTaken(String)
+        case failed(String)
+    }
+
+    private static func startOnce(_ modes: [EndpointPortMode], service: EndpointService, id: String, name: String,
+                                  starttls: Bool, in folder: String) throws -> Start {
         var ports: [EndpointPortMode: UInt16] = [:]
         for mode in modes { ports[mode] = try LoopbackTLSServers.freePort() }
         let tls = EndpointTLS(versions: ["TLSv1.2", "TLSv1.3"], ciphers: ["ECDHE-RSA-AES128-GCM-SHA256", "TLS_AES_128_GCM_SHA256"],
@@ -33,10 +57,10 @@ struct HostilePlanServer {
                                      log: folder + "/serve.log")
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: pidFile) && server.isRunning { Thread.sleep(forTimeInterval: 0.1) }
         guard FileManager.default.fileExists(atPath: pidFile) else {
-            Issue.record("the server did not start: \(server.errorOutput)\(server.output)")
+            let output = server.errorOutput + server.output
             server.stop()
-            return nil
+            return output.contains("errno 98") ? .portTaken(output) : .failed(output)
         }
-        return HostilePlanServer(server: server, ports: ports)
+        return .started(HostilePlanServer(server: server, ports: ports))
     }
 }
