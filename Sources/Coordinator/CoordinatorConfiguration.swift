@@ -17,7 +17,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var leaseSeconds: Double = 120
     /// Attempts before a task ends as not_testable.
     public var maxAttempts: Int = 3
-    /// At most this many tasks in one TASKS message.
+    /// At most this many tasks in one claim and one TASKS message (`peil coordinator
+    /// --tasks-per-claim`).
     public var batchSize: Int = 32
     /// At most this many leased tasks per target address at once, across all agents.
     public var tasksPerAddress: Int = 4

@@ -48,6 +48,7 @@ public enum Migrations {
         ("0014_observations_lz4.sql", PackageResources._014_observations_lz4_sql),
         ("0015_observations_json.sql", PackageResources._015_observations_json_sql),
         ("0016_claim_planned_once.sql", PackageResources._016_claim_planned_once_sql),
+        ("0017_claim_plan_settings.sql", PackageResources._017_claim_plan_settings_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

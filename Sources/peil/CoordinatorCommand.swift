@@ -38,6 +38,10 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "At most this many tasks leased at once per target address, across all agents (politeness).")
     var perAddress: Int = 4
 
+    @Option(name: .customLong("tasks-per-claim"),
+            help: "At most this many tasks in one claim and one TASKS message: larger claims cost less per task and take longer each (docs/SCALE.md, \"Claim size\").")
+    var tasksPerClaim: Int = 32
+
     @Flag(help: "Resolve only: do not plan connect tasks (reach, nameserver, web) for resolved domains.")
     var resolveOnly = false
 
@@ -56,6 +60,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         guard leaseSeconds > 0, agentTimeout > 0, maxAttempts > 0, perAddress > 0 else {
             throw ValidationError("--lease-seconds, --agent-timeout, --max-attempts and --per-address must be positive")
         }
+        guard (1...4096).contains(tasksPerClaim) else { throw ValidationError("--tasks-per-claim must be 1…4096") }
     }
 
     func run() async throws {
@@ -70,6 +75,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         configuration.agentTimeout = .milliseconds(Int(agentTimeout * 1000))
         configuration.maxAttempts = maxAttempts
         configuration.tasksPerAddress = perAddress
+        configuration.batchSize = tasksPerClaim
         configuration.planConnectTasks = !resolveOnly
         configuration.connectTargets = targets
         configuration.allowListFile = URL(fileURLWithPath: allow)

@@ -1,0 +1,25 @@
+-- Peil schema, version 17: a claim never compiled by JIT and never read through a bitmap.
+--
+-- Both found on a `tasks` table as a long measurement leaves it (docs/SCALE.md, "Session 27"):
+-- 2,000,000 reach tasks, about 80,000 of them done and the table analyzed since, its heap
+-- twice its fresh size from the row versions of leases and completions.
+--
+-- - JIT. `peil_claim_tasks` plans its statements once per connection, generically (migration
+--   16). A generic plan's cost comes from the table's statistics, not from the claim's work:
+--   there the walk's plan was costed at about 114,000, over `jit_above_cost` (100,000 by
+--   default), so every claim compiled 82 functions with LLVM: 42 ms of JIT (auto_explain:
+--   generation 3.4, optimization 2.3, emission 36.3 ms) for nodes that ran in 6 ms. Claims took
+--   43–98 ms with it and 2.6–4.1 ms without. A claim reads a window of the queue and leases
+--   it; it never has the work JIT pays for, at any queue size. (The measurement cursor turns
+--   JIT off for the same reason: `MeasurementCursor`.)
+-- - Bitmap scans. After an autoanalyze the count of the leases in flight (the function's
+--   first statement) was planned as a bitmap scan of `tasks_leased`, which returned every entry
+--   left in that partial index since its last vacuum (127,774 for 608 leases in flight) and read
+--   each from the heap: 43 ms a claim. A bitmap scan never marks an entry dead in the index; a
+--   plain index scan does (`LP_DEAD`), so the next claims step over what the first one found
+--   dead. With bitmap scans off the first claim took 42 ms and the next ones 3.0–3.8 ms, and
+--   two clients looping claim-then-complete on that table held 8,000–9,400 tasks a second for
+--   80 s (up to a million dead row versions), where with the bitmap plan they fell from 10,900
+--   to 3,000 a second within a minute.
+ALTER FUNCTION peil_claim_tasks(text, text, text, text, integer, float8, integer) SET jit = off;
+ALTER FUNCTION peil_claim_tasks(text, text, text, text, integer, float8, integer) SET enable_bitmapscan = off;
