@@ -13,6 +13,8 @@ struct ClaimBench {
         var limit: Int
         var inFlight: Int
         var perAddress: Int
+        /// Tasks leased and completed before the queue, left in the table unvacuumed.
+        var doneBefore: Int
         var p50Milliseconds: Double
         var p99Milliseconds: Double
         var maxMilliseconds: Double
@@ -50,6 +52,8 @@ struct ClaimBench {
     let inFlight: Int
     let perAddress: Int
     let mix: Mix
+    /// Tasks leased and completed before the timed claims, per queued task (``age(first:)``).
+    var doneRatio: Double = 0
 
     /// Drops `tasks_queued_unfamilied` (the claim's walk over tasks without a family as before
     /// migration 11), or makes it again as migration 11 does.
@@ -71,7 +75,9 @@ struct ClaimBench {
 
     func run(size: Int, addresses: Int, claims: Int) throws -> Figures {
         let fillStarted = ContinuousClock.now
-        try fill(size: size, addresses: addresses)
+        let doneBefore = Int((Double(size) * doneRatio).rounded())
+        try fill(size: size + doneBefore, addresses: addresses)
+        try age(first: doneBefore)
         let fillSeconds = (ContinuousClock.now - fillStarted).seconds
         var leased: [Int64] = []
         var agent = 0
@@ -109,6 +115,7 @@ struct ClaimBench {
         }
         times.sort()
         return Figures(queued: size, mix: mix, addresses: addresses, claims: claims, limit: limit, inFlight: inFlight, perAddress: perAddress,
+                       doneBefore: doneBefore,
                        p50Milliseconds: nearestRank(times, 0.5), p99Milliseconds: nearestRank(times, 0.99), maxMilliseconds: times.last ?? 0,
                        meanMilliseconds: times.reduce(0, +) / Double(times.count), tempBytes: temp,
                        blocksPerClaim: Double(blocks) / Double(claims), fillSeconds: fillSeconds)
@@ -151,6 +158,26 @@ struct ClaimBench {
                 """)
         }
         try store.database.execute("VACUUM ANALYZE tasks")
+    }
+
+    /// The table as a long measurement leaves it: the first `count` tasks (claim order) leased
+    /// and then completed, each `UPDATE` a new row version with its index entries, and the
+    /// table analyzed but not vacuumed, so the dead versions and the entries that point at
+    /// them stay (docs/SCALE.md, "Session 27").
+    private func age(first count: Int) throws {
+        guard count > 0 else { return }
+        let last: Int64 = try store.database.query("""
+            SELECT max(id) AS last FROM (SELECT id FROM tasks ORDER BY measurement_id, id LIMIT \(count)::bigint) AS first
+            """).single().decode("last")
+        try store.database.execute("""
+            UPDATE tasks SET state = 'leased', attempt = 1, leased_by = 'bench-aged', lease_session = 'bench-aged',
+                             lease_expires_at = now() + interval '1 hour'
+            WHERE id <= \(last)
+            """)
+        try store.database.execute("""
+            UPDATE tasks SET state = 'done', leased_by = NULL, lease_expires_at = NULL, finished_at = now() WHERE id <= \(last)
+            """)
+        try store.database.execute("ANALYZE tasks")
     }
 
     /// The database's temporary-file bytes and buffer pages touched so far, with this
