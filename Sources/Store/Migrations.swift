@@ -49,6 +49,7 @@ public enum Migrations {
         ("0015_observations_json.sql", PackageResources._015_observations_json_sql),
         ("0016_claim_planned_once.sql", PackageResources._016_claim_planned_once_sql),
         ("0017_claim_plan_settings.sql", PackageResources._017_claim_plan_settings_sql),
+        ("0018_claim_walk_mark.sql", PackageResources._018_claim_walk_mark_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.
