@@ -82,8 +82,7 @@ struct ClaimBenchCommand: ParsableCommand {
         func show(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         show("  queued    addresses  claims  p50 ms  p99 ms  max ms  temp bytes  blocks  fill s")
         for size in parsedSizes {
-            var bench = ClaimBench(store: store, limit: limit, inFlight: inFlight, perAddress: perAddress, mix: mix)
-            bench.doneRatio = doneRatio
+            let bench = ClaimBench(store: store, limit: limit, inFlight: inFlight, perAddress: perAddress, mix: mix, doneRatio: doneRatio)
             let result = try bench.run(size: size, addresses: max(64, Int(Double(size) * addressRatio)), claims: claims)
             figures.append(result)
             show(result.row)

@@ -53,7 +53,7 @@ struct ClaimBench {
     let perAddress: Int
     let mix: Mix
     /// Tasks leased and completed before the timed claims, per queued task (``age(first:)``).
-    var doneRatio: Double = 0
+    let doneRatio: Double
 
     /// Drops `tasks_queued_unfamilied` (the claim's walk over tasks without a family as before
     /// migration 11), or makes it again as migration 11 does.

@@ -39,7 +39,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     var perAddress: Int = 4
 
     @Option(name: .customLong("tasks-per-claim"),
-            help: "At most this many tasks in one claim and one TASKS message: larger claims cost less per task and take longer each (docs/SCALE.md, \"Claim size\").")
+            help: "At most this many tasks in one claim and one TASKS message: larger claims cost less per task and take longer each (docs/SCALE.md, \"Session 27\").")
     var tasksPerClaim: Int = 32
 
     @Flag(help: "Resolve only: do not plan connect tasks (reach, nameserver, web) for resolved domains.")

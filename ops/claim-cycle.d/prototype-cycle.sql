@@ -6,9 +6,10 @@ WITH c AS (SELECT next_id FROM t_cursor WHERE measurement_id = 1 AND family = 'i
      m AS (UPDATE t_cursor SET next_id = (SELECT max(id) + 1 FROM t) WHERE measurement_id = 1 AND family = 'ipv4'),
      a AS (UPDATE t_address SET leased = leased + 1 WHERE address IN (SELECT address FROM t) AND leased < 4 RETURNING address),
      l AS (INSERT INTO t_leases (session, expires_at, task_ids)
-           SELECT 's1', now() + interval '120 s', array_agg(t.id) FROM t JOIN a ON a.address = t.address RETURNING id),
+           SELECT 's1', now() + interval '120 s', array_agg(t.id) FROM t JOIN a ON a.address = t.address
+           HAVING count(*) > 0 RETURNING id),
      out AS (SELECT t.id, tk.kind, tk.domain, tk.target::text FROM t JOIN a ON a.address = t.address JOIN t_tasks tk ON tk.id = t.id)
-SELECT (SELECT id FROM l) AS lease_id, (SELECT count(*) FROM out) AS leased \gset
+SELECT coalesce((SELECT id FROM l), 0) AS lease_id, (SELECT count(*) FROM out) AS leased \gset
 COMMIT;
 BEGIN;
 WITH l AS (SELECT id, task_ids FROM t_leases WHERE id = :lease_id FOR UPDATE),
