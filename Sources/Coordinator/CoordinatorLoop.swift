@@ -263,6 +263,10 @@ final class CoordinatorLoop {
                 answer(batch, outcomes: outcomes, took: took, router: router)
             case .finished(let job):
                 periodicInFlight.remove(job.kind)
+                if job.kind == .countTasks, let started = taskCountStarted {
+                    let now = clock.now
+                    nextTaskCount = TaskCountPacing.next(finishedAt: now, took: now - started, interval: configuration.refreshInterval)
+                }
             case .nothing:
                 break
             }

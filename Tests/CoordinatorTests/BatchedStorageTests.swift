@@ -1,9 +1,11 @@
 @testable import Coordinator
+import CoreMetrics
 import Foundation
 import Logging
 import PeilModel
 import PeilTestSupport
 import Store
+import Synchronization
 import Telemetry
 import Wire
 import XCTest
@@ -134,6 +136,27 @@ final class TaskGaugesTests: DatabaseTestCase {
         XCTAssertEqual(gauge.map { $0.hasSuffix(" 2.0") || $0.hasSuffix(" 2") }, true, "a measurement queued while the writer waited: \(gauge ?? "no gauge")")
     }
 
+    /// The count runs again a refresh interval after the last one finished, not as soon as it
+    /// finished: counted through a metrics factory that notes each count's gauges, over a few
+    /// intervals of a coordinator whose agent never comes.
+    func testTheCoordinatorWaitsBetweenCounts() throws {
+        let connection = try XCTUnwrap(temporaryDatabase?.connectionString)
+        let counts = CountingGauges(label: "peil_tasks")
+        let interval = Duration.milliseconds(500)
+        let harness = try CoordinatorHarness(store: store, connection: connection, tasks: 3, metrics: CoordinatorMetrics(factory: counts),
+                                             refreshInterval: interval)
+        defer { harness.close() }
+        let deadline = Date().addingTimeInterval(15)
+        while counts.rounds == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertGreaterThan(counts.rounds, 0, "no count within 15 s")
+        let first = counts.rounds
+        Thread.sleep(forTimeInterval: 2.0)
+        // 2 s at one count every 0.5 s (or longer, on a slow machine) is at most five more; back
+        // to back, a count of three tasks runs hundreds of times in 2 s.
+        let more = counts.rounds - first
+        XCTAssertLessThanOrEqual(more, 5, "\(more) counts in 2 s with an interval of 0.5 s")
+    }
+
     func testTheCountIsPacedByItsOwnDuration() {
         let now = ContinuousClock.now
         XCTAssertEqual(TaskCountPacing.next(finishedAt: now, took: .milliseconds(50), interval: .seconds(2)), now + .seconds(2))
@@ -152,7 +175,7 @@ private final class CoordinatorHarness {
     /// With `periodicJobs` false the lease sweep and the refresh come only after an hour: none
     /// within a test.
     init(store: PeilStore, connection: String, tasks count: Int, bytesPerTransaction: Int? = nil, metrics: CoordinatorMetrics? = nil,
-         periodicJobs: Bool = true) throws {
+         periodicJobs: Bool = true, refreshInterval: Duration? = nil) throws {
         self.count = count
         try SyntheticTasks.queueReach(in: store, addresses: (1...count).map { "198.18.50.\($0)" }, count: 1)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("peil-batch-\(UUID().uuidString.prefix(8))")
@@ -168,6 +191,7 @@ private final class CoordinatorHarness {
             configuration.sweepInterval = .seconds(3600)
             configuration.refreshInterval = .seconds(3600)
         }
+        if let refreshInterval { configuration.refreshInterval = refreshInterval }
         var logger = Logger(label: "batched-storage")
         logger.logLevel = .error
         let service = CoordinatorService(configuration: configuration, database: PeilStore(database: try Database(connectionString: connection)),
@@ -220,4 +244,46 @@ private final class CoordinatorHarness {
         context.terminate()
         try? FileManager.default.removeItem(at: directory)
     }
+}
+
+/// A metrics factory that counts the rounds of one gauge (a round: the first gauge of that
+/// label recorded again, as each count records every gauge once); every other metric goes nowhere.
+private final class CountingGauges: MetricsFactory {
+    private let label: String
+    private let state = Mutex<(first: [String]?, rounds: Int)>((nil, 0))
+
+    init(label: String) { self.label = label }
+
+    var rounds: Int { state.withLock { $0.rounds } }
+
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> RecorderHandler {
+        guard label == self.label else { return NOOPMetricsHandler.instance }
+        return GaugeRound(key: dimensions.map { "\($0.0)=\($0.1)" }, owner: self)
+    }
+
+    fileprivate func recorded(_ key: [String]) {
+        state.withLock { state in
+            if state.first == nil { state.first = key }
+            if state.first == key { state.rounds += 1 }
+        }
+    }
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> CounterHandler { NOOPMetricsHandler.instance }
+    func makeTimer(label: String, dimensions: [(String, String)]) -> TimerHandler { NOOPMetricsHandler.instance }
+    func destroyCounter(_ handler: CounterHandler) {}
+    func destroyRecorder(_ handler: RecorderHandler) {}
+    func destroyTimer(_ handler: TimerHandler) {}
+}
+
+private final class GaugeRound: RecorderHandler {
+    private let key: [String]
+    private let owner: CountingGauges
+
+    init(key: [String], owner: CountingGauges) {
+        self.key = key
+        self.owner = owner
+    }
+
+    func record(_ value: Int64) { owner.recorded(key) }
+    func record(_ value: Double) { owner.recorded(key) }
 }
