@@ -34,6 +34,16 @@ struct IngestBench {
         var p50Milliseconds: Double
         var p99Milliseconds: Double
         var maxMilliseconds: Double
+        /// Claim queries that ended inside the window (`peil_claim_duration_seconds`, the
+        /// coordinator's own timing of each), and their p50, p99 and longest in milliseconds.
+        var claims: Int
+        var claimP50Milliseconds: Double
+        var claimP99Milliseconds: Double
+        var claimMaxMilliseconds: Double
+        /// `tasks` at the end of the run: dead row versions left (`n_dead_tup`) and the
+        /// autovacuums of it during the run (`autovacuum_count`).
+        var tasksDeadAtEnd: Int
+        var tasksAutovacuums: Int
         /// Results stored in the whole run (observations rows), and the transactions the
         /// scratch database committed per stored result (`pg_stat_database.xact_commit`).
         var stored: Int
@@ -49,10 +59,11 @@ struct IngestBench {
                 + pad(String(acked), 9) + pad(number(resultsPerSecond, 1), 10) + pad(number(p50Milliseconds), 9)
                 + pad(number(p99Milliseconds), 9) + pad(number(maxMilliseconds), 9) + pad(number(commitsPerResult), 10)
                 + pad(number(meanTasksPerClaim, 1) + "/" + String(tasksPerClaim), 12)
+                + pad(number(claimP50Milliseconds) + "/" + number(claimP99Milliseconds), 14)
                 + (queueRanDry ? "  queue ran dry" : "")
         }
 
-        static let header = "   obs.      agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r  tasks/claim"
+        static let header = "   obs.      agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r  tasks/claim  claim p50/p99"
     }
 
     let scratch: ScratchDatabase
@@ -92,8 +103,9 @@ struct IngestBench {
         var logger = Logger(label: "peil-bench-coordinator")
         logger.logLevel = .warning
         let bound = BoundEndpoints()
+        let timings = ClaimTimings()
         let service = CoordinatorService(configuration: configuration, database: PeilStore(database: try scratch.connect()),
-                                         logger: logger, onBound: { bound.set($0) })
+                                         logger: logger, metrics: CoordinatorMetrics(factory: timings), onBound: { bound.set($0) })
         let coordinator = Task { try await service.run() }
         defer { coordinator.cancel() }
         let endpoint = try await bound.wait()
@@ -129,6 +141,10 @@ struct IngestBench {
         let stored: Int = try monitor.query("SELECT count(*)::integer AS n FROM reports").single().decode("n")
         let open: Int = try monitor.query("SELECT count(*)::integer AS n FROM tasks WHERE state = 'queued'").single().decode("n")
         let commitsAfter = try commits(monitor)
+        let vacuum = try monitor.query("""
+            SELECT n_dead_tup::integer AS dead, autovacuum_count::integer AS autovacuums FROM pg_stat_user_tables WHERE relname = 'tasks'
+            """).single()
+        let claimTimes = timings.milliseconds(endedIn: window)
         var latencies = tallies.flatMap(\.latencies)
         latencies.sort()
         let acked = tallies.map(\.acksInWindow).reduce(0, +)
@@ -139,6 +155,9 @@ struct IngestBench {
                        meanTasksPerClaim: tasksMessages == 0 ? 0 : Double(tasksReceived) / Double(tasksMessages), queued: queued, queueDepth: queueDepth, warmUpSeconds: warmUp.seconds,
                        windowSeconds: self.window.seconds, acked: acked, resultsPerSecond: Double(acked) / self.window.seconds,
                        p50Milliseconds: nearestRank(latencies, 0.5), p99Milliseconds: nearestRank(latencies, 0.99), maxMilliseconds: latencies.last ?? 0,
+                       claims: claimTimes.count, claimP50Milliseconds: nearestRank(claimTimes, 0.5),
+                       claimP99Milliseconds: nearestRank(claimTimes, 0.99), claimMaxMilliseconds: claimTimes.last ?? 0,
+                       tasksDeadAtEnd: try vacuum.decode("dead"), tasksAutovacuums: try vacuum.decode("autovacuums"),
                        stored: stored, commitsPerResult: stored == 0 ? 0 : Double(commitsAfter - commitsBefore) / Double(stored),
                        queueRanDry: open == 0,
                        rejections: tallies.flatMap(\.rejected) + tallies.filter { !$0.welcomed }.map { _ in "an agent was never welcomed" })
