@@ -50,6 +50,7 @@ public enum Migrations {
         ("0016_claim_planned_once.sql", PackageResources._016_claim_planned_once_sql),
         ("0017_claim_plan_settings.sql", PackageResources._017_claim_plan_settings_sql),
         ("0018_claim_walk_mark.sql", PackageResources._018_claim_walk_mark_sql),
+        ("0019_tasks_autovacuum.sql", PackageResources._019_tasks_autovacuum_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

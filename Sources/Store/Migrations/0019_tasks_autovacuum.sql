@@ -1,0 +1,20 @@
+-- Peil schema, version 19: `tasks` is vacuumed after a fiftieth of its rows died, not a fifth.
+--
+-- Every task leaves two dead row versions behind (the queued one when it is leased, the leased
+-- one when it is done), and with them dead entries in the partial indexes of the queue
+-- (`tasks_queued_family`, `tasks_queued_unfamilied`) and of the leases (`tasks_leased`,
+-- `tasks_leased_address`). Until a vacuum removes them, a claim's walk from the queue's head
+-- (at least once a second per connection, migration 18) and its count of the leases in flight
+-- step over them: `peil bench claim --mix twin --sizes 1000000 --done-ratio 1.0` gave p99
+-- 10.92 ms, against 2.62 ms on a freshly vacuumed table (docs/SCALE.md, "Session 27").
+--
+-- With autovacuum's defaults (`autovacuum_vacuum_scale_factor` 0.2) a table of the .nl zone's
+-- 28 million tasks waits for about 5.6 million dead versions, 2.8 million tasks done: about
+-- 2.4 hours at the zone's average of 324 tasks a second, with every claim's walk from the head
+-- longer all that time. At 0.02 it waits for about 560,000 versions (about 14 minutes there).
+-- A vacuum's cost is the table's pages that changed and a pass over every index of `tasks`:
+-- 6.3 million tasks of which 1.26 million were done since the last one took 3.6 s (3.1 s of
+-- CPU) unthrottled, 52.5 s (6.6 s of CPU) at autovacuum's default throttling (docs/SCALE.md,
+-- "Session 28"); at the zone's size, about four times that every 14 minutes, a minute or two
+-- of one core an hour. Autovacuum's throttling is left as the server has it.
+ALTER TABLE tasks SET (autovacuum_vacuum_scale_factor = 0.02);
