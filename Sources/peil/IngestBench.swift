@@ -164,14 +164,15 @@ struct IngestBench {
     }
 
     /// Queues tasks `from` … `from + count - 1` of the measurement: resolve tasks on a domain
-    /// each, connect tasks each on an address of its own (the per-address cap never holds a
-    /// result back).
+    /// each, connect tasks on the lab range's 131,072 addresses (198.18.0.0/15) in turn, so no
+    /// two tasks closer than that in the queue share one and the per-address cap never holds a
+    /// result back. No agent of the bench dials them.
     static func queue(_ database: Database, measurement: Int64, pattern: [TaskKind], from: Int, count: Int) throws {
         try database.execute("""
             WITH synthetic AS (
                 SELECT n, 'b' || n || '.test' AS host,
                        (\(array: pattern.map(\.rawValue))::text[])[1 + n % \(pattern.count)::integer] AS kind,
-                       '10.' || (n >> 16) % 256 || '.' || (n >> 8) % 256 || '.' || n % 256 AS address
+                       '198.' || (18 + (n >> 16) % 2) || '.' || (n >> 8) % 256 || '.' || n % 256 AS address
                 FROM generate_series(\(from)::integer, \(from + count - 1)::integer) AS n
             ), resolved AS (
                 INSERT INTO domains (name) SELECT host FROM synthetic WHERE kind = 'resolve'
