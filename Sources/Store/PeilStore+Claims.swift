@@ -19,18 +19,36 @@ extension PeilStore {
     /// those locks were held and so sees every earlier claim on the addresses, counts their
     /// leased tasks (looked up by address), admits candidates up to the cap and leases them. Releases need no
     /// bookkeeping: the count is the tasks' own.
+    ///
+    /// The claim's transaction commits without waiting for its WAL to be flushed
+    /// (`synchronous_commit` off for it alone): its leases are visible to every other session at
+    /// once, so the cap is as exact as before, and the WAL is written in order, so the COMMIT of
+    /// any result of a claimed task (after which alone it is ACKed) makes the claim durable too.
+    /// What a crash of the database can lose is the last claims whose tasks have no stored
+    /// result yet: they are queued again, as if never claimed, and an agent's result for one is
+    /// refused as not leased. A claim no longer waits for a disk flush (docs/SCALE.md, "Session 28").
     public func claimTasks(agentID: String, session: String? = nil, families: [AddressFamily], limit: Int,
                            leaseSeconds: Double, perAddress: Int = 4) throws -> [TaskAssignment] {
         guard limit > 0 else { return [] }
-        let ipv4 = families.contains(.ipv4) ? AddressFamily.ipv4.rawValue : nil
-        let ipv6 = families.contains(.ipv6) ? AddressFamily.ipv6.rawValue : nil
         // Outside any explicit transaction: the statement is its own, committed when it returns,
         // and the address locks are held until then.
-        let rows = try database.query("""
-            SELECT * FROM peil_claim_tasks(\(agentID), \(session ?? agentID), \(ipv4)::text, \(ipv6)::text, \(limit)::integer,
-                                           \(leaseSeconds)::float8, \(perAddress)::integer)
-            """).rows
+        let rows = try database.query(Self.claimStatement(agentID: agentID, session: session, families: families, limit: limit,
+                                                          leaseSeconds: leaseSeconds, perAddress: perAddress)).rows
         return try rows.map(Self.assignment).sorted { ($0.measurementID, $0.taskID) < ($1.measurementID, $1.taskID) }
+    }
+
+    /// The statement of ``claimTasks(agentID:session:families:limit:leaseSeconds:perAddress:)``:
+    /// `peil_claim_tasks`, with `synchronous_commit` off for the transaction it runs in
+    /// (`set_config(…, true)`).
+    package static func claimStatement(agentID: String, session: String?, families: [AddressFamily], limit: Int,
+                                       leaseSeconds: Double, perAddress: Int) -> SQLQuery {
+        let ipv4 = families.contains(.ipv4) ? AddressFamily.ipv4.rawValue : nil
+        let ipv6 = families.contains(.ipv6) ? AddressFamily.ipv6.rawValue : nil
+        return """
+            SELECT claimed.* FROM (SELECT set_config('synchronous_commit', 'off', true)) AS commit_without_flush,
+                peil_claim_tasks(\(agentID), \(session ?? agentID), \(ipv4)::text, \(ipv6)::text, \(limit)::integer,
+                                 \(leaseSeconds)::float8, \(perAddress)::integer) AS claimed
+            """
     }
 
     /// A leased task's row as the agent is given it.

@@ -38,4 +38,26 @@ final class ClaimFunctionSettingsTests: StoreTestCase {
             "SELECT current_setting('jit') || ' ' || current_setting('enable_bitmapscan') AS session").single().decode("session")
         XCTAssertEqual(session, "on on", "the function's settings leaked into the session")
     }
+
+    /// A claim's transaction commits without waiting for its WAL flush (`synchronous_commit` off
+    /// for that transaction alone: docs/SCALE.md, "Session 28"), and the connection's setting is
+    /// its own again afterwards. Seen from inside a transaction the test opens around the
+    /// claim's statement (``PeilStore/claimTasks`` runs it as a transaction of its own).
+    func testAClaimCommitsWithoutWaitingForTheFlushAndLeavesTheSessionAlone() throws {
+        try SyntheticTasks.queueReach(in: store, addresses: ["198.18.3.1"], count: 2)
+        let setting: SQLQuery = "SELECT current_setting('synchronous_commit') AS setting"
+        XCTAssertEqual(try store.database.query(setting).single().decode("setting", as: String.self), "on")
+        let (claimed, duringTheClaim) = try store.database.transaction { connection -> (Int, String) in
+            let rows = try connection.query(PeilStore.claimStatement(agentID: "agent-1", session: nil, families: [.ipv4], limit: 2,
+                                                                     leaseSeconds: 60, perAddress: 2)).rows
+            return (rows.count, try connection.query(setting).single().decode("setting"))
+        }
+        XCTAssertEqual(claimed, 2)
+        XCTAssertEqual(duringTheClaim, "off", "the claim's transaction waits for the WAL flush")
+        XCTAssertEqual(try store.database.query(setting).single().decode("setting", as: String.self), "on",
+                       "the claim's setting outlived its transaction")
+        let tasks = try store.claimTasks(agentID: "agent-2", families: [.ipv4], limit: 2, leaseSeconds: 60, perAddress: 4)
+        XCTAssertEqual(tasks.count, 0, "both tasks were leased by the first claim")
+        XCTAssertEqual(try store.database.query(setting).single().decode("setting", as: String.self), "on")
+    }
 }
