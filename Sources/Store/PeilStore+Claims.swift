@@ -21,12 +21,12 @@ extension PeilStore {
     /// bookkeeping: the count is the tasks' own.
     ///
     /// The claim's transaction commits without waiting for its WAL to be flushed
-    /// (`synchronous_commit` off for it alone): its leases are visible to every other session at
-    /// once, so the cap is as exact as before, and the WAL is written in order, so the COMMIT of
-    /// any result of a claimed task (after which alone it is ACKed) makes the claim durable too.
-    /// What a crash of the database can lose is the last claims whose tasks have no stored
-    /// result yet: they are queued again, as if never claimed, and an agent's result for one is
-    /// refused as not leased. A claim no longer waits for a disk flush (docs/SCALE.md, "Session 28").
+    /// (`synchronous_commit` off for it alone; docs/SCALE.md, "Claims"). Its leases are visible
+    /// to every other session at once, so the cap is as exact as before; the WAL is written in
+    /// order, so the COMMIT of any result of a claimed task (a result is ACKed only after it)
+    /// makes the claim durable too. What a crash of the database can lose is the last claims
+    /// whose tasks have no stored result yet: those tasks are queued again, as if never claimed,
+    /// and an agent's result for one is refused as not leased.
     public func claimTasks(agentID: String, session: String? = nil, families: [AddressFamily], limit: Int,
                            leaseSeconds: Double, perAddress: Int = 4) throws -> [TaskAssignment] {
         guard limit > 0 else { return [] }
