@@ -28,9 +28,12 @@ public final class CoordinatorMetrics: Sendable {
         var databaseReachable: Bool?
     }
 
+    /// The timer of each claim query's duration (one value per claim).
+    public static let claimDurationLabel = "peil_claim_duration_seconds"
+
     public init(factory: any MetricsFactory) {
         self.factory = factory
-        claimDuration = CoreMetrics.Timer(label: "peil_claim_duration_seconds", dimensions: [], factory: factory)
+        claimDuration = CoreMetrics.Timer(label: Self.claimDurationLabel, dimensions: [], factory: factory)
         storeDuration = CoreMetrics.Timer(label: "peil_store_duration_seconds", dimensions: [], factory: factory)
         refusedKeys = Counter(label: "peil_refused_keys_total", dimensions: [], factory: factory)
     }

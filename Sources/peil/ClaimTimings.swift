@@ -1,14 +1,12 @@
+import Coordinator
 import CoreMetrics
 import Foundation
 import Synchronization
 
 /// A metrics factory for the ingest bench's coordinator that keeps one thing: each claim's
-/// duration (the timer `peil_claim_duration_seconds`, one value per claim query, as
-/// ``Coordinator/CoordinatorMetrics`` records it) with the time it ended. Every other metric
-/// goes nowhere.
+/// duration (the timer ``Coordinator/CoordinatorMetrics/claimDurationLabel``, one value per
+/// claim query) with the time it ended. Every other metric goes nowhere.
 final class ClaimTimings: MetricsFactory {
-    static let claimTimerLabel = "peil_claim_duration_seconds"
-
     private let timings = Mutex<[(ended: ContinuousClock.Instant, nanoseconds: Int64)]>([])
 
     /// The durations of the claims that ended inside `window`, in milliseconds, sorted.
@@ -17,7 +15,7 @@ final class ClaimTimings: MetricsFactory {
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> TimerHandler {
-        label == Self.claimTimerLabel ? ClaimTimer(timings: self) : NOOPMetricsHandler.instance
+        label == CoordinatorMetrics.claimDurationLabel ? ClaimTimer(timings: self) : NOOPMetricsHandler.instance
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> CounterHandler { NOOPMetricsHandler.instance }

@@ -141,7 +141,7 @@ struct IngestBench {
         let stored: Int = try monitor.query("SELECT count(*)::integer AS n FROM reports").single().decode("n")
         let open: Int = try monitor.query("SELECT count(*)::integer AS n FROM tasks WHERE state = 'queued'").single().decode("n")
         let commitsAfter = try commits(monitor)
-        let vacuum = try monitor.query("""
+        let tasksStatistics = try monitor.query("""
             SELECT n_dead_tup::integer AS dead, autovacuum_count::integer AS autovacuums FROM pg_stat_user_tables WHERE relname = 'tasks'
             """).single()
         let claimTimes = timings.milliseconds(endedIn: window)
@@ -157,7 +157,7 @@ struct IngestBench {
                        p50Milliseconds: nearestRank(latencies, 0.5), p99Milliseconds: nearestRank(latencies, 0.99), maxMilliseconds: latencies.last ?? 0,
                        claims: claimTimes.count, claimP50Milliseconds: nearestRank(claimTimes, 0.5),
                        claimP99Milliseconds: nearestRank(claimTimes, 0.99), claimMaxMilliseconds: claimTimes.last ?? 0,
-                       tasksDeadAtEnd: try vacuum.decode("dead"), tasksAutovacuums: try vacuum.decode("autovacuums"),
+                       tasksDeadAtEnd: try tasksStatistics.decode("dead"), tasksAutovacuums: try tasksStatistics.decode("autovacuums"),
                        stored: stored, commitsPerResult: stored == 0 ? 0 : Double(commitsAfter - commitsBefore) / Double(stored),
                        queueRanDry: open == 0,
                        rejections: tallies.flatMap(\.rejected) + tallies.filter { !$0.welcomed }.map { _ in "an agent was never welcomed" })
