@@ -120,7 +120,7 @@ let package = Package(
 
         .testTarget(name: "PeilModelTests", dependencies: ["PeilModel", "PeilTestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "PeilTestSupport"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Coordinator", "Agent", "Store", "PeilModel"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Coordinator", "Agent", "Store", "PeilModel", "PeilTestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "Probes", "PeilModel", "Wire", "LabEndpoints"]),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Agent", "Probes", "Store", "PeilTestSupport", "Wire", "PeilModel", "Telemetry",
                                                            .product(name: "Logging", package: "swift-log"),

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PeilModel
 import Store
+import Telemetry
 import Wire
 
 /// The work of `peil bench ingest` for one set of canned observations (see ``IngestBenchCommand``).
@@ -48,6 +49,14 @@ struct IngestBench {
         /// scratch database committed per stored result (`pg_stat_database.xact_commit`).
         var stored: Int
         var commitsPerResult: Double
+        /// Cores busy inside the window (CPU seconds over its seconds): the bench's own process
+        /// (coordinator, fake agents, ZeroMQ), and the PostgreSQL server's processes less the
+        /// bench's own connection that tops up the queue (nil when the server is not on this
+        /// machine); and each as microseconds of CPU per result ACKed.
+        var benchCores: Double
+        var postgresCores: Double?
+        var benchMicrosecondsPerResult: Double
+        var postgresMicrosecondsPerResult: Double?
         /// Whether the queue ran dry before the window ended (the rate is then a lower bound).
         var queueRanDry: Bool
         var rejections: [String]
@@ -60,10 +69,11 @@ struct IngestBench {
                 + pad(number(p99Milliseconds), 9) + pad(number(maxMilliseconds), 9) + pad(number(commitsPerResult), 10)
                 + pad(number(meanTasksPerClaim, 1) + "/" + String(tasksPerClaim), 12)
                 + pad(number(claimP50Milliseconds) + "/" + number(claimP99Milliseconds), 14)
+                + pad((postgresMicrosecondsPerResult.map { number($0, 0) } ?? "-") + "/" + number(benchMicrosecondsPerResult, 0), 14)
                 + (queueRanDry ? "  queue ran dry" : "")
         }
 
-        static let header = "   obs.      agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r  tasks/claim  claim p50/p99"
+        static let header = "   obs.      agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r  tasks/claim  claim p50/p99  cpu µs/r pg/bench"
     }
 
     let scratch: ScratchDatabase
@@ -120,8 +130,12 @@ struct IngestBench {
                        stopAt: window.upperBound + .milliseconds(200))
         }
         fakes.forEach { $0.start() }
+        let backend = Int32(try monitor.query("SELECT pg_backend_pid() AS pid").single().decode("pid", as: Int.self))
+        var cpuAtStart: CPUReading?
         while ContinuousClock.now < window.upperBound {
-            try await Task.sleep(for: .milliseconds(250))
+            let now = ContinuousClock.now
+            try await Task.sleep(for: cpuAtStart == nil && now < start ? min(.milliseconds(250), start - now) : .milliseconds(250))
+            if cpuAtStart == nil, ContinuousClock.now >= start { cpuAtStart = CPUReading(postgresBackend: backend) }
             // Every task an agent was sent has left the queue: counted by the agents rather than
             // by a query over the queue, which would spend the machine's CPU four times a second.
             let left = queued - fakes.map(\.tasksReceived).reduce(0, +)
@@ -130,6 +144,7 @@ struct IngestBench {
             try Self.queue(monitor, measurement: measurement, pattern: pattern, from: queued + 1, count: count)
             queued += count
         }
+        let cpuInWindow = CPUReading(postgresBackend: backend).cores(since: cpuAtStart ?? CPUReading(postgresBackend: backend))
         let tasksReceived = fakes.map(\.tasksReceived).reduce(0, +)
         let tasksMessages = fakes.map(\.tasksMessages).reduce(0, +)
         let tallies = await withCheckedContinuation { continuation in
@@ -148,17 +163,21 @@ struct IngestBench {
         var latencies = tallies.flatMap(\.latencies)
         latencies.sort()
         let acked = tallies.map(\.acksInWindow).reduce(0, +)
+        let resultsPerSecond = Double(acked) / self.window.seconds
+        func perResult(_ cores: Double) -> Double { resultsPerSecond > 0 ? cores * 1_000_000 / resultsPerSecond : 0 }
         let share = Dictionary(grouping: pattern, by: \.rawValue).mapValues { Double($0.count) / Double(pattern.count) }
         return Figures(observations: label, bytesPerKind: Dictionary(uniqueKeysWithValues: answers.bytes.map { ($0.key.rawValue, $0.value) }),
                        sharePerKind: share, agents: agents, concurrency: concurrency, creditBatch: creditBatch,
                        tasksPerClaim: configuration.batchSize,
                        meanTasksPerClaim: tasksMessages == 0 ? 0 : Double(tasksReceived) / Double(tasksMessages), queued: queued, queueDepth: queueDepth, warmUpSeconds: warmUp.seconds,
-                       windowSeconds: self.window.seconds, acked: acked, resultsPerSecond: Double(acked) / self.window.seconds,
+                       windowSeconds: self.window.seconds, acked: acked, resultsPerSecond: resultsPerSecond,
                        p50Milliseconds: nearestRank(latencies, 0.5), p99Milliseconds: nearestRank(latencies, 0.99), maxMilliseconds: latencies.last ?? 0,
                        claims: claimTimes.count, claimP50Milliseconds: nearestRank(claimTimes, 0.5),
                        claimP99Milliseconds: nearestRank(claimTimes, 0.99), claimMaxMilliseconds: claimTimes.last ?? 0,
                        tasksDeadAtEnd: try tasksStatistics.decode("dead"), tasksAutovacuums: try tasksStatistics.decode("autovacuums"),
                        stored: stored, commitsPerResult: stored == 0 ? 0 : Double(commitsAfter - commitsBefore) / Double(stored),
+                       benchCores: cpuInWindow.bench, postgresCores: cpuInWindow.postgres,
+                       benchMicrosecondsPerResult: perResult(cpuInWindow.bench), postgresMicrosecondsPerResult: cpuInWindow.postgres.map(perResult),
                        queueRanDry: open == 0,
                        rejections: tallies.flatMap(\.rejected) + tallies.filter { !$0.welcomed }.map { _ in "an agent was never welcomed" })
     }
@@ -195,6 +214,25 @@ struct IngestBench {
         try database.execute("SELECT pg_stat_force_next_flush()")
         try database.execute("SELECT pg_stat_clear_snapshot()")
         return try database.query("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()").single().decode("xact_commit")
+    }
+}
+
+/// CPU seconds so far of the bench's process and of the PostgreSQL server (less the bench's
+/// connection `postgresBackend`, which tops up the queue), and when they were read.
+private struct CPUReading {
+    let at = ContinuousClock.now
+    let bench = ProcessCPU.ownSeconds()
+    let postgres: Double?
+
+    init(postgresBackend: Int32) {
+        postgres = ProcessCPU.postgresSeconds(backend: postgresBackend, excluding: [postgresBackend])
+    }
+
+    /// Cores busy from `earlier` to this reading: the bench's, and the server's when both were read.
+    func cores(since earlier: CPUReading) -> (bench: Double, postgres: Double?) {
+        let seconds = max((at - earlier.at).seconds, 0.001)
+        let postgres = self.postgres.flatMap { now in earlier.postgres.map { (now - $0) / seconds } }
+        return ((bench - earlier.bench) / seconds, postgres)
     }
 }
 
