@@ -12,7 +12,7 @@ public func fuzzWireMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
     let input = Data(UnsafeBufferPointer(start: data, count: size))
     guard let selector = input.first else { return 0 }
     let rest = input.dropFirst()
-    let kinds = ["HELLO", "WELCOME", "READY", "TASKS", "RESULT", "ACK", "HEARTBEAT", "BYE", "REJECT"]
+    let kinds = ["HELLO", "WELCOME", "READY", "TASKS", "RESULT", "ACK", "HEARTBEAT", "BYE", "REJECT", "ACKS"]
     let frames: [Data]
     if selector == 255 {
         frames = rest.split(separator: 0, omittingEmptySubsequences: false).map { Data($0) }

@@ -192,6 +192,9 @@ struct AgentStateMachine {
         case .ack(let taskID, let attempt):
             unacknowledged[ResultKey(taskID: taskID, attempt: attempt)] = nil
             return []
+        case .acks(let acks):
+            for ack in acks { unacknowledged[ResultKey(taskID: ack.taskID, attempt: ack.attempt)] = nil }
+            return []
         case .heartbeat:
             return []
         case .reject(let reason):

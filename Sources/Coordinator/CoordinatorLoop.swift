@@ -274,7 +274,8 @@ final class CoordinatorLoop {
     }
 
     /// Once a batch is committed each result is answered (ACK, or the refusal) in the order
-    /// received. When the store failed, none is answered: the agents resend them.
+    /// received, each agent's ACKs in one message (ACKS when several). When the store failed,
+    /// none is answered: the agents resend them.
     private func answer(_ batch: [PendingReport], outcomes stored: Result<[Result<ReportDisposition, DatabaseError>], StoreFailure>, took: Duration,
                         router: ZMQSocket) {
         let outcomes: [Result<ReportDisposition, DatabaseError>]
@@ -287,6 +288,7 @@ final class CoordinatorLoop {
             }
             return
         }
+        var actions: [CoordinatorStateMachine.Action] = []
         for (pending, outcome) in zip(batch, outcomes) {
             switch outcome {
             case .success(let disposition):
@@ -296,11 +298,13 @@ final class CoordinatorLoop {
                     metadata["disposition"] = "\(disposition.rawValue)"
                     logger.debug("result", metadata: metadata)
                 }
-                perform(machine.reportStored(pending.report, disposition: disposition, from: pending.routingID), router: router)
+                actions += machine.reportStored(pending.report, disposition: disposition, from: pending.routingID)
             case .failure(let error):
-                perform(machine.reportNotStorable(pending.report, from: pending.routingID, why: error.message), router: router)
+                actions += machine.reportNotStorable(pending.report, from: pending.routingID, why: error.message)
             }
         }
+        // One message per agent for the batch's ACKs.
+        perform(CoordinatorStateMachine.Action.coalescingAcks(actions), router: router)
     }
 
     /// Every ``CoordinatorConfiguration/refreshInterval``: the connected agents' last contact

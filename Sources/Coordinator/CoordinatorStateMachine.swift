@@ -144,7 +144,7 @@ struct CoordinatorStateMachine {
         case .bye:
             sessions[routingID] = nil
             return [.releaseLeases(agentID: agentID, sessionID: sessionID, why: "said BYE")]
-        case .hello, .welcome, .tasks, .ack, .reject:
+        case .hello, .welcome, .tasks, .ack, .acks, .reject:
             return refuse(.malformed, agentID: agentID, detail: "a message only the coordinator sends")
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 import PeilModel
 
 /// The wire's most frequent values built straight from the tape: the RESULT's report and its
-/// observations, TASKS' assignments, READY's and ACK's bodies, and arrays of strings. Through `Decodable`'s containers these cost most of a RESULT's decoding
+/// observations, TASKS' assignments, READY's, ACK's and ACKS' bodies, and arrays of strings. Through `Decodable`'s containers these cost most of a RESULT's decoding
 /// (docs/SCALE.md, "Session 26"); built here, member by member with ``TapeFields``,
 /// each gives the value or the error its synthesized `init(from:)` gives
 /// (`TapeBuiltValuesTests`). Members are read in the order the type declares them, as the
@@ -17,6 +17,7 @@ extension TapeDecoder {
         if T.self == TaskReport.self { return unsafeBitCast(try built(TaskReport.init(tape:)), to: T.self) }
         if T.self == WireMessage.Credits.self { return unsafeBitCast(try built(WireMessage.Credits.init(tape:)), to: T.self) }
         if T.self == WireMessage.AckBody.self { return unsafeBitCast(try built(WireMessage.AckBody.init(tape:)), to: T.self) }
+        if T.self == WireMessage.AcksBody.self { return unsafeBitCast(try built(WireMessage.AcksBody.init(tape:)), to: T.self) }
         if T.self == [TaskAssignment].self { return unsafeBitCast(try builtArray(TaskAssignment.init(tape:)), to: T.self) }
         if T.self == ConnectTarget.self { return unsafeBitCast(try built(ConnectTarget.init(tape:)), to: T.self) }
         if T.self == ResolutionObservation.self { return unsafeBitCast(try built(ResolutionObservation.init(tape:)), to: T.self) }
@@ -286,6 +287,12 @@ extension WireMessage.Credits {
 extension WireMessage.AckBody {
     init(tape fields: inout TapeFields) throws {
         self.init(taskID: try fields.integer("taskID", Int64.self), attempt: try fields.integer("attempt"))
+    }
+}
+
+extension WireMessage.AcksBody {
+    init(tape fields: inout TapeFields) throws {
+        self.init(acks: try fields.builtArray("acks") { try WireMessage.Acknowledgement(taskID: $0.integer("taskID", Int64.self), attempt: $0.integer("attempt")) })
     }
 }
 

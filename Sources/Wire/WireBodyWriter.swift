@@ -96,6 +96,21 @@ struct WireBodyWriter {
         return writer.data
     }
 
+    /// An ACKS body: `{"acks":[{"taskID":…,"attempt":…},…]}`.
+    static func acks(_ acks: [WireMessage.Acknowledgement]) -> Data {
+        var writer = WireBodyWriter()
+        writer.raw(#"{"acks":["#)
+        for (index, ack) in acks.enumerated() {
+            writer.raw(index == 0 ? #"{"taskID":"# : #",{"taskID":"#)
+            writer.integer(ack.taskID)
+            writer.raw(#","attempt":"#)
+            writer.integer(ack.attempt)
+            writer.raw("}")
+        }
+        writer.raw("]}")
+        return writer.data
+    }
+
     /// A READY body.
     static func ready(credits: Int) -> Data {
         var writer = WireBodyWriter()

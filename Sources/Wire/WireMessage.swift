@@ -7,7 +7,8 @@ import PeilModel
 ///     agent → HELLO → coordinator → WELCOME
 ///     agent → READY(n)            credits: the agent can take n more tasks
 ///     coordinator → TASKS([...])  at most the credits given, each under a lease
-///     agent → RESULT(report)      → ACK(task, attempt) only after the row is committed
+///     agent → RESULT(report)      → ACK(task, attempt) only after the row is committed;
+///                                   ACKS([(task, attempt)]) for several committed together
 ///     HEARTBEAT both ways; BYE when an agent leaves; REJECT when the coordinator refuses
 public enum WireMessage: Sendable, Equatable {
     case hello(Hello)
@@ -16,12 +17,29 @@ public enum WireMessage: Sendable, Equatable {
     case tasks([TaskAssignment])
     case result(TaskReport)
     case ack(taskID: Int64, attempt: Int)
+    /// Several ACKs at once: the reports of one agent that one transaction committed (or
+    /// refused for good), in the order received. At most ``maximumAcknowledgements``.
+    case acks([Acknowledgement])
     case heartbeat
     case bye
     case reject(reason: String)
 
-    /// The protocol version both sides must speak.
-    public static let protocolVersion = 6
+    /// The protocol version both sides must speak (7: ACKS).
+    public static let protocolVersion = 7
+
+    /// The most acknowledgements one ACKS carries (about 40 bytes each on the wire).
+    public static let maximumAcknowledgements = 1_000
+
+    /// One report the coordinator is done with, in an ACKS.
+    public struct Acknowledgement: Codable, Sendable, Hashable {
+        public var taskID: Int64
+        public var attempt: Int
+
+        public init(taskID: Int64, attempt: Int) {
+            self.taskID = taskID
+            self.attempt = attempt
+        }
+    }
 
     public struct Hello: Codable, Sendable, Equatable {
         public var agentName: String
@@ -68,10 +86,11 @@ public enum WireMessage: Sendable, Equatable {
 
     struct Credits: Codable, Hashable { var credits: Int }
     struct AckBody: Codable, Hashable { var taskID: Int64; var attempt: Int }
+    struct AcksBody: Codable, Hashable { var acks: [Acknowledgement] }
     private struct Reason: Codable { var reason: String }
 
-    /// The frames of this message (without any routing id). TASKS, ACK and READY, the messages
-    /// sent most, are written by ``WireBodyWriter``; the others by `JSONEncoder`.
+    /// The frames of this message (without any routing id). TASKS, ACK, ACKS and READY, the
+    /// messages sent most, are written by ``WireBodyWriter``; the others by `JSONEncoder`.
     public func frames() throws -> [Data] {
         func body(_ value: some Encodable) throws -> Data {
             let encoder = JSONEncoder()
@@ -85,6 +104,11 @@ public enum WireMessage: Sendable, Equatable {
         case .tasks(let tasks): return [Data("TASKS".utf8), WireBodyWriter.tasks(tasks)]
         case .result(let report): return [Data("RESULT".utf8), try body(report)]
         case .ack(let taskID, let attempt): return [Data("ACK".utf8), WireBodyWriter.ack(taskID: taskID, attempt: attempt)]
+        case .acks(let acks):
+            guard !acks.isEmpty, acks.count <= Self.maximumAcknowledgements else {
+                throw WireError.malformed("an ACKS carries 1 to \(Self.maximumAcknowledgements) acknowledgements, not \(acks.count)")
+            }
+            return [Data("ACKS".utf8), WireBodyWriter.acks(acks)]
         case .heartbeat: return [Data("HEARTBEAT".utf8), Data()]
         case .bye: return [Data("BYE".utf8), Data()]
         case .reject(let reason): return [Data("REJECT".utf8), try body(Reason(reason: reason))]
@@ -129,6 +153,12 @@ public enum WireMessage: Sendable, Equatable {
         case "ACK":
             let ack = try body(AckBody.self)
             return Received(message: .ack(taskID: ack.taskID, attempt: ack.attempt))
+        case "ACKS":
+            let acks = try body(AcksBody.self).acks
+            guard !acks.isEmpty, acks.count <= maximumAcknowledgements else {
+                throw WireError.malformed("\(kind) body: 1 to \(maximumAcknowledgements) acknowledgements, not \(acks.count)")
+            }
+            return Received(message: .acks(acks))
         case "HEARTBEAT": return Received(message: .heartbeat)
         case "BYE": return Received(message: .bye)
         case "REJECT": return Received(message: .reject(reason: try body(Reason.self).reason))

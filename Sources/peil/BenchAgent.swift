@@ -90,6 +90,18 @@ final class BenchAgent: @unchecked Sendable {
         var credits = 0
         var local = Tally()
         defer { lock.withLock { tally = local } }
+        func acknowledged(_ acks: [WireMessage.Acknowledgement]) {
+            let now = clock.now
+            for ack in acks {
+                guard let sent = sentAt.removeValue(forKey: ack.taskID) else { continue }
+                local.acksTotal += 1
+                credits += 1
+                if window.contains(now) {
+                    local.acksInWindow += 1
+                    local.latencies.append((now - sent).seconds * 1000)
+                }
+            }
+        }
         while clock.now < stopAt, !(stop?.isStopped ?? false) {
             if !welcomed, lastHello.map({ clock.now - $0 >= .seconds(2) }) ?? true {
                 try socket.send(hello, dontWait: false)
@@ -114,15 +126,10 @@ final class BenchAgent: @unchecked Sendable {
                         sentAt[task.taskID] = clock.now
                         local.resultsSent += 1
                     }
-                case .ack(let taskID, _):
-                    guard let sent = sentAt.removeValue(forKey: taskID) else { continue }
-                    let now = clock.now
-                    local.acksTotal += 1
-                    credits += 1
-                    if window.contains(now) {
-                        local.acksInWindow += 1
-                        local.latencies.append((now - sent).seconds * 1000)
-                    }
+                case .ack(let taskID, let attempt):
+                    acknowledged([.init(taskID: taskID, attempt: attempt)])
+                case .acks(let acks):
+                    acknowledged(acks)
                 case .reject(let reason):
                     welcomed = false
                     lastHello = nil

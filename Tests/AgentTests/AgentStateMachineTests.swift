@@ -101,6 +101,19 @@ struct AgentStateMachineTests {
         #expect(Self.sent(agent.tick(now: at(2.55))).contains(.heartbeat), "asked again after 1 s")
     }
 
+    /// An ACKS answers each report it names (at its attempt), and only those.
+    @Test func anAcksAnswersEachReportItNames() {
+        var agent = welcomed()
+        _ = agent.received(.tasks([Self.task(1), Self.task(2), Self.task(3)]), now: at(1))
+        for id: Int64 in [1, 2, 3] { _ = agent.taskFinished(Self.report(id), now: at(1)) }
+        #expect(agent.unacknowledgedCount == 3)
+        _ = agent.received(.acks([.init(taskID: 1, attempt: 1), .init(taskID: 3, attempt: 1), .init(taskID: 2, attempt: 2)]), now: at(2))
+        #expect(agent.unacknowledgedCount == 1, "task 2's ACK named another attempt")
+        let resent = Self.sent(agent.tick(now: at(2)))
+        #expect(resent.contains(.result(Self.report(2))))
+        #expect(!resent.contains(.result(Self.report(1))) && !resent.contains(.result(Self.report(3))))
+    }
+
     @Test func anAckOfAnotherAttemptLeavesTheResultUnacknowledged() {
         var agent = welcomed()
         _ = agent.received(.tasks([Self.task(1, attempt: 2)]), now: at(1))

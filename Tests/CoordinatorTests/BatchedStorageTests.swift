@@ -51,9 +51,12 @@ final class BatchedStorageTests: DatabaseTestCase {
         // Every ACK that comes now finds its observation committed.
         let monitor = try Database(connectionString: connection)
         var acked: [Int64] = []
+        var ackMessages = 0
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, acked.count < count {
-            for id in acks(try receive(for: 0.2)) {
+            let messages = try receive(for: 0.2)
+            ackMessages += CoordinatorHarness.ackMessages(messages)
+            for id in acks(messages) {
                 let stored: Int = try monitor.query("SELECT count(*)::integer AS n FROM results WHERE task_id = \(id)").single().decode("n")
                 XCTAssertEqual(stored, 1, "task \(id) was ACKed without its observation committed")
                 acked.append(id)
@@ -66,7 +69,10 @@ final class BatchedStorageTests: DatabaseTestCase {
         XCTAssertEqual(try single("SELECT count(*)::integer AS n FROM tasks WHERE state = 'done'"), count)
         // The first result's transaction, and one for all that came while it waited (one by
         // one, there were twenty).
-        XCTAssertLessThanOrEqual(try single("SELECT count(DISTINCT xmin::text)::integer AS n FROM results"), 2)
+        let transactions = try single("SELECT count(DISTINCT xmin::text)::integer AS n FROM results")
+        XCTAssertLessThanOrEqual(transactions, 2)
+        // And the agent learns of each transaction's results from one message (ACKS).
+        XCTAssertEqual(ackMessages, transactions, "one ACK or ACKS per committed batch")
         try agent.send(try WireMessage.bye.frames())
     }
 
@@ -223,8 +229,21 @@ private final class CoordinatorHarness {
             .frames()
     }
 
-    /// The task ids of the ACKs among `messages`, in order.
-    static func acks(_ messages: [WireMessage]) -> [Int64] { messages.compactMap { if case .ack(let id, _) = $0 { id } else { nil } } }
+    /// The task ids of the ACKs among `messages` (one an ACK, several an ACKS), in order.
+    static func acks(_ messages: [WireMessage]) -> [Int64] {
+        messages.flatMap { message -> [Int64] in
+            switch message {
+            case .ack(let id, _): [id]
+            case .acks(let acks): acks.map(\.taskID)
+            default: []
+            }
+        }
+    }
+
+    /// How many of `messages` are ACKs or ACKS.
+    static func ackMessages(_ messages: [WireMessage]) -> Int {
+        messages.filter { if case .ack = $0 { true } else if case .acks = $0 { true } else { false } }.count
+    }
 
     /// The messages that arrive within `seconds`, or until `enough` says so.
     func receive(for seconds: Double, until enough: ([WireMessage]) -> Bool = { _ in false }) throws -> [WireMessage] {

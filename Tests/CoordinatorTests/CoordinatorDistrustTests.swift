@@ -186,16 +186,17 @@ struct CoordinatorDistrustTests {
             logged += Self.logs(machine.received(.result(Self.reach(1)), from: Self.hostile, key: Self.hostileKey, now: at(1)))
             logged += Self.logs(machine.malformed(from: Self.hostile, key: Self.hostileKey, why: "garbage"))
             logged += Self.logs(machine.received(.ack(taskID: 1, attempt: 1), from: Self.hostile, key: Self.hostileKey, now: at(1)))
+            logged += Self.logs(machine.received(.acks([.init(taskID: 1, attempt: 1)]), from: Self.hostile, key: Self.hostileKey, now: at(1)))
         }
         #expect(logged.count == 2, "one line per kind, not one per message")
-        #expect(machine.refusals.total == 3000)
+        #expect(machine.refusals.total == 4000)
         // The store's refusals are counted the same way.
         let stored = machine.reportStored(Self.reach(5), disposition: .refusedNotLeased, from: Self.hostile)
         #expect(Self.logs(stored).count == 1)
         #expect(stored.contains(.send(.ack(taskID: 5, attempt: 1), to: Self.hostile)))
         // The periodic line gives the counts, once they changed.
         let line = Self.logs(machine.tick(now: at(60)))
-        #expect(line == ["results refused: 3001 (hostile: malformed 2000, not_leased 1, other_agents_lease 1000)"])
+        #expect(line == ["results refused: 4001 (hostile: malformed 3000, not_leased 1, other_agents_lease 1000)"])
         #expect(Self.logs(machine.tick(now: at(121))).isEmpty, "nothing new, nothing logged")
         // A new session of the agent is logged afresh.
         join(&machine, key: Self.hostileKey, as: Data("hostile/2".utf8), at: 122)

@@ -48,7 +48,7 @@ final class TapeBuiltValuesTests: XCTestCase {
     }
 
     /// The same for the bodies of TASKS (assignments with and without family and target),
-    /// READY and ACK.
+    /// READY, ACK and ACKS.
     func testTheOtherBodiesChangedDecodeOrFailTheSameWay() throws {
         var reports = RandomReports(seed: 0x5EED_0B19)
         var generator = SeededGenerator(seed: 0xB18)
@@ -58,6 +58,8 @@ final class TapeBuiltValuesTests: XCTestCase {
         }
         try compareChanges(of: WireMessage.Credits(credits: 5), generator: &generator, outcomes: &outcomes)
         try compareChanges(of: WireMessage.AckBody(taskID: 7, attempt: 2), generator: &generator, outcomes: &outcomes)
+        try compareChanges(of: WireMessage.AcksBody(acks: [.init(taskID: 7, attempt: 2), .init(taskID: 9, attempt: 1), .init(taskID: 11, attempt: 3)]),
+                           generator: &generator, outcomes: &outcomes)
         for change in MemberChange.allCases.map({ "\($0)" }) {
             XCTAssertGreaterThan(outcomes[change]?.refused ?? 0, 5, "\(change) refused too seldom to tell: \(outcomes)")
         }

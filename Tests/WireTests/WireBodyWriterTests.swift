@@ -40,7 +40,7 @@ final class WireBodyWriterTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode([TaskAssignment].self, from: written), [task])
     }
 
-    func testAckAndReadyReadBack() throws {
+    func testAckAcksAndReadyReadBack() throws {
         for (taskID, attempt) in [(Int64.max, Int.max), (Int64.min, Int.min), (0, 0), (7, 2)] {
             XCTAssertEqual(try WireMessage(frames: try WireMessage.ack(taskID: taskID, attempt: attempt).frames()), .ack(taskID: taskID, attempt: attempt))
         }
@@ -48,5 +48,10 @@ final class WireBodyWriterTests: XCTestCase {
             XCTAssertEqual(try WireMessage(frames: try WireMessage.ready(credits: credits).frames()), .ready(credits: credits))
         }
         XCTAssertEqual(String(decoding: WireBodyWriter.ack(taskID: 12, attempt: 3), as: UTF8.self), #"{"taskID":12,"attempt":3}"#)
+        let acks: [WireMessage.Acknowledgement] = [.init(taskID: .max, attempt: .max), .init(taskID: .min, attempt: .min), .init(taskID: 0, attempt: 0)]
+        XCTAssertEqual(try WireMessage(frames: try WireMessage.acks(acks).frames()), .acks(acks))
+        XCTAssertEqual(try JSONDecoder().decode(WireMessage.AcksBody.self, from: WireBodyWriter.acks(acks)), WireMessage.AcksBody(acks: acks))
+        XCTAssertEqual(String(decoding: WireBodyWriter.acks([.init(taskID: 12, attempt: 3), .init(taskID: 5, attempt: 1)]), as: UTF8.self),
+                       #"{"acks":[{"taskID":12,"attempt":3},{"taskID":5,"attempt":1}]}"#)
     }
 }

@@ -11,6 +11,7 @@ final class WireMessageTests: XCTestCase {
             .hello(.init(agentName: "a1", softwareVersion: "0.1.0", families: [.ipv4, .ipv6], concurrency: 8)),
             .welcome(.init(agentID: "a1", heartbeatSeconds: 2, leaseSeconds: 120, maxAttempts: 2)),
             .ready(credits: 5), .tasks([task]), .result(report), .ack(taskID: 7, attempt: 2),
+            .acks([.init(taskID: 7, attempt: 2)]), .acks([.init(taskID: 9, attempt: 1), .init(taskID: 7, attempt: 2)]),
             .heartbeat, .bye, .reject(reason: "say HELLO"),
         ]
         for message in messages {
@@ -28,6 +29,21 @@ final class WireMessageTests: XCTestCase {
         guard case .tasks(let tasks) = older else { return XCTFail("\(older)") }
         XCTAssertEqual(tasks.map(\.freeAttempts), [0])
         XCTAssertEqual(tasks.map(\.countedAttempt), [4])
+    }
+
+    /// An ACKS carries 1 to ``WireMessage/maximumAcknowledgements``: neither side sends or
+    /// takes an empty one or a longer one.
+    func testAcksCarryOneToTheMaximum() throws {
+        let most = (1...Int64(WireMessage.maximumAcknowledgements)).map { WireMessage.Acknowledgement(taskID: $0, attempt: 1) }
+        XCTAssertEqual(try WireMessage(frames: try WireMessage.acks(most).frames()), .acks(most))
+        XCTAssertThrowsError(try WireMessage.acks([]).frames())
+        XCTAssertThrowsError(try WireMessage.acks(most + [.init(taskID: 0, attempt: 1)]).frames())
+        let tooMany = "{\"acks\":[" + Array(repeating: #"{"taskID":1,"attempt":1}"#, count: WireMessage.maximumAcknowledgements + 1).joined(separator: ",") + "]}"
+        for body in [#"{"acks":[]}"#, tooMany, #"{"acks":[{"taskID":1}]}"#, #"{"acks":{"taskID":1,"attempt":1}}"#] {
+            XCTAssertThrowsError(try WireMessage(frames: [Data("ACKS".utf8), Data(body.utf8)])) { error in
+                XCTAssertTrue("\(error)".contains("ACKS body"), "\(error)")
+            }
+        }
     }
 
     func testMalformedMessagesAreRefusedWithAReason() {
