@@ -34,6 +34,9 @@ public func fuzzWireMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
         }
     case .tasks(let tasks):
         guard (try? JSONDecoder().decode([TaskAssignment].self, from: frames[1])) == tasks else { fatalError("TASKS differ from JSONDecoder's") }
+    case .acks(let acks):
+        struct Body: Decodable { var acks: [WireMessage.Acknowledgement] }
+        guard (try? JSONDecoder().decode(Body.self, from: frames[1]))?.acks == acks else { fatalError("ACKS differ from JSONDecoder's") }
     case .hello(let hello):
         guard (try? JSONDecoder().decode(WireMessage.Hello.self, from: frames[1])) == hello else { fatalError("HELLO differs from JSONDecoder's") }
     default:
