@@ -12,21 +12,27 @@ public enum ProcessCPU {
         public var parentPID: Int32
         /// User plus system time, in clock ticks (`sysconf(_SC_CLK_TCK)` a second).
         public var ticks: Int64
+        /// The same of the children it has waited for (`cutime` plus `cstime`): the time of
+        /// those that ended.
+        public var childrenTicks: Int64
 
         /// Parses a line of `/proc/PID/stat`; nil when it is not one. The name is in
         /// parentheses and may hold any byte, so the fields after it are found from its last
-        /// `)`: state, ppid, …, utime (the 14th field of the line) and stime (the 15th).
+        /// `)`: state, ppid, …, utime (the 14th field of the line), stime, cutime and cstime (the
+        /// 17th).
         public init?(line: String) {
             guard let open = line.firstIndex(of: "("), let close = line.lastIndex(of: ")"), open < close,
                   let pid = Int32(line[..<open].trimmingCharacters(in: .whitespaces)) else { return nil }
             let after = line[line.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
-            // after[0] is the state (field 3): ppid is field 4, utime 14, stime 15.
-            guard after.count >= 13, let parent = Int32(after[1]), let user = Int64(after[11]), let system = Int64(after[12]),
-                  user >= 0, system >= 0 else { return nil }
+            // after[0] is the state (field 3): ppid is field 4, utime 14, stime 15, cutime 16, cstime 17.
+            guard after.count >= 15, let parent = Int32(after[1]) else { return nil }
+            let times = after[11...14].compactMap { Int64($0) }
+            guard times.count == 4, times.allSatisfy({ $0 >= 0 }) else { return nil }
             self.pid = pid
             self.command = String(line[line.index(after: open)..<close])
             self.parentPID = parent
-            self.ticks = user + system
+            self.ticks = times[0] + times[1]
+            self.childrenTicks = times[2] + times[3]
         }
     }
 
@@ -54,15 +60,16 @@ public enum ProcessCPU {
     }
 
     /// The CPU seconds so far of a PostgreSQL server on this machine, found from one of its
-    /// backends' pid (`pg_backend_pid()`): its postmaster and every child of it (backends,
-    /// WAL writer, checkpointer, autovacuum), less the processes in `excluding`. Nil when the
-    /// backend is not a local `postgres` process whose parent is one (a server elsewhere).
-    /// A child that exits takes its time with it: the sum is a lower bound.
+    /// backends' pid (`pg_backend_pid()`): its postmaster, every child of it still running
+    /// (backends, WAL writer, checkpointer, autovacuum) and those it has reaped (an ended
+    /// autovacuum worker or connection), less the running processes in `excluding`. Nil when
+    /// the backend is not a local `postgres` process whose parent is one (a server elsewhere).
     public static func postgresSeconds(backend: Int32, excluding: Set<Int32> = []) -> Double? {
         guard let backendStat = stat(of: backend), backendStat.command.hasPrefix("postgres"),
               let postmaster = stat(of: backendStat.parentPID), postmaster.command.hasPrefix("postgres") else { return nil }
-        let ticks = all().filter { ($0.pid == postmaster.pid || $0.parentPID == postmaster.pid) && !excluding.contains($0.pid) }
-            .map(\.ticks).reduce(0, +)
-        return Double(ticks) / ticksPerSecond
+        let children = all().filter { $0.parentPID == postmaster.pid && !excluding.contains($0.pid) }.map(\.ticks).reduce(0, +)
+        // Read again after the children: a child that ended in between is then in the reaped time.
+        let reaped = stat(of: postmaster.pid).map { $0.ticks + $0.childrenTicks } ?? (postmaster.ticks + postmaster.childrenTicks)
+        return Double(children + reaped) / ticksPerSecond
     }
 }

@@ -13,21 +13,27 @@ final class ProcessCPUTests: XCTestCase {
         XCTAssertEqual(stat.command, "postgres")
         XCTAssertEqual(stat.parentPID, 26418)
         XCTAssertEqual(stat.ticks, 14 + 67)
+        XCTAssertEqual(stat.childrenTicks, 0)
+        let reaping = try XCTUnwrap(ProcessCPU.Stat(line: "26418 (postgres) S 1 26418 26418 0 -1 4194304 18474 3680638 0 172 6 49 115662 13425 20 0 1 0"))
+        XCTAssertEqual(reaping.ticks, 6 + 49)
+        XCTAssertEqual(reaping.childrenTicks, 115_662 + 13_425)
     }
 
     /// A program may name itself anything: spaces and parentheses in the name do not shift
     /// the fields after it.
     func testANameWithSpacesAndParenthesesDoesNotShiftTheFields() throws {
-        let line = "7 (a) b (c) R 1 7 7 0 -1 0 0 0 0 0 300 20 0 0 20 0 1 0 1 1 1"
+        let line = "7 (a) b (c) R 1 7 7 0 -1 0 0 0 0 0 300 20 4 5 20 0 1 0 1 1 1"
         let stat = try XCTUnwrap(ProcessCPU.Stat(line: line))
         XCTAssertEqual(stat.command, "a) b (c")
         XCTAssertEqual(stat.parentPID, 1)
         XCTAssertEqual(stat.ticks, 320)
+        XCTAssertEqual(stat.childrenTicks, 9)
     }
 
     func testWhatIsNotAStatLineIsRefused() {
-        for line in ["", "12", "x (a) S 1 2 3", "12 (a) S 1 2 3 4 5", "12 (a S 1 2 3 4 5 6 7 8 9 10 11 12 13",
-                     "12 (a) S 1 2 3 4 5 6 7 8 9 10 -3 4", "12 (a) S one 2 3 4 5 6 7 8 9 10 11 12"] {
+        for line in ["", "12", "x (a) S 1 2 3", "12 (a) S 1 2 3 4 5", "12 (a S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15",
+                     "12 (a) S 1 2 3 4 5 6 7 8 9 10 -3 4 5 6", "12 (a) S one 2 3 4 5 6 7 8 9 10 11 12 13 14",
+                     "12 (a) S 1 2 3 4 5 6 7 8 9 10 11 12 13", "12 (a) S 1 2 3 4 5 6 7 8 9 10 11 12 x 14"] {
             XCTAssertNil(ProcessCPU.Stat(line: line), line)
         }
     }
@@ -66,5 +72,15 @@ final class ProcessCPUTests: XCTestCase {
         let withoutAfter = try XCTUnwrap(ProcessCPU.postgresSeconds(backend: backend, excluding: [backend]))
         XCTAssertGreaterThan(after - before, 0.2, "the query's work is the server's")
         XCTAssertLessThan(withoutAfter - withoutBefore, (after - before) / 2, "the backend that did it was left out")
+        // A connection that ends takes its time to the postmaster's reaped time, not away.
+        var beforeEnd = 0.0
+        do {
+            let busy = try Database(connectionString: TemporaryDatabase.serverConnectionString)
+            _ = try busy.query("SELECT count(*) AS n FROM generate_series(1, 20000000)")
+            beforeEnd = try XCTUnwrap(ProcessCPU.postgresSeconds(backend: backend, excluding: [backend]))
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        let afterEnd = try XCTUnwrap(ProcessCPU.postgresSeconds(backend: backend, excluding: [backend]))
+        XCTAssertGreaterThanOrEqual(afterEnd, beforeEnd - 0.05, "the ended backend's time is still counted")
     }
 }
