@@ -65,11 +65,11 @@ public enum ProcessCPU {
     /// autovacuum worker or connection), less the running processes in `excluding`. Nil when
     /// the backend is not a local `postgres` process whose parent is one (a server elsewhere).
     public static func postgresSeconds(backend: Int32, excluding: Set<Int32> = []) -> Double? {
-        guard let backendStat = stat(of: backend), backendStat.command.hasPrefix("postgres"),
-              let postmaster = stat(of: backendStat.parentPID), postmaster.command.hasPrefix("postgres") else { return nil }
-        let children = all().filter { $0.parentPID == postmaster.pid && !excluding.contains($0.pid) }.map(\.ticks).reduce(0, +)
-        // Read again after the children: a child that ended in between is then in the reaped time.
-        let reaped = stat(of: postmaster.pid).map { $0.ticks + $0.childrenTicks } ?? (postmaster.ticks + postmaster.childrenTicks)
-        return Double(children + reaped) / ticksPerSecond
+        guard let backendStat = stat(of: backend), backendStat.command.hasPrefix("postgres") else { return nil }
+        let parent = backendStat.parentPID
+        let children = all().filter { $0.parentPID == parent && !excluding.contains($0.pid) }.map(\.ticks).reduce(0, +)
+        // Read after the children: a child that ended in between is then in the reaped time.
+        guard let postmaster = stat(of: parent), postmaster.command.hasPrefix("postgres") else { return nil }
+        return Double(children + postmaster.ticks + postmaster.childrenTicks) / ticksPerSecond
     }
 }
