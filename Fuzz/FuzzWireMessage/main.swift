@@ -12,7 +12,7 @@ public func fuzzWireMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
     let input = Data(UnsafeBufferPointer(start: data, count: size))
     guard let selector = input.first else { return 0 }
     let rest = input.dropFirst()
-    let kinds = ["HELLO", "WELCOME", "READY", "TASKS", "RESULT", "ACK", "HEARTBEAT", "BYE", "REJECT", "ACKS"]
+    let kinds = ["HELLO", "WELCOME", "READY", "TASKS", "RESULT", "ACK", "HEARTBEAT", "BYE", "REJECT", "ACKS", "RESULTS"]
     let frames: [Data]
     if selector == 255 {
         frames = rest.split(separator: 0, omittingEmptySubsequences: false).map { Data($0) }
@@ -25,13 +25,11 @@ public func fuzzWireMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
     switch message {
     case .result(let report):
         guard (try? JSONDecoder().decode(TaskReport.self, from: frames[1])) == report else { fatalError("RESULT differs from JSONDecoder's") }
-        // The observation's bytes, which the coordinator stores as sent, read as what was decoded.
-        if let range = (try? WireMessage.received(frames: frames))?.observationBytes {
-            let bytes = frames[1][(frames[1].startIndex + range.lowerBound)..<(frames[1].startIndex + range.upperBound)]
-            let same = report.resolution.map { (try? JSONDecoder().decode(ResolutionObservation.self, from: bytes)) == $0 }
-                ?? report.connect.map { (try? JSONDecoder().decode(ConnectObservation.self, from: bytes)) == $0 } ?? false
-            guard same else { fatalError("the observation's bytes do not read as the observation decoded") }
-        }
+        checkLayout(frames, [report])
+    case .results(let reports):
+        struct Body: Decodable { var results: [TaskReport] }
+        guard (try? JSONDecoder().decode(Body.self, from: frames[1]))?.results == reports else { fatalError("RESULTS differ from JSONDecoder's") }
+        checkLayout(frames, reports)
     case .tasks(let tasks):
         guard (try? JSONDecoder().decode([TaskAssignment].self, from: frames[1])) == tasks else { fatalError("TASKS differ from JSONDecoder's") }
     case .acks(let acks):
@@ -46,6 +44,21 @@ public func fuzzWireMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
     _ = try? message.frames()
     _ = String(describing: message)
     return 0
+}
+
+/// Each report's bytes and its observation's, which the coordinator stores as sent, read as what was decoded.
+func checkLayout(_ frames: [Data], _ reports: [TaskReport]) {
+    guard let layout = (try? WireMessage.received(frames: frames))?.reports, layout.count == reports.count else {
+        fatalError("a report without its place in the body")
+    }
+    func slice(_ range: Range<Int>) -> Data { frames[1][(frames[1].startIndex + range.lowerBound)..<(frames[1].startIndex + range.upperBound)] }
+    for (report, place) in zip(reports, layout) {
+        guard (try? JSONDecoder().decode(TaskReport.self, from: slice(place.bytes))) == report else { fatalError("a report's bytes do not read as the report") }
+        guard let range = place.observation else { continue }
+        let same = report.resolution.map { (try? JSONDecoder().decode(ResolutionObservation.self, from: slice(range))) == $0 }
+            ?? report.connect.map { (try? JSONDecoder().decode(ConnectObservation.self, from: slice(range))) == $0 } ?? false
+        guard same else { fatalError("the observation's bytes do not read as the observation decoded") }
+    }
 }
 
 exit(peil_fuzz_main(CommandLine.argc, CommandLine.unsafeArgv))

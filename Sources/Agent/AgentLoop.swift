@@ -100,7 +100,11 @@ final class AgentLoop {
 
     private func send(_ message: WireMessage, on socket: ZMQSocket) {
         do {
-            try socket.send(try message.frames())
+            guard case .results(let reports) = message else { return try socket.send(try message.frames()) }
+            // Packed within the transport's limit (a margin for ZeroMQ's framing).
+            for frames in try WireMessage.reportFrames(reports, maximumBytes: Int(WireLimits.maximumMessageBytes) - 4_096) {
+                try socket.send(frames)
+            }
         } catch let error as ZMQError where error.isTransient {
             // Not connected yet: HELLO, credits and results are all sent again later.
         } catch {

@@ -202,7 +202,7 @@ struct AgentStateMachine {
             agentID = nil
             lastHello = nil
             return [.log(.info, "coordinator asks for HELLO again: \(reason)")]
-        case .hello, .ready, .result, .bye:
+        case .hello, .ready, .result, .results, .bye:
             return [.log(.warning, "ignoring unexpected message from coordinator")]
         }
     }
@@ -288,11 +288,17 @@ struct AgentStateMachine {
     /// of the RESULT would lose its credits for good (the agent would wait for tasks forever).
     private mutating func keepUp(now: ContinuousClock.Instant) -> [Action] {
         var actions: [Action] = []
+        var due: [TaskReport] = []
         for key in unacknowledged.keys.sorted() {
             guard let pending = unacknowledged[key], !pending.held,
                   pending.lastSent.map({ now - $0 >= settings.resendInterval }) ?? true else { continue }
             unacknowledged[key]?.lastSent = now
-            actions.append(.send(.result(pending.report)))
+            due.append(pending.report)
+        }
+        // What is due goes together: one RESULTS per `maximumReports` (a lone one as RESULT).
+        for start in stride(from: 0, to: due.count, by: WireMessage.maximumReports) {
+            let part = Array(due[start..<min(start + WireMessage.maximumReports, due.count)])
+            actions.append(.send(part.count == 1 ? .result(part[0]) : .results(part)))
         }
         if !isDraining {
             let free = settings.concurrency - running - held - outstandingCredits

@@ -43,11 +43,12 @@ final class CoordinatorLoop {
     private var batchesInFlight = 0
     /// Periodic jobs handed to a worker and not finished: one of each at a time.
     private var periodicInFlight: Set<PeriodicJob.Kind> = []
-    /// The body of the message being handled (a RESULT's, when the machine asks to store it).
+    /// The body of the message being handled (a RESULT's or RESULTS', when the machine asks to store a report of it).
     private var lastMessageBody = Data()
-    /// Where the last message's observation stands in its body (a RESULT's, when it has one).
-    private var lastObservationBytes: Range<Int>?
-    private var lastMessageBytes: Int { lastMessageBody.count }
+    /// Where the report being handled stands in ``lastMessageBody`` (a RESULT's, or one of a RESULTS').
+    private var lastReport: WireMessage.ReportLayout?
+    /// The bytes the report being handled holds of the loop's budget until answered.
+    private var lastReportBytes: Int { lastReport?.bytes.count ?? lastMessageBody.count }
     /// Claims; set while ``run(stop:bound:)`` runs.
     private var claimer: StoreWorker<StoreJob, StoreOutcome>?
     /// Every other database job; set while ``run(stop:bound:)`` runs.
@@ -165,17 +166,25 @@ final class CoordinatorLoop {
             logger.error("message without an authenticated key; dropped")
             return
         }
-        let message: WireMessage
+        let received: WireMessage.Received
         do {
-            let received = try decoded.get()
-            message = received.message
-            lastObservationBytes = received.observationBytes
+            received = try decoded.get()
         } catch {
             perform(machine.malformed(from: routingID, key: key, why: "\(error)"), router: router)
             return
         }
         lastMessageBody = frames.last ?? Data()
-        perform(machine.received(message, from: routingID, key: key, now: clock.now, bytes: frames.last?.count), router: router)
+        if case .results(let reports) = received.message, reports.count == received.reports.count {
+            // Each report as a RESULT of its own, so that a store the machine asks for is that
+            // report's, with its own bytes and observation.
+            for (report, layout) in zip(reports, received.reports) {
+                lastReport = layout
+                perform(machine.received(.result(report), from: routingID, key: key, now: clock.now, bytes: layout.bytes.count), router: router)
+            }
+            return
+        }
+        lastReport = received.reports.first
+        perform(machine.received(received.message, from: routingID, key: key, now: clock.now, bytes: frames.last?.count), router: router)
     }
 
     /// Carries out the machine's actions in order: sends at once, database work handed to a
@@ -193,7 +202,7 @@ final class CoordinatorLoop {
                 // On a connection of its own; a claim may pass results still waiting to be stored.
                 claimer?.submit(.claim(claim))
             case .store(let report, let agentID, let sessionID, let routingID):
-                guard bytesWithStore + lastMessageBytes <= maximumBytesWithStore || bytesWithStore == 0 else {
+                guard bytesWithStore + lastReportBytes <= maximumBytesWithStore || bytesWithStore == 0 else {
                     machine.reportsNotStored([report], from: routingID)
                     resultsDropped += 1
                     continue
@@ -227,13 +236,11 @@ final class CoordinatorLoop {
     /// Queues a result for the next batch; a full batch is handed to the writer at once.
     private func enqueue(_ report: TaskReport, agentID: String, sessionID: String, routingID: Data) {
         let lease = machine.sessions[routingID]?.leases[report.taskID]
-        var metadata: Logger.Metadata = ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "agent": "\(agentID)"]
-        if let lease { metadata["measurement"] = "\(lease.measurementID)"; metadata["kind"] = "\(lease.kind.rawValue)" }
         pendingReports.append(PendingReport(report: report, agentID: agentID, sessionID: sessionID, routingID: routingID,
-                                            kind: lease?.kind, metadata: metadata, body: lastMessageBody,
-                                            observationBytes: lastObservationBytes))
-        pendingBytes += lastMessageBytes
-        bytesWithStore += lastMessageBytes
+                                            kind: lease?.kind, measurementID: lease?.measurementID, body: lastMessageBody,
+                                            observationBytes: lastReport?.observation, bytes: lastReportBytes))
+        pendingBytes += lastReportBytes
+        bytesWithStore += lastReportBytes
         if pendingReports.count >= configuration.reportsPerTransaction || pendingBytes >= configuration.bytesPerTransaction {
             handPending(whole: true)
         }

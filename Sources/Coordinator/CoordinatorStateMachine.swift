@@ -135,6 +135,10 @@ struct CoordinatorStateMachine {
             return dispatch(to: routingID)
         case .result(let report):
             return result(report, from: routingID, bytes: bytes)
+        case .results(let reports):
+            // Each as its own RESULT, in order (the loop hands them over one by one, with each
+            // report's own size).
+            return reports.flatMap { result($0, from: routingID, bytes: nil) }
         case .heartbeat:
             // Answered, so an agent holding results learns at once that the link is up (see
             // the agent's `taskFinished`); at most every 25 ms, so a flood of them costs little.

@@ -66,13 +66,22 @@ struct PendingReport: Sendable {
     let sessionID: String
     let routingID: Data
     let kind: TaskKind?
-    let metadata: Logger.Metadata
-    /// The RESULT message's body, the report's JSON as the agent sent it.
+    /// The measurement of the lease this coordinator knows the report is on (nil: none known).
+    let measurementID: Int64?
+    /// The body of the RESULT (or RESULTS) message the report came in, as the agent sent it.
     let body: Data
-    /// Where the report's one observation stands in `body` (``WireMessage/Received``).
+    /// Where the report's one observation stands in `body` (``WireMessage/ReportLayout``).
     let observationBytes: Range<Int>?
-    /// The RESULT message's size: what it holds of the loop's budget until answered.
-    var bytes: Int { body.count }
+    /// The report's size in its message: what it holds of the loop's budget until answered.
+    let bytes: Int
+
+    /// What a log line about the report names (made only for a line that is written).
+    var metadata: Logger.Metadata {
+        var metadata: Logger.Metadata = ["task": "\(report.taskID)", "attempt": "\(report.attempt)", "agent": "\(agentID)"]
+        if let measurementID { metadata["measurement"] = "\(measurementID)" }
+        if let kind { metadata["kind"] = "\(kind.rawValue)" }
+        return metadata
+    }
 
     /// The report's observation as the agent encoded it, when the report carries exactly one:
     /// the bytes `WireJSONDecoder` decoded it from, which its strict parse guarantees mean what

@@ -78,10 +78,35 @@ struct JSONTape {
     /// Where the value of the top-level object's member `key` stands in the bytes (a string's
     /// quotes included); nil when the document is not an object or has no such member.
     func memberRange(_ key: String) -> Range<Int>? {
-        guard entries[0].kind == .object, let index = value(ofMember: key, inObject: 0) else { return nil }
+        memberRange(key, inObject: 0)
+    }
+
+    /// Where the value of member `key` of the object at entry `object` stands in the bytes (a
+    /// string's quotes included); nil when that entry is not an object or has no such member.
+    func memberRange(_ key: String, inObject object: Int) -> Range<Int>? {
+        guard entries[object].kind == .object, let index = value(ofMember: key, inObject: object) else { return nil }
+        return range(of: index)
+    }
+
+    /// Where the value at entry `index` stands in the bytes, as written (a string's quotes included).
+    func range(of index: Int) -> Range<Int> {
         let value = entries[index]
         let quoted = value.kind == .string || value.kind == .escapedString
         return (Int(value.start) - (quoted ? 1 : 0))..<(Int(value.end) + (quoted ? 1 : 0))
+    }
+
+    /// The entries of the elements of the array that is the top-level object's member `key`, in
+    /// order; empty when there is no such array.
+    func elements(ofMember key: String) -> [Int] {
+        guard entries[0].kind == .object, let array = value(ofMember: key, inObject: 0), entries[array].kind == .array else { return [] }
+        var elements: [Int] = []
+        elements.reserveCapacity(Int(entries[array].count))
+        var element = array + 1
+        for _ in 0..<Int(entries[array].count) {
+            elements.append(element)
+            element = Int(entries[element].next)
+        }
+        return elements
     }
 
     /// The key entry of each member of the object at entry `object`, in order, until `stop`

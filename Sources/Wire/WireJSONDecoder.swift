@@ -34,6 +34,24 @@ public struct WireJSONDecoder: Sendable {
         let value = try TapeDecoder(tape: tape, current: 0, path: [], buildsValues: buildsValues).decodeValue(T.self, at: 0, key: nil)
         return (value, key(value).flatMap(tape.memberRange))
     }
+
+    /// The value, and for each element of its top-level member `arrayKey` (an array, whose
+    /// elements `elements` gives from the decoded value, in order), where the element stands in
+    /// `data` and where the value of its member that `key` names stands (offsets from the first
+    /// byte, as ``decode(_:from:locatingMember:)`` gives them).
+    public func decode<T: Decodable, Element>(_ type: T.Type, from data: Data, elementsOf arrayKey: String, _ elements: (T) -> [Element],
+                                              locatingMember key: (Element) -> String?) throws -> (value: T, elements: [(element: Range<Int>, member: Range<Int>?)]) {
+        let tape = try JSONTape(parsing: [UInt8](data))
+        let value = try TapeDecoder(tape: tape, current: 0, path: [], buildsValues: buildsValues).decodeValue(T.self, at: 0, key: nil)
+        let decoded = elements(value)
+        let entries = tape.elements(ofMember: arrayKey)
+        guard entries.count == decoded.count else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "\(arrayKey): \(entries.count) elements, \(decoded.count) decoded"))
+        }
+        return (value, zip(entries, decoded).map { entry, element in
+            (tape.range(of: entry), key(element).flatMap { tape.memberRange($0, inObject: entry) })
+        })
+    }
 }
 
 /// One coding path component: a member's key or an element's index.

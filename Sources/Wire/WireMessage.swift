@@ -9,6 +9,7 @@ import PeilModel
 ///     coordinator → TASKS([...])  at most the credits given, each under a lease
 ///     agent → RESULT(report)      → ACK(task, attempt) only after the row is committed;
 ///                                   ACKS([(task, attempt)]) for several committed together
+///     agent → RESULTS([report])   several reports in one message, each answered as a RESULT
 ///     HEARTBEAT both ways; BYE when an agent leaves; REJECT when the coordinator refuses
 public enum WireMessage: Sendable, Equatable {
     case hello(Hello)
@@ -16,6 +17,9 @@ public enum WireMessage: Sendable, Equatable {
     case ready(credits: Int)
     case tasks([TaskAssignment])
     case result(TaskReport)
+    /// Several reports at once, each handled as its own RESULT: what an agent has to send
+    /// at one moment. 1 to ``maximumReports``.
+    case results([TaskReport])
     case ack(taskID: Int64, attempt: Int)
     /// Several ACKs at once: the reports of one agent that one transaction committed (or
     /// refused for good), in the order received. At most ``maximumAcknowledgements``.
@@ -24,8 +28,11 @@ public enum WireMessage: Sendable, Equatable {
     case bye
     case reject(reason: String)
 
-    /// The protocol version both sides must speak (7: ACKS).
-    public static let protocolVersion = 7
+    /// The protocol version both sides must speak (8: RESULTS).
+    public static let protocolVersion = 8
+
+    /// The most reports one RESULTS carries.
+    public static let maximumReports = 128
 
     /// The most acknowledgements one ACKS carries (about 40 bytes each on the wire).
     public static let maximumAcknowledgements = 1_000
@@ -87,6 +94,7 @@ public enum WireMessage: Sendable, Equatable {
     struct Credits: Codable, Hashable { var credits: Int }
     struct AckBody: Codable, Hashable { var taskID: Int64; var attempt: Int }
     struct AcksBody: Codable, Hashable { var acks: [Acknowledgement] }
+    struct ResultsBody: Codable { var results: [TaskReport] }
     private struct Reason: Codable { var reason: String }
 
     /// The frames of this message (without any routing id). TASKS, ACK, ACKS and READY, the
@@ -103,6 +111,11 @@ public enum WireMessage: Sendable, Equatable {
         case .ready(let credits): return [Data("READY".utf8), WireBodyWriter.ready(credits: credits)]
         case .tasks(let tasks): return [Data("TASKS".utf8), WireBodyWriter.tasks(tasks)]
         case .result(let report): return [Data("RESULT".utf8), try body(report)]
+        case .results(let reports):
+            guard !reports.isEmpty, reports.count <= Self.maximumReports else {
+                throw WireError.malformed("a RESULTS carries 1 to \(Self.maximumReports) reports, not \(reports.count)")
+            }
+            return [Data("RESULTS".utf8), try body(ResultsBody(results: reports))]
         case .ack(let taskID, let attempt): return [Data("ACK".utf8), WireBodyWriter.ack(taskID: taskID, attempt: attempt)]
         case .acks(let acks):
             guard !acks.isEmpty, acks.count <= Self.maximumAcknowledgements else {
@@ -115,17 +128,75 @@ public enum WireMessage: Sendable, Equatable {
         }
     }
 
+    /// The messages that carry `reports`, in order: as few RESULTS as hold them within
+    /// ``maximumReports`` and `maximumBytes` of body each, a report that goes alone as a RESULT
+    /// (one larger than `maximumBytes` too: the transport's limit is the judge of that one).
+    /// Each report is encoded once.
+    public static func reportFrames(_ reports: [TaskReport], maximumBytes: Int) throws -> [[Data]] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let encoded = try reports.map { try encoder.encode($0) }
+        let open = Data("{\"results\":[".utf8), close = Data("]}".utf8)
+        var messages: [[Data]] = []
+        var part: [Data] = []
+        var partBytes = open.count + close.count
+        func flush() {
+            guard !part.isEmpty else { return }
+            if part.count == 1 {
+                messages.append([Data("RESULT".utf8), part[0]])
+            } else {
+                var body = open
+                body.reserveCapacity(partBytes)
+                for (index, report) in part.enumerated() {
+                    if index > 0 { body.append(UInt8(ascii: ",")) }
+                    body.append(report)
+                }
+                body.append(close)
+                messages.append([Data("RESULTS".utf8), body])
+            }
+            part = []
+            partBytes = open.count + close.count
+        }
+        for report in encoded {
+            if !part.isEmpty && (part.count == maximumReports || partBytes + 1 + report.count > maximumBytes) { flush() }
+            partBytes += (part.isEmpty ? 0 : 1) + report.count
+            part.append(report)
+        }
+        flush()
+        return messages
+    }
+
     /// Parses the two frames of a message; a malformed message is an error naming why.
     public init(frames: [Data]) throws {
         self = try Self.received(frames: frames).message
     }
 
-    /// A message as received: for a RESULT whose report carries exactly one observation, also
-    /// where that observation's JSON stands in the body (the `resolution` or `connect` member,
-    /// offsets from the body's first byte), so that it can be stored as the agent sent it.
+    /// A message as received: for a RESULT or RESULTS, also where each report stands in the
+    /// body, so that it can be stored as the agent sent it.
     public struct Received: Sendable {
         public var message: WireMessage
-        public var observationBytes: Range<Int>?
+        /// Per report of a RESULT (one) or RESULTS (each, in order); empty for other kinds.
+        public var reports: [ReportLayout] = []
+
+        /// Where a RESULT's one observation stands (nil: none, both, or not a RESULT).
+        public var observationBytes: Range<Int>? {
+            guard case .result = message else { return nil }
+            return reports.first?.observation
+        }
+    }
+
+    /// Where one report of a RESULT or RESULTS stands in the message's body, as offsets from the
+    /// body's first byte.
+    public struct ReportLayout: Sendable, Equatable {
+        /// The report's JSON (for a RESULT, the whole body).
+        public var bytes: Range<Int>
+        /// Its one observation's JSON (its `resolution` or `connect` member); nil when it carries none or both.
+        public var observation: Range<Int>?
+
+        public init(bytes: Range<Int>, observation: Range<Int>?) {
+            self.bytes = bytes
+            self.observation = observation
+        }
     }
 
     /// Parses the two frames of a message (``init(frames:)``), locating a RESULT's observation.
@@ -146,10 +217,21 @@ public enum WireMessage: Sendable, Equatable {
         case "RESULT":
             do {
                 let (report, observation) = try decoder.decode(TaskReport.self, from: frames[1], locatingMember: \.observationMember)
-                return Received(message: .result(report), observationBytes: observation)
+                return Received(message: .result(report), reports: [ReportLayout(bytes: 0..<frames[1].count, observation: observation)])
             } catch {
                 throw WireError.malformed("\(kind) body: \(error)")
             }
+        case "RESULTS":
+            let (body, layout): (ResultsBody, [(element: Range<Int>, member: Range<Int>?)])
+            do {
+                (body, layout) = try decoder.decode(ResultsBody.self, from: frames[1], elementsOf: "results", \.results, locatingMember: \.observationMember)
+            } catch {
+                throw WireError.malformed("\(kind) body: \(error)")
+            }
+            guard !body.results.isEmpty, body.results.count <= maximumReports else {
+                throw WireError.malformed("\(kind) body: 1 to \(maximumReports) reports, not \(body.results.count)")
+            }
+            return Received(message: .results(body.results), reports: layout.map { ReportLayout(bytes: $0.element, observation: $0.member) })
         case "ACK":
             let ack = try body(AckBody.self)
             return Received(message: .ack(taskID: ack.taskID, attempt: ack.attempt))
@@ -175,13 +257,6 @@ public enum WireError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .malformed(let why): "malformed message: \(why)"
         }
-    }
-}
-
-extension WireMessage.Received {
-    init(message: WireMessage) {
-        self.message = message
-        observationBytes = nil
     }
 }
 

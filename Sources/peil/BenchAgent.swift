@@ -3,8 +3,9 @@ import PeilModel
 import Wire
 
 /// A fake agent of `peil bench ingest`: on its own thread, one CURVE DEALER that speaks the
-/// real protocol (HELLO, READY, TASKS, RESULT, ACK, HEARTBEAT, BYE) and answers every task at
-/// once with a canned observation of the task's kind. It times each RESULT until its ACK.
+/// real protocol (HELLO, READY, TASKS, RESULTS, ACK(S), HEARTBEAT, BYE) and answers every task
+/// at once with a canned observation of the task's kind, a TASKS message's tasks in one RESULTS
+/// (as a real agent sends what it has at one moment). It times each report until its ACK.
 final class BenchAgent: @unchecked Sendable {
     /// What one agent counted. ACKs and latencies are only those whose ACK came inside the window.
     struct Tally: Sendable {
@@ -121,8 +122,10 @@ final class BenchAgent: @unchecked Sendable {
                     credits = concurrency
                 case .tasks(let tasks):
                     lock.withLock { received += tasks.count; messages += 1 }
+                    for frames in answers.frames(for: tasks) {
+                        try socket.send(frames, dontWait: false)
+                    }
                     for task in tasks {
-                        try socket.send(answers.frames(for: task), dontWait: false)
                         sentAt[task.taskID] = clock.now
                         local.resultsSent += 1
                     }
@@ -134,7 +137,7 @@ final class BenchAgent: @unchecked Sendable {
                     welcomed = false
                     lastHello = nil
                     if local.rejected.count < 8 { local.rejected.append(reason) }
-                case .heartbeat, .hello, .ready, .result, .bye:
+                case .heartbeat, .hello, .ready, .result, .results, .bye:
                     break
                 }
             }
@@ -176,21 +179,36 @@ struct CannedAnswers: Sendable {
     /// The observation's size in bytes on the wire per kind.
     var bytes: [TaskKind: Int] { members.mapValues { $0.json.utf8.count } }
 
-    func frames(for task: TaskAssignment) -> [Data] {
-        guard let member = members[task.kind] else {
-            return [Data("RESULT".utf8), Data("{\"taskID\":\(task.taskID),\"attempt\":\(task.attempt),\"outcome\":\"probe_error\",\"detail\":\"no canned answer\"}".utf8)]
+    /// The messages answering `tasks`: a RESULTS per ``WireMessage/maximumReports`` of them, a
+    /// lone one as RESULT.
+    func frames(for tasks: [TaskAssignment]) -> [[Data]] {
+        stride(from: 0, to: tasks.count, by: WireMessage.maximumReports).map { start in
+            let part = tasks[start..<min(start + WireMessage.maximumReports, tasks.count)]
+            if part.count == 1 { return [Data("RESULT".utf8), Data(report(for: part[part.startIndex]).utf8)] }
+            return [Data("RESULTS".utf8), Data(("{\"results\":[" + part.map(report(for:)).joined(separator: ",") + "]}").utf8)]
         }
-        let body = "{\"taskID\":\(task.taskID),\"attempt\":\(task.attempt),\"outcome\":\"completed\",\"\(member.key)\":\(member.json)}"
-        return [Data("RESULT".utf8), Data(body.utf8)]
     }
 
-    /// Every canned RESULT decodes as the protocol's RESULT with the observation it was made from.
+    /// A task's report, as JSON.
+    private func report(for task: TaskAssignment) -> String {
+        guard let member = members[task.kind] else {
+            return "{\"taskID\":\(task.taskID),\"attempt\":\(task.attempt),\"outcome\":\"probe_error\",\"detail\":\"no canned answer\"}"
+        }
+        return "{\"taskID\":\(task.taskID),\"attempt\":\(task.attempt),\"outcome\":\"completed\",\"\(member.key)\":\(member.json)}"
+    }
+
+    /// Every canned RESULT and RESULTS decodes as the protocol's with the observation it was made from.
     private func check() throws {
         for (kind, member) in members {
-            let task = TaskAssignment(taskID: 7, attempt: 2, measurementID: 1, kind: kind, domain: "d.test", webHost: "d.test")
-            guard case .result(let report) = try WireMessage(frames: frames(for: task)), report.taskID == 7, report.attempt == 2,
-                  report.outcome == .completed, (member.key == "resolution" ? report.resolution != nil : report.connect != nil)
-            else { throw BenchError("the canned \(kind.rawValue) RESULT does not decode as one") }
+            func task(_ id: Int64) -> TaskAssignment { TaskAssignment(taskID: id, attempt: 2, measurementID: 1, kind: kind, domain: "d.test", webHost: "d.test") }
+            func fits(_ report: TaskReport, _ id: Int64) -> Bool {
+                report.taskID == id && report.attempt == 2 && report.outcome == .completed
+                    && (member.key == "resolution" ? report.resolution != nil : report.connect != nil)
+            }
+            guard let one = frames(for: [task(7)]).first, case .result(let report) = try WireMessage(frames: one), fits(report, 7),
+                  let two = frames(for: [task(7), task(8)]).first, case .results(let reports) = try WireMessage(frames: two),
+                  reports.count == 2, fits(reports[0], 7), fits(reports[1], 8)
+            else { throw BenchError("the canned \(kind.rawValue) RESULT or RESULTS does not decode as one") }
         }
     }
 }

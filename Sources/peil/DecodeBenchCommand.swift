@@ -70,7 +70,7 @@ struct DecodeBenchCommand: ParsableCommand {
         let asked = try parsedKinds ?? TaskKind.allCases
         for kind in TaskKind.allCases where twin.answers.kinds.contains(kind) && asked.contains(kind) {
             let task = TaskAssignment(taskID: 123_456_789, attempt: 1, measurementID: 1, kind: kind, domain: "d.test", webHost: "d.test")
-            let frames = twin.answers.frames(for: task)
+            let frames = twin.answers.frames(for: [task])[0]
             let body = frames[1]
             let wire = try Self.nanoseconds(reports) {
                 guard case .result = try WireMessage.received(frames: frames).message else { throw BenchError("not a RESULT") }

@@ -31,7 +31,13 @@ struct AgentDeadlineTests {
     }
 
     static func results(_ actions: [Action]) -> [TaskReport] {
-        actions.compactMap { if case .send(.result(let report)) = $0 { report } else { nil } }
+        actions.flatMap { action -> [TaskReport] in
+            switch action {
+            case .send(.result(let report)): [report]
+            case .send(.results(let reports)): reports
+            default: []
+            }
+        }
     }
 
     @Test func theTaskBudgetLeavesRoomBeforeTheLeaseEnds() {

@@ -32,8 +32,16 @@ struct AgentStateMachineTests {
         return agent
     }
 
+    /// The messages sent, a RESULTS as a RESULT per report (which messages carry them:
+    /// ``resultsDueTogetherGoInOneMessage()``).
     static func sent(_ actions: [Action]) -> [WireMessage] {
-        actions.compactMap { if case .send(let message) = $0 { message } else { nil } }
+        actions.flatMap { action -> [WireMessage] in
+            switch action {
+            case .send(.results(let reports)): reports.map(WireMessage.result)
+            case .send(let message): [message]
+            default: []
+            }
+        }
     }
 
     static func isHello(_ message: WireMessage) -> Bool {
@@ -112,6 +120,30 @@ struct AgentStateMachineTests {
         let resent = Self.sent(agent.tick(now: at(2)))
         #expect(resent.contains(.result(Self.report(2))))
         #expect(!resent.contains(.result(Self.report(1))) && !resent.contains(.result(Self.report(3))))
+    }
+
+    /// The results due at one tick go in one RESULTS (a lone one as RESULT), in task order, at
+    /// most ``WireMessage/maximumReports`` a message.
+    @Test func resultsDueTogetherGoInOneMessage() {
+        let count = WireMessage.maximumReports + 2
+        var agent = AgentStateMachine(settings: .init(name: "a1", families: [.ipv4], concurrency: count), now: at(0))
+        _ = agent.received(Self.welcome(), now: at(0))
+        let ids = (1...Int64(count)).map { $0 }
+        _ = agent.received(.tasks(ids.map { Self.task($0) }), now: at(1))
+        for id in ids.reversed() { _ = agent.taskFinished(Self.report(id), now: at(1)) }
+        _ = agent.received(.heartbeat, now: at(1))
+        let messages = agent.tick(now: at(1)).compactMap { action -> WireMessage? in
+            guard case .send(let message) = action else { return nil }
+            switch message { case .result, .results: return message; default: return nil }
+        }
+        #expect(messages == [.results(ids.prefix(WireMessage.maximumReports).map { Self.report($0) }), .results(ids.suffix(2).map { Self.report($0) })])
+        // One due alone goes as a RESULT.
+        _ = agent.received(.acks(ids.dropLast().map { .init(taskID: $0, attempt: 1) }), now: at(2))
+        _ = agent.received(.heartbeat, now: at(11.5))
+        let resent = agent.tick(now: at(11.5)).compactMap { action -> WireMessage? in
+            if case .send(let message) = action, case .result = message { message } else { nil }
+        }
+        #expect(resent == [.result(Self.report(ids.last!))])
     }
 
     @Test func anAckOfAnotherAttemptLeavesTheResultUnacknowledged() {

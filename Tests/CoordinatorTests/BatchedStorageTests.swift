@@ -76,6 +76,38 @@ final class BatchedStorageTests: DatabaseTestCase {
         try agent.send(try WireMessage.bye.frames())
     }
 
+    /// A RESULTS is handled as its reports, each on its own: those on the agent's leases stored
+    /// in one transaction, each observation as that report's bytes (a later report on the same
+    /// lease in the message changes nothing), one on a lease it does not hold refused at once;
+    /// every one ACKed.
+    func testTheReportsOfAResultsAreEachStoredAsSent() throws {
+        let connection = try XCTUnwrap(temporaryDatabase?.connectionString)
+        let harness = try CoordinatorHarness(store: store, connection: connection, tasks: 5, periodicJobs: false)
+        defer { harness.close() }
+        let tasks = try harness.join()
+        XCTAssertEqual(tasks.count, 5)
+        func observation(_ port: Int) -> String { #"{"reach": {"ports" : [ {"state":"open", "port": \#(port)} ]}}"# }
+        func report(_ task: TaskAssignment, attempt: Int? = nil, port: Int) -> String {
+            #"{"taskID": \#(task.taskID), "attempt": \#(attempt ?? task.attempt), "outcome": "completed", "connect": \#(observation(port))}"#
+        }
+        let reports = tasks.enumerated().map { index, task in report(task, attempt: index == 2 ? task.attempt + 98 : nil, port: 1_000 + index) }
+            + [report(tasks[0], port: 9_999)]
+        try harness.agent.send([Data("RESULTS".utf8), Data(("{\"results\": [" + reports.joined(separator: ", ") + "]}").utf8)], dontWait: false)
+        var messages: [WireMessage] = []
+        messages += try harness.receive(for: 20) { Set(CoordinatorHarness.acks($0)).count >= 5 }
+        messages += try harness.receive(for: 0.3)
+        XCTAssertEqual(CoordinatorHarness.acks(messages).sorted(), tasks.map(\.taskID).sorted(),
+                       "each report ACKed once, the repeat of task 0's by the first's ACK (the same task and attempt)")
+        XCTAssertTrue(messages.contains(.ack(taskID: tasks[2].taskID, attempt: tasks[2].attempt + 98)), "the wrong attempt refused at once")
+        let stored = try store.database.query("SELECT task_id, observation::text AS observation, xmin::text AS transaction FROM results ORDER BY task_id").rows
+        XCTAssertEqual(try stored.map { try $0.decode("task_id", as: Int64.self) }, [0, 1, 3, 4].map { tasks[$0].taskID })
+        XCTAssertEqual(try stored.map { try $0.decode("observation", as: String.self) }, [0, 1, 3, 4].map { observation(1_000 + $0) })
+        XCTAssertEqual(Set(try stored.map { try $0.decode("transaction", as: String.self) }).count, 1, "one transaction")
+        let leased: Int = try store.database.query("SELECT count(*)::integer AS n FROM tasks WHERE state = 'leased' AND id = \(tasks[2].taskID)").single().decode("n")
+        XCTAssertEqual(leased, 1, "nothing stored for the wrong attempt")
+        try harness.agent.send(try WireMessage.bye.frames())
+    }
+
     /// Results waiting for the database are bounded: past the budget a RESULT is dropped
     /// unanswered, and the agent's resend of it is stored and ACKed once the database is back.
     func testResultsBeyondTheBudgetAreDroppedUnansweredAndStoredWhenResent() throws {

@@ -85,6 +85,19 @@ struct CoordinatorDistrustTests {
         #expect(machine.sessions[Self.honest]?.leases[1] != nil)
     }
 
+    /// A RESULTS is judged report by report: the one on the session's own lease goes to the
+    /// store, the one on another agent's lease is refused and ACKed, as each alone would be.
+    @Test func theReportsOfAResultsAreEachJudgedAlone() {
+        var machine = Machine(settings: Self.settings(), now: at(0))
+        join(&machine, key: Self.honestKey, as: Self.honest, tasks: [Self.task(1, .reach)])
+        join(&machine, key: Self.hostileKey, as: Self.hostile, tasks: [Self.task(2, .reach)])
+        let actions = machine.received(.results([Self.reach(1), Self.reach(2)]), from: Self.hostile, key: Self.hostileKey, now: at(1))
+        #expect(Self.stores(actions) == [Self.reach(2)])
+        #expect(actions.contains(.send(.ack(taskID: 1, attempt: 1), to: Self.hostile)))
+        #expect(machine.refusals.byAgent["hostile"]?[.otherAgentsLease] == 1)
+        #expect(machine.sessions[Self.honest]?.leases[1] != nil, "the honest agent's lease stays")
+    }
+
     @Test func aResultAtAnotherAttemptIsRefused() {
         var machine = Machine(settings: Self.settings(), now: at(0))
         join(&machine, key: Self.honestKey, as: Self.honest, tasks: [Self.task(1, .reach, attempt: 2)])
