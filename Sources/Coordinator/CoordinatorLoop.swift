@@ -176,11 +176,21 @@ final class CoordinatorLoop {
         lastMessageBody = frames.last ?? Data()
         if case .results(let reports) = received.message, reports.count == received.reports.count {
             // Each report as a RESULT of its own, so that a store the machine asks for is that
-            // report's, with its own bytes and observation.
+            // report's, with its own bytes and observation. The reports answered at once
+            // (refused) are answered together, after the others: one message for the lot, not
+            // one each (a RESULTS of forged reports gets one ACKS, not 128 ACKs).
+            var answers: [CoordinatorStateMachine.Action] = []
             for (report, layout) in zip(reports, received.reports) {
                 lastReport = layout
-                perform(machine.received(.result(report), from: routingID, key: key, now: clock.now, bytes: layout.bytes.count), router: router)
+                var actions = machine.received(.result(report), from: routingID, key: key, now: clock.now, bytes: layout.bytes.count)
+                actions.removeAll { action in
+                    guard case .send(.ack, _) = action else { return false }
+                    answers.append(action)
+                    return true
+                }
+                perform(actions, router: router)
             }
+            perform(CoordinatorStateMachine.Action.coalescingAcks(answers), router: router)
             return
         }
         lastReport = received.reports.first

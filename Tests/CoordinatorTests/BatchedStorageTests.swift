@@ -78,8 +78,8 @@ final class BatchedStorageTests: DatabaseTestCase {
 
     /// A RESULTS is handled as its reports, each on its own: those on the agent's leases stored
     /// in one transaction, each observation as that report's bytes (a later report on the same
-    /// lease in the message changes nothing), one on a lease it does not hold refused at once;
-    /// every one ACKed.
+    /// lease in the message changes nothing), those on a lease it does not hold refused at once
+    /// and answered together in one ACKS; every one ACKed.
     func testTheReportsOfAResultsAreEachStoredAsSent() throws {
         let connection = try XCTUnwrap(temporaryDatabase?.connectionString)
         let harness = try CoordinatorHarness(store: store, connection: connection, tasks: 5, periodicJobs: false)
@@ -91,14 +91,16 @@ final class BatchedStorageTests: DatabaseTestCase {
             #"{"taskID": \#(task.taskID), "attempt": \#(attempt ?? task.attempt), "outcome": "completed", "connect": \#(observation(port))}"#
         }
         let reports = tasks.enumerated().map { index, task in report(task, attempt: index == 2 ? task.attempt + 98 : nil, port: 1_000 + index) }
-            + [report(tasks[0], port: 9_999)]
+            + [report(tasks[0], port: 9_999), report(tasks[2], attempt: tasks[2].attempt + 97, port: 1_002)]
         try harness.agent.send([Data("RESULTS".utf8), Data(("{\"results\": [" + reports.joined(separator: ", ") + "]}").utf8)], dontWait: false)
         var messages: [WireMessage] = []
-        messages += try harness.receive(for: 20) { Set(CoordinatorHarness.acks($0)).count >= 5 }
+        messages += try harness.receive(for: 20) { CoordinatorHarness.acks($0).count >= 6 }
         messages += try harness.receive(for: 0.3)
-        XCTAssertEqual(CoordinatorHarness.acks(messages).sorted(), tasks.map(\.taskID).sorted(),
+        XCTAssertEqual(CoordinatorHarness.acks(messages).sorted(), (tasks.map(\.taskID) + [tasks[2].taskID]).sorted(),
                        "each report ACKed once, the repeat of task 0's by the first's ACK (the same task and attempt)")
-        XCTAssertTrue(messages.contains(.ack(taskID: tasks[2].taskID, attempt: tasks[2].attempt + 98)), "the wrong attempt refused at once")
+        XCTAssertTrue(messages.contains(.acks([.init(taskID: tasks[2].taskID, attempt: tasks[2].attempt + 98),
+                                               .init(taskID: tasks[2].taskID, attempt: tasks[2].attempt + 97)])),
+                      "the wrong attempts refused at once, in one ACKS: \(messages)")
         let stored = try store.database.query("SELECT task_id, observation::text AS observation, xmin::text AS transaction FROM results ORDER BY task_id").rows
         XCTAssertEqual(try stored.map { try $0.decode("task_id", as: Int64.self) }, [0, 1, 3, 4].map { tasks[$0].taskID })
         XCTAssertEqual(try stored.map { try $0.decode("observation", as: String.self) }, [0, 1, 3, 4].map { observation(1_000 + $0) })
