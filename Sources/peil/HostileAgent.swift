@@ -82,9 +82,10 @@ struct HostileAgent {
     }
 
     /// After a WELCOME under the allow-listed `key`, `rate` messages a second for `duration`:
-    /// READY with `Int.max` credits, HEARTBEAT, a RESULT that does not decode, and a forged
+    /// READY with `Int.max` credits, HEARTBEAT, a RESULT that does not decode, a forged
     /// RESULT for one of the tasks `1...taskIDs` (other agents' leases, queued tasks; never one
-    /// leased to this agent, whose result would rightly be stored), in turn. It takes one task
+    /// leased to this agent, whose result would rightly be stored), and a forged RESULTS of
+    /// ``WireMessage/maximumReports`` such reports, in turn. It takes one task
     /// before the flood (more credits must not give it more) and never reports it, so that
     /// lease must expire. A full
     /// queue (the coordinator reads no faster) holds the sender back: the figures say what was
@@ -104,7 +105,19 @@ struct HostileAgent {
         let forged = try (1...max(1, taskIDs)).map { taskID in
             try WireMessage.result(TaskReport(taskID: Int64(taskID), attempt: 1, outcome: .completed, resolution: Self.forgedResolution)).frames()
         }
-        var sent = 0, full = 0, received = 0
+        // A whole RESULTS of forged reports on the tasks not leased to this agent (repeating
+        // them to fill it), made again when it is given a task.
+        var batch: (leased: Set<Int64>, frames: [Data]?) = ([], nil)
+        func forgedBatch() throws -> [Data]? {
+            if batch.frames == nil || batch.leased != leased {
+                let ids = (1...Int64(max(1, taskIDs))).filter { !leased.contains($0) }
+                batch = (leased, ids.isEmpty ? nil : try WireMessage.results((0..<WireMessage.maximumReports).map {
+                    TaskReport(taskID: ids[$0 % ids.count], attempt: 1, outcome: .completed, resolution: Self.forgedResolution)
+                }).frames())
+            }
+            return batch.frames
+        }
+        var sent = 0, full = 0, received = 0, batchesSent = 0
         let started = clock.now
         while true {
             let elapsed = clock.now - started
@@ -112,10 +125,16 @@ struct HostileAgent {
             let due = Int(Double(rate) * Self.double(elapsed))
             while sent < due {
                 // A result on its own lease would be stored: it is the lease's holder.
-                let target = (sent / 4) % forged.count
-                let frames = sent % 4 == 3 && !leased.contains(Int64(target + 1)) ? forged[target] : fixed[sent % 4 == 3 ? 1 : sent % 4]
+                let target = (sent / 5) % forged.count
+                let frames: [Data]
+                switch sent % 5 {
+                case 3: frames = leased.contains(Int64(target + 1)) ? fixed[1] : forged[target]
+                case 4: frames = try forgedBatch() ?? fixed[1]
+                default: frames = fixed[sent % 5]
+                }
                 do {
                     try session.socket.send(frames, dontWait: true)
+                    if frames.first == Data("RESULTS".utf8) { batchesSent += 1 }
                     sent += 1
                 } catch let error as ZMQError where error.isTransient {
                     full += 1
@@ -136,7 +155,7 @@ struct HostileAgent {
         }
         let elapsed = clock.now - started
         return [("target-rate", "\(rate)"), ("seconds", Self.seconds(elapsed)), ("sent", "\(sent)"), ("rate", Self.rate(sent, elapsed)),
-                ("queue-full", "\(full)"), ("received", "\(received)"),
+                ("queue-full", "\(full)"), ("results-of-\(WireMessage.maximumReports)", "\(batchesSent)"), ("received", "\(received)"),
                 ("leased", leased.isEmpty ? "none" : leased.sorted().map(String.init).joined(separator: ","))]
     }
 
