@@ -193,7 +193,8 @@ final class CoordinatorLoop {
             perform(CoordinatorStateMachine.Action.coalescingAcks(answers), router: router)
             return
         }
-        lastReport = received.reports.first
+        // A RESULT's one report; never a layout that is not this message's one report.
+        lastReport = received.reports.count == 1 ? received.reports.first : nil
         perform(machine.received(received.message, from: routingID, key: key, now: clock.now, bytes: frames.last?.count), router: router)
     }
 
