@@ -296,9 +296,8 @@ struct AgentStateMachine {
             due.append(pending.report)
         }
         // What is due goes together: one RESULTS per `maximumReports` (a lone one as RESULT).
-        for start in stride(from: 0, to: due.count, by: WireMessage.maximumReports) {
-            let part = Array(due[start..<min(start + WireMessage.maximumReports, due.count)])
-            actions.append(.send(part.count == 1 ? .result(part[0]) : .results(part)))
+        for part in due.chunks(of: WireMessage.maximumReports) {
+            actions.append(.send(part.count == 1 ? .result(part[part.startIndex]) : .results(Array(part))))
         }
         if !isDraining {
             let free = settings.concurrency - running - held - outstandingCredits

@@ -22,9 +22,7 @@ extension CoordinatorStateMachine.Action {
         return others + order.flatMap { routingID -> [Self] in
             let list = acks[routingID] ?? []
             guard list.count > 1 else { return list.map { .send(.ack(taskID: $0.taskID, attempt: $0.attempt), to: routingID) } }
-            return stride(from: 0, to: list.count, by: WireMessage.maximumAcknowledgements).map { start in
-                .send(.acks(Array(list[start..<min(start + WireMessage.maximumAcknowledgements, list.count)])), to: routingID)
-            }
+            return list.chunks(of: WireMessage.maximumAcknowledgements).map { .send(.acks(Array($0)), to: routingID) }
         }
     }
 }

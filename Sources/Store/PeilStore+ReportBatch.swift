@@ -11,7 +11,7 @@ public struct ReportToRecord: Sendable {
     public var plan: [PlannedConnect]
     /// The report's observation (its `resolution` or `connect`) as the agent encoded it, stored
     /// instead of encoding the decoded one again; nil: encoded from `report`. Must be the JSON the
-    /// observation was decoded from (`WireMessage.Received.observationBytes` gives it only where that holds).
+    /// observation was decoded from (`WireMessage.ReportLayout.observation` gives it only where that holds).
     public var observationJSON: String?
 
     public init(report: TaskReport, agentID: String, session: String? = nil, plan: [PlannedConnect] = [], observationJSON: String? = nil) {

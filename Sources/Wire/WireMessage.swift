@@ -177,12 +177,6 @@ public enum WireMessage: Sendable, Equatable {
         public var message: WireMessage
         /// Per report of a RESULT (one) or RESULTS (each, in order); empty for other kinds.
         public var reports: [ReportLayout] = []
-
-        /// Where a RESULT's one observation stands (nil: none, both, or not a RESULT).
-        public var observationBytes: Range<Int>? {
-            guard case .result = message else { return nil }
-            return reports.first?.observation
-        }
     }
 
     /// Where one report of a RESULT or RESULTS stands in the message's body, as offsets from the
@@ -192,11 +186,6 @@ public enum WireMessage: Sendable, Equatable {
         public var bytes: Range<Int>
         /// Its one observation's JSON (its `resolution` or `connect` member); nil when it carries none or both.
         public var observation: Range<Int>?
-
-        public init(bytes: Range<Int>, observation: Range<Int>?) {
-            self.bytes = bytes
-            self.observation = observation
-        }
     }
 
     /// Parses the two frames of a message (``init(frames:)``), locating a RESULT's observation.

@@ -182,8 +182,7 @@ struct CannedAnswers: Sendable {
     /// The messages answering `tasks`: a RESULTS per ``WireMessage/maximumReports`` of them, a
     /// lone one as RESULT.
     func frames(for tasks: [TaskAssignment]) -> [[Data]] {
-        stride(from: 0, to: tasks.count, by: WireMessage.maximumReports).map { start in
-            let part = tasks[start..<min(start + WireMessage.maximumReports, tasks.count)]
+        tasks.chunks(of: WireMessage.maximumReports).map { part in
             if part.count == 1 { return [Data("RESULT".utf8), Data(report(for: part[part.startIndex]).utf8)] }
             return [Data("RESULTS".utf8), Data(("{\"results\":[" + part.map(report(for:)).joined(separator: ",") + "]}").utf8)]
         }

@@ -307,7 +307,7 @@ struct CoordinatorDistrustTests {
                     #expect(report.taskID == Int64(index))
                     #expect(report.detail == detail)
                     // Where the observation stands: its bytes decode to the report's observation.
-                    let range = try #require(received.observationBytes)
+                    let range = try #require(received.reports.first?.observation)
                     let body = round[index][2]
                     let bytes = body[(body.startIndex + range.lowerBound)..<(body.startIndex + range.upperBound)]
                     #expect(try JSONDecoder().decode(ConnectObservation.self, from: bytes) == report.connect)

@@ -76,16 +76,16 @@ final class JSONTapeMemberTests: XCTestCase {
         let frames = try WireMessage.result(report).frames()
         let received = try WireMessage.received(frames: frames)
         XCTAssertEqual(received.message, .result(report))
-        let range = try XCTUnwrap(received.observationBytes)
+        let range = try XCTUnwrap(received.reports.first?.observation)
         XCTAssertEqual(try JSONDecoder().decode(ConnectObservation.self, from: frames[1][range]), connect)
         XCTAssertNil(try JSONTape(parsing: Array(frames[1])).memberRange("resolution"))
         // A report with no observation, or two, has none to store as sent.
-        XCTAssertNil(try WireMessage.received(frames: try WireMessage.result(TaskReport(taskID: 9, attempt: 1, outcome: .timeout)).frames()).observationBytes)
+        XCTAssertNil(try WireMessage.received(frames: try WireMessage.result(TaskReport(taskID: 9, attempt: 1, outcome: .timeout)).frames()).reports.first?.observation)
         var both = report
         both.resolution = ResolutionObservation(facts: DNSFacts(domain: "a.nl", dnssec: .secure, nsZone: nil, nameservers: [], domainAddresses: HostAddresses(host: "a.nl"),
                                                                 web: HostAddresses(host: "www.a.nl"), webDNSSEC: .secure, mx: [], nullMX: false, txt: [], spf: [],
                                                                 dmarc: [], domainKey: .error, caaFoundAt: nil, caa: [], webTLSA: []), queries: [])
-        XCTAssertNil(try WireMessage.received(frames: try WireMessage.result(both).frames()).observationBytes)
+        XCTAssertNil(try WireMessage.received(frames: try WireMessage.result(both).frames()).reports.first?.observation)
     }
 
     /// Random documents (nested objects and arrays, strings with every escape but surrogates,
