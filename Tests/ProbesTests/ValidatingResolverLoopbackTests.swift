@@ -103,4 +103,34 @@ struct ValidatingResolverLoopbackTests {
         #expect(ended.rcode == "ERROR")
         #expect(await resolver.ask("after.example.nl", .a).rcode == "ERROR")
     }
+
+    /// `peil resolve` shuts its resolver down twice (once itself, once on deinit). The loop used
+    /// to close its wake-up pipe when its thread ended, so the second shutdown wrote into a
+    /// closed pipe (SIGPIPE: the process died with its output unflushed) or into whatever took
+    /// the descriptor next. Here the pipes opened next take every freed descriptor: no byte may
+    /// reach any of them.
+    @Test
+    func aSecondShutdownWritesIntoNoOtherDescriptor() async throws {
+        let server = try LoopbackDNSServer { _ in nil }
+        defer { server.stop() }
+        for _ in 0..<3 {
+            let resolver = try ValidatingResolver(Self.configuration(port: server.port, timeout: .seconds(30)))
+            resolver.shutdown()
+            try await Task.sleep(for: .milliseconds(100)) // the loop threads end
+            var pipes: [[Int32]] = []
+            defer { for fds in pipes { close(fds[0]); close(fds[1]) } }
+            for _ in 0..<32 {
+                var fds: [Int32] = [-1, -1]
+                #expect(pipe(&fds) == 0)
+                _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+                pipes.append(fds)
+            }
+            resolver.shutdown()
+            _ = await resolver.ask("after.example.nl", .a)
+            for fds in pipes {
+                var byte: UInt8 = 0
+                #expect(read(fds[0], &byte, 1) == -1, "a wake-up landed in another pipe")
+            }
+        }
+    }
 }

@@ -26,6 +26,7 @@ enum UnboundContextFactory {
     /// A threaded context for `configuration`; `validating: false` gives an iterator-only context
     /// (the equivalent of asking with the CD bit) used to still report the records of a bogus answer.
     static func make(_ configuration: ResolverConfiguration, validating: Bool) throws(ResolverError) -> OpaquePointer {
+        _ = BrokenPipes.ignored
         guard let context = ub_ctx_create() else { throw ResolverError(.unbound, "ub_ctx_create failed") }
         do {
             try configure(context, configuration, validating: validating)

@@ -85,9 +85,21 @@ final class UnboundEventLoop: @unchecked Sendable {
     }
 
     /// Stops the loop: questions not yet answered end as failed, then the context is deleted.
+    /// Calling it again does nothing.
     func shutdown() {
-        inbox.withLock { $0.stopping = true }
-        wake()
+        let first = inbox.withLock { inbox in
+            defer { inbox.stopping = true }
+            return !inbox.stopping
+        }
+        if first { wake() }
+    }
+
+    /// The wake-up pipe lives as long as the loop: a caller may still `wake()` after the loop
+    /// thread has ended (a question submitted just before shutdown), and a closed pipe would
+    /// turn that write into SIGPIPE, EBADF, or a byte in whatever file took the descriptor.
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
     }
 
     private func wake() {
@@ -120,8 +132,6 @@ final class UnboundEventLoop: @unchecked Sendable {
         waiting.removeAll()
         for submission in unanswered { submission.continuation.resume(returning: .failed("resolver shut down")) }
         ub_ctx_delete(context)
-        close(wakeRead)
-        close(wakeWrite)
     }
 
     private func startWaiting() {

@@ -31,7 +31,7 @@ public final class TLSStream: ByteStream {
     public static func handshake(over transport: TCPStream, serverName: String?, deadline: ContinuousClock.Instant,
                                  options: TLSClientOptions = TLSClientOptions(),
                                  configure: (OpaquePointer) -> Void = { _ in }) throws(StreamError) -> TLSStream {
-        _ = ignoreBrokenPipes
+        _ = BrokenPipes.ignored
         ERR_clear_error()
         let context = try options.makeContext()
         guard let ssl = SSL_new(context) else {
@@ -113,11 +113,6 @@ public final class TLSStream: ByteStream {
         SSL_CTX_free(context)
         transport.close()
     }
-
-    /// OpenSSL's socket BIO writes with `send` without `MSG_NOSIGNAL`: a peer that closes while
-    /// we write would raise SIGPIPE and end the process. Ignored process-wide, once (as the lab's
-    /// endpoint server does); the write then fails with EPIPE.
-    private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     /// Runs an OpenSSL call until it succeeds (its positive result), waiting on the socket
     /// for as long as OpenSSL wants to read or write, up to `deadline`.
