@@ -177,22 +177,35 @@ extension PeilStore {
         let tasks = rows.map { String($0.taskID) }
         let keys = rows.map(\.connect.endpointKey)
         let targets = try rows.map { try SQLJSON($0.connect.target).text }
+        // Each endpoint's key first, with the id its task will have (in plan order); only the
+        // keys that went in (not already a task of the measurement, here or in another
+        // transaction) become tasks. `task_keys` is the endpoints' uniqueness (migration 21).
         try connection.executePrepared("""
-            INSERT INTO tasks (measurement_id, kind, domain_id, domain, web_host, family, address, endpoint_key, target)
-            SELECT t.measurement_id, p.kind, NULL, p.host, p.host, p.family, p.address, p.key, p.target::jsonb
-            FROM unnest(\(array: tasks)::bigint[], \(array: rows.map(\.connect.kind.rawValue))::text[], \(array: rows.map(\.connect.target.host))::text[],
-                        \(array: rows.map(\.connect.target.family.rawValue))::text[], \(array: rows.map(\.connect.target.address))::text[],
-                        \(array: keys)::text[], \(array: targets)::text[]) WITH ORDINALITY AS p(task_id, kind, host, family, address, key, target, n)
-            JOIN tasks t ON t.id = p.task_id AND t.domain_id IS NOT NULL
-            ORDER BY p.n
-            ON CONFLICT (measurement_id, endpoint_key) WHERE endpoint_key IS NOT NULL DO NOTHING
+            WITH planned AS (
+                SELECT DISTINCT ON (t.measurement_id, p.key) t.measurement_id, p.kind, p.host, p.family, p.address, p.key, p.target, p.n
+                FROM unnest(\(array: tasks)::bigint[], \(array: rows.map(\.connect.kind.rawValue))::text[], \(array: rows.map(\.connect.target.host))::text[],
+                            \(array: rows.map(\.connect.target.family.rawValue))::text[], \(array: rows.map(\.connect.target.address))::text[],
+                            \(array: keys)::text[], \(array: targets)::text[]) WITH ORDINALITY AS p(task_id, kind, host, family, address, key, target, n)
+                JOIN tasks t ON t.id = p.task_id AND t.domain_id IS NOT NULL
+                ORDER BY t.measurement_id, p.key, p.n
+            ), made AS (
+                INSERT INTO task_keys (measurement_id, endpoint_key, task_id)
+                SELECT o.measurement_id, o.key, nextval(pg_get_serial_sequence('tasks', 'id'))
+                FROM (SELECT measurement_id, key FROM planned ORDER BY n) AS o
+                ON CONFLICT DO NOTHING
+                RETURNING measurement_id, endpoint_key, task_id
+            )
+            INSERT INTO tasks (id, measurement_id, kind, domain_id, domain, web_host, family, address, endpoint_key, target)
+            SELECT m.task_id, p.measurement_id, p.kind, NULL, p.host, p.host, p.family, p.address, p.key, p.target::jsonb
+            FROM made m JOIN planned p ON p.measurement_id = m.measurement_id AND p.key = m.endpoint_key
+            ORDER BY m.task_id
             """)
         try connection.executePrepared("""
             INSERT INTO task_links (measurement_id, domain_id, task_id)
-            SELECT t.measurement_id, t.domain_id, c.id
+            SELECT t.measurement_id, t.domain_id, k.task_id
             FROM unnest(\(array: tasks)::bigint[], \(array: keys)::text[]) AS p(task_id, key)
             JOIN tasks t ON t.id = p.task_id AND t.domain_id IS NOT NULL
-            JOIN tasks c ON c.measurement_id = t.measurement_id AND c.endpoint_key = p.key
+            JOIN task_keys k ON k.measurement_id = t.measurement_id AND k.endpoint_key = p.key
             ON CONFLICT DO NOTHING
             """)
     }
