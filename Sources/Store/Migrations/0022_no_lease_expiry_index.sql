@@ -1,0 +1,11 @@
+-- Peil schema, version 22: no index of the leases by expiry.
+--
+-- `tasks_leased` (lease_expires_at, of the leased tasks) served the sweeper's question, which
+-- leases have expired, every half second. Each lease put an entry in it (a lease is a new row
+-- version of the task), and so did nothing else: dropping it took 3-4 µs of PostgreSQL's CPU off
+-- a tiny result in the ingest bench, in turn, three rounds out of three (docs/SCALE.md,
+-- "Session 31"). The sweeper's question (`PeilStore.expireLeases`) and the release of a session's
+-- leases (`releaseLeases`) now read `tasks_leased_address`, which holds every leased task (its
+-- predicate is the state alone): a pass over the leases in flight, a few thousand entries at the
+-- zone's twenty agents, not over the queue.
+DROP INDEX tasks_leased;
