@@ -13,11 +13,6 @@ final class ClaimCapTests: StoreTestCase {
         try count("SELECT count(*)::integer AS count FROM tasks WHERE state = 'leased' AND address = \(address)")
     }
 
-    private static func reach(_ task: TaskAssignment) -> TaskReport {
-        TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed,
-                   connect: ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 80, state: .open)])))
-    }
-
     func testCapHoldsWhileClaimersOnSeparateConnectionsRace() throws {
         let addresses = ["198.18.7.1", "198.18.7.2", "2001:2::7"]
         let perAddress = 30
@@ -46,7 +41,7 @@ final class ClaimCapTests: StoreTestCase {
                     probed.withLock { for task in tasks { $0[task.taskID, default: 0] += 1 } }
                     Thread.sleep(forTimeInterval: Double.random(in: 0.005...0.015))
                     for task in tasks {
-                        XCTAssertEqual(try store.recordReport(Self.reach(task), agentID: agent, maxAttempts: 3), .stored)
+                        XCTAssertEqual(try store.recordReport(Self.reached(task), agentID: agent, maxAttempts: 3), .stored)
                     }
                 }
             }
@@ -90,7 +85,7 @@ final class ClaimCapTests: StoreTestCase {
         }
 
         var tasks = try fill("a")
-        for task in tasks { XCTAssertEqual(try store.recordReport(Self.reach(task), agentID: "a", maxAttempts: 3), .stored) }
+        for task in tasks { XCTAssertEqual(try store.recordReport(Self.reached(task), agentID: "a", maxAttempts: 3), .stored) }
         try assertFree("completed reports")
 
         let outcomes: [(ProbeOutcome, ReportDisposition, String)] = [
@@ -177,7 +172,7 @@ final class ClaimCapTests: StoreTestCase {
             // One lease per address ends, so the next calls find slots free again.
             for address in addresses {
                 guard let first = held[address]?.first else { continue }
-                XCTAssertEqual(try store.recordReport(Self.reach(first), agentID: "a", maxAttempts: 3), .stored)
+                XCTAssertEqual(try store.recordReport(Self.reached(first), agentID: "a", maxAttempts: 3), .stored)
                 held[address]?.removeFirst()
             }
         }

@@ -11,11 +11,7 @@ final class ResultsFollowTheirTasksTests: StoreTestCase {
         let measurement = try SyntheticTasks.queueReach(in: store, addresses: addresses, count: count)
         let tasks = try store.claimTasks(agentID: "a", families: [.ipv4], limit: 100, leaseSeconds: 300, perAddress: 100)
         XCTAssertEqual(tasks.count, addresses.count * count)
-        for task in tasks {
-            let report = TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed,
-                                    connect: ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 80, state: .open)])))
-            XCTAssertEqual(try store.recordReport(report, agentID: "a", maxAttempts: 3), .stored)
-        }
+        for task in tasks { XCTAssertEqual(try store.recordReport(Self.reached(task), agentID: "a", maxAttempts: 3), .stored) }
         return measurement
     }
 

@@ -8,11 +8,6 @@ import XCTest
 /// to another coordinator, a second process with the same key) never release each other's
 /// leases or report on them; a session the agent process resumes takes its leases over.
 final class SessionLeaseTests: StoreTestCase {
-    private static func reach(_ taskID: Int64, attempt: Int) -> TaskReport {
-        TaskReport(taskID: taskID, attempt: attempt, outcome: .completed,
-                   connect: ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 80, state: .open)])))
-    }
-
     private func sessionsOfLeases() throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for row in try store.database.query("SELECT lease_session FROM tasks WHERE state = 'leased'").rows {
@@ -32,7 +27,7 @@ final class SessionLeaseTests: StoreTestCase {
         XCTAssertEqual(try store.releaseLeases(session: "session-A"), 3)
         XCTAssertEqual(try sessionsOfLeases(), ["session-B": 3], "the new session's leases stay")
         for task in onB {
-            XCTAssertEqual(try store.recordReport(Self.reach(task.taskID, attempt: task.attempt), agentID: "a", session: "session-B",
+            XCTAssertEqual(try store.recordReport(Self.reached(task), agentID: "a", session: "session-B",
                                                   maxAttempts: 3), .stored)
         }
     }
@@ -46,16 +41,16 @@ final class SessionLeaseTests: StoreTestCase {
         XCTAssertEqual(Set(new.map(\.taskID)), Set(old.map(\.taskID)))
         // The old session names the new lease's attempt: same agent name, not its lease.
         let first = new[0], second = new[1]
-        XCTAssertEqual(try store.recordReport(Self.reach(first.taskID, attempt: first.attempt), agentID: "a", session: "old", maxAttempts: 3),
+        XCTAssertEqual(try store.recordReport(Self.reached(first), agentID: "a", session: "old", maxAttempts: 3),
                        .refusedNotLeased)
-        let batch = try store.recordReports([ReportToRecord(report: Self.reach(second.taskID, attempt: second.attempt), agentID: "a", session: "old")],
+        let batch = try store.recordReports([ReportToRecord(report: Self.reached(second), agentID: "a", session: "old")],
                                             maxAttempts: 3)
         XCTAssertEqual(try batch.map { try $0.get() }, [.refusedNotLeased], "refused in a batch too")
         XCTAssertFalse(try store.endLeasedTask(taskID: first.taskID, attempt: first.attempt, agentID: "a", session: "old", why: "x"))
         XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM reports"), 0, "nothing of them stored")
         // The new session's own results are taken.
         for task in new {
-            XCTAssertEqual(try store.recordReport(Self.reach(task.taskID, attempt: task.attempt), agentID: "a", session: "new", maxAttempts: 3),
+            XCTAssertEqual(try store.recordReport(Self.reached(task), agentID: "a", session: "new", maxAttempts: 3),
                            .stored)
         }
     }
@@ -69,7 +64,7 @@ final class SessionLeaseTests: StoreTestCase {
         XCTAssertEqual(try sessionsOfLeases(), ["second": 2, "other": 1])
         // Its results from before (resent after the coordinator restarted) are taken in the new session.
         let task = before[0]
-        XCTAssertEqual(try store.recordReport(Self.reach(task.taskID, attempt: task.attempt), agentID: "a", session: "second", maxAttempts: 3),
+        XCTAssertEqual(try store.recordReport(Self.reached(task), agentID: "a", session: "second", maxAttempts: 3),
                        .stored)
         XCTAssertEqual(try store.releaseLeases(session: "first"), 0, "the old session holds nothing any more")
     }

@@ -44,6 +44,12 @@ class StoreTestCase: DatabaseTestCase {
                    resolution: observation(for: task.domain, note: note))
     }
 
+    /// A completed reach report for a connect task: port 80 open.
+    static func reached(_ task: TaskAssignment) -> TaskReport {
+        TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed,
+                   connect: ConnectObservation(reach: ReachObservation(ports: [PortProbe(port: 80, state: .open)])))
+    }
+
     func failed(_ task: TaskAssignment) -> TaskReport {
         TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .timeout, detail: "resolver timed out")
     }

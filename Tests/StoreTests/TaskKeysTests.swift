@@ -25,12 +25,12 @@ final class TaskKeysTests: StoreTestCase {
             return id
         }
         // Each report through its own connection, all at once.
-        let outcomes = Locked<[ReportDisposition]>([])
+        let outcomes = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: reports.count) { index in
-            let disposition = try? stores[index].recordReport(reports[index].0, agentID: "r", maxAttempts: 3, plan: reports[index].1)
-            outcomes.withLock { $0.append(disposition ?? .unknownTask) }
+            let outcome = Result { try stores[index].recordReport(reports[index].0, agentID: "r", maxAttempts: 3, plan: reports[index].1) }
+            outcomes.withLock { $0.append((try? outcome.get()).map { "\($0)" } ?? "error: \(outcome)") }
         }
-        XCTAssertEqual(outcomes.withLock { $0 }, Array(repeating: .stored, count: reports.count))
+        XCTAssertEqual(outcomes.withLock { $0 }, Array(repeating: "\(ReportDisposition.stored)", count: reports.count))
         return id
     }
 
