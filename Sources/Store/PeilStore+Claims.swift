@@ -59,7 +59,7 @@ extension PeilStore {
         }
         let family = try row.decode("family", as: String?.self).flatMap(AddressFamily.init(rawValue:))
         let target = try row.decode("target", as: String?.self).map { text in
-            do { return try JSONDecoder().decode(ConnectTarget.self, from: Data(text.utf8)) } catch {
+            do { return try StoredTarget.decode(text) } catch {
                 throw DatabaseError(code: .decoding, message: "task target does not decode: \(error)")
             }
         }
