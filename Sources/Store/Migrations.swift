@@ -54,6 +54,7 @@ public enum Migrations {
         ("0020_results_without_row_checks.sql", PackageResources._020_results_without_row_checks_sql),
         ("0021_task_keys.sql", PackageResources._021_task_keys_sql),
         ("0022_no_lease_expiry_index.sql", PackageResources._022_no_lease_expiry_index_sql),
+        ("0023_task_counts_by_index.sql", PackageResources._023_task_counts_by_index_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

@@ -105,20 +105,24 @@ extension PeilStore {
 
     /// Tasks per measurement, kind and state: one grouped query (for the coordinator's metrics,
     /// every 2 s), over the measurements that still have open tasks and the five newest, not
-    /// over every task ever queued (the table only grows; the index on measurement and state
-    /// finds both).
+    /// over every task ever queued (the table only grows). The measurements are found first and
+    /// given as an array, so that their tasks are counted in the order of the index on
+    /// measurement, state and kind, an index-only scan with no join (migration 23).
     public func taskStateCounts() throws -> [TaskStateCount] {
-        try database.query("""
-            SELECT measurement_id, kind, state, count(*)::bigint AS count
-            FROM tasks
-            WHERE measurement_id IN (
-                SELECT m.id FROM measurements m
-                WHERE m.id IN (SELECT id FROM measurements WHERE NOT imported ORDER BY id DESC LIMIT 5)
-                   OR EXISTS (SELECT 1 FROM tasks o WHERE o.measurement_id = m.id AND o.state IN ('queued', 'leased')))
-            GROUP BY measurement_id, kind, state ORDER BY measurement_id, kind, state
-            """).rows.map {
+        try database.query(Self.taskStateCountsQuery).rows.map {
             TaskStateCount(measurementID: try $0.decode("measurement_id"), kind: try $0.decode("kind"),
                            state: try $0.decode("state"), count: try $0.decode("count"))
         }
     }
+
+    /// The statement of ``taskStateCounts()``.
+    static let taskStateCountsQuery: SQLQuery = """
+        SELECT measurement_id, kind, state, count(*)::bigint AS count
+        FROM tasks
+        WHERE measurement_id = ANY(ARRAY(
+            SELECT m.id FROM measurements m
+            WHERE m.id IN (SELECT id FROM measurements WHERE NOT imported ORDER BY id DESC LIMIT 5)
+               OR EXISTS (SELECT 1 FROM tasks o WHERE o.measurement_id = m.id AND o.state IN ('queued', 'leased'))))
+        GROUP BY measurement_id, state, kind ORDER BY measurement_id, state, kind
+        """
 }
