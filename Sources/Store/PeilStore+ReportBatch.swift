@@ -29,22 +29,26 @@ extension PeilStore {
 
     /// Records a batch of reports in one transaction, with the same outcome per report as
     /// ``recordReport(_:agentID:session:maxAttempts:plan:)`` called for each in order, and one COMMIT
-    /// (one WAL flush) for all: the task rows are locked in one statement (in id order), the
-    /// observations, results and task updates written with one multi-row statement each (a
-    /// completed report as its `results` row only, as there), each a prepared statement
-    /// of the connection.
+    /// (one WAL flush) for all, each statement a prepared one of the connection. A batch whose
+    /// reports all complete their tasks (or are refused without a write), as nearly all do,
+    /// reads its task rows without locking them and marks them done and inserts their results
+    /// in one statement, which updates a task only if it is still leased as it was read. Any
+    /// other batch locks its task rows in one statement (in id order) and writes the
+    /// observations, results and task updates with one multi-row statement each (a completed
+    /// report as its `results` row only, as there).
     ///
-    /// A batch whose rows PostgreSQL refuses, that meets a deadlock, or where a write finds a row it did not expect
-    /// (an observation or result already there), is rolled back and recorded report by report
+    /// A batch whose rows PostgreSQL refuses, that meets a deadlock, whose task changed between
+    /// its reading and its update, or where a write finds a row it did not expect (an
+    /// observation or result already there), is rolled back and recorded report by report
     /// instead; then a report whose values PostgreSQL refuses gets its error in its slot and the
     /// others are recorded. Any other database failure is thrown: nothing of the batch is stored.
     /// - Returns: per report, in order, its disposition or the error that refused its values.
     public func recordReports(_ batch: [ReportToRecord], maxAttempts: Int) throws -> [Result<ReportDisposition, DatabaseError>] {
         guard !batch.isEmpty else { return [] }
         do {
-            if let dispositions = try database.transaction({ try ReportBatch(batch, maxAttempts: maxAttempts).record(on: $0, store: self) }) {
-                return dispositions.map { .success($0) }
-            }
+            return try database.transaction({ try ReportBatch(batch, maxAttempts: maxAttempts).record(on: $0, store: self) }).map { .success($0) }
+        } catch is ReportBatch.Unexpected {
+            // Rolled back: a task changed between its reading and its update, or a row was there already.
         } catch let error as DatabaseError where error.isRefusedValue || error.sqlState == Self.deadlockDetected {
             // Found below, report by report; a deadlock (a bulk release locking the same task
             // rows in another order) is not met there, where one task row is locked at a time.
@@ -90,26 +94,18 @@ private struct ReportBatch {
         self.maxAttempts = maxAttempts
     }
 
-    /// - Returns: the dispositions, or nil when a write found a row it did not expect (the
-    ///   caller rolls back and records report by report).
-    func record(on connection: DatabaseConnection, store: PeilStore) throws -> [ReportDisposition]? {
+    /// Thrown inside the transaction to roll it back: a task changed between its reading and
+    /// its update, or a write found a row it did not expect (the caller records report by report).
+    struct Unexpected: Error {}
+
+    func record(on connection: DatabaseConnection, store: PeilStore) throws -> [ReportDisposition] {
         let ids = Set(batch.map(\.report.taskID)).sorted()
-        var rows: [Int64: TaskRow] = [:]
-        for row in try connection.queryPrepared("""
-            SELECT id, state, attempt, kind, lease_session, contact_lost FROM tasks
-            WHERE id = ANY(\(array: ids)::bigint[]) ORDER BY id FOR UPDATE
-            """).rows {
-            rows[try row.decode("id")] = TaskRow(state: try row.decode("state"), attempt: try row.decode("attempt"), kind: try row.decode("kind"),
-                                                 leasedBy: try row.decode("lease_session", as: String?.self), contactLost: try row.decode("contact_lost"))
-        }
-        var steps: [Step] = []
-        var storedHere: Set<String> = []
-        for item in batch {
-            let step = try judge(item, rows: &rows)
-            if case .complete = step { storedHere.insert(Self.key(item)) }
-            if case .fail = step { storedHere.insert(Self.key(item)) }
-            steps.append(step)
-        }
+        if let dispositions = try recordCompletions(ids: ids, on: connection, store: store) { return dispositions }
+        var rows = try taskRows(ids, locking: true, on: connection)
+        let steps = try batch.map { try judge($0, rows: &rows) }
+        let storedHere = Set(steps.indices.filter {
+            switch steps[$0] { case .complete, .fail: true; default: false }
+        }.map { Self.key(batch[$0]) })
         let seenBefore = try storedBefore(steps: steps, on: connection)
         var dispositions: [ReportDisposition] = []
         var observations: [(index: Int, observation: SQLJSON?, detail: String?)] = []
@@ -134,9 +130,9 @@ private struct ReportBatch {
                 dispositions.append(giveUp ? .notTestable : .requeued)
             }
         }
-        guard try insertObservations(observations, on: connection) else { return nil }
+        guard try insertObservations(observations, on: connection) else { throw Unexpected() }
         let completed = steps.indices.filter { if case .complete = steps[$0] { true } else { false } }
-        guard try insertResults(completed, steps: steps, on: connection) else { return nil }
+        guard try insertResults(completed, steps: steps, on: connection) else { throw Unexpected() }
         if !completed.isEmpty {
             try connection.executePrepared("""
                 UPDATE tasks SET state = 'done', leased_by = NULL, lease_expires_at = NULL, finished_at = now(), last_error = NULL
@@ -146,6 +142,86 @@ private struct ReportBatch {
         try updateFailures(steps: steps, on: connection)
         try store.queueConnectTasks(completed.map { (batch[$0].report.taskID, batch[$0].plan) }, on: connection)
         return dispositions
+    }
+
+    /// The batch's task rows, locked (`FOR UPDATE`, in id order) or as they stand.
+    private func taskRows(_ ids: [Int64], locking: Bool, on connection: DatabaseConnection) throws -> [Int64: TaskRow] {
+        let found = try locking
+            ? connection.queryPrepared("""
+                SELECT id, state, attempt, kind, lease_session, contact_lost FROM tasks
+                WHERE id = ANY(\(array: ids)::bigint[]) ORDER BY id FOR UPDATE
+                """)
+            : connection.queryPrepared("""
+                SELECT id, state, attempt, kind, lease_session, contact_lost FROM tasks WHERE id = ANY(\(array: ids)::bigint[])
+                """)
+        var rows: [Int64: TaskRow] = [:]
+        for row in found.rows {
+            rows[try row.decode("id")] = TaskRow(state: try row.decode("state"), attempt: try row.decode("attempt"), kind: try row.decode("kind"),
+                                                 leasedBy: try row.decode("lease_session", as: String?.self), contactLost: try row.decode("contact_lost"))
+        }
+        return rows
+    }
+
+    /// The batch recorded without locking its task rows first, when every report completes its
+    /// task or is refused without a write: one statement marks the completed tasks done and
+    /// inserts their results where each is still leased to the session at the attempt judged
+    /// (the `UPDATE` takes the row lock and sees the row as it then stands). Nil when a report
+    /// needs more (the locked path then judges the batch again); throws ``Unexpected`` when a
+    /// task was no longer as read or a result was there already.
+    private func recordCompletions(ids: [Int64], on connection: DatabaseConnection, store: PeilStore) throws -> [ReportDisposition]? {
+        var rows = try taskRows(ids, locking: false, on: connection)
+        var steps: [Step] = []
+        for item in batch {
+            let step = try judge(item, rows: &rows)
+            switch step {
+            case .complete, .done, .duplicateOrRefused: steps.append(step)
+            case .endTask, .fail: return nil
+            }
+        }
+        let completed = steps.indices.filter { if case .complete = steps[$0] { true } else { false } }
+        let storedHere = Set(completed.map { Self.key(batch[$0]) })
+        let seenBefore = try storedBefore(steps: steps, on: connection)
+        guard try completeAndInsertResults(completed, steps: steps, on: connection) == completed.count else { throw Unexpected() }
+        try store.queueConnectTasks(completed.map { (batch[$0].report.taskID, batch[$0].plan) }, on: connection)
+        return steps.indices.map { index in
+            switch steps[index] {
+            case .done(let disposition): disposition
+            case .complete: .stored
+            default: storedHere.contains(Self.key(batch[index])) || seenBefore.contains(Self.key(batch[index])) ? .duplicate : .refusedNotLeased
+            }
+        }
+    }
+
+    /// One statement: the completed reports' tasks marked done where still leased, and a result
+    /// inserted for each whose lease is still the one judged (same attempt, same session).
+    /// - Returns: the results inserted; fewer than `indices` means a task changed meanwhile or
+    ///   had a result already, and the caller rolls back (a task marked done without its result with it).
+    private func completeAndInsertResults(_ indices: [Int], steps: [Step], on connection: DatabaseConnection) throws -> Int {
+        guard !indices.isEmpty else { return 0 }
+        let documents = "[" + indices.map { index -> String in
+            guard case .complete(let observation) = steps[index] else { return "null" }
+            return observation.text
+        }.joined(separator: ",") + "]"
+        return try connection.executePrepared(SQLQuery(unsafeSQL: """
+            WITH done AS (
+                -- Leased (the check constraint ties a lease's expiry to the state; so worded, the
+                -- plan reads the tasks by id, not the index of the leased ones).
+                UPDATE tasks SET state = 'done', leased_by = NULL, lease_expires_at = NULL, finished_at = now(), last_error = NULL
+                WHERE id = ANY($1::bigint[]) AND lease_expires_at IS NOT NULL
+                RETURNING id, measurement_id, domain, attempt, lease_session
+            )
+            INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
+            SELECT d.id, d.measurement_id, d.domain, u.attempt, u.agent_id, j.observation
+            FROM done d
+            JOIN unnest($1::bigint[], $2::integer[], $3::text[], $4::text[]) WITH ORDINALITY AS u(task_id, attempt, agent_id, session, n)
+              ON u.task_id = d.id
+            JOIN json_array_elements($5::json) WITH ORDINALITY AS j(observation, n) ON j.n = u.n
+            WHERE d.attempt = u.attempt AND d.lease_session = u.session
+            ON CONFLICT (task_id) DO NOTHING
+            """, binds: [SQLArrayLiteral.encode(indices.map { String(batch[$0].report.taskID) }),
+                         SQLArrayLiteral.encode(indices.map { String(batch[$0].report.attempt) }),
+                         SQLArrayLiteral.encode(indices.map { batch[$0].agentID }),
+                         SQLArrayLiteral.encode(indices.map { batch[$0].session ?? batch[$0].agentID }), documents]))
     }
 
     /// Judges one report against its task as the batch so far left it (as `recordReport` does).

@@ -137,4 +137,28 @@ final class ReportBatchTests: StoreTestCase {
         XCTAssertEqual(stored, sent.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: #"\u0000"#, with: #"\u2400"#))
         XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM observations WHERE task_id = \(tasks[1].taskID) AND observation->>'note' = 'extra'"), 1)
     }
+
+    /// A batch that finds a result already there for one of its tasks is rolled back whole and
+    /// recorded report by report: the others are stored once, as if each came alone, and that
+    /// one is kept as a stale report beside the result that was there.
+    func testABatchMeetingAResultAlreadyThereIsRecordedReportByReport() throws {
+        let domains = ["there1.nl", "there2.nl", "there3.nl"]
+        _ = try store.importSet(name: "there", entries: try SeedList.parse(domains.joined(separator: "\n")))
+        let measurement = try store.createMeasurement(sets: ["there"])
+        let tasks = try store.claimTasks(agentID: "agent-1", families: [.ipv4], limit: 3, leaseSeconds: 300)
+        XCTAssertEqual(tasks.count, 3)
+        try store.database.execute("""
+            INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
+            VALUES (\(tasks[1].taskID), \(measurement), \(tasks[1].domain), 1, 'earlier', '{"earlier": true}')
+            """)
+        let dispositions = try store.recordReports(tasks.map { task in
+            ReportToRecord(report: TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed,
+                                              resolution: observation(for: task.domain)), agentID: "agent-1")
+        }, maxAttempts: 2).map { try $0.get() }
+        XCTAssertEqual(dispositions, [.stored, .stale, .stored])
+        XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM results WHERE measurement_id = \(measurement)"), 3)
+        XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM results WHERE agent_id = 'earlier' AND task_id = \(tasks[1].taskID)"), 1)
+        XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM tasks WHERE measurement_id = \(measurement) AND state = 'done'"), 2)
+        XCTAssertEqual(try count("SELECT count(*)::integer AS count FROM observations WHERE task_id = \(tasks[1].taskID)"), 1)
+    }
 }
