@@ -198,10 +198,7 @@ private struct ReportBatch {
     ///   had a result already, and the caller rolls back (a task marked done without its result with it).
     private func completeAndInsertResults(_ indices: [Int], steps: [Step], on connection: DatabaseConnection) throws -> Int {
         guard !indices.isEmpty else { return 0 }
-        let documents = "[" + indices.map { index -> String in
-            guard case .complete(let observation) = steps[index] else { return "null" }
-            return observation.text
-        }.joined(separator: ",") + "]"
+        let documents = Self.documents(indices, steps: steps)
         return try connection.executePrepared(SQLQuery(unsafeSQL: """
             WITH done AS (
                 -- Leased (the check constraint ties a lease's expiry to the state; so worded, the
@@ -295,10 +292,7 @@ private struct ReportBatch {
     /// One multi-row INSERT of the completed reports' results; false when a task had one already.
     private func insertResults(_ indices: [Int], steps: [Step], on connection: DatabaseConnection) throws -> Bool {
         guard !indices.isEmpty else { return true }
-        let documents = "[" + indices.map { index -> String in
-            guard case .complete(let observation) = steps[index] else { return "null" }
-            return observation.text
-        }.joined(separator: ",") + "]"
+        let documents = Self.documents(indices, steps: steps)
         let won = try connection.executePrepared(SQLQuery(unsafeSQL: """
             INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
             SELECT t.id, t.measurement_id, t.domain, u.attempt, u.agent_id, j.observation
@@ -328,6 +322,14 @@ private struct ReportBatch {
                  AS u(id, why, give_up, contact_lost)
             WHERE tasks.id = u.id
             """)
+    }
+
+    /// The completed reports' observations as one JSON array (already encoded: no escaping into an array literal).
+    private static func documents(_ indices: [Int], steps: [Step]) -> String {
+        "[" + indices.map { index -> String in
+            guard case .complete(let observation) = steps[index] else { return "null" }
+            return observation.text
+        }.joined(separator: ",") + "]"
     }
 
     private static func key(_ item: ReportToRecord) -> String { "\(item.report.taskID) \(item.report.attempt) \(item.agentID)" }
