@@ -103,9 +103,7 @@ private struct ReportBatch {
         if let dispositions = try recordCompletions(ids: ids, on: connection, store: store) { return dispositions }
         var rows = try taskRows(ids, locking: true, on: connection)
         let steps = try batch.map { try judge($0, rows: &rows) }
-        let storedHere = Set(steps.indices.filter {
-            switch steps[$0] { case .complete, .fail: true; default: false }
-        }.map { Self.key(batch[$0]) })
+        let storedHere = storedKeys(steps)
         let seenBefore = try storedBefore(steps: steps, on: connection)
         var dispositions: [ReportDisposition] = []
         var observations: [(index: Int, observation: SQLJSON?, detail: String?)] = []
@@ -114,7 +112,7 @@ private struct ReportBatch {
             switch step {
             case .done(let disposition): dispositions.append(disposition)
             case .duplicateOrRefused:
-                dispositions.append(storedHere.contains(Self.key(item)) || seenBefore.contains(Self.key(item)) ? .duplicate : .refusedNotLeased)
+                dispositions.append(Self.duplicateOrRefused(item, storedHere: storedHere, seenBefore: seenBefore))
             case .endTask(let why, let disposition):
                 try connection.executePrepared("""
                     UPDATE tasks SET state = 'not_testable', leased_by = NULL, lease_expires_at = NULL,
@@ -131,7 +129,7 @@ private struct ReportBatch {
             }
         }
         guard try insertObservations(observations, on: connection) else { throw Unexpected() }
-        let completed = steps.indices.filter { if case .complete = steps[$0] { true } else { false } }
+        let completed = Self.completedIndices(steps)
         guard try insertResults(completed, steps: steps, on: connection) else { throw Unexpected() }
         if !completed.isEmpty {
             try connection.executePrepared("""
@@ -178,8 +176,8 @@ private struct ReportBatch {
             case .endTask, .fail: return nil
             }
         }
-        let completed = steps.indices.filter { if case .complete = steps[$0] { true } else { false } }
-        let storedHere = Set(completed.map { Self.key(batch[$0]) })
+        let completed = Self.completedIndices(steps)
+        let storedHere = storedKeys(steps)
         let seenBefore = try storedBefore(steps: steps, on: connection)
         guard try completeAndInsertResults(completed, steps: steps, on: connection) == completed.count else { throw Unexpected() }
         try store.queueConnectTasks(completed.map { (batch[$0].report.taskID, batch[$0].plan) }, on: connection)
@@ -187,7 +185,7 @@ private struct ReportBatch {
             switch steps[index] {
             case .done(let disposition): disposition
             case .complete: .stored
-            default: storedHere.contains(Self.key(batch[index])) || seenBefore.contains(Self.key(batch[index])) ? .duplicate : .refusedNotLeased
+            default: Self.duplicateOrRefused(batch[index], storedHere: storedHere, seenBefore: seenBefore)
             }
         }
     }
@@ -330,6 +328,24 @@ private struct ReportBatch {
             guard case .complete(let observation) = steps[index] else { return "null" }
             return observation.text
         }.joined(separator: ",") + "]"
+    }
+
+    /// The indices of the reports that complete their tasks.
+    private static func completedIndices(_ steps: [Step]) -> [Int] {
+        steps.indices.filter { if case .complete = steps[$0] { true } else { false } }
+    }
+
+    /// The keys of the reports this batch stores (a result or a failure's observation).
+    private func storedKeys(_ steps: [Step]) -> Set<String> {
+        Set(steps.indices.filter {
+            switch steps[$0] { case .complete, .fail: true; default: false }
+        }.map { Self.key(batch[$0]) })
+    }
+
+    /// A report that found no lease of its own: a duplicate when the same report is stored in
+    /// this batch or was before, refused otherwise.
+    private static func duplicateOrRefused(_ item: ReportToRecord, storedHere: Set<String>, seenBefore: Set<String>) -> ReportDisposition {
+        storedHere.contains(key(item)) || seenBefore.contains(key(item)) ? .duplicate : .refusedNotLeased
     }
 
     private static func key(_ item: ReportToRecord) -> String { "\(item.report.taskID) \(item.report.attempt) \(item.agentID)" }
