@@ -218,12 +218,15 @@ final class StoreJobRunner: @unchecked Sendable {
     }
 }
 
-/// When the task gauges are counted again: the count reads every task of the open measurements
-/// (about 0.9 s at 1.2 million tasks here), so it runs again ``interval`` after the last one
-/// finished, or ten times as long as that one took when that is longer: PostgreSQL spends at
-/// most about a tenth of a core on it, whatever the size of the queue.
+/// When the task gauges are counted again: the count reads an index entry of every task of the
+/// open measurements (about 0.3 s at 600,000 tasks while results pour in: few of the table's
+/// pages are all-visible then), so it runs again ``interval`` after the last one finished, or
+/// forty times as long as that one took when that is longer: PostgreSQL spends at most about a
+/// fortieth of a core on it, whatever the size of the queue (at a tenth, 5.6–7.5 µs of statement
+/// time a tiny result in `peil bench ingest`, at a fortieth 2.2; docs/SCALE.md, "Session 33").
+/// The gauges are then up to about 12 s old at 600,000 tasks, within a usual scrape interval.
 enum TaskCountPacing {
     static func next(finishedAt: ContinuousClock.Instant, took: Duration, interval: Duration) -> ContinuousClock.Instant {
-        finishedAt + max(interval, took * 10)
+        finishedAt + max(interval, took * 40)
     }
 }
