@@ -15,9 +15,10 @@ import Probes
 public struct ResolutionProber: TaskProber {
     private let resolution: DomainResolution
 
-    /// `followUp`: the extra questions the mail verdicts need (see ``Probes/FollowUpQuestions``).
-    public init(resolver: any DNSQuestionAnswering, followUp: FollowUpQuestions? = nil) {
-        resolution = DomainResolution(resolver: resolver, followUp: followUp)
+    /// `followUp`: the extra questions the mail verdicts need (see ``Probes/FollowUpQuestions``);
+    /// `retry`: when a failed question is asked again (the agent gives ``Probes/LookupRetry/standard``).
+    public init(resolver: any DNSQuestionAnswering, followUp: FollowUpQuestions? = nil, retry: LookupRetry? = nil) {
+        resolution = DomainResolution(resolver: resolver, followUp: followUp, retry: retry)
     }
 
     public func run(_ task: TaskAssignment, finalAttempt: Int, deadline: ProbeDeadline) async -> TaskReport {

@@ -5,10 +5,11 @@ extension Lab {
     /// The first loopback port of the knotd backends behind the relay (one port per server group).
     static let firstBackendPort = 10_053
 
-    /// Whether `up` puts the DNS delay relay in front of knotd: an RTT or slow answers, and a
-    /// `peil` to run it.
+    /// Whether `up` puts the DNS delay relay in front of knotd: an RTT, slow answers or loss,
+    /// and a `peil` to run it.
     var relaysDNS: Bool {
-        (configuration.rttMilliseconds > 0 || configuration.slowDNSAnswers != nil) && configuration.endpointServer != nil
+        (configuration.rttMilliseconds > 0 || configuration.slowDNSAnswers != nil || (configuration.dnsLossPercent ?? 0) > 0)
+            && configuration.endpointServer != nil
     }
 
     /// The loopback port of the knotd of the server group at `position` in the world.
@@ -23,7 +24,8 @@ extension Lab {
                 routes.append(DNSRelayRoute(address: address, backendPort: Self.backendPort(position)))
             }
         }
-        return DNSRelayPlan(rttMilliseconds: configuration.rttMilliseconds, routes: routes, slowAnswers: configuration.slowDNSAnswers)
+        return DNSRelayPlan(rttMilliseconds: configuration.rttMilliseconds, routes: routes, slowAnswers: configuration.slowDNSAnswers,
+                            lossPercent: configuration.dnsLossPercent)
     }
 
     /// Writes the relay plan and starts `peil lab serve --dns-relay` inside `<prefix>-dns`.

@@ -18,6 +18,9 @@ public struct LabConfiguration: Sendable, Hashable {
     /// Answers to questions of some types held back longer than the RTT (the DNS relay runs
     /// then, whatever the RTT); nil: none.
     public var slowDNSAnswers: DNSSlowAnswers?
+    /// The share of UDP queries the DNS relay drops unanswered, in percent (the relay runs
+    /// then, whatever the RTT); nil: none.
+    public var dnsLossPercent: Double?
     /// Without endpoints: whether every web, mail and other host address refuses connections at
     /// once (`<prefix>-closed` holds those pools as local addresses with nothing listening, so
     /// the kernel answers a SYN with a reset) instead of being unrouted (a connection then waits

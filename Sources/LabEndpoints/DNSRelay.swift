@@ -10,12 +10,25 @@ public struct DNSRelayPlan: Codable, Sendable, Hashable {
     public var routes: [DNSRelayRoute]
     /// Answers to questions of some types delayed by a fixed time instead (nil: none).
     public var slowAnswers: DNSSlowAnswers?
+    /// The share of UDP queries dropped unanswered, in percent (nil or 0: none), as a lossy path
+    /// or a busy server loses them: for what the resolver makes of lost answers.
+    public var lossPercent: Double?
 
-    public init(rttMilliseconds: Int, routes: [DNSRelayRoute], slowAnswers: DNSSlowAnswers? = nil) {
+    public init(rttMilliseconds: Int, routes: [DNSRelayRoute], slowAnswers: DNSSlowAnswers? = nil, lossPercent: Double? = nil) {
         self.rttMilliseconds = rttMilliseconds
         self.routes = routes
         self.slowAnswers = slowAnswers
+        self.lossPercent = lossPercent
     }
+
+    /// Whether to drop the next UDP query (a draw against ``lossPercent``).
+    func dropsQuery() -> Bool {
+        guard let lossPercent, lossPercent > 0 else { return false }
+        return Double.random(in: 0..<100) < lossPercent
+    }
+
+    /// The loss percentages `lab up --dns-loss` takes: up to half of the queries.
+    public static let lossLimits: ClosedRange<Double> = 0...50
 
     /// The delay of the answer to `query` (a DNS message's bytes): the slow answers' when its
     /// question's type is one of theirs, else the RTT ±25%; in seconds.
@@ -196,7 +209,7 @@ public final class DNSRelay: @unchecked Sendable {
                 address.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(descriptor, &buffer, buffer.count, 0, $0, &length) }
             }
             guard count > 0 else { return }
-            guard pending.count < Self.maxInFlight,
+            guard !plan.dropsQuery(), pending.count < Self.maxInFlight,
                   let backend = EndpointSockets.connected("127.0.0.1", plan.routes[route].backendPort, type: Int32(SOCK_DGRAM.rawValue),
                                                           flags: Int32(SOCK_NONBLOCK.rawValue)) else { continue }
             var event = epoll_event()

@@ -88,7 +88,7 @@ struct AgentCommand: AsyncParsableCommand {
                                                                            serverScans: everyHandshake || noSharedServerScans ? nil : TLSServerScanCache()),
                                                           ehloName: ehloName ?? ProcessInfo.processInfo.hostName),
                                     fence: fence)
-        let prober = MeasurementProber(resolution: ResolutionProber(resolver: resolver, followUp: followUp), connect: connect)
+        let prober = MeasurementProber(resolution: ResolutionProber(resolver: resolver, followUp: followUp, retry: .standard), connect: connect)
         let registry = MetricsRegistry()
         let counts = metrics.address == nil ? nil : AgentMetrics(factory: registry.factory)
         let server = try await metrics.start(registry) {

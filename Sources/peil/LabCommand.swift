@@ -94,6 +94,10 @@ struct LabCommand: ParsableCommand {
                                    valueName: "TYPE[,TYPE…]:MS"))
         var slowDNS: String?
 
+        @Option(help: ArgumentHelp("Drop this share of the DNS queries over UDP unanswered, in percent (0–50), as a lossy path would.",
+                                   valueName: "PERCENT"))
+        var dnsLoss: Double?
+
         @Option(help: "Agent hosts to add (0–31), with a coordinator host <prefix>-coord: <prefix>-h1 IPv4-only, h2 IPv6-only, h3 and on dual-stack, each with its own lab addresses (for `lab fleet --on-hosts`).")
         var hosts: Int = 0
 
@@ -108,6 +112,12 @@ struct LabCommand: ParsableCommand {
                 }
                 return slow
             }
+            if let dnsLoss {
+                guard DNSRelayPlan.lossLimits.contains(dnsLoss) else {
+                    throw ValidationError("--dns-loss must be a percentage from 0 to 50, not \(dnsLoss)")
+                }
+                configuration.dnsLossPercent = dnsLoss
+            }
             configuration.endpointServer = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let plan = noEndpoints ? nil : try world.twin().map { TwinEndpoints.plan($0, rttMilliseconds: rtt) }
             let lab = Lab(configuration: configuration, world: try world.labWorld(), endpoints: plan)
@@ -119,7 +129,7 @@ struct LabCommand: ParsableCommand {
                 print("  endpoints: \(plan.platforms.count) platforms (\(nginx) on nginx, \(postfix) on Postfix) on \(plan.addresses.count) addresses, CA \(lab.certificateAuthorityFile.path)")
             }
             if let relay = manifest.processes.first(where: { $0.role == "dns-relay" }) {
-                print("  DNS relay: \(relay.addresses.count) nameserver addresses, rtt \(rtt) ms")
+                print("  DNS relay: \(relay.addresses.count) nameserver addresses, rtt \(rtt) ms" + (dnsLoss.map { ", \($0) % of UDP queries dropped" } ?? ""))
             }
             for (families, namespace) in manifest.vantages.sorted(by: { $0.key < $1.key }) {
                 print("  vantage \(families): \(namespace)")

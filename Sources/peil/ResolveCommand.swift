@@ -58,7 +58,7 @@ struct ResolveCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let psl = try mailAuth.loadList()
         let followUp = noMailFollowUp ? nil : MailAuthOptions.followUp(psl)
-        let observation = try await DomainResolution(resolver: resolver, followUp: followUp).resolve(domain: domain, webHost: webHost)
+        let observation = try await DomainResolution(resolver: resolver, followUp: followUp, retry: .standard).resolve(domain: domain, webHost: webHost)
         let elapsed = ContinuousClock.now - started
         if mailColumns {
             let columns = await MailColumns.evaluate(observation, ruleSet: RuleSet(rawValue: ruleSet) ?? .internetnlCurrent, psl: psl)

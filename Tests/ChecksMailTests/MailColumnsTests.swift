@@ -55,4 +55,31 @@ struct MailColumnsTests {
         #expect(await MailColumns.evaluate(observation(wildcard), ruleSet: .internetnl2021, psl: psl).dkim == .info)
         #expect(await MailColumns.evaluate(observation(wildcard), ruleSet: .internetnlCurrent, psl: psl).dkim == .passed)
     }
+
+    /// Under the 2021 reading a `_domainkey` that exists only through a wildcard is info; when
+    /// the wildcard probe's lookup failed, which it is is unknown.
+    @Test func dkimWildcardUnknownWhenItsProbeFailed() async {
+        let probeFailed = [txt("_domainkey.sub.example.nl", []), txt("peil-wildcard-probe._domainkey.sub.example.nl", [], rcode: "SERVFAIL")]
+        #expect(await MailColumns.evaluate(observation(probeFailed), ruleSet: .internetnl2021, psl: psl).dkim == .error)
+        #expect(await MailColumns.evaluate(observation(probeFailed), ruleSet: .internetnlCurrent, psl: psl).dkim == .passed)
+    }
+
+    /// The domain of session 33's twin run: no `_domainkey`, DMARC p=reject, and the SPF lookup
+    /// failed. Whether it sends mail is unknown, so DKIM is an error, not a failure; with SPF
+    /// answered it is not applicable, and with DMARC allowing mail it fails as before.
+    @Test func dkimIsAnErrorWhenAFailedLookupHidesNonSending() async {
+        let spfFailed = [txt("sub.example.nl", [], rcode: "SERVFAIL"), txt("_dmarc.sub.example.nl", ["v=DMARC1; p=reject"]),
+                         txt("_domainkey.sub.example.nl", [], rcode: "NXDOMAIN"),
+                         txt("peil-wildcard-probe._domainkey.sub.example.nl", [], rcode: "NXDOMAIN")]
+        for ruleSet in [RuleSet.internetnl2021, .internetnlCurrent] {
+            let columns = await MailColumns.evaluate(observation(spfFailed), ruleSet: ruleSet, psl: psl)
+            #expect(columns.dkim == .error && columns.spf == .error && columns.dmarc == .passed, "\(ruleSet)")
+        }
+        var answered = spfFailed
+        answered[0] = txt("sub.example.nl", ["v=spf1 -all"])
+        #expect(await MailColumns.evaluate(observation(answered), ruleSet: .internetnlCurrent, psl: psl).dkim == .notApplicable)
+        var sends = spfFailed
+        sends[1] = txt("_dmarc.sub.example.nl", ["v=DMARC1; p=none"])
+        #expect(await MailColumns.evaluate(observation(sends), ruleSet: .internetnlCurrent, psl: psl).dkim == .failed)
+    }
 }

@@ -90,6 +90,33 @@ final class MailServerColumnsTests: XCTestCase {
         XCTAssertEqual(columns(Self.evidence(noTLSA))["dane"], .failed)
         let insecure = Self.facts(mx: [MailExchanger(preference: 10, host: "mx.example.nl", dnssec: .insecure, ipv4: [Self.mx4], ipv6: [Self.mx6], tlsa: ["3 1 1 aa"])])
         XCTAssertEqual(columns(Self.evidence(insecure))["dane"], .failed, "TLSA in an insecure zone")
+        var lookupFailed = Self.evidence(noTLSA)
+        lookupFailed.failedLookups = ["_25._tcp.mx.example.nl TLSA"]
+        XCTAssertEqual(columns(lookupFailed)["dane"], .error, "a failed TLSA lookup is not a missing TLSA")
+    }
+
+    /// No MX because the MX lookup failed is unknown: every server column is an error, and so
+    /// is the IPv6 category (not "nameservers and mail servers" from a not_tested half).
+    func testAFailedMXLookupIsNotNoMX() {
+        let none = Self.facts(mx: [])
+        XCTAssertEqual(columns(Self.evidence(none, mail: [:]))["starttls"], .notTested, "no MX and no address")
+        var failed = Self.evidence(none, mail: [:])
+        failed.failedLookups = ["example.nl MX"]
+        for name in ["starttls", "starttls_ncsc", "dane", "ipv6_mailserver", "ipv6_mail"] {
+            XCTAssertEqual(columns(failed)[name], .error, name)
+        }
+    }
+
+    /// The mail test's NS set is climbed from the domain; a failed NS lookup at the domain
+    /// leaves it unknown, whatever was found above.
+    func testAFailedNSLookupLeavesTheNameserversUnknown() {
+        var parent = Self.facts()
+        parent.nsZone = "nl"
+        var failed = Self.evidence(parent)
+        XCTAssertEqual(columns(failed)["ipv6_nameserver"], .passed, "found at the parent, every lookup answered")
+        failed.failedLookups = ["example.nl NS"]
+        XCTAssertEqual(columns(failed)["ipv6_nameserver"], .error)
+        XCTAssertEqual(columns(failed)["ipv6_mail"], .error)
     }
 
     func testIPv6MailServers() {

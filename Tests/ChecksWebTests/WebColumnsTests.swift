@@ -107,6 +107,43 @@ final class WebColumnsTests: XCTestCase {
         XCTAssertEqual(columns(nameservers)["ipv6_nameserver"], .error)
     }
 
+    /// An NS lookup that failed on the climb leaves the NS set unknown (a delegation there would
+    /// have been missed): `error`, not the parent zone's servers judged nor "no nameservers".
+    func testAFailedNSLookupOnTheClimbLeavesTheNameserversUnknown() {
+        var www = Self.evidence()
+        www.failedLookups = ["www.example.nl NS"]
+        XCTAssertEqual(columns(www)["ipv6_nameserver"], .error, "whether www is delegated is unknown")
+        XCTAssertEqual(columns(www)["ipv6_web"], .error)
+        var above = Self.evidence()
+        above.failedLookups = ["example.nl NS", "nl NS"]
+        XCTAssertEqual(columns(above)["ipv6_nameserver"], .passed, "failures above the zone found do not matter")
+        var none = Self.evidence(facts: DNSFacts(domain: "example.nl", dnssec: .secure, nsZone: nil, nameservers: [],
+                                                 domainAddresses: HostAddresses(host: "example.nl"),
+                                                 web: HostAddresses(host: "www.example.nl", ipv4: [Self.v4], ipv6: [Self.v6]),
+                                                 webDNSSEC: .secure, mx: [], nullMX: false, txt: [], spf: [], dmarc: [], domainKey: .exists,
+                                                 caaFoundAt: nil, caa: [], webTLSA: []))
+        XCTAssertEqual(columns(none)["ipv6_nameserver"], .failed, "no nameservers, every lookup answered")
+        none.failedLookups = ["example.nl NS"]
+        let cell = WebColumns.evaluate(none, ruleSet: .internetnl2021)["ipv6_nameserver"]
+        XCTAssertEqual(cell?.status, .error)
+        XCTAssertEqual(cell?.because, "the NS lookup of example.nl failed: whose nameservers to judge is unknown")
+    }
+
+    /// A failed A (or AAAA) lookup of the web host: an address may be missing, so every column
+    /// judged over all addresses is unknown.
+    func testAFailedAddressLookupLeavesTheHTTPSColumnsUnknown() {
+        var evidence = Self.evidence(facts: Self.facts(ipv4: []), web: [Self.v6: Self.web()], reach: [Self.v6: Self.open])
+        for name in ["tls_available", "tls_ncsc", "https_redirect", "hsts", "ipv6_webserver"] {
+            XCTAssertEqual(columns(evidence)[name], .passed, "only IPv6, every lookup answered: \(name)")
+        }
+        evidence.failedLookups = ["www.example.nl A"]
+        for name in ["tls_available", "tls_ncsc", "https_redirect", "hsts", "ipv6_webserver"] {
+            XCTAssertEqual(columns(evidence)[name], .error, name)
+        }
+        XCTAssertEqual(WebColumns.evaluate(evidence, ruleSet: .internetnl2021)["hsts"]?.because,
+                       "the A lookup of www.example.nl failed: not every address is known")
+    }
+
     func testHTTPSNotAvailable() {
         let refused = TLSScanResult(outcome: .unreachable, detail: "connection refused")
         let closed = WebObservation(tls: refused, https: nil, http: HTTPExchange(url: "http://www.example.nl/", status: 200), port80: .open)

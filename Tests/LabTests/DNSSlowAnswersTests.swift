@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The DNS relay's slow answers (`peil lab up --slow-dns TYPE:MS`): how the option reads, which
-/// question a query asks, and the delay each answer gets.
+/// question a query asks, and the delay each answer gets; and its loss (`--dns-loss`).
 @Suite("DNS slow answers")
 struct DNSSlowAnswersTests {
     @Test func theOptionReads() {
@@ -53,5 +53,19 @@ struct DNSSlowAnswersTests {
         let noRTT = DNSRelayPlan(rttMilliseconds: 0, routes: [], slowAnswers: DNSSlowAnswers(types: [48], milliseconds: 100))
         #expect(noRTT.delay(of: Self.query(["nl"], type: 6)[...]) == 0)
         #expect(noRTT.delay(of: Self.query(["nl"], type: 48)[...]) == 0.1)
+    }
+
+    /// `lab up --dns-loss`: the relay drops about that share of UDP queries, none without it;
+    /// a plan written before the option reads as no loss.
+    @Test func lossDropsAboutItsShare() throws {
+        let none = DNSRelayPlan(rttMilliseconds: 20, routes: [])
+        #expect(!(0..<1_000).contains { _ in none.dropsQuery() })
+        #expect(!(0..<1_000).contains { _ in DNSRelayPlan(rttMilliseconds: 20, routes: [], lossPercent: 0).dropsQuery() })
+        let half = DNSRelayPlan(rttMilliseconds: 20, routes: [], lossPercent: 50)
+        let dropped = (0..<1_000).filter { _ in half.dropsQuery() }.count
+        #expect((350...650).contains(dropped), "\(dropped) of 1,000 dropped at 50 %")
+        let old = try JSONDecoder().decode(DNSRelayPlan.self, from: Data(#"{"rttMilliseconds":20,"routes":[]}"#.utf8))
+        #expect(old.lossPercent == nil && !old.dropsQuery())
+        #expect(DNSRelayPlan.lossLimits.contains(2) && !DNSRelayPlan.lossLimits.contains(51))
     }
 }

@@ -116,6 +116,20 @@ struct QueryRecordBuilderTests {
         #expect(error.name == bogus.name && error.type == bogus.type)
         #expect(error.reason?.hasPrefix("the DNSKEY of example.nl. did not come") == true)
         #expect(error.reason?.contains("No DNSKEY record for key example.nl.") == true)
+        let unchecked = QueryRecordBuilder.keysNotCheckedAfresh(bogus, zone: "example.nl.", type: 43)
+        #expect(unchecked.dnssec == .error && unchecked.rcode == "SERVFAIL" && unchecked.records.isEmpty)
+        #expect(unchecked.reason?.hasPrefix("the DS of example.nl. came when asked") == true)
+    }
+
+    /// Keys that come with records are published: the validator's "missing" was its own failed
+    /// fetch (or its 60 s blackout after one), so the question is validated afresh.
+    @Test func keysArePublishedWhenTheAnswerHoldsRecords() {
+        #expect(QueryRecordBuilder.keysArePublished(Self.answer(rcode: 0, [[198, 18, 0, 1]])))
+        #expect(!QueryRecordBuilder.keysArePublished(Self.answer(rcode: 0)), "NODATA: the zone holds none")
+        #expect(!QueryRecordBuilder.keysArePublished(Self.answer(rcode: 3)))
+        #expect(!QueryRecordBuilder.keysArePublished(Self.answer(rcode: 2, [[198, 18, 0, 1]])))
+        #expect(!QueryRecordBuilder.keysArePublished(.answered(UnboundAnswer(rcode: 0, secure: false, bogus: false, whyBogus: nil, packet: [0, 1]))))
+        #expect(!QueryRecordBuilder.keysArePublished(.timedOut))
     }
 
     @Test func unreadablePacketIsAnError() {

@@ -1,5 +1,6 @@
 import Foundation
 import PeilModel
+import Synchronization
 import Testing
 @testable import Probes
 
@@ -7,8 +8,9 @@ import Testing
 /// concurrency, the bogus re-ask, and the upstream fence. No traffic leaves loopback.
 @Suite("Validating resolver over loopback", .serialized)
 struct ValidatingResolverLoopbackTests {
-    private static func configuration(port: UInt16, timeout: Duration, policy: UpstreamPolicy = .labAndLoopback) throws -> ResolverConfiguration {
-        let paths = try ResolverConfigurationTests.files(["anchor": ResolverConfigurationTests.anchor])
+    private static func configuration(port: UInt16, timeout: Duration, policy: UpstreamPolicy = .labAndLoopback,
+                                      anchor: String = ResolverConfigurationTests.anchor) throws -> ResolverConfiguration {
+        let paths = try ResolverConfigurationTests.files(["anchor": anchor])
         return ResolverConfiguration(upstream: .forwarder(address: "127.0.0.1@\(port)"), trustAnchorFile: paths["anchor"]!,
                                      families: [.ipv4], queryTimeout: timeout, upstreamPolicy: policy)
     }
@@ -72,6 +74,65 @@ struct ValidatingResolverLoopbackTests {
         #expect(record.dnssec == .error && record.rcode == "SERVFAIL", "\(record)")
         #expect(record.reason?.hasPrefix("the DNSKEY of . did not come within the nameserver wait") == true, "\(record.reason ?? "")")
         #expect(record.records.isEmpty)
+    }
+
+    /// After one failed fetch of the root's keys (SERVFAIL) libunbound marks the root's key
+    /// invalid for 60 s (`BOGUS_KEY_TTL`): the next answer is bogus "key for validation . is
+    /// marked as invalid because of a previous …", though the root now serves its keys. That
+    /// is no verdict on the zone: the keys come when asked for, so the question is validated
+    /// afresh by a new context, whose own verdict is kept. Here the root's DNSKEY set is signed
+    /// and anchored and the A record under it is not, so the fresh verdict is bogus for want
+    /// of a DS proof, with the record kept.
+    @Test(.timeLimit(.minutes(1)))
+    func aValidatorsCachedKeyFailureIsValidatedAfresh() async throws {
+        let root = try SignedRoot()
+        let keysServed = Mutex(false)
+        let server = try LoopbackDNSServer { query in
+            switch LoopbackDNSServer.questionType(query) {
+            case 1: LoopbackDNSServer.reply(to: query, answers: [(type: 1, rdata: [198, 18, 16, 1])])
+            case 48: keysServed.withLock { $0 } ? LoopbackDNSServer.reply(to: query, answers: [(type: 48, rdata: root.dnskey), (type: 46, rdata: root.rrsig)])
+                : LoopbackDNSServer.reply(to: query, rcode: 2)
+            default: LoopbackDNSServer.reply(to: query)
+            }
+        }
+        defer { server.stop() }
+        var configuration = try Self.configuration(port: server.port, timeout: .seconds(20), anchor: root.anchor)
+        configuration.serverWait = .milliseconds(300)
+        let resolver = try ValidatingResolver(configuration)
+        defer { resolver.shutdown() }
+        let first = await resolver.ask("www.example.nl", .a)
+        #expect(first.dnssec == .error && first.rcode == "SERVFAIL", "keys that never came: \(first)")
+        keysServed.withLock { $0 = true }
+        // Past libunbound's 5 s memory of the direct ask's SERVFAIL (`NORR_TTL`), not the 60 s
+        // of the validator's.
+        try await Task.sleep(for: LookupRetry.standard.pause)
+        let second = await resolver.ask("mail.example.nl", .a)
+        #expect(second.dnssec == .bogus, "\(second)")
+        #expect(second.records == ["198.18.16.1"])
+        #expect(second.reason?.hasPrefix("validation failure <mail.example.nl. A IN>: no DNSSEC records") == true,
+                "a verdict on the record, not on the keys: \(second.reason ?? "")")
+        #expect(second.reason?.hasSuffix("; validated afresh: the first validator held an earlier failure to fetch the keys of .") == true)
+    }
+
+    /// The same root, its keys served from the start: the A record is bogus at once, with the
+    /// same kind of reason, so the fresh verdict above is the one a validator with no failure
+    /// cached gives.
+    @Test(.timeLimit(.minutes(1)))
+    func theSignedRootJudgesTheUnsignedRecordBogus() async throws {
+        let root = try SignedRoot()
+        let server = try LoopbackDNSServer { query in
+            switch LoopbackDNSServer.questionType(query) {
+            case 1: LoopbackDNSServer.reply(to: query, answers: [(type: 1, rdata: [198, 18, 16, 1])])
+            case 48: LoopbackDNSServer.reply(to: query, answers: [(type: 48, rdata: root.dnskey), (type: 46, rdata: root.rrsig)])
+            default: LoopbackDNSServer.reply(to: query)
+            }
+        }
+        defer { server.stop() }
+        let resolver = try ValidatingResolver(Self.configuration(port: server.port, timeout: .seconds(20), anchor: root.anchor))
+        defer { resolver.shutdown() }
+        let record = await resolver.ask("mail.example.nl", .a)
+        #expect(record.dnssec == .bogus, "\(record)")
+        #expect(record.reason?.contains("DNSKEY") == false, "\(record.reason ?? "")")
     }
 
     @Test func theFenceKeepsLibunboundAwayFromDisallowedAddresses() async throws {

@@ -54,6 +54,35 @@ public struct DomainEvidence: Sendable, Hashable {
         failedLookups.contains("\(name) \(type)")
     }
 
+    /// The first name on the NS climb from `start` up to `zone` (the zone whose NS set was
+    /// found; nil: none was, so the whole climb) whose NS lookup failed: a delegation there
+    /// would have been missed, so whose nameservers to judge is unknown. Nil when every step
+    /// answered.
+    func nameserverClimbFailure(from start: String, to zone: String?) -> String? {
+        var name = start
+        while name != zone {
+            if lookupFailed(name, "NS") { return name }
+            guard let dot = name.firstIndex(of: ".") else { return nil }
+            name = String(name[name.index(after: dot)...])
+        }
+        return nil
+    }
+
+    /// ``nameserverClimbFailure(from:to:)`` of the mail test's NS set (climbed from the domain).
+    var mailNameserverClimbFailure: String? { nameserverClimbFailure(from: facts.domain, to: facts.nsZone) }
+
+    /// ``nameserverClimbFailure(from:to:)`` of the web test's NS set (climbed from the web host).
+    var webNameserverClimbFailure: String? {
+        nameserverClimbFailure(from: facts.web.host, to: facts.webNSZone ?? facts.nsZone)
+    }
+
+    /// Which address lookup of the web host failed ("A", "AAAA", both), nil when both answered:
+    /// then not every address of the web host is known.
+    var webAddressLookupFailure: String? {
+        let failed = ["A", "AAAA"].filter { lookupFailed(facts.web.host, $0) }
+        return failed.isEmpty ? nil : failed.joined(separator: " and ")
+    }
+
     /// Every address of the web host, IPv4 first, IPv4-mapped AAAA left out.
     var webAddresses: [String] {
         (facts.web.ipv4 + facts.web.ipv6).filter { !ConnectPlanner.isMapped($0) }
@@ -66,6 +95,12 @@ public struct DomainEvidence: Sendable, Hashable {
 }
 
 extension StatusCell {
+    /// The `error` cell of an NS set that a failed climb step leaves unknown (see
+    /// ``DomainEvidence/nameserverClimbFailure(from:to:)``).
+    static func nameserverSetUnknown(failedAt name: String) -> StatusCell {
+        StatusCell(.error, "the NS lookup of \(name) failed: whose nameservers to judge is unknown")
+    }
+
     /// The worst status among `subtests` (`not_tested` left out), with the subtests that have
     /// it and their findings as the reason.
     static func worst(of subtests: [SubtestResult], label: String) -> StatusCell {

@@ -4,8 +4,11 @@ import PeilModel
 public enum IPv6Columns {
     /// `ipv6_nameserver`: at least two nameservers with AAAA (IPv4-mapped ones do not count),
     /// and every nameserver IPv6 address answering a DNS query.
-    /// `servers`: the NS set judged (the web test's or the mail test's).
-    public static func nameservers(_ evidence: DomainEvidence, servers: [HostAddresses]) -> StatusCell {
+    /// `servers`: the NS set judged (the web test's or the mail test's); `climbFailure`: the
+    /// name whose NS lookup failed on the way to it (``DomainEvidence/nameserverClimbFailure(from:to:)``):
+    /// then the set is unknown, `error`.
+    public static func nameservers(_ evidence: DomainEvidence, servers: [HostAddresses], climbFailure: String?) -> StatusCell {
+        if let climbFailure { return .nameserverSetUnknown(failedAt: climbFailure) }
         guard !servers.isEmpty else { return StatusCell(.failed, "no nameservers found") }
         let withAAAA = servers.filter { $0.ipv6.contains { !ConnectPlanner.isMapped($0) } }
         let unknownAAAA = servers.filter { $0.ipv6.isEmpty && evidence.lookupFailed($0.host, "AAAA") }.map(\.host)
@@ -37,6 +40,9 @@ public enum IPv6Columns {
         let ipv6 = web.ipv6.filter { !ConnectPlanner.isMapped($0) }
         if ipv6.isEmpty, evidence.lookupFailed(web.host, "AAAA") { return StatusCell(.error, "the AAAA lookup of \(web.host) failed") }
         guard !ipv6.isEmpty else { return StatusCell(.failed, "\(web.host) has no AAAA") }
+        if evidence.lookupFailed(web.host, "A") {
+            return StatusCell(.error, "the A lookup of \(web.host) failed: the ports open over IPv4 to compare with are unknown")
+        }
         let ipv4Open = web.ipv4.reduce(into: Set<UInt16>()) { $0.formUnion(evidence.reach[$1]?.openPorts ?? []) }
         var problems: [String] = [], unknown: [String] = []
         for address in ipv6 {

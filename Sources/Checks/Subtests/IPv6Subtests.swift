@@ -5,8 +5,10 @@ import PeilModel
 /// The bulk columns `ipv6_nameserver`/`ipv6_webserver` are these pairs together
 /// (``IPv6Columns``); here each half is its own cell.
 public enum IPv6Subtests {
-    /// `ns_aaaa`: at least two nameservers with AAAA (IPv4-mapped ones do not count).
-    public static func nameserverAddresses(_ evidence: DomainEvidence, servers: [HostAddresses]) -> StatusCell {
+    /// `ns_aaaa`: at least two nameservers with AAAA (IPv4-mapped ones do not count); `error`
+    /// when a failed NS lookup leaves the set unknown (`climbFailure`, as ``IPv6Columns``).
+    public static func nameserverAddresses(_ evidence: DomainEvidence, servers: [HostAddresses], climbFailure: String?) -> StatusCell {
+        if let climbFailure { return .nameserverSetUnknown(failedAt: climbFailure) }
         guard !servers.isEmpty else { return StatusCell(.failed, "no nameservers found") }
         let withAAAA = servers.filter { $0.ipv6.contains { !ConnectPlanner.isMapped($0) } }
         let listed = withAAAA.map(\.host).joined(separator: ", ")
@@ -18,7 +20,8 @@ public enum IPv6Subtests {
 
     /// `ns_reach`: every IPv6 address of the nameservers answers a DNS query; not tested
     /// when no nameserver has AAAA.
-    public static func nameserverReachability(_ evidence: DomainEvidence, servers: [HostAddresses]) -> StatusCell {
+    public static func nameserverReachability(_ evidence: DomainEvidence, servers: [HostAddresses], climbFailure: String?) -> StatusCell {
+        if let climbFailure { return .nameserverSetUnknown(failedAt: climbFailure) }
         var silent: [String] = [], unknown: [String] = [], answered: [String] = []
         for server in servers {
             for address in server.ipv6 where !ConnectPlanner.isMapped(address) {

@@ -23,8 +23,9 @@ public enum MailSubtests {
                                 dane judge: DANESubtestJudge) -> [SubtestID: StatusCell] {
         var cells = SubtestCells()
         let facts = evidence.facts
-        cells.add(.mailIPv6NSAddress, IPv6Subtests.nameserverAddresses(evidence, servers: facts.nameservers))
-        cells.add(.mailIPv6NSReach, IPv6Subtests.nameserverReachability(evidence, servers: facts.nameservers))
+        let climbFailure = evidence.mailNameserverClimbFailure
+        cells.add(.mailIPv6NSAddress, IPv6Subtests.nameserverAddresses(evidence, servers: facts.nameservers, climbFailure: climbFailure))
+        cells.add(.mailIPv6NSReach, IPv6Subtests.nameserverReachability(evidence, servers: facts.nameservers, climbFailure: climbFailure))
         for (id, cell) in DNSSECSubtests.cells(facts.dnssec, name: facts.domain, exists: .mailDNSSECMailtoExist, valid: .mailDNSSECMailtoValid) {
             cells.add(id, cell)
         }

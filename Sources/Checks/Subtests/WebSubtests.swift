@@ -25,8 +25,9 @@ public enum WebSubtests {
                                 dane judge: DANESubtestJudge, tlsaDNSSEC: DNSSECStatus) -> [SubtestID: StatusCell] {
         var cells = SubtestCells()
         let facts = evidence.facts
-        cells.add(.webIPv6NSAddress, IPv6Subtests.nameserverAddresses(evidence, servers: facts.webTestNameservers))
-        cells.add(.webIPv6NSReach, IPv6Subtests.nameserverReachability(evidence, servers: facts.webTestNameservers))
+        let climbFailure = evidence.webNameserverClimbFailure
+        cells.add(.webIPv6NSAddress, IPv6Subtests.nameserverAddresses(evidence, servers: facts.webTestNameservers, climbFailure: climbFailure))
+        cells.add(.webIPv6NSReach, IPv6Subtests.nameserverReachability(evidence, servers: facts.webTestNameservers, climbFailure: climbFailure))
         cells.add(.webIPv6WSAddress, IPv6Subtests.webServerAddresses(evidence))
         cells.add(.webIPv6WSReach, IPv6Subtests.webServerReachability(evidence))
         cells.add(.webIPv6WSSimilar, IPv6Subtests.sameWebsite(evidence))

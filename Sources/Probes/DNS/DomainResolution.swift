@@ -12,6 +12,7 @@ import PeilModel
 /// the domain, `_dmarc`, `_domainkey` and `_smtp._tls` (TLS-RPT); CAA climbing from the web host; TLSA at
 /// `_443._tcp.<web host>`.
 /// Then, when given ``FollowUpQuestions``, the TXT names they ask for in rounds (bounded).
+/// With a ``LookupRetry`` (the agent's and `peil resolve`'s), a failed question is asked twice.
 /// Each (name, type) is asked once, however many roles the name has. Answers are kept within
 /// ``AnswerCaps`` (addresses per host, NS names, records and bytes per answer and in all), so
 /// a hostile zone costs a bounded number of questions and bytes.
@@ -30,13 +31,17 @@ public struct DomainResolution: Sendable {
     public let followUp: FollowUpQuestions?
     /// The longest one resolution may take.
     public let budget: Duration
+    /// Whether and when a failed question is asked again (nil: never).
+    public let retry: LookupRetry?
 
     public init(resolver: any DNSQuestionAnswering, maxMailExchangers: Int = ResolutionRules.maxMailExchangers,
-                followUp: FollowUpQuestions? = nil, budget: Duration = DomainResolution.defaultBudget) {
+                followUp: FollowUpQuestions? = nil, budget: Duration = DomainResolution.defaultBudget,
+                retry: LookupRetry? = nil) {
         self.resolver = resolver
         self.maxMailExchangers = maxMailExchangers
         self.followUp = followUp
         self.budget = budget
+        self.retry = retry
     }
 
     /// Resolves `domain` and `webHost` (default `www.<domain>`) by the ``budget`` or `deadline`,
@@ -49,7 +54,7 @@ public struct DomainResolution: Sendable {
         for name in [domain, webHost] where !DNSNames.isValidQueryName(name) {
             throw ResolverError(.invalidName, "\(name.isEmpty ? "(empty)" : name) is not a valid domain name")
         }
-        let ledger = QueryLedger(resolver: resolver, deadline: min(.now + budget, deadline ?? .now + budget))
+        let ledger = QueryLedger(resolver: resolver, deadline: min(.now + budget, deadline ?? .now + budget), retry: retry)
         let mxLimit = maxMailExchangers
         await withTaskGroup(of: Void.self) { group in
             for (name, type) in [(domain, DNSRecordType.soa), (domain, .a), (domain, .aaaa), (webHost, .a),

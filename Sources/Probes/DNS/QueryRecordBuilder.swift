@@ -41,11 +41,35 @@ enum QueryRecordBuilder {
         return false
     }
 
+    /// Whether the keys asked of the non-validating context came with records: the zone
+    /// publishes them, so a validator that says they are missing failed to fetch them.
+    static func keysArePublished(_ outcome: UnboundOutcome) -> Bool {
+        guard case .answered(let answer) = outcome, answer.rcode == 0, answer.packet.count >= 12 else { return false }
+        return answer.packet[6] != 0 || answer.packet[7] != 0
+    }
+
     /// A bogus record whose zone's keys did not come even when asked for themselves: not proof
     /// of a broken chain, so `error`, with the validator's reason kept.
     static func keysDidNotCome(_ record: DNSQueryRecord, zone: String, type: UInt16) -> DNSQueryRecord {
         DNSQueryRecord(name: record.name, type: record.type, rcode: DNSResponseCode.mnemonic(2), dnssec: .error,
                        reason: "the \(type == 43 ? "DS" : "DNSKEY") of \(zone) did not come within the nameserver wait, so the chain of trust was not checked (validator: \(record.reason ?? "bogus"))",
+                       records: [])
+    }
+
+    /// A fresh validator's record, noting why it was asked (after its own reason, as
+    /// ``AnswerCaps`` notes a cut).
+    static func validatedAfresh(_ record: DNSQueryRecord, zone: String) -> DNSQueryRecord {
+        var noted = record
+        let note = "validated afresh: the first validator held an earlier failure to fetch the keys of \(zone)"
+        noted.reason = record.reason.map { "\($0); \(note)" } ?? note
+        return noted
+    }
+
+    /// A bogus record for want of keys that the zone does publish, which no fresh validator was
+    /// free to check: the chain was not checked, so `error`, with the validator's reason kept.
+    static func keysNotCheckedAfresh(_ record: DNSQueryRecord, zone: String, type: UInt16) -> DNSQueryRecord {
+        DNSQueryRecord(name: record.name, type: record.type, rcode: DNSResponseCode.mnemonic(2), dnssec: .error,
+                       reason: "the \(type == 43 ? "DS" : "DNSKEY") of \(zone) came when asked, but the validator still held an earlier failure to fetch it, so the chain of trust was not checked (validator: \(record.reason ?? "bogus"))",
                        records: [])
     }
 

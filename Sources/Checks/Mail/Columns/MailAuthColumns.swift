@@ -11,6 +11,8 @@ public struct MailAuthColumns: Sendable, Hashable {
     public var dkim: SubtestResult
     /// The `_domainkey` wildcard probe answered NOERROR.
     public var dkimWildcard: Bool
+    /// The `_domainkey` wildcard probe's lookup failed.
+    public var dkimWildcardUnknown = false
 
     /// Runs the subtests for `domain`. Every question goes to `resolver`; questions it cannot
     /// answer are recorded there (``StoredMailResolver/missingTXT``).
@@ -52,13 +54,16 @@ public struct MailAuthColumns: Sendable, Hashable {
                                         findings: [Finding("dmarc-policy-no-record", detail: "no single DMARC record to judge")])
         }
 
+        let spfRecord = spfRecords.count == 1 ? spfRecords[0] : nil
         let nonSending = DKIMCheck.isNonSendingDomain(dmarc: discovery, dmarcPolicy: dmarcResult,
-                                                      spfRecord: spfRecords.count == 1 ? spfRecords[0] : nil, spfPolicy: spfResult)
+                                                      spfRecord: spfRecord, spfPolicy: spfResult)
+        let nonSendingUnknown = DKIMCheck.nonSendingIsUnknown(dmarc: discovery, dmarcPolicy: dmarcResult, spfStatus: spf.status,
+                                                              spfRecord: spfRecord, spfPolicy: spfResult)
         let wildcard = presence(resolver.record(DKIMCheck.wildcardProbeName(domain: domain), .txt))
         let dkim = DKIMCheck.evaluate(domainKey: presence(resolver.record("_domainkey." + domain, .txt)) ?? .error,
-                                      wildcard: wildcard, nonSending: nonSending)
+                                      wildcard: wildcard, nonSending: nonSending, nonSendingUnknown: nonSendingUnknown)
         return MailAuthColumns(dmarc: discovery.subtest, dmarcPolicy: dmarcPolicy, spf: spf, spfPolicy: spfPolicy,
-                               dkim: dkim, dkimWildcard: wildcard == .exists)
+                               dkim: dkim, dkimWildcard: wildcard == .exists, dkimWildcardUnknown: wildcard == .error)
     }
 
     /// `_domainkey` presence from a stored answer's response code; nil when not asked.

@@ -45,7 +45,11 @@ public struct MailColumns: Codable, Sendable, Hashable {
         let auth = await MailAuthColumns.evaluate(domain: facts.domain, resolver: resolver, psl: psl, ruleSet: ruleSet)
         var dkim = auth.dkim.status == .notTested ? .notApplicable : auth.dkim.status
         // The 2021 report's reading: a `_domainkey` that exists only through a wildcard is info.
-        if ruleSet == .internetnl2021, auth.dkimWildcard, auth.dkim.status == .passed { dkim = .info }
+        if ruleSet == .internetnl2021, auth.dkim.status == .passed {
+            if auth.dkimWildcard { dkim = .info }
+            // Whether it exists only through a wildcard is unknown when the probe's lookup failed.
+            if auth.dkimWildcardUnknown { dkim = .error }
+        }
         let mx = MailExchangerDNSSEC.column(facts, mxAnswer: resolver.record(facts.domain, .mx), ruleSet: ruleSet)
         func explain(_ subtest: SubtestResult) -> String {
             subtest.findings.map { [$0.code, $0.subject].compactMap { $0 }.joined(separator: " ") }.joined(separator: "; ")

@@ -5,7 +5,7 @@ import PeilModel
 ///
 /// MX discovery as in `MailExchangerDNSSEC`: a null MX alone → not_tested; a null MX beside
 /// other MX → warning (DANE info); no MX but an address → info; no MX and no address →
-/// not_tested (2021) or no_mx (current). Each MX host is judged on its addresses that answered
+/// not_tested (2021) or no_mx (current); a failed MX lookup → error. Each MX host is judged on its addresses that answered
 /// on port 25; a host none of whose addresses answered makes the STARTTLS columns
 /// `unreachable` (never failed). Across hosts a column takes the worst status.
 public enum MailServerColumns {
@@ -16,7 +16,8 @@ public enum MailServerColumns {
 
     public static func evaluate(_ evidence: DomainEvidence, ruleSet: RuleSet, dane: DANEJudge) -> [String: StatusCell] {
         var columns = servers(evidence, ruleSet: ruleSet, dane: dane)
-        let nameservers = IPv6Columns.nameservers(evidence, servers: evidence.facts.nameservers)
+        let nameservers = IPv6Columns.nameservers(evidence, servers: evidence.facts.nameservers,
+                                                  climbFailure: evidence.mailNameserverClimbFailure)
         columns["ipv6_nameserver"] = nameservers
         let parts = [nameservers.status, columns["ipv6_mailserver"]?.status ?? .error]
         let category = Status.category(ofMandatory: parts)
@@ -34,6 +35,8 @@ public enum MailServerColumns {
         let hosts = facts.mx.filter { !$0.host.isEmpty }
         if hosts.isEmpty {
             if facts.nullMX { return all(.notTested, "null MX: receives no mail") }
+            // No MX seen because the MX lookup failed is unknown, not "no MX" (as `dnssec_mx`).
+            if evidence.lookupFailed(facts.domain, "MX") { return all(.error, "the MX lookup of \(facts.domain) failed") }
             if !facts.domainAddresses.ipv4.isEmpty || !facts.domainAddresses.ipv6.isEmpty { return all(.info, "no MX, but the domain has A/AAAA") }
             return all(ruleSet == .internetnl2021 ? .notTested : .noMX, "no MX and no address")
         }
@@ -65,7 +68,8 @@ public enum MailServerColumns {
                 starttls.append(StatusCell(.passed, "STARTTLS on \(host.host)"))
                 ncsc += answered.map { tlsColumn($0.1, label: "\(host.host) \($0.0)", ruleSet: ruleSet) }
             }
-            daneColumns.append(daneColumn(host, answered.compactMap { $0.1.outcome == .completed ? $0.1.certificate?.chainDER : nil }.first, dane))
+            daneColumns.append(daneColumn(host, answered.compactMap { $0.1.outcome == .completed ? $0.1.certificate?.chainDER : nil }.first, dane,
+                                          tlsaLookupFailed: evidence.lookupFailed("_25._tcp.\(host.host)", "TLSA")))
         }
         columns["starttls"] = StatusCell.worst(starttls)
         columns["starttls_ncsc"] = StatusCell.worst(ncsc)
@@ -111,7 +115,9 @@ public enum MailServerColumns {
     }
 
     /// DANE for one MX host: TLSA present, DNSSEC-secure, and matching the presented chain.
-    static func daneColumn(_ host: MailExchanger, _ chain: [String]?, _ judge: DANEJudge) -> StatusCell {
+    /// No TLSA because the lookup failed is unknown (`error`), not absent.
+    static func daneColumn(_ host: MailExchanger, _ chain: [String]?, _ judge: DANEJudge, tlsaLookupFailed: Bool = false) -> StatusCell {
+        if host.tlsa.isEmpty, tlsaLookupFailed { return StatusCell(.error, "unknown: the TLSA lookup for \(host.host) failed") }
         if host.tlsa.isEmpty { return StatusCell(.failed, "no TLSA for \(host.host)") }
         if host.dnssec != .secure { return StatusCell(.failed, "TLSA for \(host.host) is not DNSSEC-secure (\(host.dnssec.rawValue))") }
         guard let chain else { return StatusCell(.failed, "\(host.host) presented no certificate after STARTTLS") }

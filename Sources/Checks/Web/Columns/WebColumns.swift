@@ -6,13 +6,15 @@ import PeilModel
 /// HTTPS is judged on the probed addresses (one per family) that completed a TLS scan; an
 /// address unreachable over one family is the IPv6 test's business, not HTTPS's. Without TLS
 /// anywhere, a refusal on one address means HTTP only (failed), silence everywhere error. Across
-/// addresses a column takes the worst status. A probe without a result gives `error`.
+/// addresses a column takes the worst status. A probe without a result gives `error`, and so
+/// does a failed A or AAAA lookup of the web host (an address may be missing).
 public enum WebColumns {
     public static func evaluate(_ evidence: DomainEvidence, ruleSet: RuleSet) -> [String: StatusCell] {
         var columns: [String: StatusCell] = [:]
         let facts = evidence.facts
         columns["dnssec"] = dnssecColumn(facts)
-        columns["ipv6_nameserver"] = IPv6Columns.nameservers(evidence, servers: facts.webTestNameservers)
+        columns["ipv6_nameserver"] = IPv6Columns.nameservers(evidence, servers: facts.webTestNameservers,
+                                                             climbFailure: evidence.webNameserverClimbFailure)
         columns["ipv6_webserver"] = IPv6Columns.webServer(evidence)
         let parts = [columns["ipv6_nameserver"]!.status, columns["ipv6_webserver"]!.status]
         let category = Status.category(ofMandatory: parts)
@@ -40,6 +42,11 @@ public enum WebColumns {
             ["tls_available": column, "tls_ncsc": column, "https_redirect": column, "hsts": column]
         }
         guard !probed.isEmpty else { return all(StatusCell(.error, "\(host) has no address")) }
+        // An address family whose lookup failed may hold the address that fails (or the one
+        // with HTTPS): every address is judged, so none of these is known.
+        if let failed = evidence.webAddressLookupFailure {
+            return all(StatusCell(.error, "the \(failed) lookup of \(host) failed: not every address is known"))
+        }
         let secure = probed.compactMap { address in evidence.web[address].flatMap { $0.tls.outcome == .completed ? (address, $0) : nil } }
         guard !secure.isEmpty else {
             let why = probed.map { "\($0): \(failure(of: $0, evidence))" }.joined(separator: "; ")
