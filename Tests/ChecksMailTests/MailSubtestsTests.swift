@@ -52,6 +52,18 @@ final class MailSubtestsTests: XCTestCase {
         XCTAssertEqual(cells[.mailSTARTTLSDANERollover]?.status, .info, "informational: failed is clamped to info")
     }
 
+    /// No MX host because the MX lookup failed: the server subtests are unknown, not untested.
+    func testAFailedMXLookupLeavesTheServerSubtestsUnknown() {
+        var evidence = Fixture.evidence(Fixture.facts(mx: []), mail: [:])
+        XCTAssertEqual(subtests(evidence)[.mailIPv6MXAddress]?.status, .notTested, "no MX")
+        evidence.failedLookups = ["example.nl MX"]
+        let cells = subtests(evidence)
+        for id in [SubtestID.mailIPv6MXAddress, .mailDNSSECMXExist, .mailSTARTTLSTLSVersion, .mailSTARTTLSDANEExist] {
+            XCTAssertEqual(cells[id]?.status, .error, "\(id)")
+        }
+        XCTAssertEqual(cells[.mailSTARTTLSTLSAvailable]?.because, "the MX lookup of example.nl failed")
+    }
+
     /// No STARTTLS anywhere: the TLS and DANE subtests are not tested; the IPv6 and DNSSEC
     /// subtests of the MX hosts still are judged.
     func testWithoutSTARTTLSTheTLSSubtestsAreNotTested() {
