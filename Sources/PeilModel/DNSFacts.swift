@@ -25,6 +25,15 @@ public struct DNSQueryRecord: Codable, Sendable, Hashable {
     }
 }
 
+extension DNSQueryRecord {
+    /// Whether the question got no usable answer: `TIMEOUT`, `ERROR` or `SERVFAIL` without a
+    /// bogus verdict (bogus is an answer: the validator judged what came). An empty answer to
+    /// such a question is unknown, not absent.
+    public var isFailedLookup: Bool {
+        ["TIMEOUT", "ERROR", "SERVFAIL"].contains(rcode) && dnssec != .bogus
+    }
+}
+
 /// A host name with its addresses, each list sorted; IPv6 in RFC 5952 form.
 public struct HostAddresses: Codable, Sendable, Hashable {
     public var host: String

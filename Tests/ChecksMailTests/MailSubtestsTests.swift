@@ -13,7 +13,7 @@ final class MailSubtestsTests: XCTestCase {
         dmarcPolicy: SubtestResult(name: "dmarc_policy", status: .failed, requirement: .mandatory, findings: [Finding("policy-none")]),
         spf: SubtestResult(name: "spf", status: .passed, requirement: .mandatory),
         spfPolicy: SubtestResult(name: "spf_policy", status: .passed, requirement: .mandatory),
-        dkim: SubtestResult(name: "dkim", status: .passed, requirement: .mandatory), dkimWildcard: false)
+        dkim: SubtestResult(name: "dkim", status: .passed, requirement: .mandatory), dkimWildcardProbe: nil)
 
     /// A judge that passes `dane_exists` for records and `dane_valid` when a chain was given.
     static let judge: DANESubtestJudge = { host, tlsa, _, chain in

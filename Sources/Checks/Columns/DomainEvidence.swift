@@ -46,7 +46,7 @@ public struct DomainEvidence: Sendable, Hashable {
 
     /// The failed questions of a resolution, for ``failedLookups``.
     public static func failedLookups(_ queries: [DNSQueryRecord]) -> Set<String> {
-        Set(queries.filter { ["TIMEOUT", "ERROR", "SERVFAIL"].contains($0.rcode) && $0.dnssec != .bogus }.map { "\($0.name) \($0.type)" })
+        Set(queries.filter(\.isFailedLookup).map { "\($0.name) \($0.type)" })
     }
 
     /// Whether the question `name` `type` got no usable answer.

@@ -36,7 +36,8 @@ public enum MailSubtests {
         cells.add(.mailSTARTTLSTLSAvailable, starttls)
         let hosts = facts.mx.filter { !$0.host.isEmpty }
         guard !hosts.isEmpty, hosts.count == facts.mx.count else {
-            // No MX host to judge: not tested, unless the MX lookup failed (then unknown).
+            // No MX host to judge: not tested, unless the column says the MX set is unknown
+            // (its lookup failed, or there is no verdict): then error, with the column's reason.
             let cell = StatusCell(starttls.status == .error ? .error : .notTested, starttls.because)
             cells.set(ipv6Servers + dnssecServers + tls, cell)
             return cells.cells

@@ -30,7 +30,7 @@ public enum AnswerCaps {
             guard record.records.count > limit else { break }
             capped.records = Array(record.records.sorted().prefix(limit))
             let what = type == .ns ? "NS names" : "addresses"
-            capped.reason = note(record.reason, "\(record.records.count) \(what), first \(limit) kept")
+            capped = capped.noting("\(record.records.count) \(what), first \(limit) kept")
         default:
             guard record.records.count > maxRecords else { break }
             return tooLarge(record, "\(record.records.count) \(record.type) records, more than \(maxRecords)")
@@ -66,10 +66,16 @@ public enum AnswerCaps {
     /// The answer as an error without records, saying which cap it broke.
     static func tooLarge(_ record: DNSQueryRecord, _ why: String) -> DNSQueryRecord {
         DNSQueryRecord(name: record.name, type: record.type, rcode: record.rcode, dnssec: .error,
-                       reason: note(record.reason, "answer over the cap: \(why)"), records: [])
+                       reason: record.noting("answer over the cap: \(why)").reason, records: [])
     }
+}
 
-    private static func note(_ existing: String?, _ added: String) -> String {
-        existing.map { "\($0); \(added)" } ?? added
+extension DNSQueryRecord {
+    /// The record with `note` after its reason ("; " between): how Probes says what happened to
+    /// an answer (a cap that cut it, a second try, a fresh validation) without losing why.
+    func noting(_ note: String) -> DNSQueryRecord {
+        var noted = self
+        noted.reason = reason.map { "\($0); \(note)" } ?? note
+        return noted
     }
 }

@@ -22,11 +22,10 @@ public struct LookupRetry: Sendable, Hashable {
         self.leastTimeLeft = leastTimeLeft
     }
 
-    /// Whether `record` failed in a way a second try may mend: `TIMEOUT`, `SERVFAIL` or `ERROR`
-    /// without a bogus verdict, and not cut short by the resolution's own deadline.
+    /// Whether `record` failed in a way a second try may mend: a failed lookup
+    /// (``PeilModel/DNSQueryRecord/isFailedLookup``) not cut short by the resolution's own deadline.
     public static func isWorthAskingAgain(_ record: DNSQueryRecord) -> Bool {
-        [DNSResponseCode.timeout, DNSResponseCode.error, "SERVFAIL"].contains(record.rcode)
-            && record.dnssec != .bogus && record.reason != AnswerDeadline.reason
+        record.isFailedLookup && record.reason != AnswerDeadline.reason
     }
 
     /// The record a question keeps after two tries: the second, unless the deadline cut it
@@ -35,9 +34,6 @@ public struct LookupRetry: Sendable, Hashable {
     public static func kept(first: DNSQueryRecord, second: DNSQueryRecord) -> DNSQueryRecord {
         if second.reason == AnswerDeadline.reason { return first }
         let firstTry = first.reason.map { "\(first.rcode): \($0)" } ?? first.rcode
-        var record = second
-        let note = isWorthAskingAgain(second) ? "asked twice, the first try \(firstTry)" : "answered on the second try, the first \(firstTry)"
-        record.reason = second.reason.map { "\($0); \(note)" } ?? note
-        return record
+        return second.noting(isWorthAskingAgain(second) ? "asked twice, the first try \(firstTry)" : "answered on the second try, the first \(firstTry)")
     }
 }

@@ -51,27 +51,30 @@ enum QueryRecordBuilder {
     /// A bogus record whose zone's keys did not come even when asked for themselves: not proof
     /// of a broken chain, so `error`, with the validator's reason kept.
     static func keysDidNotCome(_ record: DNSQueryRecord, zone: String, type: UInt16) -> DNSQueryRecord {
-        DNSQueryRecord(name: record.name, type: record.type, rcode: DNSResponseCode.mnemonic(2), dnssec: .error,
-                       reason: "the \(type == 43 ? "DS" : "DNSKEY") of \(zone) did not come within the nameserver wait, so the chain of trust was not checked (validator: \(record.reason ?? "bogus"))",
-                       records: [])
+        chainNotChecked(record, "the \(keyName(type)) of \(zone) did not come within the nameserver wait")
     }
 
     /// A fresh validator's record, noting why it was asked (after its own reason, as
     /// ``AnswerCaps`` notes a cut).
     static func validatedAfresh(_ record: DNSQueryRecord, zone: String) -> DNSQueryRecord {
-        var noted = record
-        let note = "validated afresh: the first validator held an earlier failure to fetch the keys of \(zone)"
-        noted.reason = record.reason.map { "\($0); \(note)" } ?? note
-        return noted
+        record.noting("validated afresh: the first validator held an earlier failure to fetch the keys of \(zone)")
     }
 
     /// A bogus record for want of keys that the zone does publish, which no fresh validator was
     /// free to check: the chain was not checked, so `error`, with the validator's reason kept.
     static func keysNotCheckedAfresh(_ record: DNSQueryRecord, zone: String, type: UInt16) -> DNSQueryRecord {
-        DNSQueryRecord(name: record.name, type: record.type, rcode: DNSResponseCode.mnemonic(2), dnssec: .error,
-                       reason: "the \(type == 43 ? "DS" : "DNSKEY") of \(zone) came when asked, but the validator still held an earlier failure to fetch it, so the chain of trust was not checked (validator: \(record.reason ?? "bogus"))",
-                       records: [])
+        chainNotChecked(record, "the \(keyName(type)) of \(zone) came when asked, but the validator still held an earlier failure to fetch it")
     }
+
+    /// A bogus record turned `error` (SERVFAIL, no records): `why` the chain of trust was not
+    /// checked, then the validator's own reason.
+    private static func chainNotChecked(_ record: DNSQueryRecord, _ why: String) -> DNSQueryRecord {
+        DNSQueryRecord(name: record.name, type: record.type, rcode: DNSResponseCode.mnemonic(2), dnssec: .error,
+                       reason: "\(why), so the chain of trust was not checked (validator: \(record.reason ?? "bogus"))", records: [])
+    }
+
+    /// "DS" for type 43, else "DNSKEY".
+    private static func keyName(_ type: UInt16) -> String { type == 43 ? "DS" : "DNSKEY" }
 
     static func record(name: String, type: DNSRecordType, validated: UnboundOutcome,
                        unvalidated: UnboundOutcome? = nil, timeout: Duration) -> DNSQueryRecord {

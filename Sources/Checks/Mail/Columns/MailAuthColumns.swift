@@ -9,10 +9,12 @@ public struct MailAuthColumns: Sendable, Hashable {
     public var spf: SubtestResult
     public var spfPolicy: SubtestResult
     public var dkim: SubtestResult
+    /// What the `_domainkey` wildcard probe found (nil: not asked).
+    public var dkimWildcardProbe: DomainKeyPresence?
     /// The `_domainkey` wildcard probe answered NOERROR.
-    public var dkimWildcard: Bool
+    public var dkimWildcard: Bool { dkimWildcardProbe == .exists }
     /// The `_domainkey` wildcard probe's lookup failed.
-    public var dkimWildcardUnknown = false
+    public var dkimWildcardUnknown: Bool { dkimWildcardProbe == .error }
 
     /// Runs the subtests for `domain`. Every question goes to `resolver`; questions it cannot
     /// answer are recorded there (``StoredMailResolver/missingTXT``).
@@ -63,7 +65,7 @@ public struct MailAuthColumns: Sendable, Hashable {
         let dkim = DKIMCheck.evaluate(domainKey: presence(resolver.record("_domainkey." + domain, .txt)) ?? .error,
                                       wildcard: wildcard, nonSending: nonSending, nonSendingUnknown: nonSendingUnknown)
         return MailAuthColumns(dmarc: discovery.subtest, dmarcPolicy: dmarcPolicy, spf: spf, spfPolicy: spfPolicy,
-                               dkim: dkim, dkimWildcard: wildcard == .exists, dkimWildcardUnknown: wildcard == .error)
+                               dkim: dkim, dkimWildcardProbe: wildcard)
     }
 
     /// `_domainkey` presence from a stored answer's response code; nil when not asked.
