@@ -94,6 +94,12 @@ public enum ProbeOutcome: String, Codable, Sendable, Hashable {
 }
 
 /// An agent's report on one task attempt.
+///
+/// The observations are kept out of line, in one immutable box: a report is copied many times
+/// on its way through the coordinator (into messages, actions, batches), and inline the two
+/// optional observations made it about 900 bytes, each copy a move of all of them and a retain
+/// of every string and array inside. The coding is the synthesized one, written out: the same
+/// keys in the same order, `nil` left out and a missing key read as `nil`.
 public struct TaskReport: Codable, Sendable, Hashable {
     public var taskID: Int64
     public var attempt: Int
@@ -101,9 +107,17 @@ public struct TaskReport: Codable, Sendable, Hashable {
     /// Detail for a non-completed outcome.
     public var detail: String?
     /// The observation of a completed `resolve` task.
-    public var resolution: ResolutionObservation?
+    public var resolution: ResolutionObservation? {
+        get { observations?.resolution }
+        set { observations = Observations.holding(resolution: newValue, connect: connect) }
+    }
     /// The observation of a completed connect task.
-    public var connect: ConnectObservation?
+    public var connect: ConnectObservation? {
+        get { observations?.connect }
+        set { observations = Observations.holding(resolution: resolution, connect: newValue) }
+    }
+    /// Both observations; nil when there is neither.
+    private var observations: Observations?
 
     public init(taskID: Int64, attempt: Int, outcome: ProbeOutcome, detail: String? = nil,
                 resolution: ResolutionObservation? = nil, connect: ConnectObservation? = nil) {
@@ -111,7 +125,58 @@ public struct TaskReport: Codable, Sendable, Hashable {
         self.attempt = attempt
         self.outcome = outcome
         self.detail = detail
-        self.resolution = resolution
-        self.connect = connect
+        self.observations = Observations.holding(resolution: resolution, connect: connect)
+    }
+
+    private final class Observations: Sendable {
+        let resolution: ResolutionObservation?
+        let connect: ConnectObservation?
+
+        private init(resolution: ResolutionObservation?, connect: ConnectObservation?) {
+            self.resolution = resolution
+            self.connect = connect
+        }
+
+        static func holding(resolution: ResolutionObservation?, connect: ConnectObservation?) -> Observations? {
+            resolution == nil && connect == nil ? nil : Observations(resolution: resolution, connect: connect)
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case taskID, attempt, outcome, detail, resolution, connect
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(taskID: try container.decode(Int64.self, forKey: .taskID),
+                  attempt: try container.decode(Int.self, forKey: .attempt),
+                  outcome: try container.decode(ProbeOutcome.self, forKey: .outcome),
+                  detail: try container.decodeIfPresent(String.self, forKey: .detail),
+                  resolution: try container.decodeIfPresent(ResolutionObservation.self, forKey: .resolution),
+                  connect: try container.decodeIfPresent(ConnectObservation.self, forKey: .connect))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(taskID, forKey: .taskID)
+        try container.encode(attempt, forKey: .attempt)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encodeIfPresent(detail, forKey: .detail)
+        try container.encodeIfPresent(resolution, forKey: .resolution)
+        try container.encodeIfPresent(connect, forKey: .connect)
+    }
+
+    public static func == (lhs: TaskReport, rhs: TaskReport) -> Bool {
+        lhs.taskID == rhs.taskID && lhs.attempt == rhs.attempt && lhs.outcome == rhs.outcome && lhs.detail == rhs.detail
+            && (lhs.observations === rhs.observations || (lhs.resolution == rhs.resolution && lhs.connect == rhs.connect))
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(taskID)
+        hasher.combine(attempt)
+        hasher.combine(outcome)
+        hasher.combine(detail)
+        hasher.combine(resolution)
+        hasher.combine(connect)
     }
 }

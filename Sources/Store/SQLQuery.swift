@@ -137,15 +137,25 @@ public struct SQLJSON: Sendable, Hashable {
 /// PostgreSQL's array input syntax, `{"a","b",NULL}`, with every element quoted.
 enum SQLArrayLiteral {
     static func encode(_ elements: [String?]) -> String {
-        let quoted = elements.map { element -> String in
-            guard let element else { return "NULL" }
-            var escaped = "\""
-            for character in element {
-                if character == "\"" || character == "\\" { escaped.append("\\") }
-                escaped.append(character)
+        // Byte by byte: `"` and `\` are ASCII and never inside a multi-byte UTF-8 sequence, and
+        // a quote followed by a combining mark is escaped too (one `Character` with it).
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2 + elements.count * 12)
+        bytes.append(UInt8(ascii: "{"))
+        for (index, element) in elements.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            guard let element else {
+                bytes.append(contentsOf: "NULL".utf8)
+                continue
             }
-            return escaped + "\""
+            bytes.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
         }
-        return "{" + quoted.joined(separator: ",") + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

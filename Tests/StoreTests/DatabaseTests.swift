@@ -40,7 +40,9 @@ final class DatabaseTests: StoreTestCase {
         XCTAssertEqual(try row.decode("value", as: String.self), hostile)
         XCTAssertNil(try row.decode("missing", as: Int?.self))
 
-        let tricky = [#"a"b"#, #"c\d"#, "e,f", "{g}", "NULL", ""]
+        // A quote or backslash followed by a combining mark is one `Character` with it: each
+        // must still be escaped (the encoder works on UTF-8 bytes, not characters).
+        let tricky = [#"a"b"#, #"c\d"#, "e,f", "{g}", "NULL", "", "\"\u{301}", "\\\u{301}\"", "ré \u{1F1F3}\u{1F1F1}"]
         let rows = try store.database.query("SELECT unnest(\(array: tricky)::text[]) AS v").rows
         XCTAssertEqual(try rows.map { try $0.decode("v", as: String.self) }, tricky)
 
