@@ -57,6 +57,13 @@ struct IngestBench {
         var postgresCores: Double?
         var benchMicrosecondsPerResult: Double
         var postgresMicrosecondsPerResult: Double?
+        /// The machine's speed just before the run and just after it: the fastest of three runs
+        /// of a fixed CPU-bound statement on one PostgreSQL backend (``MachineYardstick``), in
+        /// milliseconds. The same work in more milliseconds is a slower stretch of the machine.
+        var yardstickBeforeMilliseconds: Double
+        var yardstickAfterMilliseconds: Double
+        /// The machine's speed inside the window (``MachineSpeedSampler``).
+        var machineSpeed: MachineSpeedSampler.Figures
         /// Whether the queue ran dry before the window ended (the rate is then a lower bound).
         var queueRanDry: Bool
         var rejections: [String]
@@ -70,10 +77,12 @@ struct IngestBench {
                 + pad(number(meanTasksPerClaim, 1) + "/" + String(tasksPerClaim), 12)
                 + pad(number(claimP50Milliseconds) + "/" + number(claimP99Milliseconds), 14)
                 + pad((postgresMicrosecondsPerResult.map { number($0, 0) } ?? "-") + "/" + number(benchMicrosecondsPerResult, 0), 14)
+                + pad(number(yardstickBeforeMilliseconds, 0) + "/" + number(yardstickAfterMilliseconds, 0), 12)
+                + pad(number(machineSpeed.computeMicroseconds, 0) + "/" + number(machineSpeed.memoryMicroseconds, 0), 12)
                 + (queueRanDry ? "  queue ran dry" : "")
         }
 
-        static let header = "   obs.      agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r  tasks/claim  claim p50/p99  cpu µs/r pg/bench"
+        static let header = "   obs.      agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r  tasks/claim  claim p50/p99  cpu µs/r pg/bench  yard ms b/a  speed µs c/m"
     }
 
     let scratch: ScratchDatabase
@@ -101,6 +110,7 @@ struct IngestBench {
         var queued = min(tasks, queueDepth)
         try Self.queue(monitor, measurement: measurement, pattern: pattern, from: 1, count: queued)
         try monitor.execute("VACUUM ANALYZE tasks")
+        let yardstickBefore = try MachineYardstick.milliseconds(on: monitor)
         let commitsBefore = try commits(monitor)
 
         let coordinatorKey = try CurveKeyPair.generate()
@@ -129,6 +139,8 @@ struct IngestBench {
                        name: "bench-agent-\(index + 1)", concurrency: concurrency, creditBatch: creditBatch, answers: answers, window: window,
                        stopAt: window.upperBound + .milliseconds(200))
         }
+        let speed = MachineSpeedSampler(window: window)
+        speed.start()
         fakes.forEach { $0.start() }
         let backend = Int32(try monitor.query("SELECT pg_backend_pid() AS pid").single().decode("pid", as: Int.self))
         var cpuAtStart: CPUReading?
@@ -145,6 +157,7 @@ struct IngestBench {
             queued += count
         }
         let cpuInWindow = CPUReading(postgresBackend: backend).cores(since: cpuAtStart ?? CPUReading(postgresBackend: backend))
+        let machineSpeed = speed.finish()
         let tasksReceived = fakes.map(\.tasksReceived).reduce(0, +)
         let tasksMessages = fakes.map(\.tasksMessages).reduce(0, +)
         let tallies = await withCheckedContinuation { continuation in
@@ -160,6 +173,7 @@ struct IngestBench {
             SELECT n_dead_tup::integer AS dead, autovacuum_count::integer AS autovacuums FROM pg_stat_user_tables WHERE relname = 'tasks'
             """).single()
         let claimTimes = timings.milliseconds(endedIn: window)
+        let yardstickAfter = try MachineYardstick.milliseconds(on: monitor)
         var latencies = tallies.flatMap(\.latencies)
         latencies.sort()
         let acked = tallies.map(\.acksInWindow).reduce(0, +)
@@ -178,6 +192,7 @@ struct IngestBench {
                        stored: stored, commitsPerResult: stored == 0 ? 0 : Double(commitsAfter - commitsBefore) / Double(stored),
                        benchCores: cpuInWindow.bench, postgresCores: cpuInWindow.postgres,
                        benchMicrosecondsPerResult: perResult(cpuInWindow.bench), postgresMicrosecondsPerResult: cpuInWindow.postgres.map(perResult),
+                       yardstickBeforeMilliseconds: yardstickBefore, yardstickAfterMilliseconds: yardstickAfter, machineSpeed: machineSpeed,
                        queueRanDry: open == 0,
                        rejections: tallies.flatMap(\.rejected) + tallies.filter { !$0.welcomed }.map { _ in "an agent was never welcomed" })
     }

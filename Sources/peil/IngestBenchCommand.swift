@@ -15,6 +15,9 @@ import Store
 /// tasks with an empty observation, the cost of a message itself. Each agent grants a credit
 /// again once a result is ACKed, so `--agents × --concurrency` results are in flight. After
 /// `--warm-up`, ACKs are counted for `--duration` seconds; then the agents say BYE and stop.
+/// Beside each row, the machine's speed at the time (``MachineYardstick`` before and after,
+/// ``MachineSpeedSampler`` through the window), so that a slow stretch of a shared host is told
+/// apart from a slower build.
 struct IngestBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
