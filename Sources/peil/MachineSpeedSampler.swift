@@ -22,6 +22,7 @@ final class MachineSpeedSampler: @unchecked Sendable {
     private var compute: [Double] = []
     private var memory: [Double] = []
     private var stopped = false
+    private var checksum: UInt64 = 0
     private let done = DispatchSemaphore(value: 0)
 
     init(window: ClosedRange<ContinuousClock.Instant>) {
@@ -44,7 +45,7 @@ final class MachineSpeedSampler: @unchecked Sendable {
                 if inWindow { lock.withLock { compute.append(arithmetic); memory.append(chase) } }
                 Thread.sleep(forTimeInterval: 0.1)
             }
-            if sink == 42 { print("") }  // keeps the work from being optimised away
+            lock.withLock { checksum = sink }  // the work's results are used, so it is done
             done.signal()
         }
         thread.name = "machine-speed"
@@ -79,15 +80,30 @@ final class MachineSpeedSampler: @unchecked Sendable {
         return x
     }
 
-    /// A single cycle through `count` slots in a random order (Sattolo's shuffle), so each step
-    /// of a chase depends on the last and lands somewhere the caches did not expect.
+    /// A single cycle through `count` slots in a shuffled order (Sattolo's shuffle), so each step
+    /// of a chase depends on the last and lands somewhere the caches did not expect. The order
+    /// comes from a fixed seed, so every run chases the same cycle.
     private static func chain(count: Int) -> [UInt32] {
         var next = Array(0..<UInt32(count))
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(state: 0x5045_494C)
         for index in stride(from: count - 1, to: 0, by: -1) {
             next.swapAt(index, Int.random(in: 0..<index, using: &generator))
         }
         return next
+    }
+
+    /// SplitMix64 (Steele, Lea and Flood, 2014): a seeded generator, cheap enough that two
+    /// million draws take milliseconds, where the system's generator makes a call each.
+    private struct SplitMix64: RandomNumberGenerator {
+        var state: UInt64
+
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
     }
 
     /// Follows the chain `steps` steps from `start`; where it stopped (the next chase goes on
