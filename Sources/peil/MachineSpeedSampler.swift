@@ -1,4 +1,5 @@
 import Foundation
+import PeilModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -85,25 +86,11 @@ final class MachineSpeedSampler: @unchecked Sendable {
     /// comes from a fixed seed, so every run chases the same cycle.
     private static func chain(count: Int) -> [UInt32] {
         var next = Array(0..<UInt32(count))
-        var generator = SplitMix64(state: 0x5045_494C)
+        var generator = SplitMix64(seed: 0x5045_494C)
         for index in stride(from: count - 1, to: 0, by: -1) {
             next.swapAt(index, Int.random(in: 0..<index, using: &generator))
         }
         return next
-    }
-
-    /// SplitMix64 (Steele, Lea and Flood, 2014): a seeded generator, cheap enough that two
-    /// million draws take milliseconds, where the system's generator makes a call each.
-    private struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     /// Follows the chain `steps` steps from `start`; where it stopped (the next chase goes on

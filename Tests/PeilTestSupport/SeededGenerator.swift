@@ -1,16 +1,5 @@
-/// SplitMix64: a small deterministic generator, so a randomised test sees the same values on
-/// every run and a failing round can be seen again. (The lab's `TwinRandom` is the same
-/// algorithm for the twin itself, which cannot depend on test support.)
-public struct SeededGenerator: RandomNumberGenerator {
-    public var state: UInt64
+import PeilModel
 
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// A randomised test's generator: ``SplitMix64``, so a test sees the same values on every run
+/// and a failing round can be seen again.
+public typealias SeededGenerator = SplitMix64

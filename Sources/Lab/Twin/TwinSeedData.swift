@@ -63,19 +63,14 @@ public struct TwinSeedData: Sendable {
     }
 }
 
-/// SplitMix64: a small deterministic generator, so a seed gives the same twin on every platform.
+/// The twin's draws: ``SplitMix64``, so a seed gives the same twin on every platform, with the
+/// shapes of draw the generator needs.
 struct TwinRandom: RandomNumberGenerator {
-    private var state: UInt64
+    private var source: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { source.next() }
 
     /// True with probability `p`.
     mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
