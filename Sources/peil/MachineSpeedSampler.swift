@@ -11,7 +11,8 @@ import Glibc
 /// pointers through 8 MiB (the caches and memory, which neighbours on the host share). The
 /// same work in more microseconds is a slower stretch of the machine, whatever the bench does.
 final class MachineSpeedSampler: @unchecked Sendable {
-    /// Medians of the samples taken inside the window, in microseconds of CPU.
+    /// Medians (p50 by nearest rank, as the bench's other figures) of the samples taken inside
+    /// the window, in microseconds of CPU.
     struct Figures: Codable, Sendable {
         var computeMicroseconds: Double
         var memoryMicroseconds: Double
@@ -58,12 +59,9 @@ final class MachineSpeedSampler: @unchecked Sendable {
         lock.withLock { stopped = true }
         done.wait()
         return lock.withLock {
-            Figures(computeMicroseconds: Self.median(compute), memoryMicroseconds: Self.median(memory), samples: compute.count)
+            Figures(computeMicroseconds: nearestRank(compute.sorted(), 0.5), memoryMicroseconds: nearestRank(memory.sorted(), 0.5),
+                    samples: compute.count)
         }
-    }
-
-    private static func median(_ values: [Double]) -> Double {
-        values.isEmpty ? 0 : values.sorted()[values.count / 2]
     }
 
     private static func cpuMicroseconds(_ work: () -> UInt64) -> (Double, UInt64) {
