@@ -55,6 +55,7 @@ public enum Migrations {
         ("0021_task_keys.sql", PackageResources._021_task_keys_sql),
         ("0022_no_lease_expiry_index.sql", PackageResources._022_no_lease_expiry_index_sql),
         ("0023_task_counts_by_index.sql", PackageResources._023_task_counts_by_index_sql),
+        ("0024_claim_counts_when_needed.sql", PackageResources._024_claim_counts_when_needed_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

@@ -11,14 +11,17 @@ extension PeilStore {
     /// `contact_lost`. Rows and addresses other claims hold are skipped.
     ///
     /// The cost follows the work in flight, not the queue (docs/SCALE.md). One statement, one
-    /// round trip: the function `peil_claim_tasks` (migration 11; 16 counts by address), in the statement's own
-    /// transaction, (1) walks each family's queue in claim order past addresses already at
-    /// their cap, locks a window of candidate tasks and takes the advisory lock of each chosen
-    /// candidate's address (`pg_try_advisory_xact_lock`: an address another claim holds is
-    /// skipped, never waited for); (2) in a second statement, whose snapshot is taken after
-    /// those locks were held and so sees every earlier claim on the addresses, counts their
-    /// leased tasks (looked up by address), admits candidates up to the cap and leases them. Releases need no
-    /// bookkeeping: the count is the tasks' own.
+    /// round trip: the function `peil_claim_tasks` (migration 11; 16 counts by address; 24
+    /// counts every lease only when it has to), in the statement's own transaction, (1) walks
+    /// each family's queue in claim order, locks a window of candidate tasks and takes the
+    /// advisory lock of each chosen candidate's address (`pg_try_advisory_xact_lock`: an
+    /// address another claim holds is skipped, never waited for); (2) in a second statement,
+    /// whose snapshot is taken after those locks were held and so sees every earlier claim on
+    /// the addresses, counts their leased tasks (looked up by address), admits candidates up to
+    /// the cap and leases them; (3) if a candidate was turned away at its cap, claims the rest
+    /// of the limit counting every lease in flight first, its walk passing the addresses at
+    /// their cap (and so does the connection's every claim for a second after). Releases need
+    /// no bookkeeping: the count is the tasks' own.
     ///
     /// The claim's transaction commits without waiting for its WAL to be flushed
     /// (`synchronous_commit` off for it alone; docs/SCALE.md, "Claims"). Its leases are visible

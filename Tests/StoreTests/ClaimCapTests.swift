@@ -179,28 +179,50 @@ final class ClaimCapTests: StoreTestCase {
         XCTAssertLessThan(queued.values.reduce(0, +), 24, "the calls claimed tasks")
     }
 
-    /// A claim reads every entry of the leased tasks' index once (the addresses at their cap,
-    /// statement 1) and, for the lease's count after its address locks, only the entries of its
-    /// candidates' addresses (migration 16), not every lease in flight a second time.
-    func testTheLeasesCountReadsOnlyTheCandidatesAddresses() throws {
+    /// A claim that turns no candidate away reads only its candidates' entries of the leased
+    /// tasks' index (step 2, migration 16), not every lease in flight (migration 24).
+    func testAClaimCountsOnlyItsCandidatesLeasesWhenNoneIsTurnedAway() throws {
+        let (claimer, addresses) = try twoHundredAddressesOneLeasedEach()
+        let before = try leasedEntriesRead(by: claimer)
+        let tasks = try claimer.claimTasks(agentID: "b", families: [.ipv4], limit: 1, leaseSeconds: 300, perAddress: 2)
+        XCTAssertEqual(tasks.map { $0.target?.address }, [addresses[0]])
+        XCTAssertLessThan(try leasedEntriesRead(by: claimer) - before, 10, "the claim read the entries of other addresses too")
+    }
+
+    /// A claim whose candidate is turned away at its address's cap counts every lease in
+    /// flight and claims past the full addresses; the connection's claims count first for a
+    /// second after (migration 24).
+    func testACandidateTurnedAwayMakesTheClaimCountEveryLease() throws {
+        let (claimer, addresses) = try twoHundredAddressesOneLeasedEach()
+        try SyntheticTasks.queueReach(in: store, addresses: ["198.18.20.1"], count: 1)
+        var before = try leasedEntriesRead(by: claimer)
+        let tasks = try claimer.claimTasks(agentID: "b", families: [.ipv4], limit: 1, leaseSeconds: 300, perAddress: 1)
+        XCTAssertEqual(tasks.map { $0.target?.address }, ["198.18.20.1"], "past the 200 full addresses' backlog")
+        XCTAssertGreaterThanOrEqual(try leasedEntriesRead(by: claimer) - before, 200, "every lease in flight counted")
+        before = try leasedEntriesRead(by: claimer)
+        XCTAssertEqual(try claimer.claimTasks(agentID: "b", families: [.ipv4], limit: 1, leaseSeconds: 300, perAddress: 2)
+                        .map { $0.target?.address }, [addresses[0]])
+        XCTAssertGreaterThanOrEqual(try leasedEntriesRead(by: claimer) - before, 200, "the next claim counts first")
+    }
+
+    /// 200 addresses with 100 queued tasks each (a queue large enough that PostgreSQL reads the
+    /// leases through their index, as in a measurement) and one task of each leased, by a
+    /// claimer on a connection of its own.
+    private func twoHundredAddressesOneLeasedEach() throws -> (PeilStore, [String]) {
         let addresses = (0..<200).map { "198.18.\(10 + $0 / 100).\($0 % 100 + 1)" }
-        // A queue large enough that PostgreSQL reads the leases through their index, as it does in a measurement.
         try SyntheticTasks.queueReach(in: store, addresses: addresses, count: 100)
         try store.database.execute("ANALYZE tasks")
         let claimer = PeilStore(database: try Database(connectionString: try XCTUnwrap(temporaryDatabase?.connectionString)))
         XCTAssertEqual(try claimer.claimTasks(agentID: "a", families: [.ipv4], limit: 200, leaseSeconds: 300, perAddress: 1).count, 200,
                        "one task of each address leased")
-        func entriesRead() throws -> Int {
-            // The claimer's counts are sent when it next goes idle, at once when forced.
-            try claimer.database.execute("SELECT pg_stat_force_next_flush()")
-            return try count("SELECT idx_tup_read::integer AS count FROM pg_stat_user_indexes WHERE indexrelname = 'tasks_leased_address'")
-        }
-        let before = try entriesRead()
-        let tasks = try claimer.claimTasks(agentID: "b", families: [.ipv4], limit: 1, leaseSeconds: 300, perAddress: 2)
-        XCTAssertEqual(tasks.map { $0.target?.address }, [addresses[0]])
-        let read = try entriesRead() - before
-        XCTAssertGreaterThanOrEqual(read, 200, "statement 1 reads every lease in flight")
-        XCTAssertLessThan(read, 210, "the lease's count read the entries of other addresses too")
+        return (claimer, addresses)
+    }
+
+    /// Entries of `tasks_leased_address` read so far (the claimer's counts are sent when it next
+    /// goes idle, at once when forced).
+    private func leasedEntriesRead(by claimer: PeilStore) throws -> Int {
+        try claimer.database.execute("SELECT pg_stat_force_next_flush()")
+        return try count("SELECT idx_tup_read::integer AS count FROM pg_stat_user_indexes WHERE indexrelname = 'tasks_leased_address'")
     }
 
     func testOldestMeasurementFirstAcrossFamilies() throws {
