@@ -35,9 +35,11 @@ DECLARE
     v_m4 bigint := 0; v_i4 bigint := 0; v_m6 bigint := 0; v_i6 bigint := 0; v_mn bigint := 0; v_in bigint := 0;
     v_first4 bigint[]; v_first6 bigint[]; v_firstn bigint[];
     v_seen4 integer; v_seen6 integer; v_seenn integer;
-    -- Whether this claim counts every lease in flight first: within a second of a claim of
-    -- this connection that had to.
-    v_count_first boolean := v_now < coalesce(nullif(current_setting('peil.claim_counted_until', true), ''), '0')::float8;
+    -- Whether this claim counts every lease in flight first: when called by step 3 (a setting
+    -- local to the calling function, so that the call cannot go on again whatever the clock
+    -- does), or within a second of a claim of this connection that had to.
+    v_count_first boolean := coalesce(current_setting('peil.claim_counting', true), '') = 'on'
+        OR v_now < coalesce(nullif(current_setting('peil.claim_counted_until', true), ''), '0')::float8;
     v_leased integer;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
@@ -152,6 +154,7 @@ BEGIN
     -- count sees the leases just taken, and its walk starts at the marks just set).
     IF NOT v_count_first AND v_leased < array_length(v_ids, 1) THEN
         PERFORM set_config('peil.claim_counted_until', (v_now + 1.0)::text, false);
+        PERFORM set_config('peil.claim_counting', 'on', true);
         RETURN QUERY SELECT * FROM peil_claim_tasks(p_agent, p_session, p_ipv4, p_ipv6, p_limit - v_leased,
                                                     p_lease_seconds, p_per_address);
     END IF;
