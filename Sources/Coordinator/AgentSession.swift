@@ -19,6 +19,9 @@ struct AgentSession: Equatable {
     var credits: Int = 0
     /// A claim for the session is with the store: no other is asked for until it is answered.
     var claiming = false
+    /// The session's last claim found nothing: it waits for the next sweep, unless another
+    /// session's claim finds work of its families first.
+    var starved = false
     var lastHeard: ContinuousClock.Instant
     /// The tasks this coordinator leased to the session and has no result for yet. Leases from
     /// before (a restarted coordinator) are not here: the store alone judges results on them.

@@ -175,9 +175,16 @@ struct CoordinatorStateMachine {
 
     /// The store leased `tasks` for a claim: they go to the session, and use up its credits.
     /// `tasks` may be empty (none queued, or the claim failed): the session may claim again.
+    /// Tasks found mean work is queued: every other session whose last claim found nothing and
+    /// that can take tasks of those families is offered it at once, not at the next sweep (so an
+    /// agent whose claim came back empty just before a measurement started is not left idle
+    /// while another takes it all).
     mutating func tasksClaimed(_ tasks: [TaskAssignment], for claim: ClaimRequest, now: ContinuousClock.Instant) -> [Action] {
         let current = sessions[claim.routingID].map { $0.sessionID == claim.sessionID } ?? false
-        if current { sessions[claim.routingID]?.claiming = false }
+        if current {
+            sessions[claim.routingID]?.claiming = false
+            sessions[claim.routingID]?.starved = tasks.isEmpty
+        }
         guard !tasks.isEmpty else { return [] }
         guard current, let credits = sessions[claim.routingID]?.credits else {
             return [.releaseLeases(agentID: claim.agentID, sessionID: claim.sessionID, why: "left while its tasks were being claimed")]
@@ -187,7 +194,14 @@ struct CoordinatorStateMachine {
         for task in tasks {
             sessions[claim.routingID]?.leases[task.taskID] = SessionLease(attempt: task.attempt, kind: task.kind, measurementID: task.measurementID, leasedAt: now)
         }
-        return [.send(.tasks(tasks), to: claim.routingID)]
+        var actions: [Action] = [.send(.tasks(tasks), to: claim.routingID)]
+        let families = Set(tasks.map(\.family))
+        for routingID in sessions.keys.sorted(by: Self.byBytes) where routingID != claim.routingID {
+            guard sessions[routingID]?.starved == true, let sessionFamilies = sessions[routingID]?.families,
+                  families.contains(where: { $0.map(sessionFamilies.contains) ?? true }) else { continue }
+            actions += dispatch(to: routingID)
+        }
+        return actions
     }
 
     /// The store is done with the report (stored, a duplicate, or refused): the agent may stop

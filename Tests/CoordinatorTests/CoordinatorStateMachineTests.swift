@@ -86,6 +86,41 @@ struct CoordinatorStateMachineTests {
         #expect(machine.sessions[Self.process]?.credits == 1)
     }
 
+    /// Work that appears is offered at once to the other sessions whose last claim found nothing
+    /// and that can take such tasks, not at the next sweep: an agent whose claim came back empty
+    /// just before a measurement started is not left idle while another takes everything.
+    @Test func tasksFoundAreOfferedAtOnceToOtherSessionsOfTheirFamilies() throws {
+        var settings = Self.settings()
+        settings.allowedAgents = [Self.key: "a1", "key-2": "a2", "key-6": "a6"]
+        var machine = Machine(settings: settings, now: at(0))
+        func join(_ key: String, _ process: Data, _ families: [AddressFamily]) -> [ClaimRequest] {
+            let hello = WireMessage.hello(.init(agentName: key, protocolVersion: WireMessage.protocolVersion, softwareVersion: "test",
+                                                families: families, concurrency: 4))
+            for case .register(let agent) in machine.received(hello, from: process, key: key, now: at(0)) {
+                _ = machine.agentRegistered(agent, sessionID: "\(agent.agentID)@0", now: at(0))
+            }
+            return Self.claims(machine.received(.ready(credits: 4), from: process, key: key, now: at(0.1)))
+        }
+        let first = try #require(join(Self.key, Self.process, [.ipv4]).first)
+        let second = try #require(join("key-2", Data("a2/0001".utf8), [.ipv4, .ipv6]).first)
+        let six = try #require(join("key-6", Data("a6/0001".utf8), [.ipv6]).first)
+        // Nothing queued yet: those claims come back empty, and nobody is offered anything.
+        #expect(machine.tasksClaimed([], for: second, now: at(0.1)).isEmpty)
+        #expect(machine.tasksClaimed([], for: six, now: at(0.1)).isEmpty)
+        // A measurement starts; the first session's claim finds tasks.
+        let ipv4 = [Int64(1), 2].map { TaskAssignment(taskID: $0, attempt: 1, measurementID: 1, kind: .resolve, domain: "d\($0).nl",
+                                                      webHost: "www.d\($0).nl", family: .ipv4) }
+        let actions = machine.tasksClaimed(ipv4, for: first, now: at(0.2))
+        #expect(actions.first == .send(.tasks(ipv4), to: Self.process))
+        #expect(Self.claims(actions).map(\.agentID) == ["a2"], "the IPv6-only session cannot take IPv4 tasks")
+        // A session with its claim still with the store is not asked twice; one whose last claim
+        // found tasks is left to its own READYs.
+        let again = try #require(Self.claims(machine.tick(now: at(0.7))).first { $0.agentID == "a1" })
+        #expect(Self.claims(machine.tasksClaimed(ipv4, for: second, now: at(0.7))).map(\.agentID) == [],
+                "a1 is claiming, a6 cannot take IPv4 tasks")
+        #expect(Self.claims(machine.tasksClaimed(ipv4, for: again, now: at(0.8))).isEmpty, "a2's last claim found tasks")
+    }
+
     @Test func noSecondClaimIsAskedWhileOneIsWithTheStore() {
         var machine = Machine(settings: Self.settings(), now: at(0))
         _ = join(&machine, concurrency: 8)
