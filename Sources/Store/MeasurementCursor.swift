@@ -52,14 +52,15 @@ public final class MeasurementCursor {
     /// sort, every observation was part of it, so the first FETCH sorted the whole
     /// measurement's observations (4.7 s at 100,000 domains, past the 60 s statement timeout at
     /// 1,000,000: docs/SCALE.md, "Reads"). `results` has at most one row a task (its key), as
-    /// the join had.
+    /// the join had. The tasks are found by `peil_measurement_task_ids` (migration 25: by
+    /// their results, the queue's index and the leases' index; no index holds every task).
     static func domainsQuery(measurementID: Int64) -> SQLQuery {
         """
         SELECT s.domain, s.state, s.last_error,
                (SELECT r.observation::text FROM results r WHERE r.task_id = s.id) AS observation
-        FROM (SELECT id, domain, state, last_error FROM tasks
-              WHERE measurement_id = \(measurementID) AND kind = \(TaskKind.resolve.rawValue)
-              ORDER BY domain) AS s
+        FROM (SELECT t.id, t.domain, t.state, t.last_error
+              FROM peil_measurement_task_ids(\(measurementID), ARRAY[\(TaskKind.resolve.rawValue)]::text[]) AS m(id) JOIN tasks t ON t.id = m.id
+              ORDER BY t.domain) AS s
         ORDER BY s.domain
         """
     }

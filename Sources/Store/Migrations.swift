@@ -56,6 +56,7 @@ public enum Migrations {
         ("0022_no_lease_expiry_index.sql", PackageResources._022_no_lease_expiry_index_sql),
         ("0023_task_counts_by_index.sql", PackageResources._023_task_counts_by_index_sql),
         ("0024_claim_counts_when_needed.sql", PackageResources._024_claim_counts_when_needed_sql),
+        ("0025_tasks_done_without_index_entries.sql", PackageResources._025_tasks_done_without_index_entries_sql),
     ]
 
     /// The migrations compiled into this binary, ordered by number.

@@ -105,9 +105,11 @@ extension PeilStore {
 
     /// Tasks per measurement, kind and state: one grouped query (for the coordinator's metrics,
     /// every 2 s), over the measurements that still have open tasks and the five newest, not
-    /// over every task ever queued (the table only grows). The measurements are found first and
-    /// given as an array, so that their tasks are counted in the order of the index on
-    /// measurement, state and kind, an index-only scan with no join (migration 23).
+    /// over every task ever queued (the table only grows). Each state is counted where it is
+    /// indexed, with no index entry written for it in the ingest (migration 25): the queued and
+    /// untestable tasks from their index by measurement, kind and state, the leased ones from
+    /// the leases' index (which carries measurement and kind), the done ones as their results.
+    /// Every count is an index-only scan; the measurements are found first and given as an array.
     public func taskStateCounts() throws -> [TaskStateCount] {
         try database.query(Self.taskStateCountsQuery).rows.map {
             TaskStateCount(measurementID: try $0.decode("measurement_id"), kind: try $0.decode("kind"),
@@ -117,12 +119,26 @@ extension PeilStore {
 
     /// The statement of ``taskStateCounts()``.
     static let taskStateCountsQuery: SQLQuery = """
-        SELECT measurement_id, kind, state, count(*)::bigint AS count
-        FROM tasks
-        WHERE measurement_id = ANY(ARRAY(
+        WITH leased AS MATERIALIZED (
+            SELECT measurement_id, kind, count(*)::bigint AS count FROM tasks
+            WHERE state = 'leased' GROUP BY measurement_id, kind
+        ), counted AS MATERIALIZED (
             SELECT m.id FROM measurements m
             WHERE m.id IN (SELECT id FROM measurements WHERE NOT imported ORDER BY id DESC LIMIT 5)
-               OR EXISTS (SELECT 1 FROM tasks o WHERE o.measurement_id = m.id AND o.state IN ('queued', 'leased'))))
-        GROUP BY measurement_id, state, kind ORDER BY measurement_id, state, kind
+               OR m.id IN (SELECT measurement_id FROM leased)
+               OR EXISTS (SELECT 1 FROM tasks o WHERE o.measurement_id = m.id AND o.state = 'queued')
+        )
+        SELECT measurement_id, kind, state, count FROM (
+            SELECT measurement_id, kind, state, count(*)::bigint AS count FROM tasks
+            WHERE measurement_id = ANY(ARRAY(SELECT id FROM counted)) AND state IN ('queued', 'not_testable')
+            GROUP BY measurement_id, kind, state
+            UNION ALL
+            SELECT measurement_id, kind, 'leased', count FROM leased WHERE measurement_id = ANY(ARRAY(SELECT id FROM counted))
+            UNION ALL
+            SELECT measurement_id, kind, 'done', count(*)::bigint FROM results
+            WHERE measurement_id = ANY(ARRAY(SELECT id FROM counted))
+            GROUP BY measurement_id, kind
+        ) AS counts
+        ORDER BY measurement_id, state, kind
         """
 }

@@ -28,10 +28,15 @@ extension PeilStore {
             guard try !connection.query("SELECT 1 FROM measurements WHERE id = \(id) FOR UPDATE").rows.isEmpty else {
                 throw StoreError.unknownMeasurement(id)
             }
+            // The open tasks found by the two indexes that hold them (migration 25); the state
+            // is checked again on each row as the update finds it.
             return try connection.execute("""
                 UPDATE tasks SET state = 'not_testable', leased_by = NULL, lease_expires_at = NULL,
                                  last_error = \(reason), finished_at = now()
-                WHERE measurement_id = \(id) AND state IN ('queued', 'leased')
+                WHERE id IN (SELECT o.id FROM tasks o WHERE o.measurement_id = \(id) AND o.state = 'queued'
+                             UNION ALL
+                             SELECT o.id FROM tasks o WHERE o.state = 'leased' AND o.measurement_id = \(id))
+                  AND state IN ('queued', 'leased')
                 """)
         }
     }

@@ -78,15 +78,16 @@ extension PeilStore {
     /// - Throws: ``StoreError/unknownMeasurement(_:)``.
     public func progress(measurementID: Int64) throws -> MeasurementProgress {
         try database.transaction { connection in
-            // REPEATABLE READ is not needed: counts and agents may be a moment apart.
+            // REPEATABLE READ is not needed: counts and agents may be a moment apart. Each state
+            // is counted where it is indexed (migration 25), all in one statement's snapshot.
             let counts = try connection.query("""
-                SELECT (SELECT count(*) FROM measurements WHERE id = \(measurementID)) AS known,
-                       count(*) AS total,
-                       count(*) FILTER (WHERE state = 'queued') AS queued,
-                       count(*) FILTER (WHERE state = 'leased') AS leased,
-                       count(*) FILTER (WHERE state = 'done') AS done,
-                       count(*) FILTER (WHERE state = 'not_testable') AS not_testable
-                FROM tasks WHERE measurement_id = \(measurementID)
+                SELECT known, queued, leased, done, not_testable, queued + leased + done + not_testable AS total FROM (
+                    SELECT (SELECT count(*) FROM measurements WHERE id = \(measurementID)) AS known,
+                           (SELECT count(*) FROM tasks WHERE measurement_id = \(measurementID) AND state = 'queued') AS queued,
+                           (SELECT count(*) FROM tasks WHERE state = 'leased' AND measurement_id = \(measurementID)) AS leased,
+                           (SELECT count(*) FROM results WHERE measurement_id = \(measurementID)) AS done,
+                           (SELECT count(*) FROM tasks WHERE measurement_id = \(measurementID) AND state = 'not_testable') AS not_testable
+                ) AS counts
                 """).single()
             guard try counts.decode("known", as: Int.self) == 1 else {
                 throw StoreError.unknownMeasurement(measurementID)
@@ -112,8 +113,8 @@ extension PeilStore {
     public func resolutionResults(measurementID: Int64) throws -> [String: ResolutionObservation] {
         let rows = try database.query("""
             SELECT r.domain, r.observation::text AS observation
-            FROM results r JOIN tasks t ON t.id = r.task_id
-            WHERE r.measurement_id = \(measurementID) AND t.kind = \(TaskKind.resolve.rawValue)
+            FROM results r
+            WHERE r.measurement_id = \(measurementID) AND r.kind = \(TaskKind.resolve.rawValue)
             """).rows
         let decoder = StoredJSON.decoder()
         var results: [String: ResolutionObservation] = [:]
@@ -142,6 +143,9 @@ public struct LinkedConnect: Sendable, Hashable {
 }
 
 extension PeilStore {
+    /// The kinds of connect tasks (every kind but `resolve`).
+    static let connectKinds = TaskKind.allCases.filter { $0 != .resolve }.map(\.rawValue)
+
     /// Every connect task linked to each domain of the measurement, by domain. A task shared by
     /// many domains (a cloud mail address) is read and decoded once.
     public func connectResults(measurementID: Int64) throws -> [String: [LinkedConnect]] {
@@ -149,8 +153,9 @@ extension PeilStore {
         var tasks: [Int64: LinkedConnect] = [:]
         for row in try database.query("""
             SELECT t.id, t.kind, t.target::text AS target, t.state, t.last_error, r.observation::text AS observation
-            FROM tasks t LEFT JOIN results r ON r.task_id = t.id
-            WHERE t.measurement_id = \(measurementID) AND t.endpoint_key IS NOT NULL
+            FROM peil_measurement_task_ids(\(measurementID), \(array: Self.connectKinds)::text[]) AS m(id)
+            JOIN tasks t ON t.id = m.id LEFT JOIN results r ON r.task_id = t.id
+            WHERE t.endpoint_key IS NOT NULL
             """).rows {
             let id: Int64 = try row.decode("id")
             tasks[id] = try Self.linkedConnect(row, decoder: decoder)
@@ -172,9 +177,9 @@ extension PeilStore {
     /// sorted by name.
     public func measuredDomains(measurementID: Int64) throws -> [(domain: String, state: String, lastError: String?)] {
         try database.query("""
-            SELECT domain, state, last_error FROM tasks
-            WHERE measurement_id = \(measurementID) AND kind = \(TaskKind.resolve.rawValue)
-            ORDER BY domain
+            SELECT t.domain, t.state, t.last_error
+            FROM peil_measurement_task_ids(\(measurementID), ARRAY[\(TaskKind.resolve.rawValue)]::text[]) AS m(id) JOIN tasks t ON t.id = m.id
+            ORDER BY t.domain
             """).rows.map { (try $0.decode("domain"), try $0.decode("state"), try $0.decode("last_error", as: String?.self)) }
     }
 }

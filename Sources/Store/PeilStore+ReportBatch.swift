@@ -203,10 +203,10 @@ private struct ReportBatch {
                 -- plan reads the tasks by id, not the index of the leased ones).
                 UPDATE tasks SET state = 'done', leased_by = NULL, lease_expires_at = NULL, finished_at = now(), last_error = NULL
                 WHERE id = ANY($1::bigint[]) AND lease_expires_at IS NOT NULL
-                RETURNING id, measurement_id, domain, attempt, lease_session
+                RETURNING id, measurement_id, kind, domain, attempt, lease_session
             )
-            INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
-            SELECT d.id, d.measurement_id, d.domain, u.attempt, u.agent_id, j.observation
+            INSERT INTO results (task_id, measurement_id, kind, domain, attempt, agent_id, observation)
+            SELECT d.id, d.measurement_id, d.kind, d.domain, u.attempt, u.agent_id, j.observation
             FROM done d
             JOIN unnest($1::bigint[], $2::integer[], $3::text[], $4::text[]) WITH ORDINALITY AS u(task_id, attempt, agent_id, session, n)
               ON u.task_id = d.id
@@ -292,8 +292,8 @@ private struct ReportBatch {
         guard !indices.isEmpty else { return true }
         let documents = Self.documents(indices, steps: steps)
         let won = try connection.executePrepared(SQLQuery(unsafeSQL: """
-            INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
-            SELECT t.id, t.measurement_id, t.domain, u.attempt, u.agent_id, j.observation
+            INSERT INTO results (task_id, measurement_id, kind, domain, attempt, agent_id, observation)
+            SELECT t.id, t.measurement_id, t.kind, t.domain, u.attempt, u.agent_id, j.observation
             FROM unnest($1::bigint[], $2::integer[], $3::text[]) WITH ORDINALITY AS u(task_id, attempt, agent_id, n)
             JOIN json_array_elements($4::json) WITH ORDINALITY AS j(observation, n) ON j.n = u.n
             JOIN tasks t ON t.id = u.task_id

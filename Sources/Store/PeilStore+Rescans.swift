@@ -29,7 +29,8 @@ extension PeilStore {
         return try database.transaction { connection in
             guard let row = try connection.query("""
                 SELECT imported, array_to_json(sets)::text AS sets,
-                       (SELECT count(*) FROM tasks WHERE measurement_id = \(measurementID) AND state IN ('queued', 'leased')) AS open
+                       (SELECT count(*) FROM tasks WHERE measurement_id = \(measurementID) AND state = 'queued')
+                       + (SELECT count(*) FROM tasks WHERE state = 'leased' AND measurement_id = \(measurementID)) AS open
                 FROM measurements WHERE id = \(measurementID) FOR SHARE
                 """).rows.first else { throw StoreError.unknownMeasurement(measurementID) }
             guard try !row.decode("imported", as: Bool.self) else {

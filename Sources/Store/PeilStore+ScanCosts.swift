@@ -37,9 +37,9 @@ extension PeilStore {
     public func scanCosts(measurementID: Int64) throws -> [ScanCost] {
         try database.query("""
             WITH scans AS (
-                SELECT t.kind, r.observation -> t.kind -> 'tls' AS tls
-                FROM tasks t JOIN results r ON r.task_id = t.id
-                WHERE t.measurement_id = \(measurementID) AND t.kind IN ('web', 'mail')
+                SELECT r.kind, r.observation -> r.kind -> 'tls' AS tls
+                FROM results r
+                WHERE r.measurement_id = \(measurementID) AND r.kind IN ('web', 'mail')
             ), counted AS (
                 SELECT kind, tls ->> 'outcome' = 'completed' AS completed, COALESCE((tls ->> 'handshakes')::int, 0) AS handshakes,
                        COALESCE((tls ->> 'connections')::int, 0) AS connections,

@@ -65,8 +65,8 @@ extension PeilStore {
             }
             if completed {
                 let won = try connection.execute("""
-                    INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
-                    SELECT id, measurement_id, domain, \(report.attempt)::integer, \(agentID), \(observation)::json
+                    INSERT INTO results (task_id, measurement_id, kind, domain, attempt, agent_id, observation)
+                    SELECT id, measurement_id, kind, domain, \(report.attempt)::integer, \(agentID), \(observation)::json
                     FROM tasks WHERE id = \(report.taskID)
                     ON CONFLICT (task_id) DO NOTHING
                     """)

@@ -153,8 +153,8 @@ struct ReadTemplate {
             SELECT \(measurement), 'resolve', id, name, 'www.' || name, 'ipv4', 'done', 1, now() FROM domains
             """)
         try database.execute("""
-            INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
-            SELECT id, \(measurement), domain, 1, 'bench', \(resolution)::json FROM tasks WHERE measurement_id = \(measurement)
+            INSERT INTO results (task_id, measurement_id, kind, domain, attempt, agent_id, observation)
+            SELECT id, \(measurement), kind, domain, 1, 'bench', \(resolution)::json FROM tasks WHERE measurement_id = \(measurement)
             """)
         var taskIDs: [Int64] = []
         for connect in connects {
@@ -166,8 +166,8 @@ struct ReadTemplate {
                 """).single().decode("id")
             if let observation = connect.observation {
                 try database.execute("""
-                    INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
-                    VALUES (\(id), \(measurement), \(connect.domain), 1, 'bench', \(observation)::json)
+                    INSERT INTO results (task_id, measurement_id, kind, domain, attempt, agent_id, observation)
+                    VALUES (\(id), \(measurement), \(connect.kind), \(connect.domain), 1, 'bench', \(observation)::json)
                     """)
             }
             taskIDs.append(id)

@@ -51,8 +51,8 @@ final class ObservationCompressionTests: StoreTestCase {
         let task = try XCTUnwrap(try store.claimTasks(agentID: "agent-1", families: [.ipv4], limit: 1, leaseSeconds: 300).first)
         let sent = #"{"zeta": 1,  "alpha" : [true, null]}"#
         try store.database.execute("""
-            INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
-            VALUES (\(task.taskID), \(measurement), \(task.domain), 1, 'agent-1', \(sent)::json)
+            INSERT INTO results (task_id, measurement_id, kind, domain, attempt, agent_id, observation)
+            VALUES (\(task.taskID), \(measurement), 'resolve', \(task.domain), 1, 'agent-1', \(sent)::json)
             """)
         let stored: String = try store.database.query("SELECT observation::text AS text FROM results WHERE task_id = \(task.taskID)").single().decode("text")
         XCTAssertEqual(stored, sent)

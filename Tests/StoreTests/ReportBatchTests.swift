@@ -148,8 +148,8 @@ final class ReportBatchTests: StoreTestCase {
         let tasks = try store.claimTasks(agentID: "agent-1", families: [.ipv4], limit: 3, leaseSeconds: 300)
         XCTAssertEqual(tasks.count, 3)
         try store.database.execute("""
-            INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
-            VALUES (\(tasks[1].taskID), \(measurement), \(tasks[1].domain), 1, 'earlier', '{"earlier": true}')
+            INSERT INTO results (task_id, measurement_id, kind, domain, attempt, agent_id, observation)
+            SELECT id, measurement_id, kind, domain, 1, 'earlier', '{"earlier": true}' FROM tasks WHERE id = \(tasks[1].taskID)
             """)
         let dispositions = try store.recordReports(tasks.map { task in
             ReportToRecord(report: TaskReport(taskID: task.taskID, attempt: task.attempt, outcome: .completed,

@@ -36,8 +36,8 @@ final class ReportsViewTests: StoreTestCase {
         // row was another agent's (b); a stale completed report kept with its observation and
         // a failure (c, attempts 1 and 2, no result).
         try store.database.execute("""
-            INSERT INTO results (task_id, measurement_id, domain, attempt, agent_id, observation)
-            VALUES (\(a), \(measurement), 'old1.nl', 1, 'agent-1', '{}'), (\(b), \(measurement), 'old2.nl', 1, 'agent-1', '{}')
+            INSERT INTO results (task_id, measurement_id, kind, domain, attempt, agent_id, observation)
+            VALUES (\(a), \(measurement), 'resolve', 'old1.nl', 1, 'agent-1', '{}'), (\(b), \(measurement), 'resolve', 'old2.nl', 1, 'agent-1', '{}')
             """)
         try store.database.execute("""
             INSERT INTO observations (task_id, attempt, agent_id, outcome, detail, observation) VALUES
