@@ -59,6 +59,14 @@ public enum ProcessCPU {
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
+    /// The calling thread's CPU time so far, in seconds (`CLOCK_THREAD_CPUTIME_ID`): what that
+    /// thread alone used, whatever the process's other threads did.
+    public static func threadSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1_000_000_000
+    }
+
     /// The CPU seconds so far of a PostgreSQL server on this machine, found from one of its
     /// backends' pid (`pg_backend_pid()`): its postmaster, every child of it still running
     /// (backends, WAL writer, checkpointer, autovacuum) and those it has reaped (an ended

@@ -1,5 +1,6 @@
 import Foundation
 import PeilModel
+import Telemetry
 import Wire
 
 /// A fake agent of `peil bench ingest`: on its own thread, one CURVE DEALER that speaks the
@@ -16,6 +17,10 @@ final class BenchAgent: @unchecked Sendable {
         var latencies: [Double] = []
         var welcomed = false
         var rejected: [String] = []
+        /// Cores the agent's thread used over the window: its own CPU time (not ZeroMQ's
+        /// threads') from its first turn of the loop inside the window to its first after it,
+        /// over the wall time between them. Nil when the thread did not see both.
+        var coresInWindow: Double?
     }
 
     private let context: ZMQContext
@@ -90,7 +95,17 @@ final class BenchAgent: @unchecked Sendable {
         var welcomed = false
         var credits = 0
         var local = Tally()
+        var cpuAtWindowStart: (at: ContinuousClock.Instant, seconds: Double)?
         defer { lock.withLock { tally = local } }
+        /// Notes the thread's CPU time at the window's start, and its cores once the window is over.
+        func readCPU() {
+            let now = clock.now
+            if cpuAtWindowStart == nil, window.contains(now) {
+                cpuAtWindowStart = (now, ProcessCPU.threadSeconds())
+            } else if local.coresInWindow == nil, now > window.upperBound, let start = cpuAtWindowStart {
+                local.coresInWindow = (ProcessCPU.threadSeconds() - start.seconds) / max((now - start.at).seconds, 0.001)
+            }
+        }
         func acknowledged(_ acks: [WireMessage.Acknowledgement]) {
             let now = clock.now
             for ack in acks {
@@ -104,6 +119,7 @@ final class BenchAgent: @unchecked Sendable {
             }
         }
         while clock.now < stopAt, !(stop?.isStopped ?? false) {
+            readCPU()
             if !welcomed, lastHello.map({ clock.now - $0 >= .seconds(2) }) ?? true {
                 try socket.send(hello, dontWait: false)
                 lastHello = clock.now
@@ -147,6 +163,7 @@ final class BenchAgent: @unchecked Sendable {
                 credits = 0
             }
         }
+        readCPU()
         try? socket.send(try WireMessage.bye.frames(), dontWait: true)
     }
 }

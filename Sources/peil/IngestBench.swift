@@ -57,6 +57,12 @@ struct IngestBench {
         var postgresCores: Double?
         var benchMicrosecondsPerResult: Double
         var postgresMicrosecondsPerResult: Double?
+        /// The part of `benchCores` the fake agents' own threads used inside the window (each
+        /// thread's CPU time, ``BenchAgent/Tally/coresInWindow``; ZeroMQ's threads are not in
+        /// it), and per result ACKed: what the bench's process spends on its load rather than on
+        /// the coordinator. Nil when an agent did not see the whole window.
+        var agentsCores: Double?
+        var agentsMicrosecondsPerResult: Double?
         /// The machine's speed just before the run and just after it: the fastest of three runs
         /// of a fixed CPU-bound statement on one PostgreSQL backend (``MachineYardstick``), in
         /// milliseconds. The same work in more milliseconds is a slower stretch of the machine.
@@ -76,13 +82,14 @@ struct IngestBench {
                 + pad(number(p99Milliseconds), 9) + pad(number(maxMilliseconds), 9) + pad(number(commitsPerResult), 10)
                 + pad(number(meanTasksPerClaim, 1) + "/" + String(tasksPerClaim), 12)
                 + pad(number(claimP50Milliseconds) + "/" + number(claimP99Milliseconds), 14)
-                + pad((postgresMicrosecondsPerResult.map { number($0, 0) } ?? "-") + "/" + number(benchMicrosecondsPerResult, 0), 14)
+                + pad((postgresMicrosecondsPerResult.map { number($0, 0) } ?? "-") + "/" + number(benchMicrosecondsPerResult, 0)
+                      + "(" + (agentsMicrosecondsPerResult.map { number($0, 0) } ?? "-") + ")", 20)
                 + pad(number(yardstickBeforeMilliseconds, 0) + "/" + number(yardstickAfterMilliseconds, 0), 12)
                 + pad(number(machineSpeed.computeMicroseconds, 0) + "/" + number(machineSpeed.memoryMicroseconds, 0), 12)
                 + (queueRanDry ? "  queue ran dry" : "")
         }
 
-        static let header = "   obs.      agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r  tasks/claim  claim p50/p99  cpu µs/r pg/bench  yard ms b/a  speed µs c/m"
+        static let header = "   obs.      agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r  tasks/claim  claim p50/p99  cpu µs/r pg/bench(agents)  yard ms b/a  speed µs c/m"
     }
 
     let scratch: ScratchDatabase
@@ -179,6 +186,7 @@ struct IngestBench {
         let acked = tallies.map(\.acksInWindow).reduce(0, +)
         let resultsPerSecond = Double(acked) / self.window.seconds
         func perResult(_ cores: Double) -> Double { resultsPerSecond > 0 ? cores * 1_000_000 / resultsPerSecond : 0 }
+        let agentsCores = tallies.contains { $0.coresInWindow == nil } ? nil : tallies.compactMap(\.coresInWindow).reduce(0, +)
         let share = Dictionary(grouping: pattern, by: \.rawValue).mapValues { Double($0.count) / Double(pattern.count) }
         return Figures(observations: label, bytesPerKind: Dictionary(uniqueKeysWithValues: answers.bytes.map { ($0.key.rawValue, $0.value) }),
                        sharePerKind: share, agents: agents, concurrency: concurrency, creditBatch: creditBatch,
@@ -192,6 +200,7 @@ struct IngestBench {
                        stored: stored, commitsPerResult: stored == 0 ? 0 : Double(commitsAfter - commitsBefore) / Double(stored),
                        benchCores: cpuInWindow.bench, postgresCores: cpuInWindow.postgres,
                        benchMicrosecondsPerResult: perResult(cpuInWindow.bench), postgresMicrosecondsPerResult: cpuInWindow.postgres.map(perResult),
+                       agentsCores: agentsCores, agentsMicrosecondsPerResult: agentsCores.map(perResult),
                        yardstickBeforeMilliseconds: yardstickBefore, yardstickAfterMilliseconds: yardstickAfter, machineSpeed: machineSpeed,
                        queueRanDry: open == 0,
                        rejections: tallies.flatMap(\.rejected) + tallies.filter { !$0.welcomed }.map { _ in "an agent was never welcomed" })

@@ -30,6 +30,28 @@ final class ProcessCPUTests: XCTestCase {
         XCTAssertEqual(stat.childrenTicks, 9)
     }
 
+    /// A thread's CPU time is its own: while another thread spins, one that waits gains
+    /// next to nothing, and the process gains at least what the spinning thread used.
+    func testAThreadsCPUTimeCountsOnlyThatThread() {
+        let spun = 0.1
+        let done = DispatchSemaphore(value: 0)
+        let waiterBefore = ProcessCPU.threadSeconds()
+        let processBefore = ProcessCPU.ownSeconds()
+        let spinner = Thread {
+            let start = ProcessCPU.threadSeconds()
+            var x: UInt64 = 1
+            while ProcessCPU.threadSeconds() - start < spun { x = x &* 6_364_136_223_846_793_005 &+ 1 }
+            if x == 0 { print("unreachable") }
+            done.signal()
+        }
+        spinner.start()
+        done.wait()
+        let waiterUsed = ProcessCPU.threadSeconds() - waiterBefore
+        let processUsed = ProcessCPU.ownSeconds() - processBefore
+        XCTAssertLessThan(waiterUsed, spun / 2, "the waiting thread is not charged for the spinning one")
+        XCTAssertGreaterThanOrEqual(processUsed, spun * 0.9, "the process is charged for both (getrusage counts in whole ticks at worst)")
+    }
+
     func testWhatIsNotAStatLineIsRefused() {
         for line in ["", "12", "x (a) S 1 2 3", "12 (a) S 1 2 3 4 5", "12 (a S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15",
                      "12 (a) S 1 2 3 4 5 6 7 8 9 10 -3 4 5 6", "12 (a) S one 2 3 4 5 6 7 8 9 10 11 12 13 14",
