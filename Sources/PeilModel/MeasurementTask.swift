@@ -119,6 +119,35 @@ public struct TaskReport: Codable, Sendable, Hashable {
     /// Both observations; nil when there is neither.
     private var observations: Observations?
 
+    /// Which observations the report carries, without copying them out of their box.
+    public var observationShape: ObservationShape { observations?.shape ?? ObservationShape() }
+
+    /// Which observations a report carries: worked out once, when the report is made, so that
+    /// checking a report against its task's kind (twice a result: the coordinator's state
+    /// machine and the store) reads a few fields instead of copying observations.
+    public struct ObservationShape: Sendable, Hashable {
+        /// Whether it carries a resolution.
+        public var resolution = false
+        /// Whether it carries a connect observation (even one with no member set).
+        public var connect = false
+        /// The kinds whose member the connect observation sets, in the order reach, nameserver,
+        /// web, mail.
+        public var connectKinds: [TaskKind] = []
+
+        public init() {}
+
+        init(resolution: ResolutionObservation?, connect: ConnectObservation?) {
+            self.resolution = resolution != nil
+            self.connect = connect != nil
+            if let connect {
+                if connect.reach != nil { connectKinds.append(.reach) }
+                if connect.nameserver != nil { connectKinds.append(.nameserver) }
+                if connect.web != nil { connectKinds.append(.web) }
+                if connect.mail != nil { connectKinds.append(.mail) }
+            }
+        }
+    }
+
     public init(taskID: Int64, attempt: Int, outcome: ProbeOutcome, detail: String? = nil,
                 resolution: ResolutionObservation? = nil, connect: ConnectObservation? = nil) {
         self.taskID = taskID
@@ -131,10 +160,12 @@ public struct TaskReport: Codable, Sendable, Hashable {
     private final class Observations: Sendable {
         let resolution: ResolutionObservation?
         let connect: ConnectObservation?
+        let shape: ObservationShape
 
         private init(resolution: ResolutionObservation?, connect: ConnectObservation?) {
             self.resolution = resolution
             self.connect = connect
+            self.shape = ObservationShape(resolution: resolution, connect: connect)
         }
 
         static func holding(resolution: ResolutionObservation?, connect: ConnectObservation?) -> Observations? {

@@ -37,13 +37,14 @@ public enum ReportAdmission {
     /// Why `report` cannot be a result of a task of `kind`, or nil. A report may carry no
     /// observation (a failure); one that carries any must carry exactly its kind's.
     public static func kindRefusal(_ report: TaskReport, kind: TaskKind) -> ReportRefusal? {
-        guard report.resolution != nil || report.connect != nil else { return nil }
+        let shape = report.observationShape
+        guard shape.resolution || shape.connect else { return nil }
         let fits: Bool
         switch kind {
         case .resolve:
-            fits = report.resolution != nil && report.connect == nil
+            fits = shape.resolution && !shape.connect
         case .reach, .nameserver, .web, .mail:
-            fits = report.resolution == nil && report.connect.map { connectKinds($0) == [kind] } == true
+            fits = !shape.resolution && shape.connect && shape.connectKinds == [kind]
         }
         return fits ? nil : .wrongKind
     }
@@ -69,12 +70,6 @@ public enum ReportAdmission {
         if let resolution = report.resolution { return try SQLJSON(resolution).text.utf8.count }
         if let connect = report.connect { return try SQLJSON(connect).text.utf8.count }
         return 0
-    }
-
-    /// The connect kinds whose member `observation` sets.
-    static func connectKinds(_ observation: ConnectObservation) -> [TaskKind] {
-        [observation.reach.map { _ in TaskKind.reach }, observation.nameserver.map { _ in .nameserver },
-         observation.web.map { _ in .web }, observation.mail.map { _ in .mail }].compactMap { $0 }
     }
 }
 

@@ -132,6 +132,54 @@ struct CoordinatorDistrustTests {
                 "no observation: the store treats it as a failure")
     }
 
+    /// Every shape of report against every kind, judged as the rule says: no observation fits
+    /// every kind (the store treats it as a failure); a resolve task takes a resolution alone; a
+    /// connect task takes a connect observation alone with exactly its own member set. Shapes
+    /// include a connect observation with no member, and each shape made both at once and by
+    /// setting the observations one after the other.
+    @Test func theKindRulesHoldForEveryShapeOfReport() {
+        let resolution = ResolutionObservation(
+            facts: DNSFacts(domain: "a.nl", dnssec: .secure, nsZone: nil, nameservers: [], domainAddresses: HostAddresses(host: "a.nl"),
+                            web: HostAddresses(host: "www.a.nl"), webDNSSEC: .secure, mx: [], nullMX: false, txt: [], spf: [],
+                            dmarc: [], domainKey: .error, caaFoundAt: nil, caa: [], webTLSA: []), queries: [])
+        let tls = TLSScanResult(outcome: .unreachable, detail: "connect timeout")
+        let connectKinds: [TaskKind] = [.reach, .nameserver, .web, .mail]
+        var checked = 0
+        for withResolution in [false, true] {
+            // nil: no connect observation; otherwise the members set.
+            let memberSets: [[TaskKind]?] = [nil] + (0..<(1 << connectKinds.count)).map { bits in
+                connectKinds.enumerated().filter { bits & (1 << $0.offset) != 0 }.map(\.element)
+            }
+            for members in memberSets {
+                let connect = members.map { set in
+                    ConnectObservation(reach: set.contains(.reach) ? ReachObservation(ports: []) : nil,
+                                       nameserver: set.contains(.nameserver) ? NameserverObservation(answered: true) : nil,
+                                       web: set.contains(.web) ? WebObservation(tls: tls, https: nil, http: nil, port80: .timeout) : nil,
+                                       mail: set.contains(.mail) ? MailServerObservation(tls: tls) : nil)
+                }
+                let made = TaskReport(taskID: 1, attempt: 1, outcome: .completed, resolution: withResolution ? resolution : nil, connect: connect)
+                var set = TaskReport(taskID: 1, attempt: 1, outcome: .completed)
+                set.connect = connect
+                set.resolution = withResolution ? resolution : nil
+                for kind in TaskKind.allCases {
+                    let fits: Bool
+                    if !withResolution && members == nil {
+                        fits = true
+                    } else if kind == .resolve {
+                        fits = withResolution && members == nil
+                    } else {
+                        fits = !withResolution && members == [kind]
+                    }
+                    let expected: ReportRefusal? = fits ? nil : .wrongKind
+                    #expect(ReportAdmission.kindRefusal(made, kind: kind) == expected, "resolution \(withResolution), members \(String(describing: members)), kind \(kind)")
+                    #expect(ReportAdmission.kindRefusal(set, kind: kind) == expected, "set one after the other: resolution \(withResolution), members \(String(describing: members)), kind \(kind)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 2 * 17 * TaskKind.allCases.count)
+    }
+
     @Test func anOversizedResultIsRefusedAndEndsItsTask() {
         var machine = Machine(settings: Self.settings(), now: at(0))
         join(&machine, key: Self.honestKey, as: Self.honest, tasks: [Self.task(1, .nameserver)])
