@@ -2,6 +2,7 @@ import Coordinator
 import CoreMetrics
 import Foundation
 import Synchronization
+import Telemetry
 
 /// A metrics factory for the ingest bench's coordinator that keeps one thing: each claim's
 /// duration (the timer ``Coordinator/CoordinatorMetrics/claimDurationLabel``, one value per
@@ -12,6 +13,13 @@ final class ClaimTimings: MetricsFactory {
     /// The durations of the claims that ended inside `window`, in milliseconds, sorted.
     func milliseconds(endedIn window: ClosedRange<ContinuousClock.Instant>) -> [Double] {
         timings.withLock { $0.filter { window.contains($0.ended) }.map { Double($0.nanoseconds) / 1_000_000 } }.sorted()
+    }
+
+    /// The share of `window` the claims spent running (``Telemetry/BusyShare``): the claims run
+    /// one at a time on the coordinator's claim connection, so near 1 that connection sets the pace.
+    func busyShare(within window: ClosedRange<ContinuousClock.Instant>) -> Double {
+        BusyShare.share(of: timings.withLock { $0.map { BusyShare.Interval(ended: $0.ended, duration: .nanoseconds($0.nanoseconds)) } },
+                        within: window)
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> TimerHandler {

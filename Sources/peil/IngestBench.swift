@@ -41,6 +41,8 @@ struct IngestBench {
         var claimP50Milliseconds: Double
         var claimP99Milliseconds: Double
         var claimMaxMilliseconds: Double
+        /// The share of the window the claim connection spent in claims (``ClaimTimings/busyShare(within:)``).
+        var claimBusyShare: Double
         /// `tasks` at the end of the run: dead row versions left (`n_dead_tup`) and the
         /// autovacuums of it during the run (`autovacuum_count`).
         var tasksDeadAtEnd: Int
@@ -82,6 +84,7 @@ struct IngestBench {
                 + pad(number(p99Milliseconds), 9) + pad(number(maxMilliseconds), 9) + pad(number(commitsPerResult), 10)
                 + pad(number(meanTasksPerClaim, 1) + "/" + String(tasksPerClaim), 12)
                 + pad(number(claimP50Milliseconds) + "/" + number(claimP99Milliseconds), 14)
+                + pad(number(claimBusyShare * 100, 0) + " %", 12)
                 + pad((postgresMicrosecondsPerResult.map { number($0, 0) } ?? "-") + "/" + number(benchMicrosecondsPerResult, 0)
                       + "(" + (agentsMicrosecondsPerResult.map { number($0, 0) } ?? "-") + ")", 20)
                 + pad(number(yardstickBeforeMilliseconds, 0) + "/" + number(yardstickAfterMilliseconds, 0), 12)
@@ -89,7 +92,7 @@ struct IngestBench {
                 + (queueRanDry ? "  queue ran dry" : "")
         }
 
-        static let header = "   obs.      agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r  tasks/claim  claim p50/p99  cpu µs/r pg/bench(agents)  yard ms b/a  speed µs c/m"
+        static let header = "   obs.      agents  window    acked  results/s  p50 ms   p99 ms   max ms  commits/r  tasks/claim  claim p50/p99  claim busy  cpu µs/r pg/bench(agents)  yard ms b/a  speed µs c/m"
     }
 
     let scratch: ScratchDatabase
@@ -196,6 +199,7 @@ struct IngestBench {
                        p50Milliseconds: nearestRank(latencies, 0.5), p99Milliseconds: nearestRank(latencies, 0.99), maxMilliseconds: latencies.last ?? 0,
                        claims: claimTimes.count, claimP50Milliseconds: nearestRank(claimTimes, 0.5),
                        claimP99Milliseconds: nearestRank(claimTimes, 0.99), claimMaxMilliseconds: claimTimes.last ?? 0,
+                       claimBusyShare: timings.busyShare(within: window),
                        tasksDeadAtEnd: try tasksStatistics.decode("dead"), tasksAutovacuums: try tasksStatistics.decode("autovacuums"),
                        stored: stored, commitsPerResult: stored == 0 ? 0 : Double(commitsAfter - commitsBefore) / Double(stored),
                        benchCores: cpuInWindow.bench, postgresCores: cpuInWindow.postgres,
