@@ -1,8 +1,6 @@
 import Foundation
 import PeilModel
-#if canImport(Glibc)
-import Glibc
-#endif
+import Telemetry
 
 /// The machine's speed while a bench runs, sampled: every 100 ms, on a thread of its own, two
 /// fixed pieces of work timed in the thread's own CPU time (`CLOCK_THREAD_CPUTIME_ID`), so that
@@ -65,12 +63,9 @@ final class MachineSpeedSampler: @unchecked Sendable {
     }
 
     private static func cpuMicroseconds(_ work: () -> UInt64) -> (Double, UInt64) {
-        var before = timespec(), after = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &before)
+        let before = ProcessCPU.threadSeconds()
         let value = work()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &after)
-        let nanoseconds = Double(after.tv_sec - before.tv_sec) * 1e9 + Double(after.tv_nsec - before.tv_nsec)
-        return (nanoseconds / 1000, value)
+        return ((ProcessCPU.threadSeconds() - before) * 1_000_000, value)
     }
 
     private static func arithmetic(steps: Int) -> UInt64 {
